@@ -1,0 +1,196 @@
+/**
+ * The one source of truth for every Lambda function: its entry file, what invokes it (an API
+ * route, the table's stream with its filter, or a schedule), its sizing and the environment
+ * variables it reads. The CDK stack (`lib/`) and the local runtime (`local/`) both read this
+ * module; a CDK test proves each route and filter here exists in the synthesized template.
+ *
+ * This file must stay free of imports so that CDK, the local runtime and tests can load it cheaply.
+ */
+
+/** Environment variables a function may read; their schema lives in `functions/adapters/config.ts`. */
+export type EnvironmentVariable =
+  | 'TABLE_NAME'
+  | 'ALLOWED_ORIGINS'
+  | 'SCREENING_TTL_DAYS'
+  | 'REFERRAL_RETENTION_DAYS'
+  | 'SENDER_EMAIL'
+  | 'SES_CONFIGURATION_SET'
+  | 'RECIPIENT_OVERRIDE'
+  | 'CATALOG_CONTACTS_APPROVED'
+  | 'PUBLIC_APP_URL'
+  | 'LEAD_MAX_ATTEMPTS'
+  | 'LEAD_STALE_SENDING_SECONDS';
+
+export type HttpMethod = 'GET' | 'POST' | 'DELETE';
+
+interface FunctionSpecBase {
+  /** Logical name, also the folder under `functions/`. */
+  readonly name: string;
+  readonly description: string;
+  /** Path of the entry file relative to the repository root. */
+  readonly entry: string;
+  readonly memoryMb: number;
+  readonly timeoutSeconds: number;
+  readonly environment: readonly EnvironmentVariable[];
+  /** Whether it writes to the table (reads are always granted). */
+  readonly writesTable: boolean;
+  /** Whether it sends email through SES. */
+  readonly sendsEmail: boolean;
+}
+
+export interface HttpFunctionSpec extends FunctionSpecBase {
+  readonly trigger: { readonly kind: 'http'; readonly method: HttpMethod; readonly path: string };
+}
+
+/**
+ * A DynamoDB stream event filter pattern (the EventBridge-style pattern language of Lambda event
+ * filtering). Only the subset `{key: [exact values]}` nested in objects is used, so the local
+ * poller can apply exactly the same patterns.
+ */
+export type StreamFilterPattern = { readonly [key: string]: readonly (string | number)[] | StreamFilterPattern };
+
+export interface StreamFunctionSpec extends FunctionSpecBase {
+  readonly trigger: {
+    readonly kind: 'stream';
+    readonly filterPatterns: readonly StreamFilterPattern[];
+    readonly batchSize: number;
+    readonly maxBatchingWindowSeconds: number;
+    readonly retryAttempts: number;
+    readonly maxRecordAgeSeconds: number;
+    readonly bisectBatchOnError: boolean;
+    readonly parallelizationFactor: number;
+  };
+}
+
+export interface ScheduleFunctionSpec extends FunctionSpecBase {
+  readonly trigger: { readonly kind: 'schedule'; readonly everyMinutes: number };
+}
+
+export type FunctionSpec = HttpFunctionSpec | StreamFunctionSpec | ScheduleFunctionSpec;
+
+const HTTP_ENV: readonly EnvironmentVariable[] = ['TABLE_NAME', 'ALLOWED_ORIGINS'];
+const DELIVERY_ENV: readonly EnvironmentVariable[] = [
+  'TABLE_NAME',
+  'SENDER_EMAIL',
+  'SES_CONFIGURATION_SET',
+  'RECIPIENT_OVERRIDE',
+  'CATALOG_CONTACTS_APPROVED',
+  'PUBLIC_APP_URL',
+  'LEAD_MAX_ATTEMPTS',
+  'LEAD_STALE_SENDING_SECONDS',
+];
+
+/** Only brand-new outbound messages (site leads and patient confirmations) invoke delivery. */
+export const NEW_DELIVERY_FILTER: StreamFilterPattern = {
+  eventName: ['INSERT'],
+  dynamodb: { NewImage: { entityType: { S: ['LEAD', 'CONFIRMATION'] } } },
+};
+
+export const FUNCTIONS = [
+  {
+    name: 'list-screeners',
+    description: 'Lists the screeners patients can take',
+    entry: 'functions/list-screeners/index.ts',
+    memoryMb: 512,
+    timeoutSeconds: 10,
+    environment: HTTP_ENV,
+    writesTable: false,
+    sendsEmail: false,
+    trigger: { kind: 'http', method: 'GET', path: '/screeners' },
+  },
+  {
+    name: 'get-screener',
+    description: 'Returns one screener with its questions, branching rules and consent text',
+    entry: 'functions/get-screener/index.ts',
+    memoryMb: 512,
+    timeoutSeconds: 10,
+    environment: HTTP_ENV,
+    writesTable: false,
+    sendsEmail: false,
+    trigger: { kind: 'http', method: 'GET', path: '/screeners/{screenerId}' },
+  },
+  {
+    name: 'submit-screening',
+    description: 'Validates answers, triages red flags, evaluates trials and stores the screening',
+    entry: 'functions/submit-screening/index.ts',
+    memoryMb: 1024,
+    timeoutSeconds: 15,
+    environment: [...HTTP_ENV, 'SCREENING_TTL_DAYS'],
+    writesTable: true,
+    sendsEmail: false,
+    trigger: { kind: 'http', method: 'POST', path: '/screenings' },
+  },
+  {
+    name: 'create-referral',
+    description: 'Records consent and contact details and writes one pending lead per trial site',
+    entry: 'functions/create-referral/index.ts',
+    memoryMb: 512,
+    timeoutSeconds: 15,
+    environment: [...HTTP_ENV, 'REFERRAL_RETENTION_DAYS'],
+    writesTable: true,
+    sendsEmail: false,
+    trigger: { kind: 'http', method: 'POST', path: '/screenings/{screeningId}/referrals' },
+  },
+  {
+    name: 'get-screening',
+    description: 'Returns a screening with the delivery status of each lead',
+    entry: 'functions/get-screening/index.ts',
+    memoryMb: 512,
+    timeoutSeconds: 10,
+    environment: HTTP_ENV,
+    writesTable: false,
+    sendsEmail: false,
+    trigger: { kind: 'http', method: 'GET', path: '/screenings/{screeningId}' },
+  },
+  {
+    name: 'erase-screening',
+    description: "Erases a patient's screening, referral and leads",
+    entry: 'functions/erase-screening/index.ts',
+    memoryMb: 512,
+    timeoutSeconds: 15,
+    environment: HTTP_ENV,
+    writesTable: true,
+    sendsEmail: false,
+    trigger: { kind: 'http', method: 'DELETE', path: '/screenings/{screeningId}' },
+  },
+  {
+    name: 'deliver-leads',
+    description: 'Claims new leads and confirmations from the table stream and emails them through SES',
+    entry: 'functions/deliver-leads/index.ts',
+    memoryMb: 512,
+    timeoutSeconds: 60,
+    environment: DELIVERY_ENV,
+    writesTable: true,
+    sendsEmail: true,
+    trigger: {
+      kind: 'stream',
+      filterPatterns: [NEW_DELIVERY_FILTER],
+      batchSize: 10,
+      maxBatchingWindowSeconds: 0,
+      retryAttempts: 5,
+      maxRecordAgeSeconds: 6 * 60 * 60,
+      bisectBatchOnError: true,
+      parallelizationFactor: 1,
+    },
+  },
+  {
+    name: 'reconcile-leads',
+    description: 'Re-drives leads left PENDING or stale in SENDING (the table is the source of truth)',
+    entry: 'functions/reconcile-leads/index.ts',
+    memoryMb: 512,
+    timeoutSeconds: 120,
+    environment: DELIVERY_ENV,
+    writesTable: true,
+    sendsEmail: true,
+    trigger: { kind: 'schedule', everyMinutes: 5 },
+  },
+] as const satisfies readonly FunctionSpec[];
+
+export type FunctionName = (typeof FUNCTIONS)[number]['name'];
+
+export const httpFunctions = (): HttpFunctionSpec[] =>
+  (FUNCTIONS as readonly FunctionSpec[]).filter((f): f is HttpFunctionSpec => f.trigger.kind === 'http');
+export const streamFunctions = (): StreamFunctionSpec[] =>
+  (FUNCTIONS as readonly FunctionSpec[]).filter((f): f is StreamFunctionSpec => f.trigger.kind === 'stream');
+export const scheduleFunctions = (): ScheduleFunctionSpec[] =>
+  (FUNCTIONS as readonly FunctionSpec[]).filter((f): f is ScheduleFunctionSpec => f.trigger.kind === 'schedule');

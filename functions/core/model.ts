@@ -1,0 +1,206 @@
+/**
+ * The domain model shared by the API, the delivery pipeline, the CLI and the web form.
+ *
+ * The zod schemas here are the boundary checks for the data files (screeners, trials, criteria);
+ * the TypeScript types are inferred from them so the two can never disagree.
+ */
+import { z } from 'zod';
+
+/** A JsonLogic rule. Its operators are restricted (see `rules.ts`), checked by `catalog lint`. */
+export const JsonLogicRule: z.ZodType<unknown> = z.lazy(() =>
+  z.union([z.boolean(), z.number(), z.string(), z.null(), z.array(JsonLogicRule), z.record(z.string(), JsonLogicRule)]),
+);
+export type JsonLogicRule = unknown;
+
+export const QuestionType = z.enum(['boolean', 'single', 'multi', 'number', 'date', 'postal_code']);
+export type QuestionType = z.infer<typeof QuestionType>;
+
+export const QuestionOption = z.object({
+  value: z.string().regex(/^[a-z0-9_]+$/),
+  label: z.string().min(1),
+  /** An option that excludes the others in a multi question ("None of these"). */
+  exclusive: z.boolean().optional(),
+});
+export type QuestionOption = z.infer<typeof QuestionOption>;
+
+export const Question = z.object({
+  id: z.string().regex(/^[a-z][a-z0-9_]*$/),
+  type: QuestionType,
+  label: z.string().min(1),
+  help: z.string().optional(),
+  options: z.array(QuestionOption).optional(),
+  required: z.boolean(),
+  /** JsonLogic over earlier answers; the question applies unless this is definitely false. */
+  showIf: JsonLogicRule.optional(),
+  /** A boolean question whose "yes" means the patient must seek urgent care now. */
+  redFlag: z.literal(true).optional(),
+  min: z.number().optional(),
+  max: z.number().optional(),
+  /** Unit shown beside a number input ("years", "weeks", "miles"). */
+  unit: z.string().optional(),
+});
+export type Question = z.infer<typeof Question>;
+
+export const ConsentText = z.object({
+  /** Stable version id of this exact text (sha-256 prefix), sent back with the referral. */
+  version: z.string().min(1),
+  shareWithSites: z.string().min(1),
+  phoneContact: z.string().min(1),
+});
+export type ConsentText = z.infer<typeof ConsentText>;
+
+export const Screener = z.object({
+  id: z.string().regex(/^[a-z0-9-]+$/),
+  version: z.string().min(1),
+  condition: z.string().min(1),
+  title: z.string().min(1),
+  locale: z.string().default('en'),
+  intro: z.string().min(1),
+  estimatedMinutes: z.number().int().positive(),
+  /** Non-urgent advice shown to everyone who is not sent to urgent care. */
+  generalAdvice: z.string().min(1),
+  questions: z.array(Question).min(1),
+  urgentCare: z.object({
+    message: z.string().min(1),
+    emergencyNumbers: z.string().min(1),
+  }),
+  consent: ConsentText,
+});
+export type Screener = z.infer<typeof Screener>;
+
+/** An answer value; the question's type decides which shape is valid. */
+export type AnswerValue = boolean | string | string[] | number;
+export type Answers = Record<string, AnswerValue>;
+
+export const TrialStatus = z.enum([
+  'RECRUITING',
+  'NOT_YET_RECRUITING',
+  'ENROLLING_BY_INVITATION',
+  'ACTIVE_NOT_RECRUITING',
+  'COMPLETED',
+  'SUSPENDED',
+  'TERMINATED',
+  'WITHDRAWN',
+  'UNKNOWN',
+]);
+export type TrialStatus = z.infer<typeof TrialStatus>;
+
+export const Contact = z.object({
+  name: z.string().optional(),
+  email: z.string().optional(),
+  phone: z.string().optional(),
+});
+export type Contact = z.infer<typeof Contact>;
+
+export const GeoPoint = z.object({ lat: z.number().min(-90).max(90), lon: z.number().min(-180).max(180) });
+export type GeoPoint = z.infer<typeof GeoPoint>;
+
+export const Site = z.object({
+  /** Stable within the trial: derived from facility + city + postal code at import. */
+  siteId: z.string().min(1),
+  facility: z.string(),
+  city: z.string().optional(),
+  state: z.string().optional(),
+  postalCode: z.string().optional(),
+  /** Country name as the registry writes it ("United States", "Norway"). */
+  country: z.string(),
+  status: TrialStatus,
+  geo: GeoPoint.optional(),
+  contact: Contact.optional(),
+});
+export type Site = z.infer<typeof Site>;
+
+export const CriterionKind = z.enum(['inclusion', 'exclusion']);
+
+export const ScreeningCriterion = z.object({
+  id: z.string().regex(/^[a-z0-9-]+$/),
+  /** Where it comes from in the registry record. */
+  kind: CriterionKind,
+  /** Plain-language requirement, written so "met" means the patient satisfies it. */
+  text: z.string().min(1),
+  /** JsonLogic over answers; true means the requirement is satisfied. */
+  rule: JsonLogicRule,
+});
+export type ScreeningCriterion = z.infer<typeof ScreeningCriterion>;
+
+/** Structured eligibility from the registry record, evaluated as criteria too. */
+export const StructuredEligibility = z.object({
+  minAgeYears: z.number().nullable(),
+  maxAgeYears: z.number().nullable(),
+  sex: z.enum(['ALL', 'FEMALE', 'MALE']),
+  healthyVolunteers: z.boolean(),
+});
+export type StructuredEligibility = z.infer<typeof StructuredEligibility>;
+
+export const Trial = z.object({
+  nctId: z.string().regex(/^NCT\d{8}$/),
+  title: z.string().min(1),
+  officialTitle: z.string().optional(),
+  /** Plain-language summary shown to patients. */
+  summary: z.string().min(1),
+  conditions: z.array(z.string()),
+  keywords: z.array(z.string()).default([]),
+  /** Screener ids this trial is screened by. */
+  screenerIds: z.array(z.string()).min(1),
+  status: TrialStatus,
+  phase: z.string().optional(),
+  eligibility: StructuredEligibility,
+  /** Verbatim free-text criteria from the registry, for authors and reviewers. */
+  eligibilityText: z.string().default(''),
+  criteria: z.array(ScreeningCriterion),
+  sites: z.array(Site),
+  centralContact: Contact.optional(),
+  /** When the registry record was downloaded or last updated (ISO date): shown with the trial. */
+  recordDate: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+  source: z.object({ format: z.enum(['ctgov-v2-json', 'ctgov-classic-xml']), file: z.string() }).optional(),
+});
+export type Trial = z.infer<typeof Trial>;
+
+export type CriterionResult = 'met' | 'not_met' | 'unknown';
+export type Eligibility = 'eligible' | 'possibly_eligible' | 'ineligible';
+export type ScreeningOutcome = 'urgent_care' | 'matches' | 'no_matches';
+
+export interface CriterionEvaluation {
+  id: string;
+  kind: 'inclusion' | 'exclusion';
+  text: string;
+  result: CriterionResult;
+}
+
+/** The site a patient would be referred to for a trial. */
+export interface SiteSummary {
+  siteId: string;
+  facility: string;
+  city?: string;
+  state?: string;
+  postalCode?: string;
+  country: string;
+  /** Straight-line distance; absent when the patient's or the site's location is unknown. */
+  distanceKm?: number;
+  distanceMiles?: number;
+  /** Whether a lead can be sent: the site or the trial has a contact email. */
+  acceptsReferrals: boolean;
+}
+
+export interface TrialResult {
+  trialId: string;
+  title: string;
+  summary: string;
+  phase?: string;
+  recordDate: string;
+  eligibility: Eligibility;
+  criteria: CriterionEvaluation[];
+  /** Nearest recruiting site within the patient's travel distance, or null: "no site near you". */
+  nearestSite: SiteSummary | null;
+  /** How to contact the study when no site can take a referral. */
+  studyContact?: { name?: string; phone?: string; email?: string };
+}
+
+export interface ScreeningEvaluation {
+  outcome: ScreeningOutcome;
+  redFlags: string[];
+  results: TrialResult[];
+}
+
+export const LeadStatus = z.enum(['PENDING', 'SENDING', 'SENT', 'FAILED']);
+export type LeadStatus = z.infer<typeof LeadStatus>;
