@@ -1,0 +1,119 @@
+/**
+ * Function configuration: one zod schema over `process.env`, covering every variable the function
+ * catalogue knows. Each function parses only the variables the catalogue lists for it, once per
+ * cold start; a missing or invalid variable fails the cold start with its name (never its value).
+ */
+import { z } from 'zod';
+import { FUNCTIONS, type EnvironmentVariable, type FunctionName } from '../catalogue';
+
+/** An empty string counts as unset: CDK and shells write `X=` for "no value". */
+const unsetIfEmpty = (value: unknown) => (value === '' ? undefined : value);
+
+const positiveInteger = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+
+/** A browser origin: scheme, host and optional port, nothing else (what the `Origin` header holds). */
+const Origin = z.string().refine((value) => {
+  try {
+    return new URL(value).origin === value;
+  } catch {
+    return false;
+  }
+}, 'must be an origin such as https://example.org (scheme, host, optional port; no path)');
+
+const EnvironmentShape = {
+  TABLE_NAME: z.string().min(1),
+  /** Comma-separated origins allowed by CORS; empty means same-origin only. */
+  ALLOWED_ORIGINS: z
+    .string()
+    .default('')
+    .transform((value) =>
+      value
+        .split(',')
+        .map((origin) => origin.trim())
+        .filter((origin) => origin.length > 0),
+    )
+    .pipe(z.array(Origin)),
+  SCREENING_TTL_DAYS: positiveInteger(30),
+  REFERRAL_RETENTION_DAYS: positiveInteger(365),
+  SENDER_EMAIL: z.email(),
+  SES_CONFIGURATION_SET: z.string().min(1),
+  /** When set, every email goes to this address instead (demos, staging). */
+  RECIPIENT_OVERRIDE: z.preprocess(unsetIfEmpty, z.email().optional()),
+  /** Whether the catalog's site contacts may receive real leads (an operator's explicit decision). */
+  CATALOG_CONTACTS_APPROVED: z.preprocess(unsetIfEmpty, z.enum(['true', 'false']).default('false')).transform(
+    (value) => value === 'true',
+  ),
+  PUBLIC_APP_URL: z.url(),
+  LEAD_MAX_ATTEMPTS: positiveInteger(5),
+  LEAD_STALE_SENDING_SECONDS: positiveInteger(300),
+} satisfies Record<EnvironmentVariable, z.ZodType>;
+
+const EnvironmentSchema = z.object(EnvironmentShape);
+
+/** Every configuration value, typed; a function may read only those its catalogue entry lists. */
+export type Config = z.output<typeof EnvironmentSchema>;
+
+export class ConfigError extends Error {
+  constructor(
+    readonly functionName: string,
+    readonly variables: string[],
+    detail: string,
+  ) {
+    super(`Invalid configuration for ${functionName}: ${detail}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const cache = new Map<string, Readonly<Config>>();
+
+/**
+ * Parses the environment variables the catalogue lists for `functionName` (once; later calls
+ * return the cached result). Reading a variable the catalogue does not list throws, so the
+ * catalogue (and therefore the CDK stack that sets the variables) cannot silently fall behind.
+ */
+export function loadConfig(functionName: FunctionName, env: NodeJS.ProcessEnv = process.env): Readonly<Config> {
+  const cached = cache.get(functionName);
+  if (cached) return cached;
+
+  const spec = FUNCTIONS.find((candidate) => candidate.name === functionName);
+  if (!spec) throw new ConfigError(functionName, [], 'the function is not in the catalogue');
+  const listed = spec.environment as readonly EnvironmentVariable[];
+
+  const mask = Object.fromEntries(listed.map((name) => [name, true as const]));
+  const parsed = EnvironmentSchema.pick(mask as Record<EnvironmentVariable, true>).safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => {
+      const name = String(issue.path[0] ?? '');
+      const reason = env[name] === undefined ? 'is missing' : `is invalid (${issue.message})`;
+      return { name, text: `${name} ${reason}` };
+    });
+    throw new ConfigError(
+      functionName,
+      problems.map((problem) => problem.name),
+      problems.map((problem) => problem.text).join('; '),
+    );
+  }
+
+  const values = parsed.data as Partial<Config>;
+  const config = {} as Config;
+  for (const name of Object.keys(EnvironmentShape) as EnvironmentVariable[]) {
+    if (listed.includes(name)) {
+      Object.defineProperty(config, name, { value: values[name], enumerable: true });
+    } else {
+      Object.defineProperty(config, name, {
+        enumerable: false,
+        get() {
+          throw new ConfigError(functionName, [name], `${name} is not listed for this function in functions/catalogue.ts`);
+        },
+      });
+    }
+  }
+  const frozen = Object.freeze(config);
+  cache.set(functionName, frozen);
+  return frozen;
+}
+
+/** Forgets parsed configurations; for tests that change `process.env` between cases. */
+export function resetConfigCache(): void {
+  cache.clear();
+}

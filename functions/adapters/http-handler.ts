@@ -1,0 +1,379 @@
+/**
+ * The one place that composes the middy stack for API handlers and maps errors to HTTP.
+ *
+ * Order of the stack (middy runs `before` in `use` order, `after`/`onError` in reverse):
+ * request log, CORS, security headers, header normaliser, body guard (size, media type), JSON body
+ * parser, zod validation, bearer token extraction, then the error mapper, whose `onError` runs
+ * first so CORS and security headers are added to error responses too.
+ *
+ * Every error response is `{"error": {"code", "message", "details"?}}`; unknown errors become a
+ * 500 with the request id and no internals. Bodies are never logged.
+ */
+import middy from '@middy/core';
+import type { MiddlewareObj, Request } from '@middy/core';
+import httpCors from '@middy/http-cors';
+import httpHeaderNormalizer from '@middy/http-header-normalizer';
+import httpJsonBodyParser from '@middy/http-json-body-parser';
+import httpSecurityHeaders from '@middy/http-security-headers';
+import { createError } from '@middy/util';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import type { z } from 'zod';
+import type { FunctionName } from '../catalogue';
+import { FUNCTIONS } from '../catalogue';
+import { DomainError, type DomainErrorCode, type ErrorDetail } from '../core/errors';
+import { loadConfig, type Config } from './config';
+import { logger } from './logger';
+
+/** API Gateway REST accepts 10 MB; a screening or referral is a few KB, so refuse early. */
+export const MAX_BODY_BYTES = 64 * 1024;
+
+/** Codes of errors the HTTP layer itself raises (the domain's codes live in `core/errors.ts`). */
+export type HttpErrorCode =
+  | 'INVALID_REQUEST'
+  | 'INVALID_JSON'
+  | 'PAYLOAD_TOO_LARGE'
+  | 'UNSUPPORTED_MEDIA_TYPE'
+  | 'NOT_FOUND'
+  | 'METHOD_NOT_ALLOWED'
+  | 'THROTTLED'
+  | 'INTERNAL';
+
+/** The one table from domain error codes to HTTP statuses. */
+export const DOMAIN_ERROR_STATUS: Record<DomainErrorCode, number> = {
+  INVALID_ANSWERS: 400,
+  SCREENER_NOT_FOUND: 404,
+  CATALOG_NOT_LOADED: 503,
+  SCREENING_NOT_FOUND: 404,
+  REFERRAL_NOT_ALLOWED: 409,
+  TRIAL_NOT_REFERABLE: 409,
+  REFERRAL_EXISTS: 409,
+  CONSENT_REQUIRED: 400,
+  CONSENT_TEXT_OUTDATED: 409,
+  INVALID_CONTACT: 400,
+  IDEMPOTENCY_KEY_REUSED: 409,
+  TOKEN_MISSING: 401,
+  TOKEN_INVALID: 403,
+};
+
+/** Statuses of middy's own HTTP errors, by code. 422 only comes from the JSON parser. */
+const HTTP_STATUS_CODE: Record<number, { status: number; code: HttpErrorCode }> = {
+  400: { status: 400, code: 'INVALID_REQUEST' },
+  404: { status: 404, code: 'NOT_FOUND' },
+  405: { status: 405, code: 'METHOD_NOT_ALLOWED' },
+  413: { status: 413, code: 'PAYLOAD_TOO_LARGE' },
+  415: { status: 415, code: 'UNSUPPORTED_MEDIA_TYPE' },
+  422: { status: 400, code: 'INVALID_JSON' },
+  429: { status: 429, code: 'THROTTLED' },
+};
+
+/** What a route handler returns; the body is serialised as JSON here. */
+export interface HttpResult {
+  statusCode: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+export const ok = (body: unknown): HttpResult => ({ statusCode: 200, body });
+export const created = (body: unknown): HttpResult => ({ statusCode: 201, body });
+export const accepted = (body: unknown): HttpResult => ({ statusCode: 202, body });
+export const noContent = (): HttpResult => ({ statusCode: 204 });
+
+type Output<S> = S extends z.ZodType ? z.output<S> : undefined;
+
+export interface HttpRequest<Body, PathParameters, Headers, Token> {
+  body: Body;
+  pathParameters: PathParameters;
+  /** Only the headers the route declared, validated. */
+  headers: Headers;
+  /** The bearer token, present (not yet verified) on routes with `auth: 'screening-token'`. */
+  token: Token;
+}
+
+export interface HttpContext {
+  requestId: string;
+  config: Readonly<Config>;
+  lambdaContext: Context;
+}
+
+export interface HttpHandlerOptions<B, P, H, A> {
+  /** Catalogue name of the function: selects its configuration and names its log lines. */
+  functionName: FunctionName;
+  body?: B;
+  pathParameters?: P;
+  /** Schema over lower-cased header names, e.g. `{ 'idempotency-key': ... }`. */
+  headers?: H;
+  auth?: A;
+  /**
+   * Validation failures under these body paths carry a domain code instead of INVALID_REQUEST,
+   * first match wins (e.g. `[['consent', 'CONSENT_REQUIRED'], ['contact', 'INVALID_CONTACT']]`).
+   */
+  issueCodes?: ReadonlyArray<readonly [string, DomainErrorCode]>;
+}
+
+export type ApiHandler = middy.MiddyfiedHandler<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context>;
+
+interface ParsedParts {
+  body?: unknown;
+  pathParameters?: unknown;
+  headers?: unknown;
+  token?: string;
+}
+
+/** Validated inputs by event object: middy hands the route only `(event, context)`. */
+const parsedInputs = new WeakMap<APIGatewayProxyEvent, ParsedParts>();
+
+type HttpMiddyRequest = Request<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context, { parsed?: ParsedParts }>;
+
+/**
+ * Builds an API Gateway (REST, proxy integration) handler from zod schemas and a route function.
+ * The route function receives validated input and returns an `HttpResult`; it throws
+ * `DomainError`s for refusals and never builds error responses itself.
+ */
+export function httpHandler<
+  B extends z.ZodType | undefined = undefined,
+  P extends z.ZodType | undefined = undefined,
+  H extends z.ZodType | undefined = undefined,
+  A extends 'screening-token' | undefined = undefined,
+>(
+  options: HttpHandlerOptions<B, P, H, A>,
+  route: (
+    req: HttpRequest<Output<B>, Output<P>, Output<H>, A extends 'screening-token' ? string : undefined>,
+    ctx: HttpContext,
+  ) => Promise<HttpResult>,
+): ApiHandler {
+  const config = loadConfig(options.functionName);
+  const spec = FUNCTIONS.find((candidate) => candidate.name === options.functionName);
+  const routeName = spec && spec.trigger.kind === 'http' ? `${spec.trigger.method} ${spec.trigger.path}` : options.functionName;
+
+  const handler = middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context>()
+    .use(requestLog(routeName))
+    .use(httpCors(corsOptions(config.ALLOWED_ORIGINS)))
+    .use(httpSecurityHeaders())
+    .use(httpHeaderNormalizer())
+    .use(bodyGuard(options.body !== undefined));
+  if (options.body !== undefined) handler.use(httpJsonBodyParser());
+  handler.use(validation(options)).use(errorMapper());
+
+  return handler.handler(async (event, context) => {
+    const parsed = parsedInputs.get(event) ?? {};
+    const result = await route(
+      {
+        body: parsed.body,
+        pathParameters: parsed.pathParameters,
+        headers: parsed.headers,
+        token: parsed.token,
+      } as HttpRequest<Output<B>, Output<P>, Output<H>, A extends 'screening-token' ? string : undefined>,
+      { requestId: requestIdOf(event, context), config, lambdaContext: context },
+    );
+    return toProxyResult(result);
+  }) as ApiHandler;
+}
+
+/** CORS rules shared by every handler and by the local runtime's preflight answers. */
+export function corsOptions(allowedOrigins: readonly string[]) {
+  return {
+    origins: [...allowedOrigins],
+    headers: 'Content-Type,Authorization,Idempotency-Key',
+    methods: 'GET,POST,DELETE,OPTIONS',
+    maxAge: 600,
+  };
+}
+
+/**
+ * A handler answering CORS preflight (OPTIONS) requests with the same rules as the API. In AWS,
+ * API Gateway answers preflights itself (configured by the CDK stack from the same origins); the
+ * local runtime uses this.
+ */
+export function preflightHandler(allowedOrigins: readonly string[]): ApiHandler {
+  return middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context>()
+    .use(httpHeaderNormalizer())
+    .use(httpCors({ ...corsOptions(allowedOrigins), disableBeforePreflightResponse: false }))
+    .handler(async () => ({ statusCode: 204, headers: {}, body: '' })) as ApiHandler;
+}
+
+/** The JSON error body every refusal uses. */
+export function errorBody(code: string, message: string, details?: ErrorDetail[], requestId?: string) {
+  return { error: { code, message, ...(details && details.length > 0 ? { details } : {}), ...(requestId ? { requestId } : {}) } };
+}
+
+function toProxyResult(result: HttpResult): APIGatewayProxyResult {
+  const headers: Record<string, string> = { 'Cache-Control': 'no-store', ...result.headers };
+  if (result.statusCode === 204 || result.body === undefined) {
+    return { statusCode: result.statusCode, headers, body: '' };
+  }
+  return {
+    statusCode: result.statusCode,
+    headers: { 'Content-Type': 'application/json; charset=utf-8', ...headers },
+    body: JSON.stringify(result.body),
+  };
+}
+
+function requestIdOf(event: APIGatewayProxyEvent, context: Context | undefined): string {
+  return event.requestContext?.requestId ?? context?.awsRequestId ?? 'unknown';
+}
+
+/** One log line per request: route, status, duration and request id. Never a body or header value. */
+function requestLog(route: string): MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context> {
+  const started = new WeakMap<object, number>();
+  const log = (request: HttpMiddyRequest) => {
+    const startedAt = started.get(request) ?? performance.now();
+    logger.info('request', {
+      route,
+      status: request.response?.statusCode ?? 500,
+      durationMs: Math.round((performance.now() - startedAt) * 10) / 10,
+      requestId: requestIdOf(request.event, request.context),
+    });
+  };
+  return {
+    before: (request) => {
+      started.set(request, performance.now());
+    },
+    after: log,
+    onError: log,
+  };
+}
+
+/** Size and media-type checks before any parsing, so oversized or non-JSON bodies are never read. */
+function bodyGuard(expectsBody: boolean): MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context> {
+  return {
+    before: (request) => {
+      const { body, isBase64Encoded } = request.event;
+      const hasBody = typeof body === 'string' && body.length > 0;
+      if (hasBody) {
+        const bytes = isBase64Encoded ? Buffer.from(body, 'base64').length : Buffer.byteLength(body, 'utf8');
+        if (bytes > MAX_BODY_BYTES) {
+          throw createError(413, `The request body is larger than ${MAX_BODY_BYTES / 1024} KB.`);
+        }
+      }
+      if (!expectsBody) return;
+      if (!hasBody) throw new DomainErrorLike('INVALID_REQUEST', 400, 'A JSON request body is required.');
+      const contentType = request.event.headers?.['content-type'];
+      if (!contentType || !/^application\/json\s*(;|$)/i.test(contentType)) {
+        throw createError(415, 'The request body must be JSON, sent with Content-Type: application/json.');
+      }
+    },
+  };
+}
+
+/** An HTTP-layer error with its own code (not a domain refusal, not a middy error). */
+class DomainErrorLike extends Error {
+  constructor(
+    readonly code: HttpErrorCode,
+    readonly statusCode: number,
+    message: string,
+    readonly details?: ErrorDetail[],
+  ) {
+    super(message);
+    this.name = 'HttpRequestError';
+  }
+}
+
+function validation<B, P, H, A>(
+  options: HttpHandlerOptions<B, P, H, A>,
+): MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context> {
+  return {
+    before: (request) => {
+      const event = request.event;
+      const parsed: ParsedParts = {};
+      const issues: ErrorDetail[] = [];
+
+      const check = (schema: unknown, input: unknown, prefix: (string | number)[]) => {
+        if (schema === undefined) return undefined;
+        const result = (schema as z.ZodType).safeParse(input);
+        if (result.success) return result.data;
+        for (const issue of result.error.issues) {
+          issues.push({
+            path: [...prefix, ...issue.path.filter((key): key is string | number => typeof key !== 'symbol')],
+            message: issue.message,
+          });
+        }
+        return undefined;
+      };
+
+      parsed.pathParameters = check(options.pathParameters, event.pathParameters ?? {}, []);
+      parsed.headers = check(options.headers, event.headers ?? {}, ['headers']);
+      if (issues.length > 0) {
+        throw new DomainErrorLike('INVALID_REQUEST', 400, 'The request is not valid.', issues);
+      }
+      parsed.body = check(options.body, event.body, []);
+      if (issues.length > 0) {
+        const domainCode = codeForIssues(issues, options.issueCodes ?? []);
+        if (domainCode) throw new DomainError(domainCode, messageForCode(domainCode), issues);
+        throw new DomainErrorLike('INVALID_REQUEST', 400, 'The request body is not valid.', issues);
+      }
+
+      if (options.auth === 'screening-token') {
+        const authorization = event.headers?.authorization;
+        const match = typeof authorization === 'string' ? /^Bearer\s+(\S+)\s*$/i.exec(authorization) : null;
+        if (!match?.[1]) {
+          throw new DomainError('TOKEN_MISSING', 'This request needs the screening token: Authorization: Bearer <token>.');
+        }
+        parsed.token = match[1];
+      }
+      parsedInputs.set(event, parsed);
+    },
+  };
+}
+
+function codeForIssues(
+  issues: ErrorDetail[],
+  issueCodes: ReadonlyArray<readonly [string, DomainErrorCode]>,
+): DomainErrorCode | undefined {
+  for (const [prefix, code] of issueCodes) {
+    const wanted = prefix.split('.');
+    if (issues.some((issue) => wanted.every((segment, index) => String(issue.path[index]) === segment))) return code;
+  }
+  return undefined;
+}
+
+function messageForCode(code: DomainErrorCode): string {
+  switch (code) {
+    case 'CONSENT_REQUIRED':
+      return 'Consent to share your details with the study sites is required.';
+    case 'INVALID_CONTACT':
+      return 'The contact details are not valid.';
+    default:
+      return 'The request body is not valid.';
+  }
+}
+
+/** Turns any thrown error into the JSON error response; runs first among the `onError` hooks. */
+function errorMapper(): MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context> {
+  return {
+    onError: (request) => {
+      const error = request.error as unknown;
+      const requestId = requestIdOf(request.event, request.context);
+      let status: number;
+      let body: ReturnType<typeof errorBody>;
+
+      if (error instanceof DomainError) {
+        status = DOMAIN_ERROR_STATUS[error.code];
+        body = errorBody(error.code, error.message, error.details);
+      } else if (error instanceof DomainErrorLike) {
+        status = error.statusCode;
+        body = errorBody(error.code, error.message, error.details);
+      } else if (isExposedHttpError(error) && HTTP_STATUS_CODE[error.statusCode]) {
+        const mapped = HTTP_STATUS_CODE[error.statusCode]!;
+        status = mapped.status;
+        const message = mapped.code === 'INVALID_JSON' ? 'The request body is not valid JSON.' : error.message;
+        body = errorBody(mapped.code, message);
+      } else {
+        status = 500;
+        body = errorBody('INTERNAL', 'Something went wrong on our side. Please try again later.', undefined, requestId);
+        // Name and message only: a stack or the error's properties could carry request data.
+        const { name, message } = error instanceof Error ? error : { name: typeof error, message: '' };
+        logger.error('unhandled error', { requestId, error: { name, message: message.slice(0, 300) } });
+      }
+      request.response = toProxyResult({ statusCode: status, body });
+    },
+  };
+}
+
+function isExposedHttpError(error: unknown): error is { statusCode: number; message: string } {
+  return (
+    typeof error === 'object' &&
+    error !== null &&
+    typeof (error as { statusCode?: unknown }).statusCode === 'number' &&
+    (error as { expose?: unknown }).expose === true
+  );
+}

@@ -1,0 +1,121 @@
+/**
+ * The one table's key design (see `docs/data-model.md`): attribute names, key prefixes and the
+ * outbox index. The CDK stack (`lib/`), the repositories (`functions/adapters/`), the local
+ * runtime and the test setup all build keys from here, so a prefix is never spelt twice.
+ *
+ * This file must stay free of imports so that CDK can load it without pulling in the AWS SDK.
+ */
+
+export const TABLE_ATTRIBUTES = {
+  partitionKey: 'PK',
+  sortKey: 'SK',
+  /** Epoch seconds; DynamoDB's TTL deletes the item some time after it passes. */
+  expiresAt: 'expiresAt',
+  /** Present on every item; the stream filter of lead delivery matches on it. */
+  entityType: 'entityType',
+} as const;
+
+/** The sparse index that holds only outbound messages (leads, confirmations) by delivery status. */
+export const OUTBOX_INDEX = {
+  name: 'GSI1',
+  partitionKey: 'GSI1PK',
+  sortKey: 'GSI1SK',
+} as const;
+
+/** The stream carries new images only: delivery needs the inserted item, never the old one. */
+export const STREAM_VIEW_TYPE = 'NEW_IMAGE';
+
+export const ENTITY_TYPES = [
+  'SCREENER',
+  'CATALOG_POINTER',
+  'CATALOG_TRIAL',
+  'SCREENING',
+  'IDEMPOTENCY',
+  'REFERRAL',
+  'LEAD',
+  'CONFIRMATION',
+] as const;
+export type EntityType = (typeof ENTITY_TYPES)[number];
+
+/** Delivery statuses of outbound messages, mirrored in `OUTBOX#<status>` index keys. */
+export type OutboxStatus = 'PENDING' | 'SENDING' | 'SENT' | 'FAILED';
+
+export interface ItemKey {
+  PK: string;
+  SK: string;
+}
+
+/** Partition of the screener items (all screeners share it so listing is one query). */
+export const SCREENERS_PARTITION = 'SCREENER';
+
+/** Key builders for every entity; the only place where key prefixes are written. */
+export const itemKeys = {
+  screener: (screenerId: string): ItemKey => ({ PK: SCREENERS_PARTITION, SK: `SCREENER#${screenerId}` }),
+  catalogPointer: (): ItemKey => ({ PK: 'CATALOG', SK: 'CURRENT' }),
+  catalogTrial: (catalogVersion: string, nctId: string): ItemKey => ({
+    PK: catalogPartition(catalogVersion),
+    SK: `TRIAL#${nctId}`,
+  }),
+  screening: (screeningId: string): ItemKey => ({ PK: screeningPartition(screeningId), SK: 'SCREENING' }),
+  referral: (screeningId: string): ItemKey => ({ PK: screeningPartition(screeningId), SK: 'REFERRAL' }),
+  /** `keyHash` is the SHA-256 (hex) of the client's Idempotency-Key, never the key itself. */
+  idempotency: (keyHash: string): ItemKey => ({ PK: `IDEMPOTENCY#${keyHash}`, SK: 'IDEMPOTENCY' }),
+  lead: (leadId: string): ItemKey => ({ PK: `LEAD#${leadId}`, SK: 'LEAD' }),
+  confirmation: (confirmationId: string): ItemKey => ({
+    PK: `CONFIRMATION#${confirmationId}`,
+    SK: 'CONFIRMATION',
+  }),
+};
+
+/** Partition holding every trial of one catalog version. */
+export function catalogPartition(catalogVersion: string): string {
+  return `CATALOG#${catalogVersion}`;
+}
+
+/** Partition holding a screening and its referral. */
+export function screeningPartition(screeningId: string): string {
+  return `SCREENING#${screeningId}`;
+}
+
+/** Outbox index keys of a lead or confirmation in `status`, ordered by last update. */
+export function outboxKeys(status: OutboxStatus, updatedAt: string, id: string): { GSI1PK: string; GSI1SK: string } {
+  return { GSI1PK: outboxPartition(status), GSI1SK: `${updatedAt}#${id}` };
+}
+
+/** Outbox index partition of one delivery status. */
+export function outboxPartition(status: OutboxStatus): string {
+  return `OUTBOX#${status}`;
+}
+
+/**
+ * The CreateTable input matching the CDK table (keys, outbox index, stream), for DynamoDB Local
+ * and tests. Plain data so this file needs no SDK import; it is structurally a
+ * `CreateTableCommandInput`. TTL is set separately (`UpdateTimeToLive`), as in DynamoDB itself.
+ */
+export function createTableInput(tableName: string) {
+  return {
+    TableName: tableName,
+    BillingMode: 'PAY_PER_REQUEST' as const,
+    AttributeDefinitions: [
+      { AttributeName: TABLE_ATTRIBUTES.partitionKey, AttributeType: 'S' as const },
+      { AttributeName: TABLE_ATTRIBUTES.sortKey, AttributeType: 'S' as const },
+      { AttributeName: OUTBOX_INDEX.partitionKey, AttributeType: 'S' as const },
+      { AttributeName: OUTBOX_INDEX.sortKey, AttributeType: 'S' as const },
+    ],
+    KeySchema: [
+      { AttributeName: TABLE_ATTRIBUTES.partitionKey, KeyType: 'HASH' as const },
+      { AttributeName: TABLE_ATTRIBUTES.sortKey, KeyType: 'RANGE' as const },
+    ],
+    GlobalSecondaryIndexes: [
+      {
+        IndexName: OUTBOX_INDEX.name,
+        KeySchema: [
+          { AttributeName: OUTBOX_INDEX.partitionKey, KeyType: 'HASH' as const },
+          { AttributeName: OUTBOX_INDEX.sortKey, KeyType: 'RANGE' as const },
+        ],
+        Projection: { ProjectionType: 'ALL' as const },
+      },
+    ],
+    StreamSpecification: { StreamEnabled: true, StreamViewType: STREAM_VIEW_TYPE },
+  };
+}
