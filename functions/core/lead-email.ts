@@ -1,0 +1,213 @@
+/**
+ * Rendering of the two outbound emails: the site lead (to a trial site's coordinator) and the
+ * patient confirmation. Templates are operator-editable Handlebars files (`templates/email/`);
+ * this module compiles and fills them and refuses anything that could turn patient input into
+ * markup or a mail header. It does no I/O: the adapter reads the files and sends the result.
+ */
+import Handlebars from 'handlebars';
+
+/** The three parts of one email template, as source text. */
+export interface EmailTemplateSource {
+  /** One line; rendered without HTML escaping and refused if it ends up containing CR or LF. */
+  subject: string;
+  text: string;
+  html: string;
+}
+
+/** A template compiled once per cold start and reused for every email. */
+export interface CompiledEmailTemplate {
+  readonly subject: (data: object) => string;
+  readonly text: (data: object) => string;
+  readonly html: (data: object) => string;
+}
+
+/** The operator-editable templates of both emails. */
+export interface EmailTemplates {
+  siteLead: CompiledEmailTemplate;
+  patientConfirmation: CompiledEmailTemplate;
+}
+
+/** A fully rendered email, ready for SES `SendEmail` (structured content, never raw MIME). */
+export interface RenderedEmail {
+  to: string;
+  replyTo: string[];
+  subject: string;
+  text: string;
+  html: string;
+}
+
+/** What the site lead email shows: exactly the delivery attributes a Lead item carries. */
+export interface SiteLeadEmailInput {
+  leadId: string;
+  createdAt: string;
+  contact: { name: string; email: string; phone?: string | undefined };
+  consent: { shareWithSites: boolean; phoneContact: boolean; textVersion: string; acceptedAt: string };
+  trial: { nctId: string; title: string };
+  site: {
+    facility: string;
+    city?: string | undefined;
+    state?: string | undefined;
+    postalCode?: string | undefined;
+    country: string;
+  };
+  recipient: { name?: string | undefined; email: string };
+  qualifyingAnswers: { question: string; answer: string }[];
+  criteriaMet: string[];
+}
+
+/** What the patient confirmation shows: the trials and sites that will be in touch. */
+export interface ConfirmationEmailInput {
+  confirmationId: string;
+  screeningId: string;
+  contact: { name: string; email: string };
+  leads: { leadId: string; trialTitle: string; facility: string; city?: string | undefined; country: string }[];
+}
+
+/** Raised when an email cannot be built safely; the message names the field, never its value. */
+export class UnsafeEmailError extends Error {
+  constructor(readonly field: string) {
+    super(`Refused to build an email: ${field} is not safe to send`);
+    this.name = 'UnsafeEmailError';
+  }
+}
+
+// A deliberately strict address shape: one @, no whitespace, no characters that could open a
+// second address or a display name in a header. The API validated it already; this is the
+// last line before SES.
+const SAFE_ADDRESS = /^[^\s@<>(),;:"\\[\]]+@[^\s@<>(),;:"\\[\]]+\.[^\s@<>(),;:"\\[\]]+$/;
+// CR, LF, other C0/C1 controls and the Unicode line and paragraph separators.
+const LINE_BREAKS_AND_CONTROLS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g;
+const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+
+/**
+ * Compiles one template. Text and subject are not HTML-escaped; the HTML part escapes every
+ * `{{value}}` (Handlebars' default), so patient input can never become markup.
+ */
+export function compileEmailTemplate(source: EmailTemplateSource): CompiledEmailTemplate {
+  const handlebars = Handlebars.create();
+  return {
+    subject: handlebars.compile(source.subject.trim(), { noEscape: true }),
+    text: handlebars.compile(source.text, { noEscape: true }),
+    html: handlebars.compile(source.html),
+  };
+}
+
+/**
+ * Renders the email a trial site receives for one lead: to the lead's recipient, Reply-To the
+ * patient, with the trial, the site, the qualifying answers, the criteria met and the consent.
+ *
+ * @throws UnsafeEmailError when an address is malformed or a header would contain a line break.
+ */
+export function renderSiteLeadEmail(lead: SiteLeadEmailInput, template: CompiledEmailTemplate): RenderedEmail {
+  const to = safeAddress(lead.recipient.email, 'recipient email');
+  const replyTo = safeAddress(lead.contact.email, 'patient email');
+  const data = toSingleLineStrings({
+    leadId: lead.leadId,
+    referredAt: formatUtc(lead.createdAt),
+    patient: { name: lead.contact.name, email: lead.contact.email, phone: lead.contact.phone ?? '' },
+    consent: {
+      acceptedAt: formatUtc(lead.consent.acceptedAt),
+      textVersion: lead.consent.textVersion,
+      shareWithSites: lead.consent.shareWithSites,
+      phoneContact: lead.consent.phoneContact,
+    },
+    trial: { ...lead.trial, url: registryUrl(lead.trial.nctId) },
+    site: { facility: lead.site.facility, location: placeName(lead.site) },
+    recipient: { name: lead.recipient.name ?? '' },
+    qualifyingAnswers: lead.qualifyingAnswers,
+    criteriaMet: lead.criteriaMet,
+  });
+  return {
+    to,
+    replyTo: [replyTo],
+    subject: safeHeader(template.subject(data), 'subject'),
+    text: template.text(data),
+    html: template.html(data),
+  };
+}
+
+/**
+ * Renders the confirmation a patient receives once per referral: which trials and sites will
+ * contact them, what happens next, and where to erase their data.
+ *
+ * @param appUrl the public URL of the patient form (`PUBLIC_APP_URL`), for the erasure link.
+ * @throws UnsafeEmailError when the patient's address is malformed or the subject has a line break.
+ */
+export function renderConfirmationEmail(
+  confirmation: ConfirmationEmailInput,
+  template: CompiledEmailTemplate,
+  appUrl: string,
+): RenderedEmail {
+  const to = safeAddress(confirmation.contact.email, 'patient email');
+  const data = toSingleLineStrings({
+    confirmationId: confirmation.confirmationId,
+    patient: { name: confirmation.contact.name },
+    studyCount: confirmation.leads.length,
+    severalStudies: confirmation.leads.length > 1,
+    leads: confirmation.leads.map((lead) => ({
+      trialTitle: lead.trialTitle,
+      facility: lead.facility,
+      location: placeName(lead),
+    })),
+    appUrl,
+    erasureUrl: erasureUrl(appUrl, confirmation.screeningId),
+  });
+  return {
+    to,
+    replyTo: [],
+    subject: safeHeader(template.subject(data), 'subject'),
+    text: template.text(data),
+    html: template.html(data),
+  };
+}
+
+/**
+ * The page of the patient form where a patient erases their screening: the form's root with the
+ * screening id in the query, so it works behind any static host without path rewrites.
+ */
+export function erasureUrl(appUrl: string, screeningId: string): string {
+  const url = new URL(appUrl);
+  url.searchParams.set('erase', screeningId);
+  return url.toString();
+}
+
+/**
+ * Returns the value if it can go into a mail header, else throws. Line breaks are refused rather
+ * than stripped: a header value with a line break is an injection attempt or a data error, and
+ * either way the email must not be sent as it is.
+ */
+export function safeHeader(value: string, field: string): string {
+  if (CONTROL_CHARACTER.test(value)) throw new UnsafeEmailError(field);
+  return value;
+}
+
+/** Returns the address if it is one plain `local@domain` address, else throws. */
+export function safeAddress(value: string, field: string): string {
+  if (!SAFE_ADDRESS.test(value) || value.length > 254) throw new UnsafeEmailError(field);
+  return value;
+}
+
+function toSingleLineStrings<T>(value: T): T {
+  // Every string shown in a body is one line: a name such as "Eve\r\nBcc: x@y" stays one line of
+  // text in the plain-text body instead of forging extra lines that look like headers.
+  if (typeof value === 'string') return value.replace(LINE_BREAKS_AND_CONTROLS, ' ').trim() as T;
+  if (Array.isArray(value)) return value.map((item) => toSingleLineStrings(item)) as T;
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, toSingleLineStrings(item)])) as T;
+  }
+  return value;
+}
+
+function placeName(place: { city?: string | undefined; state?: string | undefined; postalCode?: string | undefined; country: string }): string {
+  return [place.city, place.state, place.postalCode, place.country].filter((part) => part && part.trim()).join(', ');
+}
+
+function registryUrl(nctId: string): string {
+  return `https://clinicaltrials.gov/study/${encodeURIComponent(nctId)}`;
+}
+
+function formatUtc(iso: string): string {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return iso;
+  return `${date.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+}

@@ -1,0 +1,122 @@
+/**
+ * Small factories for the delivery tests: email inputs, and in-memory fakes of the two delivery
+ * ports (the outbox store and the mailer) that behave like the real adapters' contracts.
+ */
+import type { ConfirmationEmailInput, RenderedEmail, SiteLeadEmailInput } from '../../../functions/core/lead-email';
+import type {
+  Mailer,
+  OutboxClaim,
+  OutboxMessage,
+  OutboxRef,
+  OutboxStore,
+  SendResult,
+} from '../../../functions/core/delivery';
+
+export function aSiteLead(overrides: Partial<SiteLeadEmailInput> = {}): SiteLeadEmailInput {
+  return {
+    leadId: 'lead-1',
+    createdAt: '2026-11-26T09:30:00.000Z',
+    contact: { name: 'Pat Example', email: 'pat@example.org', phone: '+1 617 555 0100' },
+    consent: { shareWithSites: true, phoneContact: true, textVersion: 'consent-v1', acceptedAt: '2026-11-26T09:29:00.000Z' },
+    trial: { nctId: 'NCT01234567', title: 'Exercise for chronic lower back pain' },
+    site: { facility: 'Boston Spine Center', city: 'Boston', state: 'Massachusetts', postalCode: '02115', country: 'United States' },
+    recipient: { name: 'Sam Coordinator', email: 'coordinator@site.example' },
+    qualifyingAnswers: [
+      { question: 'How long have you had this back pain?', answer: '16 weeks' },
+      { question: 'Have you taken any medicine for your back pain?', answer: 'Yes' },
+    ],
+    criteriaMet: ['Has had lower back pain for more than 12 weeks'],
+    ...overrides,
+  };
+}
+
+export function aConfirmation(overrides: Partial<ConfirmationEmailInput> = {}): ConfirmationEmailInput {
+  return {
+    confirmationId: 'confirmation-1',
+    screeningId: 'screening-1',
+    contact: { name: 'Pat Example', email: 'pat@example.org' },
+    leads: [
+      { leadId: 'lead-1', trialTitle: 'Exercise for chronic lower back pain', facility: 'Boston Spine Center', city: 'Boston', country: 'United States' },
+      { leadId: 'lead-2', trialTitle: 'Heat therapy for sciatica', facility: 'Oslo University Hospital', city: 'Oslo', country: 'Norway' },
+    ],
+    ...overrides,
+  };
+}
+
+interface StoredMessage {
+  status: 'PENDING' | 'SENDING' | 'SENT' | 'FAILED';
+  attempts: number;
+  claimedAt?: string;
+  sesMessageId?: string;
+  lastError?: string;
+  message: OutboxMessage;
+}
+
+/** An in-memory outbox with the same conditional semantics as the DynamoDB repository. */
+export class InMemoryOutbox implements OutboxStore {
+  readonly messages = new Map<string, StoredMessage>();
+
+  add(ref: OutboxRef, message: OutboxMessage, state: Partial<StoredMessage> = {}): void {
+    this.messages.set(keyOf(ref), { status: 'PENDING', attempts: 0, message, ...state });
+  }
+
+  status(ref: OutboxRef): StoredMessage | undefined {
+    return this.messages.get(keyOf(ref));
+  }
+
+  async claim(ref: OutboxRef, now: Date, staleBefore: Date): Promise<OutboxClaim | null> {
+    const stored = this.messages.get(keyOf(ref));
+    if (!stored) return null;
+    const stale = stored.status === 'SENDING' && (stored.claimedAt ?? '') < staleBefore.toISOString();
+    if (stored.status !== 'PENDING' && !stale) return null;
+    stored.status = 'SENDING';
+    stored.attempts += 1;
+    stored.claimedAt = now.toISOString();
+    return { ref, attempts: stored.attempts, claimedAt: stored.claimedAt, message: stored.message };
+  }
+
+  async markSent(claim: OutboxClaim, sesMessageId: string): Promise<void> {
+    const stored = this.owned(claim);
+    stored.status = 'SENT';
+    stored.sesMessageId = sesMessageId;
+  }
+
+  async markFailed(claim: OutboxClaim, reason: string): Promise<void> {
+    const stored = this.owned(claim);
+    stored.status = 'FAILED';
+    stored.lastError = reason;
+  }
+
+  async release(claim: OutboxClaim, reason: string): Promise<void> {
+    const stored = this.owned(claim);
+    stored.status = 'PENDING';
+    stored.lastError = reason;
+  }
+
+  private owned(claim: OutboxClaim): StoredMessage {
+    const stored = this.messages.get(keyOf(claim.ref));
+    if (!stored || stored.status !== 'SENDING' || stored.claimedAt !== claim.claimedAt) throw new Error('claim lost');
+    return stored;
+  }
+}
+
+/** A mailer that records what it sent and answers with scripted results (then succeeds). */
+export class RecordingMailer implements Mailer {
+  readonly sent: RenderedEmail[] = [];
+  private readonly script: SendResult[];
+
+  constructor(script: SendResult[] = []) {
+    this.script = [...script];
+  }
+
+  async send(email: RenderedEmail): Promise<SendResult> {
+    const scripted = this.script.shift();
+    if (scripted && !scripted.ok) return scripted;
+    this.sent.push(email);
+    return { ok: true, messageId: `message-${this.sent.length}` };
+  }
+}
+
+function keyOf(ref: OutboxRef): string {
+  return `${ref.kind}#${ref.id}`;
+}
