@@ -1,0 +1,234 @@
+import { describe, expect, it } from '@jest/globals';
+import {
+  answersToSubmit,
+  checkAnswer,
+  checkContact,
+  contactFieldOf,
+  describeDistance,
+  draftFromAnswer,
+  firstQuestionId,
+  formatRecordDate,
+  groupResults,
+  isRedFlagAnswer,
+  nextQuestionId,
+  previousQuestionId,
+  progressOf,
+  referableResults,
+  toggleOption,
+  type ContactDraft,
+} from '../../../web/src/flow';
+import type { Question } from '../../../functions/core/model';
+import { aScreener } from '../../factories/screener';
+import { aSite, aTrialResult } from './factories';
+
+function questionOf(id: string): Question {
+  return aScreener().questions.find((q) => q.id === id)!;
+}
+
+function aContactDraft(overrides: Partial<ContactDraft> = {}): ContactDraft {
+  return {
+    name: 'Alex Doe',
+    email: 'alex@example.com',
+    phone: '',
+    trialIds: ['NCT01234567'],
+    shareWithSites: true,
+    phoneContact: false,
+    ...overrides,
+  };
+}
+
+describe('branching between questions', () => {
+  it('starts with the first question of the screener', () => {
+    expect(firstQuestionId(aScreener(), {})).toBe('diagnosed_lbp');
+  });
+
+  it('asks which medicines after a yes to having taken medicine', () => {
+    const next = nextQuestionId(aScreener(), { diagnosed_lbp: true, took_medication: true }, 'took_medication');
+
+    expect(next).toBe('medications');
+  });
+
+  it('skips the medicines question after a no to having taken medicine', () => {
+    const next = nextQuestionId(aScreener(), { diagnosed_lbp: true, took_medication: false }, 'took_medication');
+
+    expect(next).toBe('rf_bladder_bowel');
+  });
+
+  it('goes back past a question that no longer applies', () => {
+    const previous = previousQuestionId(aScreener(), { diagnosed_lbp: true, took_medication: false }, 'rf_bladder_bowel');
+
+    expect(previous).toBe('took_medication');
+  });
+
+  it('has no next question after the last one', () => {
+    expect(nextQuestionId(aScreener(), {}, 'travel_distance')).toBeUndefined();
+  });
+
+  it('counts only the questions that apply in the progress', () => {
+    const screener = aScreener();
+    const withMedicines = progressOf(screener, { took_medication: true }, 'rf_bladder_bowel');
+    const withoutMedicines = progressOf(screener, { took_medication: false }, 'rf_bladder_bowel');
+
+    expect(withoutMedicines).toEqual({ position: withMedicines.position - 1, total: withMedicines.total - 1 });
+  });
+});
+
+describe('answersToSubmit', () => {
+  it('drops the answer to a question hidden by a later change of an earlier answer', () => {
+    const answers = { had_back_surgery: false, surgeries: ['discectomy'], age: 40 };
+
+    expect(answersToSubmit(aScreener(), answers)).toEqual({ had_back_surgery: false, age: 40 });
+  });
+
+  it('keeps the answer to a question that still applies', () => {
+    const answers = { had_back_surgery: true, surgeries: ['discectomy'] };
+
+    expect(answersToSubmit(aScreener(), answers)).toEqual(answers);
+  });
+});
+
+describe('checkAnswer', () => {
+  it('asks for a choice when a required question has none', () => {
+    expect(checkAnswer(questionOf('diagnosed_lbp'), undefined)).toEqual({ ok: false, message: 'Choose one answer to continue.' });
+  });
+
+  it('accepts no answer to an optional question', () => {
+    expect(checkAnswer(questionOf('worse_with'), [])).toEqual({ ok: true, value: undefined });
+  });
+
+  it('turns a yes into true', () => {
+    expect(checkAnswer(questionOf('rf_bladder_bowel'), 'yes')).toEqual({ ok: true, value: true });
+  });
+
+  it('turns digits into a number', () => {
+    expect(checkAnswer(questionOf('age'), ' 45 ')).toEqual({ ok: true, value: 45 });
+  });
+
+  it('refuses a number that is not a whole number', () => {
+    expect(checkAnswer(questionOf('age'), '4.5')).toMatchObject({ ok: false });
+  });
+
+  it('refuses a number above the maximum with the limit in words', () => {
+    expect(checkAnswer(questionOf('age'), '130')).toEqual({ ok: false, message: 'Enter a number of at most 120 years.' });
+  });
+
+  it('normalises a postal code to upper case with single spaces', () => {
+    expect(checkAnswer(questionOf('postal_code'), 'sw1a   1aa')).toEqual({ ok: true, value: 'SW1A 1AA' });
+  });
+
+  it('refuses a postal code with symbols', () => {
+    expect(checkAnswer(questionOf('postal_code'), '10001!')).toMatchObject({ ok: false });
+  });
+});
+
+describe('draftFromAnswer', () => {
+  it('shows a stored false as "no" when the patient comes back to the question', () => {
+    expect(draftFromAnswer(questionOf('took_medication'), false)).toBe('no');
+  });
+
+  it('shows nothing chosen for an unanswered question', () => {
+    expect(draftFromAnswer(questionOf('took_medication'), undefined)).toBeUndefined();
+  });
+});
+
+describe('toggleOption', () => {
+  it('clears the other options when "None of these" is ticked', () => {
+    expect(toggleOption(questionOf('worse_with'), ['sitting', 'walking'], 'none')).toEqual(['none']);
+  });
+
+  it('clears "None of these" when another option is ticked', () => {
+    expect(toggleOption(questionOf('worse_with'), ['none'], 'sitting')).toEqual(['sitting']);
+  });
+
+  it('unticks a ticked option', () => {
+    expect(toggleOption(questionOf('worse_with'), ['sitting', 'walking'], 'sitting')).toEqual(['walking']);
+  });
+});
+
+describe('isRedFlagAnswer', () => {
+  it('treats a yes to a red-flag question as a red flag', () => {
+    expect(isRedFlagAnswer(questionOf('rf_saddle_numbness'), true)).toBe(true);
+  });
+
+  it('does not treat a yes to an ordinary question as a red flag', () => {
+    expect(isRedFlagAnswer(questionOf('took_medication'), true)).toBe(false);
+  });
+});
+
+describe('results', () => {
+  it('groups results by eligibility', () => {
+    const eligible = aTrialResult({ trialId: 'NCT00000001', eligibility: 'eligible' });
+    const possibly = aTrialResult({ trialId: 'NCT00000002', eligibility: 'possibly_eligible' });
+    const ineligible = aTrialResult({ trialId: 'NCT00000003', eligibility: 'ineligible' });
+
+    expect(groupResults([ineligible, possibly, eligible])).toEqual({
+      eligible: [eligible],
+      possiblyEligible: [possibly],
+      ineligible: [ineligible],
+    });
+  });
+
+  it('offers referral only to trials the patient may qualify for at a site that accepts referrals', () => {
+    const referable = aTrialResult({ trialId: 'NCT00000001', eligibility: 'possibly_eligible' });
+    const results = [
+      referable,
+      aTrialResult({ trialId: 'NCT00000002', eligibility: 'ineligible' }),
+      aTrialResult({ trialId: 'NCT00000003', nearestSite: null }),
+      aTrialResult({ trialId: 'NCT00000004', nearestSite: aSite({ acceptsReferrals: false }) }),
+    ];
+
+    expect(referableResults(results)).toEqual([referable]);
+  });
+
+  it('describes a known distance in miles and kilometres', () => {
+    expect(describeDistance(aSite({ distanceMiles: 12.4, distanceKm: 19.96 }))).toBe('about 12 miles (20 km) away');
+  });
+
+  it('describes no distance when it is not known', () => {
+    expect(describeDistance(aSite({ distanceMiles: undefined, distanceKm: undefined }))).toBeUndefined();
+  });
+
+  it('writes the registry record date in words', () => {
+    expect(formatRecordDate('2026-03-12')).toBe('12 March 2026');
+  });
+});
+
+describe('checkContact', () => {
+  it('accepts a complete contact form', () => {
+    expect(checkContact(aContactDraft())).toEqual({});
+  });
+
+  it('requires the consent to share with the chosen sites', () => {
+    expect(checkContact(aContactDraft({ shareWithSites: false }))).toHaveProperty('shareWithSites');
+  });
+
+  it('requires at least one chosen study', () => {
+    expect(checkContact(aContactDraft({ trialIds: [] }))).toHaveProperty('trialIds');
+  });
+
+  it('refuses an email address without a domain', () => {
+    expect(checkContact(aContactDraft({ email: 'alex@' }))).toHaveProperty('email');
+  });
+
+  it('refuses a phone number with letters', () => {
+    expect(checkContact(aContactDraft({ phone: 'call me' }))).toHaveProperty('phone');
+  });
+
+  it('accepts a phone number with its country code and spaces', () => {
+    expect(checkContact(aContactDraft({ phone: '+1 410 555 0123', phoneContact: true }))).toEqual({});
+  });
+
+  it('refuses consent to phone contact without a phone number', () => {
+    expect(checkContact(aContactDraft({ phoneContact: true }))).toHaveProperty('phoneContact');
+  });
+});
+
+describe('contactFieldOf', () => {
+  it('maps the API path of the email to the email field', () => {
+    expect(contactFieldOf(['contact', 'email'])).toBe('email');
+  });
+
+  it('maps nothing for a path outside the contact form', () => {
+    expect(contactFieldOf(['answers', 'age'])).toBeUndefined();
+  });
+});

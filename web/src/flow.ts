@@ -1,0 +1,239 @@
+/**
+ * The form's logic, kept free of the DOM so it can be unit-tested without a browser: which
+ * question comes next, what an input means as an answer, which answers are submitted, how results
+ * are grouped and which trials can be referred.
+ *
+ * Branching uses the core's `applicableQuestions`, the very function the server validates answers
+ * with, so the browser can never show a question the server would reject (or hide one it needs).
+ */
+import type { AnswerValue, Answers, Question, Screener, SiteSummary, TrialResult } from '../../functions/core/model';
+import { applicableQuestions } from '../../functions/core/screener';
+
+/** What the patient has entered on a question screen, before it is checked. */
+export type AnswerDraft = string | string[] | undefined;
+
+/** The questions that apply given the answers so far, in screener order. */
+export function visibleQuestions(screener: Screener, answers: Answers): Question[] {
+  return applicableQuestions(screener, answers);
+}
+
+/**
+ * The answers to send: only those to questions that still apply. An earlier change can hide a
+ * later question; the answer kept for it (so it comes back if the patient changes their mind)
+ * must not be sent, because the server rejects answers to questions that do not apply.
+ */
+export function answersToSubmit(screener: Screener, answers: Answers): Answers {
+  const applicable = new Set(visibleQuestions(screener, answers).map((q) => q.id));
+  return Object.fromEntries(Object.entries(answers).filter(([id]) => applicable.has(id)));
+}
+
+/** The first question of the form. */
+export function firstQuestionId(screener: Screener, answers: Answers): string | undefined {
+  return visibleQuestions(screener, answers)[0]?.id;
+}
+
+/** The next applicable question after `currentId`, or undefined when the form is complete. */
+export function nextQuestionId(screener: Screener, answers: Answers, currentId: string): string | undefined {
+  const order = screener.questions.map((q) => q.id);
+  const currentIndex = order.indexOf(currentId);
+  return visibleQuestions(screener, answers).find((q) => order.indexOf(q.id) > currentIndex)?.id;
+}
+
+/** The applicable question before `currentId`, or undefined on the first one. */
+export function previousQuestionId(screener: Screener, answers: Answers, currentId: string): string | undefined {
+  const order = screener.questions.map((q) => q.id);
+  const currentIndex = order.indexOf(currentId);
+  return visibleQuestions(screener, answers)
+    .filter((q) => order.indexOf(q.id) < currentIndex)
+    .at(-1)?.id;
+}
+
+/** "Question 4 of 19": position among the questions that apply now (the total moves with branching). */
+export function progressOf(screener: Screener, answers: Answers, currentId: string): { position: number; total: number } {
+  const visible = visibleQuestions(screener, answers);
+  const index = visible.findIndex((q) => q.id === currentId);
+  return { position: index + 1, total: visible.length };
+}
+
+/** Turns a stored answer back into what the input shows, so answers are kept when going back. */
+export function draftFromAnswer(question: Question, answer: AnswerValue | undefined): AnswerDraft {
+  if (answer === undefined) return question.type === 'multi' ? [] : undefined;
+  switch (question.type) {
+    case 'boolean':
+      return answer === true ? 'yes' : 'no';
+    case 'multi':
+      return Array.isArray(answer) ? [...answer] : [];
+    default:
+      return String(answer);
+  }
+}
+
+export type AnswerCheck = { ok: true; value: AnswerValue | undefined } | { ok: false; message: string };
+
+/**
+ * Checks what was entered and turns it into an answer. `value: undefined` means "no answer",
+ * allowed only for optional questions. Messages are plain words for the patient.
+ */
+export function checkAnswer(question: Question, draft: AnswerDraft): AnswerCheck {
+  const empty = draft === undefined || (Array.isArray(draft) ? draft.length === 0 : draft.trim() === '');
+  if (empty) {
+    if (!question.required) return { ok: true, value: undefined };
+    return { ok: false, message: emptyMessage(question) };
+  }
+  switch (question.type) {
+    case 'boolean':
+      return { ok: true, value: draft === 'yes' };
+    case 'single':
+      return { ok: true, value: draft as string };
+    case 'multi':
+      return { ok: true, value: [...(draft as string[])] };
+    case 'number':
+      return checkNumber(question, (draft as string).trim());
+    case 'date':
+      return /^\d{4}-\d{2}-\d{2}$/.test(draft as string) && !Number.isNaN(Date.parse(draft as string))
+        ? { ok: true, value: draft as string }
+        : { ok: false, message: 'Enter a date, for example 2025-03-31.' };
+    case 'postal_code': {
+      const code = (draft as string).trim().toUpperCase().replace(/\s+/g, ' ');
+      return /^[A-Z0-9][A-Z0-9 -]{1,9}$/.test(code)
+        ? { ok: true, value: code }
+        : { ok: false, message: 'Enter your postal code using letters and numbers only, for example 10001.' };
+    }
+  }
+}
+
+function emptyMessage(question: Question): string {
+  switch (question.type) {
+    case 'boolean':
+    case 'single':
+      return 'Choose one answer to continue.';
+    case 'multi':
+      return 'Choose at least one answer to continue.';
+    case 'postal_code':
+      return 'Enter your postal code to continue.';
+    case 'date':
+      return 'Enter a date to continue.';
+    case 'number':
+      return `Enter a number${question.unit ? ` of ${question.unit}` : ''} to continue.`;
+  }
+}
+
+function checkNumber(question: Question, text: string): AnswerCheck {
+  if (!/^\d+$/.test(text)) return { ok: false, message: 'Enter a whole number using digits only, for example 12.' };
+  const value = Number(text);
+  const unit = question.unit ? ` ${question.unit}` : '';
+  if (question.min !== undefined && value < question.min) {
+    return { ok: false, message: `Enter a number of at least ${question.min}${unit}.` };
+  }
+  if (question.max !== undefined && value > question.max) {
+    return { ok: false, message: `Enter a number of at most ${question.max}${unit}.` };
+  }
+  return { ok: true, value };
+}
+
+/**
+ * Ticks or unticks an option of a multi question. An exclusive option ("None of these") clears
+ * the others, and ticking any other option clears it, so the answer can never contradict itself.
+ */
+export function toggleOption(question: Question, selected: readonly string[], value: string): string[] {
+  if (selected.includes(value)) return selected.filter((v) => v !== value);
+  const exclusive = new Set((question.options ?? []).filter((o) => o.exclusive).map((o) => o.value));
+  if (exclusive.has(value)) return [value];
+  return [...selected.filter((v) => !exclusive.has(v)), value];
+}
+
+/** A "yes" to a red-flag question: the form stops at once and shows the urgent-care screen. */
+export function isRedFlagAnswer(question: Question, value: AnswerValue | undefined): boolean {
+  return question.redFlag === true && value === true;
+}
+
+export interface GroupedResults {
+  eligible: TrialResult[];
+  possiblyEligible: TrialResult[];
+  ineligible: TrialResult[];
+}
+
+/** Groups results as "you may qualify", "you may qualify, some answers needed" and "not a match". */
+export function groupResults(results: readonly TrialResult[]): GroupedResults {
+  return {
+    eligible: results.filter((r) => r.eligibility === 'eligible'),
+    possiblyEligible: results.filter((r) => r.eligibility === 'possibly_eligible'),
+    ineligible: results.filter((r) => r.eligibility === 'ineligible'),
+  };
+}
+
+/** Trials a patient may ask to be referred to: they may qualify and a nearby site takes referrals. */
+export function referableResults(results: readonly TrialResult[]): TrialResult[] {
+  return results.filter((r) => r.eligibility !== 'ineligible' && r.nearestSite?.acceptsReferrals === true);
+}
+
+/** "about 12 miles (19 km) away", or undefined when the distance is not known. */
+export function describeDistance(site: SiteSummary): string | undefined {
+  if (site.distanceMiles === undefined || site.distanceKm === undefined) return undefined;
+  const miles = Math.round(site.distanceMiles);
+  const km = Math.round(site.distanceKm);
+  if (miles < 1) return 'less than a mile (under 2 km) away';
+  return `about ${miles} ${miles === 1 ? 'mile' : 'miles'} (${km} km) away`;
+}
+
+/** "Springfield, IL, United States": the parts of a site's place that are known. */
+export function describePlace(site: SiteSummary): string {
+  return [site.city, site.state, site.country].filter((part) => part && part.trim()).join(', ');
+}
+
+/** "12 March 2026" from an ISO date, without depending on the browser's time zone. */
+export function formatRecordDate(isoDate: string): string {
+  const [year, month, day] = isoDate.split('-').map(Number);
+  if (!year || !month || !day) return isoDate;
+  const date = new Date(Date.UTC(year, month - 1, day));
+  return new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' }).format(date);
+}
+
+export interface ContactDraft {
+  name: string;
+  email: string;
+  phone: string;
+  trialIds: string[];
+  shareWithSites: boolean;
+  phoneContact: boolean;
+}
+
+export type ContactField = 'trialIds' | 'name' | 'email' | 'phone' | 'shareWithSites' | 'phoneContact';
+export type ContactErrors = Partial<Record<ContactField, string>>;
+
+export const PHONE_EXAMPLE = '+1 212 555 0123';
+
+/**
+ * Checks the contact form before it is sent. The server checks again (it is the authority, for
+ * example on phone numbers); its field errors are shown in the same places via `contactFieldOf`.
+ */
+export function checkContact(draft: ContactDraft): ContactErrors {
+  const errors: ContactErrors = {};
+  if (draft.trialIds.length === 0) errors.trialIds = 'Choose at least one study.';
+  if (!draft.name.trim()) errors.name = 'Enter your name.';
+  else if (draft.name.trim().length > 200) errors.name = 'Enter a shorter name (200 characters at most).';
+  const email = draft.email.trim();
+  if (!email) errors.email = 'Enter your email address.';
+  else if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email) || email.length > 254) {
+    errors.email = 'Enter an email address like name@example.com.';
+  }
+  const phone = draft.phone.trim();
+  if (phone) {
+    const digits = phone.replace(/\D/g, '');
+    if (!/^\+?[\d\s().-]+$/.test(phone) || digits.length < 7 || digits.length > 15) {
+      errors.phone = `Enter a phone number with its country code, like ${PHONE_EXAMPLE}, or leave it empty.`;
+    }
+  }
+  if (!draft.shareWithSites) errors.shareWithSites = 'Tick this box so the study sites may contact you. Without it we cannot send your details.';
+  if (draft.phoneContact && !phone) errors.phoneContact = 'Add a phone number above, or untick this box.';
+  return errors;
+}
+
+/** Maps an API error path such as `["contact", "email"]` to the field it belongs to. */
+export function contactFieldOf(path: readonly (string | number)[]): ContactField | undefined {
+  const [head, field] = path;
+  if (head === 'trialIds') return 'trialIds';
+  if (head === 'contact' && (field === 'name' || field === 'email' || field === 'phone')) return field;
+  if (head === 'consent' && (field === 'shareWithSites' || field === 'phoneContact')) return field;
+  return undefined;
+}

@@ -1,0 +1,55 @@
+/** After a referral: what happens next, which sites will get in touch, and the erase action. */
+import type { TrialResult } from '../../../functions/core/model';
+import type { ReferralResponse } from '../api';
+import { describePlace } from '../flow';
+import { ScreenHeading } from '../ui';
+import { EraseData } from './erase';
+
+export interface ConfirmationScreenProps {
+  referral: ReferralResponse;
+  results: TrialResult[];
+  email: string;
+  phoneContact: boolean;
+  onErase: () => Promise<void>;
+}
+
+export function ConfirmationScreen(props: ConfirmationScreenProps) {
+  const byTrial = new Map(props.results.map((r) => [r.trialId, r]));
+  return (
+    <section class="confirmation">
+      <div class="success-panel">
+        <ScreenHeading>We are sending your details</ScreenHeading>
+        <p>
+          Your reference: <strong>{props.referral.referralId}</strong>
+        </p>
+      </div>
+      <h2>What happens next</h2>
+      <ol class="steps">
+        <li>We send your name, contact details and answers to the study {props.referral.leads.length === 1 ? 'site' : 'sites'} below.</li>
+        <li>We send a confirmation to {props.email}.</li>
+        <li>
+          The study team will contact you by email{props.phoneContact ? ' or phone' : ''} to tell you more and to check whether you
+          can take part. They make the final decision.
+        </li>
+      </ol>
+      <h2>Who will contact you</h2>
+      <ul class="site-list">
+        {props.referral.leads.map((lead) => {
+          const trial = byTrial.get(lead.trialId);
+          const site = trial?.nearestSite;
+          return (
+            <li key={lead.leadId}>
+              <strong>{site?.facility ?? 'The study site'}</strong>
+              {site && describePlace(site) ? <span class="site-place">{describePlace(site)}</span> : null}
+              <span class="site-study">Study: {trial?.title ?? lead.trialId}</span>
+            </li>
+          );
+        })}
+      </ul>
+      <p class="muted">
+        Taking part is always your choice. You can say no at any time, even after you agree to be contacted.
+      </p>
+      <EraseData onErase={props.onErase} referred />
+    </section>
+  );
+}

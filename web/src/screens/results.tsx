@@ -1,0 +1,201 @@
+/** Results: each trial grouped by whether the patient may qualify, with the reasons and the nearest site. */
+import type { CriterionEvaluation, CriterionResult, TrialResult } from '../../../functions/core/model';
+import type { ComponentChildren } from 'preact';
+import { describeDistance, describePlace, formatRecordDate, groupResults, referableResults } from '../flow';
+import { ScreenHeading } from '../ui';
+import { EraseData } from './erase';
+
+export interface ResultsScreenProps {
+  results: TrialResult[];
+  generalAdvice: string;
+  onContact: () => void;
+  onErase: () => Promise<void>;
+}
+
+export function ResultsScreen(props: ResultsScreenProps) {
+  const groups = groupResults(props.results);
+  const referable = referableResults(props.results);
+  const mayQualify = groups.eligible.length + groups.possiblyEligible.length;
+  return (
+    <section class="results">
+      <ScreenHeading>Your results</ScreenHeading>
+      <p class="lead">{summarySentence(mayQualify, props.results.length)}</p>
+      {referable.length > 0 ? (
+        <div class="callout">
+          <p>
+            You can ask {referable.length === 1 ? 'this study' : 'these studies'} to contact you. Nothing is sent until you choose a
+            study and agree.
+          </p>
+          <div class="actions">
+            <button type="button" class="button primary" onClick={props.onContact}>
+              Ask to be contacted
+            </button>
+          </div>
+        </div>
+      ) : null}
+      <TrialGroup
+        id="group-eligible"
+        title="You may qualify"
+        intro="Your answers meet everything these studies ask about in this form."
+        trials={groups.eligible}
+        open
+      />
+      <TrialGroup
+        id="group-possibly"
+        title="You may qualify, some answers needed"
+        intro="Your answers meet what we could check, but the study team needs to ask you more."
+        trials={groups.possiblyEligible}
+        open
+      />
+      <TrialGroup
+        id="group-ineligible"
+        title="Not a match"
+        intro="At least one of your answers does not fit what these studies need."
+        trials={groups.ineligible}
+        open={false}
+      />
+      <div class="advice">
+        <h2>Looking after your back</h2>
+        <p>{props.generalAdvice}</p>
+        <p>This is not medical advice. A study team always makes the final decision about who can take part.</p>
+      </div>
+      <EraseData onErase={props.onErase} />
+    </section>
+  );
+}
+
+function summarySentence(mayQualify: number, total: number): string {
+  if (total === 0) return 'There are no studies recruiting for this condition in our list right now.';
+  if (mayQualify === 0) return `We checked ${total} ${total === 1 ? 'study' : 'studies'}. From your answers, none of them is a match right now.`;
+  return `We checked ${total} ${total === 1 ? 'study' : 'studies'}. You may qualify for ${mayQualify}.`;
+}
+
+function TrialGroup(props: { id: string; title: string; intro: string; trials: TrialResult[]; open: boolean }) {
+  if (props.trials.length === 0) return null;
+  return (
+    <section class="trial-group" aria-labelledby={props.id}>
+      <h2 id={props.id}>
+        {props.title} <span class="count">({props.trials.length})</span>
+      </h2>
+      <p class="muted">{props.intro}</p>
+      <ul class="trial-list">
+        {props.trials.map((trial) => (
+          <li key={trial.trialId}>
+            <TrialCard trial={trial} open={props.open} />
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
+function TrialCard(props: { trial: TrialResult; open: boolean }) {
+  const { trial } = props;
+  const headingId = `trial-${trial.trialId}`;
+  return (
+    <article class={`trial trial-${trial.eligibility}`} aria-labelledby={headingId}>
+      <h3 id={headingId}>{trial.title}</h3>
+      <p class="trial-meta">
+        {trial.trialId}
+        {trial.phase ? ` · ${trial.phase}` : ''} · Registry record from {formatRecordDate(trial.recordDate)}
+      </p>
+      <p>{trial.summary}</p>
+      <SiteInfo trial={trial} />
+      <details class="why" open={props.open}>
+        <summary>{whyTitle(trial)}</summary>
+        <ul class="criteria">
+          {trial.criteria.map((criterion) => (
+            <CriterionRow key={criterion.id} criterion={criterion} />
+          ))}
+        </ul>
+      </details>
+    </article>
+  );
+}
+
+function whyTitle(trial: TrialResult): string {
+  if (trial.eligibility === 'ineligible') return 'Why this is not a match';
+  return 'Why you may qualify';
+}
+
+const RESULT_WORDS: Record<CriterionResult, string> = {
+  met: 'Met',
+  not_met: 'Not met',
+  unknown: 'Not known yet',
+};
+
+function CriterionRow(props: { criterion: CriterionEvaluation }) {
+  const { criterion } = props;
+  return (
+    <li class={`criterion criterion-${criterion.result}`}>
+      <span class="criterion-result">{RESULT_WORDS[criterion.result]}</span>
+      <span class="criterion-text">{criterion.text}</span>
+    </li>
+  );
+}
+
+function SiteInfo(props: { trial: TrialResult }) {
+  const site = props.trial.nearestSite;
+  if (!site) {
+    return (
+      <Box title="Nearest site">
+        <p>No study site near you.</p>
+        <StudyContact trial={props.trial} />
+      </Box>
+    );
+  }
+  const distance = describeDistance(site);
+  const place = describePlace(site);
+  return (
+    <Box title="Nearest site">
+      <p>
+        <strong>{site.facility}</strong>
+        {place ? <span class="site-place">{place}</span> : null}
+        {distance ? <span class="site-distance">{capitalise(distance)}</span> : null}
+      </p>
+      {site.acceptsReferrals ? null : (
+        <>
+          <p>This site cannot take requests through this form.</p>
+          <StudyContact trial={props.trial} />
+        </>
+      )}
+    </Box>
+  );
+}
+
+function StudyContact(props: { trial: TrialResult }) {
+  const contact = props.trial.studyContact;
+  if (!contact || (!contact.email && !contact.phone)) {
+    return <p>To ask about this study, search for {props.trial.trialId} on ClinicalTrials.gov.</p>;
+  }
+  return (
+    <p>
+      To ask about this study, contact {contact.name ? `${contact.name}, ` : 'the study team, '}
+      {contact.phone ? (
+        <>
+          phone <a href={`tel:${contact.phone.replace(/[^\d+]/g, '')}`}>{contact.phone}</a>
+        </>
+      ) : null}
+      {contact.phone && contact.email ? ' or ' : null}
+      {contact.email ? (
+        <>
+          email <a href={`mailto:${contact.email}`}>{contact.email}</a>
+        </>
+      ) : null}
+      .
+    </p>
+  );
+}
+
+function Box(props: { title: string; children: ComponentChildren }) {
+  return (
+    <div class="site">
+      <h4>{props.title}</h4>
+      {props.children}
+    </div>
+  );
+}
+
+function capitalise(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
