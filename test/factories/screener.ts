@@ -1,0 +1,98 @@
+/**
+ * Screener and answer factories built from the real lower back pain screener, so tests exercise
+ * the question ids and option values that are the product's contract.
+ */
+import screenerDocument from '../../data/screeners/lower-back-pain.json' with { type: 'json' };
+import { Screener } from '../../functions/core/model';
+import type { Answers, AnswerValue, Question } from '../../functions/core/model';
+import { applicableQuestions } from '../../functions/core/screener';
+
+/** Answer overrides: a value replaces the answer, `undefined` removes it (leaves it unanswered). */
+export type AnswerOverrides = Record<string, AnswerValue | undefined>;
+
+/** The real lower back pain screener, freshly parsed (tests may change their copy). */
+export function aScreener(): Screener {
+  return Screener.parse(screenerDocument);
+}
+
+/** The ids of the screener's red-flag questions, in screener order. */
+export function redFlagIds(screener: Screener = aScreener()): string[] {
+  return screener.questions.filter((question) => question.redFlag).map((question) => question.id);
+}
+
+/** Every red-flag question answered "no". */
+export function noRedFlags(screener: Screener = aScreener()): Answers {
+  return Object.fromEntries(redFlagIds(screener).map((id) => [id, false]));
+}
+
+/**
+ * A complete, valid answer set for the typical patient the product is built for: a 45-year-old
+ * woman in Baltimore with six months of diagnosed lower back pain, treated with NSAIDs and
+ * physiotherapy, no red flags, willing to travel 50 miles.
+ */
+export function adultWithChronicBackPain(overrides: AnswerOverrides = {}): Answers {
+  return applyOverrides(
+    {
+      diagnosed_lbp: true,
+      took_medication: true,
+      medications: ['nsaids'],
+      ...noRedFlags(),
+      pain_duration_weeks: 26,
+      pain_locations: ['lower_back'],
+      diagnoses: ['degenerative_disc'],
+      imaging: ['mri'],
+      other_treatments: ['physical_therapy'],
+      had_back_surgery: false,
+      age: 45,
+      sex: 'female',
+      pregnant: false,
+      country: 'us',
+      postal_code: '21205',
+      travel_distance: 'mi_50',
+    },
+    overrides,
+  );
+}
+
+/**
+ * A complete, valid answer set for any screener: overrides first, then a plain valid answer for
+ * every other required question that applies (red flags "no", first option, minimum number).
+ * Questions hidden by the overrides are left unanswered.
+ */
+export function answersFor(screener: Screener, overrides: AnswerOverrides = {}): Answers {
+  const answers = applyOverrides({}, overrides);
+  for (const question of screener.questions) {
+    if (question.id in overrides) continue;
+    if (!question.required) continue;
+    const applies = applicableQuestions(screener, answers).some((q) => q.id === question.id);
+    if (applies) answers[question.id] = plainAnswer(question);
+  }
+  return answers;
+}
+
+function plainAnswer(question: Question): AnswerValue {
+  const options = question.options ?? [];
+  switch (question.type) {
+    case 'boolean':
+      return false;
+    case 'single':
+      return options[0]!.value;
+    case 'multi':
+      return [options.find((option) => !option.exclusive)!.value];
+    case 'number':
+      return question.min ?? 0;
+    case 'date':
+      return '2020-01-01';
+    case 'postal_code':
+      return '10001';
+  }
+}
+
+function applyOverrides(base: Answers, overrides: AnswerOverrides): Answers {
+  const answers: Answers = { ...base };
+  for (const [id, value] of Object.entries(overrides)) {
+    if (value === undefined) delete answers[id];
+    else answers[id] = value;
+  }
+  return answers;
+}
