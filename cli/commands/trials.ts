@@ -1,0 +1,176 @@
+/**
+ * `trial-screener trials ...`: import ClinicalTrials.gov records into the catalog files, inspect
+ * the catalog, and load it into a deployment's table.
+ */
+import { join } from 'node:path';
+import { SingleBar, Presets } from 'cli-progress';
+import type { Command } from 'commander';
+import { readCatalogSources, type CatalogTrialSource } from '../../functions/adapters/catalog-files';
+import type { Trial } from '../../functions/core/model';
+import { importRegistryFiles, type RecordOutcome } from '../import/import-trials';
+import { DEFAULT_DATA_DIR } from '../context';
+
+/** A progress bar on stderr when a person is watching; nothing when piped or printing JSON. */
+export function progressBar(label: string, enabled: boolean): { update(done: number, total: number): void; stop(): void } {
+  if (!enabled || !process.stderr.isTTY) return { update: () => undefined, stop: () => undefined };
+  const bar = new SingleBar({ format: `${label} [{bar}] {value}/{total}`, stream: process.stderr, clearOnComplete: true }, Presets.shades_classic);
+  let started = false;
+  return {
+    update(done, total) {
+      if (!started) {
+        bar.start(total, done);
+        started = true;
+      } else bar.update(done);
+    },
+    stop: () => started && bar.stop(),
+  };
+}
+
+const RECRUITING_SITE = 'RECRUITING';
+
+function trialLine(trial: Trial): string {
+  const recruitingSites = trial.sites.filter((s) => s.status === RECRUITING_SITE).length;
+  return [
+    trial.nctId,
+    trial.status.padEnd(23),
+    `as of ${trial.recordDate}`,
+    `${String(recruitingSites).padStart(3)}/${String(trial.sites.length).padEnd(3)} sites recruiting`,
+    `${String(trial.criteria.length).padStart(2)} criteria`,
+    trial.title,
+  ].join('  ');
+}
+
+function showTrial(source: CatalogTrialSource): string {
+  const { trial } = source;
+  const e = trial.eligibility;
+  const ages = `${e.minAgeYears ?? 'no minimum'} to ${e.maxAgeYears ?? 'no maximum'} years`;
+  const lines = [
+    `${trial.nctId}: ${trial.title}`,
+    `status: ${trial.status} (registry record as of ${trial.recordDate}; check the registry for today's status)`,
+    ...(trial.phase ? [`phase: ${trial.phase}`] : []),
+    `conditions: ${trial.conditions.join('; ')}`,
+    `eligibility: ${ages}, sex ${e.sex}, healthy volunteers ${e.healthyVolunteers ? 'accepted' : 'not accepted'}`,
+    `central contact: ${trial.centralContact ? [trial.centralContact.name, trial.centralContact.email, trial.centralContact.phone].filter(Boolean).join(', ') : 'none'}`,
+    `sites (${trial.sites.length}):`,
+    ...trial.sites.map(
+      (s) =>
+        `  ${s.siteId}  ${s.status.padEnd(22)} ${[s.facility, s.city, s.state, s.postalCode, s.country].filter(Boolean).join(', ')}` +
+        `${s.geo ? ` @${s.geo.lat},${s.geo.lon}` : ''}${s.contact?.email ? ` <${s.contact.email}>` : ''}`,
+    ),
+    `screening criteria (${source.criteriaFile}):`,
+    ...trial.criteria.map((c) => `  [${c.kind}] ${c.id}: ${c.text}`),
+    ...(source.leftToStudyTeam.length > 0
+      ? ['left to the study team:', ...source.leftToStudyTeam.map((t) => `  - ${t}`)]
+      : []),
+  ];
+  return lines.join('\n');
+}
+
+export function registerTrialCommands(program: Command): void {
+  const trials = program.command('trials').description('Import, inspect and load the trial catalog');
+
+  trials
+    .command('import')
+    .description(
+      'Import ClinicalTrials.gov records (API v2 JSON or classic XML) into data/trials/. ' +
+        'Re-importing a trial updates its file; authored criteria in data/criteria/ are never touched.',
+    )
+    .argument('[paths...]', 'record files or folders (default: data/registry/)')
+    .option('--dry-run', 'parse and validate, write nothing')
+    .option('--json', 'print the normalised trials (and failures) as JSON')
+    .option('--data-dir <dir>', 'catalog folder holding trials/', DEFAULT_DATA_DIR)
+    .option('--screener <id...>', 'screener ids for newly imported trials', ['lower-back-pain'])
+    .action(
+      async (
+        paths: string[],
+        options: { dryRun?: boolean; json?: boolean; dataDir: string; screener: string[] },
+      ) => {
+        const sources = paths.length > 0 ? paths : [join(options.dataDir, 'registry')];
+        const bar = progressBar('importing', !options.json);
+        let outcomes: RecordOutcome[];
+        try {
+          outcomes = await importRegistryFiles(sources, {
+            dataDir: options.dataDir,
+            dryRun: options.dryRun ?? false,
+            screenerIds: options.screener,
+            onProgress: (done, total) => bar.update(done, total),
+          });
+        } finally {
+          bar.stop();
+        }
+        const failed = outcomes.filter((o) => o.result === 'failed');
+        if (options.json) {
+          console.log(
+            JSON.stringify(
+              {
+                dryRun: options.dryRun ?? false,
+                trials: outcomes.filter((o) => o.trial).map((o) => o.trial),
+                results: outcomes.map(({ trial: _trial, ...rest }) => rest),
+                failed: failed.length,
+              },
+              null,
+              2,
+            ),
+          );
+        } else {
+          for (const o of outcomes) {
+            if (o.result === 'failed') console.error(`failed: ${o.error}`);
+            else console.log(`${o.result.padEnd(9)} ${o.nctId} (${o.file})`);
+            for (const warning of o.warnings) console.warn(`  warning: ${o.nctId ?? o.file}: ${warning}`);
+          }
+          const counts = ['created', 'updated', 'unchanged', 'checked']
+            .map((r) => [r, outcomes.filter((o) => o.result === r).length] as const)
+            .filter(([, n]) => n > 0)
+            .map(([r, n]) => `${n} ${r}`);
+          console.log(`${[...counts, `${failed.length} failed`].join(', ')}${options.dryRun ? ' (dry run: nothing written)' : ''}`);
+        }
+        if (failed.length > 0 || outcomes.length === 0) process.exitCode = 1;
+      },
+    );
+
+  trials
+    .command('list')
+    .description('List the trials in the catalog files with status, record date, sites and criteria')
+    .option('--data-dir <dir>', 'catalog folder', DEFAULT_DATA_DIR)
+    .option('--status <status>', 'only trials with this overall status (e.g. RECRUITING)')
+    .option('--json', 'print as JSON')
+    .action(async (options: { dataDir: string; status?: string; json?: boolean }) => {
+      const { trials: sources, catalogVersion } = await readCatalogSources(options.dataDir);
+      const selected = sources
+        .map((s) => s.trial)
+        .filter((t) => !options.status || t.status === options.status.toUpperCase());
+      if (options.json) {
+        console.log(
+          JSON.stringify(
+            selected.map((t) => ({
+              nctId: t.nctId,
+              title: t.title,
+              status: t.status,
+              recordDate: t.recordDate,
+              sites: t.sites.length,
+              recruitingSites: t.sites.filter((s) => s.status === RECRUITING_SITE).length,
+              criteria: t.criteria.length,
+            })),
+            null,
+            2,
+          ),
+        );
+        return;
+      }
+      for (const trial of selected) console.log(trialLine(trial));
+      console.log(`${selected.length} trials (catalog version ${catalogVersion})`);
+    });
+
+  trials
+    .command('show')
+    .description('Show one trial: registry facts, record date, sites, contacts and screening criteria')
+    .argument('<nctId>', 'the trial, e.g. NCT03589703')
+    .option('--data-dir <dir>', 'catalog folder', DEFAULT_DATA_DIR)
+    .option('--json', 'print the trial as JSON')
+    .action(async (nctId: string, options: { dataDir: string; json?: boolean }) => {
+      const { trials: sources } = await readCatalogSources(options.dataDir);
+      const source = sources.find((s) => s.trial.nctId === nctId.toUpperCase());
+      if (!source) throw new Error(`no trial ${nctId} in ${options.dataDir}`);
+      console.log(options.json ? JSON.stringify({ ...source.trial, leftToStudyTeam: source.leftToStudyTeam }, null, 2) : showTrial(source));
+    });
+}

@@ -1,0 +1,173 @@
+/**
+ * Reads the reviewable catalog from the repository's `data/` folder:
+ *
+ * - `data/screeners/<screenerId>.json`: a `Screener`;
+ * - `data/trials/<NCTID>.json`: the importer's normalised registry record (a `Trial` without
+ *   `criteria`); rewritten by `trials import`, never edited by hand;
+ * - `data/criteria/<NCTID>.json`: the hand-authored screening criteria of that trial, reviewed
+ *   separately and never touched by an import.
+ *
+ * Every file is validated with the zod schemas of the domain model; a problem names the file and
+ * the field. Used by the CLI (`catalog lint`, `trials load`), the local runtime and tests.
+ */
+import { createHash } from 'node:crypto';
+import { readdir, readFile } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import { z } from 'zod';
+import { Screener, ScreeningCriterion, Trial } from '../core/model';
+
+/** A trial as the importer writes it: everything but the authored criteria. */
+export const TrialRecord = Trial.omit({ criteria: true });
+export type TrialRecord = z.infer<typeof TrialRecord>;
+
+/** The hand-authored criteria file of one trial. */
+export const CriteriaFile = z.object({
+  nctId: z.string().regex(/^NCT\d{8}$/),
+  criteria: z.array(
+    ScreeningCriterion.extend({
+      /** Why the rule reads as it does, or which part of the registry text it leaves out. */
+      note: z.string().optional(),
+    }),
+  ),
+  /** Requirements from the eligibility text that the screener cannot ask; the study team checks them. */
+  leftToStudyTeam: z.array(z.string()).default([]),
+});
+export type CriteriaFile = z.infer<typeof CriteriaFile>;
+
+/** One problem in one catalog file. */
+export interface CatalogFileIssue {
+  /** Path relative to the data folder's parent, e.g. `data/trials/NCT03589703.json`. */
+  file: string;
+  /** Dotted field path inside the file; empty for the file as a whole. */
+  field: string;
+  message: string;
+}
+
+/** Thrown when any catalog file is unreadable or invalid; lists every problem found. */
+export class CatalogFileError extends Error {
+  constructor(readonly issues: CatalogFileIssue[]) {
+    super(
+      `invalid catalog files:\n${issues.map((i) => `  ${i.file}${i.field ? `: ${i.field}` : ''}: ${i.message}`).join('\n')}`,
+    );
+    this.name = 'CatalogFileError';
+  }
+}
+
+/** A trial with where it came from, for tools that report on files (lint, show). */
+export interface CatalogTrialSource {
+  trial: Trial;
+  trialFile: string;
+  criteriaFile: string;
+  leftToStudyTeam: string[];
+}
+
+export interface CatalogSources {
+  screeners: Screener[];
+  trials: CatalogTrialSource[];
+  catalogVersion: string;
+}
+
+const formatPath = (path: readonly PropertyKey[]): string =>
+  path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '');
+
+async function jsonFiles(dir: string): Promise<string[]> {
+  try {
+    return (await readdir(dir)).filter((name) => name.endsWith('.json')).sort();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw error;
+  }
+}
+
+/**
+ * Reads, validates and merges every catalog file under `dataDir` (the folder holding
+ * `screeners/`, `trials/` and `criteria/`), keeping the file names for reports.
+ *
+ * @throws CatalogFileError listing every invalid file and field.
+ */
+export async function readCatalogSources(dataDir: string): Promise<CatalogSources> {
+  const issues: CatalogFileIssue[] = [];
+  const display = (path: string): string => relative(join(dataDir, '..'), path) || path;
+
+  async function load<T>(dir: string, name: string, schema: z.ZodType<T>): Promise<T | undefined> {
+    const path = join(dataDir, dir, name);
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(await readFile(path, 'utf8'));
+    } catch (error) {
+      issues.push({ file: display(path), field: '', message: `not readable JSON: ${(error as Error).message}` });
+      return undefined;
+    }
+    const result = schema.safeParse(parsed);
+    if (result.success) return result.data;
+    for (const issue of result.error.issues) {
+      issues.push({ file: display(path), field: formatPath(issue.path), message: issue.message });
+    }
+    return undefined;
+  }
+
+  const screeners: Screener[] = [];
+  for (const name of await jsonFiles(join(dataDir, 'screeners'))) {
+    const screener = await load('screeners', name, Screener);
+    if (!screener) continue;
+    if (`${screener.id}.json` !== name) {
+      issues.push({ file: display(join(dataDir, 'screeners', name)), field: 'id', message: `"${screener.id}" does not match the file name` });
+    }
+    screeners.push(screener);
+  }
+
+  const criteriaNames = new Set(await jsonFiles(join(dataDir, 'criteria')));
+  const trials: CatalogTrialSource[] = [];
+  for (const name of await jsonFiles(join(dataDir, 'trials'))) {
+    const trialFile = display(join(dataDir, 'trials', name));
+    const criteriaFile = display(join(dataDir, 'criteria', name));
+    const record = await load('trials', name, TrialRecord);
+    if (!record) continue;
+    if (`${record.nctId}.json` !== name) {
+      issues.push({ file: trialFile, field: 'nctId', message: `"${record.nctId}" does not match the file name` });
+      continue;
+    }
+    if (!criteriaNames.delete(name)) {
+      issues.push({ file: criteriaFile, field: '', message: `missing: trial ${record.nctId} has no authored screening criteria` });
+      continue;
+    }
+    const authored = await load('criteria', name, CriteriaFile);
+    if (!authored) continue;
+    if (authored.nctId !== record.nctId) {
+      issues.push({ file: criteriaFile, field: 'nctId', message: `"${authored.nctId}" does not match the file name` });
+      continue;
+    }
+    // The criterion schema drops authoring-only fields (`note`) so the loaded trial is a plain Trial.
+    const criteria = authored.criteria.map((c) => ScreeningCriterion.parse(c));
+    trials.push({ trial: { ...record, criteria }, trialFile, criteriaFile, leftToStudyTeam: authored.leftToStudyTeam });
+  }
+  for (const orphan of criteriaNames) {
+    issues.push({ file: display(join(dataDir, 'criteria', orphan)), field: '', message: 'criteria for a trial that is not in data/trials/' });
+  }
+  if (issues.length > 0) throw new CatalogFileError(issues);
+
+  return { screeners, trials, catalogVersion: catalogVersionOf(screeners, trials.map((t) => t.trial)) };
+}
+
+/**
+ * A short content hash of the parsed catalog: the same content gives the same version whatever
+ * the file formatting, and any change to a screener, record or criterion gives a new one.
+ */
+export function catalogVersionOf(screeners: Screener[], trials: Trial[]): string {
+  const hash = createHash('sha256');
+  hash.update(JSON.stringify({ screeners, trials }));
+  return hash.digest('hex').slice(0, 12);
+}
+
+/**
+ * The catalog under `dataDir` as the functions use it: screeners, trials with their criteria,
+ * and the catalog version.
+ *
+ * @throws CatalogFileError naming each invalid file and field.
+ */
+export async function readCatalogFiles(
+  dataDir: string,
+): Promise<{ screeners: Screener[]; trials: Trial[]; catalogVersion: string }> {
+  const sources = await readCatalogSources(dataDir);
+  return { screeners: sources.screeners, trials: sources.trials.map((t) => t.trial), catalogVersion: sources.catalogVersion };
+}
