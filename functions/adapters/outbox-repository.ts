@@ -1,0 +1,313 @@
+/**
+ * The outbox: Lead and Confirmation items and their delivery lifecycle in the one table
+ * (`docs/data-model.md`). Every status change is one conditional update that also moves the item
+ * in the outbox index (`GSI1PK = OUTBOX#<status>`, `GSI1SK = <updatedAt>#<id>`), so listing by
+ * status and the reconciler query the index and never scan.
+ *
+ * Writes after a claim are conditioned on that claim's timestamp (a fencing token): a worker whose
+ * claim went stale and was taken over cannot overwrite the newer worker's outcome.
+ */
+import { GetCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { z } from 'zod';
+import type { OutboxClaim, OutboxKind, OutboxMessage, OutboxRef, OutboxStore } from '../core/delivery';
+import { itemKeys, OUTBOX_INDEX, outboxKeys, outboxPartition, type ItemKey, type OutboxStatus } from '../table-schema';
+import type { TableRef } from './dynamo';
+import { logger } from './logger';
+
+export const OUTBOX_STATUSES = ['PENDING', 'SENDING', 'SENT', 'FAILED'] as const satisfies readonly OutboxStatus[];
+
+const optionalText = z
+  .string()
+  .nullish()
+  .transform((value) => value ?? undefined);
+
+/** The delivery attributes a Lead item carries for its email (written by the referral transaction). */
+export const LeadItemContent = z.object({
+  entityType: z.literal('LEAD'),
+  leadId: z.string().min(1),
+  createdAt: z.string().min(1),
+  contact: z.object({ name: z.string(), email: z.string(), phone: optionalText }),
+  // No lead leaves without explicit consent, whatever wrote the item.
+  consent: z.object({
+    shareWithSites: z.literal(true),
+    phoneContact: z.boolean(),
+    textVersion: z.string().min(1),
+    acceptedAt: z.string().min(1),
+  }),
+  trial: z.object({ nctId: z.string().min(1), title: z.string().min(1) }),
+  site: z.object({
+    facility: z.string(),
+    city: optionalText,
+    state: optionalText,
+    postalCode: optionalText,
+    country: z.string(),
+  }),
+  recipient: z.object({ name: optionalText, email: z.string() }),
+  qualifyingAnswers: z.array(z.object({ question: z.string(), answer: z.string() })),
+  criteriaMet: z.array(z.string()),
+});
+
+/** The attributes a Confirmation item carries for the patient's email. */
+export const ConfirmationItemContent = z.object({
+  entityType: z.literal('CONFIRMATION'),
+  confirmationId: z.string().min(1),
+  screeningId: z.string().min(1),
+  contact: z.object({ name: z.string(), email: z.string() }),
+  leads: z
+    .array(
+      z.object({
+        leadId: z.string(),
+        trialTitle: z.string(),
+        facility: z.string(),
+        city: optionalText,
+        country: z.string(),
+      }),
+    )
+    .min(1),
+});
+
+/** The delivery state every outbox item has; what `leads list` shows (no patient data). */
+export const OutboxDeliveryState = z.object({
+  entityType: z.enum(['LEAD', 'CONFIRMATION']),
+  status: z.enum(OUTBOX_STATUSES),
+  attempts: z.number().int().nonnegative().default(0),
+  screeningId: optionalText,
+  leadId: optionalText,
+  confirmationId: optionalText,
+  trialId: optionalText,
+  siteId: optionalText,
+  claimedAt: optionalText,
+  sesMessageId: optionalText,
+  lastError: optionalText,
+  createdAt: optionalText,
+  updatedAt: optionalText,
+});
+export type OutboxDeliveryState = z.infer<typeof OutboxDeliveryState>;
+
+/** One outbox entry as operators see it: its reference and delivery state. */
+export interface OutboxSummary extends OutboxDeliveryState {
+  ref: OutboxRef;
+}
+
+export interface OutboxPage {
+  items: OutboxSummary[];
+  /** Pass back as `cursor` for the next page; undefined on the last page. */
+  cursor?: string | undefined;
+}
+
+export interface ListOptions {
+  /** Only items whose last update (or claim, for SENDING) is before this instant. */
+  updatedBefore?: Date;
+  limit?: number;
+  cursor?: string | undefined;
+}
+
+/** The item's key for a reference. */
+export function outboxItemKey(ref: OutboxRef): ItemKey {
+  return ref.kind === 'LEAD' ? itemKeys.lead(ref.id) : itemKeys.confirmation(ref.id);
+}
+
+/** The reference of a stored outbox item, from its own attributes. */
+export function outboxRefOf(item: { entityType: OutboxKind; leadId?: string | undefined; confirmationId?: string | undefined }): OutboxRef | undefined {
+  const id = item.entityType === 'LEAD' ? item.leadId : item.confirmationId;
+  return id ? { kind: item.entityType, id } : undefined;
+}
+
+/** Parses a stored item into what the email needs; a mismatch names the paths, never values. */
+export function toOutboxMessage(item: Record<string, unknown>): OutboxMessage {
+  const parsed =
+    item.entityType === 'CONFIRMATION' ? ConfirmationItemContent.safeParse(item) : LeadItemContent.safeParse(item);
+  if (!parsed.success) {
+    const paths = [...new Set(parsed.error.issues.map((issue) => issue.path.join('.') || '(item)'))];
+    return { kind: 'INVALID', reason: `unexpected ${paths.join(', ')}` };
+  }
+  const content = parsed.data;
+  return content.entityType === 'LEAD' ? { kind: 'LEAD', lead: content } : { kind: 'CONFIRMATION', confirmation: content };
+}
+
+export class OutboxRepository implements OutboxStore {
+  constructor(private readonly table: TableRef) {}
+
+  private get client(): DynamoDBDocumentClient {
+    return this.table.client;
+  }
+
+  async claim(ref: OutboxRef, now: Date, staleBefore: Date): Promise<OutboxClaim | null> {
+    const claimedAt = now.toISOString();
+    try {
+      const result = await this.client.send(
+        new UpdateCommand({
+          TableName: this.table.tableName,
+          Key: outboxItemKey(ref),
+          UpdateExpression:
+            'SET #status = :sending, attempts = if_not_exists(attempts, :zero) + :one, claimedAt = :now, updatedAt = :now, GSI1PK = :gsi1pk, GSI1SK = :gsi1sk',
+          // Only an existing item: an erased lead must not be re-created by a late stream record.
+          ConditionExpression:
+            'attribute_exists(PK) AND (#status = :pending OR (#status = :sending AND (attribute_not_exists(claimedAt) OR claimedAt < :staleBefore)))',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':sending': 'SENDING',
+            ':pending': 'PENDING',
+            ':zero': 0,
+            ':one': 1,
+            ':now': claimedAt,
+            ':staleBefore': staleBefore.toISOString(),
+            ':gsi1pk': outboxPartition('SENDING'),
+            ':gsi1sk': outboxKeys('SENDING', claimedAt, ref.id).GSI1SK,
+          },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      const item = result.Attributes ?? {};
+      return { ref, attempts: Number(item.attempts ?? 1), claimedAt, message: toOutboxMessage(item) };
+    } catch (error) {
+      if (isConditionFailure(error)) return null;
+      throw error;
+    }
+  }
+
+  async markSent(claim: OutboxClaim, sesMessageId: string, now: Date): Promise<void> {
+    await this.finishClaim(claim, 'SENT', now, { set: { sesMessageId }, remove: ['lastError'] });
+  }
+
+  async markFailed(claim: OutboxClaim, reason: string, now: Date): Promise<void> {
+    await this.finishClaim(claim, 'FAILED', now, { set: { lastError: reason } });
+  }
+
+  async release(claim: OutboxClaim, reason: string, now: Date): Promise<void> {
+    await this.finishClaim(claim, 'PENDING', now, { set: { lastError: reason } });
+  }
+
+  /** One outbox item with its delivery state, or undefined. The raw item is for operators only. */
+  async get(ref: OutboxRef): Promise<{ summary: OutboxSummary; item: Record<string, unknown> } | undefined> {
+    const result = await this.client.send(
+      new GetCommand({ TableName: this.table.tableName, Key: outboxItemKey(ref), ConsistentRead: true }),
+    );
+    if (!result.Item) return undefined;
+    const state = OutboxDeliveryState.safeParse(result.Item);
+    if (!state.success) return undefined;
+    return { summary: { ref, ...state.data }, item: result.Item };
+  }
+
+  /** One page of the items in `status`, oldest update first, from the outbox index. */
+  async listByStatus(status: OutboxStatus, options: ListOptions = {}): Promise<OutboxPage> {
+    const before = options.updatedBefore?.toISOString();
+    const result = await this.client.send(
+      new QueryCommand({
+        TableName: this.table.tableName,
+        IndexName: OUTBOX_INDEX.name,
+        KeyConditionExpression: before ? 'GSI1PK = :pk AND GSI1SK < :before' : 'GSI1PK = :pk',
+        ExpressionAttributeValues: { ':pk': outboxPartition(status), ...(before ? { ':before': before } : {}) },
+        Limit: options.limit ?? 100,
+        ExclusiveStartKey: decodeCursor(options.cursor),
+      }),
+    );
+    const items: OutboxSummary[] = [];
+    for (const item of result.Items ?? []) {
+      const state = OutboxDeliveryState.safeParse(item);
+      const ref = state.success ? outboxRefOf(state.data) : undefined;
+      if (state.success && ref) items.push({ ref, ...state.data });
+    }
+    return { items, cursor: encodeCursor(result.LastEvaluatedKey) };
+  }
+
+  /** Every item in `status` (all pages), optionally only those updated before an instant. */
+  async *allByStatus(status: OutboxStatus, options: Omit<ListOptions, 'cursor'> = {}): AsyncGenerator<OutboxSummary> {
+    let cursor: string | undefined;
+    do {
+      const page = await this.listByStatus(status, { ...options, cursor });
+      yield* page.items;
+      cursor = page.cursor;
+    } while (cursor);
+  }
+
+  /**
+   * Puts a FAILED item back to PENDING with a fresh attempt budget, for the reconciler to deliver.
+   * Returns false when the item does not exist or is not FAILED.
+   */
+  async redrive(ref: OutboxRef, now: Date): Promise<boolean> {
+    const updatedAt = now.toISOString();
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.table.tableName,
+          Key: outboxItemKey(ref),
+          UpdateExpression: 'SET #status = :pending, attempts = :zero, updatedAt = :now, GSI1PK = :gsi1pk, GSI1SK = :gsi1sk REMOVE claimedAt',
+          ConditionExpression: 'attribute_exists(PK) AND #status = :failed',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':pending': 'PENDING',
+            ':failed': 'FAILED',
+            ':zero': 0,
+            ':now': updatedAt,
+            ...prefixed(outboxKeys('PENDING', updatedAt, ref.id)),
+          },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  private async finishClaim(
+    claim: OutboxClaim,
+    status: OutboxStatus,
+    now: Date,
+    changes: { set: Record<string, string>; remove?: string[] },
+  ): Promise<void> {
+    const updatedAt = now.toISOString();
+    const setNames = Object.keys(changes.set);
+    const remove = ['claimedAt', ...(changes.remove ?? [])];
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.table.tableName,
+          Key: outboxItemKey(claim.ref),
+          UpdateExpression:
+            `SET #status = :status, updatedAt = :now, GSI1PK = :gsi1pk, GSI1SK = :gsi1sk` +
+            setNames.map((name) => `, ${name} = :${name}`).join('') +
+            ` REMOVE ${remove.join(', ')}`,
+          ConditionExpression: '#status = :sending AND claimedAt = :claimedAt',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':status': status,
+            ':sending': 'SENDING',
+            ':claimedAt': claim.claimedAt,
+            ':now': updatedAt,
+            ...prefixed(outboxKeys(status, updatedAt, claim.ref.id)),
+            ...Object.fromEntries(setNames.map((name) => [`:${name}`, changes.set[name]])),
+          },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      // The claim went stale and another worker took over, or the patient erased their data
+      // meanwhile; either way this worker's outcome no longer applies.
+      logger.warn('Outbox claim lost before recording its outcome', {
+        kind: claim.ref.kind,
+        id: claim.ref.id,
+        outcome: status,
+      });
+    }
+  }
+}
+
+function prefixed(keys: { GSI1PK: string; GSI1SK: string }): Record<string, string> {
+  return { ':gsi1pk': keys.GSI1PK, ':gsi1sk': keys.GSI1SK };
+}
+
+function isConditionFailure(error: unknown): boolean {
+  return (error as { name?: string } | null)?.name === 'ConditionalCheckFailedException';
+}
+
+function encodeCursor(key: Record<string, unknown> | undefined): string | undefined {
+  return key ? Buffer.from(JSON.stringify(key)).toString('base64url') : undefined;
+}
+
+function decodeCursor(cursor: string | undefined): Record<string, unknown> | undefined {
+  if (!cursor) return undefined;
+  const decoded: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  return z.record(z.string(), z.string()).parse(decoded);
+}

@@ -1,0 +1,74 @@
+/**
+ * The lead-delivery stream handler: the table's stream (filtered by the event source mapping to
+ * inserts of Lead and Confirmation items, see `NEW_DELIVERY_FILTER` in the catalogue) invokes it
+ * with batches of records. Each record is parsed, then delivered through the shared lifecycle;
+ * a record whose message must be retried is reported as a batch item failure, so the stream
+ * retries from it (bounded, then the DLQ) while the rest of the batch is unaffected.
+ */
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import { z } from 'zod';
+import type { OutboxRef } from '../core/delivery';
+import type { LeadDelivery } from '../adapters/lead-delivery';
+
+const InsertRecord = z.object({
+  eventName: z.literal('INSERT'),
+  dynamodb: z.object({ NewImage: z.record(z.string(), z.unknown()) }),
+});
+
+const NewOutboxImage = z.discriminatedUnion('entityType', [
+  z.object({ entityType: z.literal('LEAD'), leadId: z.string().min(1) }),
+  z.object({ entityType: z.literal('CONFIRMATION'), confirmationId: z.string().min(1) }),
+]);
+
+/**
+ * The outbound message a stream record announces, or undefined for any other record (the
+ * mapping's filter should not let one through, but a stray record is ignored, not retried).
+ */
+export function outboxRefFromRecord(record: DynamoDBRecord): OutboxRef | undefined {
+  const insert = InsertRecord.safeParse(record);
+  if (!insert.success) return undefined;
+  const image = NewOutboxImage.safeParse(unmarshall(insert.data.dynamodb.NewImage as Record<string, AttributeValue>));
+  if (!image.success) return undefined;
+  return image.data.entityType === 'LEAD'
+    ? { kind: 'LEAD', id: image.data.leadId }
+    : { kind: 'CONFIRMATION', id: image.data.confirmationId };
+}
+
+/** Raised for a record whose message was released for retry; the batch processor reports it. */
+export class DeliveryRetryError extends Error {
+  constructor(ref: OutboxRef, reason: string) {
+    super(`${ref.kind} ${ref.id} will be retried: ${reason}`);
+    this.name = 'DeliveryRetryError';
+  }
+}
+
+export type DeliverLeadsHandler = (event: DynamoDBStreamEvent, context: Context) => Promise<DynamoDBBatchResponse>;
+
+/** Builds the stream handler around a delivery service (production, local runtime or a test). */
+export function createDeliverLeadsHandler(delivery: LeadDelivery): DeliverLeadsHandler {
+  const processor = new BatchProcessor(EventType.DynamoDBStreams);
+  const deliverRecord = async (record: DynamoDBRecord): Promise<void> => {
+    const ref = outboxRefFromRecord(record);
+    if (!ref) {
+      delivery.logger.warn('Ignored a stream record that is not a new lead or confirmation', {
+        eventId: record.eventID,
+        eventName: record.eventName,
+      });
+      return;
+    }
+    const result = await delivery.deliver(ref);
+    if (result.outcome === 'retry') throw new DeliveryRetryError(ref, result.reason);
+  };
+
+  return async (event, context) => {
+    try {
+      // A batch whose every record fails is thrown whole, which the stream retries the same way.
+      return await processPartialResponse(event, deliverRecord, processor, { context });
+    } finally {
+      delivery.publishMetrics();
+    }
+  };
+}
