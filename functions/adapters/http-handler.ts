@@ -295,13 +295,7 @@ function validation<B, P, H, A>(
       if (issues.length > 0) {
         throw new DomainErrorLike('INVALID_REQUEST', 400, 'The request is not valid.', issues);
       }
-      parsed.body = check(options.body, event.body, []);
-      if (issues.length > 0) {
-        const domainCode = codeForIssues(issues, options.issueCodes ?? []);
-        if (domainCode) throw new DomainError(domainCode, messageForCode(domainCode), issues);
-        throw new DomainErrorLike('INVALID_REQUEST', 400, 'The request body is not valid.', issues);
-      }
-
+      // The token's presence is checked before the body: an anonymous caller learns nothing more.
       if (options.auth === 'screening-token') {
         const authorization = event.headers?.authorization;
         const match = typeof authorization === 'string' ? /^Bearer\s+(\S+)\s*$/i.exec(authorization) : null;
@@ -309,6 +303,13 @@ function validation<B, P, H, A>(
           throw new DomainError('TOKEN_MISSING', 'This request needs the screening token: Authorization: Bearer <token>.');
         }
         parsed.token = match[1];
+      }
+
+      parsed.body = check(options.body, event.body, []);
+      if (issues.length > 0) {
+        const domainCode = codeForIssues(issues, options.issueCodes ?? []);
+        if (domainCode) throw new DomainError(domainCode, messageForCode(domainCode), issues);
+        throw new DomainErrorLike('INVALID_REQUEST', 400, 'The request body is not valid.', issues);
       }
       parsedInputs.set(event, parsed);
     },

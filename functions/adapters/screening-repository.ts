@@ -1,0 +1,523 @@
+/**
+ * Screenings, their referral, leads and confirmation (see `docs/data-model.md`).
+ *
+ * Every multi-item change is one DynamoDB transaction with conditions, so a refused request
+ * writes nothing and a referral can never exist without its leads (or the reverse). Tokens are
+ * stored as hashes only (`tokens.ts`); a wrong token and an unknown screening look the same.
+ */
+import { randomUUID } from 'node:crypto';
+import { BatchGetCommand, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import type { TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import { DomainError } from '../core/errors';
+import type { Answers, ScreeningOutcome, TrialResult, LeadStatus } from '../core/model';
+import type { LeadPlan } from '../core/referral';
+import { TABLE_ATTRIBUTES, itemKeys, outboxKeys } from '../table-schema';
+import { cancellationReasons, expiresAfterDays, type TableRef } from './dynamo';
+import { sealToken, sha256Hex, tokenMatches, unsealToken } from './tokens';
+
+/** How long a client may replay `POST /screenings` with the same Idempotency-Key. */
+export const IDEMPOTENCY_WINDOW_HOURS = 24;
+
+/**
+ * A stable hash of a request body: object keys sorted at every level, so the same request sent
+ * with its keys in another order is still recognised as the same request.
+ */
+export function requestHash(body: unknown): string {
+  return sha256Hex(canonicalJson(body));
+}
+
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, entry]) => entry !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([key, entry]) => `${JSON.stringify(key)}:${canonicalJson(entry)}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
+/** A stored screening, as the handlers use it (the token hash never leaves this module). */
+export interface ScreeningRecord {
+  screeningId: string;
+  screenerId: string;
+  screenerVersion: string;
+  catalogVersion: string;
+  answers: Answers;
+  outcome: ScreeningOutcome;
+  redFlags: string[];
+  results: TrialResult[];
+  createdAt: string;
+  expiresAt: number;
+  referred: boolean;
+}
+
+export interface NewScreening {
+  screenerId: string;
+  screenerVersion: string;
+  catalogVersion: string;
+  answers: Answers;
+  outcome: ScreeningOutcome;
+  redFlags: string[];
+  results: TrialResult[];
+}
+
+/** The client's Idempotency-Key and a hash of the request body it came with. */
+export interface IdempotencyRequest {
+  key: string;
+  requestHash: string;
+}
+
+export interface SavedScreening {
+  screening: ScreeningRecord;
+  /** The screening token in clear: returned to the client once (and again on a replay). */
+  token: string;
+  /** True when this is the stored result of an earlier request with the same Idempotency-Key. */
+  replayed: boolean;
+}
+
+export interface PatientContact {
+  name: string;
+  email: string;
+  /** E.164. */
+  phone?: string;
+}
+
+export interface NewReferral {
+  screeningId: string;
+  token: string;
+  contact: PatientContact;
+  consent: { phoneContact: boolean; textVersion: string };
+  trialIds: string[];
+  plans: LeadPlan[];
+}
+
+export interface LeadSummary {
+  leadId: string;
+  trialId: string;
+  siteId: string;
+  status: LeadStatus;
+  updatedAt: string;
+}
+
+export interface ReferralSummary {
+  referralId: string;
+  createdAt: string;
+  leads: LeadSummary[];
+}
+
+export interface ScreeningRepositoryOptions {
+  screeningTtlDays?: number;
+  referralRetentionDays?: number;
+  now?: () => Date;
+}
+
+const DEFAULT_SCREENING_TTL_DAYS = 30;
+const DEFAULT_REFERRAL_RETENTION_DAYS = 365;
+
+export class ScreeningRepository {
+  constructor(
+    private readonly table: TableRef,
+    private readonly options: ScreeningRepositoryOptions = {},
+  ) {}
+
+  private now(): Date {
+    return (this.options.now ?? (() => new Date()))();
+  }
+
+  /**
+   * The stored result of an earlier request with this Idempotency-Key, if any.
+   *
+   * @throws DomainError IDEMPOTENCY_KEY_REUSED when the key was used with a different body.
+   */
+  async findReplay(idempotency: IdempotencyRequest): Promise<SavedScreening | undefined> {
+    const record = await this.table.client.send(
+      new GetCommand({
+        TableName: this.table.tableName,
+        Key: itemKeys.idempotency(sha256Hex(idempotency.key)),
+        ConsistentRead: true,
+      }),
+    );
+    const item = record.Item;
+    if (!item || Number(item.expiresAt) <= nowSeconds(this.now())) return undefined;
+    if (item.requestHash !== idempotency.requestHash) {
+      throw new DomainError(
+        'IDEMPOTENCY_KEY_REUSED',
+        'This Idempotency-Key was already used with a different request. Use a new key for a new screening.',
+      );
+    }
+    const screening = await this.readScreening(String(item.screeningId));
+    if (!screening) return undefined;
+    return { screening: toRecord(screening), token: unsealToken(String(item.sealedToken), idempotency.key), replayed: true };
+  }
+
+  /**
+   * Stores a new screening with a fresh token, and the idempotency record in the same
+   * transaction when the client sent a key. A concurrent request with the same key loses the
+   * race and receives the winner's result.
+   */
+  async createScreening(input: NewScreening, token: string, idempotency?: IdempotencyRequest): Promise<SavedScreening> {
+    const now = this.now();
+    const screeningId = randomUUID();
+    const keyHash = idempotency ? sha256Hex(idempotency.key) : undefined;
+    const item = {
+      ...itemKeys.screening(screeningId),
+      [TABLE_ATTRIBUTES.entityType]: 'SCREENING',
+      screeningId,
+      screenerId: input.screenerId,
+      screenerVersion: input.screenerVersion,
+      catalogVersion: input.catalogVersion,
+      tokenHash: sha256Hex(token),
+      answers: input.answers,
+      outcome: input.outcome,
+      redFlags: input.redFlags,
+      results: input.results,
+      createdAt: now.toISOString(),
+      [TABLE_ATTRIBUTES.expiresAt]: expiresAfterDays(now, this.options.screeningTtlDays ?? DEFAULT_SCREENING_TTL_DAYS),
+      referred: false,
+      ...(keyHash ? { idempotencyKeyHash: keyHash } : {}),
+    };
+
+    const transactItems: NonNullable<TransactWriteCommandInput['TransactItems']> = [
+      {
+        Put: {
+          TableName: this.table.tableName,
+          Item: item,
+          ConditionExpression: 'attribute_not_exists(#pk)',
+          ExpressionAttributeNames: { '#pk': TABLE_ATTRIBUTES.partitionKey },
+        },
+      },
+    ];
+    if (idempotency && keyHash) {
+      transactItems.push({
+        Put: {
+          TableName: this.table.tableName,
+          Item: {
+            ...itemKeys.idempotency(keyHash),
+            [TABLE_ATTRIBUTES.entityType]: 'IDEMPOTENCY',
+            screeningId,
+            requestHash: idempotency.requestHash,
+            sealedToken: sealToken(token, idempotency.key),
+            [TABLE_ATTRIBUTES.expiresAt]: nowSeconds(now) + IDEMPOTENCY_WINDOW_HOURS * 60 * 60,
+          },
+          // An expired record that TTL has not deleted yet may be overwritten.
+          ConditionExpression: 'attribute_not_exists(#pk) OR #expiresAt <= :now',
+          ExpressionAttributeNames: { '#pk': TABLE_ATTRIBUTES.partitionKey, '#expiresAt': TABLE_ATTRIBUTES.expiresAt },
+          ExpressionAttributeValues: { ':now': nowSeconds(now) },
+        },
+      });
+    }
+
+    try {
+      await this.table.client.send(new TransactWriteCommand({ TransactItems: transactItems }));
+    } catch (error) {
+      const reasons = cancellationReasons(error);
+      if (idempotency && reasons?.[1] === 'ConditionalCheckFailed') {
+        const replay = await this.findReplay(idempotency);
+        if (replay) return replay;
+      }
+      throw error;
+    }
+    return { screening: toRecord(item), token, replayed: false };
+  }
+
+  /**
+   * The screening `token` authorises.
+   *
+   * @throws DomainError TOKEN_INVALID for a wrong token, an unknown or an expired screening alike.
+   */
+  async authorizeScreening(screeningId: string, token: string): Promise<ScreeningRecord> {
+    const item = await this.readScreening(screeningId);
+    if (!item || !tokenMatches(token, String(item.tokenHash)) || Number(item.expiresAt) <= nowSeconds(this.now())) {
+      throw invalidToken();
+    }
+    return toRecord(item);
+  }
+
+  /** The referral of a screening with each lead's delivery status, or undefined when none. */
+  async getReferral(screeningId: string): Promise<ReferralSummary | undefined> {
+    const referral = await this.readReferral(screeningId);
+    if (!referral) return undefined;
+    const leadIds = (referral.leadIds as string[] | undefined) ?? [];
+    const leads = new Map<string, LeadSummary>();
+    if (leadIds.length > 0) {
+      let keys: Record<string, unknown>[] = leadIds.map((leadId) => ({ ...itemKeys.lead(leadId) }));
+      for (let attempt = 0; keys.length > 0 && attempt < 5; attempt += 1) {
+        const result = await this.table.client.send(
+          new BatchGetCommand({
+            RequestItems: {
+              [this.table.tableName]: {
+                Keys: keys,
+                ConsistentRead: true,
+                ProjectionExpression: 'leadId, trialId, siteId, #status, updatedAt',
+                ExpressionAttributeNames: { '#status': 'status' },
+              },
+            },
+          }),
+        );
+        for (const lead of result.Responses?.[this.table.tableName] ?? []) {
+          leads.set(String(lead.leadId), {
+            leadId: String(lead.leadId),
+            trialId: String(lead.trialId),
+            siteId: String(lead.siteId),
+            status: lead.status as LeadStatus,
+            updatedAt: String(lead.updatedAt),
+          });
+        }
+        keys = (result.UnprocessedKeys?.[this.table.tableName]?.Keys ?? []) as Record<string, unknown>[];
+      }
+    }
+    return {
+      referralId: String(referral.referralId),
+      createdAt: String(referral.createdAt),
+      leads: leadIds.flatMap((leadId) => leads.get(leadId) ?? []),
+    };
+  }
+
+  /**
+   * Records the referral, one PENDING lead per planned (trial, site) and the patient's
+   * confirmation, and marks the screening referred (keeping it as long as the referral), all in
+   * one transaction. The screening update is conditioned on the token, on the outcome not being
+   * urgent care and on no earlier referral, so the table itself refuses what the handler refuses.
+   */
+  async createReferral(input: NewReferral): Promise<ReferralSummary> {
+    const now = this.now();
+    const timestamp = now.toISOString();
+    const expiresAt = expiresAfterDays(now, this.options.referralRetentionDays ?? DEFAULT_REFERRAL_RETENTION_DAYS);
+    const referralId = randomUUID();
+    const confirmationId = randomUUID();
+    const consent = {
+      shareWithSites: true,
+      phoneContact: input.consent.phoneContact,
+      textVersion: input.consent.textVersion,
+      acceptedAt: timestamp,
+    };
+    const leads = input.plans.map((plan) => ({ leadId: randomUUID(), plan }));
+    const table = this.table.tableName;
+    const notExists = {
+      ConditionExpression: 'attribute_not_exists(#pk)',
+      ExpressionAttributeNames: { '#pk': TABLE_ATTRIBUTES.partitionKey },
+    };
+
+    const transactItems: NonNullable<TransactWriteCommandInput['TransactItems']> = [
+      {
+        Update: {
+          TableName: table,
+          Key: itemKeys.screening(input.screeningId),
+          UpdateExpression: 'SET referred = :true, #expiresAt = :expiresAt',
+          ConditionExpression:
+            'attribute_exists(#pk) AND tokenHash = :tokenHash AND outcome <> :urgentCare AND referred = :false',
+          ExpressionAttributeNames: { '#pk': TABLE_ATTRIBUTES.partitionKey, '#expiresAt': TABLE_ATTRIBUTES.expiresAt },
+          ExpressionAttributeValues: {
+            ':true': true,
+            ':false': false,
+            ':expiresAt': expiresAt,
+            ':tokenHash': sha256Hex(input.token),
+            ':urgentCare': 'urgent_care',
+          },
+        },
+      },
+      {
+        Put: {
+          TableName: table,
+          Item: {
+            ...itemKeys.referral(input.screeningId),
+            [TABLE_ATTRIBUTES.entityType]: 'REFERRAL',
+            referralId,
+            screeningId: input.screeningId,
+            contact: input.contact,
+            consent,
+            trialIds: input.trialIds,
+            leadIds: leads.map((lead) => lead.leadId),
+            confirmationId,
+            createdAt: timestamp,
+            [TABLE_ATTRIBUTES.expiresAt]: expiresAt,
+          },
+          ...notExists,
+        },
+      },
+      ...leads.map(({ leadId, plan }) => ({
+        Put: {
+          TableName: table,
+          Item: {
+            ...itemKeys.lead(leadId),
+            [TABLE_ATTRIBUTES.entityType]: 'LEAD',
+            leadId,
+            screeningId: input.screeningId,
+            trialId: plan.trialId,
+            siteId: plan.site.siteId,
+            status: 'PENDING',
+            attempts: 0,
+            createdAt: timestamp,
+            updatedAt: timestamp,
+            [TABLE_ATTRIBUTES.expiresAt]: expiresAt,
+            ...outboxKeys('PENDING', timestamp, leadId),
+            contact: input.contact,
+            consent,
+            trial: { nctId: plan.trialId, title: plan.trialTitle },
+            site: plan.site,
+            recipient: plan.recipient,
+            qualifyingAnswers: plan.qualifyingAnswers,
+            criteriaMet: plan.criteriaMet,
+          },
+          ...notExists,
+        },
+      })),
+      {
+        Put: {
+          TableName: table,
+          Item: {
+            ...itemKeys.confirmation(confirmationId),
+            [TABLE_ATTRIBUTES.entityType]: 'CONFIRMATION',
+            confirmationId,
+            screeningId: input.screeningId,
+            status: 'PENDING',
+            attempts: 0,
+            createdAt: timestamp,
+            updatedAt: timestamp,
+            [TABLE_ATTRIBUTES.expiresAt]: expiresAt,
+            ...outboxKeys('PENDING', timestamp, confirmationId),
+            contact: { name: input.contact.name, email: input.contact.email },
+            leads: leads.map(({ leadId, plan }) => ({
+              leadId,
+              trialTitle: plan.trialTitle,
+              facility: plan.site.facility,
+              city: plan.site.city,
+              country: plan.site.country,
+            })),
+          },
+          ...notExists,
+        },
+      },
+    ];
+
+    try {
+      await this.table.client.send(new TransactWriteCommand({ TransactItems: transactItems }));
+    } catch (error) {
+      const reasons = cancellationReasons(error);
+      if (reasons?.[0] === 'ConditionalCheckFailed' || reasons?.[1] === 'ConditionalCheckFailed') {
+        throw await this.referralRefusal(input.screeningId, input.token);
+      }
+      throw error;
+    }
+    return {
+      referralId,
+      createdAt: timestamp,
+      leads: leads.map(({ leadId, plan }) => ({
+        leadId,
+        trialId: plan.trialId,
+        siteId: plan.site.siteId,
+        status: 'PENDING' as const,
+        updatedAt: timestamp,
+      })),
+    };
+  }
+
+  /**
+   * Deletes the screening, its referral, leads, confirmation and idempotency record in one
+   * transaction conditioned on the token, so nothing of the patient's remains in the table
+   * (leads already emailed to a site are outside this system; the site is told of the erasure
+   * by the operator's process, see the README).
+   *
+   * @throws DomainError TOKEN_INVALID for a wrong token or an unknown screening.
+   */
+  async eraseScreening(screeningId: string, token: string): Promise<void> {
+    // Two tries: a referral created between the reads and the transaction makes the first fail.
+    for (let attempt = 0; attempt < 2; attempt += 1) {
+      const stored = await this.readScreening(screeningId);
+      if (!stored || !tokenMatches(token, String(stored.tokenHash))) throw invalidToken();
+      const referred = stored.referred === true;
+      const referral = referred ? await this.readReferral(screeningId) : undefined;
+      const keyHash = stored.idempotencyKeyHash as string | undefined;
+      const table = this.table.tableName;
+      const transactItems: NonNullable<TransactWriteCommandInput['TransactItems']> = [
+        {
+          Delete: {
+            TableName: table,
+            Key: itemKeys.screening(screeningId),
+            ConditionExpression: 'tokenHash = :tokenHash AND referred = :referred',
+            ExpressionAttributeValues: { ':tokenHash': sha256Hex(token), ':referred': referred },
+          },
+        },
+      ];
+      if (referral) {
+        transactItems.push({ Delete: { TableName: table, Key: itemKeys.referral(screeningId) } });
+        for (const leadId of (referral.leadIds as string[] | undefined) ?? []) {
+          transactItems.push({ Delete: { TableName: table, Key: itemKeys.lead(leadId) } });
+        }
+        if (referral.confirmationId) {
+          transactItems.push({ Delete: { TableName: table, Key: itemKeys.confirmation(String(referral.confirmationId)) } });
+        }
+      }
+      if (keyHash) transactItems.push({ Delete: { TableName: table, Key: itemKeys.idempotency(keyHash) } });
+
+      try {
+        await this.table.client.send(new TransactWriteCommand({ TransactItems: transactItems }));
+        return;
+      } catch (error) {
+        if (cancellationReasons(error)?.[0] !== 'ConditionalCheckFailed') throw error;
+      }
+    }
+    throw invalidToken();
+  }
+
+  /** Why the table refused a referral: re-reads the screening to name the reason. */
+  private async referralRefusal(screeningId: string, token: string): Promise<DomainError> {
+    const item = await this.readScreening(screeningId);
+    if (!item || !tokenMatches(token, String(item.tokenHash))) return invalidToken();
+    if (item.outcome === 'urgent_care') return urgentCareRefusal();
+    return referralExists();
+  }
+
+  private async readScreening(screeningId: string): Promise<Record<string, unknown> | undefined> {
+    const result = await this.table.client.send(
+      new GetCommand({ TableName: this.table.tableName, Key: itemKeys.screening(screeningId), ConsistentRead: true }),
+    );
+    return result.Item;
+  }
+
+  private async readReferral(screeningId: string): Promise<Record<string, unknown> | undefined> {
+    const result = await this.table.client.send(
+      new GetCommand({ TableName: this.table.tableName, Key: itemKeys.referral(screeningId), ConsistentRead: true }),
+    );
+    return result.Item;
+  }
+}
+
+/** The refusal for a wrong token or an unknown screening: the same, so existence never leaks. */
+export function invalidToken(): DomainError {
+  return new DomainError('TOKEN_INVALID', 'This screening does not exist or the token does not match it.');
+}
+
+/** The refusal for a referral of an urgent-care screening, whatever the request says. */
+export function urgentCareRefusal(): DomainError {
+  return new DomainError(
+    'REFERRAL_NOT_ALLOWED',
+    'This screening found signs that need urgent medical care, so no details are sent to study sites.',
+  );
+}
+
+/** The refusal for a second referral of the same screening. */
+export function referralExists(): DomainError {
+  return new DomainError('REFERRAL_EXISTS', 'This screening has already been referred.');
+}
+
+function nowSeconds(now: Date): number {
+  return Math.floor(now.getTime() / 1000);
+}
+
+function toRecord(item: Record<string, unknown>): ScreeningRecord {
+  return {
+    screeningId: String(item.screeningId),
+    screenerId: String(item.screenerId),
+    screenerVersion: String(item.screenerVersion),
+    catalogVersion: String(item.catalogVersion),
+    answers: item.answers as Answers,
+    outcome: item.outcome as ScreeningOutcome,
+    redFlags: (item.redFlags as string[] | undefined) ?? [],
+    results: (item.results as TrialResult[] | undefined) ?? [],
+    createdAt: String(item.createdAt),
+    expiresAt: Number(item[TABLE_ATTRIBUTES.expiresAt]),
+    referred: item.referred === true,
+  };
+}
