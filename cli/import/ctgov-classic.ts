@@ -36,6 +36,8 @@ const parser = new XMLParser({
   // Keep every value a string: ZIP codes like "02214" must not become numbers.
   parseTagValue: false,
   trimValues: true,
+  // Older downloads encode line ends as &#xD; and accents as numeric references.
+  htmlEntities: true,
   isArray: (_name, jpath) => REPEATED.has(String(jpath)),
 });
 
