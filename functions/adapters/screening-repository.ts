@@ -422,10 +422,26 @@ export class ScreeningRepository {
    * @throws DomainError TOKEN_INVALID for a wrong token or an unknown screening.
    */
   async eraseScreening(screeningId: string, token: string): Promise<void> {
+    const erased = await this.eraseAuthorized(screeningId, (tokenHash) => tokenMatches(token, tokenHash));
+    if (!erased) throw invalidToken();
+  }
+
+  /**
+   * The operator's erasure (`trial-screener screenings erase <id>`), for a patient who asks
+   * without their token: the same transaction as `eraseScreening`, authorised by access to the
+   * table rather than by the token.
+   *
+   * @returns false when there is no such screening.
+   */
+  async eraseScreeningAsOperator(screeningId: string): Promise<boolean> {
+    return this.eraseAuthorized(screeningId, () => true);
+  }
+
+  private async eraseAuthorized(screeningId: string, authorize: (tokenHash: string) => boolean): Promise<boolean> {
     // Two tries: a referral created between the reads and the transaction makes the first fail.
     for (let attempt = 0; attempt < 2; attempt += 1) {
       const stored = await this.readScreening(screeningId);
-      if (!stored || !tokenMatches(token, String(stored.tokenHash))) throw invalidToken();
+      if (!stored || !authorize(String(stored.tokenHash))) return false;
       const referred = stored.referred === true;
       const referral = referred ? await this.readReferral(screeningId) : undefined;
       const keyHash = stored.idempotencyKeyHash as string | undefined;
@@ -436,7 +452,7 @@ export class ScreeningRepository {
             TableName: table,
             Key: itemKeys.screening(screeningId),
             ConditionExpression: 'tokenHash = :tokenHash AND referred = :referred',
-            ExpressionAttributeValues: { ':tokenHash': sha256Hex(token), ':referred': referred },
+            ExpressionAttributeValues: { ':tokenHash': String(stored.tokenHash), ':referred': referred },
           },
         },
       ];
@@ -453,12 +469,12 @@ export class ScreeningRepository {
 
       try {
         await this.table.client.send(new TransactWriteCommand({ TransactItems: transactItems }));
-        return;
+        return true;
       } catch (error) {
         if (cancellationReasons(error)?.[0] !== 'ConditionalCheckFailed') throw error;
       }
     }
-    throw invalidToken();
+    return false;
   }
 
   /** Why the table refused a referral: re-reads the screening to name the reason. */
