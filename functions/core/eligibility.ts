@@ -1,0 +1,229 @@
+/**
+ * Eligibility: a patient's answers against every recruiting trial for the screener.
+ *
+ * `prepareCatalog` does the expensive work once per catalog load (compiling every criterion rule
+ * and deriving the registry's structured limits as criteria); `evaluateScreening` is the per-request
+ * hot path and only runs compiled functions over the answers.
+ */
+import { compileRule } from './compile-rule';
+import type { CompiledRule } from './compile-rule';
+import { nearestRecruitingSite } from './geo';
+import type { PatientLocation } from './geo';
+import type {
+  Answers,
+  CriterionEvaluation,
+  CriterionResult,
+  Eligibility,
+  JsonLogicRule,
+  Screener,
+  ScreeningEvaluation,
+  SiteSummary,
+  StructuredEligibility,
+  Trial,
+  TrialResult,
+} from './model';
+import { triageRedFlags } from './triage';
+
+/** A criterion ready to evaluate: its rule compiled once. */
+export interface PreparedCriterion {
+  id: string;
+  kind: 'inclusion' | 'exclusion';
+  text: string;
+  rule: CompiledRule;
+}
+
+/** A trial with its criteria (structured ones first, then authored ones) compiled. */
+export interface PreparedTrial {
+  trial: Trial;
+  criteria: PreparedCriterion[];
+  /** The questions the trial's criteria read, plus age and sex: what a study site is told. */
+  qualifyingQuestionIds: ReadonlySet<string>;
+}
+
+/** A catalog version ready for screening. */
+export interface PreparedCatalog {
+  version: string;
+  trials: PreparedTrial[];
+  byId: Map<string, PreparedTrial>;
+}
+
+/** Question ids the structured criteria read; part of the screener contract. */
+const AGE = 'age';
+const SEX = 'sex';
+
+/**
+ * Prepares a catalog version for screening: compiles every criterion rule once and derives the
+ * structured criteria from each trial's registry eligibility (`age-min` "You are 18 or older",
+ * `age-max` "You are 65 or younger", `sex` "This study is for women" / "for men").
+ *
+ * Throws, naming the trial and criterion, when a rule uses an unsupported operator: a bad catalog
+ * must fail when it is loaded, not give wrong answers to patients.
+ */
+export function prepareCatalog(version: string, trials: Trial[]): PreparedCatalog {
+  const prepared = trials.map(prepareTrial);
+  return { version, trials: prepared, byId: new Map(prepared.map((trial) => [trial.trial.nctId, trial])) };
+}
+
+/**
+ * Evaluates a screening: red flags first (any red flag means `urgent_care` and no matching at
+ * all), then every `RECRUITING` trial screened by this screener. Trials with any other status are
+ * never offered.
+ *
+ * A trial is `ineligible` if any criterion is not met, else `possibly_eligible` if any is unknown
+ * (an unanswered question is never "met"), else `eligible`. Results come eligible first, then
+ * possibly eligible, then ineligible, each nearest first. The outcome is `matches` when some
+ * eligible or possibly eligible trial has a recruiting site within the patient's reach.
+ */
+export function evaluateScreening(
+  screener: Screener,
+  catalog: PreparedCatalog,
+  answers: Answers,
+  location: PatientLocation,
+): ScreeningEvaluation {
+  const redFlags = triageRedFlags(screener, answers);
+  if (redFlags.length > 0) return { outcome: 'urgent_care', redFlags, results: [] };
+
+  const results: TrialResult[] = [];
+  for (const prepared of catalog.trials) {
+    const { trial } = prepared;
+    if (trial.status !== 'RECRUITING' || !trial.screenerIds.includes(screener.id)) continue;
+    results.push(evaluateTrial(prepared, answers, location));
+  }
+  results.sort(compareResults);
+
+  const matches = results.some((result) => result.eligibility !== 'ineligible' && result.nearestSite !== null);
+  return { outcome: matches ? 'matches' : 'no_matches', redFlags, results };
+}
+
+// ---------------------------------------------------------------------------------------------
+
+function prepareTrial(trial: Trial): PreparedTrial {
+  const criteria: PreparedCriterion[] = [];
+  for (const criterion of structuredCriteria(trial.eligibility)) criteria.push(prepareCriterion(trial, criterion));
+  for (const criterion of trial.criteria) criteria.push(prepareCriterion(trial, criterion));
+
+  const qualifyingQuestionIds = new Set<string>([AGE, SEX]);
+  for (const criterion of criteria) for (const variable of criterion.rule.variables) qualifyingQuestionIds.add(variable);
+  return { trial, criteria, qualifyingQuestionIds };
+}
+
+interface CriterionSource {
+  id: string;
+  kind: 'inclusion' | 'exclusion';
+  text: string;
+  rule: JsonLogicRule;
+}
+
+function prepareCriterion(trial: Trial, criterion: CriterionSource): PreparedCriterion {
+  try {
+    return { id: criterion.id, kind: criterion.kind, text: criterion.text, rule: compileRule(criterion.rule) };
+  } catch (error) {
+    throw new Error(`Trial ${trial.nctId}, criterion ${criterion.id}: ${(error as Error).message}`);
+  }
+}
+
+/** The registry's structured limits as criteria over the screener's `age` and `sex` answers. */
+function structuredCriteria(eligibility: StructuredEligibility): CriterionSource[] {
+  const criteria: CriterionSource[] = [];
+  if (eligibility.minAgeYears !== null && eligibility.minAgeYears > 0) {
+    criteria.push({
+      id: 'age-min',
+      kind: 'inclusion',
+      text: `You are ${describeAge(eligibility.minAgeYears)} or older`,
+      rule: { '>=': [{ var: AGE }, eligibility.minAgeYears] },
+    });
+  }
+  if (eligibility.maxAgeYears !== null) {
+    criteria.push({
+      id: 'age-max',
+      kind: 'inclusion',
+      text: `You are ${describeAge(eligibility.maxAgeYears)} or younger`,
+      rule: { '<=': [{ var: AGE }, eligibility.maxAgeYears] },
+    });
+  }
+  if (eligibility.sex !== 'ALL') {
+    const female = eligibility.sex === 'FEMALE';
+    criteria.push({
+      id: 'sex',
+      kind: 'inclusion',
+      text: female ? 'This study is for women' : 'This study is for men',
+      rule: { '==': [{ var: SEX }, female ? 'female' : 'male'] },
+    });
+  }
+  return criteria;
+}
+
+function describeAge(years: number): string {
+  // The registry allows limits in months or weeks ("6 Months"); whole years read best otherwise.
+  return Number.isInteger(years) ? String(years) : `${Math.round(years * 12)} months`;
+}
+
+function evaluateTrial(prepared: PreparedTrial, answers: Answers, location: PatientLocation): TrialResult {
+  const { trial } = prepared;
+  const criteria = new Array<CriterionEvaluation>(prepared.criteria.length);
+  let anyNotMet = false;
+  let anyUnknown = false;
+  for (let i = 0; i < prepared.criteria.length; i++) {
+    const criterion = prepared.criteria[i]!;
+    const outcome = criterion.rule.evaluate(answers);
+    const result: CriterionResult = outcome === undefined ? 'unknown' : outcome ? 'met' : 'not_met';
+    if (result === 'not_met') anyNotMet = true;
+    else if (result === 'unknown') anyUnknown = true;
+    criteria[i] = { id: criterion.id, kind: criterion.kind, text: criterion.text, result };
+  }
+  const eligibility: Eligibility = anyNotMet ? 'ineligible' : anyUnknown ? 'possibly_eligible' : 'eligible';
+  const nearestSite = nearestRecruitingSite(trial, location);
+
+  const result: TrialResult = {
+    trialId: trial.nctId,
+    title: trial.title,
+    summary: trial.summary,
+    recordDate: trial.recordDate,
+    eligibility,
+    criteria,
+    nearestSite,
+  };
+  if (trial.phase !== undefined) result.phase = trial.phase;
+  if (!nearestSite?.acceptsReferrals) {
+    const studyContact = studyContactFor(trial, nearestSite);
+    if (studyContact) result.studyContact = studyContact;
+  }
+  return result;
+}
+
+type StudyContact = NonNullable<TrialResult['studyContact']>;
+
+/**
+ * How to reach the study when no site can take a referral: the trial's central contact, or else
+ * the phone of the nearest site's own contact.
+ */
+function studyContactFor(trial: Trial, nearestSite: SiteSummary | null): StudyContact | undefined {
+  const central = contactFields(trial.centralContact);
+  if (central) return central;
+  if (nearestSite === null) return undefined;
+  const site = trial.sites.find((candidate) => candidate.siteId === nearestSite.siteId);
+  return contactFields(site?.contact);
+}
+
+function contactFields(contact: Trial['centralContact']): StudyContact | undefined {
+  if (!contact) return undefined;
+  const fields: StudyContact = {};
+  if (contact.name?.trim()) fields.name = contact.name;
+  if (contact.phone?.trim()) fields.phone = contact.phone;
+  if (contact.email?.trim()) fields.email = contact.email;
+  return fields.phone || fields.email ? fields : undefined;
+}
+
+const ELIGIBILITY_ORDER: Record<Eligibility, number> = { eligible: 0, possibly_eligible: 1, ineligible: 2 };
+
+/** Eligible first, then possibly, then ineligible; within each, nearest first, unknown distance last. */
+function compareResults(a: TrialResult, b: TrialResult): number {
+  const byEligibility = ELIGIBILITY_ORDER[a.eligibility] - ELIGIBILITY_ORDER[b.eligibility];
+  if (byEligibility !== 0) return byEligibility;
+  return distanceForSorting(a) - distanceForSorting(b);
+}
+
+function distanceForSorting(result: TrialResult): number {
+  if (result.nearestSite === null) return Number.MAX_VALUE;
+  return result.nearestSite.distanceKm ?? Number.MAX_SAFE_INTEGER;
+}
