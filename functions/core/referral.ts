@@ -1,0 +1,122 @@
+/**
+ * Referral planning: which leads a patient's referral creates, one per chosen trial, each for the
+ * site the screening matched, addressed to whoever can receive it, with the answers that qualified
+ * the patient in plain words.
+ *
+ * Pure: the caller stores the plans (with the contact and consent) in one transaction.
+ */
+import type { PreparedCatalog } from './eligibility';
+import { DomainError } from './errors';
+import type { ErrorDetail } from './errors';
+import type { Answers, Screener, ScreeningOutcome, TrialResult } from './model';
+import { describeAnswer } from './screener';
+
+/** Everything one lead needs, decided before anything is written. */
+export interface LeadPlan {
+  trialId: string;
+  trialTitle: string;
+  site: { siteId: string; facility: string; city?: string; state?: string; postalCode?: string; country: string };
+  recipient: { name?: string; email: string };
+  qualifyingAnswers: { question: string; answer: string }[];
+  criteriaMet: string[];
+}
+
+export interface PlanReferralInput {
+  screener: Screener;
+  /** The stored screening's outcome. */
+  outcome: ScreeningOutcome;
+  /** The stored screening's per-trial results. */
+  results: TrialResult[];
+  /** The stored screening's answers. */
+  answers: Answers;
+  /** The catalog version the screening was evaluated against. */
+  catalog: PreparedCatalog;
+  /** The trials the patient chose. */
+  trialIds: string[];
+}
+
+/**
+ * Plans one lead per chosen trial (duplicates count once).
+ *
+ * Throws `REFERRAL_NOT_ALLOWED` for an `urgent_care` screening (no lead is ever sent for it), and
+ * `TRIAL_NOT_REFERABLE`, with one detail per refused trial, when a chosen trial was not in the
+ * screening's results, was ineligible, had no recruiting site within reach, or has no site or
+ * study contact that can receive a lead. Either all chosen trials are referable or none is planned.
+ */
+export function planReferral({ screener, outcome, results, answers, catalog, trialIds }: PlanReferralInput): LeadPlan[] {
+  if (outcome === 'urgent_care') {
+    throw new DomainError(
+      'REFERRAL_NOT_ALLOWED',
+      'This screening found signs that need urgent medical care, so it cannot be referred to a study.',
+    );
+  }
+
+  const plans: LeadPlan[] = [];
+  const refusals: ErrorDetail[] = [];
+  const chosen = [...new Set(trialIds)];
+  chosen.forEach((trialId, index) => {
+    const planned = planLead(screener, results, answers, catalog, trialId);
+    if (typeof planned === 'string') refusals.push({ path: ['trialIds', index], message: `Study ${trialId} ${planned}.` });
+    else plans.push(planned);
+  });
+
+  if (refusals.length > 0) {
+    throw new DomainError('TRIAL_NOT_REFERABLE', 'Some of the chosen studies cannot take a referral.', refusals);
+  }
+  return plans;
+}
+
+/** The plan for one trial, or the reason it cannot be referred (completing "Study NCT… …"). */
+function planLead(
+  screener: Screener,
+  results: TrialResult[],
+  answers: Answers,
+  catalog: PreparedCatalog,
+  trialId: string,
+): LeadPlan | string {
+  const result = results.find((candidate) => candidate.trialId === trialId);
+  if (!result) return 'was not among the results of this screening';
+  if (result.eligibility === 'ineligible') return 'is not a match for the answers given';
+  const nearestSite = result.nearestSite;
+  if (!nearestSite) return 'has no recruiting site within reach';
+  if (!nearestSite.acceptsReferrals) return 'cannot receive referrals; contact the study directly';
+
+  const prepared = catalog.byId.get(trialId);
+  const site = prepared?.trial.sites.find((candidate) => candidate.siteId === nearestSite.siteId);
+  if (!prepared || !site) return 'is no longer in the study catalog';
+
+  const siteEmail = site.contact?.email?.trim();
+  const centralEmail = prepared.trial.centralContact?.email?.trim();
+  const recipient: LeadPlan['recipient'] | undefined = siteEmail
+    ? withName({ email: siteEmail }, site.contact?.name)
+    : centralEmail
+      ? withName({ email: centralEmail }, prepared.trial.centralContact?.name)
+      : undefined;
+  if (!recipient) return 'cannot receive referrals; contact the study directly';
+
+  const qualifyingAnswers: LeadPlan['qualifyingAnswers'] = [];
+  for (const question of screener.questions) {
+    const value = answers[question.id];
+    if (value === undefined || !prepared.qualifyingQuestionIds.has(question.id)) continue;
+    qualifyingAnswers.push({ question: question.label, answer: describeAnswer(question, value) });
+  }
+
+  const planSite: LeadPlan['site'] = { siteId: site.siteId, facility: site.facility, country: site.country };
+  if (site.city !== undefined) planSite.city = site.city;
+  if (site.state !== undefined) planSite.state = site.state;
+  if (site.postalCode !== undefined) planSite.postalCode = site.postalCode;
+
+  return {
+    trialId,
+    trialTitle: prepared.trial.title,
+    site: planSite,
+    recipient,
+    qualifyingAnswers,
+    criteriaMet: result.criteria.filter((criterion) => criterion.result === 'met').map((criterion) => criterion.text),
+  };
+}
+
+function withName(recipient: LeadPlan['recipient'], name: string | undefined): LeadPlan['recipient'] {
+  const trimmed = name?.trim();
+  return trimmed ? { name: trimmed, email: recipient.email } : recipient;
+}

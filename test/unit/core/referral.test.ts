@@ -1,0 +1,120 @@
+import { describe, expect, it } from '@jest/globals';
+import { evaluateScreening, prepareCatalog } from '../../../functions/core/eligibility';
+import { DomainError } from '../../../functions/core/errors';
+import type { PatientLocation } from '../../../functions/core/geo';
+import type { Answers, Trial } from '../../../functions/core/model';
+import { planReferral } from '../../../functions/core/referral';
+import { aCriterion, aSite, aTrial, PLACES } from '../../factories/catalog';
+import { adultWithChronicBackPain, aScreener } from '../../factories/screener';
+
+const screener = aScreener();
+const inBaltimore: PatientLocation = { countryIso2: 'US', point: PLACES.baltimore, maxDistanceKm: 80.47 };
+
+/** Screens the answers against the trials, then plans a referral to the chosen trials. */
+function refer(trials: Trial[], trialIds: string[], answers: Answers = adultWithChronicBackPain()) {
+  const catalog = prepareCatalog('v1', trials);
+  const { outcome, results } = evaluateScreening(screener, catalog, answers, inBaltimore);
+  return planReferral({ screener, outcome, results, answers, catalog, trialIds });
+}
+
+function refusal(act: () => unknown): DomainError {
+  try {
+    act();
+  } catch (error) {
+    if (error instanceof DomainError) return error;
+    throw error;
+  }
+  throw new Error('expected a refusal');
+}
+
+const chronicPain = aCriterion({ id: 'chronic', text: 'You have had back pain for at least 12 weeks' });
+
+describe('planReferral', () => {
+  it('refuses a referral for an urgent-care screening', () => {
+    const trial = aTrial();
+    expect(refusal(() => refer([trial], [trial.nctId], adultWithChronicBackPain({ rf_saddle_numbness: true }))).code).toBe(
+      'REFERRAL_NOT_ALLOWED',
+    );
+  });
+
+  it('refuses a trial that was not among the screening results', () => {
+    expect(refusal(() => refer([aTrial()], ['NCT99999999'])).details).toEqual([
+      { path: ['trialIds', 0], message: 'Study NCT99999999 was not among the results of this screening.' },
+    ]);
+  });
+
+  it('refuses a trial the patient is ineligible for', () => {
+    const trial = aTrial();
+    const error = refusal(() => refer([trial], [trial.nctId], adultWithChronicBackPain({ age: 17 })));
+    expect(error).toMatchObject({ code: 'TRIAL_NOT_REFERABLE', details: [{ message: `Study ${trial.nctId} is not a match for the answers given.` }] });
+  });
+
+  it('refuses a trial with no recruiting site within reach', () => {
+    const trial = aTrial({ sites: [aSite({ geo: PLACES.chicago })] });
+    expect(refusal(() => refer([trial], [trial.nctId])).details?.[0]?.message).toBe(`Study ${trial.nctId} has no recruiting site within reach.`);
+  });
+
+  it('refuses a trial whose site cannot receive a lead', () => {
+    const trial = aTrial({ sites: [aSite({ contact: { phone: '+1 410 555 0199' } })] });
+    expect(refusal(() => refer([trial], [trial.nctId])).details?.[0]?.message).toBe(
+      `Study ${trial.nctId} cannot receive referrals; contact the study directly.`,
+    );
+  });
+
+  it('plans nothing when any chosen trial is refused', () => {
+    const good = aTrial();
+    const closedToReferrals = aTrial({ sites: [aSite({ contact: undefined })] });
+    expect(refusal(() => refer([good, closedToReferrals], [good.nctId, closedToReferrals.nctId])).details).toEqual([
+      { path: ['trialIds', 1], message: expect.stringContaining(closedToReferrals.nctId) },
+    ]);
+  });
+
+  it('plans one lead per trial even when a trial is chosen twice', () => {
+    const trial = aTrial();
+    expect(refer([trial], [trial.nctId, trial.nctId])).toHaveLength(1);
+  });
+
+  it('plans a lead for a possibly eligible patient', () => {
+    const trial = aTrial({ criteria: [chronicPain] });
+    expect(refer([trial], [trial.nctId], adultWithChronicBackPain({ pain_duration_weeks: undefined }))).toHaveLength(1);
+  });
+
+  it('addresses the lead to the matched site and its coordinator', () => {
+    const site = aSite({ contact: { name: 'Alex Coordinator', email: 'alex@example.org' } });
+    const trial = aTrial({ sites: [site] });
+    const [plan] = refer([trial], [trial.nctId]);
+    expect(plan).toMatchObject({
+      trialId: trial.nctId,
+      trialTitle: trial.title,
+      site: { siteId: site.siteId, facility: site.facility, city: 'Baltimore', state: 'Maryland', postalCode: '21205', country: 'United States' },
+      recipient: { name: 'Alex Coordinator', email: 'alex@example.org' },
+    });
+  });
+
+  it('addresses the lead to the study\'s central contact when the site has no email', () => {
+    const trial = aTrial({ sites: [aSite({ contact: undefined })], centralContact: { name: 'Study office', email: 'study@example.org' } });
+    expect(refer([trial], [trial.nctId])[0]?.recipient).toEqual({ name: 'Study office', email: 'study@example.org' });
+  });
+
+  it('tells the site the answers its criteria read, with age and sex, in screener order and plain words', () => {
+    const noOpioids = aCriterion({ rule: { '!': { in: ['opioids', { var: 'medications' }] } } });
+    const trial = aTrial({ criteria: [chronicPain, noOpioids] });
+    expect(refer([trial], [trial.nctId])[0]?.qualifyingAnswers).toEqual([
+      { question: 'Which medicines have you taken for it?', answer: 'Anti-inflammatory painkillers (NSAIDs), such as ibuprofen or naproxen' },
+      { question: 'For how many weeks have you had this back pain?', answer: '26 weeks' },
+      { question: 'How old are you?', answer: '45 years' },
+      { question: 'What sex were you assigned at birth?', answer: 'Female' },
+    ]);
+  });
+
+  it('leaves out qualifying questions the patient did not answer', () => {
+    const trial = aTrial();
+    const questions = refer([trial], [trial.nctId], adultWithChronicBackPain({ sex: undefined }))[0]?.qualifyingAnswers.map((qa) => qa.question);
+    expect(questions).toEqual(['How old are you?']);
+  });
+
+  it('lists the criteria the patient met', () => {
+    const trial = aTrial({ criteria: [chronicPain] });
+    expect(refer([trial], [trial.nctId])[0]?.criteriaMet).toEqual(['You are 18 or older', 'You have had back pain for at least 12 weeks']);
+  });
+});
