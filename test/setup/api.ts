@@ -50,11 +50,15 @@ export interface TestApiOptions {
   withoutCatalog?: boolean;
 }
 
+let started = false;
+
 /**
  * Creates a table, points the handlers at it and seeds it. Call once per test file, in
  * `beforeAll`: handlers read their configuration on first import, as in a Lambda cold start.
  */
 export async function startTestApi(options: TestApiOptions = {}): Promise<TestApi> {
+  if (started) throw new Error('startTestApi runs once per test file: handlers keep the first table, as a warm Lambda would');
+  started = true;
   const tableName = await createTestTable();
   process.env.TABLE_NAME = tableName;
   process.env.ALLOWED_ORIGINS = TEST_ORIGIN;
