@@ -1,0 +1,133 @@
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { Node } from 'constructs';
+import { z } from 'zod';
+
+/**
+ * The stack's configuration, read from CDK context (`cdk.json` holds the defaults; operators
+ * override with `npx cdk deploy -c senderEmail=leads@their-org.example`). Values given with `-c`
+ * always arrive as strings, so lists, numbers and booleans are also accepted in string form.
+ * A bad value fails synthesis with a message naming the key.
+ */
+
+/** Retention periods CloudWatch Logs accepts (anything else is rejected by the service). */
+const LOG_RETENTION_DAYS = Object.values(RetentionDays).filter((days): days is number => typeof days === 'number');
+
+/** `-c key=value` gives strings: accept a JSON array or a comma-separated list. */
+const stringList = z.preprocess((value) => {
+  if (typeof value !== 'string') return value;
+  const text = value.trim();
+  if (text.startsWith('[')) {
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      return value;
+    }
+  }
+  return text === '' ? [] : text.split(',').map((item) => item.trim());
+}, z.array(z.string()));
+
+const booleanFlag = z.preprocess((value) => {
+  if (value === 'true') return true;
+  if (value === 'false') return false;
+  return value;
+}, z.boolean());
+
+/** Empty strings (a cleared context value) mean "not set" for optional keys. */
+const optionalEmail = z.preprocess((value) => (value === '' || value === null ? undefined : value), z.email().optional());
+
+const optionalString = z.preprocess((value) => (value === '' || value === null ? undefined : value), z.string().optional());
+
+const positiveInt = z.coerce.number().int().positive();
+
+const httpsOrigin = z.url({ protocol: /^https$/ }).refine((url) => new URL(url).origin === url, {
+  message: 'must be an origin: https://host[:port] with no path or trailing slash',
+});
+
+export const StackConfigSchema = z.object({
+  /**
+   * Extra browser origins allowed to call the API (CORS), e.g. a site embedding the form. The
+   * CloudFront domain of the web app is always allowed, so the default is an empty list.
+   */
+  allowedOrigins: stringList.pipe(z.array(httpsOrigin)).default([]),
+  /** The From address of every email; must be a verified SES identity in the target region. */
+  senderEmail: z.email(),
+  /**
+   * Whether the stack creates the SES email identity for `senderEmail` (SES then emails it a
+   * verification link). Set false when the address or its whole domain is already a verified
+   * identity in the account and region: SES refuses to create an identity twice.
+   */
+  createSenderIdentity: booleanFlag.default(true),
+  /**
+   * Staging switch: when set, every lead and confirmation goes to this address instead of the
+   * trial site or the patient, so a test deployment never emails real people.
+   */
+  recipientOverride: optionalEmail,
+  /**
+   * The operator's statement that the loaded trial catalog's site contacts are theirs to use.
+   * Until it is true, leads addressed to catalog contacts are held (never emailed) and counted in
+   * the `LeadsHeld` metric.
+   */
+  catalogContactsApproved: booleanFlag.default(false),
+  /** Optional address subscribed to the alarm topic (it must confirm the subscription). */
+  alarmEmail: optionalEmail,
+  /** Retention of every log group and of the access-log bucket (a CloudWatch Logs period). */
+  logRetentionDays: z.coerce
+    .number()
+    .refine((days) => LOG_RETENTION_DAYS.includes(days), {
+      message: `must be one of ${LOG_RETENTION_DAYS.join(', ')}`,
+    })
+    .default(365),
+  /** Days an unreferred screening (answers, results) is kept before DynamoDB's TTL removes it. */
+  screeningTtlDays: positiveInt.default(30),
+  /** Days a referral and its leads are kept (the sites' follow-up window) before TTL removes them. */
+  referralRetentionDays: positiveInt.default(365),
+  /** Delivery attempts per lead before it is marked FAILED and alarms. */
+  leadMaxAttempts: positiveInt.default(5),
+  /**
+   * Seconds after which a lead still `SENDING` is considered abandoned (its delivery function
+   * died) and may be re-claimed by the reconciler. Must exceed the delivery functions' timeout.
+   */
+  leadStaleSendingSeconds: positiveInt.default(300),
+  /**
+   * Optional custom domain of the web app (e.g. `screener.example.org`), served with TLS 1.2 or
+   * later. Needs `webCertificateArn`; the DNS record pointing at CloudFront is the operator's.
+   */
+  webDomainName: optionalString,
+  /** ACM certificate for `webDomainName`; CloudFront requires it to be in us-east-1. */
+  webCertificateArn: optionalString.pipe(
+    z.string().regex(/^arn:aws[\w-]*:acm:us-east-1:\d{12}:certificate\/[\w-]+$/, 'must be an ACM certificate ARN in us-east-1').optional(),
+  ),
+  /** Steady-state requests per second the API stage accepts across all clients. */
+  apiRateLimit: positiveInt.default(50),
+  /** Burst of concurrent requests the API stage accepts above the steady rate. */
+  apiBurstLimit: positiveInt.default(100),
+  /** Requests one IP address may make in 5 minutes before the WAF answers 429. */
+  ipRateLimitPer5Minutes: z.coerce.number().int().min(10).default(500),
+}).refine((config) => Boolean(config.webDomainName) === Boolean(config.webCertificateArn), {
+  message: 'set both webDomainName and webCertificateArn, or neither',
+  path: ['webCertificateArn'],
+});
+
+export type StackConfig = z.infer<typeof StackConfigSchema>;
+
+/** Context keys read by {@link loadStackConfig}; everything else in context is ignored. */
+export const STACK_CONFIG_KEYS = Object.keys(StackConfigSchema.shape) as (keyof StackConfig)[];
+
+/**
+ * Reads and validates the configuration from CDK context. Throws an error naming every bad key
+ * so `cdk synth` stops before anything is built.
+ */
+export function loadStackConfig(node: Node): StackConfig {
+  const raw: Record<string, unknown> = {};
+  for (const key of STACK_CONFIG_KEYS) {
+    const value: unknown = node.tryGetContext(key);
+    if (value !== undefined) raw[key] = value;
+  }
+  const parsed = StackConfigSchema.safeParse(raw);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `  - ${issue.path.join('.') || '(config)'}: ${issue.message}`);
+    throw new Error(`Invalid CDK context for the TrialScreener stack:\n${problems.join('\n')}\n` +
+      'Set the values in cdk.json or with -c key=value.');
+  }
+  return parsed.data;
+}

@@ -1,0 +1,184 @@
+import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
+import { Architecture, LoggingFormat, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat, type ICommandHooks } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
+import type { EnvironmentVariable, FunctionSpec } from '../functions/catalogue';
+import { OUTBOX_INDEX } from '../functions/table-schema';
+
+/** Repository root: catalogue entries are relative to it, and its lock file pins the bundle. */
+export const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+/**
+ * Values for the catalogue's environment variables. A key that is present with the value
+ * `undefined` means "deliberately not set" (an optional setting such as `RECIPIENT_OVERRIDE`);
+ * a key that is missing while a function lists it is a wiring mistake and fails synthesis.
+ */
+export type EnvironmentValues = { readonly [Name in EnvironmentVariable]?: string | undefined };
+
+export interface CatalogueFunctionOptions {
+  readonly table: ITable;
+  /** Encrypts the function's log group and the table (for the table grants). */
+  readonly key: IKey;
+  readonly logRetention: RetentionDays;
+  readonly environment: EnvironmentValues;
+}
+
+/**
+ * ESM output needs `require` for the few CommonJS dependencies esbuild cannot convert
+ * (they call `require` on Node built-ins at run time).
+ */
+const ESM_REQUIRE_BANNER =
+  "import { createRequire as topLevelCreateRequire } from 'node:module'; const require = topLevelCreateRequire(import.meta.url);";
+
+/** Source of the email templates, relative to the repository root. */
+const EMAIL_TEMPLATES_DIRECTORY = 'templates/email';
+
+const TABLE_READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem'];
+const TABLE_WRITE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
+
+/**
+ * Creates the Lambda function of one catalogue entry: bundled with local esbuild (ESM, minified,
+ * source maps, AWS SDK included), Node.js 24 on arm64, sized as the catalogue says, JSON logs to
+ * its own KMS-encrypted log group, its own role, table read access (write only when the
+ * catalogue says `writesTable`) and exactly the environment variables the catalogue lists.
+ */
+export function createCatalogueFunction(scope: Construct, spec: FunctionSpec, options: CatalogueFunctionOptions): NodejsFunction {
+  const id = pascalCase(spec.name);
+
+  const logGroup = new LogGroup(scope, `${id}Logs`, {
+    retention: options.logRetention,
+    encryptionKey: options.key,
+    // Logs hold request ids and outcomes that audits may need after the stack is gone.
+    removalPolicy: RemovalPolicy.RETAIN,
+  });
+
+  // An own role instead of the AWS-managed basic execution policy: logs only to its own group.
+  const role = new Role(scope, `${id}Role`, {
+    assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+    description: `trial-screener ${spec.name}`,
+  });
+  logGroup.grantWrite(role);
+
+  const fn = new NodejsFunction(scope, id, {
+    description: spec.description,
+    entry: join(PROJECT_ROOT, spec.entry),
+    handler: 'handler',
+    projectRoot: PROJECT_ROOT,
+    depsLockFilePath: join(PROJECT_ROOT, 'package-lock.json'),
+    runtime: Runtime.NODEJS_24_X,
+    architecture: Architecture.ARM_64,
+    memorySize: spec.memoryMb,
+    timeout: Duration.seconds(spec.timeoutSeconds),
+    role,
+    logGroup,
+    loggingFormat: LoggingFormat.JSON,
+    environment: {
+      ...catalogueEnvironment(spec, options.environment),
+      // A runtime flag, not application configuration: stack traces point at the TypeScript source.
+      NODE_OPTIONS: '--enable-source-maps',
+    },
+    bundling: {
+      format: OutputFormat.ESM,
+      target: 'node24',
+      minify: true,
+      sourceMap: true,
+      // The sources are in the repository; embedding them would only grow the package.
+      sourcesContent: false,
+      mainFields: ['module', 'main'],
+      // Bundle the AWS SDK: the version is pinned by our lock file, not by the Lambda runtime.
+      bundleAwsSDK: true,
+      externalModules: [],
+      banner: ESM_REQUIRE_BANNER,
+      forceDockerBundling: false,
+      ...(spec.sendsEmail ? { commandHooks: copyEmailTemplates() } : {}),
+    },
+  });
+
+  grantTableAccess(role, spec.writesTable, options.table, options.key);
+
+  Validations.of(fn).acknowledge(
+    {
+      id: 'HIPAA.Security-LambdaInsideVPC',
+      reason:
+        'The function reaches only AWS public endpoints (DynamoDB, SES, CloudWatch) over TLS with IAM ' +
+        'authentication; there is no private resource to reach, and a VPC would add NAT gateways or endpoints for nothing.',
+    },
+    {
+      id: 'HIPAA.Security-LambdaConcurrency',
+      reason:
+        'Concurrency is bounded before the function: API stage throttling and the WAF per-IP rate rule for ' +
+        'HTTP functions, the stream shards times the parallelization factor for delivery, one schedule for the ' +
+        'reconciler. Reserved concurrency would fail deployment in accounts with the default low quota.',
+    },
+  );
+  Validations.of(role).acknowledge({
+    id: 'HIPAA.Security-IAMNoInlinePolicy',
+    reason:
+      'The role belongs to this one function and its policy names only this function\'s log group, table, ' +
+      'key and (for delivery) queue and SES identity; a separate managed policy would be attached to this role only.',
+  });
+  return fn;
+}
+
+/** The environment of one function: exactly the variables its catalogue entry lists. */
+export function catalogueEnvironment(spec: FunctionSpec, values: EnvironmentValues): Record<string, string> {
+  const environment: Record<string, string> = {};
+  for (const name of spec.environment) {
+    if (!Object.hasOwn(values, name)) {
+      throw new Error(`No value wired for ${name}, which function ${spec.name} lists in functions/catalogue.ts`);
+    }
+    const value = values[name];
+    if (value !== undefined) environment[name] = value;
+  }
+  return environment;
+}
+
+/**
+ * Item-level table access on the table and its outbox index only (no Scan, no table management).
+ * Written out rather than `table.grantReadWriteData` so that no wildcard action or index
+ * wildcard reaches the policy.
+ */
+function grantTableAccess(role: Role, writesTable: boolean, table: ITable, key: IKey): void {
+  const resources = [table.tableArn, `${table.tableArn}/index/${OUTBOX_INDEX.name}`];
+  role.addToPolicy(
+    new PolicyStatement({
+      effect: Effect.ALLOW,
+      actions: writesTable ? [...TABLE_READ_ACTIONS, ...TABLE_WRITE_ACTIONS] : TABLE_READ_ACTIONS,
+      resources,
+    }),
+  );
+  role.addToPolicy(
+    new PolicyStatement({
+      effect: Effect.ALLOW,
+      actions: writesTable ? ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'] : ['kms:Decrypt'],
+      resources: [key.keyArn],
+    }),
+  );
+}
+
+/**
+ * Email templates are operator-editable files, not code: `functions/adapters/email-templates.ts`
+ * reads them from `templates/email/` beside the bundle, so they are copied there.
+ */
+function copyEmailTemplates(): ICommandHooks {
+  return {
+    beforeBundling: () => [],
+    beforeInstall: () => [],
+    afterBundling: (inputDir: string, outputDir: string) => [
+      `mkdir -p "${outputDir}/templates" && cp -R "${inputDir}/${EMAIL_TEMPLATES_DIRECTORY}" "${outputDir}/templates/"`,
+    ],
+  };
+}
+
+function pascalCase(name: string): string {
+  return name
+    .split(/[^a-zA-Z0-9]+/)
+    .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
+    .join('');
+}

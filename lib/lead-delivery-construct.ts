@@ -1,0 +1,194 @@
+import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import { PolicyStatement, type Role } from 'aws-cdk-lib/aws-iam';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
+import { FilterCriteria, StartingPosition } from 'aws-cdk-lib/aws-lambda';
+import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
+import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { ConfigurationSet, ConfigurationSetTlsPolicy, EmailIdentity, Identity } from 'aws-cdk-lib/aws-ses';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import {
+  scheduleFunctions,
+  streamFunctions,
+  type FunctionSpec,
+  type ScheduleFunctionSpec,
+  type StreamFilterPattern,
+  type StreamFunctionSpec,
+} from '../functions/catalogue';
+import { createCatalogueFunction, type EnvironmentValues } from './lambda-function';
+
+export interface LeadDeliveryConstructProps {
+  readonly table: ITable;
+  readonly key: IKey;
+  readonly logRetention: RetentionDays;
+  /** Everything delivery functions read except `SES_CONFIGURATION_SET`, which is created here. */
+  readonly environment: EnvironmentValues;
+  /** The From address of every email. */
+  readonly senderEmail: string;
+  /** Create the SES email identity for the sender (false when it or its domain is already verified). */
+  readonly createSenderIdentity: boolean;
+  /** Seconds after which a `SENDING` lead may be re-claimed; must exceed every delivery timeout. */
+  readonly leadStaleSendingSeconds: number;
+}
+
+export interface StreamDelivery {
+  readonly spec: StreamFunctionSpec;
+  readonly fn: NodejsFunction;
+}
+
+export interface ScheduledDelivery {
+  readonly spec: ScheduleFunctionSpec;
+  readonly fn: NodejsFunction;
+}
+
+/**
+ * Lead delivery: the table stream (new leads and confirmations, filtered in the event source
+ * mapping exactly as the catalogue says) invokes the delivery function, which emails through SES;
+ * failed batches land in an encrypted dead-letter queue, and a scheduled reconciler re-drives
+ * whatever the table still shows as undelivered.
+ */
+export class LeadDeliveryConstruct extends Construct {
+  readonly deadLetterQueue: Queue;
+  readonly configurationSet: ConfigurationSet;
+  readonly streamDeliveries: readonly StreamDelivery[];
+  readonly scheduledDeliveries: readonly ScheduledDelivery[];
+
+  constructor(scope: Construct, id: string, props: LeadDeliveryConstructProps) {
+    super(scope, id);
+    assertStaleSendingOutlastsDelivery(props.leadStaleSendingSeconds);
+
+    this.deadLetterQueue = new Queue(this, 'DeadLetterQueue', {
+      encryption: QueueEncryption.KMS,
+      encryptionMasterKey: props.key,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    Validations.of(this.deadLetterQueue).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason: 'This queue is itself the dead-letter queue of the lead stream; it has an alarm instead of a further queue.',
+    });
+
+    this.configurationSet = new ConfigurationSet(this, 'ConfigurationSet', {
+      // Lead emails carry health information: never hand them to a server without TLS.
+      tlsPolicy: ConfigurationSetTlsPolicy.REQUIRE,
+      reputationMetrics: true,
+      sendingEnabled: true,
+    });
+    if (props.createSenderIdentity) {
+      // SES emails a verification link to the address on first deploy.
+      new EmailIdentity(this, 'SenderIdentity', {
+        identity: Identity.email(props.senderEmail),
+        configurationSet: this.configurationSet,
+      });
+    }
+
+    const environment: EnvironmentValues = {
+      ...props.environment,
+      SES_CONFIGURATION_SET: this.configurationSet.configurationSetName,
+    };
+    const sendEmail = this.sendEmailStatement(props.senderEmail);
+    const createFunction = (spec: FunctionSpec): NodejsFunction => {
+      const fn = createCatalogueFunction(this, spec, { ...props, environment });
+      if (spec.sendsEmail) fn.addToRolePolicy(sendEmail);
+      return fn;
+    };
+
+    this.streamDeliveries = streamFunctions().map((spec) => {
+      const fn = createFunction(spec);
+      fn.addEventSource(
+        new DynamoEventSource(props.table, {
+          startingPosition: StartingPosition.LATEST,
+          filters: spec.trigger.filterPatterns.map(streamFilter),
+          batchSize: spec.trigger.batchSize,
+          maxBatchingWindow: Duration.seconds(spec.trigger.maxBatchingWindowSeconds),
+          reportBatchItemFailures: true,
+          bisectBatchOnError: spec.trigger.bisectBatchOnError,
+          retryAttempts: spec.trigger.retryAttempts,
+          maxRecordAge: Duration.seconds(spec.trigger.maxRecordAgeSeconds),
+          parallelizationFactor: spec.trigger.parallelizationFactor,
+          onFailure: new SqsDlq(this.deadLetterQueue),
+        }),
+      );
+      const role = fn.role as Role;
+      Validations.of(role).acknowledge(
+        {
+          id: 'AwsSolutions-IAM5[Resource::*]',
+          reason:
+            'dynamodb:ListStreams (granted by the DynamoDB event source) has no resource-level permissions; ' +
+            'reading records is limited to this table\'s stream ARN.',
+        },
+        ...['kms:ReEncrypt*', 'kms:GenerateDataKey*'].map((action) => ({
+          id: `AwsSolutions-IAM5[Action::${action}]`,
+          reason:
+            'Granted by the SqsDlq on-failure destination (queue.grantSendMessages) so failed batches can be ' +
+            'written to the KMS-encrypted dead-letter queue; limited to that one key.',
+        })),
+      );
+      Validations.of(fn).acknowledge({
+        id: 'HIPAA.Security-LambdaDLQ',
+        reason:
+          'Invoked synchronously by the stream event source mapping, where a function DLQ never applies; ' +
+          'failed batches go to the mapping\'s on-failure SQS destination (the dead-letter queue).',
+      });
+      return { spec, fn };
+    });
+
+    this.scheduledDeliveries = scheduleFunctions().map((spec) => {
+      const fn = createFunction(spec);
+      new Rule(this, `${fn.node.id}Schedule`, {
+        description: `Runs ${spec.name} every ${spec.trigger.everyMinutes} minutes`,
+        schedule: Schedule.rate(Duration.minutes(spec.trigger.everyMinutes)),
+        // A missed run is not worth retrying: the next one starts within minutes and reads the table.
+        targets: [new LambdaFunction(fn, { retryAttempts: 0, maxEventAge: Duration.minutes(spec.trigger.everyMinutes) })],
+      });
+      Validations.of(fn).acknowledge({
+        id: 'HIPAA.Security-LambdaDLQ',
+        reason:
+          'The scheduled event carries no data and the reconciler is idempotent: a failed run is retried ' +
+          'by the next scheduled run, and failures alarm through the function Errors alarm.',
+      });
+      return { spec, fn };
+    });
+  }
+
+  /**
+   * `ses:SendEmail` only from the sender (its address identity, or its domain identity when the
+   * operator verified the domain) and only through this configuration set.
+   */
+  private sendEmailStatement(senderEmail: string): PolicyStatement {
+    const stack = Stack.of(this);
+    const identityArn = (identity: string) => stack.formatArn({ service: 'ses', resource: 'identity', resourceName: identity });
+    const domain = senderEmail.slice(senderEmail.lastIndexOf('@') + 1);
+    return new PolicyStatement({
+      actions: ['ses:SendEmail'],
+      resources: [
+        identityArn(senderEmail),
+        identityArn(domain),
+        stack.formatArn({ service: 'ses', resource: 'configuration-set', resourceName: this.configurationSet.configurationSetName }),
+      ],
+    });
+  }
+}
+
+/** The catalogue's filter pattern as Lambda event filter criteria (the catalogue is the only copy). */
+function streamFilter(pattern: StreamFilterPattern): { [key: string]: unknown } {
+  return FilterCriteria.filter(pattern as { [key: string]: unknown });
+}
+
+/**
+ * A lead is re-claimable once it has been `SENDING` for the stale period; if that were shorter
+ * than a delivery function's timeout, a live delivery could be claimed twice and email twice.
+ */
+function assertStaleSendingOutlastsDelivery(leadStaleSendingSeconds: number): void {
+  const longest = Math.max(...[...streamFunctions(), ...scheduleFunctions()].filter((spec) => spec.sendsEmail).map((spec) => spec.timeoutSeconds));
+  if (leadStaleSendingSeconds <= longest) {
+    throw new Error(
+      `leadStaleSendingSeconds (${leadStaleSendingSeconds}) must exceed the longest delivery function timeout (${longest} s), ` +
+        'or a lead still being sent could be claimed and emailed twice.',
+    );
+  }
+}

@@ -1,0 +1,106 @@
+import { CfnOutput, Lazy, Stack, type StackProps } from 'aws-cdk-lib';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
+import { ApiConstruct } from './api-construct';
+import type { StackConfig } from './config';
+import { DataConstruct } from './data-construct';
+import type { EnvironmentValues } from './lambda-function';
+import { LeadDeliveryConstruct } from './lead-delivery-construct';
+import { MonitoringConstruct } from './monitoring-construct';
+import { WebConstruct } from './web-construct';
+
+export interface TrialScreenerStackProps extends StackProps {
+  readonly config: StackConfig;
+  /** The built web app; defaults to `web/dist` (tests point it at a small fixture). */
+  readonly webAssetsPath?: string;
+}
+
+/**
+ * The whole deployment: data (table and key), the public API, lead delivery, web hosting and
+ * monitoring. Every function, route and stream filter comes from `functions/catalogue.ts`.
+ */
+export class TrialScreenerStack extends Stack {
+  readonly data: DataConstruct;
+  readonly api: ApiConstruct;
+  readonly delivery: LeadDeliveryConstruct;
+  readonly web: WebConstruct;
+  readonly monitoring: MonitoringConstruct;
+
+  constructor(scope: Construct, id: string, props: TrialScreenerStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+    const logRetention = config.logRetentionDays as RetentionDays;
+
+    this.data = new DataConstruct(this, 'Data');
+    const { key, table } = this.data;
+
+    // The API needs the web app's origin (CORS) and the web app needs the API's (CSP, config.json).
+    // CloudFormation has no cycle (the distribution depends on the API resource, the functions on
+    // the distribution), but constructs are created in order: the web origin is resolved lazily.
+    const webOrigin = Lazy.string({ produce: () => this.web.origin });
+    const environment: EnvironmentValues = {
+      TABLE_NAME: table.tableName,
+      ALLOWED_ORIGINS: [webOrigin, ...config.allowedOrigins].join(','),
+      SCREENING_TTL_DAYS: String(config.screeningTtlDays),
+      REFERRAL_RETENTION_DAYS: String(config.referralRetentionDays),
+      SENDER_EMAIL: config.senderEmail,
+      RECIPIENT_OVERRIDE: config.recipientOverride,
+      CATALOG_CONTACTS_APPROVED: String(config.catalogContactsApproved),
+      PUBLIC_APP_URL: Lazy.string({ produce: () => this.web.url }),
+      LEAD_MAX_ATTEMPTS: String(config.leadMaxAttempts),
+      LEAD_STALE_SENDING_SECONDS: String(config.leadStaleSendingSeconds),
+    };
+
+    this.api = new ApiConstruct(this, 'Api', {
+      table,
+      key,
+      logRetention,
+      environment,
+      allowedOrigins: [webOrigin, ...config.allowedOrigins],
+      rateLimit: config.apiRateLimit,
+      burstLimit: config.apiBurstLimit,
+      ipRateLimitPer5Minutes: config.ipRateLimitPer5Minutes,
+    });
+
+    this.delivery = new LeadDeliveryConstruct(this, 'LeadDelivery', {
+      table,
+      key,
+      logRetention,
+      environment,
+      senderEmail: config.senderEmail,
+      createSenderIdentity: config.createSenderIdentity,
+      leadStaleSendingSeconds: config.leadStaleSendingSeconds,
+    });
+
+    this.web = new WebConstruct(this, 'Web', {
+      apiUrl: this.api.url,
+      apiOrigin: this.api.origin,
+      key,
+      logRetention,
+      logRetentionDays: config.logRetentionDays,
+      ...(props.webAssetsPath ? { webAssetsPath: props.webAssetsPath } : {}),
+      ...(config.webDomainName && config.webCertificateArn
+        ? { customDomain: { domainName: config.webDomainName, certificateArn: config.webCertificateArn } }
+        : {}),
+    });
+
+    this.monitoring = new MonitoringConstruct(this, 'Monitoring', {
+      key,
+      alarmEmail: config.alarmEmail,
+      api: this.api.api,
+      httpFunctions: this.api.routes,
+      streamFunctions: this.delivery.streamDeliveries,
+      scheduledFunctions: this.delivery.scheduledDeliveries,
+      deadLetterQueue: this.delivery.deadLetterQueue,
+    });
+
+    new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'Base URL of the patient API (stage v1)' });
+    new CfnOutput(this, 'WebUrl', { value: this.web.url, description: 'The patient form' });
+    new CfnOutput(this, 'TableName', { value: table.tableName, description: 'The DynamoDB table (for the operator CLI)' });
+    new CfnOutput(this, 'DeadLetterQueueUrl', {
+      value: this.delivery.deadLetterQueue.queueUrl,
+      description: 'Lead stream batches that failed every retry',
+    });
+    new CfnOutput(this, 'AlarmTopicArn', { value: this.monitoring.topic.topicArn, description: 'Subscribe to receive alarms' });
+  }
+}

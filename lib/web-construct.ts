@@ -1,0 +1,299 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { DefaultStackSynthesizer, Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
+import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
+import {
+  AllowedMethods,
+  CachePolicy,
+  Distribution,
+  HeadersFrameOption,
+  HeadersReferrerPolicy,
+  HttpVersion,
+  PriceClass,
+  ResponseHeadersPolicy,
+  SecurityPolicyProtocol,
+  ViewerProtocolPolicy,
+} from 'aws-cdk-lib/aws-cloudfront';
+import { S3BucketOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
+import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { BlockPublicAccess, Bucket, BucketEncryption, type CfnBucket, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
+import { BucketDeployment, CacheControl, Source } from 'aws-cdk-lib/aws-s3-deployment';
+import { Construct, type IConstruct } from 'constructs';
+import { PROJECT_ROOT } from './lambda-function';
+
+const BOOTSTRAP_QUALIFIER_CONTEXT = '@aws-cdk/core:bootstrapQualifier';
+
+/** Where `npm run build:web` writes the patient form. */
+export const DEFAULT_WEB_ASSETS_PATH = join(PROJECT_ROOT, 'web', 'dist');
+
+export interface WebConstructProps {
+  /** The API stage URL, written to `config.json` for the web app to find the API. */
+  readonly apiUrl: string;
+  /** The API origin, the only other origin the page may connect to (Content-Security-Policy). */
+  readonly apiOrigin: string;
+  readonly key: IKey;
+  readonly logRetention: RetentionDays;
+  /** Access logs are kept this many days in the log bucket. */
+  readonly logRetentionDays: number;
+  /** The built web app (default `web/dist`); must contain `index.html`. */
+  readonly webAssetsPath?: string;
+  /** Optional custom domain with its ACM certificate (in us-east-1, as CloudFront requires). */
+  readonly customDomain?: { readonly domainName: string; readonly certificateArn: string };
+}
+
+/**
+ * Hosting of the patient form: a private, versioned S3 bucket served only through CloudFront
+ * (origin access control), strict security headers, access logs, and a deployment of the built
+ * app plus a generated `config.json` naming the API.
+ */
+export class WebConstruct extends Construct {
+  readonly bucket: Bucket;
+  readonly logBucket: Bucket;
+  readonly distribution: Distribution;
+  /** `https://host` of the web app, as browsers send it in the `Origin` header. */
+  readonly origin: string;
+
+  constructor(scope: Construct, id: string, props: WebConstructProps) {
+    super(scope, id);
+    const webAssetsPath = props.webAssetsPath ?? DEFAULT_WEB_ASSETS_PATH;
+    if (!existsSync(join(webAssetsPath, 'index.html'))) {
+      throw new Error(`The web app is not built: ${join(webAssetsPath, 'index.html')} is missing. Run \`npm run build:web\` first.`);
+    }
+
+    this.logBucket = new Bucket(this, 'AccessLogBucket', {
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      // S3 server access logging delivers only to buckets encrypted with S3-managed keys.
+      encryption: BucketEncryption.S3_MANAGED,
+      versioned: true,
+      // CloudFront standard logs are delivered with an ACL grant, so this bucket keeps ACLs.
+      objectOwnership: ObjectOwnership.OBJECT_WRITER,
+      lifecycleRules: [
+        { expiration: Duration.days(props.logRetentionDays), noncurrentVersionExpiration: Duration.days(1) },
+      ],
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    Validations.of(this.logBucket).acknowledge(
+      { id: 'AwsSolutions-S1', reason: 'This is the access-log bucket; logging it into itself would loop.' },
+      { id: 'HIPAA.Security-S3BucketLoggingEnabled', reason: 'This is the access-log bucket; logging it into itself would loop.' },
+      {
+        id: 'HIPAA.Security-S3DefaultEncryptionKMS',
+        reason: 'S3 server access logs can only be delivered to a bucket encrypted with S3-managed keys (SSE-S3).',
+      },
+      {
+        id: 'HIPAA.Security-S3BucketReplicationEnabled',
+        reason: 'Access logs of static assets; they expire with the log retention and need no second region.',
+      },
+    );
+
+    this.bucket = new Bucket(this, 'AssetBucket', {
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      encryption: BucketEncryption.S3_MANAGED,
+      versioned: true,
+      serverAccessLogsBucket: this.logBucket,
+      serverAccessLogsPrefix: 's3/',
+      lifecycleRules: [{ noncurrentVersionExpiration: Duration.days(30) }],
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    Validations.of(this.bucket).acknowledge(
+      {
+        id: 'HIPAA.Security-S3DefaultEncryptionKMS',
+        reason:
+          'The bucket holds only the public static web app (no patient data); SSE-S3 avoids a KMS call on ' +
+          'every CloudFront origin fetch.',
+      },
+      {
+        id: 'HIPAA.Security-S3BucketReplicationEnabled',
+        reason: 'The content is a build of the repository and is redeployed by `cdk deploy`; a replica adds nothing.',
+      },
+    );
+
+    const responseHeadersPolicy = new ResponseHeadersPolicy(this, 'SecurityHeaders', {
+      comment: 'trial-screener web app: strict CSP, HSTS, no framing, no referrer',
+      securityHeadersBehavior: {
+        contentSecurityPolicy: { contentSecurityPolicy: contentSecurityPolicy(props.apiOrigin), override: true },
+        strictTransportSecurity: {
+          accessControlMaxAge: Duration.days(730),
+          includeSubdomains: true,
+          preload: true,
+          override: true,
+        },
+        contentTypeOptions: { override: true },
+        referrerPolicy: { referrerPolicy: HeadersReferrerPolicy.NO_REFERRER, override: true },
+        frameOptions: { frameOption: HeadersFrameOption.DENY, override: true },
+      },
+    });
+
+    const domain = props.customDomain;
+    this.distribution = new Distribution(this, 'Distribution', {
+      comment: 'trial-screener web app',
+      defaultBehavior: {
+        origin: S3BucketOrigin.withOriginAccessControl(this.bucket),
+        viewerProtocolPolicy: ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+        allowedMethods: AllowedMethods.ALLOW_GET_HEAD,
+        cachePolicy: CachePolicy.CACHING_OPTIMIZED,
+        responseHeadersPolicy,
+        compress: true,
+      },
+      defaultRootObject: 'index.html',
+      // The form is a single page: unknown paths (403 from a private bucket) serve the app.
+      errorResponses: [403, 404].map((httpStatus) => ({
+        httpStatus,
+        responseHttpStatus: 200,
+        responsePagePath: '/index.html',
+        ttl: Duration.seconds(0),
+      })),
+      httpVersion: HttpVersion.HTTP2_AND_3,
+      priceClass: PriceClass.PRICE_CLASS_ALL,
+      enableLogging: true,
+      logBucket: this.logBucket,
+      logFilePrefix: 'cloudfront/',
+      ...(domain
+        ? {
+            domainNames: [domain.domainName],
+            certificate: Certificate.fromCertificateArn(this, 'Certificate', domain.certificateArn),
+            minimumProtocolVersion: SecurityPolicyProtocol.TLS_V1_2_2021,
+          }
+        : {}),
+    });
+    this.origin = domain ? `https://${domain.domainName}` : `https://${this.distribution.distributionDomainName}`;
+    this.acknowledgeDistributionFindings(Boolean(domain));
+
+    this.deploy(webAssetsPath, props);
+  }
+
+  /** The web app's URL (its origin followed by `/`). */
+  get url(): string {
+    return `${this.origin}/`;
+  }
+
+  /**
+   * Two deployments because the two kinds of file want opposite caching: hashed assets never
+   * change (cache for a year), while `index.html` and `config.json` must be fetched fresh.
+   */
+  private deploy(webAssetsPath: string, props: WebConstructProps): void {
+    const entryFiles = ['index.html', 'config.json'];
+    const logGroup = new LogGroup(this, 'DeploymentLogs', {
+      retention: props.logRetention,
+      encryptionKey: props.key,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    const assets = new BucketDeployment(this, 'DeployAssets', {
+      sources: [Source.asset(webAssetsPath)],
+      destinationBucket: this.bucket,
+      exclude: entryFiles,
+      cacheControl: [CacheControl.setPublic(), CacheControl.maxAge(Duration.days(365)), CacheControl.immutable()],
+      prune: true,
+      memoryLimit: 512,
+      logGroup,
+    });
+    const entry = new BucketDeployment(this, 'DeployEntry', {
+      sources: [Source.asset(webAssetsPath), Source.jsonData('config.json', { apiBaseUrl: props.apiUrl })],
+      destinationBucket: this.bucket,
+      include: entryFiles,
+      exclude: ['*'],
+      cacheControl: [CacheControl.noCache()],
+      prune: false,
+      distribution: this.distribution,
+      distributionPaths: ['/*'],
+      memoryLimit: 512,
+      logGroup,
+    });
+    // index.html names the hashed assets; they must be in place before it is replaced.
+    entry.node.addDependency(assets);
+    this.acknowledgeDeploymentHandler(assets);
+  }
+
+  private acknowledgeDistributionFindings(hasCustomDomain: boolean): void {
+    Validations.of(this.distribution).acknowledge(
+      {
+        id: 'AwsSolutions-CFR1',
+        reason:
+          'Trials recruit in many countries; which countries may see the form is the operator\'s decision ' +
+          '(add a geo restriction to the distribution when it is known).',
+      },
+      {
+        id: 'AwsSolutions-CFR2',
+        reason:
+          'The distribution serves only the public static form; every request with patient data goes to ' +
+          'the API, which has its own WAF. A CloudFront WAF must live in us-east-1, outside this regional stack.',
+      },
+    );
+    if (!hasCustomDomain) {
+      Validations.of(this.distribution).acknowledge({
+        id: 'AwsSolutions-CFR4',
+        reason:
+          'The default *.cloudfront.net certificate cannot pin a minimum TLS version. Set the webDomainName ' +
+          'and webCertificateArn context keys to serve the form on the operator\'s domain with TLS 1.2 or later.',
+      });
+    }
+  }
+
+  /**
+   * BucketDeployment runs one CDK-provided singleton function (a Python custom resource) that
+   * copies the build into the bucket at deploy time. It never sees patient data.
+   */
+  private acknowledgeDeploymentHandler(deployment: BucketDeployment): void {
+    const stack = Stack.of(this);
+    const handler = stack.node.children.find((child: IConstruct) => child.node.id.startsWith('Custom::CDKBucketDeployment'));
+    if (!handler) throw new Error('BucketDeployment handler not found; aws-cdk-lib changed its construct id');
+    const reason = (detail: string) => `CDK's BucketDeployment custom resource (deploy-time copy of the static web app): ${detail}`;
+    Validations.of(handler).acknowledge(
+      { id: 'AwsSolutions-L1', reason: reason('the runtime is chosen by aws-cdk-lib and updated with it.') },
+      { id: 'HIPAA.Security-LambdaConcurrency', reason: reason('runs only during deployments.') },
+      { id: 'HIPAA.Security-LambdaDLQ', reason: reason('invoked synchronously by CloudFormation, which reports failures.') },
+      { id: 'HIPAA.Security-LambdaInsideVPC', reason: reason('reaches only S3 and CloudFront public APIs.') },
+    );
+    const wildcardReason = reason(
+      'aws-cdk-lib grants it read on the CDK asset bucket, write on the web bucket and CloudFront ' +
+        'invalidation (which has no resource-level permissions).',
+    );
+    Validations.of(deployment.handlerRole).acknowledge(
+      {
+        id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+        reason: reason('the role and its managed logging policy are created by aws-cdk-lib.'),
+      },
+      { id: 'HIPAA.Security-IAMNoInlinePolicy', reason: reason('the role and its policy are created by aws-cdk-lib.') },
+      ...[
+        'Action::s3:GetObject*',
+        'Action::s3:GetBucket*',
+        'Action::s3:List*',
+        'Action::s3:DeleteObject*',
+        'Action::s3:Abort*',
+        'Resource::*',
+        `Resource::<${stack.getLogicalId(this.bucket.node.defaultChild as CfnBucket)}.Arn>/*`,
+        `Resource::arn:<AWS::Partition>:s3:::${cdkAssetBucketName(stack)}/*`,
+      ].map((finding) => ({ id: `AwsSolutions-IAM5[${finding}]`, reason: wildcardReason })),
+    );
+  }
+}
+
+/**
+ * The CDK bootstrap asset bucket's name as cdk-nag renders it in findings (unresolved account and
+ * region appear as `<AWS::AccountId>` and `<AWS::Region>`).
+ */
+function cdkAssetBucketName(stack: Stack): string {
+  const qualifier = (stack.node.tryGetContext(BOOTSTRAP_QUALIFIER_CONTEXT) as string | undefined) ?? DefaultStackSynthesizer.DEFAULT_QUALIFIER;
+  const account = Token.isUnresolved(stack.account) ? '<AWS::AccountId>' : stack.account;
+  const region = Token.isUnresolved(stack.region) ? '<AWS::Region>' : stack.region;
+  return `cdk-${qualifier}-assets-${account}-${region}`;
+}
+
+/**
+ * The page may load only its own scripts, styles and images (plus data: images), talk only to
+ * itself and the API, and never be framed.
+ */
+export function contentSecurityPolicy(apiOrigin: string): string {
+  return [
+    "default-src 'self'",
+    `connect-src 'self' ${apiOrigin}`,
+    "img-src 'self' data:",
+    "style-src 'self'",
+    "script-src 'self'",
+    "frame-ancestors 'none'",
+    "base-uri 'none'",
+    "form-action 'self'",
+  ].join('; ');
+}
