@@ -6,9 +6,19 @@ import { join } from 'node:path';
 import { SingleBar, Presets } from 'cli-progress';
 import type { Command } from 'commander';
 import { readCatalogSources, type CatalogTrialSource } from '../../functions/adapters/catalog-files';
+import { CatalogRepository } from '../../functions/adapters/catalog-repository';
+import { ScreenerRepository } from '../../functions/adapters/screener-repository';
 import type { Trial } from '../../functions/core/model';
 import { importRegistryFiles, type RecordOutcome } from '../import/import-trials';
-import { DEFAULT_DATA_DIR } from '../context';
+import { lintCatalog } from '../catalog/lint';
+import {
+  connectTable,
+  DEFAULT_DATA_DIR,
+  describeTarget,
+  resolveTableTarget,
+  withConnectionOptions,
+  type ConnectionOptions,
+} from '../context';
 
 /** A progress bar on stderr when a person is watching; nothing when piped or printing JSON. */
 export function progressBar(label: string, enabled: boolean): { update(done: number, total: number): void; stop(): void } {
@@ -22,7 +32,10 @@ export function progressBar(label: string, enabled: boolean): { update(done: num
         started = true;
       } else bar.update(done);
     },
-    stop: () => started && bar.stop(),
+    stop() {
+      if (started) bar.stop();
+      started = false;
+    },
   };
 }
 
@@ -173,4 +186,50 @@ export function registerTrialCommands(program: Command): void {
       if (!source) throw new Error(`no trial ${nctId} in ${options.dataDir}`);
       console.log(options.json ? JSON.stringify({ ...source.trial, leftToStudyTeam: source.leftToStudyTeam }, null, 2) : showTrial(source));
     });
+
+  withConnectionOptions(
+    trials
+      .command('load')
+      .description(
+        'Load the catalog files (screeners, trials with their criteria) into the table as a new catalog version. ' +
+          'The catalog must pass `catalog lint`; functions switch to the new version once every trial is written.',
+      )
+      .option('--data-dir <dir>', 'catalog folder', DEFAULT_DATA_DIR)
+      .option('--json', 'print the loaded version as JSON'),
+  ).action(async (options: ConnectionOptions & { dataDir: string; json?: boolean }) => {
+    const sources = await readCatalogSources(options.dataDir);
+    const errors = lintCatalog(sources).filter((issue) => issue.severity === 'error');
+    if (errors.length > 0) {
+      throw new Error(`the catalog has ${errors.length} lint errors; run \`trial-screener catalog lint\` and fix them first`);
+    }
+    const target = resolveTableTarget(options);
+    const table = connectTable(target);
+    const bar = progressBar('loading', !options.json);
+    const total = sources.screeners.length + 1;
+    try {
+      bar.update(0, total);
+      const screeners = new ScreenerRepository(table);
+      for (const [index, screener] of sources.screeners.entries()) {
+        await screeners.putScreener(screener);
+        bar.update(index + 1, total);
+      }
+      const pointer = await new CatalogRepository(table).writeCatalog(
+        sources.catalogVersion,
+        sources.trials.map((t) => t.trial),
+      );
+      bar.update(total, total);
+      bar.stop();
+      const recruiting = sources.trials.filter((t) => t.trial.status === 'RECRUITING').length;
+      if (options.json) {
+        console.log(JSON.stringify({ ...pointer, screeners: sources.screeners.length, recruiting, table: target.tableName }));
+      } else {
+        console.log(
+          `loaded catalog ${pointer.version} into ${describeTarget(target)}: ${pointer.trialCount} trials ` +
+            `(${recruiting} recruiting), ${sources.screeners.length} screeners`,
+        );
+      }
+    } finally {
+      bar.stop();
+    }
+  });
 }
