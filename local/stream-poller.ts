@@ -1,0 +1,269 @@
+/**
+ * The local stand-in for Lambda's DynamoDB stream event source mapping: it reads the table's
+ * stream on DynamoDB Local and invokes a stream function's handler with real
+ * `DynamoDBStreamEvent`s, applying the function's catalogue settings exactly: the same filter
+ * patterns, batch size, partial batch failure handling (retry from the first failed record),
+ * bisect on error, retry attempts and maximum record age. A batch that exhausts its retries is
+ * logged as sent to the dead-letter queue and skipped, as Lambda does; the reconciler then
+ * delivers what it held, as it would in AWS.
+ */
+import { randomUUID } from 'node:crypto';
+import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  DescribeStreamCommand,
+  DynamoDBStreamsClient,
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+  type _Record as StreamsApiRecord,
+  type Shard,
+} from '@aws-sdk/client-dynamodb-streams';
+import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import type { StreamFilterPattern, StreamFunctionSpec } from '../functions/catalogue';
+
+export type StreamHandler = (event: DynamoDBStreamEvent, context: Context) => Promise<DynamoDBBatchResponse | void>;
+
+/** Where a poller starts reading shards that exist when it starts (new shards: from their start). */
+export type InitialPosition = 'LATEST' | 'TRIM_HORIZON';
+
+export interface StreamPollerOptions {
+  tableName: string;
+  spec: StreamFunctionSpec;
+  handler: StreamHandler;
+  initialPosition?: InitialPosition;
+  /** Between GetRecords calls on a shard; Lambda polls about four times a second. */
+  pollIntervalMs?: number;
+  log?: (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;
+  dynamo?: DynamoDBClient;
+  streams?: DynamoDBStreamsClient;
+}
+
+export interface StreamPoller {
+  readonly streamArn: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Whether a record matches one filter pattern: every key of the pattern must be present; an
+ * array lists the allowed exact values, an object nests. This is the subset of Lambda's event
+ * filtering syntax the catalogue uses (see `StreamFilterPattern`).
+ */
+export function matchesFilterPattern(value: unknown, pattern: StreamFilterPattern): boolean {
+  if (value === null || typeof value !== 'object') return false;
+  const record = value as Record<string, unknown>;
+  return Object.entries(pattern).every(([key, expected]) => {
+    const actual = record[key];
+    if (Array.isArray(expected)) {
+      const allowed = expected as readonly (string | number)[];
+      const values = Array.isArray(actual) ? actual : [actual];
+      return values.some((item) => allowed.includes(item as string | number));
+    }
+    return matchesFilterPattern(actual, expected as StreamFilterPattern);
+  });
+}
+
+/** Lambda invokes the function for a record when any of the mapping's patterns matches. */
+export function passesFilters(record: DynamoDBRecord, patterns: readonly StreamFilterPattern[]): boolean {
+  return patterns.length === 0 || patterns.some((pattern) => matchesFilterPattern(record, pattern));
+}
+
+/** A Streams API record in the shape Lambda hands to a function. */
+export function toLambdaRecord(record: StreamsApiRecord, streamArn: string): DynamoDBRecord {
+  const change = record.dynamodb ?? {};
+  const created = change.ApproximateCreationDateTime;
+  return {
+    eventID: record.eventID,
+    eventName: record.eventName,
+    eventVersion: record.eventVersion ?? '1.1',
+    eventSource: 'aws:dynamodb',
+    awsRegion: record.awsRegion ?? process.env.AWS_REGION ?? 'us-east-1',
+    eventSourceARN: streamArn,
+    dynamodb: {
+      ...(created ? { ApproximateCreationDateTime: Math.floor(new Date(created).getTime() / 1000) } : {}),
+      Keys: change.Keys,
+      NewImage: change.NewImage,
+      OldImage: change.OldImage,
+      SequenceNumber: change.SequenceNumber,
+      SizeBytes: change.SizeBytes,
+      StreamViewType: change.StreamViewType,
+    },
+  } as DynamoDBRecord;
+}
+
+interface ShardState {
+  shardId: string;
+  iterator: string | undefined;
+  /** Fetched, filtered records not yet handed over successfully (oldest first). */
+  pending: DynamoDBRecord[];
+  /** Failed invocations of the batch at the head of `pending`. */
+  failures: number;
+  /** Batch size for the next invocation: halved after an error when bisecting, else the spec's. */
+  batchLimit: number;
+}
+
+/** Starts polling the stream of `tableName`; resolves once the shards are known. */
+export async function startStreamPoller(options: StreamPollerOptions): Promise<StreamPoller> {
+  const { spec, handler } = options;
+  const trigger = spec.trigger;
+  const pollIntervalMs = options.pollIntervalMs ?? 250;
+  const log = options.log ?? defaultLog;
+  const dynamo = options.dynamo ?? new DynamoDBClient({});
+  const streams =
+    options.streams ?? new DynamoDBStreamsClient(streamsEndpoint());
+
+  const table = await dynamo.send(new DescribeTableCommand({ TableName: options.tableName }));
+  const streamArn = table.Table?.LatestStreamArn;
+  if (!streamArn) throw new Error(`Table ${options.tableName} has no stream; create it with the stream enabled`);
+
+  const shards = new Map<string, ShardState>();
+  const finished = new Set<string>();
+
+  const discoverShards = async (position: InitialPosition): Promise<void> => {
+    const found: Shard[] = [];
+    let exclusiveStartShardId: string | undefined;
+    do {
+      const page = await streams.send(new DescribeStreamCommand({ StreamArn: streamArn, ExclusiveStartShardId: exclusiveStartShardId }));
+      found.push(...(page.StreamDescription?.Shards ?? []));
+      exclusiveStartShardId = page.StreamDescription?.LastEvaluatedShardId;
+    } while (exclusiveStartShardId);
+    for (const shard of found) {
+      const shardId = shard.ShardId;
+      if (!shardId || shards.has(shardId) || finished.has(shardId)) continue;
+      const iterator = await streams.send(
+        new GetShardIteratorCommand({ StreamArn: streamArn, ShardId: shardId, ShardIteratorType: position }),
+      );
+      shards.set(shardId, { shardId, iterator: iterator.ShardIterator, pending: [], failures: 0, batchLimit: trigger.batchSize });
+    }
+  };
+
+  const invoke = async (records: DynamoDBRecord[]): Promise<number | undefined> => {
+    // Returns the index of the first failed record, or undefined when the batch succeeded.
+    try {
+      const response = await handler({ Records: records }, localContext(spec));
+      const failed = new Set((response?.batchItemFailures ?? []).map((failure) => failure.itemIdentifier));
+      if (failed.size === 0) return undefined;
+      const index = records.findIndex((record) => failed.has(record.dynamodb?.SequenceNumber ?? ''));
+      return index === -1 ? 0 : index;
+    } catch (error) {
+      log('warn', 'Stream batch invocation failed', { function: spec.name, error: (error as Error).name });
+      return 0;
+    }
+  };
+
+  const sendToDeadLetterQueue = (records: DynamoDBRecord[], why: string): void => {
+    log('error', 'Stream records sent to the dead-letter queue', {
+      function: spec.name,
+      why,
+      sequenceNumbers: records.map((record) => record.dynamodb?.SequenceNumber),
+      keys: records.map((record) => record.dynamodb?.Keys),
+    });
+  };
+
+  const pollShard = async (shard: ShardState): Promise<void> => {
+    if (shard.pending.length === 0 && shard.iterator) {
+      const page = await streams.send(new GetRecordsCommand({ ShardIterator: shard.iterator, Limit: 1000 }));
+      shard.iterator = page.NextShardIterator;
+      const records = (page.Records ?? []).map((record) => toLambdaRecord(record, streamArn));
+      shard.pending.push(...records.filter((record) => passesFilters(record, trigger.filterPatterns)));
+    }
+    while (shard.pending.length > 0 && !stopping) {
+      const tooOld = shard.pending.filter((record) => isOlderThan(record, trigger.maxRecordAgeSeconds));
+      if (tooOld.length > 0) {
+        sendToDeadLetterQueue(tooOld, 'record older than maxRecordAgeSeconds');
+        shard.pending = shard.pending.filter((record) => !tooOld.includes(record));
+        continue;
+      }
+      const batch = shard.pending.slice(0, shard.batchLimit);
+      const failedAt = await invoke(batch);
+      if (failedAt === undefined) {
+        shard.pending.splice(0, batch.length);
+        shard.failures = 0;
+        shard.batchLimit = trigger.batchSize;
+        continue;
+      }
+      // Records before the first failure are checkpointed; the retry starts at the failed one.
+      shard.pending.splice(0, failedAt);
+      shard.failures += 1;
+      if (failedAt === 0 && trigger.bisectBatchOnError) shard.batchLimit = Math.max(1, Math.ceil(batch.length / 2));
+      if (shard.failures > trigger.retryAttempts) {
+        const dropped = shard.pending.splice(0, batch.length - failedAt);
+        sendToDeadLetterQueue(dropped, `retry attempts (${trigger.retryAttempts}) exhausted`);
+        shard.failures = 0;
+        shard.batchLimit = trigger.batchSize;
+        continue;
+      }
+      return; // retry on the next tick, not in a tight loop
+    }
+    if (!shard.iterator && shard.pending.length === 0) {
+      shards.delete(shard.shardId);
+      finished.add(shard.shardId);
+    }
+  };
+
+  let stopping = false;
+  let ticks = 0;
+  await discoverShards(options.initialPosition ?? 'LATEST');
+
+  const loop = (async () => {
+    while (!stopping) {
+      try {
+        // New shards appear as DynamoDB splits or rolls the stream; read them from their start.
+        if (ticks % 20 === 19 || shards.size === 0) await discoverShards('TRIM_HORIZON');
+        for (const shard of [...shards.values()]) {
+          if (stopping) break;
+          await pollShard(shard);
+        }
+      } catch (error) {
+        if (!stopping) log('warn', 'Stream polling failed; retrying', { error: (error as Error).name });
+      }
+      ticks += 1;
+      if (!stopping) await sleep(pollIntervalMs);
+    }
+  })();
+
+  return {
+    streamArn,
+    async stop() {
+      stopping = true;
+      await loop;
+      if (!options.streams) streams.destroy();
+      if (!options.dynamo) dynamo.destroy();
+    },
+  };
+}
+
+function isOlderThan(record: DynamoDBRecord, maxAgeSeconds: number): boolean {
+  const created = record.dynamodb?.ApproximateCreationDateTime;
+  return maxAgeSeconds > 0 && created !== undefined && Date.now() / 1000 - created > maxAgeSeconds;
+}
+
+/** A Lambda context good enough for handlers that read the request id and remaining time. */
+function localContext(spec: StreamFunctionSpec): Context {
+  const deadline = Date.now() + spec.timeoutSeconds * 1000;
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName: spec.name,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:${spec.name}`,
+    memoryLimitInMB: String(spec.memoryMb),
+    awsRequestId: randomUUID(),
+    logGroupName: `/aws/lambda/${spec.name}`,
+    logStreamName: 'local',
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+}
+
+function defaultLog(level: 'info' | 'warn' | 'error', message: string, fields: Record<string, unknown> = {}): void {
+  console[level](JSON.stringify({ level: level.toUpperCase(), service: 'local-stream-poller', message, ...fields }));
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+// The Streams client reads AWS_ENDPOINT_URL_DYNAMODB_STREAMS natively; DynamoDB Local serves
+// both APIs on one endpoint, so fall back to the DynamoDB one.
+function streamsEndpoint(): { endpoint?: string } {
+  const endpoint = process.env.AWS_ENDPOINT_URL_DYNAMODB_STREAMS ?? process.env.AWS_ENDPOINT_URL_DYNAMODB;
+  return endpoint ? { endpoint } : {};
+}
