@@ -6,6 +6,7 @@
  * hot path and only runs compiled functions over the answers.
  */
 import { compileRule } from './compile-rule';
+import { countryFromRegistryName } from './countries';
 import type { CompiledRule } from './compile-rule';
 import { nearestRecruitingSite } from './geo';
 import type { PatientLocation } from './geo';
@@ -89,7 +90,7 @@ export function evaluateScreening(
     if (trial.status !== 'RECRUITING' || !trial.screenerIds.includes(screener.id)) continue;
     results.push(evaluateTrial(prepared, answers, location));
   }
-  results.sort(compareResults);
+  results.sort((a, b) => compareResults(a, b, location));
 
   const matches = results.some((result) => result.eligibility !== 'ineligible' && result.nearestSite !== null);
   return { outcome: matches ? 'matches' : 'no_matches', redFlags, results };
@@ -216,14 +217,24 @@ function contactFields(contact: Trial['centralContact']): StudyContact | undefin
 
 const ELIGIBILITY_ORDER: Record<Eligibility, number> = { eligible: 0, possibly_eligible: 1, ineligible: 2 };
 
-/** Eligible first, then possibly, then ineligible; within each, nearest first, unknown distance last. */
-function compareResults(a: TrialResult, b: TrialResult): number {
+/**
+ * Eligible first, then possibly, then ineligible; within each, nearest first, then sites of
+ * unknown distance in the patient's country (postal codes are not geocoded everywhere), then
+ * other sites of unknown distance, then trials with no site within reach.
+ */
+function compareResults(a: TrialResult, b: TrialResult, location: PatientLocation): number {
   const byEligibility = ELIGIBILITY_ORDER[a.eligibility] - ELIGIBILITY_ORDER[b.eligibility];
   if (byEligibility !== 0) return byEligibility;
-  return distanceForSorting(a) - distanceForSorting(b);
+  return distanceForSorting(a, location) - distanceForSorting(b, location);
 }
 
-function distanceForSorting(result: TrialResult): number {
-  if (result.nearestSite === null) return Number.MAX_VALUE;
-  return result.nearestSite.distanceKm ?? Number.MAX_SAFE_INTEGER;
+const UNKNOWN_DISTANCE_SAME_COUNTRY = Number.MAX_SAFE_INTEGER - 2;
+const UNKNOWN_DISTANCE_ELSEWHERE = Number.MAX_SAFE_INTEGER - 1;
+const OUT_OF_REACH = Number.MAX_SAFE_INTEGER;
+
+function distanceForSorting({ nearestSite }: TrialResult, location: PatientLocation): number {
+  if (nearestSite === null) return OUT_OF_REACH;
+  if (nearestSite.distanceKm !== undefined) return nearestSite.distanceKm;
+  const sameCountry = location.countryIso2 !== undefined && countryFromRegistryName(nearestSite.country)?.iso2 === location.countryIso2;
+  return sameCountry ? UNKNOWN_DISTANCE_SAME_COUNTRY : UNKNOWN_DISTANCE_ELSEWHERE;
 }

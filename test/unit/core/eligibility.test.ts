@@ -139,6 +139,14 @@ describe('evaluateScreening', () => {
     expect(screen([washington, baltimore]).results.map((result) => result.trialId)).toEqual([baltimore.nctId, washington.nctId]);
   });
 
+  it('orders trials with a site in the patient\'s country first when no distance is known', () => {
+    const inOslo: PatientLocation = { countryIso2: 'NO', maxDistanceKm: null };
+    const chicago = aTrial({ sites: [aSite({ geo: PLACES.chicago, city: 'Chicago' })] });
+    const oslo = aTrial({ sites: [aSite({ geo: PLACES.oslo, city: 'Oslo', country: 'Norway' })] });
+    const results = screen([chicago, oslo], adultWithChronicBackPain({ country: 'no', postal_code: '0450', travel_distance: 'any' }), inOslo).results;
+    expect(results.map((result) => result.trialId)).toEqual([oslo.nctId, chicago.nctId]);
+  });
+
   it('reports a match when an eligible trial has a site within reach', () => {
     expect(screen([aTrial()]).outcome).toBe('matches');
   });

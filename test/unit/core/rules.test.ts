@@ -137,6 +137,10 @@ describe('compileRule', () => {
     expect(compileRule({ '!': { '==': [pregnant, true] } }).evaluate({ age: 40 })).toBeUndefined();
   });
 
+  it('is unknown, not an error, when a rule compares a list with a number', () => {
+    expect(compileRule({ '==': [{ var: 'medications' }, 1] }).evaluate({ medications: ['nsaids'] })).toBeUndefined();
+  });
+
   it('agrees with the interpreter on every complete answer set', () => {
     fc.assert(
       fc.property(aRuleFor(screener), completeAnswersFor(screener), (rule, answers) => {
