@@ -12,7 +12,7 @@ export default defineConfig({
   root: webRoot,
   // Relative asset URLs: the same build works at the site root and under a path prefix.
   base: './',
-  publicDir: false,
+  publicDir: 'public',
   oxc: { jsx: { runtime: 'automatic', importSource: 'preact' } },
   build: {
     outDir: 'dist',

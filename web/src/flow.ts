@@ -211,7 +211,7 @@ export function checkContact(draft: ContactDraft): ContactErrors {
   const errors: ContactErrors = {};
   if (draft.trialIds.length === 0) errors.trialIds = 'Choose at least one study.';
   if (!draft.name.trim()) errors.name = 'Enter your name.';
-  else if (draft.name.trim().length > 200) errors.name = 'Enter a shorter name (200 characters at most).';
+  else if (draft.name.trim().length > 120) errors.name = 'Enter a shorter name (120 characters at most).';
   const email = draft.email.trim();
   if (!email) errors.email = 'Enter your email address.';
   else if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email) || email.length > 254) {
@@ -224,7 +224,7 @@ export function checkContact(draft: ContactDraft): ContactErrors {
       errors.phone = `Enter a phone number with its country code, like ${PHONE_EXAMPLE}, or leave it empty.`;
     }
   }
-  if (!draft.shareWithSites) errors.shareWithSites = 'Tick this box so the study sites may contact you. Without it we cannot send your details.';
+  if (!draft.shareWithSites) errors.shareWithSites = 'Tick the box to agree to share your details with the sites you chose. Without it we cannot send them.';
   if (draft.phoneContact && !phone) errors.phoneContact = 'Add a phone number above, or untick this box.';
   return errors;
 }

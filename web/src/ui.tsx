@@ -1,6 +1,6 @@
 /** Small building blocks shared by the screens: a heading that takes focus, alerts and the erase action. */
 import type { ComponentChildren } from 'preact';
-import { useEffect, useRef } from 'preact/hooks';
+import { useLayoutEffect, useRef } from 'preact/hooks';
 
 /**
  * The screen's heading. It takes focus when the screen appears so a screen-reader user hears
@@ -8,7 +8,8 @@ import { useEffect, useRef } from 'preact/hooks';
  */
 export function ScreenHeading(props: { children: ComponentChildren; id?: string; className?: string }) {
   const ref = useRef<HTMLHeadingElement>(null);
-  useEffect(() => {
+  // Layout effect: focus moves in the same frame the screen appears, before anything is typed.
+  useLayoutEffect(() => {
     ref.current?.focus();
   }, []);
   return (

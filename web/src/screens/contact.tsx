@@ -168,7 +168,7 @@ export function ContactScreen(props: ContactScreenProps) {
           name="name"
           type="text"
           autocomplete="name"
-          maxLength={200}
+          maxLength={120}
           value={draft.name}
           aria-invalid={errors.name ? true : undefined}
           aria-describedby={describedBy(errors.name && 'name-error')}
@@ -219,6 +219,7 @@ export function ContactScreen(props: ContactScreenProps) {
         <legend>
           <h2>Your consent</h2>
         </legend>
+        <div class="options">
         <ErrorText id="share-error" message={errors.shareWithSites} />
         <label class={`option${draft.shareWithSites ? ' checked' : ''}`} for="consent-share">
           <input
@@ -250,7 +251,8 @@ export function ContactScreen(props: ContactScreenProps) {
             </span>
           </span>
         </label>
-        <p class="muted small">Consent text version {props.consent.version}.</p>
+        </div>
+        <p class="muted small consent-version">Consent text version {props.consent.version}.</p>
       </fieldset>
 
       <div class="actions">

@@ -9,11 +9,9 @@ export function StartScreen(props: { screener: Screener; onStart: () => void }) 
       <ScreenHeading>{screener.title}</ScreenHeading>
       <p class="lead">{screener.intro}</p>
       <ul class="facts">
-        <li>
-          It takes about {screener.estimatedMinutes} minutes: one question at a time, and you can go back to change an answer.
-        </li>
+        <li>About {screener.estimatedMinutes} minutes, one question at a time. You can go back and change an answer.</li>
         <li>It is not medical advice and it does not diagnose anything.</li>
-        <li>Your answers are not shared with anyone unless you choose a study and agree to be contacted.</li>
+        <li>Nothing is shared with anyone unless you choose a study and agree to be contacted.</li>
       </ul>
       <p class="notice">If you feel very unwell right now, do not use this form: call your local emergency number.</p>
       <div class="actions">

@@ -1,0 +1,176 @@
+/**
+ * Browser helpers for the e2e tests and the screenshot script: Debian's Chromium driven by
+ * playwright-core, and a small driver that answers the form the way a patient does (by visible
+ * labels and roles, never by CSS classes), so the tests also prove the form is labelled properly.
+ */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { chromium, type Browser, type Page } from 'playwright-core';
+
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+/** Headless Chromium as the project's CI installs it. */
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  });
+}
+
+export const PHONE_VIEWPORT = { width: 390, height: 844 };
+export const DESKTOP_VIEWPORT = { width: 1280, height: 800 };
+
+/** A patient's answer as they give it on screen: option labels, or text typed into a box. */
+export type ScreenAnswer = { choose: string[] } | { type: string } | 'skip';
+
+/**
+ * The text of the current screen's heading (every screen has exactly one h1, and it has focus
+ * right after the screen appears).
+ */
+export async function currentHeading(page: Page): Promise<string> {
+  return (await page.locator('h1').innerText()).trim();
+}
+
+/** Waits until the screen with this heading shows (and has moved focus to it). */
+export async function waitForHeading(page: Page, text: string | RegExp): Promise<void> {
+  await page.locator('h1', { hasText: text }).waitFor();
+}
+
+/** Answers the question on screen and presses the primary button (Next / See my results). */
+export async function answerCurrentQuestion(page: Page, answer: ScreenAnswer): Promise<void> {
+  const form = page.locator('form.question');
+  if (answer === 'skip') {
+    await form.getByRole('button', { name: 'Skip this question' }).click();
+    return;
+  }
+  if ('choose' in answer) {
+    for (const label of answer.choose) await form.getByLabel(label, { exact: true }).check();
+  } else {
+    await form.getByRole('textbox').fill(answer.type);
+  }
+  await form.locator('button[type=submit]').click();
+}
+
+/**
+ * The answers of a typical patient from the start of the form to the end, keyed by the question
+ * heading (as the patient reads it). The lower back pain screener's wording is the contract here.
+ */
+export const TYPICAL_PATIENT: [heading: string | RegExp, answer: ScreenAnswer][] = [
+  [/told you that you have lower back pain/, { choose: ['Yes'] }],
+  [/taken any medicine/, { choose: ['Yes'] }],
+  [/Which medicines/, { choose: ['Anti-inflammatory painkillers (NSAIDs), such as ibuprofen or naproxen', 'Paracetamol (acetaminophen)'] }],
+  [/bladder or bowels/, { choose: ['No'] }],
+  [/sudden, very bad pain/, { choose: ['No'] }],
+  [/serious injury/, { choose: ['No'] }],
+  [/trouble walking/, { choose: ['No'] }],
+  [/lost feeling/, { choose: ['No'] }],
+  [/tingling or numbness/, { choose: ['No'] }],
+  [/stops you from sleeping/, { choose: ['No'] }],
+  [/how many weeks/, { type: '26' }],
+  [/Where do you feel the pain/, { choose: ['My lower back'] }],
+  [/makes the pain worse/, { choose: ['Sitting', 'Bending forward'] }],
+  [/makes the pain better/, 'skip'],
+  [/comes from any of these/, { choose: ['Wear of the disks in the spine (degenerative disc disease)'] }],
+  [/scans of your back/, { choose: ['MRI scan'] }],
+  [/other treatments/, { choose: ['Physiotherapy (physical therapy)'] }],
+  [/operation on your lower back/, { choose: ['No'] }],
+  [/How old are you/, { type: '45' }],
+  [/sex were you assigned/, { choose: ['Female'] }],
+  [/pregnant/, { choose: ['No'] }],
+  [/Which country/, { choose: ['United States'] }],
+  [/postal code/, { type: '21205' }],
+  [/How far could you travel/, { choose: ['Any distance'] }],
+];
+
+/** Answers every question of the typical patient, checking each heading on the way. */
+export async function answerAsTypicalPatient(page: Page): Promise<void> {
+  for (const [heading, answer] of TYPICAL_PATIENT) {
+    await waitForHeading(page, heading);
+    await answerCurrentQuestion(page, answer);
+  }
+}
+
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+export interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: { target: string[] }[];
+}
+
+/**
+ * Runs axe-core on the current page (WCAG 2.x A and AA rules plus best practices) and returns the
+ * violations in a form that reads well in a failed assertion.
+ */
+export async function axeViolations(page: Page): Promise<{ rule: string; impact: string | null; help: string; targets: string[] }[]> {
+  // Evaluated through the DevTools protocol, which the page's Content-Security-Policy does not
+  // govern: injecting a <script> element would be (rightly) refused by the form's CSP.
+  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(axeSource);
+  const violations = await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run: (context: Document, options: object) => Promise<{ violations: AxeViolation[] }> } }).axe;
+    const result = await axe.run(document, { resultTypes: ['violations'] });
+    return result.violations;
+  });
+  return violations.map((v) => ({ rule: v.id, impact: v.impact, help: v.help, targets: v.nodes.map((n) => n.target.join(' ')) }));
+}
+
+/**
+ * Presses Tab (nothing else) until the focused element matches `selector`, as a keyboard user
+ * moves through a page. Fails if it takes more than `limit` presses, which would mean the element
+ * cannot be reached by keyboard.
+ */
+export async function tabTo(page: Page, selector: string, limit = 40): Promise<void> {
+  for (let presses = 0; presses < limit; presses++) {
+    if (await page.evaluate((s) => document.activeElement?.matches(s) ?? false, selector)) return;
+    await page.keyboard.press('Tab');
+  }
+  throw new Error(`Could not reach ${selector} with the Tab key`);
+}
+
+/** Waits (briefly) for the screen's heading to have focus; throws if it never gets it. */
+export async function waitForFocusOnHeading(page: Page): Promise<void> {
+  await page.waitForFunction(() => document.activeElement?.tagName === 'H1', undefined, { timeout: 2000 });
+}
+
+/** The tag and id of the focused element, e.g. `H1` or `INPUT#contact-name`. */
+export function focusedElement(page: Page): Promise<string> {
+  return page.evaluate(() => {
+    const element = document.activeElement;
+    return element ? `${element.tagName}${element.id ? `#${element.id}` : ''}` : '';
+  });
+}
+
+/** Answers the question on screen with the keyboard only: Tab, arrows, Space, Enter and typing. */
+export async function answerWithKeyboard(page: Page, answer: ScreenAnswer): Promise<void> {
+  const form = page.locator('form.question');
+  if (answer === 'skip') {
+    await tabTo(page, 'form.question button.secondary');
+    await page.keyboard.press('Enter');
+    return;
+  }
+  if ('type' in answer) {
+    await tabTo(page, 'form.question input');
+    await page.keyboard.type(answer.type);
+    await page.keyboard.press('Enter');
+    return;
+  }
+  const ids = await Promise.all(answer.choose.map((label) => form.getByLabel(label, { exact: true }).getAttribute('id')));
+  const radios = (await form.locator('input[type=radio]').count()) > 0;
+  if (radios) {
+    // Tab enters a radio group once; the arrow keys move through it, choosing as they go.
+    await tabTo(page, 'form.question input[type=radio]');
+    for (let presses = 0; presses < 20 && !(await page.evaluate((id) => document.activeElement?.id === id, ids[0]!)); presses++) {
+      await page.keyboard.press('ArrowDown');
+    }
+    await page.keyboard.press('Space');
+  } else {
+    for (const id of ids) {
+      await tabTo(page, `#${id}`);
+      await page.keyboard.press('Space');
+    }
+  }
+  await tabTo(page, 'form.question button[type=submit]');
+  await page.keyboard.press('Enter');
+}

@@ -1,0 +1,327 @@
+/**
+ * The patient's form in a real browser (Debian's Chromium) against the real local stack: API,
+ * DynamoDB Local, the stream poller and the SES emulator, all started by `tsx local/start.ts`.
+ * The page is served under the production Content-Security-Policy, so anything the form does that
+ * CloudFront would block fails here too.
+ */
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import type { Browser, BrowserContext, Page, Request } from 'playwright-core';
+import {
+  PHONE_VIEWPORT,
+  TYPICAL_PATIENT,
+  answerAsTypicalPatient,
+  answerCurrentQuestion,
+  answerWithKeyboard,
+  axeViolations,
+  currentHeading,
+  launchBrowser,
+  tabTo,
+  waitForFocusOnHeading,
+  waitForHeading,
+} from './browser';
+import { startLocalStack, type LocalStack } from './local-stack';
+
+/** What CloudFront sends in production (see the web hosting construct). */
+const PRODUCTION_CSP = "default-src 'self'; script-src 'self'; style-src 'self'";
+const STACK_START_MS = 120_000;
+const JOURNEY_MS = 90_000;
+
+let stack: LocalStack;
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+/** Console errors and CSP refusals seen on the page; the form must cause none. */
+let pageProblems: string[];
+
+beforeAll(async () => {
+  [stack, browser] = await Promise.all([startLocalStack(), launchBrowser()]);
+}, STACK_START_MS);
+
+afterAll(async () => {
+  await browser?.close();
+  await stack?.stop();
+}, 30_000);
+
+beforeEach(async () => {
+  context = await browser.newContext({ viewport: PHONE_VIEWPORT });
+  page = await context.newPage();
+  pageProblems = [];
+  page.on('console', (message) => {
+    // The form asks for config.json first; locally there is none, which means "same origin".
+    if (message.type() === 'error' && !/404/.test(message.text())) pageProblems.push(message.text());
+  });
+  page.on('pageerror', (error) => pageProblems.push(error.message));
+  await page.route(`${stack.baseUrl}/`, async (route) => {
+    const response = await route.fetch();
+    await route.fulfill({ response, headers: { ...response.headers(), 'content-security-policy': PRODUCTION_CSP } });
+  });
+});
+
+afterEach(async () => {
+  await context.close();
+});
+
+async function openForm(): Promise<void> {
+  await page.goto(`${stack.baseUrl}/`);
+  await page.getByRole('button', { name: 'Start' }).click();
+  await waitForHeading(page, TYPICAL_PATIENT[0]![0]);
+}
+
+/** The JSON body of the next `POST /screenings` the page sends. */
+function nextScreeningRequest(): Promise<Request> {
+  return page.waitForRequest((request) => request.method() === 'POST' && new URL(request.url()).pathname === '/screenings');
+}
+
+interface StoredEmail {
+  destination: { to: string[] };
+  subject: string;
+  body: { text?: string; html?: string };
+}
+
+/** Polls the SES emulator until an email matching `match` arrives (delivery is asynchronous). */
+async function waitForEmail(match: (email: StoredEmail) => boolean, timeoutMs = 45_000): Promise<StoredEmail> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const store = (await (await fetch(`${stack.sesUrl}/store`)).json()) as { emails: StoredEmail[] };
+    const found = store.emails.find(match);
+    if (found) return found;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  throw new Error(`No matching email arrived in the SES emulator.\n${stack.output().slice(-3000)}`);
+}
+
+describe('the whole journey', () => {
+  it(
+    'takes a patient from the start page to an email in the trial site coordinator’s inbox',
+    async () => {
+      const patientEmail = `alex.${Date.now()}@example.com`;
+      await openForm();
+      await page.getByRole('button', { name: 'Back to the start' }).click();
+      await page.getByRole('button', { name: 'Start' }).click();
+
+      await answerAsTypicalPatient(page);
+      await waitForHeading(page, 'Your results');
+      await expect(page.getByRole('heading', { name: /^You may qualify/ }).count()).resolves.toBeGreaterThan(0);
+      await page.getByRole('button', { name: 'Ask to be contacted' }).click();
+      await waitForHeading(page, 'Ask to be contacted');
+      const chosenTrial = page.locator('input[name=trialIds]').first();
+      const trialId = await chosenTrial.getAttribute('value');
+      await chosenTrial.check();
+      await page.getByLabel('Your name').fill('Alex Example');
+      await page.getByLabel('Email address').fill(patientEmail);
+      await page.locator('#consent-share').check();
+      await page.getByRole('button', { name: 'Send my details' }).click();
+      await waitForHeading(page, 'We are sending your details');
+
+      const siteEmail = await waitForEmail(
+        (email) => !email.destination.to.includes(patientEmail) && `${email.body.text}`.includes(patientEmail),
+      );
+      expect(`${siteEmail.subject} ${siteEmail.body.text}`).toContain(trialId);
+      expect(pageProblems).toEqual([]);
+    },
+    JOURNEY_MS,
+  );
+
+  it(
+    'erases the patient’s data after asking to confirm',
+    async () => {
+      await openForm();
+      await answerAsTypicalPatient(page);
+      await waitForHeading(page, 'Your results');
+
+      await page.getByRole('button', { name: 'Erase my data' }).click();
+      const erasure = page.waitForResponse((response) => response.request().method() === 'DELETE');
+      await page.getByRole('button', { name: 'Yes, erase my data' }).click();
+
+      expect((await erasure).ok()).toBe(true);
+      await waitForHeading(page, 'Your data has been erased');
+    },
+    JOURNEY_MS,
+  );
+});
+
+describe('a red flag', () => {
+  it(
+    'stops the form at the urgent-care screen as soon as a red-flag question is answered yes',
+    async () => {
+      await openForm();
+      await answerCurrentQuestion(page, { choose: ['Yes'] });
+      await answerCurrentQuestion(page, { choose: ['No'] });
+      await waitForHeading(page, /bladder or bowels/);
+      const recorded = page.waitForResponse((response) => response.request().method() === 'POST' && response.url().endsWith('/screenings'));
+
+      await answerCurrentQuestion(page, { choose: ['Yes'] });
+
+      await waitForHeading(page, 'Get medical help now');
+      await expect(page.getByText(/call an ambulance/).isVisible()).resolves.toBe(true);
+      await expect(page.getByRole('button').count()).resolves.toBe(0);
+      await expect((await recorded).json()).resolves.toMatchObject({ outcome: 'urgent_care', results: [] });
+    },
+    JOURNEY_MS,
+  );
+});
+
+describe('branching', () => {
+  it(
+    'skips a question that a changed answer hides and does not send its old answer',
+    async () => {
+      await openForm();
+      await answerCurrentQuestion(page, { choose: ['Yes'] });
+      await answerCurrentQuestion(page, { choose: ['Yes'] });
+      await answerCurrentQuestion(page, { choose: ['Muscle relaxants'] });
+      await waitForHeading(page, /bladder or bowels/);
+      await page.getByRole('button', { name: 'Back', exact: true }).click();
+      await waitForHeading(page, /Which medicines/);
+      await page.getByRole('button', { name: 'Back', exact: true }).click();
+      await waitForHeading(page, /taken any medicine/);
+
+      await answerCurrentQuestion(page, { choose: ['No'] });
+
+      await waitForHeading(page, /bladder or bowels/);
+      const submitted = nextScreeningRequest();
+      for (const [heading, answer] of TYPICAL_PATIENT.slice(3)) {
+        await waitForHeading(page, heading);
+        await answerCurrentQuestion(page, answer);
+      }
+      const answers = (await submitted).postDataJSON().answers as Record<string, unknown>;
+      expect(answers).toMatchObject({ took_medication: false });
+      expect(answers).not.toHaveProperty('medications');
+    },
+    JOURNEY_MS,
+  );
+
+  it(
+    'keeps the answers already given when the patient goes back',
+    async () => {
+      await openForm();
+      await answerCurrentQuestion(page, { choose: ['Yes'] });
+      await answerCurrentQuestion(page, { choose: ['Yes'] });
+      await answerCurrentQuestion(page, { choose: ['Muscle relaxants', 'Paracetamol (acetaminophen)'] });
+      await waitForHeading(page, /bladder or bowels/);
+
+      await page.getByRole('button', { name: 'Back', exact: true }).click();
+
+      await waitForHeading(page, /Which medicines/);
+      const checked = await page.locator('input[type=checkbox]:checked').evaluateAll((inputs) => inputs.map((i) => (i as HTMLInputElement).value));
+      expect(checked).toEqual(['paracetamol', 'muscle_relaxants']);
+    },
+    JOURNEY_MS,
+  );
+});
+
+describe('keyboard use', () => {
+  it(
+    'lets a patient answer, ask to be contacted and get a confirmation with the keyboard alone',
+    async () => {
+      await page.goto(`${stack.baseUrl}/`);
+      await page.locator('h1').waitFor();
+      await tabTo(page, 'button.primary');
+      await page.keyboard.press('Enter');
+
+      for (const [heading, answer] of TYPICAL_PATIENT) {
+        await waitForHeading(page, heading);
+        await waitForFocusOnHeading(page);
+        await answerWithKeyboard(page, answer);
+      }
+      await waitForHeading(page, 'Your results');
+      await tabTo(page, 'button.primary');
+      await page.keyboard.press('Enter');
+      await waitForHeading(page, 'Ask to be contacted');
+      await tabTo(page, '#trial-choice-0');
+      await page.keyboard.press('Space');
+      await tabTo(page, '#contact-name');
+      await page.keyboard.type('Sam Keyboard');
+      await tabTo(page, '#contact-email');
+      await page.keyboard.type(`sam.${Date.now()}@example.com`);
+      await tabTo(page, '#consent-share');
+      await page.keyboard.press('Space');
+      await tabTo(page, 'form.contact button[type=submit]');
+      await page.keyboard.press('Enter');
+
+      await waitForHeading(page, 'We are sending your details');
+      await waitForFocusOnHeading(page);
+    },
+    JOURNEY_MS,
+  );
+});
+
+type ScreenVisitor = (screen: string) => Promise<void>;
+
+/** Walks every screen of the form (question by question, errors included), calling `visit` on each. */
+async function visitEveryScreen(visit: ScreenVisitor): Promise<void> {
+  await page.goto(`${stack.baseUrl}/`);
+  await page.getByRole('button', { name: 'Start' }).waitFor();
+  await visit('start');
+  await page.getByRole('button', { name: 'Start' }).click();
+  await waitForHeading(page, TYPICAL_PATIENT[0]![0]);
+  await page.locator('form.question button[type=submit]').click();
+  await page.getByRole('alert').first().waitFor();
+  await visit('question with an error');
+  for (const [heading, answer] of TYPICAL_PATIENT) {
+    await waitForHeading(page, heading);
+    await visit(`question "${await currentHeading(page)}"`);
+    await answerCurrentQuestion(page, answer);
+  }
+  await waitForHeading(page, 'Your results');
+  await visit('results');
+  // Open every "why" so the collapsed criteria are checked too.
+  await page.locator('details:not([open]) summary').evaluateAll((summaries) => summaries.forEach((s) => (s as HTMLElement).click()));
+  await visit('results with every reason open');
+  await page.getByRole('button', { name: 'Ask to be contacted' }).click();
+  await waitForHeading(page, 'Ask to be contacted');
+  await visit('contact');
+  await page.getByRole('button', { name: 'Send my details' }).click();
+  await page.locator('.error-summary h2').waitFor();
+  await visit('contact with errors');
+  await page.locator('input[name=trialIds]').first().check();
+  await page.getByLabel('Your name').fill('Axe Example');
+  await page.getByLabel('Email address').fill(`axe.${Date.now()}@example.com`);
+  await page.locator('#consent-share').check();
+  await page.getByRole('button', { name: 'Send my details' }).click();
+  await waitForHeading(page, 'We are sending your details');
+  await visit('confirmation');
+  await page.getByRole('button', { name: 'Erase my data' }).click();
+  await page.getByRole('button', { name: 'Yes, erase my data' }).waitFor();
+  await visit('erase confirmation');
+  await page.getByRole('button', { name: 'Yes, erase my data' }).click();
+  await waitForHeading(page, 'Your data has been erased');
+  await visit('erased');
+
+  await openForm();
+  await answerCurrentQuestion(page, { choose: ['Yes'] });
+  await answerCurrentQuestion(page, { choose: ['No'] });
+  await answerCurrentQuestion(page, { choose: ['Yes'] });
+  await waitForHeading(page, 'Get medical help now');
+  await visit('urgent care');
+}
+
+describe('accessibility and layout', () => {
+  it(
+    'has no axe-core violations on any screen',
+    async () => {
+      const violations: Record<string, unknown[]> = {};
+      await visitEveryScreen(async (screen) => {
+        const found = await axeViolations(page);
+        if (found.length > 0) violations[screen] = found;
+      });
+
+      expect(violations).toEqual({});
+    },
+    JOURNEY_MS * 2,
+  );
+
+  it(
+    'fits every screen into a 360-pixel-wide phone without sideways scrolling',
+    async () => {
+      await page.setViewportSize({ width: 360, height: 740 });
+      const overflowing: string[] = [];
+      await visitEveryScreen(async (screen) => {
+        const fits = await page.evaluate(() => document.documentElement.scrollWidth <= document.documentElement.clientWidth);
+        if (!fits) overflowing.push(screen);
+      });
+
+      expect(overflowing).toEqual([]);
+    },
+    JOURNEY_MS * 2,
+  );
+});
