@@ -121,13 +121,15 @@ export async function readCatalogSources(dataDir: string): Promise<CatalogSource
   for (const name of await jsonFiles(join(dataDir, 'trials'))) {
     const trialFile = display(join(dataDir, 'trials', name));
     const criteriaFile = display(join(dataDir, 'criteria', name));
+    // Claimed before validation, so an invalid record does not also make its criteria look orphaned.
+    const hasCriteria = criteriaNames.delete(name);
     const record = await load('trials', name, TrialRecord);
     if (!record) continue;
     if (`${record.nctId}.json` !== name) {
       issues.push({ file: trialFile, field: 'nctId', message: `"${record.nctId}" does not match the file name` });
       continue;
     }
-    if (!criteriaNames.delete(name)) {
+    if (!hasCriteria) {
       issues.push({ file: criteriaFile, field: '', message: `missing: trial ${record.nctId} has no authored screening criteria` });
       continue;
     }

@@ -1,0 +1,131 @@
+/**
+ * `catalog lint`: every rule reads real questions with values of the right type, uses supported
+ * operators and can be decided; the shipped catalog passes.
+ */
+import { describe, expect, it } from '@jest/globals';
+import { readCatalogSources, type CatalogTrialSource } from '../../../functions/adapters/catalog-files';
+import type { Screener, Trial } from '../../../functions/core/model';
+import { lintCatalog } from '../../../cli/catalog/lint';
+import { aCriterion, aSite, aTrial } from '../../factories/catalog';
+import { aScreener } from '../../factories/screener';
+
+const DATA_DIR = new URL('../../../data/', import.meta.url).pathname;
+
+const source = (trial: Trial): CatalogTrialSource => ({
+  trial,
+  trialFile: `data/trials/${trial.nctId}.json`,
+  criteriaFile: `data/criteria/${trial.nctId}.json`,
+  leftToStudyTeam: [],
+});
+
+/** The lint issues of one trial with one criterion whose rule is `rule`. */
+function lintRule(rule: unknown, screener: Screener = aScreener()) {
+  const trial = aTrial({ criteria: [aCriterion({ id: 'the-criterion', rule })] });
+  return lintCatalog({ screeners: [screener], trials: [source(trial)] });
+}
+const messages = (rule: unknown, screener?: Screener) => lintRule(rule, screener).map((i) => `${i.severity}: ${i.message}`);
+
+describe('lintCatalog', () => {
+  it('finds no errors in the shipped catalog', async () => {
+    const sources = await readCatalogSources(DATA_DIR);
+
+    expect(lintCatalog(sources).filter((i) => i.severity === 'error')).toEqual([]);
+  });
+
+  it('accepts a rule over real questions and option values', () => {
+    expect(messages({ in: ['sciatica', { var: 'diagnoses' }] })).toEqual([]);
+  });
+
+  it('names the trial, the criterion and the file of a problem', () => {
+    const [issue] = lintRule({ '==': [{ var: 'pain_level' }, 3] });
+
+    expect(issue).toMatchObject({ severity: 'error', criterionId: 'the-criterion', trialId: expect.stringMatching(/^NCT/), file: expect.stringMatching(/^data\/criteria\/NCT\d{8}\.json$/) });
+  });
+
+  it('reports a question id the screener does not have', () => {
+    expect(messages({ '==': [{ var: 'pain_level' }, 3] })).toEqual([
+      'error: screener "lower-back-pain": reads "pain_level", which is not a question of the screener',
+    ]);
+  });
+
+  it('reports an option value the question does not have', () => {
+    expect(messages({ in: ['slipped_disk', { var: 'diagnoses' }] })[0]).toMatch(/"diagnoses" \(multi\) has no option "slipped_disk"/);
+  });
+
+  it('reports a single-choice answer compared with a value that is not one of its options', () => {
+    expect(messages({ '==': [{ var: 'sex' }, 'woman'] })[0]).toMatch(/"sex" \(single\) has no option "woman"/);
+  });
+
+  it('reports a yes/no question compared with a string', () => {
+    expect(messages({ '==': [{ var: 'pregnant' }, 'no'] })[0]).toMatch(/"pregnant" \(boolean\) is compared with "no"; use true or false/);
+  });
+
+  it('reports a number question compared with a string', () => {
+    expect(messages({ '>=': [{ var: 'pain_duration_weeks' }, '12'] })[0]).toMatch(/"pain_duration_weeks" \(number\) is compared with "12"; use a number/);
+  });
+
+  it('reports a multi-choice answer compared as a single value', () => {
+    expect(messages({ '==': [{ var: 'diagnoses' }, 'sciatica'] })[0]).toMatch(/"diagnoses" \(multi\) is a list of choices/);
+  });
+
+  it('reports an operator screening rules do not support', () => {
+    expect(messages({ some: [{ var: 'diagnoses' }, { '==': [{ var: '' }, 'sciatica'] }] })).toEqual(['error: uses unsupported operators: some']);
+  });
+
+  it('reports a rule that reads no answer', () => {
+    expect(messages(true)[0]).toMatch(/^error: reads no answer/);
+  });
+
+  it('reports a rule no answer can meet', () => {
+    expect(messages({ '>': [{ var: 'age' }, 130] })).toEqual([
+      'error: screener "lower-back-pain": can never be met, so the trial could never be offered',
+    ]);
+  });
+
+  it('reports a rule that needs an answer branching always hides', () => {
+    // Pregnancy is asked only when sex is not "male".
+    expect(messages({ and: [{ '==': [{ var: 'sex' }, 'male'] }, { '==': [{ var: 'pregnant' }, true] }] })[0]).toMatch(/can never be met/);
+  });
+
+  it('reports a rule that can never be decided', () => {
+    const screener = aScreener();
+    const hidden = screener.questions.find((q) => q.id === 'pregnant')!;
+    hidden.showIf = false;
+
+    expect(messages({ '==': [{ var: 'pregnant' }, false] }, screener)).toEqual([
+      'error: screener "lower-back-pain": can never be decided: every answer leaves it unknown',
+    ]);
+  });
+
+  it('warns about a rule no answer can fail', () => {
+    expect(messages({ '>=': [{ var: 'age' }, 0] })).toEqual([
+      'warning: screener "lower-back-pain": no answer can fail it, so it screens nobody out',
+    ]);
+  });
+
+  it('reports a criterion id used twice in a trial', () => {
+    const trial = aTrial({ criteria: [aCriterion({ id: 'twice' }), aCriterion({ id: 'twice' })] });
+
+    const issues = lintCatalog({ screeners: [aScreener()], trials: [source(trial)] });
+
+    expect(issues.map((i) => i.message)).toEqual(['the criterion id is used twice in this trial']);
+  });
+
+  it('reports a screener id that does not exist', () => {
+    const trial = aTrial({ screenerIds: ['neck-pain'], criteria: [aCriterion()] });
+
+    const issues = lintCatalog({ screeners: [aScreener()], trials: [source(trial)] });
+
+    expect(issues.map((i) => i.message)).toEqual(['screenerIds: no screener "neck-pain" in data/screeners/']);
+  });
+
+  it('warns about a recruiting site nobody can email', () => {
+    const trial = aTrial({ sites: [aSite({ contact: { phone: '+1 410 555 0100' } })], criteria: [aCriterion()] });
+
+    const issues = lintCatalog({ screeners: [aScreener()], trials: [source(trial)] });
+
+    expect(issues.map((i) => `${i.severity}: ${i.message}`)).toEqual([
+      expect.stringMatching(/^warning: site .*: no contact email on the site or the trial, so it cannot receive leads$/),
+    ]);
+  });
+});
