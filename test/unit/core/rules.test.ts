@@ -153,9 +153,10 @@ describe('compileRule', () => {
   it('never decides on partial answers what some completion of them would contradict', () => {
     fc.assert(
       fc.property(aRuleFor(screener), partialAnswersFor(screener), completeAnswersFor(screener), (rule, partial, rest) => {
-        const decided = compileRule(rule).evaluate(partial);
+        const compiled = compileRule(rule);
+        const decided = compiled.evaluate(partial);
         fc.pre(decided !== undefined);
-        expect(compileRule(rule).evaluate({ ...rest, ...partial })).toBe(decided);
+        expect(compiled.evaluate({ ...rest, ...partial })).toBe(decided);
       }),
       { numRuns: 500 },
     );
@@ -164,9 +165,9 @@ describe('compileRule', () => {
   it('decides rules whose outcome does not depend on the missing answers', () => {
     const decidedCount = fc.sample(
       fc.tuple(aRuleFor(screener), partialAnswersFor(screener)).map(([rule, partial]) => compileRule(rule).evaluate(partial)),
-      { numRuns: 500, seed: 42 },
+      { numRuns: 300, seed: 42 },
     ).filter((outcome) => outcome !== undefined).length;
     // Guards the property above against passing vacuously with an interpreter that is always unknown.
-    expect(decidedCount).toBeGreaterThan(100);
+    expect(decidedCount).toBeGreaterThan(60);
   });
 });
