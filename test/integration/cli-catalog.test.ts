@@ -150,7 +150,9 @@ describe('against DynamoDB Local', () => {
   afterAll(async () => {
     await deleteTestTable(tableName);
   });
-  afterEach(() => jest.restoreAllMocks());
+  afterEach(() => {
+    jest.restoreAllMocks();
+  });
 
   it('loads the catalog files as the current catalog version with their screeners', async () => {
     const files = await readCatalogFiles(DATA_DIR);
