@@ -56,7 +56,7 @@ export function resolveTableTarget(options: ConnectionOptions, env: NodeJS.Proce
     };
   }
   return {
-    tableName: env.TABLE_NAME ?? LOCAL_TABLE_NAME,
+    tableName: env.TABLE_NAME || LOCAL_TABLE_NAME,
     region: options.region ?? LOCAL_REGION,
     profile: undefined,
     endpoint: options.endpoint ?? env.AWS_ENDPOINT_URL_DYNAMODB ?? `http://localhost:${env.DYNAMODB_PORT ?? '8000'}`,
