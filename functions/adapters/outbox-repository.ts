@@ -95,6 +95,12 @@ export interface OutboxPage {
   cursor?: string | undefined;
 }
 
+/** A summary with the stored item it came from. */
+export interface OutboxEntry {
+  summary: OutboxSummary;
+  item: Record<string, unknown>;
+}
+
 export interface ListOptions {
   /** Only items whose last update (or claim, for SENDING) is before this instant. */
   updatedBefore?: Date;
@@ -179,7 +185,7 @@ export class OutboxRepository implements OutboxStore {
   }
 
   /** One outbox item with its delivery state, or undefined. The raw item is for operators only. */
-  async get(ref: OutboxRef): Promise<{ summary: OutboxSummary; item: Record<string, unknown> } | undefined> {
+  async get(ref: OutboxRef): Promise<OutboxEntry | undefined> {
     const result = await this.client.send(
       new GetCommand({ TableName: this.table.tableName, Key: outboxItemKey(ref), ConsistentRead: true }),
     );
@@ -191,6 +197,26 @@ export class OutboxRepository implements OutboxStore {
 
   /** One page of the items in `status`, oldest update first, from the outbox index. */
   async listByStatus(status: OutboxStatus, options: ListOptions = {}): Promise<OutboxPage> {
+    const page = await this.queryStatus(status, options);
+    return { items: page.entries.map((entry) => entry.summary), cursor: page.cursor };
+  }
+
+  /** Every item in `status` (all pages), optionally only those updated before an instant. */
+  async *allByStatus(status: OutboxStatus, options: Omit<ListOptions, 'cursor'> = {}): AsyncGenerator<OutboxSummary> {
+    for await (const entry of this.allEntriesByStatus(status, options)) yield entry.summary;
+  }
+
+  /** Like `allByStatus`, with each raw item too (for operator exports; holds patient data). */
+  async *allEntriesByStatus(status: OutboxStatus, options: Omit<ListOptions, 'cursor'> = {}): AsyncGenerator<OutboxEntry> {
+    let cursor: string | undefined;
+    do {
+      const page = await this.queryStatus(status, { ...options, cursor });
+      yield* page.entries;
+      cursor = page.cursor;
+    } while (cursor);
+  }
+
+  private async queryStatus(status: OutboxStatus, options: ListOptions): Promise<{ entries: OutboxEntry[]; cursor?: string | undefined }> {
     const before = options.updatedBefore?.toISOString();
     const result = await this.client.send(
       new QueryCommand({
@@ -202,23 +228,13 @@ export class OutboxRepository implements OutboxStore {
         ExclusiveStartKey: decodeCursor(options.cursor),
       }),
     );
-    const items: OutboxSummary[] = [];
+    const entries: OutboxEntry[] = [];
     for (const item of result.Items ?? []) {
       const state = OutboxDeliveryState.safeParse(item);
       const ref = state.success ? outboxRefOf(state.data) : undefined;
-      if (state.success && ref) items.push({ ref, ...state.data });
+      if (state.success && ref) entries.push({ summary: { ref, ...state.data }, item });
     }
-    return { items, cursor: encodeCursor(result.LastEvaluatedKey) };
-  }
-
-  /** Every item in `status` (all pages), optionally only those updated before an instant. */
-  async *allByStatus(status: OutboxStatus, options: Omit<ListOptions, 'cursor'> = {}): AsyncGenerator<OutboxSummary> {
-    let cursor: string | undefined;
-    do {
-      const page = await this.listByStatus(status, { ...options, cursor });
-      yield* page.items;
-      cursor = page.cursor;
-    } while (cursor);
+    return { entries, cursor: encodeCursor(result.LastEvaluatedKey) };
   }
 
   /**
