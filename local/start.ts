@@ -1,0 +1,192 @@
+/**
+ * `npm start`: the whole product on a laptop with no AWS account. Starts DynamoDB Local (data
+ * kept under DATA_DIR), creates the table as the CDK stack does, seeds screeners and the trial
+ * catalog from `data/`, and serves the API (the real handlers) and the web form on one origin.
+ *
+ * Services start in list order and stop in reverse, on Ctrl-C, SIGTERM or a failed start, so no
+ * Java process is left behind. To add a service, add an entry to `services` below.
+ *
+ * Settings (environment): PORT (3000), DYNAMODB_PORT (8000), DATA_DIR (.local),
+ * TABLE_NAME (trial-screener-local).
+ */
+import { mkdir } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceNotFoundException, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
+import { readCatalogFiles } from '../functions/adapters/catalog-files';
+import { CatalogRepository } from '../functions/adapters/catalog-repository';
+import { tableRef } from '../functions/adapters/dynamo';
+import { ScreenerRepository } from '../functions/adapters/screener-repository';
+import { TABLE_ATTRIBUTES, createTableInput } from '../functions/table-schema';
+import { REPOSITORY_ROOT } from './api-routes';
+import { JavaMissingError, isPortInUse, requireJava, startDynamoDbLocal, type RunningDynamoDbLocal } from './dynamodb-local';
+import { PortInUseError, startHttpAdapter, type RunningHttpAdapter } from './http-adapter';
+
+/** Everything the services share: settings first, then what earlier services started. */
+export interface LocalContext {
+  port: number;
+  dynamoDbPort: number;
+  dataDir: string;
+  tableName: string;
+  /** The origin the form is served from; the only origin CORS allows locally. */
+  origin: string;
+  dynamoDb?: RunningDynamoDbLocal;
+  api?: RunningHttpAdapter;
+  /** Lines printed once everything runs ("Form and API: http://..."). */
+  urls: string[];
+}
+
+export interface LocalService {
+  name: string;
+  start(context: LocalContext): Promise<void>;
+  stop(context: LocalContext): Promise<void>;
+}
+
+function portSetting(variable: string, fallback: number): number {
+  const raw = process.env[variable];
+  if (raw === undefined || raw === '') return fallback;
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+    throw new Error(`${variable} must be a port number (1-65535), not ${JSON.stringify(raw)}`);
+  }
+  return port;
+}
+
+function readSettings(): LocalContext {
+  const port = portSetting('PORT', 3000);
+  return {
+    port,
+    dynamoDbPort: portSetting('DYNAMODB_PORT', 8000),
+    dataDir: resolve(process.env.DATA_DIR || '.local'),
+    tableName: process.env.TABLE_NAME || 'trial-screener-local',
+    origin: `http://localhost:${port}`,
+    urls: [],
+  };
+}
+
+const dynamoDbService: LocalService = {
+  name: 'DynamoDB Local',
+  async start(context) {
+    requireJava();
+    if (await isPortInUse(context.dynamoDbPort)) throw new PortInUseError(context.dynamoDbPort, 'DYNAMODB_PORT');
+    await mkdir(context.dataDir, { recursive: true });
+    context.dynamoDb = await startDynamoDbLocal({ port: context.dynamoDbPort, dataDir: context.dataDir });
+    // Everything after this (repositories, handlers, the stream poller) reaches it through the
+    // SDK's own endpoint variable, exactly as in tests. Credentials are dummies: local only.
+    process.env.AWS_ENDPOINT_URL_DYNAMODB = context.dynamoDb.endpoint;
+    process.env.AWS_REGION ||= 'us-east-1';
+    process.env.AWS_ACCESS_KEY_ID = 'local';
+    process.env.AWS_SECRET_ACCESS_KEY = 'local';
+    delete process.env.AWS_SESSION_TOKEN;
+    delete process.env.AWS_PROFILE;
+    context.urls.push(`DynamoDB Local:   ${context.dynamoDb.endpoint} (data in ${context.dataDir})`);
+  },
+  async stop(context) {
+    await context.dynamoDb?.stop();
+  },
+};
+
+const tableService: LocalService = {
+  name: 'table and seed data',
+  async start(context) {
+    const dynamo = new DynamoDBClient({});
+    try {
+      await ensureTable(dynamo, context.tableName);
+    } finally {
+      dynamo.destroy();
+    }
+    const table = tableRef(context.tableName);
+    const { screeners, trials, catalogVersion } = await readCatalogFiles(resolve(REPOSITORY_ROOT, 'data'));
+    const screenerRepository = new ScreenerRepository(table);
+    for (const screener of screeners) await screenerRepository.putScreener(screener);
+    const catalogs = new CatalogRepository(table);
+    const current = await catalogs.readPointer();
+    if (current?.version !== catalogVersion) await catalogs.writeCatalog(catalogVersion, trials);
+    console.log(`Seeded ${screeners.length} screener(s) and catalog ${catalogVersion} (${trials.length} trials).`);
+  },
+  async stop() {},
+};
+
+const apiService: LocalService = {
+  name: 'API and web form',
+  async start(context) {
+    // The handlers read their configuration when first imported, which happens on first request.
+    process.env.TABLE_NAME = context.tableName;
+    process.env.ALLOWED_ORIGINS = context.origin;
+    process.env.POWERTOOLS_LOG_LEVEL ||= 'INFO';
+    context.api = await startHttpAdapter({
+      port: context.port,
+      allowedOrigins: [context.origin],
+      webRoot: resolve(REPOSITORY_ROOT, 'web/dist'),
+    });
+    context.urls.unshift(`Form and API:     ${context.api.url}`);
+  },
+  async stop(context) {
+    await context.api?.stop();
+  },
+};
+
+/** The services, in start order (they stop in reverse). */
+export const services: LocalService[] = [dynamoDbService, tableService, apiService];
+
+async function ensureTable(dynamo: DynamoDBClient, tableName: string): Promise<void> {
+  try {
+    await dynamo.send(new DescribeTableCommand({ TableName: tableName }));
+    return;
+  } catch (error) {
+    if (!(error instanceof ResourceNotFoundException)) throw error;
+  }
+  await dynamo.send(new CreateTableCommand(createTableInput(tableName)));
+  await dynamo.send(
+    new UpdateTimeToLiveCommand({
+      TableName: tableName,
+      TimeToLiveSpecification: { AttributeName: TABLE_ATTRIBUTES.expiresAt, Enabled: true },
+    }),
+  );
+  console.log(`Created table ${tableName}.`);
+}
+
+async function main(): Promise<void> {
+  const context = readSettings();
+  if (await isPortInUse(context.port)) throw new PortInUseError(context.port, 'PORT');
+  requireJava();
+
+  const started: LocalService[] = [];
+  let stopping: Promise<void> | undefined;
+  const stopAll = () => {
+    stopping ??= (async () => {
+      for (const service of [...started].reverse()) {
+        try {
+          await service.stop(context);
+        } catch (error) {
+          console.error(`Could not stop ${service.name}: ${(error as Error).message}`);
+        }
+      }
+    })();
+    return stopping;
+  };
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.once(signal, () => {
+      console.log(`\nStopping (${signal})...`);
+      void stopAll().then(() => process.exit(0));
+    });
+  }
+
+  try {
+    for (const service of services) {
+      if (stopping) return;
+      await service.start(context);
+      started.push(service);
+    }
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+
+  console.log(['', 'trial-screener is running locally:', ...context.urls.map((line) => `  ${line}`), '', 'Press Ctrl-C to stop.'].join('\n'));
+}
+
+main().catch((error: unknown) => {
+  const known = error instanceof JavaMissingError || error instanceof PortInUseError;
+  console.error(known ? `\n${(error as Error).message}\n` : error);
+  process.exit(1);
+});
