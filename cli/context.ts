@@ -88,3 +88,22 @@ export function describeTarget(target: TableTarget): string {
 
 /** The repository's `data/` folder, where the catalog files live. */
 export const DEFAULT_DATA_DIR = fileURLToPath(new URL('../data/', import.meta.url));
+
+/**
+ * Runs table work, turning "nothing listens there" into advice: for the local stack the usual
+ * cause is that `npm start` is not running.
+ */
+export async function usingTable<T>(target: TableTarget, work: (table: TableRef) => Promise<T>): Promise<T> {
+  try {
+    return await work(connectTable(target));
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? (error as { cause?: NodeJS.ErrnoException }).cause?.code;
+    if (code === 'ECONNREFUSED' && target.local) {
+      throw new Error(
+        `cannot reach DynamoDB Local at ${target.endpoint}: start the local stack with \`npm start\`, ` +
+          'or pass --table (and --region/--profile) for a deployment',
+      );
+    }
+    throw error;
+  }
+}

@@ -3,7 +3,7 @@
  */
 import type { Command } from 'commander';
 import { ScreeningRepository } from '../../functions/adapters/screening-repository';
-import { connectTable, describeTarget, resolveTableTarget, withConnectionOptions, type ConnectionOptions } from '../context';
+import { describeTarget, resolveTableTarget, usingTable, withConnectionOptions, type ConnectionOptions } from '../context';
 
 export function registerScreeningCommands(program: Command): void {
   const screenings = program.command('screenings').description("Handle patients' data requests");
@@ -19,7 +19,7 @@ export function registerScreeningCommands(program: Command): void {
       .option('--json', 'print the result as JSON'),
   ).action(async (screeningId: string, options: ConnectionOptions & { json?: boolean }) => {
     const target = resolveTableTarget(options);
-    const erased = await new ScreeningRepository(connectTable(target)).eraseScreeningAsOperator(screeningId);
+    const erased = await usingTable(target, (table) => new ScreeningRepository(table).eraseScreeningAsOperator(screeningId));
     if (options.json) console.log(JSON.stringify({ screeningId, erased }));
     else console.log(erased ? `erased screening ${screeningId} from ${describeTarget(target)}` : `no screening ${screeningId} in ${describeTarget(target)}`);
     if (!erased) process.exitCode = 1;

@@ -12,10 +12,10 @@ import type { Trial } from '../../functions/core/model';
 import { importRegistryFiles, type RecordOutcome } from '../import/import-trials';
 import { lintCatalog } from '../catalog/lint';
 import {
-  connectTable,
   DEFAULT_DATA_DIR,
   describeTarget,
   resolveTableTarget,
+  usingTable,
   withConnectionOptions,
   type ConnectionOptions,
 } from '../context';
@@ -203,20 +203,18 @@ export function registerTrialCommands(program: Command): void {
       throw new Error(`the catalog has ${errors.length} lint errors; run \`trial-screener catalog lint\` and fix them first`);
     }
     const target = resolveTableTarget(options);
-    const table = connectTable(target);
     const bar = progressBar('loading', !options.json);
     const total = sources.screeners.length + 1;
     try {
       bar.update(0, total);
-      const screeners = new ScreenerRepository(table);
-      for (const [index, screener] of sources.screeners.entries()) {
-        await screeners.putScreener(screener);
-        bar.update(index + 1, total);
-      }
-      const pointer = await new CatalogRepository(table).writeCatalog(
-        sources.catalogVersion,
-        sources.trials.map((t) => t.trial),
-      );
+      const pointer = await usingTable(target, async (table) => {
+        const screeners = new ScreenerRepository(table);
+        for (const [index, screener] of sources.screeners.entries()) {
+          await screeners.putScreener(screener);
+          bar.update(index + 1, total);
+        }
+        return new CatalogRepository(table).writeCatalog(sources.catalogVersion, sources.trials.map((t) => t.trial));
+      });
       bar.update(total, total);
       bar.stop();
       const recruiting = sources.trials.filter((t) => t.trial.status === 'RECRUITING').length;
