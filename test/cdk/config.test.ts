@@ -1,0 +1,162 @@
+/** The stack configuration read from CDK context, and the wiring checks that fail synthesis early. */
+import { describe, expect, it } from '@jest/globals';
+import { App, Stack } from 'aws-cdk-lib';
+import { Key } from 'aws-cdk-lib/aws-kms';
+import { AttributeType, Table } from 'aws-cdk-lib/aws-dynamodb';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { FUNCTIONS, type FunctionSpec } from '../../functions/catalogue';
+import { loadStackConfig } from '../../lib/config';
+import { catalogueEnvironment } from '../../lib/lambda-function';
+import { LeadDeliveryConstruct } from '../../lib/lead-delivery-construct';
+import { WebConstruct } from '../../lib/web-construct';
+import { cdkJsonContext } from './synthesize';
+
+function configFrom(context: Record<string, unknown>) {
+  return loadStackConfig(new App({ context }).node);
+}
+
+const deliverLeads = (FUNCTIONS as readonly FunctionSpec[]).find((spec) => spec.name === 'deliver-leads') as FunctionSpec;
+
+describe('stack configuration', () => {
+  it('applies the documented defaults when only the sender is given', () => {
+    const config = configFrom({ senderEmail: 'leads@example.org' });
+
+    expect(config).toEqual({
+      allowedOrigins: [],
+      senderEmail: 'leads@example.org',
+      createSenderIdentity: true,
+      catalogContactsApproved: false,
+      logRetentionDays: 365,
+      screeningTtlDays: 30,
+      referralRetentionDays: 365,
+      leadMaxAttempts: 5,
+      leadStaleSendingSeconds: 300,
+      apiRateLimit: 50,
+      apiBurstLimit: 100,
+      ipRateLimitPer5Minutes: 500,
+    });
+  });
+
+  it('accepts the context defaults shipped in cdk.json', () => {
+    expect(() => configFrom(cdkJsonContext())).not.toThrow();
+  });
+
+  it('reads values given as strings with -c on the command line', () => {
+    const config = configFrom({
+      senderEmail: 'leads@example.org',
+      allowedOrigins: 'https://a.example.org, https://b.example.org',
+      catalogContactsApproved: 'true',
+      logRetentionDays: '90',
+      recipientOverride: 'staging@example.org',
+    });
+
+    expect(config).toMatchObject({
+      allowedOrigins: ['https://a.example.org', 'https://b.example.org'],
+      catalogContactsApproved: true,
+      logRetentionDays: 90,
+      recipientOverride: 'staging@example.org',
+    });
+  });
+
+  it('treats an empty optional value as not set', () => {
+    const config = configFrom({ senderEmail: 'leads@example.org', recipientOverride: '', alarmEmail: '' });
+
+    expect(config.recipientOverride).toBeUndefined();
+    expect(config.alarmEmail).toBeUndefined();
+  });
+
+  it('names the bad key when the sender is not an email address', () => {
+    expect(() => configFrom({ senderEmail: 'leads' })).toThrow(/senderEmail/);
+  });
+
+  it('refuses an allowed origin that is not https or has a path', () => {
+    expect(() => configFrom({ senderEmail: 'leads@example.org', allowedOrigins: ['http://a.example.org'] })).toThrow(/allowedOrigins/);
+    expect(() => configFrom({ senderEmail: 'leads@example.org', allowedOrigins: ['https://a.example.org/form'] })).toThrow(
+      /allowedOrigins/,
+    );
+  });
+
+  it('refuses a log retention CloudWatch Logs does not offer', () => {
+    expect(() => configFrom({ senderEmail: 'leads@example.org', logRetentionDays: 100 })).toThrow(/logRetentionDays/);
+  });
+
+  it('requires the web domain and its certificate together', () => {
+    expect(() => configFrom({ senderEmail: 'leads@example.org', webDomainName: 'screener.example.org' })).toThrow(
+      /webCertificateArn/,
+    );
+  });
+});
+
+describe('function environment', () => {
+  it('sets exactly the variables the catalogue lists for a function', () => {
+    const environment = catalogueEnvironment(deliverLeads, {
+      TABLE_NAME: 'table',
+      ALLOWED_ORIGINS: 'https://a.example.org',
+      SENDER_EMAIL: 'leads@example.org',
+      SES_CONFIGURATION_SET: 'set',
+      RECIPIENT_OVERRIDE: 'staging@example.org',
+      CATALOG_CONTACTS_APPROVED: 'false',
+      PUBLIC_APP_URL: 'https://app.example.org/',
+      LEAD_MAX_ATTEMPTS: '5',
+      LEAD_STALE_SENDING_SECONDS: '300',
+    });
+
+    expect(Object.keys(environment).sort()).toEqual([...deliverLeads.environment].sort());
+  });
+
+  it('leaves out an optional variable that is deliberately unset', () => {
+    const environment = catalogueEnvironment(deliverLeads, {
+      TABLE_NAME: 'table',
+      SENDER_EMAIL: 'leads@example.org',
+      SES_CONFIGURATION_SET: 'set',
+      RECIPIENT_OVERRIDE: undefined,
+      CATALOG_CONTACTS_APPROVED: 'false',
+      PUBLIC_APP_URL: 'https://app.example.org/',
+      LEAD_MAX_ATTEMPTS: '5',
+      LEAD_STALE_SENDING_SECONDS: '300',
+    });
+
+    expect(environment).not.toHaveProperty('RECIPIENT_OVERRIDE');
+  });
+
+  it('fails synthesis when a variable the catalogue lists has no value wired', () => {
+    expect(() => catalogueEnvironment(deliverLeads, { TABLE_NAME: 'table' })).toThrow(/SENDER_EMAIL.*deliver-leads/);
+  });
+});
+
+describe('early synthesis checks', () => {
+  it('refuses a stale-sending period shorter than a delivery function can run', () => {
+    const stack = new Stack(new App(), 'Check');
+    const key = new Key(stack, 'Key');
+    const table = new Table(stack, 'Table', { partitionKey: { name: 'PK', type: AttributeType.STRING } });
+
+    expect(
+      () =>
+        new LeadDeliveryConstruct(stack, 'Delivery', {
+          table,
+          key,
+          logRetention: RetentionDays.ONE_WEEK,
+          environment: {},
+          senderEmail: 'leads@example.org',
+          createSenderIdentity: false,
+          leadStaleSendingSeconds: 60,
+        }),
+    ).toThrow(/leadStaleSendingSeconds \(60\) must exceed/);
+  });
+
+  it('asks for npm run build:web when the web app is not built', () => {
+    const stack = new Stack(new App(), 'Check');
+
+    expect(
+      () =>
+        new WebConstruct(stack, 'Web', {
+          apiUrl: 'https://api.example.org/v1/',
+          apiOrigin: 'https://api.example.org',
+          key: new Key(stack, 'Key'),
+          logRetention: RetentionDays.ONE_WEEK,
+          logRetentionDays: 7,
+          webAssetsPath: '/nonexistent/web/dist',
+        }),
+    ).toThrow(/npm run build:web/);
+  });
+});

@@ -1,0 +1,566 @@
+/**
+ * What the synthesized TrialScreener template promises: data protection, functions as the
+ * catalogue describes them, every catalogue route and stream filter, API protections, delivery
+ * retries, alarms and web security headers.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { FUNCTIONS, httpFunctions, scheduleFunctions, streamFunctions, type FunctionSpec } from '../../functions/catalogue';
+import { OUTBOX_INDEX, TABLE_ATTRIBUTES } from '../../functions/table-schema';
+import { MAX_REQUEST_BODY_BYTES } from '../../lib/api-construct';
+import { DELIVERY_METRICS } from '../../lib/monitoring-construct';
+import { synthesizeStack, type SynthesizedStack } from './synthesize';
+
+type CfnResource = { Type: string; Properties: Record<string, any>; Metadata?: Record<string, any> };
+
+/** An operator-configured extra origin (the web app's own origin is always allowed). */
+const PARTNER_ORIGIN = 'https://partner.example.org';
+
+let synthesized: SynthesizedStack;
+let template: Template;
+
+beforeAll(() => {
+  synthesized = synthesizeStack({ context: { allowedOrigins: [PARTNER_ORIGIN] } });
+  template = synthesized.template;
+});
+
+afterAll(() => synthesized?.cleanUp());
+
+const catalogue = FUNCTIONS as readonly FunctionSpec[];
+
+function resources(type: string): [string, CfnResource][] {
+  return Object.entries(template.findResources(type)) as [string, CfnResource][];
+}
+
+function onlyResource(type: string): [string, CfnResource] {
+  const found = resources(type);
+  expect(found).toHaveLength(1);
+  return found[0] as [string, CfnResource];
+}
+
+/** The Lambda function of a catalogue entry (the description is copied from the catalogue). */
+function functionOf(spec: FunctionSpec): [string, CfnResource] {
+  const matches = resources('AWS::Lambda::Function').filter(([, fn]) => fn.Properties.Description === spec.description);
+  expect(matches).toHaveLength(1);
+  return matches[0] as [string, CfnResource];
+}
+
+const mentions = (value: unknown, logicalId: string) => JSON.stringify(value ?? null).includes(`"${logicalId}"`);
+
+/** Full path of an API Gateway resource, rebuilt from its parent chain. */
+function apiPathOf(resourceIdValue: unknown): string {
+  const ref = (resourceIdValue as { Ref?: string }).Ref;
+  if (!ref) return '/'; // Fn::GetAtt RootResourceId
+  const [, resource] = resources('AWS::ApiGateway::Resource').find(([id]) => id === ref) as [string, CfnResource];
+  const parent = apiPathOf(resource.Properties.ParentId);
+  return `${parent === '/' ? '' : parent}/${resource.Properties.PathPart}`;
+}
+
+describe('data', () => {
+  it('encrypts the table with the customer-managed key and keeps point-in-time recovery and deletion protection on', () => {
+    const [keyId] = onlyResource('AWS::KMS::Key');
+    const [, table] = onlyResource('AWS::DynamoDB::Table');
+
+    expect(table.Properties.SSESpecification).toEqual({
+      SSEEnabled: true,
+      SSEType: 'KMS',
+      KMSMasterKeyId: { 'Fn::GetAtt': [keyId, 'Arn'] },
+    });
+    expect(table.Properties.PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: true });
+    expect(table.Properties.DeletionProtectionEnabled).toBe(true);
+  });
+
+  it('retains the table and the key when the stack is deleted', () => {
+    template.hasResource('AWS::DynamoDB::Table', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+    template.hasResource('AWS::KMS::Key', { DeletionPolicy: 'Retain' });
+  });
+
+  it('rotates the key', () => {
+    template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+  });
+
+  it('bills on demand, expires items by their expiresAt attribute and streams new images', () => {
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      BillingMode: 'PAY_PER_REQUEST',
+      TimeToLiveSpecification: { AttributeName: TABLE_ATTRIBUTES.expiresAt, Enabled: true },
+      StreamSpecification: { StreamViewType: 'NEW_IMAGE' },
+      KeySchema: [
+        { AttributeName: TABLE_ATTRIBUTES.partitionKey, KeyType: 'HASH' },
+        { AttributeName: TABLE_ATTRIBUTES.sortKey, KeyType: 'RANGE' },
+      ],
+    });
+  });
+
+  it('indexes outbox messages in the outbox index with every attribute projected', () => {
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      GlobalSecondaryIndexes: [
+        {
+          IndexName: OUTBOX_INDEX.name,
+          KeySchema: [
+            { AttributeName: OUTBOX_INDEX.partitionKey, KeyType: 'HASH' },
+            { AttributeName: OUTBOX_INDEX.sortKey, KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'ALL' },
+        },
+      ],
+    });
+  });
+});
+
+describe('functions', () => {
+  it.each(catalogue.map((spec) => [spec.name, spec] as const))(
+    'runs %s on nodejs24.x arm64 with the memory and timeout of its catalogue entry',
+    (_name, spec) => {
+      const [, fn] = functionOf(spec);
+
+      expect(fn.Properties).toMatchObject({
+        Runtime: 'nodejs24.x',
+        Architectures: ['arm64'],
+        MemorySize: spec.memoryMb,
+        Timeout: spec.timeoutSeconds,
+        Handler: 'index.handler',
+        LoggingConfig: { LogFormat: 'JSON' },
+      });
+    },
+  );
+
+  it.each(catalogue.map((spec) => [spec.name, spec] as const))(
+    'gives %s only the environment variables its catalogue entry lists',
+    (_name, spec) => {
+      const [, fn] = functionOf(spec);
+      const names = Object.keys(fn.Properties.Environment.Variables as object).filter((name) => name !== 'NODE_OPTIONS');
+
+      // RECIPIENT_OVERRIDE is unset in the cdk.json defaults, so it is deliberately absent.
+      expect(names.sort()).toEqual(spec.environment.filter((name) => name !== 'RECIPIENT_OVERRIDE').sort());
+    },
+  );
+
+  it('logs each catalogue function to its own KMS-encrypted log group with the configured retention', () => {
+    const [keyId] = onlyResource('AWS::KMS::Key');
+    const logGroups = new Set<string>();
+    for (const spec of catalogue) {
+      const [, fn] = functionOf(spec);
+      const logGroupId = (fn.Properties.LoggingConfig.LogGroup as { Ref: string }).Ref;
+      const [, logGroup] = resources('AWS::Logs::LogGroup').find(([id]) => id === logGroupId) as [string, CfnResource];
+
+      expect(logGroup.Properties).toMatchObject({ RetentionInDays: 365, KmsKeyId: { 'Fn::GetAtt': [keyId, 'Arn'] } });
+      logGroups.add(logGroupId);
+    }
+    expect(logGroups.size).toBe(catalogue.length);
+  });
+
+  it('bundles each function as one ESM file with the AWS SDK inside, minified, with a source map', () => {
+    for (const spec of catalogue) {
+      const [, fn] = functionOf(spec);
+      const bundle = join(synthesized.outdir, fn.Metadata?.['aws:asset:path'] as string);
+      const code = readFileSync(join(bundle, 'index.mjs'), 'utf8');
+
+      expect(existsSync(join(bundle, 'index.mjs.map'))).toBe(true);
+      expect(code).not.toMatch(/from\s*["']@aws-sdk\//);
+      expect(code).toContain('createRequire');
+    }
+  });
+
+  it('copies the email templates beside the bundle of every function that sends email', () => {
+    for (const spec of catalogue.filter((candidate) => candidate.sendsEmail)) {
+      const [, fn] = functionOf(spec);
+      const bundle = join(synthesized.outdir, fn.Metadata?.['aws:asset:path'] as string);
+
+      expect(existsSync(join(bundle, 'templates', 'email', 'site-lead.txt'))).toBe(true);
+    }
+  });
+
+  it('lets only functions marked writesTable write to the table', () => {
+    const writeActions = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
+    for (const spec of catalogue) {
+      const [, fn] = functionOf(spec);
+      const roleId = (fn.Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+      const policies = resources('AWS::IAM::Policy').filter(([, policy]) => mentions(policy.Properties.Roles, roleId));
+      const actions = policies.flatMap(([, policy]) =>
+        (policy.Properties.PolicyDocument.Statement as { Action: string | string[] }[]).flatMap((statement) => statement.Action),
+      );
+
+      expect(actions).toEqual(expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:Query']));
+      for (const action of writeActions) expect(actions.includes(action)).toBe(spec.writesTable);
+    }
+  });
+});
+
+describe('API', () => {
+  it('routes every HTTP function of the catalogue: its path and method invoke its function', () => {
+    const methods = resources('AWS::ApiGateway::Method');
+    for (const spec of httpFunctions()) {
+      const [fnId] = functionOf(spec);
+      const route = methods.filter(
+        ([, method]) =>
+          method.Properties.HttpMethod === spec.trigger.method && apiPathOf(method.Properties.ResourceId) === spec.trigger.path,
+      );
+
+      expect(route).toHaveLength(1);
+      const [, method] = route[0] as [string, CfnResource];
+      expect(method.Properties.Integration.Type).toBe('AWS_PROXY');
+      expect(mentions(method.Properties.Integration.Uri, fnId)).toBe(true);
+    }
+  });
+
+  it('has no route the catalogue does not list (besides CORS preflight)', () => {
+    const routes = resources('AWS::ApiGateway::Method')
+      .filter(([, method]) => method.Properties.HttpMethod !== 'OPTIONS')
+      .map(([, method]) => `${method.Properties.HttpMethod} ${apiPathOf(method.Properties.ResourceId)}`);
+
+    expect(routes.sort()).toEqual(httpFunctions().map((spec) => `${spec.trigger.method} ${spec.trigger.path}`).sort());
+  });
+
+  it('throttles the stage and traces it, logging execution errors without request data', () => {
+    template.hasResourceProperties('AWS::ApiGateway::Stage', {
+      StageName: 'v1',
+      TracingEnabled: true,
+      MethodSettings: [
+        Match.objectLike({
+          HttpMethod: '*',
+          ResourcePath: '/*',
+          ThrottlingRateLimit: 50,
+          ThrottlingBurstLimit: 100,
+          LoggingLevel: 'ERROR',
+          DataTraceEnabled: false,
+        }),
+      ],
+    });
+  });
+
+  it('writes JSON access logs with request id, ip, method, path, status and latency but no body', () => {
+    const [, stage] = onlyResource('AWS::ApiGateway::Stage');
+    const format = stage.Properties.AccessLogSetting.Format as string;
+    const fields = JSON.parse(format.replace('$context.error.messageString', '""')) as Record<string, string>;
+
+    expect(fields).toMatchObject({
+      requestId: '$context.requestId',
+      ip: '$context.identity.sourceIp',
+      method: '$context.httpMethod',
+      path: '$context.path',
+      status: '$context.status',
+      latencyMs: '$context.responseLatency',
+    });
+    expect(format).not.toMatch(/body|\$input|header|querystring|userAgent/i);
+  });
+
+  it('checks path parameters and that POST bodies are JSON objects before invoking a function', () => {
+    template.hasResourceProperties('AWS::ApiGateway::RequestValidator', {
+      ValidateRequestParameters: true,
+      ValidateRequestBody: true,
+    });
+    for (const spec of httpFunctions().filter((candidate) => candidate.trigger.path.includes('{'))) {
+      const [fnId] = functionOf(spec);
+      const [, method] = resources('AWS::ApiGateway::Method').find(([, candidate]) =>
+        mentions(candidate.Properties.Integration.Uri, fnId),
+      ) as [string, CfnResource];
+
+      expect(Object.keys(method.Properties.RequestParameters as object)).toEqual(
+        [...spec.trigger.path.matchAll(/\{([^}]+)\}/g)].map((match) => `method.request.path.${match[1]}`),
+      );
+    }
+  });
+
+  it('answers CORS preflight for the web app origin and every configured origin', () => {
+    const preflights = resources('AWS::ApiGateway::Method').filter(([, method]) => method.Properties.HttpMethod === 'OPTIONS');
+
+    expect(preflights.length).toBeGreaterThan(0);
+    for (const [, method] of preflights) {
+      const response = method.Properties.Integration.IntegrationResponses[0];
+      expect(JSON.stringify(response.ResponseParameters['method.response.header.Access-Control-Allow-Origin'])).toContain(
+        'DomainName',
+      );
+      expect(JSON.stringify(response.ResponseTemplates)).toContain(PARTNER_ORIGIN);
+      expect(response.ResponseParameters['method.response.header.Access-Control-Allow-Headers']).toBe(
+        "'Content-Type,Authorization,Idempotency-Key'",
+      );
+    }
+  });
+
+  it('lets every HTTP function answer CORS for the web app origin and the configured origins', () => {
+    const [distributionId] = onlyResource('AWS::CloudFront::Distribution');
+    for (const spec of httpFunctions()) {
+      const [, fn] = functionOf(spec);
+      const allowedOrigins = JSON.stringify(fn.Properties.Environment.Variables.ALLOWED_ORIGINS);
+
+      expect(allowedOrigins).toContain(`"${distributionId}","DomainName"`);
+      expect(allowedOrigins).toContain(PARTNER_ORIGIN);
+    }
+  });
+
+  it('answers errors raised by API Gateway itself in the API error shape', () => {
+    template.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
+      ResponseType: 'THROTTLED',
+      ResponseTemplates: { 'application/json': Match.stringLikeRegexp('"error":\\{"code":"THROTTLED"') },
+    });
+    template.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
+      ResponseType: 'MISSING_AUTHENTICATION_TOKEN',
+      StatusCode: '404',
+    });
+  });
+
+  it('puts the stage behind a WAF with a per-IP rate limit, a 64 KB body limit and AWS managed rules', () => {
+    const [aclId, acl] = onlyResource('AWS::WAFv2::WebACL');
+    const rules = acl.Properties.Rules as { Name: string; Statement: Record<string, any> }[];
+
+    expect(acl.Properties.Scope).toBe('REGIONAL');
+    expect(rules.find((rule) => rule.Name === 'rate-per-ip')?.Statement.RateBasedStatement).toMatchObject({
+      Limit: 500,
+      AggregateKeyType: 'IP',
+    });
+    expect(rules.find((rule) => rule.Name === 'body-size')?.Statement.SizeConstraintStatement).toMatchObject({
+      ComparisonOperator: 'GT',
+      Size: MAX_REQUEST_BODY_BYTES,
+      FieldToMatch: { Body: { OversizeHandling: 'MATCH' } },
+    });
+    expect(rules.map((rule) => rule.Statement.ManagedRuleGroupStatement?.Name).filter(Boolean)).toEqual([
+      'AWSManagedRulesCommonRuleSet',
+      'AWSManagedRulesKnownBadInputsRuleSet',
+    ]);
+    const [, association] = onlyResource('AWS::WAFv2::WebACLAssociation');
+    expect(association.Properties.WebACLArn).toEqual({ 'Fn::GetAtt': [aclId, 'Arn'] });
+    expect(JSON.stringify(association.Properties.ResourceArn)).toContain('/stages/');
+  });
+
+  it('logs firewall blocks with credentials redacted', () => {
+    template.hasResourceProperties('AWS::WAFv2::LoggingConfiguration', {
+      RedactedFields: Match.arrayWith([{ SingleHeader: { Name: 'authorization' } }, { QueryString: {} }]),
+    });
+  });
+});
+
+describe('lead delivery', () => {
+  it('filters the table stream with exactly the filter patterns of the catalogue', () => {
+    for (const spec of streamFunctions()) {
+      const [fnId] = functionOf(spec);
+      const [, mapping] = resources('AWS::Lambda::EventSourceMapping').find(([, candidate]) =>
+        mentions(candidate.Properties.FunctionName, fnId),
+      ) as [string, CfnResource];
+      const patterns = (mapping.Properties.FilterCriteria.Filters as { Pattern: string }[]).map((filter) => JSON.parse(filter.Pattern));
+
+      expect(patterns).toEqual(spec.trigger.filterPatterns);
+    }
+  });
+
+  it('retries failed stream batches a bounded number of times, splitting them, then sends them to the dead-letter queue', () => {
+    const [queueId] = onlyResource('AWS::SQS::Queue');
+    for (const spec of streamFunctions()) {
+      const [fnId] = functionOf(spec);
+      const [, mapping] = resources('AWS::Lambda::EventSourceMapping').find(([, candidate]) =>
+        mentions(candidate.Properties.FunctionName, fnId),
+      ) as [string, CfnResource];
+
+      expect(mapping.Properties).toMatchObject({
+        StartingPosition: 'LATEST',
+        BatchSize: spec.trigger.batchSize,
+        BisectBatchOnFunctionError: spec.trigger.bisectBatchOnError,
+        MaximumRetryAttempts: spec.trigger.retryAttempts,
+        MaximumRecordAgeInSeconds: spec.trigger.maxRecordAgeSeconds,
+        ParallelizationFactor: spec.trigger.parallelizationFactor,
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+        DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [queueId, 'Arn'] } } },
+      });
+      expect(spec.trigger.retryAttempts).toBeLessThan(10);
+    }
+  });
+
+  it('keeps dead letters 14 days, encrypted with the customer key, over TLS only', () => {
+    const [keyId] = onlyResource('AWS::KMS::Key');
+    template.hasResourceProperties('AWS::SQS::Queue', {
+      MessageRetentionPeriod: 14 * 24 * 60 * 60,
+      KmsMasterKeyId: { 'Fn::GetAtt': [keyId, 'Arn'] },
+    });
+    template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
+    });
+  });
+
+  it('runs each scheduled function at the rate of its catalogue entry', () => {
+    for (const spec of scheduleFunctions()) {
+      const [fnId] = functionOf(spec);
+      const [, rule] = resources('AWS::Events::Rule').find(([, candidate]) => mentions(candidate.Properties.Targets, fnId)) as [
+        string,
+        CfnResource,
+      ];
+
+      expect(rule.Properties.ScheduleExpression).toBe(`rate(${spec.trigger.everyMinutes} minutes)`);
+    }
+  });
+
+  it('requires TLS for every email through the SES configuration set', () => {
+    template.hasResourceProperties('AWS::SES::ConfigurationSet', {
+      DeliveryOptions: { TlsPolicy: 'REQUIRE' },
+      ReputationOptions: { ReputationMetricsEnabled: true },
+    });
+  });
+
+  it('allows ses:SendEmail only to functions that send email, only for the sender identity and the configuration set', () => {
+    for (const spec of catalogue) {
+      const [, fn] = functionOf(spec);
+      const roleId = (fn.Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+      const statements = resources('AWS::IAM::Policy')
+        .filter(([, policy]) => mentions(policy.Properties.Roles, roleId))
+        .flatMap(([, policy]) => policy.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[])
+        .filter((statement) => JSON.stringify(statement.Action).includes('ses:'));
+
+      if (!spec.sendsEmail) {
+        expect(statements).toEqual([]);
+        continue;
+      }
+      expect(statements).toHaveLength(1);
+      expect(statements[0]?.Action).toBe('ses:SendEmail');
+      const resourcesText = JSON.stringify(statements[0]?.Resource);
+      expect(resourcesText).toContain(':identity/leads@example.org');
+      expect(resourcesText).toContain(':configuration-set/');
+      expect(resourcesText).not.toContain('*');
+    }
+  });
+});
+
+describe('monitoring', () => {
+  function alarmsWhere(predicate: (alarm: CfnResource) => boolean): CfnResource[] {
+    return resources('AWS::CloudWatch::Alarm')
+      .map(([, alarm]) => alarm)
+      .filter(predicate);
+  }
+
+  it('alarms when the dead-letter queue holds a message', () => {
+    const [queueId] = onlyResource('AWS::SQS::Queue');
+    const alarms = alarmsWhere(
+      (alarm) => alarm.Properties.MetricName === 'ApproximateNumberOfMessagesVisible' && mentions(alarm.Properties.Dimensions, queueId),
+    );
+
+    expect(alarms).toHaveLength(1);
+    expect(alarms[0]?.Properties).toMatchObject({ Threshold: 0, ComparisonOperator: 'GreaterThanThreshold' });
+  });
+
+  it('alarms when lead delivery falls more than ten minutes behind the stream', () => {
+    for (const spec of streamFunctions()) {
+      const [fnId] = functionOf(spec);
+      const alarms = alarmsWhere((alarm) => alarm.Properties.MetricName === 'IteratorAge' && mentions(alarm.Properties.Dimensions, fnId));
+
+      expect(alarms).toHaveLength(1);
+      expect(alarms[0]?.Properties).toMatchObject({ Threshold: 600_000, Statistic: 'Maximum' });
+    }
+  });
+
+  it.each(['LeadsFailed', 'LeadsHeld'])('alarms on the %s metric the delivery functions publish', (metricName) => {
+    const alarms = alarmsWhere((alarm) => alarm.Properties.MetricName === metricName);
+
+    expect(alarms).toHaveLength(1);
+    expect(alarms[0]?.Properties).toMatchObject({
+      Namespace: DELIVERY_METRICS.namespace,
+      Dimensions: [{ Name: 'service', Value: DELIVERY_METRICS.service }],
+      Threshold: 0,
+    });
+  });
+
+  it('alarms on the share of API requests that end in a server error', () => {
+    const alarms = alarmsWhere((alarm) => JSON.stringify(alarm.Properties.Metrics ?? []).includes('5XXError'));
+
+    expect(alarms).toHaveLength(1);
+  });
+
+  it('alarms on errors of every function and throttles of every HTTP function', () => {
+    for (const spec of catalogue) {
+      const [fnId] = functionOf(spec);
+      const forFunction = alarmsWhere((alarm) => mentions(alarm.Properties.Dimensions, fnId)).map((alarm) => alarm.Properties.MetricName);
+
+      expect(forFunction).toContain('Errors');
+      if (spec.trigger.kind === 'http') expect(forFunction).toContain('Throttles');
+    }
+  });
+
+  it('tells the operator what to do in every alarm and notifies the alarm topic', () => {
+    const [topicId] = onlyResource('AWS::SNS::Topic');
+    for (const [, alarm] of resources('AWS::CloudWatch::Alarm')) {
+      expect((alarm.Properties.AlarmDescription as string).length).toBeGreaterThan(60);
+      expect(alarm.Properties.AlarmActions).toEqual([{ Ref: topicId }]);
+    }
+  });
+
+  it('encrypts the alarm topic with the customer key', () => {
+    const [keyId] = onlyResource('AWS::KMS::Key');
+    template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: { 'Fn::GetAtt': [keyId, 'Arn'] } });
+  });
+});
+
+describe('web hosting', () => {
+  it('sends a strict Content-Security-Policy that allows connections only to the API', () => {
+    const [apiId] = onlyResource('AWS::ApiGateway::RestApi');
+    const [, policy] = onlyResource('AWS::CloudFront::ResponseHeadersPolicy');
+    const csp = policy.Properties.ResponseHeadersPolicyConfig.SecurityHeadersConfig.ContentSecurityPolicy;
+    const text = JSON.stringify(csp.ContentSecurityPolicy);
+
+    expect(csp.Override).toBe(true);
+    expect(text).toContain("default-src 'self'; connect-src 'self' https://");
+    expect(mentions(csp.ContentSecurityPolicy, apiId)).toBe(true);
+    expect(text).toContain("script-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'");
+    expect(text).not.toContain('unsafe');
+  });
+
+  it('sends HSTS for two years with preload, nosniff, no referrer and no framing', () => {
+    template.hasResourceProperties('AWS::CloudFront::ResponseHeadersPolicy', {
+      ResponseHeadersPolicyConfig: {
+        SecurityHeadersConfig: Match.objectLike({
+          StrictTransportSecurity: { AccessControlMaxAgeSec: 730 * 24 * 60 * 60, IncludeSubdomains: true, Preload: true, Override: true },
+          ContentTypeOptions: { Override: true },
+          ReferrerPolicy: { ReferrerPolicy: 'no-referrer', Override: true },
+          FrameOptions: { FrameOption: 'DENY', Override: true },
+        }),
+      },
+    });
+  });
+
+  it('serves a private bucket through CloudFront origin access control, falling back to the app for unknown paths', () => {
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
+      VersioningConfiguration: { Status: 'Enabled' },
+      LoggingConfiguration: Match.objectLike({ LogFilePrefix: 's3/' }),
+    });
+    template.hasResourceProperties('AWS::CloudFront::OriginAccessControl', {
+      OriginAccessControlConfig: Match.objectLike({ OriginAccessControlOriginType: 's3', SigningBehavior: 'always' }),
+    });
+    template.hasResourceProperties('AWS::CloudFront::Distribution', {
+      DistributionConfig: Match.objectLike({
+        DefaultRootObject: 'index.html',
+        CustomErrorResponses: [
+          { ErrorCode: 403, ResponseCode: 200, ResponsePagePath: '/index.html', ErrorCachingMinTTL: 0 },
+          { ErrorCode: 404, ResponseCode: 200, ResponsePagePath: '/index.html', ErrorCachingMinTTL: 0 },
+        ],
+        DefaultCacheBehavior: Match.objectLike({ ViewerProtocolPolicy: 'redirect-to-https' }),
+        Logging: Match.objectLike({ Prefix: 'cloudfront/' }),
+      }),
+    });
+  });
+
+  it('deploys config.json naming the API URL, uncached, and invalidates CloudFront', () => {
+    const [apiId] = onlyResource('AWS::ApiGateway::RestApi');
+    const [, distribution] = onlyResource('AWS::CloudFront::Distribution');
+    const entry = resources('Custom::CDKBucketDeployment').find(([, deployment]) =>
+      JSON.stringify(deployment.Properties.Include ?? []).includes('config.json'),
+    ) as [string, CfnResource];
+
+    expect(mentions(entry[1].Properties.SourceMarkers, apiId)).toBe(true);
+    expect(entry[1].Properties.SystemMetadata).toEqual({ 'cache-control': 'no-cache' });
+    expect(entry[1].Properties.DistributionPaths).toEqual(['/*']);
+    expect(distribution).toBeDefined();
+  });
+});
+
+describe('outputs', () => {
+  it.each(['ApiUrl', 'WebUrl', 'TableName', 'DeadLetterQueueUrl', 'AlarmTopicArn'])('outputs %s', (name) => {
+    template.hasOutput(name, { Value: Match.anyValue() });
+  });
+});
