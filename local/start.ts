@@ -7,7 +7,8 @@
  * Java process is left behind. To add a service, add an entry to `services` below.
  *
  * Settings (environment): PORT (3000), DYNAMODB_PORT (8000), DATA_DIR (.local),
- * TABLE_NAME (trial-screener-local).
+ * TABLE_NAME (trial-screener-local), SES_PORT (8005; the SES emulator's inbox), and the delivery
+ * variables of `functions/catalogue.ts` (see `local/lead-delivery.ts` for their local defaults).
  */
 import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
@@ -20,6 +21,7 @@ import { TABLE_ATTRIBUTES, createTableInput } from '../functions/table-schema';
 import { REPOSITORY_ROOT } from './api-routes';
 import { JavaMissingError, isPortInUse, requireJava, startDynamoDbLocal, type RunningDynamoDbLocal } from './dynamodb-local';
 import { PortInUseError, startHttpAdapter, type RunningHttpAdapter } from './http-adapter';
+import { leadDeliveryService, sesEmulatorService } from './lead-delivery';
 
 /** Everything the services share: settings first, then what earlier services started. */
 export interface LocalContext {
@@ -126,7 +128,7 @@ const apiService: LocalService = {
 };
 
 /** The services, in start order (they stop in reverse). */
-export const services: LocalService[] = [dynamoDbService, tableService, apiService];
+export const services: LocalService[] = [dynamoDbService, tableService, sesEmulatorService, leadDeliveryService, apiService];
 
 async function ensureTable(dynamo: DynamoDBClient, tableName: string): Promise<void> {
   try {

@@ -208,7 +208,8 @@ export function registerLeadCommands(program: Command): void {
       .option('--json', 'print the result as JSON'),
   ).action(async (id: string | undefined, options: ConnectionOptions & { failed?: boolean; json?: boolean }) => {
     if (Boolean(id) === Boolean(options.failed)) {
-      throw new InvalidArgumentError('give either a lead id or --failed');
+      // A plain Error: cli/main.ts prints it; commander only reports its own errors itself.
+      throw new Error('give either a lead id or --failed');
     }
     const { outbox, where } = repositoryFor(options);
     const refs: OutboxRef[] = [];
@@ -242,7 +243,7 @@ export function registerLeadCommands(program: Command): void {
       .option('--with-patient', "add the patient's name, email, phone and consent")
       .option('--output <file>', 'write to a file instead of standard output'),
   ).action(async (options: ConnectionOptions & { csv?: boolean; status?: OutboxStatus; withPatient?: boolean; output?: string }) => {
-    if (!options.csv) throw new InvalidArgumentError('choose an export format: --csv');
+    if (!options.csv) throw new Error('choose an export format: --csv');
     const { outbox } = repositoryFor(options);
     const header = [...CSV_COLUMNS, ...(options.withPatient ? PATIENT_COLUMNS : [])].join(',');
     const lines = [header];

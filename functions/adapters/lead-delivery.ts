@@ -114,7 +114,8 @@ export function createLeadDelivery(config: DeliveryConfig, overrides: LeadDelive
       return result;
     },
     publishMetrics() {
-      metrics.publishStoredMetrics();
+      // Publishing nothing would log a Powertools warning on every quiet reconciler run.
+      if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
     },
   };
 }

@@ -1,0 +1,131 @@
+/**
+ * The local runtime's half of lead delivery: the SES emulator (every email stays on this machine,
+ * shown on its inbox page), the stream poller feeding the real `deliver-leads` entry with the
+ * catalogue's filter and batch settings, and the `reconcile-leads` entry on a timer.
+ *
+ * Locally the catalog's contacts are approved as recipients (`CATALOG_CONTACTS_APPROVED=true`)
+ * only because the emulator captures everything: `assertLoopbackSesEndpoint` refuses to start
+ * the delivery service with any SES endpoint that is not on this machine.
+ */
+import { existsSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Context } from 'aws-lambda';
+import { FUNCTIONS, type FunctionSpec, type StreamFunctionSpec } from '../functions/catalogue';
+import { REPOSITORY_ROOT } from './api-routes';
+import { isPortInUse } from './dynamodb-local';
+import { PortInUseError } from './http-adapter';
+import { assertLoopbackSesEndpoint, DEFAULT_SES_PORT, startSesEmulator, type RunningSesEmulator } from './ses-emulator';
+import { startStreamPoller, type InitialPosition, type StreamHandler, type StreamPoller } from './stream-poller';
+
+/** What the delivery services need from the local runtime's shared context. */
+export interface DeliveryServiceContext {
+  tableName: string;
+  dataDir: string;
+  origin: string;
+  urls: string[];
+}
+
+/** How often the local reconciler runs (the deployed one runs on the catalogue's schedule). */
+const LOCAL_RECONCILE_INTERVAL_MS = 30_000;
+
+let emulator: RunningSesEmulator | undefined;
+let poller: StreamPoller | undefined;
+let reconcileTimer: NodeJS.Timeout | undefined;
+let reconciling: Promise<unknown> | undefined;
+
+function sesPort(): number {
+  const raw = process.env.SES_PORT;
+  if (raw === undefined || raw === '') return DEFAULT_SES_PORT;
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`SES_PORT must be a port number, not ${JSON.stringify(raw)}`);
+  return port;
+}
+
+/** Starts `aws-ses-v2-local` on SES_PORT (8005) and points the SES SDK at it. */
+export const sesEmulatorService = {
+  name: 'SES emulator',
+  async start(context: DeliveryServiceContext): Promise<void> {
+    const port = sesPort();
+    if (await isPortInUse(port)) throw new PortInUseError(port, 'SES_PORT');
+    emulator = await startSesEmulator({ port });
+    // Always the emulator, whatever the shell had: a local run never reaches the real SES.
+    process.env.AWS_ENDPOINT_URL_SES = emulator.endpoint;
+    context.urls.push(`Email inbox:      ${emulator.inboxUrl} (every email sent locally lands here)`);
+  },
+  async stop(): Promise<void> {
+    await emulator?.stop();
+    emulator = undefined;
+  },
+};
+
+/** The local delivery configuration: the same variables the catalogue lists for the functions. */
+export function applyLocalDeliveryEnvironment(context: DeliveryServiceContext, env: NodeJS.ProcessEnv = process.env): void {
+  assertLoopbackSesEndpoint(env.AWS_ENDPOINT_URL_SES);
+  env.TABLE_NAME = context.tableName;
+  env.SENDER_EMAIL ||= 'leads@trial-screener.local';
+  env.SES_CONFIGURATION_SET ||= 'trial-screener-local';
+  env.PUBLIC_APP_URL ||= `${context.origin}/`;
+  // Safe only behind the loopback check above: the emulator is the only recipient there is.
+  env.CATALOG_CONTACTS_APPROVED ||= 'true';
+  // EMF metric lines are for CloudWatch; locally they would drown the log.
+  env.POWERTOOLS_METRICS_DISABLED ||= 'true';
+}
+
+function spec(name: string): FunctionSpec {
+  const found = (FUNCTIONS as readonly FunctionSpec[]).find((candidate) => candidate.name === name);
+  if (!found) throw new Error(`${name} is not in functions/catalogue.ts`);
+  return found;
+}
+
+async function importHandler<T>(functionSpec: FunctionSpec): Promise<T> {
+  const module = (await import(pathToFileURL(resolve(REPOSITORY_ROOT, functionSpec.entry)).href)) as { handler?: T };
+  if (!module.handler) throw new Error(`${functionSpec.entry} exports no handler`);
+  return module.handler;
+}
+
+/**
+ * Starts the stream poller with the real `deliver-leads` handler and the reconciler timer. The
+ * first start of a data folder reads the stream from its start (TRIM_HORIZON); later starts
+ * from LATEST, and the reconciler delivers whatever was written while nothing was running.
+ */
+export const leadDeliveryService = {
+  name: 'lead delivery (stream poller and reconciler)',
+  async start(context: DeliveryServiceContext): Promise<void> {
+    applyLocalDeliveryEnvironment(context);
+    const deliverSpec = spec('deliver-leads') as StreamFunctionSpec;
+    const reconcileSpec = spec('reconcile-leads');
+    const deliver = await importHandler<StreamHandler>(deliverSpec);
+    const reconcile = await importHandler<(event: unknown, context: Pick<Context, 'getRemainingTimeInMillis'>) => Promise<unknown>>(
+      reconcileSpec,
+    );
+
+    const marker = resolve(context.dataDir, 'stream-poller-started');
+    const initialPosition: InitialPosition = existsSync(marker) ? 'LATEST' : 'TRIM_HORIZON';
+    poller = await startStreamPoller({ tableName: context.tableName, spec: deliverSpec, handler: deliver, initialPosition });
+    await writeFile(marker, `${new Date().toISOString()}\n`);
+
+    const runReconciler = () => {
+      if (reconciling) return;
+      const deadline = Date.now() + reconcileSpec.timeoutSeconds * 1000;
+      reconciling = reconcile({ source: 'local-timer' }, { getRemainingTimeInMillis: () => deadline - Date.now() })
+        .catch((error: unknown) => console.error(`Reconciler run failed: ${(error as Error).name}`))
+        .finally(() => {
+          reconciling = undefined;
+        });
+    };
+    runReconciler();
+    reconcileTimer = setInterval(runReconciler, LOCAL_RECONCILE_INTERVAL_MS);
+    context.urls.push(
+      `Lead delivery:    stream poller on ${context.tableName} (${initialPosition}), reconciler every ${LOCAL_RECONCILE_INTERVAL_MS / 1000} s`,
+    );
+  },
+  async stop(): Promise<void> {
+    if (reconcileTimer) clearInterval(reconcileTimer);
+    reconcileTimer = undefined;
+    await poller?.stop();
+    poller = undefined;
+    await reconciling;
+  },
+};
