@@ -23,7 +23,7 @@ export const OUTBOX_INDEX = {
 } as const;
 
 /** The stream carries new images only: delivery needs the inserted item, never the old one. */
-export const STREAM_VIEW_TYPE = 'NEW_IMAGE';
+export const STREAM_VIEW_TYPE = 'NEW_IMAGE' as const;
 
 export const ENTITY_TYPES = [
   'SCREENER',
