@@ -1,0 +1,113 @@
+/**
+ * Health data never reaches a log on the delivery path either: every stdout/stderr write of the
+ * stream handler and the reconciler (logs at DEBUG and the EMF metric lines) is captured while
+ * leads are sent, rejected, retried and held, then checked for the patient's and the site
+ * contact's details and the answers.
+ */
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { MessageRejected } from '@aws-sdk/client-ses';
+import type { Context } from 'aws-lambda';
+import { createLeadDelivery, DELIVERY_METRICS_NAMESPACE, DELIVERY_SERVICE_NAME } from '../../functions/adapters/lead-delivery';
+import { createDeliverLeadsHandler } from '../../functions/deliver-leads/stream-handler';
+import { createReconcileLeadsHandler } from '../../functions/reconcile-leads/reconciler';
+import { createTestTable, deleteTestTable } from '../setup/table';
+import { deliveryConfig, failingSes, readDeliveryRecords, uniqueAddress, writeReferral } from './delivery-fixtures';
+
+const PATIENT = { name: 'Zephyrine Quillfeather', email: uniqueAddress('zephyrine'), phone: '+14105550177' };
+const SITE_ACCEPTS = uniqueAddress('accepting-site');
+const SITE_REJECTS = uniqueAddress('rejecting-site');
+/** Text that is only in a log line if an answer or a criterion leaked into it. */
+const ANSWER_TRACES = ['How long have you had this back pain?', '16 weeks', 'Paracetamol', 'more than 12 weeks'];
+const context = { awsRequestId: 'logs', getRemainingTimeInMillis: () => 60_000 } as Context;
+
+describe('logs and metrics of lead delivery', () => {
+  const lines: string[] = [];
+  const originalStdout = process.stdout.write.bind(process.stdout);
+  const originalStderr = process.stderr.write.bind(process.stderr);
+  let tableName: string;
+  let leadIds: string[] = [];
+
+  beforeAll(async () => {
+    tableName = await createTestTable();
+    const capture = (chunk: unknown) => {
+      lines.push(...String(chunk).split('\n').filter((line) => line.trim().length > 0));
+      return true;
+    };
+    process.stdout.write = capture as typeof process.stdout.write;
+    process.stderr.write = capture as typeof process.stderr.write;
+
+    const referral = await writeReferral(tableName, PATIENT, [
+      { trialId: 'NCT00000001', recipientEmail: SITE_ACCEPTS },
+      { trialId: 'NCT00000002', recipientEmail: SITE_REJECTS },
+    ]);
+    leadIds = referral.leadIds;
+    const records = await readDeliveryRecords(tableName);
+    // SES's own messages may quote an address; the injected ones do, to prove they are not logged.
+    const ses = failingSes((command, call) => {
+      const to = command.input.Destination?.ToAddresses?.[0] ?? '';
+      if (to === SITE_REJECTS) return new MessageRejected({ $metadata: { httpStatusCode: 400 }, message: `Address not verified: ${to}` });
+      if (call === 1) return Object.assign(new Error(`Throttled sending to ${to}`), { name: 'Throttling', $metadata: { httpStatusCode: 400 } });
+      return undefined;
+    });
+    const delivery = () =>
+      createLeadDelivery(deliveryConfig(tableName), {
+        ses,
+        logger: new Logger({ serviceName: DELIVERY_SERVICE_NAME, logLevel: 'DEBUG' }),
+        metrics: new Metrics({ namespace: DELIVERY_METRICS_NAMESPACE, serviceName: DELIVERY_SERVICE_NAME }),
+      });
+
+    const handler = createDeliverLeadsHandler(delivery());
+    await handler({ Records: records }, context);
+    await handler({ Records: records }, context); // the stream's retry of the throttled record
+    await createReconcileLeadsHandler(delivery(), { pendingGraceSeconds: 0 })({});
+    const held = createLeadDelivery(deliveryConfig(tableName, { CATALOG_CONTACTS_APPROVED: false }), {
+      logger: new Logger({ serviceName: DELIVERY_SERVICE_NAME, logLevel: 'DEBUG' }),
+      metrics: new Metrics({ namespace: DELIVERY_METRICS_NAMESPACE, serviceName: DELIVERY_SERVICE_NAME }),
+    });
+    await createDeliverLeadsHandler(held)({ Records: records }, context);
+  });
+
+  afterAll(async () => {
+    process.stdout.write = originalStdout;
+    process.stderr.write = originalStderr;
+    await deleteTestTable(tableName);
+  });
+
+  it('logs each outcome with the lead id', () => {
+    const outcomes = lines.filter((line) => line.includes(leadIds[0]!) || line.includes(leadIds[1]!));
+
+    expect(outcomes.some((line) => line.includes('"outcome":"sent"'))).toBe(true);
+    expect(outcomes.some((line) => line.includes('"outcome":"failed"') && line.includes('SES MessageRejected (400)'))).toBe(true);
+    expect(outcomes.some((line) => line.includes('"outcome":"retry"'))).toBe(true);
+    expect(outcomes.some((line) => line.includes('"outcome":"held"'))).toBe(true);
+  });
+
+  it('publishes the delivery metrics in the TrialScreener namespace', () => {
+    const metricLines = lines.filter((line) => line.includes('"_aws"'));
+
+    expect(metricLines.some((line) => line.includes('"Namespace":"TrialScreener"') && line.includes('LeadsSent'))).toBe(true);
+    expect(metricLines.some((line) => line.includes('LeadsFailed'))).toBe(true);
+    expect(metricLines.some((line) => line.includes('LeadsRetried'))).toBe(true);
+    expect(metricLines.some((line) => line.includes('LeadsHeld'))).toBe(true);
+  });
+
+  it("never logs the patient's name, email address or phone number", () => {
+    const leaked = lines.filter((line) => [PATIENT.name, 'Quillfeather', PATIENT.email, PATIENT.phone, '555-0177'].some((value) => line.includes(value)));
+
+    expect(leaked).toEqual([]);
+  });
+
+  it("never logs a site contact's address, even when SES quotes it", () => {
+    const leaked = lines.filter((line) => [SITE_ACCEPTS, SITE_REJECTS].some((value) => line.includes(value)));
+
+    expect(leaked).toEqual([]);
+  });
+
+  it('never logs an answer or a criterion', () => {
+    const leaked = lines.filter((line) => ANSWER_TRACES.some((value) => line.includes(value)));
+
+    expect(leaked).toEqual([]);
+  });
+});
