@@ -167,13 +167,27 @@ export function referableResults(results: readonly TrialResult[]): TrialResult[]
   return results.filter((r) => r.eligibility !== 'ineligible' && r.nearestSite?.acceptsReferrals === true);
 }
 
-/** "about 12 miles (19 km) away", or undefined when the distance is not known. */
+const WHOLE_NUMBER = new Intl.NumberFormat('en', { maximumFractionDigits: 0 });
+
+/** "about 1,985 miles (3,194 km) away", or undefined when the distance is not known. */
 export function describeDistance(site: SiteSummary): string | undefined {
   if (site.distanceMiles === undefined || site.distanceKm === undefined) return undefined;
   const miles = Math.round(site.distanceMiles);
-  const km = Math.round(site.distanceKm);
   if (miles < 1) return 'less than a mile (under 2 km) away';
-  return `about ${miles} ${miles === 1 ? 'mile' : 'miles'} (${km} km) away`;
+  return `about ${WHOLE_NUMBER.format(miles)} ${miles === 1 ? 'mile' : 'miles'} (${WHOLE_NUMBER.format(site.distanceKm)} km) away`;
+}
+
+/**
+ * A long registry summary split into its opening (cut at the end of a sentence where possible)
+ * and the rest. Registry summaries run to many paragraphs; the rest stays one click away.
+ */
+export function splitSummary(summary: string, limit = 280): { opening: string; rest: string } {
+  const text = summary.trim();
+  if (text.length <= limit) return { opening: text, rest: '' };
+  const head = text.slice(0, limit);
+  const sentenceEnd = Math.max(head.lastIndexOf('. '), head.lastIndexOf('.\n'));
+  const cut = sentenceEnd >= limit / 3 ? sentenceEnd + 1 : head.lastIndexOf(' ') > 0 ? head.lastIndexOf(' ') : limit;
+  return { opening: text.slice(0, cut).trim(), rest: text.slice(cut).trim() };
 }
 
 /** "Springfield, IL, United States": the parts of a site's place that are known. */

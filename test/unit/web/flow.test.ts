@@ -14,6 +14,7 @@ import {
   previousQuestionId,
   progressOf,
   referableResults,
+  splitSummary,
   toggleOption,
   type ContactDraft,
 } from '../../../web/src/flow';
@@ -184,8 +185,24 @@ describe('results', () => {
     expect(describeDistance(aSite({ distanceMiles: 12.4, distanceKm: 19.96 }))).toBe('about 12 miles (20 km) away');
   });
 
+  it('writes long distances with thousands separators', () => {
+    expect(describeDistance(aSite({ distanceMiles: 1984.5, distanceKm: 3193.7 }))).toBe('about 1,985 miles (3,194 km) away');
+  });
+
   it('describes no distance when it is not known', () => {
     expect(describeDistance(aSite({ distanceMiles: undefined, distanceKm: undefined }))).toBeUndefined();
+  });
+
+  it('cuts a long summary at the end of a sentence and keeps the rest', () => {
+    const summary = `${'A first sentence about the study. '.repeat(5)}${'More detail. '.repeat(30)}`;
+
+    const { opening, rest } = splitSummary(summary, 100);
+
+    expect([opening.endsWith('.'), `${opening} ${rest}`]).toEqual([true, summary.trim()]);
+  });
+
+  it('leaves a short summary whole', () => {
+    expect(splitSummary('A short summary.')).toEqual({ opening: 'A short summary.', rest: '' });
   });
 
   it('writes the registry record date in words', () => {

@@ -1,7 +1,7 @@
 /** Results: each trial grouped by whether the patient may qualify, with the reasons and the nearest site. */
 import type { CriterionEvaluation, CriterionResult, TrialResult } from '../../../functions/core/model';
 import type { ComponentChildren } from 'preact';
-import { describeDistance, describePlace, formatRecordDate, groupResults, referableResults } from '../flow';
+import { describeDistance, describePlace, formatRecordDate, groupResults, splitSummary, referableResults } from '../flow';
 import { ScreenHeading } from '../ui';
 import { EraseData } from './erase';
 
@@ -99,10 +99,11 @@ function TrialCard(props: { trial: TrialResult; open: boolean }) {
         {trial.trialId}
         {trial.phase ? ` · ${trial.phase}` : ''} · Registry record from {formatRecordDate(trial.recordDate)}
       </p>
-      <p>{trial.summary}</p>
+      {props.open ? <Summary summary={trial.summary} /> : null}
       <SiteInfo trial={trial} />
       <details class="why" open={props.open}>
         <summary>{whyTitle(trial)}</summary>
+        {props.open ? null : <Summary summary={trial.summary} />}
         <ul class="criteria">
           {trial.criteria.map((criterion) => (
             <CriterionRow key={criterion.id} criterion={criterion} />
@@ -114,8 +115,24 @@ function TrialCard(props: { trial: TrialResult; open: boolean }) {
 }
 
 function whyTitle(trial: TrialResult): string {
-  if (trial.eligibility === 'ineligible') return 'Why this is not a match';
+  if (trial.eligibility === 'ineligible') return 'About this study, and why it is not a match';
   return 'Why you may qualify';
+}
+
+/** The registry summary: its opening, with the rest one click away when it is long. */
+function Summary(props: { summary: string }) {
+  const { opening, rest } = splitSummary(props.summary);
+  return (
+    <div class="trial-summary">
+      <p>{opening}</p>
+      {rest ? (
+        <details class="summary-rest">
+          <summary>Read the full summary</summary>
+          <p>{rest}</p>
+        </details>
+      ) : null}
+    </div>
+  );
 }
 
 const RESULT_WORDS: Record<CriterionResult, string> = {
