@@ -16,16 +16,9 @@ import { FUNCTIONS, type FunctionSpec, type StreamFunctionSpec } from '../functi
 import { REPOSITORY_ROOT } from './api-routes';
 import { isPortInUse } from './dynamodb-local';
 import { PortInUseError } from './http-adapter';
-import { assertLoopbackSesEndpoint, DEFAULT_SES_PORT, startSesEmulator, type RunningSesEmulator } from './ses-emulator';
+import { applyLocalDeliveryEnvironment, type DeliveryServiceContext } from './email-guard';
+import { DEFAULT_SES_PORT, startSesEmulator, type RunningSesEmulator } from './ses-emulator';
 import { startStreamPoller, type InitialPosition, type StreamHandler, type StreamPoller } from './stream-poller';
-
-/** What the delivery services need from the local runtime's shared context. */
-export interface DeliveryServiceContext {
-  tableName: string;
-  dataDir: string;
-  origin: string;
-  urls: string[];
-}
 
 /** How often the local reconciler runs (the deployed one runs on the catalogue's schedule). */
 const LOCAL_RECONCILE_INTERVAL_MS = 30_000;
@@ -59,19 +52,6 @@ export const sesEmulatorService = {
     emulator = undefined;
   },
 };
-
-/** The local delivery configuration: the same variables the catalogue lists for the functions. */
-export function applyLocalDeliveryEnvironment(context: DeliveryServiceContext, env: NodeJS.ProcessEnv = process.env): void {
-  assertLoopbackSesEndpoint(env.AWS_ENDPOINT_URL_SES);
-  env.TABLE_NAME = context.tableName;
-  env.SENDER_EMAIL ||= 'leads@trial-screener.local';
-  env.SES_CONFIGURATION_SET ||= 'trial-screener-local';
-  env.PUBLIC_APP_URL ||= `${context.origin}/`;
-  // Safe only behind the loopback check above: the emulator is the only recipient there is.
-  env.CATALOG_CONTACTS_APPROVED ||= 'true';
-  // EMF metric lines are for CloudWatch; locally they would drown the log.
-  env.POWERTOOLS_METRICS_DISABLED ||= 'true';
-}
 
 function spec(name: string): FunctionSpec {
   const found = (FUNCTIONS as readonly FunctionSpec[]).find((candidate) => candidate.name === name);

@@ -1,8 +1,7 @@
 /**
  * The local SES: `aws-ses-v2-local` captures every email sent to it (nothing leaves the machine)
  * and shows them on an inbox page. The local runtime points the SES client at it through
- * `AWS_ENDPOINT_URL_SES`, and refuses any SES endpoint that is not on this machine: locally the
- * catalog's real study contacts are approved as recipients only because the emulator catches all.
+ * `AWS_ENDPOINT_URL_SES`; `email-guard.ts` refuses any SES endpoint that is not on this machine.
  */
 import type { Server } from 'node:http';
 import * as sesEmulatorModule from 'aws-ses-v2-local';
@@ -46,29 +45,6 @@ export async function startSesEmulator(options: { port?: number; host?: string }
         server.close(() => resolve());
       }),
   };
-}
-
-/**
- * Throws unless `endpoint` is an http(s) URL on this machine. The local runtime approves the
- * catalog's contacts as recipients (`CATALOG_CONTACTS_APPROVED=true`) only behind this check.
- */
-export function assertLoopbackSesEndpoint(endpoint: string | undefined): void {
-  const refuse = (why: string): never => {
-    throw new Error(
-      `Refusing to run locally with SES endpoint ${JSON.stringify(endpoint ?? '')}: ${why}. Local runs deliver to ` +
-        'the SES emulator only, because the catalog lists real study coordinators.',
-    );
-  };
-  if (!endpoint) refuse('no endpoint is set, so the real SES would be used');
-  let url: URL;
-  try {
-    url = new URL(endpoint as string);
-  } catch {
-    return refuse('it is not a URL');
-  }
-  const host = url.hostname.replace(/^\[|\]$/g, '');
-  const loopback = host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
-  if (!loopback) refuse('it is not a loopback address');
 }
 
 /** One email as the emulator stored it (`GET /store`). */
