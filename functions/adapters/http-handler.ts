@@ -246,7 +246,7 @@ function bodyGuard(expectsBody: boolean): MiddlewareObj<APIGatewayProxyEvent, AP
         }
       }
       if (!expectsBody) return;
-      if (!hasBody) throw new DomainErrorLike('INVALID_REQUEST', 400, 'A JSON request body is required.');
+      if (!hasBody) throw new HttpRequestError('INVALID_REQUEST', 400, 'A JSON request body is required.');
       const contentType = request.event.headers?.['content-type'];
       if (!contentType || !/^application\/json\s*(;|$)/i.test(contentType)) {
         throw createError(415, 'The request body must be JSON, sent with Content-Type: application/json.');
@@ -256,7 +256,7 @@ function bodyGuard(expectsBody: boolean): MiddlewareObj<APIGatewayProxyEvent, AP
 }
 
 /** An HTTP-layer error with its own code (not a domain refusal, not a middy error). */
-class DomainErrorLike extends Error {
+class HttpRequestError extends Error {
   constructor(
     readonly code: HttpErrorCode,
     readonly statusCode: number,
@@ -293,7 +293,7 @@ function validation<B, P, H, A>(
       parsed.pathParameters = check(options.pathParameters, event.pathParameters ?? {}, []);
       parsed.headers = check(options.headers, event.headers ?? {}, ['headers']);
       if (issues.length > 0) {
-        throw new DomainErrorLike('INVALID_REQUEST', 400, 'The request is not valid.', issues);
+        throw new HttpRequestError('INVALID_REQUEST', 400, 'The request is not valid.', issues);
       }
       // The token's presence is checked before the body: an anonymous caller learns nothing more.
       if (options.auth === 'screening-token') {
@@ -309,7 +309,7 @@ function validation<B, P, H, A>(
       if (issues.length > 0) {
         const domainCode = codeForIssues(issues, options.issueCodes ?? []);
         if (domainCode) throw new DomainError(domainCode, messageForCode(domainCode), issues);
-        throw new DomainErrorLike('INVALID_REQUEST', 400, 'The request body is not valid.', issues);
+        throw new HttpRequestError('INVALID_REQUEST', 400, 'The request body is not valid.', issues);
       }
       parsedInputs.set(event, parsed);
     },
@@ -350,7 +350,7 @@ function errorMapper(): MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResul
       if (error instanceof DomainError) {
         status = DOMAIN_ERROR_STATUS[error.code];
         body = errorBody(error.code, error.message, error.details);
-      } else if (error instanceof DomainErrorLike) {
+      } else if (error instanceof HttpRequestError) {
         status = error.statusCode;
         body = errorBody(error.code, error.message, error.details);
       } else if (isExposedHttpError(error) && HTTP_STATUS_CODE[error.statusCode]) {
