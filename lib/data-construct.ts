@@ -67,8 +67,8 @@ export class DataConstruct extends Construct {
     Validations.of(this.table).acknowledge({
       id: 'HIPAA.Security-DynamoDBInBackupPlan',
       reason:
-        'Point-in-time recovery (35 days) is the backup. An AWS Backup plan would keep copies of erased ' +
-        'patient data (DELETE /screenings/{id}) beyond what the erasure promise allows.',
+        'Point-in-time recovery (35-day window) is the backup. An AWS Backup plan would keep snapshots holding ' +
+        'erased patient data (DELETE /screenings/{id}) for its whole retention, well past that window.',
     });
   }
 }

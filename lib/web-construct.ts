@@ -75,8 +75,6 @@ export class WebConstruct extends Construct {
       removalPolicy: RemovalPolicy.RETAIN,
     });
     Validations.of(this.logBucket).acknowledge(
-      { id: 'AwsSolutions-S1', reason: 'This is the access-log bucket; logging it into itself would loop.' },
-      { id: 'HIPAA.Security-S3BucketLoggingEnabled', reason: 'This is the access-log bucket; logging it into itself would loop.' },
       {
         id: 'HIPAA.Security-S3DefaultEncryptionKMS',
         reason: 'S3 server access logs can only be delivered to a bucket encrypted with S3-managed keys (SSE-S3).',
