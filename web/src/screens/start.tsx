@@ -10,7 +10,6 @@ export function StartScreen(props: { screener: Screener; onStart: () => void }) 
       <p class="lead">{screener.intro}</p>
       <ul class="facts">
         <li>About {screener.estimatedMinutes} minutes, one question at a time. You can go back and change an answer.</li>
-        <li>It is not medical advice and it does not diagnose anything.</li>
         <li>Nothing is shared with anyone unless you choose a study and agree to be contacted.</li>
       </ul>
       <p class="notice">If you feel very unwell right now, do not use this form: call your local emergency number.</p>
