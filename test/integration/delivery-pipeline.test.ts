@@ -5,6 +5,7 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { Context, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { documentClient } from '../../functions/adapters/dynamo';
 import { createDeliverLeadsHandler } from '../../functions/deliver-leads/stream-handler';
 import { createReconcileLeadsHandler } from '../../functions/reconcile-leads/reconciler';
@@ -24,6 +25,8 @@ import {
   writeReferral,
 } from './delivery-fixtures';
 
+// The poller reports retried batches; the assertions below are about their outcome.
+const quiet = () => undefined;
 let tableName: string;
 let poller: StreamPoller | undefined;
 
@@ -59,7 +62,7 @@ describe('the local stream poller with the delivery handler', () => {
   it('delivers a new referral to both sites and the patient', async () => {
     const { addresses, write } = aReferralToTwoTrials();
     const handler = createDeliverLeadsHandler(testDelivery(deliveryConfig(tableName)).delivery);
-    poller = await startStreamPoller({ tableName, spec: deliverLeadsSpec, handler, initialPosition: 'LATEST' });
+    poller = await startStreamPoller({ tableName, spec: deliverLeadsSpec, handler, initialPosition: 'LATEST', log: quiet });
 
     await write();
 
@@ -73,7 +76,7 @@ describe('the local stream poller with the delivery handler', () => {
     const { addresses, write } = aReferralToTwoTrials();
     const ses = failingSes((_command, call) => (call <= 4 ? throttlingError() : undefined));
     const { delivery, metrics } = testDelivery(deliveryConfig(tableName), { ses });
-    poller = await startStreamPoller({ tableName, spec: deliverLeadsSpec, handler: createDeliverLeadsHandler(delivery), initialPosition: 'LATEST' });
+    poller = await startStreamPoller({ tableName, spec: deliverLeadsSpec, handler: createDeliverLeadsHandler(delivery), initialPosition: 'LATEST', log: quiet });
 
     const referral = await write();
 
@@ -82,6 +85,57 @@ describe('the local stream poller with the delivery handler', () => {
     expect((await inboxFor(addresses.siteA)).length).toBe(1);
     expect((await inboxFor(addresses.siteB)).length).toBe(1);
     expect(metrics.count('LeadsRetried')).toBeGreaterThan(0);
+  });
+});
+
+describe('the local stream poller on its own', () => {
+  it('hands over only new leads and confirmations, never other items or status writes', async () => {
+    const received: DynamoDBRecord[] = [];
+    const { addresses, write } = aReferralToTwoTrials();
+    const delivering = createDeliverLeadsHandler(testDelivery(deliveryConfig(tableName)).delivery);
+    const handler = async (event: DynamoDBStreamEvent, context: Context) => {
+      received.push(...event.Records);
+      return delivering(event, context);
+    };
+    poller = await startStreamPoller({ tableName, spec: deliverLeadsSpec, handler, initialPosition: 'LATEST', log: quiet });
+
+    await write();
+    await eventually('three emails arrive', async () => (await inboxFor(...Object.values(addresses))).length === 3);
+
+    expect(received.map((record) => [record.eventName, record.dynamodb?.NewImage?.entityType?.S]).sort()).toEqual([
+      ['INSERT', 'CONFIRMATION'],
+      ['INSERT', 'LEAD'],
+      ['INSERT', 'LEAD'],
+    ]);
+  });
+
+  it("sends a record that keeps failing to the dead-letter log after the catalogue's retry attempts, then carries on", async () => {
+    const poison = aReferralToTwoTrials();
+    const next = aReferralToTwoTrials();
+    const attemptsOnPoison: string[] = [];
+    const handledAfterwards: string[] = [];
+    const deadLetters: unknown[] = [];
+    const isPoison = (record: DynamoDBRecord) => JSON.stringify(record.dynamodb?.NewImage).includes(poison.addresses.siteA);
+    const handler = async (event: DynamoDBStreamEvent) => {
+      for (const record of event.Records) {
+        if (isPoison(record)) attemptsOnPoison.push(record.dynamodb!.SequenceNumber!);
+        else if (JSON.stringify(record.dynamodb?.NewImage).includes(next.addresses.patient)) handledAfterwards.push(record.eventID!);
+      }
+      return { batchItemFailures: event.Records.filter(isPoison).map((record) => ({ itemIdentifier: record.dynamodb!.SequenceNumber! })) };
+    };
+    const log = (level: string, message: string, fields?: Record<string, unknown>) => {
+      if (message.includes('dead-letter')) deadLetters.push(fields?.sequenceNumbers);
+    };
+    poller = await startStreamPoller({ tableName, spec: deliverLeadsSpec, handler, initialPosition: 'LATEST', log, pollIntervalMs: 50 });
+
+    await poison.write();
+    await eventually('the poison record is dead-lettered', async () => deadLetters.length > 0);
+    await next.write();
+    await eventually('the next referral is handled', async () => handledAfterwards.length === 3);
+
+    expect(new Set(attemptsOnPoison).size).toBe(1);
+    expect(attemptsOnPoison).toHaveLength(deliverLeadsSpec.trigger.retryAttempts + 1);
+    expect(deadLetters[0]).toEqual(expect.arrayContaining([attemptsOnPoison[0]]));
   });
 });
 
