@@ -18,7 +18,11 @@ import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 import type { FunctionSpec } from '../functions/catalogue';
 
-/** Where the delivery functions publish their Powertools metrics (namespace and `service`). */
+/**
+ * Where the delivery functions publish their Powertools metrics (namespace and `service`). The
+ * adapter (`functions/adapters/lead-delivery.ts`) cannot be imported here (it pulls in the AWS
+ * SDK); a CDK test proves the two agree.
+ */
 export const DELIVERY_METRICS = { namespace: 'TrialScreener', service: 'lead-delivery' } as const;
 
 export interface MonitoredFunction {

@@ -10,6 +10,7 @@ import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { FUNCTIONS, httpFunctions, scheduleFunctions, streamFunctions, type FunctionSpec } from '../../functions/catalogue';
 import { OUTBOX_INDEX, TABLE_ATTRIBUTES } from '../../functions/table-schema';
 import { MAX_REQUEST_BODY_BYTES } from '../../lib/api-construct';
+import { DELIVERY_METRICS_NAMESPACE, DELIVERY_SERVICE_NAME, OUTCOME_METRICS } from '../../functions/adapters/lead-delivery';
 import { DELIVERY_METRICS } from '../../lib/monitoring-construct';
 import { synthesizeStack, type SynthesizedStack } from './synthesize';
 
@@ -450,7 +451,11 @@ describe('monitoring', () => {
     }
   });
 
-  it.each(['LeadsFailed', 'LeadsHeld'])('alarms on the %s metric the delivery functions publish', (metricName) => {
+  it('alarms in the namespace and service the delivery adapter publishes its metrics under', () => {
+    expect(DELIVERY_METRICS).toEqual({ namespace: DELIVERY_METRICS_NAMESPACE, service: DELIVERY_SERVICE_NAME });
+  });
+
+  it.each([OUTCOME_METRICS.failed, OUTCOME_METRICS.held])('alarms on the %s metric the delivery functions publish', (metricName) => {
     const alarms = alarmsWhere((alarm) => alarm.Properties.MetricName === metricName);
 
     expect(alarms).toHaveLength(1);
