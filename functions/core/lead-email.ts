@@ -141,6 +141,8 @@ export function renderConfirmationEmail(
   const to = safeAddress(confirmation.contact.email, 'patient email');
   const data = toSingleLineStrings({
     confirmationId: confirmation.confirmationId,
+    // The reference a patient quotes to have their data erased by the operator.
+    screeningId: confirmation.screeningId,
     patient: { name: confirmation.contact.name },
     studyCount: confirmation.leads.length,
     severalStudies: confirmation.leads.length > 1,

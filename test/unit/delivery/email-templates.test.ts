@@ -92,6 +92,12 @@ describe('the shipped patient confirmation template', () => {
     expect(email.html).toContain('href="https://screener.example/?erase&#x3D;screening-1"');
   });
 
+  it('gives the patient a reference to quote when asking for erasure by reply', () => {
+    const email = renderConfirmationEmail(aConfirmation(), templates.patientConfirmation, 'https://screener.example');
+
+    expect(email.text).toContain('reply to this email quoting your reference, screening-1');
+  });
+
   it('uses the singular for a referral to one study', () => {
     const confirmation = aConfirmation({ leads: aConfirmation().leads.slice(0, 1) });
 
