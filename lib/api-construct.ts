@@ -234,7 +234,7 @@ export class ApiConstruct extends Construct {
       { type: ResponseType.REQUEST_TOO_LARGE, code: 'PAYLOAD_TOO_LARGE', message: 'The request body is too large.' },
       { type: ResponseType.UNSUPPORTED_MEDIA_TYPE, code: 'UNSUPPORTED_MEDIA_TYPE', message: 'Send the request body as application/json.' },
       { type: ResponseType.BAD_REQUEST_PARAMETERS, code: 'INVALID_REQUEST', message: 'The request is missing a required parameter.' },
-      { type: ResponseType.BAD_REQUEST_BODY, code: 'INVALID_REQUEST', message: 'The request body is not valid.' },
+      { type: ResponseType.BAD_REQUEST_BODY, code: 'INVALID_REQUEST', message: 'The request body must be a JSON object.' },
       // Unknown routes: API Gateway answers 403 "Missing Authentication Token" by default.
       { type: ResponseType.MISSING_AUTHENTICATION_TOKEN, statusCode: '404', code: 'NOT_FOUND', message: 'There is no such resource.' },
       { type: ResponseType.WAF_FILTERED, code: 'REQUEST_BLOCKED', message: 'The request was blocked by the firewall.' },

@@ -262,21 +262,21 @@ export class WebConstruct extends Construct {
         'Action::s3:Abort*',
         'Resource::*',
         `Resource::<${stack.getLogicalId(this.bucket.node.defaultChild as CfnBucket)}.Arn>/*`,
-        `Resource::arn:<AWS::Partition>:s3:::${cdkAssetBucketName(stack)}/*`,
+        `Resource::${cdkAssetBucketArn(stack)}/*`,
       ].map((finding) => ({ id: `AwsSolutions-IAM5[${finding}]`, reason: wildcardReason })),
     );
   }
 }
 
 /**
- * The CDK bootstrap asset bucket's name as cdk-nag renders it in findings (unresolved account and
- * region appear as `<AWS::AccountId>` and `<AWS::Region>`).
+ * The CDK bootstrap asset bucket's ARN as cdk-nag renders it in findings: unresolved parts appear
+ * as `<AWS::Partition>`, `<AWS::AccountId>` and `<AWS::Region>`.
  */
-function cdkAssetBucketName(stack: Stack): string {
+function cdkAssetBucketArn(stack: Stack): string {
+  const rendered = (value: string, pseudo: string) => (Token.isUnresolved(value) ? `<AWS::${pseudo}>` : value);
   const qualifier = (stack.node.tryGetContext(BOOTSTRAP_QUALIFIER_CONTEXT) as string | undefined) ?? DefaultStackSynthesizer.DEFAULT_QUALIFIER;
-  const account = Token.isUnresolved(stack.account) ? '<AWS::AccountId>' : stack.account;
-  const region = Token.isUnresolved(stack.region) ? '<AWS::Region>' : stack.region;
-  return `cdk-${qualifier}-assets-${account}-${region}`;
+  const bucketName = `cdk-${qualifier}-assets-${rendered(stack.account, 'AccountId')}-${rendered(stack.region, 'Region')}`;
+  return `arn:${rendered(stack.partition, 'Partition')}:s3:::${bucketName}`;
 }
 
 /**
