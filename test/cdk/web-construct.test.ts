@@ -1,5 +1,7 @@
 /** Web hosting on the operator's own domain: TLS 1.2 or later, which the default certificate cannot pin. */
-import { rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
@@ -12,12 +14,14 @@ import { fakeWebBuild } from './synthesize';
 const CERTIFICATE_ARN = 'arn:aws:acm:us-east-1:123456789012:certificate/11111111-2222-3333-4444-555555555555';
 
 let webAssetsPath: string;
+let outdir: string;
 let stack: Stack;
 let web: WebConstruct;
 
 beforeAll(() => {
   webAssetsPath = fakeWebBuild();
-  stack = new Stack(new App(), 'Web', { env: { account: '123456789012', region: 'eu-west-1' } });
+  outdir = mkdtempSync(join(tmpdir(), 'trial-screener-cdk-'));
+  stack = new Stack(new App({ outdir }), 'Web', { env: { account: '123456789012', region: 'eu-west-1' } });
   web = new WebConstruct(stack, 'Web', {
     apiUrl: 'https://abc123.execute-api.eu-west-1.amazonaws.com/v1/',
     apiOrigin: 'https://abc123.execute-api.eu-west-1.amazonaws.com',
@@ -29,7 +33,10 @@ beforeAll(() => {
   });
 });
 
-afterAll(() => rmSync(webAssetsPath, { recursive: true, force: true }));
+afterAll(() => {
+  rmSync(webAssetsPath, { recursive: true, force: true });
+  rmSync(outdir, { recursive: true, force: true });
+});
 
 describe('web app on a custom domain', () => {
   it('serves the domain with its certificate and TLS 1.2 or later', () => {
