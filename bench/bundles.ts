@@ -1,0 +1,319 @@
+/**
+ * Benchmark 2, the Lambda bundles: every function of the catalogue built with esbuild's JS API
+ * and the options `lib/lambda-function.ts` gives `NodejsFunction` (ESM, minified, source maps
+ * without sources content, `module` before `main`, AWS SDK bundled, the `require` banner), beside
+ * a naive build of the same entry (not minified, esbuild's default main fields for Node).
+ *
+ * For each: bytes and gzipped bytes, which packages the bytes come from (esbuild's metafile),
+ * the cold module-load time (a fresh `node` process importing the bundle, median of N; with
+ * `--enable-source-maps` as deployed) and, from one `--cpu-prof` run mapped back through the
+ * source map, which packages the load time goes to.
+ */
+import { execFile } from 'node:child_process';
+import { cp, mkdir, readFile, readdir, rm, stat } from 'node:fs/promises';
+import { SourceMap } from 'node:module';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
+import { gzipSync } from 'node:zlib';
+import { build, type BuildOptions, type Metafile, type Plugin } from 'esbuild';
+import { FUNCTIONS, type FunctionSpec } from '../functions/catalogue';
+import { median } from './stats';
+
+const run = promisify(execFile);
+
+/**
+ * The banner of `lib/lambda-function.ts` (not exported there): ESM output needs `require` for the
+ * CommonJS dependencies that call it on Node built-ins at run time.
+ */
+const ESM_REQUIRE_BANNER =
+  "import { createRequire as topLevelCreateRequire } from 'node:module'; const require = topLevelCreateRequire(import.meta.url);";
+
+/** The esbuild options `NodejsFunction` derives from `lib/lambda-function.ts`'s bundling props. */
+function productionOptions(entry: string, outfile: string): BuildOptions {
+  return {
+    entryPoints: [entry],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    target: 'node24',
+    format: 'esm',
+    minify: true,
+    sourcemap: true,
+    sourcesContent: false,
+    mainFields: ['module', 'main'],
+    external: [],
+    banner: { js: ESM_REQUIRE_BANNER },
+    metafile: true,
+    logLevel: 'silent',
+  };
+}
+
+/** The same entry built the way one would without thinking about it. */
+function naiveOptions(entry: string, outfile: string): BuildOptions {
+  const { minify: _minify, mainFields: _mainFields, ...rest } = productionOptions(entry, outfile);
+  return rest;
+}
+
+/**
+ * A measurement-only variant of the production build: project files that write
+ * `import { z } from 'zod'` are bundled as if they wrote `import * as z from 'zod'`. The named `z`
+ * is one object holding all of zod (every locale, JSON Schema conversion), which no bundler can
+ * tree-shake; a namespace import lets esbuild keep only what the code uses. Source files are
+ * not changed: this shows what that one-line change in each file would save.
+ */
+const zodNamespaceImports: Plugin = {
+  name: 'zod-namespace-imports',
+  setup(esbuild) {
+    esbuild.onLoad({ filter: /[\\/](functions|local)[\\/].*\.ts$/ }, async (args) => ({
+      contents: (await readFile(args.path, 'utf8')).replace(/import \{ z \} from 'zod';/g, "import * as z from 'zod';"),
+      loader: 'ts',
+    }));
+  },
+};
+
+export interface PackageShare {
+  /** `functions/core`, `zod`, `@aws-sdk/client-dynamodb`, ... */
+  name: string;
+  bytes: number;
+}
+
+export interface BundleRow {
+  name: string;
+  entry: string;
+  bytes: number;
+  gzipBytes: number;
+  sourceMapBytes: number;
+  /** The largest contributors to the minified output, from the metafile. */
+  topPackages: PackageShare[];
+  /** The largest single modules (files) in the minified output. */
+  topModules: PackageShare[];
+  /** Bytes of zod's message translations (`zod/v4/locales/*`), which only English ever uses. */
+  zodLocalesBytes: number;
+  /** Median milliseconds to import the bundle in a fresh node process, with `--enable-source-maps`. */
+  loadMs: number;
+  /** The same without `--enable-source-maps` (what the source map costs at load). */
+  loadMsWithoutSourceMaps: number;
+  /** The production build with zod imported as a namespace (see `zodNamespaceImports`). */
+  zodNamespaceBytes: number;
+  zodNamespaceGzipBytes: number;
+  zodNamespaceLoadMs: number;
+  naiveBytes: number;
+  naiveGzipBytes: number;
+  naiveLoadMs: number;
+  /** Where one profiled load spent its samples, by package (self time, ms). */
+  loadProfile: PackageShare[];
+  loadSamples: number;
+}
+
+export interface BundleOptions {
+  repositoryRoot: string;
+  workDir: string;
+  /** Fresh processes per measurement (the median is reported). */
+  loads: number;
+  /** Only these functions (all when empty). */
+  only?: readonly string[];
+}
+
+/** The package a bundled module path belongs to: `node_modules/<pkg>` or the project folder. */
+export function packageOf(path: string): string {
+  const normalized = path.replace(/\\/g, '/');
+  const inModules = normalized.lastIndexOf('node_modules/');
+  if (inModules >= 0) {
+    const parts = normalized.slice(inModules + 'node_modules/'.length).split('/');
+    return parts[0]!.startsWith('@') ? `${parts[0]}/${parts[1]}` : parts[0]!;
+  }
+  const project = /(?:^|\/)(functions\/[^/]+|local|lib|data|templates)\//.exec(normalized);
+  return project ? project[1]! : normalized;
+}
+
+function topShares(shares: Map<string, number>, count: number): PackageShare[] {
+  return [...shares]
+    .map(([name, bytes]) => ({ name, bytes }))
+    .sort((a, b) => b.bytes - a.bytes)
+    .slice(0, count);
+}
+
+function packageBytes(metafile: Metafile): Map<string, number> {
+  const shares = new Map<string, number>();
+  for (const output of Object.values(metafile.outputs)) {
+    for (const [path, { bytesInOutput }] of Object.entries(output.inputs)) {
+      const name = packageOf(path);
+      shares.set(name, (shares.get(name) ?? 0) + bytesInOutput);
+    }
+  }
+  return shares;
+}
+
+/** Environment the catalogue's functions need to pass their cold-start config check. */
+function functionEnvironment(): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env.PATH,
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'bench',
+    AWS_SECRET_ACCESS_KEY: 'bench',
+    TABLE_NAME: 'bench',
+    ALLOWED_ORIGINS: 'https://example.org',
+    SENDER_EMAIL: 'leads@example.org',
+    SES_CONFIGURATION_SET: 'bench',
+    PUBLIC_APP_URL: 'https://example.org/',
+    POWERTOOLS_METRICS_DISABLED: 'true',
+  };
+}
+
+/**
+ * A script for `node --input-type=module -e`: imports the bundle and prints how long it took in
+ * ms, then the start and end on the monotonic clock in µs (the clock of CPU profile timestamps).
+ */
+const loadScript = (file: string) =>
+  `const h=process.hrtime.bigint();const s=performance.now();const m=await import(${JSON.stringify(pathToFileURL(file).href)});` +
+  `const e=performance.now();const g=process.hrtime.bigint();if(typeof m.handler!=='function')throw new Error('no handler');` +
+  `process.stdout.write([e-s,h/1000n,g/1000n].join(' '));`;
+
+async function loadTimes(file: string, loads: number, nodeFlags: readonly string[]): Promise<number> {
+  const samples: number[] = [];
+  for (let i = 0; i < loads; i++) {
+    const { stdout } = await run(process.execPath, [...nodeFlags, '--input-type=module', '-e', loadScript(file)], {
+      env: functionEnvironment(),
+    });
+    samples.push(Number(stdout.split(' ')[0]));
+  }
+  return median(samples);
+}
+
+interface CpuProfile {
+  startTime: number;
+  nodes: { id: number; children?: number[]; callFrame: { url: string; lineNumber: number; columnNumber: number; functionName: string } }[];
+  samples: number[];
+  timeDeltas: number[];
+}
+
+/**
+ * Where one profiled load spends its time, by package. A sample is charged to the innermost frame
+ * of the bundle on its stack, mapped through the source map to its original module's package, so
+ * Node work a package triggers (loading `undici` for `fetch`, creating crypto objects) counts for
+ * that package. Samples with no bundle frame are Node's own work, named by function
+ * (`compileSourceTextModule` is V8 parsing and compiling the bundle; `(program)` is native work
+ * outside JavaScript, mostly the same).
+ */
+async function loadProfile(file: string, workDir: string): Promise<{ shares: PackageShare[]; samples: number }> {
+  const profileDir = join(workDir, 'cpu-profile');
+  await rm(profileDir, { recursive: true, force: true });
+  await mkdir(profileDir, { recursive: true });
+  const { stdout } = await run(
+    process.execPath,
+    ['--cpu-prof', '--cpu-prof-interval', '100', '--cpu-prof-dir', profileDir, '--input-type=module', '-e', loadScript(file)],
+    { env: functionEnvironment() },
+  );
+  const [profileFile] = await readdir(profileDir);
+  const profile = JSON.parse(await readFile(join(profileDir, profileFile!), 'utf8')) as CpuProfile;
+  const sourceMap = new SourceMap(JSON.parse(await readFile(`${file}.map`, 'utf8')));
+  const bundleUrl = pathToFileURL(file).href;
+
+  const nodes = new Map(profile.nodes.map((node) => [node.id, node]));
+  const parents = new Map<number, number>();
+  for (const node of profile.nodes) for (const child of node.children ?? []) parents.set(child, node.id);
+  const chargeCache = new Map<number, string>();
+  const chargeOf = (id: number): string => {
+    const cached = chargeCache.get(id);
+    if (cached) return cached;
+    let name: string | undefined;
+    for (let current: number | undefined = id; current !== undefined && name === undefined; current = parents.get(current)) {
+      const frame = nodes.get(current)!.callFrame;
+      if (frame.url !== bundleUrl) continue;
+      const entry = sourceMap.findEntry(frame.lineNumber, frame.columnNumber) as { originalSource?: string };
+      name = entry.originalSource ? packageOf(entry.originalSource) : '(bundle, unmapped)';
+    }
+    if (name === undefined) {
+      const frame = nodes.get(id)!.callFrame;
+      name = frame.functionName.startsWith('(') ? frame.functionName : `node: ${frame.functionName || '(anonymous)'}`;
+    }
+    chargeCache.set(id, name);
+    return name;
+  };
+
+  // Only the import counts, not Node's own start-up before it or the exit after it.
+  const [, importStartUs, importEndUs] = stdout.split(' ').map(Number) as [number, number, number];
+  const shares = new Map<string, number>();
+  let timestamp = profile.startTime;
+  let counted = 0;
+  for (let i = 0; i < profile.samples.length; i++) {
+    const deltaUs = profile.timeDeltas[i] ?? 0;
+    timestamp += deltaUs;
+    if (timestamp < importStartUs || timestamp > importEndUs) continue;
+    counted += 1;
+    const name = chargeOf(profile.samples[i]!);
+    shares.set(name, (shares.get(name) ?? 0) + deltaUs / 1000);
+  }
+  return { shares: topShares(shares, 8).map(({ name, bytes }) => ({ name, bytes: Math.round(bytes * 10) / 10 })), samples: counted };
+}
+
+async function buildOne(options: BuildOptions): Promise<{ bytes: number; gzipBytes: number; sourceMapBytes: number; metafile: Metafile }> {
+  const result = await build(options);
+  const code = await readFile(options.outfile!);
+  const sourceMapBytes = options.sourcemap ? (await stat(`${options.outfile}.map`)).size : 0;
+  return { bytes: code.length, gzipBytes: gzipSync(code, { level: 9 }).length, sourceMapBytes, metafile: result.metafile! };
+}
+
+export async function runBundleBenchmark(options: BundleOptions): Promise<BundleRow[]> {
+  const rows: BundleRow[] = [];
+  const specs = (FUNCTIONS as readonly FunctionSpec[]).filter((spec) => !options.only?.length || options.only.includes(spec.name));
+  for (const spec of specs) {
+    const entry = resolve(options.repositoryRoot, spec.entry);
+    const productionDir = join(options.workDir, 'production', spec.name);
+    const naiveDir = join(options.workDir, 'naive', spec.name);
+    const production = await buildOne(productionOptions(entry, join(productionDir, 'index.mjs')));
+    const naive = await buildOne(naiveOptions(entry, join(naiveDir, 'index.mjs')));
+    const zodDir = join(options.workDir, 'zod-namespace', spec.name);
+    const zodNamespace = await buildOne({ ...productionOptions(entry, join(zodDir, 'index.mjs')), plugins: [zodNamespaceImports] });
+    if (spec.sendsEmail) {
+      // As the CDK command hook does: the templates are read from beside the bundle.
+      for (const dir of [productionDir, naiveDir, zodDir]) {
+        await cp(resolve(options.repositoryRoot, 'templates/email'), join(dir, 'templates/email'), { recursive: true });
+      }
+    }
+
+    const productionFile = join(productionDir, 'index.mjs');
+    const naiveFile = join(naiveDir, 'index.mjs');
+    // Interleaved, so the three figures see the same machine load.
+    const loadMs: number[] = [];
+    const withoutMaps: number[] = [];
+    const naiveMs: number[] = [];
+    const zodMs: number[] = [];
+    for (let i = 0; i < options.loads; i++) {
+      loadMs.push(await loadTimes(productionFile, 1, ['--enable-source-maps']));
+      withoutMaps.push(await loadTimes(productionFile, 1, []));
+      naiveMs.push(await loadTimes(naiveFile, 1, []));
+      zodMs.push(await loadTimes(join(zodDir, 'index.mjs'), 1, ['--enable-source-maps']));
+    }
+    const profile = await loadProfile(productionFile, join(options.workDir, 'profiles', spec.name));
+
+    rows.push({
+      name: spec.name,
+      entry: spec.entry,
+      bytes: production.bytes,
+      gzipBytes: production.gzipBytes,
+      sourceMapBytes: production.sourceMapBytes,
+      topPackages: topShares(packageBytes(production.metafile), 6),
+      topModules: topShares(
+        new Map(Object.values(production.metafile.outputs).flatMap((output) => Object.entries(output.inputs).map(([path, input]) => [path, input.bytesInOutput] as const))),
+        5,
+      ),
+      zodLocalesBytes: Object.values(production.metafile.outputs)
+        .flatMap((output) => Object.entries(output.inputs))
+        .filter(([path]) => /node_modules\/zod\/v4\/locales\//.test(path.replace(/\\/g, '/')))
+        .reduce((sum, [, input]) => sum + input.bytesInOutput, 0),
+      loadMs: median(loadMs),
+      loadMsWithoutSourceMaps: median(withoutMaps),
+      zodNamespaceBytes: zodNamespace.bytes,
+      zodNamespaceGzipBytes: zodNamespace.gzipBytes,
+      zodNamespaceLoadMs: median(zodMs),
+      naiveBytes: naive.bytes,
+      naiveGzipBytes: naive.gzipBytes,
+      naiveLoadMs: median(naiveMs),
+      loadProfile: profile.shares,
+      loadSamples: profile.samples,
+    });
+  }
+  return rows;
+}

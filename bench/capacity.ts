@@ -1,0 +1,262 @@
+/**
+ * Benchmark 5 (measurements for the cost model): DynamoDB capacity units, handler durations and
+ * emails per screening and per referral, measured on the real handler code.
+ *
+ * The handlers run in this process against a table of their own on the local stack's DynamoDB
+ * Local (`POST /screenings` and `POST /screenings/{id}/referrals` through the catalogue's routes,
+ * exactly as the local runtime invokes them; each lead and confirmation through the delivery
+ * service `deliver-leads` builds). No repository code changes: the shared document client every
+ * repository uses gets one SDK middleware that asks each call for `ReturnConsumedCapacity:
+ * 'INDEXES'` and adds up what DynamoDB reports, table and outbox index alike.
+ *
+ * DynamoDB Local reports the units of a standard write for transactional writes too (checked:
+ * two 1.5 KB items in one TransactWriteItems report 2 x 2 units), while DynamoDB bills a
+ * transactional write twice; units from TransactWriteItems are therefore kept apart, and the cost
+ * model doubles them.
+ */
+import { randomUUID } from 'node:crypto';
+import { resolve } from 'node:path';
+import { CreateTableCommand, DeleteTableCommand, DynamoDBClient, type ConsumedCapacity } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import type { Answers } from '../functions/core/model';
+import { median } from './stats';
+
+export interface CapacityOptions {
+  repositoryRoot: string;
+  dynamoDbEndpoint: string;
+  sesUrl: string;
+  answers: Answers;
+  screenings: number;
+  referrals: number;
+}
+
+/** Capacity units one request consumed, as DynamoDB reports them. */
+export interface Units {
+  /** Writes outside transactions (billed at 1 write request unit per reported unit). */
+  write: number;
+  /** Writes inside TransactWriteItems (billed at 2 write request units per reported unit). */
+  transactionalWrite: number;
+  /** Reads (strongly consistent reads report 1 unit per 4 KB, as billed). */
+  read: number;
+  /** DynamoDB calls made. */
+  calls: number;
+}
+
+export interface CapacityReport {
+  /** Median per request of each kind. `GET /screeners/{id}` is what the form loads first. */
+  screenerLoad: Units & { durationMs: number; memoryMb: number };
+  screening: Units & { durationMs: number; memoryMb: number };
+  referral: Units & { durationMs: number; memoryMb: number; leads: number };
+  /** Per outbox message (a site lead or the patient's confirmation). */
+  delivery: Units & { durationMs: number; memoryMb: number; messagesPerReferral: number; emailsPerReferral: number };
+  samples: { screenings: number; referrals: number };
+}
+
+const READ_COMMANDS = /^(Get|BatchGet|TransactGet|Query|Scan)/;
+
+interface Meter {
+  current: Units;
+  reset(): void;
+}
+
+function unitsOf(capacity: ConsumedCapacity | ConsumedCapacity[] | undefined): number {
+  if (!capacity) return 0;
+  const list = Array.isArray(capacity) ? capacity : [capacity];
+  return list.reduce((sum, entry) => sum + (entry.CapacityUnits ?? 0), 0);
+}
+
+function medianUnits(samples: readonly Units[]): Units {
+  return {
+    write: median(samples.map((s) => s.write)),
+    transactionalWrite: median(samples.map((s) => s.transactionalWrite)),
+    read: median(samples.map((s) => s.read)),
+    calls: median(samples.map((s) => s.calls)),
+  };
+}
+
+export async function runCapacityBenchmark(options: CapacityOptions): Promise<CapacityReport> {
+  const tableName = `bench-capacity-${randomUUID()}`;
+  // The handlers read their configuration when first imported, as at a Lambda cold start.
+  Object.assign(process.env, {
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'local',
+    AWS_SECRET_ACCESS_KEY: 'local',
+    AWS_ENDPOINT_URL_DYNAMODB: options.dynamoDbEndpoint,
+    AWS_ENDPOINT_URL_SES: options.sesUrl,
+    TABLE_NAME: tableName,
+    ALLOWED_ORIGINS: 'http://localhost:3000',
+    SENDER_EMAIL: 'leads@trial-screener.local',
+    SES_CONFIGURATION_SET: 'trial-screener-bench',
+    PUBLIC_APP_URL: 'http://localhost:3000/',
+    // Only the emulator receives these (the endpoint above is the stack's own).
+    CATALOG_CONTACTS_APPROVED: 'true',
+    POWERTOOLS_LOG_LEVEL: 'SILENT',
+    POWERTOOLS_METRICS_DISABLED: 'true',
+  });
+  delete process.env.AWS_PROFILE;
+  delete process.env.AWS_SESSION_TOKEN;
+
+  const { createTableInput } = await import('../functions/table-schema');
+  const admin = new DynamoDBClient({});
+  await admin.send(new CreateTableCommand(createTableInput(tableName)));
+  try {
+    const { documentClient, tableRef } = await import('../functions/adapters/dynamo');
+    const { readCatalogFiles } = await import('../functions/adapters/catalog-files');
+    const { ScreenerRepository } = await import('../functions/adapters/screener-repository');
+    const { CatalogRepository } = await import('../functions/adapters/catalog-repository');
+    const { FUNCTIONS } = await import('../functions/catalogue');
+    const { apiRoutes, invokeRoute, matchRoute } = await import('../local/api-routes');
+    const { loadConfig } = await import('../functions/adapters/config');
+    const { createLeadDelivery } = await import('../functions/adapters/lead-delivery');
+
+    const catalog = await readCatalogFiles(resolve(options.repositoryRoot, 'data'));
+    const table = tableRef(tableName);
+    for (const screener of catalog.screeners) await new ScreenerRepository(table).putScreener(screener);
+    await new CatalogRepository(table).writeCatalog(catalog.catalogVersion, catalog.trials);
+
+    // Every repository sends through this one client: meter what each call consumed.
+    const meter: Meter = {
+      current: { write: 0, transactionalWrite: 0, read: 0, calls: 0 },
+      reset() {
+        this.current = { write: 0, transactionalWrite: 0, read: 0, calls: 0 };
+      },
+    };
+    documentClient().middlewareStack.add(
+      (next, context) => async (args) => {
+        (args.input as { ReturnConsumedCapacity?: string }).ReturnConsumedCapacity = 'INDEXES';
+        const result = await next(args);
+        const units = unitsOf((result.output as { ConsumedCapacity?: ConsumedCapacity | ConsumedCapacity[] }).ConsumedCapacity);
+        const command = context.commandName ?? '';
+        meter.current.calls += 1;
+        if (READ_COMMANDS.test(command)) meter.current.read += units;
+        else if (command.startsWith('TransactWrite')) meter.current.transactionalWrite += units;
+        else meter.current.write += units;
+        return result;
+      },
+      { step: 'initialize', name: 'benchConsumedCapacity' },
+    );
+
+    const routes = apiRoutes();
+    const call = async (method: string, path: string, body: unknown | undefined, headers: Record<string, string> = {}) => {
+      const match = matchRoute(routes, method, path);
+      if (match.kind !== 'route') throw new Error(`No route for ${method} ${path}`);
+      meter.reset();
+      const started = performance.now();
+      const response = await invokeRoute(match.route, {
+        method,
+        path,
+        pathParameters: match.pathParameters,
+        headers: { 'content-type': 'application/json', origin: 'http://localhost:3000', ...headers },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+      const durationMs = performance.now() - started;
+      if (response.statusCode >= 300) throw new Error(`${method} ${path}: HTTP ${response.statusCode} ${response.body}`);
+      return { body: JSON.parse(response.body) as Record<string, any>, durationMs, units: { ...meter.current } };
+    };
+    const screen = () =>
+      call('POST', '/screenings', { screenerId: 'lower-back-pain', answers: options.answers }, { 'idempotency-key': randomUUID() });
+
+    // Cold start and catalog preparation happen once per container: not per screening.
+    await screen();
+    await call('GET', '/screeners/lower-back-pain', undefined);
+    const screenerLoads: { units: Units; durationMs: number }[] = [];
+    for (let i = 0; i < options.screenings; i++) screenerLoads.push(await call('GET', '/screeners/lower-back-pain', undefined));
+    const screenings: { units: Units; durationMs: number; body: Record<string, any> }[] = [];
+    for (let i = 0; i < Math.max(options.screenings, options.referrals); i++) screenings.push(await screen());
+
+    const consentVersion = catalog.screeners.find((screener) => screener.id === 'lower-back-pain')!.consent.version;
+    const delivery = createLeadDelivery(loadConfig('deliver-leads'));
+    const referrals: { units: Units; durationMs: number; leads: number }[] = [];
+    const deliveries: { units: Units; durationMs: number }[] = [];
+    const emailsBefore = await emailCount(options.sesUrl);
+    let messages = 0;
+    for (let i = 0; i < options.referrals; i++) {
+      const { body: screening } = screenings[i]!;
+      const trialIds = (screening.results as { trialId: string; eligibility: string; nearestSite: { acceptsReferrals: boolean } | null }[])
+        .filter((result) => result.eligibility !== 'ineligible' && result.nearestSite?.acceptsReferrals)
+        .map((result) => result.trialId);
+      if (trialIds.length === 0) throw new Error('The benchmark patient has no trial that accepts referrals');
+      const referral = await call(
+        'POST',
+        `/screenings/${screening.screeningId}/referrals`,
+        {
+          trialIds,
+          contact: { name: `Capacity Patient ${i}`, email: `capacity-${i}@example.org` },
+          consent: { shareWithSites: true, phoneContact: false, textVersion: consentVersion },
+        },
+        { authorization: `Bearer ${screening.token}` },
+      );
+      const leads = referral.body.leads as { leadId: string }[];
+      referrals.push({ units: referral.units, durationMs: referral.durationMs, leads: leads.length });
+
+      // What the stream delivers for this referral: each lead, then the patient's confirmation.
+      const refs = [
+        ...leads.map((lead) => ({ kind: 'LEAD' as const, id: lead.leadId })),
+        ...(await confirmationOf(tableName, screening.screeningId as string)),
+      ];
+      for (const ref of refs) {
+        meter.reset();
+        const started = performance.now();
+        const outcome = await delivery.deliver(ref);
+        const durationMs = performance.now() - started;
+        if (outcome.outcome !== 'sent') throw new Error(`Delivery of a ${ref.kind} ended ${outcome.outcome}`);
+        deliveries.push({ units: { ...meter.current }, durationMs });
+        messages += 1;
+      }
+    }
+    const emails = (await emailCount(options.sesUrl)) - emailsBefore;
+    const memoryOf = (name: string) => (FUNCTIONS as readonly { name: string; memoryMb: number }[]).find((f) => f.name === name)!.memoryMb;
+
+    return {
+      screenerLoad: {
+        ...medianUnits(screenerLoads.map((s) => s.units)),
+        durationMs: median(screenerLoads.map((s) => s.durationMs)),
+        memoryMb: memoryOf('get-screener'),
+      },
+      screening: {
+        ...medianUnits(screenings.map((s) => s.units)),
+        durationMs: median(screenings.map((s) => s.durationMs)),
+        memoryMb: memoryOf('submit-screening'),
+      },
+      referral: {
+        ...medianUnits(referrals.map((r) => r.units)),
+        durationMs: median(referrals.map((r) => r.durationMs)),
+        memoryMb: memoryOf('create-referral'),
+        leads: median(referrals.map((r) => r.leads)),
+      },
+      delivery: {
+        ...medianUnits(deliveries.map((d) => d.units)),
+        durationMs: median(deliveries.map((d) => d.durationMs)),
+        memoryMb: memoryOf('deliver-leads'),
+        messagesPerReferral: messages / options.referrals,
+        emailsPerReferral: emails / options.referrals,
+      },
+      samples: { screenings: screenings.length, referrals: referrals.length },
+    };
+  } finally {
+    await admin.send(new DeleteTableCommand({ TableName: tableName })).catch(() => undefined);
+    admin.destroy();
+  }
+}
+
+/**
+ * The confirmation written with a screening's referral (its id is on the referral item), read
+ * with a client of its own so the read is not metered as part of any request.
+ */
+async function confirmationOf(tableName: string, screeningId: string): Promise<{ kind: 'CONFIRMATION'; id: string }[]> {
+  const { itemKeys } = await import('../functions/table-schema');
+  const reader = DynamoDBDocumentClient.from(new DynamoDBClient({}));
+  try {
+    const result = await reader.send(new GetCommand({ TableName: tableName, Key: itemKeys.referral(screeningId), ConsistentRead: true }));
+    const id = result.Item?.confirmationId as string | undefined;
+    return id ? [{ kind: 'CONFIRMATION', id }] : [];
+  } finally {
+    reader.destroy();
+  }
+}
+
+async function emailCount(sesUrl: string): Promise<number> {
+  const response = await fetch(`${sesUrl}/store`);
+  const store = (await response.json()) as { emails: unknown[] };
+  return store.emails.length;
+}
