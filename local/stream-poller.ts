@@ -98,6 +98,8 @@ interface ShardState {
   failures: number;
   /** Batch size for the next invocation: halved after an error when bisecting, else the spec's. */
   batchLimit: number;
+  /** The last record read from the shard, to resume after an expired iterator. */
+  lastSequenceNumber?: string | undefined;
 }
 
 /** Starts polling the stream of `tableName`; resolves once the shards are known. */
@@ -128,11 +130,47 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
     for (const shard of found) {
       const shardId = shard.ShardId;
       if (!shardId || shards.has(shardId) || finished.has(shardId)) continue;
-      const iterator = await streams.send(
-        new GetShardIteratorCommand({ StreamArn: streamArn, ShardId: shardId, ShardIteratorType: position }),
+      const start = await streams.send(
+        new GetShardIteratorCommand({ StreamArn: streamArn, ShardId: shardId, ShardIteratorType: 'TRIM_HORIZON' }),
       );
-      shards.set(shardId, { shardId, iterator: iterator.ShardIterator, pending: [], failures: 0, batchLimit: trigger.batchSize });
+      const state: ShardState = { shardId, iterator: start.ShardIterator, pending: [], failures: 0, batchLimit: trigger.batchSize };
+      if (position === 'LATEST') await skipToEnd(state);
+      shards.set(shardId, state);
     }
+  };
+
+  // LATEST is done by hand: read the shard from its start, dropping what is there, and remember
+  // the last sequence number. DynamoDB Local's own LATEST iterator on an empty shard fails once
+  // records arrive (TrimmedDataAccessException), and recovering needs a known position.
+  const skipToEnd = async (shard: ShardState): Promise<void> => {
+    while (shard.iterator) {
+      const page = await streams.send(new GetRecordsCommand({ ShardIterator: shard.iterator, Limit: 1000 }));
+      shard.lastSequenceNumber = page.Records?.at(-1)?.dynamodb?.SequenceNumber ?? shard.lastSequenceNumber;
+      if (!page.Records?.length) return;
+      shard.iterator = page.NextShardIterator;
+    }
+  };
+
+  // An iterator can expire (15 minutes unused) or, on DynamoDB Local, fail with
+  // TrimmedDataAccessException when its shard was empty. Like Lambda, resume after the last record
+  // read, or from the shard's start when none was, so nothing is read twice or skipped.
+  const recoverIterator = async (shard: ShardState, error: unknown): Promise<boolean> => {
+    const name = (error as { name?: string } | null)?.name;
+    if (name !== 'ExpiredIteratorException' && name !== 'TrimmedDataAccessException') return false;
+    const position = shard.lastSequenceNumber
+      ? { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER' as const, SequenceNumber: shard.lastSequenceNumber }
+      : { ShardIteratorType: 'TRIM_HORIZON' as const };
+    try {
+      const next = await streams.send(new GetShardIteratorCommand({ StreamArn: streamArn, ShardId: shard.shardId, ...position }));
+      shard.iterator = next.ShardIterator;
+    } catch (positionError) {
+      // The last record read was itself trimmed (older than 24 hours): the start is all there is.
+      if ((positionError as { name?: string }).name !== 'TrimmedDataAccessException') throw positionError;
+      shard.lastSequenceNumber = undefined;
+      const next = await streams.send(new GetShardIteratorCommand({ StreamArn: streamArn, ShardId: shard.shardId, ShardIteratorType: 'TRIM_HORIZON' }));
+      shard.iterator = next.ShardIterator;
+    }
+    return true;
   };
 
   const invoke = async (records: DynamoDBRecord[]): Promise<number | undefined> => {
@@ -160,9 +198,16 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
 
   const pollShard = async (shard: ShardState): Promise<void> => {
     if (shard.pending.length === 0 && shard.iterator) {
-      const page = await streams.send(new GetRecordsCommand({ ShardIterator: shard.iterator, Limit: 1000 }));
+      let page;
+      try {
+        page = await streams.send(new GetRecordsCommand({ ShardIterator: shard.iterator, Limit: 1000 }));
+      } catch (error) {
+        if (!(await recoverIterator(shard, error))) throw error;
+        return;
+      }
       shard.iterator = page.NextShardIterator;
       const records = (page.Records ?? []).map((record) => toLambdaRecord(record, streamArn));
+      shard.lastSequenceNumber = records.at(-1)?.dynamodb?.SequenceNumber ?? shard.lastSequenceNumber;
       shard.pending.push(...records.filter((record) => passesFilters(record, trigger.filterPatterns)));
     }
     while (shard.pending.length > 0 && !stopping) {
