@@ -45,8 +45,6 @@ function table(header: string[], rows: (string | number)[][]): string {
 function eligibilitySection(report: EligibilityReport): string {
   const rows = report.rows;
   const largest = rows[rows.length - 1]!;
-  const engineRatio = largest.engineMs / largest.handWrittenMs;
-  const rulesRatio = largest.rulesEngineMs / largest.engineMs;
   return `## 1. Eligibility engine
 
 One screening against generated catalogs: every trial has 10 criteria (the registry limits age-min
@@ -86,10 +84,10 @@ Results of the complete-answer patient at ${largest.trials} trials: ${largest.re
 ${largest.resultCounts.not_met} not met, ${largest.resultCounts.unknown} unknown; the partial patient
 had ${largest.partialUnknownCriteria} unknown criteria.
 
-| target | measured (${largest.trials} trials) | |
-| --- | --- | --- |
-| engine within ${TARGETS.engineVsHandWritten}x of hand-written | ${x(engineRatio)} | ${verdict(engineRatio <= TARGETS.engineVsHandWritten)} |
-| json-rules-engine at least ${TARGETS.rulesEngineVsEngine}x slower than the engine | ${x(rulesRatio)} | ${verdict(rulesRatio >= TARGETS.rulesEngineVsEngine)} |
+| target | ${rows.map((row) => `${row.trials} trials`).join(' | ')} |
+| --- | ${rows.map(() => '---').join(' | ')} |
+| engine within ${TARGETS.engineVsHandWritten}x of hand-written | ${rows.map((row) => `${x(row.engineMs / row.handWrittenMs)} ${verdict(row.engineMs / row.handWrittenMs <= TARGETS.engineVsHandWritten)}`).join(' | ')} |
+| json-rules-engine at least ${TARGETS.rulesEngineVsEngine}x slower than the engine | ${rows.map((row) => `${x(row.rulesEngineMs / row.engineMs)} ${verdict(row.rulesEngineMs / row.engineMs >= TARGETS.rulesEngineVsEngine)}`).join(' | ')} |
 `;
 }
 

@@ -94,8 +94,16 @@ async function main(): Promise<void> {
     .option('--quick', 'tiny sizes and two bundles: proves the harness works in about a minute')
     .option('--out-dir <dir>', 'where to write RESULTS.md, COST.md and results.json (default: bench/, or a temp folder with --quick)')
     .addOption(new Option('--only <sections>', `comma-separated subset of ${SECTIONS.join(',')}`))
+    .option('--render <results.json>', 'measure nothing: rewrite the reports from an earlier run\'s results.json')
     .parse();
-  const options = program.opts<{ quick?: boolean; outDir?: string; only?: string }>();
+  const options = program.opts<{ quick?: boolean; outDir?: string; only?: string; render?: string }>();
+  if (options.render) {
+    const earlier = JSON.parse(await readFile(options.render, 'utf8')) as BenchResults;
+    const dir = resolve(options.outDir ?? join(REPOSITORY_ROOT, 'bench'));
+    await writeFile(join(dir, 'RESULTS.md'), renderResults(earlier));
+    if (earlier.capacity) await writeFile(join(dir, 'COST.md'), renderCost(earlier));
+    return;
+  }
   const mode = options.quick ? 'quick' : 'full';
   const settings = SETTINGS[mode];
   const only = options.only?.split(',').map((section) => section.trim()) ?? [...SECTIONS];
