@@ -16,6 +16,14 @@ import { logger } from './logger';
 
 export const OUTBOX_STATUSES = ['PENDING', 'SENDING', 'SENT', 'FAILED'] as const satisfies readonly OutboxStatus[];
 
+/**
+ * The Confirmation item's copy of the screening token in clear, for the erasure link in the
+ * patient's email. It is removed in the same conditional update that records SENT or FAILED (a
+ * retry, back to PENDING, keeps it for the next attempt), so the table holds it only until the
+ * confirmation has gone out. Removing it from a lead, which never has one, is a no-op.
+ */
+export const SCREENING_TOKEN_ATTRIBUTE = 'screeningToken';
+
 const optionalText = z
   .string()
   .nullish()
@@ -52,6 +60,8 @@ export const ConfirmationItemContent = z.object({
   entityType: z.literal('CONFIRMATION'),
   confirmationId: z.string().min(1),
   screeningId: z.string().min(1),
+  // The token in clear for the erasure link, until the confirmation is SENT or FAILED.
+  screeningToken: optionalText,
   contact: z.object({ name: z.string(), email: z.string() }),
   leads: z
     .array(
@@ -173,11 +183,11 @@ export class OutboxRepository implements OutboxStore {
   }
 
   async markSent(claim: OutboxClaim, sesMessageId: string, now: Date): Promise<void> {
-    await this.finishClaim(claim, 'SENT', now, { set: { sesMessageId }, remove: ['lastError'] });
+    await this.finishClaim(claim, 'SENT', now, { set: { sesMessageId }, remove: ['lastError', SCREENING_TOKEN_ATTRIBUTE] });
   }
 
   async markFailed(claim: OutboxClaim, reason: string, now: Date): Promise<void> {
-    await this.finishClaim(claim, 'FAILED', now, { set: { lastError: reason } });
+    await this.finishClaim(claim, 'FAILED', now, { set: { lastError: reason }, remove: [SCREENING_TOKEN_ATTRIBUTE] });
   }
 
   async release(claim: OutboxClaim, reason: string, now: Date): Promise<void> {

@@ -3,7 +3,9 @@
  *
  * Every multi-item change is one DynamoDB transaction with conditions, so a refused request
  * writes nothing and a referral can never exist without its leads (or the reverse). Tokens are
- * stored as hashes only (`tokens.ts`); a wrong token and an unknown screening look the same.
+ * stored as hashes (`tokens.ts`); a wrong token and an unknown screening look the same. The one
+ * exception is the patient's Confirmation item, which carries the token for the erasure link in
+ * the confirmation email until that email is sent (see `docs/data-model.md`).
  */
 import { randomUUID } from 'node:crypto';
 import { BatchGetCommand, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
@@ -13,6 +15,7 @@ import type { Answers, ScreeningOutcome, TrialResult, LeadStatus } from '../core
 import type { LeadPlan } from '../core/referral';
 import { TABLE_ATTRIBUTES, itemKeys, outboxKeys } from '../table-schema';
 import { cancellationReasons, expiresAfterDays, type TableRef } from './dynamo';
+import { SCREENING_TOKEN_ATTRIBUTE } from './outbox-repository';
 import { sealToken, sha256Hex, tokenMatches, unsealToken } from './tokens';
 
 /** How long a client may replay `POST /screenings` with the same Idempotency-Key. */
@@ -85,6 +88,10 @@ export interface PatientContact {
 
 export interface NewReferral {
   screeningId: string;
+  /**
+   * The screening token the request was authorised with: the transaction is conditioned on its
+   * hash, and the Confirmation item keeps it for the erasure link of the patient's email.
+   */
   token: string;
   contact: PatientContact;
   consent: { phoneContact: boolean; textVersion: string };
@@ -377,6 +384,9 @@ export class ScreeningRepository {
             updatedAt: timestamp,
             [TABLE_ATTRIBUTES.expiresAt]: expiresAt,
             ...outboxKeys('PENDING', timestamp, confirmationId),
+            // The token in clear, for the erasure link in the patient's email: the one place the
+            // table holds it unhashed, until delivery records SENT or FAILED and removes it.
+            [SCREENING_TOKEN_ATTRIBUTE]: input.token,
             contact: { name: input.contact.name, email: input.contact.email },
             leads: leads.map(({ leadId, plan }) => ({
               leadId,

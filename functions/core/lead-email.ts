@@ -5,6 +5,7 @@
  * markup or a mail header. It does no I/O: the adapter reads the files and sends the result.
  */
 import Handlebars from 'handlebars';
+import { erasureLinkUrl } from './erasure-link';
 
 /** The three parts of one email template, as source text. */
 export interface EmailTemplateSource {
@@ -59,6 +60,12 @@ export interface SiteLeadEmailInput {
 export interface ConfirmationEmailInput {
   confirmationId: string;
   screeningId: string;
+  /**
+   * The screening token in clear, for the erasure link. The Confirmation item holds it only until
+   * the email is sent or fails; a confirmation sent again after that (a re-drive) has none and
+   * tells the patient to ask for erasure by reply instead.
+   */
+  screeningToken?: string | undefined;
   contact: { name: string; email: string };
   leads: { leadId: string; trialTitle: string; facility: string; city?: string | undefined; country: string }[];
 }
@@ -128,7 +135,8 @@ export function renderSiteLeadEmail(lead: SiteLeadEmailInput, template: Compiled
 
 /**
  * Renders the confirmation a patient receives once per referral: which trials and sites will
- * contact them, what happens next, and where to erase their data.
+ * contact them, what happens next, and how to erase their data: a link to the form that erases
+ * it (when the confirmation carries the screening token), or else by reply quoting a reference.
  *
  * @param appUrl the public URL of the patient form (`PUBLIC_APP_URL`), for the erasure link.
  * @throws UnsafeEmailError when the patient's address is malformed or the subject has a line break.
@@ -152,7 +160,10 @@ export function renderConfirmationEmail(
       location: placeName(lead),
     })),
     appUrl,
-    erasureUrl: erasureUrl(appUrl, confirmation.screeningId),
+    // Empty without a token, so a template's `{{#if erasureUrl}}` falls back to erasure by reply.
+    erasureUrl: confirmation.screeningToken
+      ? erasureLinkUrl(appUrl, { screeningId: confirmation.screeningId, token: confirmation.screeningToken })
+      : '',
   });
   return {
     to,
@@ -161,16 +172,6 @@ export function renderConfirmationEmail(
     text: template.text(data),
     html: template.html(data),
   };
-}
-
-/**
- * The page of the patient form where a patient erases their screening: the form's root with the
- * screening id in the query, so it works behind any static host without path rewrites.
- */
-export function erasureUrl(appUrl: string, screeningId: string): string {
-  const url = new URL(appUrl);
-  url.searchParams.set('erase', screeningId);
-  return url.toString();
 }
 
 /**

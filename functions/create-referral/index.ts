@@ -1,7 +1,9 @@
 /**
  * `POST /screenings/{screeningId}/referrals` (token): the patient's chosen trials, contact details
  * and explicit consent become one referral and one PENDING lead per (trial, site), written in one
- * transaction. Urgent-care screenings are refused whatever the request says.
+ * transaction. Urgent-care screenings are refused whatever the request says. The screening token
+ * goes to the repository with the referral: the patient's confirmation email carries it in its
+ * erasure link, so a patient who closed the form can still erase their data themselves.
  */
 import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js';
 import { z } from 'zod';

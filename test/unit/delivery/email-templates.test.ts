@@ -85,11 +85,21 @@ describe('the shipped patient confirmation template', () => {
     expect(email.text).toContain('Oslo University Hospital, Oslo, Norway');
   });
 
-  it('links to the erasure page of the public app', () => {
+  it('links to the form with the screening id and token in the fragment, in both bodies', () => {
     const email = renderConfirmationEmail(aConfirmation(), templates.patientConfirmation, 'https://screener.example');
 
-    expect(email.text).toContain('https://screener.example/?erase=screening-1');
-    expect(email.html).toContain('href="https://screener.example/?erase&#x3D;screening-1"');
+    expect(email.text).toContain('https://screener.example/#erase=screening-1.tok_EN-123');
+    expect(email.html).toContain('href="https://screener.example/#erase&#x3D;screening-1.tok_EN-123"');
+  });
+
+  it('offers erasure by reply only, with no link, once the confirmation has no token', () => {
+    const confirmation = aConfirmation({ screeningToken: undefined });
+
+    const email = renderConfirmationEmail(confirmation, templates.patientConfirmation, 'https://screener.example');
+
+    expect(email.text).not.toContain('#erase');
+    expect(email.html).not.toContain('#erase');
+    expect(email.text).toContain('reply to this email quoting your\nreference, screening-1');
   });
 
   it('gives the patient a reference to quote when asking for erasure by reply', () => {

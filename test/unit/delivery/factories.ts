@@ -34,6 +34,7 @@ export function aConfirmation(overrides: Partial<ConfirmationEmailInput> = {}): 
   return {
     confirmationId: 'confirmation-1',
     screeningId: 'screening-1',
+    screeningToken: 'tok_EN-123',
     contact: { name: 'Pat Example', email: 'pat@example.org' },
     leads: [
       { leadId: 'lead-1', trialTitle: 'Exercise for chronic lower back pain', facility: 'Boston Spine Center', city: 'Boston', country: 'United States' },

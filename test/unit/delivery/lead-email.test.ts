@@ -1,7 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import {
   compileEmailTemplate,
-  erasureUrl,
   renderConfirmationEmail,
   renderSiteLeadEmail,
   UnsafeEmailError,
@@ -90,13 +89,30 @@ describe('renderConfirmationEmail', () => {
     expect(email.text).toBe(
       'Exercise for chronic lower back pain / Boston Spine Center / Boston, United States\n' +
         'Heat therapy for sciatica / Oslo University Hospital / Oslo, Norway\n' +
-        'https://screener.example/?erase=screening-1',
+        'https://screener.example/#erase=screening-1.tok_EN-123',
     );
   });
-});
 
-describe('erasureUrl', () => {
-  it('keeps the path of the public app URL and encodes the screening id', () => {
-    expect(erasureUrl('http://localhost:3000/app/', 'a b')).toBe('http://localhost:3000/app/?erase=a+b');
+  it('puts the screening id and token in the fragment of the erasure link, never in the path or query', () => {
+    const email = renderConfirmationEmail(aConfirmation(), listTemplate, 'https://screener.example/app/?screener=lower-back-pain');
+
+    const link = new URL(email.text.split('\n').at(-1)!);
+    expect(link.pathname + link.search).toBe('/app/?screener=lower-back-pain');
+    expect(link.hash).toBe('#erase=screening-1.tok_EN-123');
+  });
+
+  it('leaves the erasure link empty when the confirmation no longer carries the token', () => {
+    const email = renderConfirmationEmail(aConfirmation({ screeningToken: undefined }), listTemplate, 'https://screener.example');
+
+    expect(email.text).not.toContain('erase');
+  });
+
+  it('escapes the erasure link in an HTML attribute', () => {
+    const template = compileEmailTemplate({ subject: 's', text: '', html: '<a href="{{erasureUrl}}">erase</a>' });
+
+    const email = renderConfirmationEmail(aConfirmation({ screeningToken: 'a"b<c' }), template, 'https://screener.example');
+
+    expect(email.html).not.toContain('a"b');
+    expect(email.html).not.toContain('<c');
   });
 });
