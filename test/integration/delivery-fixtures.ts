@@ -99,6 +99,8 @@ export interface PatientFixture {
 
 export interface WrittenReferral {
   screeningId: string;
+  /** The screening token (the confirmation's erasure link carries it). */
+  token: string;
   leadIds: string[];
 }
 
@@ -140,7 +142,7 @@ export async function writeReferral(tableName: string, patient: PatientFixture, 
     trialIds: trials.map((trial) => trial.trialId),
     plans: trials.map(aLeadPlan),
   });
-  return { screeningId: saved.screening.screeningId, leadIds: referral.leads.map((lead) => lead.leadId) };
+  return { screeningId: saved.screening.screeningId, token, leadIds: referral.leads.map((lead) => lead.leadId) };
 }
 
 /** Every new-lead and new-confirmation record on the table's stream, as Lambda would receive them. */

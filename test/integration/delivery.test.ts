@@ -80,7 +80,7 @@ describe('the deliver-leads stream handler', () => {
     const [confirmation] = await inboxFor(patient.email);
     expect(confirmation?.body.text).toContain('Back pain study 1');
     expect(confirmation?.body.text).toContain('Back pain study 2');
-    expect(confirmation?.body.text).toContain(`http://localhost:3000/?erase=${referral.screeningId}`);
+    expect(confirmation?.body.text).toContain(`http://localhost:3000/#erase=${referral.screeningId}.${referral.token}`);
   });
 
   it('records each lead as SENT with the SES message id', async () => {
