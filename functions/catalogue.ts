@@ -23,6 +23,13 @@ export type EnvironmentVariable =
 
 export type HttpMethod = 'GET' | 'POST' | 'DELETE';
 
+/**
+ * Files and folders (relative to the repository root) a function reads at run time rather than
+ * bundling them as code: the operator-editable email templates, and the postal-code coordinates
+ * (data that would otherwise be a third of a bundle and parsed at every cold start).
+ */
+export type RuntimeFile = 'templates/email' | 'data/postal-points';
+
 interface FunctionSpecBase {
   /** Logical name, also the folder under `functions/`. */
   readonly name: string;
@@ -36,6 +43,12 @@ interface FunctionSpecBase {
   readonly writesTable: boolean;
   /** Whether it sends email through SES. */
   readonly sendsEmail: boolean;
+  /**
+   * What it reads at run time, copied beside its Lambda bundle at the same relative path
+   * (`lib/lambda-function.ts`); the adapter that reads a file looks beside the bundle first, then
+   * in the repository.
+   */
+  readonly runtimeFiles: readonly RuntimeFile[];
 }
 
 export interface HttpFunctionSpec extends FunctionSpecBase {
@@ -96,6 +109,7 @@ export const FUNCTIONS = [
     environment: HTTP_ENV,
     writesTable: false,
     sendsEmail: false,
+    runtimeFiles: [],
     trigger: { kind: 'http', method: 'GET', path: '/screeners' },
   },
   {
@@ -107,6 +121,7 @@ export const FUNCTIONS = [
     environment: HTTP_ENV,
     writesTable: false,
     sendsEmail: false,
+    runtimeFiles: [],
     trigger: { kind: 'http', method: 'GET', path: '/screeners/{screenerId}' },
   },
   {
@@ -118,6 +133,7 @@ export const FUNCTIONS = [
     environment: [...HTTP_ENV, 'SCREENING_TTL_DAYS'],
     writesTable: true,
     sendsEmail: false,
+    runtimeFiles: ['data/postal-points'],
     trigger: { kind: 'http', method: 'POST', path: '/screenings' },
   },
   {
@@ -129,6 +145,7 @@ export const FUNCTIONS = [
     environment: [...HTTP_ENV, 'REFERRAL_RETENTION_DAYS'],
     writesTable: true,
     sendsEmail: false,
+    runtimeFiles: [],
     trigger: { kind: 'http', method: 'POST', path: '/screenings/{screeningId}/referrals' },
   },
   {
@@ -140,6 +157,7 @@ export const FUNCTIONS = [
     environment: HTTP_ENV,
     writesTable: false,
     sendsEmail: false,
+    runtimeFiles: [],
     trigger: { kind: 'http', method: 'GET', path: '/screenings/{screeningId}' },
   },
   {
@@ -151,6 +169,7 @@ export const FUNCTIONS = [
     environment: HTTP_ENV,
     writesTable: true,
     sendsEmail: false,
+    runtimeFiles: [],
     trigger: { kind: 'http', method: 'DELETE', path: '/screenings/{screeningId}' },
   },
   {
@@ -162,6 +181,7 @@ export const FUNCTIONS = [
     environment: DELIVERY_ENV,
     writesTable: true,
     sendsEmail: true,
+    runtimeFiles: ['templates/email'],
     trigger: {
       kind: 'stream',
       filterPatterns: [NEW_DELIVERY_FILTER],
@@ -182,6 +202,7 @@ export const FUNCTIONS = [
     environment: DELIVERY_ENV,
     writesTable: true,
     sendsEmail: true,
+    runtimeFiles: ['templates/email'],
     trigger: { kind: 'schedule', everyMinutes: 5 },
   },
 ] as const satisfies readonly FunctionSpec[];

@@ -8,7 +8,7 @@ import { Architecture, LoggingFormat, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat, type ICommandHooks } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import type { EnvironmentVariable, FunctionSpec } from '../functions/catalogue';
+import type { EnvironmentVariable, FunctionSpec, RuntimeFile } from '../functions/catalogue';
 import { OUTBOX_INDEX } from '../functions/table-schema';
 
 /** Repository root: catalogue entries are relative to it, and its lock file pins the bundle. */
@@ -33,11 +33,9 @@ export interface CatalogueFunctionOptions {
  * ESM output needs `require` for the few CommonJS dependencies esbuild cannot convert
  * (they call `require` on Node built-ins at run time).
  */
-const ESM_REQUIRE_BANNER =
+export const ESM_REQUIRE_BANNER =
   "import { createRequire as topLevelCreateRequire } from 'node:module'; const require = topLevelCreateRequire(import.meta.url);";
 
-/** Source of the email templates, relative to the repository root. */
-const EMAIL_TEMPLATES_DIRECTORY = 'templates/email';
 
 const TABLE_READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem'];
 const TABLE_WRITE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
@@ -96,7 +94,7 @@ export function createCatalogueFunction(scope: Construct, spec: FunctionSpec, op
       externalModules: [],
       banner: ESM_REQUIRE_BANNER,
       forceDockerBundling: false,
-      ...(spec.sendsEmail ? { commandHooks: copyEmailTemplates() } : {}),
+      ...(spec.runtimeFiles.length > 0 ? { commandHooks: copyRuntimeFiles(spec.runtimeFiles) } : {}),
     },
   });
 
@@ -163,16 +161,17 @@ function grantTableAccess(role: Role, writesTable: boolean, table: ITable, key: 
 }
 
 /**
- * Email templates are operator-editable files, not code: `functions/adapters/email-templates.ts`
- * reads them from `templates/email/` beside the bundle, so they are copied there.
+ * Files a function reads at run time are not code: the email templates are operator-editable
+ * (`functions/adapters/email-templates.ts`), the postal-code coordinates are data that would cost
+ * bundle bytes and cold-start parsing (`functions/adapters/postal-geocoder.ts`). The adapters read
+ * them beside the bundle, so each is copied there at its repository-relative path.
  */
-function copyEmailTemplates(): ICommandHooks {
+function copyRuntimeFiles(paths: readonly RuntimeFile[]): ICommandHooks {
   return {
     beforeBundling: () => [],
     beforeInstall: () => [],
-    afterBundling: (inputDir: string, outputDir: string) => [
-      `mkdir -p "${outputDir}/templates" && cp -R "${inputDir}/${EMAIL_TEMPLATES_DIRECTORY}" "${outputDir}/templates/"`,
-    ],
+    afterBundling: (inputDir: string, outputDir: string) =>
+      paths.map((path) => `mkdir -p "$(dirname "${outputDir}/${path}")" && cp -R "${inputDir}/${path}" "${outputDir}/${path}"`),
   };
 }
 

@@ -3,14 +3,25 @@
  * that come without a geo point at import time.
  *
  * Data: the `zipcodes` npm package (US ZIP codes and Canadian forward sortation areas), compacted
- * by `cli/import/build-postal-points.ts` into `postal-points.generated.ts` (~120 KB instead of
- * 5 MB in the bundle) and decoded only on the first lookup for that country, so screenings from
- * elsewhere never pay for it. Other countries return `undefined`: the core then matches by
+ * by `cli/import/build-postal-points.ts` into one file per country in `data/postal-points/`
+ * (about 100 KB in all, instead of 5 MB of JavaScript). They are files, not code, so they cost no
+ * bundle bytes and no parse time at cold start: a country's file is read and decoded on the first
+ * lookup for that country, so screenings from elsewhere never pay for it. In a Lambda bundle the
+ * folder is beside the bundle (`data/postal-points/` beside `index.mjs`: the function catalogue's
+ * `runtimeFiles`, copied by `lib/lambda-function.ts`); from a checkout (local runtime, CLI, tests)
+ * it is read from the repository. Other countries return `undefined`: the core then matches by
  * country until coordinates are known.
  */
-import { brotliDecompressSync } from 'node:zlib';
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { brotliDecompress } from 'node:zlib';
 import type { GeoPoint } from '../core/model';
-import { CA_FSA_POINTS, US_ZIP_POINTS } from './postal-points.generated';
+
+/** The data file of each country with postal coordinates, in `data/postal-points/`. */
+export const POSTAL_POINT_FILES = { us: 'us-zip.br', ca: 'ca-fsa.br' } as const;
+type PostalCountry = keyof typeof POSTAL_POINT_FILES;
 
 interface PointTable {
   keys: Int32Array;
@@ -19,9 +30,20 @@ interface PointTable {
   lons: Int16Array;
 }
 
+/** Where the data files are: beside the bundle in Lambda, else in the repository's `data/`. */
+export function postalPointsDirectory(): string {
+  const candidates = [
+    new URL('./data/postal-points/', import.meta.url),
+    new URL('../../data/postal-points/', import.meta.url),
+  ].map((url) => fileURLToPath(url));
+  const found = candidates.find((directory) => existsSync(`${directory}${POSTAL_POINT_FILES.us}`));
+  if (!found) throw new Error(`Postal-point data not found; looked in ${candidates.join(' and ')}`);
+  return found;
+}
+
 /** Reverses the column encoding written by `build-postal-points.ts`. */
-function decodePointTable(base64: string): PointTable {
-  const bytes = brotliDecompressSync(Buffer.from(base64, 'base64'));
+async function decodePointTable(compressed: Buffer): Promise<PointTable> {
+  const bytes = await promisify(brotliDecompress)(compressed);
   let offset = 0;
   const readVarint = (): number => {
     let value = 0;
@@ -60,8 +82,19 @@ function lookup(table: PointTable, key: number): GeoPoint | undefined {
   return undefined;
 }
 
-let usTable: PointTable | undefined;
-let caTable: PointTable | undefined;
+// One promise per country, so concurrent first lookups read and decode the file once.
+const tables = new Map<PostalCountry, Promise<PointTable>>();
+
+function pointTable(country: PostalCountry): Promise<PointTable> {
+  let table = tables.get(country);
+  if (!table) {
+    table = readFile(`${postalPointsDirectory()}${POSTAL_POINT_FILES[country]}`).then(decodePointTable);
+    // A failed read is not cached: the next lookup tries again.
+    table.catch(() => tables.delete(country));
+    tables.set(country, table);
+  }
+  return table;
+}
 
 /** The postal-code key of a country's table, or undefined when the code is not well-formed. */
 function usKey(postalCode: string): number | undefined {
@@ -87,14 +120,12 @@ export async function geocodePostalCode(countryIso2: string, postalCode: string)
     case 'us': {
       const key = usKey(postalCode);
       if (key === undefined) return undefined;
-      usTable ??= decodePointTable(US_ZIP_POINTS);
-      return lookup(usTable, key);
+      return lookup(await pointTable('us'), key);
     }
     case 'ca': {
       const key = canadaKey(postalCode);
       if (key === undefined) return undefined;
-      caTable ??= decodePointTable(CA_FSA_POINTS);
-      return lookup(caTable, key);
+      return lookup(await pointTable('ca'), key);
     }
     default:
       return undefined;

@@ -3,13 +3,14 @@
  * catalogue describes them, every catalogue route and stream filter, API protections, delivery
  * retries, alarms and web security headers.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { FUNCTIONS, httpFunctions, scheduleFunctions, streamFunctions, type FunctionSpec } from '../../functions/catalogue';
 import { OUTBOX_INDEX, TABLE_ATTRIBUTES } from '../../functions/table-schema';
 import { MAX_REQUEST_BODY_BYTES } from '../../lib/api-construct';
+import { PROJECT_ROOT } from '../../lib/lambda-function';
 import { DELIVERY_METRICS_NAMESPACE, DELIVERY_SERVICE_NAME, OUTCOME_METRICS } from '../../functions/adapters/lead-delivery';
 import { DELIVERY_METRICS } from '../../lib/monitoring-construct';
 import { synthesizeStack, type SynthesizedStack } from './synthesize';
@@ -170,6 +171,21 @@ describe('functions', () => {
       const bundle = join(synthesized.outdir, fn.Metadata?.['aws:asset:path'] as string);
 
       expect(existsSync(join(bundle, 'templates', 'email', 'site-lead.txt'))).toBe(true);
+    }
+  });
+
+  it('copies every runtime file of the catalogue beside the bundle at its repository path, and nothing else', () => {
+    // A file or a folder's sorted listing, so a missing or extra file shows in the diff.
+    const contents = (path: string) => (statSync(path).isDirectory() ? readdirSync(path).sort() : 'file');
+    for (const spec of catalogue) {
+      const [, fn] = functionOf(spec);
+      const bundle = join(synthesized.outdir, fn.Metadata?.['aws:asset:path'] as string);
+
+      for (const path of spec.runtimeFiles) {
+        expect([path, existsSync(join(bundle, path)) && contents(join(bundle, path))]).toEqual([path, contents(join(PROJECT_ROOT, path))]);
+      }
+      const topLevel = new Set(['index.mjs', 'index.mjs.map', ...spec.runtimeFiles.map((path) => path.split('/')[0]!)]);
+      expect([spec.name, readdirSync(bundle).sort()]).toEqual([spec.name, [...topLevel].sort()]);
     }
   });
 

@@ -1,5 +1,5 @@
 /**
- * Postal codes to coordinates from the `zipcodes` package's data, compacted into the bundle.
+ * Postal codes to coordinates from the `zipcodes` package's data, compacted into `data/postal-points/`.
  */
 import { createRequire } from 'node:module';
 import { describe, expect, it } from '@jest/globals';
