@@ -140,6 +140,133 @@ describe('the whole journey', () => {
   );
 });
 
+describe('erasure from the confirmation email', () => {
+  /** Answers, asks to be contacted and returns the erasure link of the confirmation email. */
+  async function referAndOpenConfirmationEmail(): Promise<string> {
+    const patientEmail = `robin.${Date.now()}@example.com`;
+    await openForm();
+    await answerAsTypicalPatient(page);
+    await waitForHeading(page, 'Your results');
+    await page.getByRole('button', { name: 'Ask to be contacted' }).click();
+    await waitForHeading(page, 'Ask to be contacted');
+    await page.locator('input[name=trialIds]').first().check();
+    await page.getByLabel('Your name').fill('Robin Example');
+    await page.getByLabel('Email address').fill(patientEmail);
+    await page.locator('#consent-share').check();
+    await page.getByRole('button', { name: 'Send my details' }).click();
+    await waitForHeading(page, 'We are sending your details');
+    const confirmation = await waitForEmail((email) => email.destination.to.includes(patientEmail));
+    const link = /https?:\/\/\S*#erase=\S+/.exec(`${confirmation.body.text}`)?.[0];
+    if (!link) throw new Error(`The confirmation email has no erasure link:\n${confirmation.body.text}`);
+    return link;
+  }
+
+  /** A new browser window with nothing of the journey in memory, as after closing the tab. */
+  async function openInNewWindow(url: string): Promise<Page> {
+    const fresh = await browser.newContext({ viewport: PHONE_VIEWPORT });
+    const opened = await fresh.newPage();
+    opened.on('console', (message) => {
+      if (message.type() === 'error' && !/404|403/.test(message.text())) pageProblems.push(message.text());
+    });
+    opened.on('pageerror', (error) => pageProblems.push(error.message));
+    await opened.route(
+      (address) => address.origin === stack.baseUrl && address.pathname === '/',
+      async (route) => {
+        const response = await route.fetch();
+        await route.fulfill({ response, headers: { ...response.headers(), 'content-security-policy': PRODUCTION_CSP } });
+      },
+    );
+    await opened.goto(url);
+    return opened;
+  }
+
+  it(
+    'erases the patient’s data from the link in the confirmation email after the form was closed',
+    async () => {
+      const link = await referAndOpenConfirmationEmail();
+      await context.close();
+      const opened = await openInNewWindow(link);
+
+      await opened.locator('h1', { hasText: 'Erase your data' }).waitFor();
+      const erasure = opened.waitForResponse((response) => response.request().method() === 'DELETE');
+      await opened.getByRole('button', { name: 'Yes, erase my data' }).click();
+
+      const response = await erasure;
+      const [screeningId, token] = new URL(link).hash.slice('#erase='.length).split('.');
+      expect(response.status()).toBe(204);
+      expect(new URL(response.url()).pathname).toBe(`/screenings/${screeningId}`);
+      expect(await response.request().headerValue('authorization')).toBe(`Bearer ${token}`);
+      await opened.locator('h1', { hasText: 'Your data has been erased' }).waitFor();
+      expect(pageProblems).toEqual([]);
+      await opened.context().close();
+    },
+    JOURNEY_MS,
+  );
+
+  it(
+    'takes the token off the address bar as soon as the page opens',
+    async () => {
+      const link = await referAndOpenConfirmationEmail();
+
+      const opened = await openInNewWindow(link);
+
+      await opened.locator('h1', { hasText: 'Erase your data' }).waitFor();
+      expect(opened.url()).toBe(`${stack.baseUrl}/`);
+      await opened.context().close();
+    },
+    JOURNEY_MS,
+  );
+
+  it(
+    'says plainly that a link already used no longer works',
+    async () => {
+      const link = await referAndOpenConfirmationEmail();
+      const first = await openInNewWindow(link);
+      await first.getByRole('button', { name: 'Yes, erase my data' }).click();
+      await first.locator('h1', { hasText: 'Your data has been erased' }).waitFor();
+      await first.context().close();
+
+      const second = await openInNewWindow(link);
+      await second.getByRole('button', { name: 'Yes, erase my data' }).click();
+
+      await expect(second.getByRole('alert').innerText()).resolves.toContain('already been erased');
+      await expect(second.getByRole('button', { name: 'Yes, erase my data' }).count()).resolves.toBe(0);
+      await second.context().close();
+    },
+    JOURNEY_MS,
+  );
+
+  it(
+    'has no axe-core violations on the erasure page, before and after a refusal',
+    async () => {
+      const opened = await openInNewWindow(`${stack.baseUrl}/#erase=00000000-0000-4000-8000-000000000000.AAAAAAAAAAAAAAAAAAAAAA`);
+      await opened.locator('h1', { hasText: 'Erase your data' }).waitFor();
+      const before = await axeViolations(opened);
+      await opened.getByRole('button', { name: 'Yes, erase my data' }).click();
+      await opened.getByRole('alert').waitFor();
+
+      expect({ before, after: await axeViolations(opened) }).toEqual({ before: [], after: [] });
+      await opened.context().close();
+    },
+    JOURNEY_MS,
+  );
+
+  it(
+    'fits the erasure page into a 360-pixel-wide phone without sideways scrolling',
+    async () => {
+      const opened = await openInNewWindow(`${stack.baseUrl}/#erase=00000000-0000-4000-8000-000000000000.AAAAAAAAAAAAAAAAAAAAAA`);
+      await opened.setViewportSize({ width: 360, height: 740 });
+      await opened.locator('h1', { hasText: 'Erase your data' }).waitFor();
+
+      const fits = await opened.evaluate(() => document.documentElement.scrollWidth <= document.documentElement.clientWidth);
+
+      expect(fits).toBe(true);
+      await opened.context().close();
+    },
+    JOURNEY_MS,
+  );
+});
+
 describe('a red flag', () => {
   it(
     'stops the form at the urgent-care screen as soon as a red-flag question is answered yes',

@@ -2,7 +2,8 @@
  * Writes a screenshot of every screen of the patient form, at a phone size (390×844) and a desktop
  * size (1280×800), to `docs/screenshots/`. Run with `npx tsx test/e2e/screenshots.ts`: it builds
  * nothing, so build the form first (`npm run build:web`). It starts the local stack itself, or
- * uses one already running when `SCREENSHOT_BASE_URL` is set (e.g. `http://localhost:3000`).
+ * uses one already running when `SCREENSHOT_BASE_URL` is set (e.g. `http://localhost:3000`), with
+ * its SES emulator at `SCREENSHOT_SES_URL` (default `http://localhost:8005`).
  */
 import { mkdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
@@ -22,7 +23,7 @@ const OUTPUT_DIR = fileURLToPath(new URL('../../docs/screenshots/', import.meta.
 type Viewport = { width: number; height: number };
 
 /** Every screen, in journey order; each step leaves the page on the screen it names. */
-async function captureAll(page: Page, baseUrl: string, size: string): Promise<string[]> {
+async function captureAll(page: Page, baseUrl: string, sesUrl: string, size: string): Promise<string[]> {
   const written: string[] = [];
   const shoot = async (name: string) => {
     // Let the focus ring and any transition settle; screenshots are of the resting screen.
@@ -98,7 +99,41 @@ async function captureAll(page: Page, baseUrl: string, size: string): Promise<st
   await page.getByRole('button', { name: 'Yes, erase my data' }).click();
   await waitForHeading(page, 'Your data has been erased');
   await shoot('12-erased');
+
+  // A second referral whose confirmation is sent (the first was erased before it could be),
+  // then its email's erasure link opened as a patient who closed the form would open it.
+  const patientEmail = `robin.${size}.${Date.now()}@example.com`;
+  await page.goto(baseUrl);
+  await page.getByRole('button', { name: 'Start' }).click();
+  for (const [heading, answer] of TYPICAL_PATIENT) {
+    await waitForHeading(page, heading);
+    await answerCurrentQuestion(page, answer);
+  }
+  await page.getByRole('button', { name: 'Ask to be contacted' }).click();
+  await page.locator('input[name=trialIds]').first().check();
+  await page.getByLabel('Your name').fill('Robin Example');
+  await page.getByLabel('Email address').fill(patientEmail);
+  await page.locator('#consent-share').check();
+  await page.getByRole('button', { name: 'Send my details' }).click();
+  await waitForHeading(page, 'We are sending your details');
+  await page.goto('about:blank');
+  await page.goto(await erasureLinkSentTo(sesUrl, patientEmail));
+  await waitForHeading(page, 'Erase your data');
+  await shoot('13-erase-from-email');
   return written;
+}
+
+/** The erasure link of the confirmation email to `address`, once the emulator has it. */
+async function erasureLinkSentTo(sesUrl: string, address: string): Promise<string> {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    const store = (await (await fetch(`${sesUrl}/store`)).json()) as { emails: { destination: { to: string[] }; body: { text?: string } }[] };
+    const email = store.emails.find((candidate) => candidate.destination.to.includes(address));
+    const link = /https?:\/\/\S*#erase=\S+/.exec(email?.body.text ?? '')?.[0];
+    if (link) return link;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  throw new Error(`No confirmation email with an erasure link reached ${address}`);
 }
 
 async function main(): Promise<void> {
@@ -106,6 +141,7 @@ async function main(): Promise<void> {
   const external = process.env.SCREENSHOT_BASE_URL;
   const stack = external ? undefined : await startLocalStack();
   const baseUrl = external ?? stack!.baseUrl;
+  const sesUrl = external ? (process.env.SCREENSHOT_SES_URL ?? 'http://localhost:8005') : stack!.sesUrl;
   const browser = await launchBrowser();
   try {
     const sizes: [string, Viewport][] = [
@@ -115,7 +151,7 @@ async function main(): Promise<void> {
     for (const [size, viewport] of sizes) {
       const context = await browser.newContext({ viewport, reducedMotion: 'reduce' });
       const page = await context.newPage();
-      const written = await captureAll(page, baseUrl, size);
+      const written = await captureAll(page, baseUrl, sesUrl, size);
       console.log(written.map((file) => `docs/screenshots/${file}`).join('\n'));
       await context.close();
     }

@@ -2,8 +2,10 @@
  * The patient's journey as a small state machine: start → one question per screen → results (or
  * the urgent-care stop) → contact and consent → confirmation, with erasure from results and
  * confirmation. Answers and the screening token live only in memory: nothing is stored in the
- * browser.
+ * browser. A page opened from the confirmation email's erasure link starts on its own screen
+ * instead, with the screening id and token the link carried.
  */
+import type { ErasureLink } from '../../functions/core/erasure-link';
 import type { AnswerValue, Answers, Screener } from '../../functions/core/model';
 import type { ComponentChildren } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
@@ -19,6 +21,7 @@ import {
 } from './flow';
 import { ConfirmationScreen } from './screens/confirmation';
 import { ContactScreen } from './screens/contact';
+import { EraseFromLinkScreen } from './screens/erase-from-link';
 import { ErasedScreen } from './screens/erased';
 import { QuestionScreen } from './screens/question';
 import { ResultsScreen } from './screens/results';
@@ -35,6 +38,7 @@ type Stage =
   | { kind: 'results' }
   | { kind: 'contact' }
   | { kind: 'confirmation' }
+  | { kind: 'erase_from_link' }
   | { kind: 'erased' };
 
 export interface AppProps {
@@ -42,12 +46,17 @@ export interface AppProps {
   screenerId: string;
   /** A fresh Idempotency-Key for each new submission (a retry of the same answers reuses it). */
   newIdempotencyKey: () => string;
+  /**
+   * Set when the page was opened from the confirmation email's erasure link: the link, or
+   * `'unreadable'` for an `#erase=` fragment that could not be read (cut short when copied).
+   */
+  erasureLink?: ErasureLink | 'unreadable' | undefined;
 }
 
 export function App(props: AppProps) {
   const { api } = props;
   const [screener, setScreener] = useState<Screener | undefined>();
-  const [stage, setStage] = useState<Stage>({ kind: 'loading' });
+  const [stage, setStage] = useState<Stage>(props.erasureLink ? { kind: 'erase_from_link' } : { kind: 'loading' });
   const [answers, setAnswers] = useState<Answers>({});
   const [busy, setBusy] = useState(false);
   const [screening, setScreening] = useState<ScreeningResponse | undefined>();
@@ -55,6 +64,8 @@ export function App(props: AppProps) {
   const submission = useRef<{ body: string; idempotencyKey: string } | undefined>(undefined);
 
   useEffect(() => {
+    // The erasure page needs no questions; nothing of the form is loaded behind it.
+    if (props.erasureLink) return;
     api.getScreener(props.screenerId).then(
       (loaded) => {
         setScreener(loaded);
@@ -66,13 +77,36 @@ export function App(props: AppProps) {
           message: error instanceof ApiError && error.status !== 0 && error.status !== 500 ? error.message : 'We could not load the questions. Please try again in a moment.',
         }),
     );
-  }, [api, props.screenerId]);
+  }, [api, props.screenerId, props.erasureLink]);
 
   useEffect(() => {
     document.title = `${pageTitle(stage, screener, answers)} – ${screener?.title ?? 'Clinical trial pre-screener'}`;
     window.scrollTo({ top: 0 });
   }, [stage]);
 
+  if (stage.kind === 'erase_from_link') {
+    const link = props.erasureLink;
+    return (
+      <Page>
+        <EraseFromLinkScreen
+          linkReadable={typeof link === 'object'}
+          onErase={async () => {
+            if (typeof link !== 'object') return;
+            await api.eraseScreening(link.screeningId, link.token);
+            setStage({ kind: 'erased' });
+          }}
+        />
+      </Page>
+    );
+  }
+  // Before the screener check: after erasing from the link, no screener was ever loaded.
+  if (stage.kind === 'erased') {
+    return (
+      <Page>
+        <ErasedScreen />
+      </Page>
+    );
+  }
   if (stage.kind === 'loading') return <Page><p class="loading">Loading the questions…</p></Page>;
   if (stage.kind === 'load_failed' || !screener) {
     return (
@@ -224,12 +258,6 @@ export function App(props: AppProps) {
           ) : null}
         </Page>
       );
-    case 'erased':
-      return (
-        <Page>
-          <ErasedScreen />
-        </Page>
-      );
   }
 }
 
@@ -281,6 +309,8 @@ function pageTitle(stage: Stage, screener: Screener | undefined, answers: Answer
       return 'Ask to be contacted';
     case 'confirmation':
       return 'We are sending your details';
+    case 'erase_from_link':
+      return 'Erase your data';
     case 'erased':
       return 'Your data has been erased';
     case 'load_failed':

@@ -1,5 +1,6 @@
 /** Entry point: find the API (config.json or same origin), then render the form. */
 import { render } from 'preact';
+import { parseErasureFragment, type ErasureLink } from '../../functions/core/erasure-link';
 import { App } from './app';
 import { ScreenerApi, resolveApiBaseUrl } from './api';
 
@@ -21,8 +22,25 @@ function newIdempotencyKey(): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
+/**
+ * The erasure link of the confirmation email (`#erase=<screeningId>.<token>`), taken off the
+ * address bar before anything else runs, so the token stays out of the browser history, bookmarks
+ * and anything copied or shared from the address bar. `'unreadable'` when the fragment is an
+ * erasure link that cannot be read.
+ */
+function takeErasureLink(): ErasureLink | 'unreadable' | undefined {
+  const fragment = window.location.hash;
+  if (!/^#erase=/.test(fragment)) return undefined;
+  history.replaceState(history.state, '', `${window.location.pathname}${window.location.search}`);
+  return parseErasureFragment(fragment) ?? 'unreadable';
+}
+
+const erasureLink = takeErasureLink();
 const root = document.getElementById('app')!;
 const apiBaseUrl = await resolveApiBaseUrl();
 // Replace the static "Loading" placeholder rather than diffing against it.
 root.textContent = '';
-render(<App api={new ScreenerApi(apiBaseUrl)} screenerId={screenerIdFromUrl()} newIdempotencyKey={newIdempotencyKey} />, root);
+render(
+  <App api={new ScreenerApi(apiBaseUrl)} screenerId={screenerIdFromUrl()} newIdempotencyKey={newIdempotencyKey} erasureLink={erasureLink} />,
+  root,
+);
