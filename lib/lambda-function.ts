@@ -36,6 +36,14 @@ export interface CatalogueFunctionOptions {
 export const ESM_REQUIRE_BANNER =
   "import { createRequire as topLevelCreateRequire } from 'node:module'; const require = topLevelCreateRequire(import.meta.url);";
 
+/**
+ * Modules replaced in Lambda bundles only (esbuild `alias`; targets relative to the repository
+ * root, esbuild's working directory). The AWS SDK stays bundled; what goes is its default
+ * credential chain, of which only the environment link can answer in Lambda (see the module).
+ */
+export const LAMBDA_MODULE_ALIASES: Readonly<Record<string, string>> = {
+  '@aws-sdk/credential-provider-node': './functions/adapters/lambda-credentials.ts',
+};
 
 const TABLE_READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem'];
 const TABLE_WRITE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
@@ -93,6 +101,7 @@ export function createCatalogueFunction(scope: Construct, spec: FunctionSpec, op
       bundleAwsSDK: true,
       externalModules: [],
       banner: ESM_REQUIRE_BANNER,
+      esbuildArgs: { '--alias': Object.entries(LAMBDA_MODULE_ALIASES).map(([module, replacement]) => `${module}=${replacement}`) },
       forceDockerBundling: false,
       ...(spec.runtimeFiles.length > 0 ? { commandHooks: copyRuntimeFiles(spec.runtimeFiles) } : {}),
     },

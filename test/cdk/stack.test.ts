@@ -162,6 +162,8 @@ describe('functions', () => {
       expect(existsSync(join(bundle, 'index.mjs.map'))).toBe(true);
       expect(code).not.toMatch(/from\s*["']@aws-sdk\//);
       expect(code).toContain('createRequire');
+      // The SDK's default credential chain (SSO, profiles, STS, IMDS) is replaced by the Lambda one.
+      expect(code).not.toContain('defaultProvider::fromSSO');
     }
   });
 
