@@ -13,7 +13,7 @@
 import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { Screener, ScreeningCriterion, Trial } from '../core/model';
 
 /** A trial as the importer writes it: everything but the authored criteria. */

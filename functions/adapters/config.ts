@@ -3,7 +3,7 @@
  * catalogue knows. Each function parses only the variables the catalogue lists for it, once per
  * cold start; a missing or invalid variable fails the cold start with its name (never its value).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { FUNCTIONS, type EnvironmentVariable, type FunctionName } from '../catalogue';
 
 /** An empty string counts as unset: CDK and shells write `X=` for "no value". */

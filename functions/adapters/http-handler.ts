@@ -17,7 +17,7 @@ import httpJsonBodyParser from '@middy/http-json-body-parser';
 import httpSecurityHeaders from '@middy/http-security-headers';
 import { createError } from '@middy/util';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { FunctionName } from '../catalogue';
 import { FUNCTIONS } from '../catalogue';
 import { DomainError, type DomainErrorCode, type ErrorDetail } from '../core/errors';

@@ -8,7 +8,7 @@
  * claim went stale and was taken over cannot overwrite the newer worker's outcome.
  */
 import { GetCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { OutboxClaim, OutboxKind, OutboxMessage, OutboxRef, OutboxStore } from '../core/delivery';
 import { itemKeys, OUTBOX_INDEX, outboxKeys, outboxPartition, type ItemKey, type OutboxStatus } from '../table-schema';
 import type { TableRef } from './dynamo';

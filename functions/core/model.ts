@@ -4,7 +4,7 @@
  * The zod schemas here are the boundary checks for the data files (screeners, trials, criteria);
  * the TypeScript types are inferred from them so the two can never disagree.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** A JsonLogic rule. Its operators are restricted (see `rules.ts`), checked by `catalog lint`. */
 export const JsonLogicRule: z.ZodType<unknown> = z.lazy(() =>

@@ -6,7 +6,7 @@
  * erasure link, so a patient who closed the form can still erase their data themselves.
  */
 import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js';
-import { z } from 'zod';
+import * as z from 'zod';
 import { countryFromAnswer } from '../core/countries';
 import { DomainError } from '../core/errors';
 import { planReferral } from '../core/referral';

@@ -1,5 +1,5 @@
 /** `DELETE /screenings/{screeningId}` (token): erases the screening, its referral and its leads. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { loadConfig } from '../adapters/config';
 import { tableRef } from '../adapters/dynamo';
 import { httpHandler, noContent } from '../adapters/http-handler';

@@ -1,5 +1,5 @@
 /** `GET /screeners/{screenerId}`: one screener with its questions, branching rules and consent text. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { DomainError } from '../core/errors';
 import { loadConfig } from '../adapters/config';
 import { tableRef } from '../adapters/dynamo';

@@ -1,5 +1,5 @@
 /** `GET /screenings/{screeningId}` (token): the results and each lead's delivery status. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { loadConfig } from '../adapters/config';
 import { tableRef } from '../adapters/dynamo';
 import { httpHandler, ok } from '../adapters/http-handler';

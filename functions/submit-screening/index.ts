@@ -3,7 +3,7 @@
  * and stores the screening with a fresh token. Honours an `Idempotency-Key` header: a replay gets
  * the first response (same screening, same token); the same key with another body is refused.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { countryFromAnswer } from '../core/countries';
 import { evaluateScreening, prepareCatalog, type PreparedCatalog } from '../core/eligibility';
 import { DomainError } from '../core/errors';

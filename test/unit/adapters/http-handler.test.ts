@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { DomainError, type DomainErrorCode } from '../../../functions/core/errors';
 import { DOMAIN_ERROR_STATUS, httpHandler, ok, preflightHandler, type ApiHandler } from '../../../functions/adapters/http-handler';
 import { buildProxyEvent } from '../../../local/api-routes';
