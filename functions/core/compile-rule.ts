@@ -35,14 +35,20 @@ export function compileRule(rule: JsonLogicRule): CompiledRule {
   }
   const variables = ruleVariables(rule);
   const compiled = engine.build(rule) as (data: Answers) => unknown;
+  // Answers are plain objects, so a question id can only be inherited if `Object.prototype` has
+  // it (`constructor`, `toString`, ...). Deciding that here, once, leaves the per-call check a
+  // plain `=== undefined` for every other id: `Object.hasOwn` on each variable of each criterion
+  // was the largest cost of a screening after the compiled functions themselves.
+  const inherited = variables.filter((variable) => variable in Object.prototype);
 
   return {
     variables,
     evaluate(answers: Answers): RuleOutcome {
-      for (const variable of variables) {
-        if (!Object.hasOwn(answers, variable) || answers[variable] === undefined) {
-          return evaluateRule(rule, answers);
-        }
+      for (let i = 0; i < variables.length; i++) {
+        if (answers[variables[i]!] === undefined) return evaluateRule(rule, answers);
+      }
+      for (let i = 0; i < inherited.length; i++) {
+        if (!Object.hasOwn(answers, inherited[i]!)) return evaluateRule(rule, answers);
       }
       try {
         return isTruthy(compiled(answers));
@@ -52,5 +58,30 @@ export function compileRule(rule: JsonLogicRule): CompiledRule {
         return evaluateRule(rule, answers);
       }
     },
+  };
+}
+
+/**
+ * A `compileRule` that compiles each distinct rule once and hands out the same compiled rule
+ * for every criterion written the same way (the registry's age limits, "not pregnant", ...).
+ *
+ * Every `build()` is a separate generated function that V8 must parse, warm up and optimise on
+ * its own, so a catalog of thousands of criteria that repeat a few hundred rules otherwise pays
+ * that cost thousands of times, per catalog load and again in the first screenings. Results are
+ * unchanged: a compiled rule holds no state between calls. Use one compiler per catalog, so the
+ * compiled rules are released with it.
+ */
+export function createRuleCompiler(): (rule: JsonLogicRule) => CompiledRule {
+  const compiledByText = new Map<string, CompiledRule>();
+  return (rule) => {
+    // The rule's JSON text is its identity: rules are JSON data, and two rules written with their
+    // keys in another order merely miss the sharing.
+    const text = JSON.stringify(rule);
+    let compiled = compiledByText.get(text);
+    if (compiled === undefined) {
+      compiled = compileRule(rule);
+      compiledByText.set(text, compiled);
+    }
+    return compiled;
   };
 }

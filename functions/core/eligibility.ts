@@ -5,11 +5,11 @@
  * and deriving the registry's structured limits as criteria); `evaluateScreening` is the per-request
  * hot path and only runs compiled functions over the answers.
  */
-import { compileRule } from './compile-rule';
-import { countryFromRegistryName } from './countries';
+import { createRuleCompiler } from './compile-rule';
 import type { CompiledRule } from './compile-rule';
-import { nearestRecruitingSite } from './geo';
-import type { PatientLocation } from './geo';
+import { countryFromRegistryName } from './countries';
+import { nearestRecruitingSite, recruitingSites } from './geo';
+import type { PatientLocation, RecruitingSite } from './geo';
 import type {
   Answers,
   CriterionEvaluation,
@@ -37,6 +37,8 @@ export interface PreparedCriterion {
 export interface PreparedTrial {
   trial: Trial;
   criteria: PreparedCriterion[];
+  /** The trial's recruiting sites, prepared for `nearestRecruitingSite`. */
+  sites: RecruitingSite[];
   /** The questions the trial's criteria read, plus age and sex: what a study site is told. */
   qualifyingQuestionIds: ReadonlySet<string>;
 }
@@ -61,7 +63,10 @@ const SEX = 'sex';
  * must fail when it is loaded, not give wrong answers to patients.
  */
 export function prepareCatalog(version: string, trials: Trial[]): PreparedCatalog {
-  const prepared = trials.map(prepareTrial);
+  // One compiler per catalog: criteria written alike share one compiled rule (see
+  // `createRuleCompiler`), and the sharing ends with the catalog.
+  const compile = createRuleCompiler();
+  const prepared = trials.map((trial) => prepareTrial(trial, compile));
   return { version, trials: prepared, byId: new Map(prepared.map((trial) => [trial.trial.nctId, trial])) };
 }
 
@@ -84,28 +89,68 @@ export function evaluateScreening(
   const redFlags = triageRedFlags(screener, answers);
   if (redFlags.length > 0) return { outcome: 'urgent_care', redFlags, results: [] };
 
-  const results: TrialResult[] = [];
+  const ranked: RankedResult[] = [];
   for (const prepared of catalog.trials) {
     const { trial } = prepared;
     if (trial.status !== 'RECRUITING' || !trial.screenerIds.includes(screener.id)) continue;
-    results.push(evaluateTrial(prepared, answers, location));
+    const result = evaluateTrial(prepared, answers, location);
+    ranked.push({ result, eligibilityRank: ELIGIBILITY_ORDER[result.eligibility], distance: distanceForSorting(result, location) });
   }
-  results.sort((a, b) => compareResults(a, b, location));
+  // The sort keys are computed once per trial above, not once per comparison: a sort makes
+  // about n log n comparisons, which at thousands of trials cost more than the criteria.
+  ranked.sort(compareRanked);
+  const results = ranked.map(({ result }) => result);
 
   const matches = results.some((result) => result.eligibility !== 'ineligible' && result.nearestSite !== null);
   return { outcome: matches ? 'matches' : 'no_matches', redFlags, results };
 }
 
+/** One trial's criteria evaluated, and the eligibility they give. */
+export interface CriteriaEvaluation {
+  eligibility: Eligibility;
+  criteria: CriterionEvaluation[];
+}
+
+/**
+ * Evaluates one prepared trial's criteria against the answers (the per-trial core of
+ * `evaluateScreening`, without sites): each criterion met, not met or unknown, and the trial
+ * `ineligible` if any is not met, else `possibly_eligible` if any is unknown, else `eligible`.
+ */
+export function evaluateCriteria(prepared: PreparedTrial, answers: Answers): CriteriaEvaluation {
+  const source = prepared.criteria;
+  const criteria = new Array<CriterionEvaluation>(source.length);
+  let anyNotMet = false;
+  let anyUnknown = false;
+  for (let i = 0; i < source.length; i++) {
+    const criterion = source[i]!;
+    const outcome = criterion.rule.evaluate(answers);
+    let result: CriterionResult;
+    if (outcome === undefined) {
+      result = 'unknown';
+      anyUnknown = true;
+    } else if (outcome) {
+      result = 'met';
+    } else {
+      result = 'not_met';
+      anyNotMet = true;
+    }
+    criteria[i] = { id: criterion.id, kind: criterion.kind, text: criterion.text, result };
+  }
+  return { eligibility: anyNotMet ? 'ineligible' : anyUnknown ? 'possibly_eligible' : 'eligible', criteria };
+}
+
 // ---------------------------------------------------------------------------------------------
 
-function prepareTrial(trial: Trial): PreparedTrial {
+type RuleCompiler = (rule: JsonLogicRule) => CompiledRule;
+
+function prepareTrial(trial: Trial, compile: RuleCompiler): PreparedTrial {
   const criteria: PreparedCriterion[] = [];
-  for (const criterion of structuredCriteria(trial.eligibility)) criteria.push(prepareCriterion(trial, criterion));
-  for (const criterion of trial.criteria) criteria.push(prepareCriterion(trial, criterion));
+  for (const criterion of structuredCriteria(trial.eligibility)) criteria.push(prepareCriterion(trial, criterion, compile));
+  for (const criterion of trial.criteria) criteria.push(prepareCriterion(trial, criterion, compile));
 
   const qualifyingQuestionIds = new Set<string>([AGE, SEX]);
   for (const criterion of criteria) for (const variable of criterion.rule.variables) qualifyingQuestionIds.add(variable);
-  return { trial, criteria, qualifyingQuestionIds };
+  return { trial, criteria, sites: recruitingSites(trial), qualifyingQuestionIds };
 }
 
 interface CriterionSource {
@@ -115,9 +160,9 @@ interface CriterionSource {
   rule: JsonLogicRule;
 }
 
-function prepareCriterion(trial: Trial, criterion: CriterionSource): PreparedCriterion {
+function prepareCriterion(trial: Trial, criterion: CriterionSource, compile: RuleCompiler): PreparedCriterion {
   try {
-    return { id: criterion.id, kind: criterion.kind, text: criterion.text, rule: compileRule(criterion.rule) };
+    return { id: criterion.id, kind: criterion.kind, text: criterion.text, rule: compile(criterion.rule) };
   } catch (error) {
     throw new Error(`Trial ${trial.nctId}, criterion ${criterion.id}: ${(error as Error).message}`);
   }
@@ -161,19 +206,8 @@ function describeAge(years: number): string {
 
 function evaluateTrial(prepared: PreparedTrial, answers: Answers, location: PatientLocation): TrialResult {
   const { trial } = prepared;
-  const criteria = new Array<CriterionEvaluation>(prepared.criteria.length);
-  let anyNotMet = false;
-  let anyUnknown = false;
-  for (let i = 0; i < prepared.criteria.length; i++) {
-    const criterion = prepared.criteria[i]!;
-    const outcome = criterion.rule.evaluate(answers);
-    const result: CriterionResult = outcome === undefined ? 'unknown' : outcome ? 'met' : 'not_met';
-    if (result === 'not_met') anyNotMet = true;
-    else if (result === 'unknown') anyUnknown = true;
-    criteria[i] = { id: criterion.id, kind: criterion.kind, text: criterion.text, result };
-  }
-  const eligibility: Eligibility = anyNotMet ? 'ineligible' : anyUnknown ? 'possibly_eligible' : 'eligible';
-  const nearestSite = nearestRecruitingSite(trial, location);
+  const { eligibility, criteria } = evaluateCriteria(prepared, answers);
+  const nearestSite = nearestRecruitingSite(trial, location, prepared.sites);
 
   const result: TrialResult = {
     trialId: trial.nctId,
@@ -217,15 +251,21 @@ function contactFields(contact: Trial['centralContact']): StudyContact | undefin
 
 const ELIGIBILITY_ORDER: Record<Eligibility, number> = { eligible: 0, possibly_eligible: 1, ineligible: 2 };
 
+/** A trial's result with its sort keys. */
+interface RankedResult {
+  result: TrialResult;
+  eligibilityRank: number;
+  distance: number;
+}
+
 /**
  * Eligible first, then possibly, then ineligible; within each, nearest first, then sites of
  * unknown distance in the patient's country (postal codes are not geocoded everywhere), then
- * other sites of unknown distance, then trials with no site within reach.
+ * other sites of unknown distance, then trials with no site within reach. Ties keep catalog order
+ * (the sort is stable).
  */
-function compareResults(a: TrialResult, b: TrialResult, location: PatientLocation): number {
-  const byEligibility = ELIGIBILITY_ORDER[a.eligibility] - ELIGIBILITY_ORDER[b.eligibility];
-  if (byEligibility !== 0) return byEligibility;
-  return distanceForSorting(a, location) - distanceForSorting(b, location);
+function compareRanked(a: RankedResult, b: RankedResult): number {
+  return a.eligibilityRank - b.eligibilityRank || a.distance - b.distance;
 }
 
 const UNKNOWN_DISTANCE_SAME_COUNTRY = Number.MAX_SAFE_INTEGER - 2;

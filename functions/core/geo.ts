@@ -62,6 +62,28 @@ export function siteAcceptsReferrals(trial: Trial, site: Site): boolean {
 }
 
 /**
+ * A trial's recruiting site with what does not depend on the patient worked out in advance, so a
+ * screening against thousands of trials does no string work per site (country names are
+ * normalised, contact emails trimmed) beyond the distance.
+ */
+export interface RecruitingSite {
+  site: Site;
+  /** ISO code of the site's registry country name; undefined when the name is not known. */
+  countryIso2: string | undefined;
+  acceptsReferrals: boolean;
+}
+
+/** The trial's sites with status `RECRUITING`, in registry order, prepared for `nearestRecruitingSite`. */
+export function recruitingSites(trial: Trial): RecruitingSite[] {
+  const sites: RecruitingSite[] = [];
+  for (const site of trial.sites) {
+    if (site.status !== 'RECRUITING') continue;
+    sites.push({ site, countryIso2: countryFromRegistryName(site.country)?.iso2, acceptsReferrals: siteAcceptsReferrals(trial, site) });
+  }
+  return sites;
+}
+
+/**
  * The recruiting site of a trial a patient would be referred to, or null ("no site near you").
  *
  * Only sites with status `RECRUITING` count. When both the patient's and the site's points are
@@ -70,19 +92,23 @@ export function siteAcceptsReferrals(trial: Trial, site: Site): boolean {
  * qualifies. Among qualifying sites, one that can take a referral comes first (a lead is what the
  * patient asked for), then the nearest, then sites with a known distance before unknown ones,
  * then sites in the patient's own country.
+ *
+ * Pass the trial's `recruitingSites`, prepared once per catalog, when screening many patients.
  */
-export function nearestRecruitingSite(trial: Trial, location: PatientLocation): SiteSummary | null {
+export function nearestRecruitingSite(
+  trial: Trial,
+  location: PatientLocation,
+  sites: readonly RecruitingSite[] = recruitingSites(trial),
+): SiteSummary | null {
   let best: Candidate | undefined;
-  for (const site of trial.sites) {
-    if (site.status !== 'RECRUITING') continue;
+  for (const { site, countryIso2, acceptsReferrals } of sites) {
     const distanceKm = location.point && site.geo ? haversineKm(location.point, site.geo) : undefined;
-    const sameCountry =
-      location.countryIso2 !== undefined && countryFromRegistryName(site.country)?.iso2 === location.countryIso2;
+    const sameCountry = location.countryIso2 !== undefined && countryIso2 === location.countryIso2;
     if (location.maxDistanceKm !== null) {
       const withinReach = distanceKm !== undefined ? distanceKm <= location.maxDistanceKm : sameCountry;
       if (!withinReach) continue;
     }
-    const candidate: Candidate = { site, distanceKm, sameCountry, acceptsReferrals: siteAcceptsReferrals(trial, site) };
+    const candidate: Candidate = { site, distanceKm, sameCountry, acceptsReferrals };
     if (best === undefined || isBetter(candidate, best)) best = candidate;
   }
   return best ? siteSummary(best) : null;

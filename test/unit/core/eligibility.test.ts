@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { evaluateScreening, prepareCatalog } from '../../../functions/core/eligibility';
+import { evaluateCriteria, evaluateScreening, prepareCatalog } from '../../../functions/core/eligibility';
 import type { PatientLocation } from '../../../functions/core/geo';
 import type { Answers, Trial } from '../../../functions/core/model';
 import { aCriterion, aSite, aTrial, PLACES } from '../../factories/catalog';
@@ -45,6 +45,26 @@ describe('prepareCatalog', () => {
   it('lists the questions a trial reads, with age and sex, for the lead email', () => {
     const prepared = prepareCatalog('v1', [aTrial({ criteria: [noOpioids] })]).trials[0]!;
     expect([...prepared.qualifyingQuestionIds]).toEqual(['age', 'sex', 'medications']);
+  });
+
+  it('compiles a rule written alike in several trials once', () => {
+    const [first, second] = prepareCatalog('v1', [aTrial({ criteria: [noOpioids] }), aTrial({ criteria: [noOpioids] })]).trials;
+    expect(first!.criteria[1]!.rule).toBe(second!.criteria[1]!.rule);
+  });
+});
+
+describe('evaluateCriteria', () => {
+  it('gives each criterion its result, in order, and the trial its eligibility', () => {
+    const prepared = prepareCatalog('v1', [aTrial({ criteria: [noOpioids, aCriterion({ id: 'chronic' })] })]).trials[0]!;
+    const evaluation = evaluateCriteria(prepared, adultWithChronicBackPain({ medications: ['opioids'], pain_duration_weeks: undefined }));
+    expect(evaluation).toEqual({
+      eligibility: 'ineligible',
+      criteria: [
+        { id: 'age-min', kind: 'inclusion', text: 'You are 18 or older', result: 'met' },
+        { id: 'no-opioids', kind: 'exclusion', text: 'You are not taking strong painkillers (opioids)', result: 'not_met' },
+        { id: 'chronic', kind: 'inclusion', text: 'You have had back pain for at least 12 weeks', result: 'unknown' },
+      ],
+    });
   });
 });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { countryFromAnswer, countryFromRegistryName } from '../../../functions/core/countries';
-import { haversineKm, nearestRecruitingSite, patientLocationFromAnswers } from '../../../functions/core/geo';
+import { haversineKm, nearestRecruitingSite, patientLocationFromAnswers, recruitingSites } from '../../../functions/core/geo';
 import type { PatientLocation } from '../../../functions/core/geo';
 import { aSite, aTrial, PLACES } from '../../factories/catalog';
 import { adultWithChronicBackPain, aScreener } from '../../factories/screener';
@@ -131,5 +131,20 @@ describe('nearestRecruitingSite', () => {
   it('says a site cannot take referrals when neither it nor the study has an email', () => {
     const trial = aTrial({ sites: [aSite({ contact: { phone: '+1 410 555 0199' } })], centralContact: { name: 'Study office' } });
     expect(nearestRecruitingSite(trial, inBaltimoreWithin50Miles)?.acceptsReferrals).toBe(false);
+  });
+});
+
+describe('recruitingSites', () => {
+  it('prepares only the recruiting sites, with their country code and whether they take referrals', () => {
+    const oslo = aSite({ country: 'Norway', contact: { name: 'Kari', phone: '+47 22 00 00 00' } });
+    const trial = aTrial({ sites: [aSite({ status: 'COMPLETED' }), oslo] });
+    expect(recruitingSites(trial)).toEqual([{ site: oslo, countryIso2: 'NO', acceptsReferrals: false }]);
+  });
+
+  it('chooses the same site from prepared sites as from the trial', () => {
+    const trial = aTrial({ sites: [aSite({ geo: PLACES.washington }), aSite({ geo: PLACES.baltimore })] });
+    expect(nearestRecruitingSite(trial, inBaltimoreWithin50Miles, recruitingSites(trial))).toEqual(
+      nearestRecruitingSite(trial, inBaltimoreWithin50Miles),
+    );
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import { compileRule } from '../../../functions/core/compile-rule';
+import { compileRule, createRuleCompiler } from '../../../functions/core/compile-rule';
 import { evaluateRule, ruleVariables, SUPPORTED_OPERATORS, unsupportedOperators } from '../../../functions/core/rules';
 import { aRuleFor, completeAnswersFor, partialAnswersFor } from '../../factories/rules';
 import { aScreener } from '../../factories/screener';
@@ -137,6 +137,10 @@ describe('compileRule', () => {
     expect(compileRule({ '!': { '==': [pregnant, true] } }).evaluate({ age: 40 })).toBeUndefined();
   });
 
+  it('reads no inherited property as an answer', () => {
+    expect(compileRule({ '!!': { var: 'constructor' } }).evaluate({})).toBeUndefined();
+  });
+
   it('is unknown, not an error, when a rule compares a list with a number', () => {
     expect(compileRule({ '==': [{ var: 'medications' }, 1] }).evaluate({ medications: ['nsaids'] })).toBeUndefined();
   });
@@ -169,5 +173,22 @@ describe('compileRule', () => {
     ).filter((outcome) => outcome !== undefined).length;
     // Guards the property above against passing vacuously with an interpreter that is always unknown.
     expect(decidedCount).toBeGreaterThan(60);
+  });
+});
+
+describe('createRuleCompiler', () => {
+  it('compiles a rule once for every criterion written alike', () => {
+    const compile = createRuleCompiler();
+    expect(compile({ '>=': [age, 18] })).toBe(compile({ '>=': [{ var: 'age' }, 18] }));
+  });
+
+  it('keeps rules that differ only in a limit apart', () => {
+    const compile = createRuleCompiler();
+    const atLeast21 = compile({ '>=': [age, 21] });
+    expect([compile(atLeast18).evaluate({ age: 20 }), atLeast21.evaluate({ age: 20 })]).toEqual([true, false]);
+  });
+
+  it('refuses a rule with an unsupported operator', () => {
+    expect(() => createRuleCompiler()({ map: [{ var: 'medications' }, 1] })).toThrow('unsupported operators: map');
   });
 });
