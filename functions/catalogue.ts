@@ -25,10 +25,11 @@ export type HttpMethod = 'GET' | 'POST' | 'DELETE';
 
 /**
  * Files and folders (relative to the repository root) a function reads at run time rather than
- * bundling them as code: the operator-editable email templates, and the postal-code coordinates
- * (data that would otherwise be a third of a bundle and parsed at every cold start).
+ * bundling them as code: the operator-editable email templates, and data that would otherwise be
+ * a large part of a bundle and parsed at every cold start (postal-code coordinates, the phone
+ * number metadata of the installed `libphonenumber-js`).
  */
-export type RuntimeFile = 'templates/email' | 'data/postal-points';
+export type RuntimeFile = 'templates/email' | 'data/postal-points' | 'node_modules/libphonenumber-js/metadata.min.json';
 
 interface FunctionSpecBase {
   /** Logical name, also the folder under `functions/`. */
@@ -145,7 +146,7 @@ export const FUNCTIONS = [
     environment: [...HTTP_ENV, 'REFERRAL_RETENTION_DAYS'],
     writesTable: true,
     sendsEmail: false,
-    runtimeFiles: [],
+    runtimeFiles: ['node_modules/libphonenumber-js/metadata.min.json'],
     trigger: { kind: 'http', method: 'POST', path: '/screenings/{screeningId}/referrals' },
   },
   {

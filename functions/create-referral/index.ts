@@ -5,7 +5,7 @@
  * goes to the repository with the referral: the patient's confirmation email carries it in its
  * erasure link, so a patient who closed the form can still erase their data themselves.
  */
-import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js';
+import { parsePhoneNumberFromString, type CountryCode } from '../adapters/phone-numbers';
 import * as z from 'zod';
 import { countryFromAnswer } from '../core/countries';
 import { DomainError } from '../core/errors';
