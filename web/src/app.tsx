@@ -247,9 +247,10 @@ export function App(props: AppProps) {
     case 'confirmation':
       return (
         <Page>
-          {referral ? (
+          {referral && screening ? (
             <ConfirmationScreen
               referral={referral.response}
+              reference={screening.screeningId}
               results={screening?.results ?? []}
               email={referral.email}
               phoneContact={referral.phoneContact}

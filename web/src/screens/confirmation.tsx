@@ -7,6 +7,8 @@ import { EraseData } from './erase';
 
 export interface ConfirmationScreenProps {
   referral: ReferralResponse;
+  /** The screening id: the reference the confirmation email quotes, and what erasure by reply takes. */
+  reference: string;
   results: TrialResult[];
   email: string;
   phoneContact: boolean;
@@ -20,13 +22,13 @@ export function ConfirmationScreen(props: ConfirmationScreenProps) {
       <div class="success-panel">
         <ScreenHeading>We are sending your details</ScreenHeading>
         <p>
-          Your reference: <strong>{props.referral.referralId}</strong>
+          Your reference: <strong>{props.reference}</strong>
         </p>
       </div>
       <h2>What happens next</h2>
       <ol class="steps">
         <li>We send your name, contact details and answers to the study {props.referral.leads.length === 1 ? 'site' : 'sites'} below.</li>
-        <li>We send a confirmation to {props.email}.</li>
+        <li>We send a confirmation to {props.email}, with a link to erase your data whenever you want.</li>
         <li>
           The study team will contact you by email{props.phoneContact ? ' or phone' : ''} to tell you more and to check whether you
           can take part. They make the final decision.
