@@ -45,10 +45,16 @@ describe('logs and metrics of lead delivery', () => {
     leadIds = referral.leadIds;
     const records = await readDeliveryRecords(tableName);
     // SES's own messages may quote an address; the injected ones do, to prove they are not logged.
-    const ses = failingSes((command, call) => {
+    // Decided per recipient, not per call: the batch's records are not sent in a fixed order.
+    const attemptsByRecipient = new Map<string, number>();
+    const ses = failingSes((command) => {
       const to = command.input.Destination?.ToAddresses?.[0] ?? '';
+      const attempt = (attemptsByRecipient.get(to) ?? 0) + 1;
+      attemptsByRecipient.set(to, attempt);
       if (to === SITE_REJECTS) return new MessageRejected({ $metadata: { httpStatusCode: 400 }, message: `Address not verified: ${to}` });
-      if (call === 1) return Object.assign(new Error(`Throttled sending to ${to}`), { name: 'Throttling', $metadata: { httpStatusCode: 400 } });
+      if (to === SITE_ACCEPTS && attempt === 1) {
+        return Object.assign(new Error(`Throttled sending to ${to}`), { name: 'Throttling', $metadata: { httpStatusCode: 400 } });
+      }
       return undefined;
     });
     const delivery = () =>
