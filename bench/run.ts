@@ -54,8 +54,9 @@ const SETTINGS = {
     minSampleMs: 1,
     rulesEngineBudgetMs: 2_000,
     loads: 1,
-    loadSeconds: 1,
-    warmupSeconds: 1,
+    // Long enough that a loaded CI machine still completes requests inside the window.
+    loadSeconds: 3,
+    warmupSeconds: 2,
     connections: [2, 5],
     referrals: 3,
     referralIntervalMs: 50,
