@@ -3,50 +3,62 @@
  * catalogue knows. Each function parses only the variables the catalogue lists for it, once per
  * cold start; a missing or invalid variable fails the cold start with its name (never its value).
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { FUNCTIONS, type EnvironmentVariable, type FunctionName } from '../catalogue';
+
+// `zod/mini`: every function parses its configuration at cold start, and the functions that need
+// no other schema (delivery) then carry no more of zod than this.
 
 /** An empty string counts as unset: CDK and shells write `X=` for "no value". */
 const unsetIfEmpty = (value: unknown) => (value === '' ? undefined : value);
 
-const positiveInteger = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+const positiveInteger = (fallback: number) =>
+  z._default(z.pipe(z.coerce.number(), z.int().check(z.positive())), fallback);
 
 /** A browser origin: scheme, host and optional port, nothing else (what the `Origin` header holds). */
-const Origin = z.string().refine((value) => {
-  try {
-    return new URL(value).origin === value;
-  } catch {
-    return false;
-  }
-}, 'must be an origin such as https://example.org (scheme, host, optional port; no path)');
+const Origin = z.string().check(
+  z.refine(
+    (value) => {
+      try {
+        return new URL(value).origin === value;
+      } catch {
+        return false;
+      }
+    },
+    { error: 'must be an origin such as https://example.org (scheme, host, optional port; no path)' },
+  ),
+);
 
 const EnvironmentShape = {
-  TABLE_NAME: z.string().min(1),
+  TABLE_NAME: z.string().check(z.minLength(1)),
   /** Comma-separated origins allowed by CORS; empty means same-origin only. */
-  ALLOWED_ORIGINS: z
-    .string()
-    .default('')
-    .transform((value) =>
-      value
-        .split(',')
-        .map((origin) => origin.trim())
-        .filter((origin) => origin.length > 0),
-    )
-    .pipe(z.array(Origin)),
+  ALLOWED_ORIGINS: z.pipe(
+    z.pipe(
+      z._default(z.string(), ''),
+      z.transform((value) =>
+        value
+          .split(',')
+          .map((origin) => origin.trim())
+          .filter((origin) => origin.length > 0),
+      ),
+    ),
+    z.array(Origin),
+  ),
   SCREENING_TTL_DAYS: positiveInteger(30),
   REFERRAL_RETENTION_DAYS: positiveInteger(365),
   SENDER_EMAIL: z.email(),
-  SES_CONFIGURATION_SET: z.string().min(1),
+  SES_CONFIGURATION_SET: z.string().check(z.minLength(1)),
   /** When set, every email goes to this address instead (demos, staging). */
-  RECIPIENT_OVERRIDE: z.preprocess(unsetIfEmpty, z.email().optional()),
+  RECIPIENT_OVERRIDE: z.pipe(z.transform(unsetIfEmpty), z.optional(z.email())),
   /** Whether the catalog's site contacts may receive real leads (an operator's explicit decision). */
-  CATALOG_CONTACTS_APPROVED: z.preprocess(unsetIfEmpty, z.enum(['true', 'false']).default('false')).transform(
-    (value) => value === 'true',
+  CATALOG_CONTACTS_APPROVED: z.pipe(
+    z.pipe(z.transform(unsetIfEmpty), z._default(z.enum(['true', 'false']), 'false')),
+    z.transform((value) => value === 'true'),
   ),
   PUBLIC_APP_URL: z.url(),
   LEAD_MAX_ATTEMPTS: positiveInteger(5),
   LEAD_STALE_SENDING_SECONDS: positiveInteger(300),
-} satisfies Record<EnvironmentVariable, z.ZodType>;
+} satisfies Record<EnvironmentVariable, z.ZodMiniType>;
 
 const EnvironmentSchema = z.object(EnvironmentShape);
 
@@ -80,7 +92,7 @@ export function loadConfig(functionName: FunctionName, env: NodeJS.ProcessEnv = 
   const listed = spec.environment as readonly EnvironmentVariable[];
 
   const mask = Object.fromEntries(listed.map((name) => [name, true as const]));
-  const parsed = EnvironmentSchema.pick(mask as Record<EnvironmentVariable, true>).safeParse(env);
+  const parsed = z.pick(EnvironmentSchema, mask as Record<EnvironmentVariable, true>).safeParse(env);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => {
       const name = String(issue.path[0] ?? '');

@@ -8,7 +8,9 @@
  * claim went stale and was taken over cannot overwrite the newer worker's outcome.
  */
 import { GetCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import * as z from 'zod';
+// `zod/mini` (tree-shakable): the delivery functions need no other schema than these and their
+// configuration's, so their bundles carry only the small part of zod that these use.
+import * as z from 'zod/mini';
 import type { OutboxClaim, OutboxKind, OutboxMessage, OutboxRef, OutboxStore } from '../core/delivery';
 import { itemKeys, OUTBOX_INDEX, outboxKeys, outboxPartition, type ItemKey, type OutboxStatus } from '../table-schema';
 import type { TableRef } from './dynamo';
@@ -24,25 +26,26 @@ export const OUTBOX_STATUSES = ['PENDING', 'SENDING', 'SENT', 'FAILED'] as const
  */
 export const SCREENING_TOKEN_ATTRIBUTE = 'screeningToken';
 
-const optionalText = z
-  .string()
-  .nullish()
-  .transform((value) => value ?? undefined);
+const nonEmpty = () => z.string().check(z.minLength(1));
+const optionalText = z.pipe(
+  z.nullish(z.string()),
+  z.transform((value) => value ?? undefined),
+);
 
 /** The delivery attributes a Lead item carries for its email (written by the referral transaction). */
 export const LeadItemContent = z.object({
   entityType: z.literal('LEAD'),
-  leadId: z.string().min(1),
-  createdAt: z.string().min(1),
+  leadId: nonEmpty(),
+  createdAt: nonEmpty(),
   contact: z.object({ name: z.string(), email: z.string(), phone: optionalText }),
   // No lead leaves without explicit consent, whatever wrote the item.
   consent: z.object({
     shareWithSites: z.literal(true),
     phoneContact: z.boolean(),
-    textVersion: z.string().min(1),
-    acceptedAt: z.string().min(1),
+    textVersion: nonEmpty(),
+    acceptedAt: nonEmpty(),
   }),
-  trial: z.object({ nctId: z.string().min(1), title: z.string().min(1) }),
+  trial: z.object({ nctId: nonEmpty(), title: nonEmpty() }),
   site: z.object({
     facility: z.string(),
     city: optionalText,
@@ -58,8 +61,8 @@ export const LeadItemContent = z.object({
 /** The attributes a Confirmation item carries for the patient's email. */
 export const ConfirmationItemContent = z.object({
   entityType: z.literal('CONFIRMATION'),
-  confirmationId: z.string().min(1),
-  screeningId: z.string().min(1),
+  confirmationId: nonEmpty(),
+  screeningId: nonEmpty(),
   // The token in clear for the erasure link, until the confirmation is SENT or FAILED.
   screeningToken: optionalText,
   contact: z.object({ name: z.string(), email: z.string() }),
@@ -73,14 +76,14 @@ export const ConfirmationItemContent = z.object({
         country: z.string(),
       }),
     )
-    .min(1),
+    .check(z.minLength(1)),
 });
 
 /** The delivery state every outbox item has; what `leads list` shows (no patient data). */
 export const OutboxDeliveryState = z.object({
   entityType: z.enum(['LEAD', 'CONFIRMATION']),
   status: z.enum(OUTBOX_STATUSES),
-  attempts: z.number().int().nonnegative().default(0),
+  attempts: z._default(z.int().check(z.nonnegative()), 0),
   screeningId: optionalText,
   leadId: optionalText,
   confirmationId: optionalText,

@@ -9,7 +9,7 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { OutboxRef } from '../core/delivery';
 import type { LeadDelivery } from '../adapters/lead-delivery';
 
@@ -19,8 +19,8 @@ const InsertRecord = z.object({
 });
 
 const NewOutboxImage = z.discriminatedUnion('entityType', [
-  z.object({ entityType: z.literal('LEAD'), leadId: z.string().min(1) }),
-  z.object({ entityType: z.literal('CONFIRMATION'), confirmationId: z.string().min(1) }),
+  z.object({ entityType: z.literal('LEAD'), leadId: z.string().check(z.minLength(1)) }),
+  z.object({ entityType: z.literal('CONFIRMATION'), confirmationId: z.string().check(z.minLength(1)) }),
 ]);
 
 /**

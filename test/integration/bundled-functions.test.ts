@@ -1,17 +1,20 @@
 /**
  * The bundles `lib/lambda-function.ts` builds, run as Lambda runs them: each imported by a fresh
  * `node` process from its asset folder (no repository, no `node_modules` around it), with only the
- * environment's credentials, against DynamoDB Local. Proves what the bundling changes rely on: the
- * Lambda credential chain signs requests, and the runtime files copied beside a bundle (postal-code
- * coordinates, phone number metadata) are found there.
+ * environment's credentials, against DynamoDB Local and the SES emulator. Proves what the bundling
+ * choices rely on: the Lambda credential chain signs requests, the runtime files copied beside a
+ * bundle (postal-code coordinates, phone number metadata, email templates) are found there, and
+ * Handlebars compiles the templates without its optional `source-map` dependency.
  */
 import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { marshall } from '@aws-sdk/util-dynamodb';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { AttributeType, Table } from 'aws-cdk-lib/aws-dynamodb';
@@ -20,17 +23,19 @@ import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { FUNCTIONS, type EnvironmentVariable, type FunctionSpec, type HttpFunctionSpec } from '../../functions/catalogue';
 import { createCatalogueFunction } from '../../lib/lambda-function';
 import { buildProxyEvent } from '../../local/api-routes';
-import { aTrial } from '../factories/catalog';
+import { fetchEmulatorInbox } from '../../local/ses-emulator';
+import { aSite, aTrial } from '../factories/catalog';
 import { aScreener, adultWithChronicBackPain } from '../factories/screener';
 import { startTestApi, TEST_ORIGIN, type TestApi } from '../setup/api';
 
 const run = promisify(execFile);
-const BUNDLED = ['submit-screening', 'create-referral'] as const;
+const BUNDLED = ['submit-screening', 'create-referral', 'deliver-leads'] as const;
 
 let outdir: string;
 const bundles = new Map<string, string>();
 let api: TestApi;
-const trial = aTrial();
+const siteEmail = `site-${randomUUID().slice(0, 8)}@example.org`;
+const trial = aTrial({ sites: [aSite({ contact: { name: 'Sam Coordinator', email: siteEmail } })] });
 
 beforeAll(async () => {
   outdir = mkdtempSync(join(tmpdir(), 'trial-screener-bundles-'));
@@ -55,16 +60,51 @@ beforeAll(async () => {
 
 afterAll(() => rmSync(outdir, { recursive: true, force: true }));
 
-function specOf(name: string): HttpFunctionSpec {
-  return (FUNCTIONS as readonly FunctionSpec[]).find((spec) => spec.name === name) as HttpFunctionSpec;
+function specOf(name: string): FunctionSpec {
+  return (FUNCTIONS as readonly FunctionSpec[]).find((spec) => spec.name === name)!;
 }
 
-/** Invokes a bundle's handler in a fresh process with a Lambda-like environment; returns its response. */
+/** Runs a bundle's handler on `event` in a fresh process with a Lambda-like environment. */
+async function runBundle(name: (typeof BUNDLED)[number], event: unknown): Promise<any> {
+  const marker = 'BUNDLE RESULT ';
+  const script =
+    `const { handler } = await import(${JSON.stringify(pathToFileURL(bundles.get(name)!).href)});` +
+    `const context = { awsRequestId: 'bundle-test', functionName: ${JSON.stringify(name)}, getRemainingTimeInMillis: () => 10000 };` +
+    `const result = await handler(${JSON.stringify(event)}, context);` +
+    `process.stdout.write('\\n' + ${JSON.stringify(marker)} + JSON.stringify(result));` +
+    // The SDK clients keep their sockets open, as in a warm Lambda.
+    `process.exit(0);`;
+  const { stdout } = await run(process.execPath, ['--enable-source-maps', '--input-type=module', '-e', script], {
+    // Nothing of the repository is reachable from the working directory or the bundle's folder.
+    cwd: tmpdir(),
+    env: {
+      PATH: process.env.PATH,
+      NODE_OPTIONS: '--enable-source-maps',
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID,
+      AWS_SECRET_ACCESS_KEY: process.env.AWS_SECRET_ACCESS_KEY,
+      AWS_SESSION_TOKEN: 'bundle-test-session',
+      AWS_ENDPOINT_URL_DYNAMODB: process.env.AWS_ENDPOINT_URL_DYNAMODB,
+      AWS_ENDPOINT_URL_SES: process.env.AWS_ENDPOINT_URL_SES,
+      TABLE_NAME: api.tableName,
+      ALLOWED_ORIGINS: TEST_ORIGIN,
+      SENDER_EMAIL: 'leads@trial-screener.local',
+      SES_CONFIGURATION_SET: 'trial-screener-test',
+      CATALOG_CONTACTS_APPROVED: 'true',
+      PUBLIC_APP_URL: 'http://localhost:3000/',
+      POWERTOOLS_LOG_LEVEL: 'SILENT',
+      POWERTOOLS_METRICS_DISABLED: 'true',
+    },
+  });
+  return JSON.parse(stdout.slice(stdout.lastIndexOf(marker) + marker.length));
+}
+
+/** Invokes an HTTP function's bundle as API Gateway would; returns its response. */
 async function invokeBundle(
-  name: (typeof BUNDLED)[number],
+  name: 'submit-screening' | 'create-referral',
   request: { path: string; pathParameters?: Record<string, string>; body: unknown; token?: string },
 ): Promise<{ status: number; body: any }> {
-  const spec = specOf(name);
+  const spec = specOf(name) as HttpFunctionSpec;
   const event = buildProxyEvent({
     method: spec.trigger.method,
     path: request.path,
@@ -77,29 +117,7 @@ async function invokeBundle(
     },
     body: JSON.stringify(request.body),
   });
-  const script =
-    `const { handler } = await import(${JSON.stringify(pathToFileURL(bundles.get(name)!).href)});` +
-    `const context = { awsRequestId: 'bundle-test', functionName: ${JSON.stringify(name)}, getRemainingTimeInMillis: () => 10000 };` +
-    `process.stdout.write(JSON.stringify(await handler(${JSON.stringify(event)}, context)));` +
-    // The SDK client keeps its sockets open, as in a warm Lambda.
-    `process.exit(0);`;
-  const { stdout } = await run(process.execPath, ['--enable-source-maps', '--input-type=module', '-e', script], {
-    // Lambda's working directory is the function's folder; nothing of the repository is reachable.
-    cwd: tmpdir(),
-    env: {
-      PATH: process.env.PATH,
-      NODE_OPTIONS: '--enable-source-maps',
-      AWS_REGION: 'us-east-1',
-      AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID,
-      AWS_SECRET_ACCESS_KEY: process.env.AWS_SECRET_ACCESS_KEY,
-      AWS_SESSION_TOKEN: 'bundle-test-session',
-      AWS_ENDPOINT_URL_DYNAMODB: process.env.AWS_ENDPOINT_URL_DYNAMODB,
-      TABLE_NAME: api.tableName,
-      ALLOWED_ORIGINS: TEST_ORIGIN,
-      POWERTOOLS_LOG_LEVEL: 'ERROR',
-    },
-  });
-  const result = JSON.parse(stdout) as { statusCode: number; body: string };
+  const result = (await runBundle(name, event)) as { statusCode: number; body: string };
   return { status: result.statusCode, body: JSON.parse(result.body) };
 }
 
@@ -115,13 +133,13 @@ describe('bundled functions', () => {
     expect(response.body.results[0].nearestSite.distanceKm).toBeLessThan(20);
   });
 
-  it("create-referral stores the patient's phone number in E.164, with the phone metadata beside its bundle", async () => {
+  /** A screening and a referral to `trial`, both through the bundles; returns the referral's response. */
+  async function referThroughBundles(): Promise<{ status: number; body: any }> {
     const screening = await invokeBundle('submit-screening', {
       path: '/screenings',
       body: { screenerId: 'lower-back-pain', answers: adultWithChronicBackPain() },
     });
-
-    const response = await invokeBundle('create-referral', {
+    return invokeBundle('create-referral', {
       path: `/screenings/${screening.body.screeningId}/referrals`,
       pathParameters: { screeningId: screening.body.screeningId },
       token: screening.body.token,
@@ -131,9 +149,30 @@ describe('bundled functions', () => {
         consent: { shareWithSites: true, phoneContact: true, textVersion: aScreener().consent.version },
       },
     });
+  }
+
+  const leadItem = async (leadId: string) => (await api.itemsOf('LEAD')).find((item) => item.leadId === leadId)!;
+
+  it("create-referral stores the patient's phone number in E.164, with the phone metadata beside its bundle", async () => {
+    const response = await referThroughBundles();
 
     expect(response.status).toBe(202);
-    const [lead] = await api.itemsOf('LEAD');
-    expect(lead?.contact.phone).toBe('+14105550199');
+    expect((await leadItem(response.body.leads[0].leadId)).contact.phone).toBe('+14105550199');
+  });
+
+  it('deliver-leads emails the site a lead rendered from the templates beside its bundle', async () => {
+    const referral = await referThroughBundles();
+    const lead = await leadItem(referral.body.leads[0].leadId);
+    const inserted = { eventID: 'bundle-test-1', eventName: 'INSERT', dynamodb: { NewImage: marshall(lead) } };
+
+    const result = await runBundle('deliver-leads', { Records: [inserted] });
+
+    expect(result).toEqual({ batchItemFailures: [] });
+    const emails = (await fetchEmulatorInbox(process.env.SES_EMULATOR_URL!)).filter(
+      (email) => email.destination.to.includes(siteEmail) && email.body.text?.includes(lead.leadId),
+    );
+    expect(emails).toHaveLength(1);
+    expect(emails[0]!.body.text).toContain(trial.title);
+    expect(emails[0]!.body.html).toContain(trial.title);
   });
 });
