@@ -15,6 +15,12 @@ export const TABLE_ATTRIBUTES = {
   entityType: 'entityType',
 } as const;
 
+/**
+ * The Confirmation item's copy of the screening token in clear, for the erasure link of the
+ * patient's email; removed when delivery records SENT or FAILED (see `docs/data-model.md`).
+ */
+export const SCREENING_TOKEN_ATTRIBUTE = 'screeningToken';
+
 /** The sparse index that holds only outbound messages (leads, confirmations) by delivery status. */
 export const OUTBOX_INDEX = {
   name: 'GSI1',

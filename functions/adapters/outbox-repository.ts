@@ -12,19 +12,11 @@ import { GetCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } 
 // configuration's, so their bundles carry only the small part of zod that these use.
 import * as z from 'zod/mini';
 import type { OutboxClaim, OutboxKind, OutboxMessage, OutboxRef, OutboxStore } from '../core/delivery';
-import { itemKeys, OUTBOX_INDEX, outboxKeys, outboxPartition, type ItemKey, type OutboxStatus } from '../table-schema';
+import { itemKeys, OUTBOX_INDEX, outboxKeys, outboxPartition, SCREENING_TOKEN_ATTRIBUTE, type ItemKey, type OutboxStatus } from '../table-schema';
 import type { TableRef } from './dynamo';
 import { logger } from './logger';
 
 export const OUTBOX_STATUSES = ['PENDING', 'SENDING', 'SENT', 'FAILED'] as const satisfies readonly OutboxStatus[];
-
-/**
- * The Confirmation item's copy of the screening token in clear, for the erasure link in the
- * patient's email. It is removed in the same conditional update that records SENT or FAILED (a
- * retry, back to PENDING, keeps it for the next attempt), so the table holds it only until the
- * confirmation has gone out. Removing it from a lead, which never has one, is a no-op.
- */
-export const SCREENING_TOKEN_ATTRIBUTE = 'screeningToken';
 
 const nonEmpty = () => z.string().check(z.minLength(1));
 const optionalText = z.pipe(
@@ -185,6 +177,10 @@ export class OutboxRepository implements OutboxStore {
     }
   }
 
+  // The Confirmation item's screening token (for the email's erasure link) goes in the same
+  // conditional update that records SENT or FAILED, so the table holds it only until the
+  // confirmation has gone out; a retry (back to PENDING) keeps it for the next attempt. Removing
+  // it from a lead, which never has one, is a no-op.
   async markSent(claim: OutboxClaim, sesMessageId: string, now: Date): Promise<void> {
     await this.finishClaim(claim, 'SENT', now, { set: { sesMessageId }, remove: ['lastError', SCREENING_TOKEN_ATTRIBUTE] });
   }

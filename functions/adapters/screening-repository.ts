@@ -13,9 +13,8 @@ import type { TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { DomainError } from '../core/errors';
 import type { Answers, ScreeningOutcome, TrialResult, LeadStatus } from '../core/model';
 import type { LeadPlan } from '../core/referral';
-import { TABLE_ATTRIBUTES, itemKeys, outboxKeys } from '../table-schema';
+import { SCREENING_TOKEN_ATTRIBUTE, TABLE_ATTRIBUTES, itemKeys, outboxKeys } from '../table-schema';
 import { cancellationReasons, expiresAfterDays, type TableRef } from './dynamo';
-import { SCREENING_TOKEN_ATTRIBUTE } from './outbox-repository';
 import { sealToken, sha256Hex, tokenMatches, unsealToken } from './tokens';
 
 /** How long a client may replay `POST /screenings` with the same Idempotency-Key. */
