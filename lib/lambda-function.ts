@@ -40,11 +40,15 @@ export const ESM_REQUIRE_BANNER =
  * Modules replaced in Lambda bundles only (esbuild `alias`; targets relative to the repository
  * root, esbuild's working directory). The AWS SDK stays bundled; what goes is code no function
  * here can reach in Lambda: the default credential chain beyond the links Lambda uses, and
- * event-stream support, which no DynamoDB or SES operation uses (see each module).
+ * event-stream support, which no DynamoDB or SES operation uses. `node:http` is the built-in
+ * itself, reached without the ESM import that makes Node load undici at every cold start (see
+ * each module).
  */
 export const LAMBDA_MODULE_ALIASES: Readonly<Record<string, string>> = {
   '@aws-sdk/credential-provider-node': './functions/adapters/lambda-credentials.ts',
   '@smithy/core/event-streams': './functions/adapters/lambda-no-event-streams.ts',
+  'node:http': './functions/adapters/lambda-node-http.cts',
+  http: './functions/adapters/lambda-node-http.cts',
 };
 
 /**

@@ -164,6 +164,8 @@ describe('functions', () => {
       expect(code).toContain('createRequire');
       // The SDK's default credential chain (SSO, profiles, STS, IMDS) is replaced by the Lambda one.
       expect(code).not.toContain('defaultProvider::fromSSO');
+      // An ESM import of node:http makes Node load undici at cold start (see lambda-node-http.cts).
+      expect(code).not.toMatch(/from\s*["'](node:)?http["']/);
     }
   });
 

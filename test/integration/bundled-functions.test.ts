@@ -133,6 +133,22 @@ describe('bundled functions', () => {
     expect(response.body.results[0].nearestSite.distanceKm).toBeLessThan(20);
   });
 
+  it('submit-screening refuses a body that is not JSON with 415, its error named from node:http', async () => {
+    const spec = specOf('submit-screening') as HttpFunctionSpec;
+    const event = buildProxyEvent({
+      method: 'POST',
+      path: '/screenings',
+      resource: spec.trigger.path,
+      headers: { 'Content-Type': 'text/plain', Origin: TEST_ORIGIN },
+      body: 'answers',
+    });
+
+    const response = (await runBundle('submit-screening', event)) as { statusCode: number; body: string };
+
+    expect(response.statusCode).toBe(415);
+    expect(JSON.parse(response.body).error.code).toBe('UNSUPPORTED_MEDIA_TYPE');
+  });
+
   /** A screening and a referral to `trial`, both through the bundles; returns the referral's response. */
   async function referThroughBundles(): Promise<{ status: number; body: any }> {
     const screening = await invokeBundle('submit-screening', {
