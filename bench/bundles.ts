@@ -1,8 +1,9 @@
 /**
  * Benchmark 2, the Lambda bundles: every function of the catalogue built with esbuild's JS API
  * and the options `lib/lambda-function.ts` gives `NodejsFunction` (ESM, minified, source maps
- * without sources content, `module` before `main`, AWS SDK bundled, the `require` banner), beside
- * a naive build of the same entry (not minified, esbuild's default main fields for Node).
+ * without sources content, `module` before `main`, AWS SDK bundled, its module aliases and
+ * externals, the `require` banner, the runtime files beside the bundle), beside a naive build of
+ * the same entry (not minified, esbuild's default main fields for Node, no aliases).
  *
  * For each: bytes and gzipped bytes, which packages the bytes come from (esbuild's metafile),
  * the cold module-load time (a fresh `node` process importing the bundle, median of N; with
@@ -16,24 +17,20 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
-import { build, type BuildOptions, type Metafile, type Plugin } from 'esbuild';
+import { build, type BuildOptions, type Metafile } from 'esbuild';
 import { FUNCTIONS, type FunctionSpec } from '../functions/catalogue';
+import { ESM_REQUIRE_BANNER, LAMBDA_EXTERNAL_MODULES, LAMBDA_MODULE_ALIASES } from '../lib/lambda-function';
 import { median } from './stats';
 
 const run = promisify(execFile);
 
-/**
- * The banner of `lib/lambda-function.ts` (not exported there): ESM output needs `require` for the
- * CommonJS dependencies that call it on Node built-ins at run time.
- */
-const ESM_REQUIRE_BANNER =
-  "import { createRequire as topLevelCreateRequire } from 'node:module'; const require = topLevelCreateRequire(import.meta.url);";
-
 /** The esbuild options `NodejsFunction` derives from `lib/lambda-function.ts`'s bundling props. */
-function productionOptions(entry: string, outfile: string): BuildOptions {
+function productionOptions(repositoryRoot: string, entry: string, outfile: string): BuildOptions {
   return {
     entryPoints: [entry],
     outfile,
+    // As NodejsFunction runs esbuild: from the project root, where the aliases' paths are relative to.
+    absWorkingDir: repositoryRoot,
     bundle: true,
     platform: 'node',
     target: 'node24',
@@ -42,7 +39,8 @@ function productionOptions(entry: string, outfile: string): BuildOptions {
     sourcemap: true,
     sourcesContent: false,
     mainFields: ['module', 'main'],
-    external: [],
+    external: [...LAMBDA_EXTERNAL_MODULES],
+    alias: { ...LAMBDA_MODULE_ALIASES },
     banner: { js: ESM_REQUIRE_BANNER },
     metafile: true,
     logLevel: 'silent',
@@ -50,27 +48,13 @@ function productionOptions(entry: string, outfile: string): BuildOptions {
 }
 
 /** The same entry built the way one would without thinking about it. */
-function naiveOptions(entry: string, outfile: string): BuildOptions {
-  const { minify: _minify, mainFields: _mainFields, ...rest } = productionOptions(entry, outfile);
+function naiveOptions(repositoryRoot: string, entry: string, outfile: string): BuildOptions {
+  const { minify: _minify, mainFields: _mainFields, alias: _alias, external: _external, ...rest } = productionOptions(repositoryRoot, entry, outfile);
   return rest;
 }
 
-/**
- * A measurement-only variant of the production build: project files that write
- * `import { z } from 'zod'` are bundled as if they wrote `import * as z from 'zod'`. The named `z`
- * is one object holding all of zod (every locale, JSON Schema conversion), which no bundler can
- * tree-shake; a namespace import lets esbuild keep only what the code uses. Source files are
- * not changed: this shows what that one-line change in each file would save.
- */
-const zodNamespaceImports: Plugin = {
-  name: 'zod-namespace-imports',
-  setup(esbuild) {
-    esbuild.onLoad({ filter: /[\\/](functions|local)[\\/].*\.ts$/ }, async (args) => ({
-      contents: (await readFile(args.path, 'utf8')).replace(/import \{ z \} from 'zod';/g, "import * as z from 'zod';"),
-      loader: 'ts',
-    }));
-  },
-};
+/** Packages of the AWS SDK v3: its clients and their shared Smithy runtime. */
+const isAwsSdkPackage = (name: string) => name.startsWith('@aws-sdk/') || name.startsWith('@smithy/') || name.startsWith('@aws/');
 
 export interface PackageShare {
   /** `functions/core`, `zod`, `@aws-sdk/client-dynamodb`, ... */
@@ -90,14 +74,14 @@ export interface BundleRow {
   topModules: PackageShare[];
   /** Bytes of zod's message translations (`zod/v4/locales/*`), which only English ever uses. */
   zodLocalesBytes: number;
+  /** Bytes of zod in all. */
+  zodBytes: number;
+  /** Bytes of the AWS SDK (`@aws-sdk/*`, `@smithy/*`, `@aws/*`). */
+  awsSdkBytes: number;
   /** Median milliseconds to import the bundle in a fresh node process, with `--enable-source-maps`. */
   loadMs: number;
   /** The same without `--enable-source-maps` (what the source map costs at load). */
   loadMsWithoutSourceMaps: number;
-  /** The production build with zod imported as a namespace (see `zodNamespaceImports`). */
-  zodNamespaceBytes: number;
-  zodNamespaceGzipBytes: number;
-  zodNamespaceLoadMs: number;
   naiveBytes: number;
   naiveGzipBytes: number;
   naiveLoadMs: number;
@@ -262,34 +246,29 @@ export async function runBundleBenchmark(options: BundleOptions): Promise<Bundle
     const entry = resolve(options.repositoryRoot, spec.entry);
     const productionDir = join(options.workDir, 'production', spec.name);
     const naiveDir = join(options.workDir, 'naive', spec.name);
-    const production = await buildOne(productionOptions(entry, join(productionDir, 'index.mjs')));
-    const naive = await buildOne(naiveOptions(entry, join(naiveDir, 'index.mjs')));
-    const zodDir = join(options.workDir, 'zod-namespace', spec.name);
-    const zodNamespace = await buildOne({ ...productionOptions(entry, join(zodDir, 'index.mjs')), plugins: [zodNamespaceImports] });
-    if (spec.sendsEmail) {
-      // As the CDK command hook does: the templates are read from beside the bundle.
-      for (const dir of [productionDir, naiveDir, zodDir]) {
-        await cp(resolve(options.repositoryRoot, 'templates/email'), join(dir, 'templates/email'), { recursive: true });
+    const production = await buildOne(productionOptions(options.repositoryRoot, entry, join(productionDir, 'index.mjs')));
+    const naive = await buildOne(naiveOptions(options.repositoryRoot, entry, join(naiveDir, 'index.mjs')));
+    // As the CDK command hook does: what a function reads at run time is beside its bundle.
+    for (const path of spec.runtimeFiles) {
+      for (const dir of [productionDir, naiveDir]) {
+        await cp(resolve(options.repositoryRoot, path), join(dir, path), { recursive: true });
       }
     }
 
     const productionFile = join(productionDir, 'index.mjs');
     const naiveFile = join(naiveDir, 'index.mjs');
-    // Interleaved, so the three figures see the same machine load.
+    // Interleaved, so the figures see the same machine load.
     const loadMs: number[] = [];
     const withoutMaps: number[] = [];
     const naiveMs: number[] = [];
-    const zodMs: number[] = [];
     for (let i = 0; i < options.loads; i++) {
       loadMs.push(await loadTimes(productionFile, 1, ['--enable-source-maps']));
       naiveMs.push(await loadTimes(naiveFile, 1, []));
-      // The two what-if figures need fewer samples: every fourth round.
-      if (i % 4 === 0) {
-        withoutMaps.push(await loadTimes(productionFile, 1, []));
-        zodMs.push(await loadTimes(join(zodDir, 'index.mjs'), 1, ['--enable-source-maps']));
-      }
+      // The what-if figure needs fewer samples: every fourth round.
+      if (i % 4 === 0) withoutMaps.push(await loadTimes(productionFile, 1, []));
     }
     const profile = await loadProfile(productionFile, join(options.workDir, 'profiles', spec.name));
+    const packages = packageBytes(production.metafile);
 
     rows.push({
       name: spec.name,
@@ -297,7 +276,7 @@ export async function runBundleBenchmark(options: BundleOptions): Promise<Bundle
       bytes: production.bytes,
       gzipBytes: production.gzipBytes,
       sourceMapBytes: production.sourceMapBytes,
-      topPackages: topShares(packageBytes(production.metafile), 6),
+      topPackages: topShares(packages, 6),
       topModules: topShares(
         new Map(Object.values(production.metafile.outputs).flatMap((output) => Object.entries(output.inputs).map(([path, input]) => [path, input.bytesInOutput] as const))),
         5,
@@ -306,11 +285,10 @@ export async function runBundleBenchmark(options: BundleOptions): Promise<Bundle
         .flatMap((output) => Object.entries(output.inputs))
         .filter(([path]) => /node_modules\/zod\/v4\/locales\//.test(path.replace(/\\/g, '/')))
         .reduce((sum, [, input]) => sum + input.bytesInOutput, 0),
+      zodBytes: packages.get('zod') ?? 0,
+      awsSdkBytes: [...packages].filter(([name]) => isAwsSdkPackage(name)).reduce((sum, [, bytes]) => sum + bytes, 0),
       loadMs: median(loadMs),
       loadMsWithoutSourceMaps: median(withoutMaps),
-      zodNamespaceBytes: zodNamespace.bytes,
-      zodNamespaceGzipBytes: zodNamespace.gzipBytes,
-      zodNamespaceLoadMs: median(zodMs),
       naiveBytes: naive.bytes,
       naiveGzipBytes: naive.gzipBytes,
       naiveLoadMs: median(naiveMs),

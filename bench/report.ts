@@ -108,25 +108,25 @@ function bundlesSection(rows: BundleRow[]): string {
   return `## 2. Lambda bundles
 
 Each catalogue function built with esbuild's JS API and the options of \`lib/lambda-function.ts\`
-(ESM, minified, source maps without sources content, main fields \`module,main\`, AWS SDK bundled, the
-\`require\` banner). Load = median over fresh \`node\` processes of the time to \`import()\` the bundle,
+(ESM, minified, source maps without sources content, main fields \`module,main\`, AWS SDK bundled with
+the module aliases and externals exported there, the \`require\` banner), its catalogue \`runtimeFiles\`
+copied beside it. Load = median over fresh \`node\` processes of the time to \`import()\` the bundle,
 with \`--enable-source-maps\` as the functions run in Lambda (\`NODE_OPTIONS\`). Naive = the same entry not
-minified with esbuild's default main fields. "zod ns" = the production build with \`import { z } from 'zod'\`
-bundled as \`import * as z from 'zod'\` (a measurement-only esbuild plugin; sources unchanged).
+minified, with esbuild's default main fields and without the aliases and externals.
 
 ${table(
-  ['function', 'bytes', 'gzip', 'load', 'load w/o source maps', 'naive bytes', 'naive / prod bytes', 'naive load / prod load', 'zod ns bytes', 'zod ns load'],
+  ['function', 'bytes', 'gzip', 'AWS SDK', 'zod', 'load', 'load w/o source maps', 'naive bytes', 'naive / prod bytes', 'naive load / prod load'],
   rows.map((row) => [
     row.name,
     kb(row.bytes),
     kb(row.gzipBytes),
+    kb(row.awsSdkBytes),
+    kb(row.zodBytes),
     ms(row.loadMs),
     ms(row.loadMsWithoutSourceMaps),
     kb(row.naiveBytes),
     x(row.naiveBytes / row.bytes),
     x(row.naiveLoadMs / row.loadMs),
-    kb(row.zodNamespaceBytes),
-    ms(row.zodNamespaceLoadMs),
   ]),
 )}
 
@@ -157,26 +157,37 @@ ${table(
 `;
 }
 
-/** The misses explained from the measurements of this run (bytes by package and module, the zod variant). */
+/** What the bytes and the load time of this run's bundles are made of. */
 function bundleFindings(rows: BundleRow[]): string {
-  const zod = rows.map((row) => row.topPackages.find((share) => share.name === 'zod')?.bytes ?? 0);
-  const largestZod = Math.max(...zod);
-  const largestLocales = Math.max(...rows.map((row) => row.zodLocalesBytes));
-  const saved = rows.map((row) => 1 - row.zodNamespaceBytes / row.bytes);
-  const stillOver = rows.filter((row) => row.zodNamespaceBytes > TARGETS.bundleBytes);
+  const range = (values: number[], format: (value: number) => string) =>
+    Math.min(...values) === Math.max(...values) ? format(values[0]!) : `${format(Math.min(...values))}-${format(Math.max(...values))}`;
+  const percent = (value: number) => `${Math.round(100 * value)}%`;
   const projectModules = rows
     .flatMap((row) => row.topModules.filter((module) => !module.name.includes('node_modules')).map((module) => `${module.name} ${kb(module.bytes)} (${row.name})`))
     .filter((entry, index, all) => all.findIndex((other) => other.split(' ')[0] === entry.split(' ')[0]) === index);
+  /** Each row's share of its profiled import charged to `name` (0 when not among its largest). */
+  const shareOf = (name: string) =>
+    rows.map((row) => {
+      const total = row.loadProfile.reduce((sum, share) => sum + share.bytes, 0);
+      return (row.loadProfile.find((share) => share.name === name)?.bytes ?? 0) / Math.max(total, 1e-9);
+    });
+  const leaders = [...new Set(rows.map((row) => row.loadProfile[0]?.name).filter((name): name is string => name !== undefined))];
+  const leading = rows.map((row) => {
+    const total = row.loadProfile.reduce((sum, share) => sum + share.bytes, 0);
+    return (row.loadProfile[0]?.bytes ?? 0) / Math.max(total, 1e-9);
+  });
   return `Findings (computed from this run):
 
-- **zod** is up to ${kb(largestZod)} of each bundle, ${kb(largestLocales)} of it zod's message translations
-  (\`zod/v4/locales/*\`, dozens of languages; only English is used). The project files write
-  \`import { z } from 'zod'\`: that \`z\` is one object holding all of zod, so esbuild cannot drop anything.
-  Bundled as \`import * as z from 'zod'\` (same code otherwise) the bundles shrink by
-  ${Math.round(100 * Math.min(...saved))}-${Math.round(100 * Math.max(...saved))}% ("zod ns" above); ${stillOver.length} of ${rows.length} stay over
-  ${kb(TARGETS.bundleBytes)}${stillOver.length ? ` (${stillOver.map((row) => `${row.name} ${kb(row.zodNamespaceBytes)}`).join(', ')})` : ''}.
-- Next largest, per bundle: the AWS SDK's shared protocol code (\`@smithy/core\`), then what a function adds
-  (see the table). Largest project modules: ${projectModules.length ? projectModules.join(', ') : 'none in the top five'}.
+- **AWS SDK** (\`@aws-sdk/*\`, \`@smithy/*\`): ${range(rows.map((row) => row.awsSdkBytes), kb)} of each bundle
+  (${range(rows.map((row) => row.awsSdkBytes / row.bytes), percent)}), the clients and their shared protocol code; the default
+  credential chain and event-stream support, which no function can reach in Lambda, are aliased away.
+- **zod**: ${range(rows.map((row) => row.zodBytes), kb)} (${kb(Math.max(...rows.map((row) => row.zodLocalesBytes)))} at most of translations);
+  the larger figures are bundles with a schema in classic zod (the model, HTTP request schemas), the smaller
+  ones bundles whose schemas are all \`zod/mini\`.
+- Largest project modules: ${projectModules.length ? projectModules.join(', ') : 'none in the top five'}.
+- **Load time**: the largest share of each profiled import is ${leaders.join(' / ')} (${range(leading, percent)} of its samples).
+  Then zod building the schemas at import (${range(shareOf('zod'), percent)}), Node compiling its own built-in modules
+  (\`compileForInternalLoader\`, ${range(shareOf('node: compileForInternalLoader'), percent)}) and the AWS SDK's set-up (\`@smithy/core\`, ${range(shareOf('@smithy/core'), percent)}).
 `;
 }
 
