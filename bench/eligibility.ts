@@ -176,12 +176,13 @@ function eligibilityOf(criteria: readonly CriterionEvaluation[]): Eligibility {
 
 // ---- the implementations ----------------------------------------------------------------------
 
-/** Our engine's per-trial criteria evaluation (`evaluateCriteria`, what `evaluateScreening` runs per trial). */
+/** Our engine's criteria evaluation, as `evaluateScreening` runs it: answers checked once, then `evaluateCriteria` per trial. */
 function screenWithEngine(catalog: PreparedCatalog, answers: Answers): TrialCriteria[] {
+  const checked = catalog.rules.check(answers);
   const results = new Array<TrialCriteria>(catalog.trials.length);
   for (let t = 0; t < catalog.trials.length; t++) {
     const prepared = catalog.trials[t]!;
-    const { eligibility, criteria } = evaluateCriteria(prepared, answers);
+    const { eligibility, criteria } = evaluateCriteria(prepared, checked);
     results[t] = { trialId: prepared.trial.nctId, eligibility, criteria };
   }
   return results;

@@ -19,6 +19,36 @@ export interface CompiledRule {
   variables: string[];
   /** Three-valued evaluation: `true` met, `false` not met, `undefined` unknown. */
   evaluate(answers: Answers): RuleOutcome;
+  /** `evaluate` for answers checked by the compiler that compiled this rule (`RuleCompiler.check`). */
+  evaluateChecked(checked: CheckedAnswers): RuleOutcome;
+}
+
+/**
+ * A screening's answers with, for every question the compiler's rules read (by the number the
+ * compiler gave it), whether it is answered: 1 or 0.
+ */
+export interface CheckedAnswers {
+  answers: Answers;
+  answered: Uint8Array;
+}
+
+/** Compiles the rules of one catalog. */
+export interface RuleCompiler {
+  /**
+   * Compiles a rule, or returns the rule compiled earlier that is written the same way (the
+   * registry's age limits, "not pregnant", ...): each `build()` is a separate generated function
+   * that V8 must parse, warm up and optimise on its own, so sharing spares a catalog of thousands
+   * of criteria that repeat a few hundred rules most of that work, at load and in its first
+   * screenings. A compiled rule holds no state between calls, so sharing changes no result.
+   * Throws like `compileRule`.
+   */
+  compile(rule: JsonLogicRule): CompiledRule;
+  /**
+   * Checks once per screening which questions the compiled rules read are answered, so each
+   * criterion's check is a read of a small array by number: done by question id, per variable of
+   * every criterion, it cost about as much as running the compiled rules themselves.
+   */
+  check(answers: Answers): CheckedAnswers;
 }
 
 // One engine per process: it holds no per-request state, only the operator table.
@@ -29,59 +59,81 @@ const engine = new LogicEngine();
  * so a bad catalog fails when it is loaded rather than giving wrong answers later.
  */
 export function compileRule(rule: JsonLogicRule): CompiledRule {
+  return createRuleCompiler().compile(rule);
+}
+
+/** A compiler for one catalog: use one per catalog, so what it shares is released with it. */
+export function createRuleCompiler(): RuleCompiler {
+  const questionIds: string[] = [];
+  const numbers = new Map<string, number>();
+  const numberOf = (questionId: string): number => {
+    let number = numbers.get(questionId);
+    if (number === undefined) {
+      number = questionIds.push(questionId) - 1;
+      numbers.set(questionId, number);
+    }
+    return number;
+  };
+  // The rule's JSON text is its identity: catalog rules are JSON data (the schema admits nothing
+  // else), and two rules written with their keys in another order merely miss the sharing.
+  const compiledByText = new Map<string, CompiledRule>();
+
+  return {
+    compile(rule) {
+      const text = JSON.stringify(rule);
+      let compiled = compiledByText.get(text);
+      if (compiled === undefined) {
+        compiled = build(rule, numberOf);
+        compiledByText.set(text, compiled);
+      }
+      return compiled;
+    },
+    check(answers) {
+      const answered = new Uint8Array(questionIds.length);
+      for (let number = 0; number < questionIds.length; number++) {
+        if (isAnswered(answers, questionIds[number]!)) answered[number] = 1;
+      }
+      return { answers, answered };
+    },
+  };
+}
+
+/** Own properties only: a rule must not read `constructor` or other prototype members. */
+function isAnswered(answers: Answers, questionId: string): boolean {
+  return Object.hasOwn(answers, questionId) && answers[questionId] !== undefined;
+}
+
+function build(rule: JsonLogicRule, numberOf: (questionId: string) => number): CompiledRule {
   const unsupported = unsupportedOperators(rule);
   if (unsupported.length > 0) {
     throw new Error(`Rule uses unsupported operators: ${unsupported.join(', ')}`);
   }
   const variables = ruleVariables(rule);
+  const numbers = variables.map(numberOf);
   const compiled = engine.build(rule) as (data: Answers) => unknown;
-  // Answers are plain objects, so a question id can only be inherited if `Object.prototype` has
-  // it (`constructor`, `toString`, ...). Deciding that here, once, leaves the per-call check a
-  // plain `=== undefined` for every other id: `Object.hasOwn` on each variable of each criterion
-  // was the largest cost of a screening after the compiled functions themselves.
-  const inherited = variables.filter((variable) => variable in Object.prototype);
+  const run = (answers: Answers): RuleOutcome => {
+    try {
+      return isTruthy(compiled(answers));
+    } catch {
+      // The engine throws on type mismatches (a list compared with a number); the interpreter
+      // turns those into "unknown" operand by operand, which is never "met".
+      return evaluateRule(rule, answers);
+    }
+  };
 
   return {
     variables,
-    evaluate(answers: Answers): RuleOutcome {
+    evaluate(answers) {
       for (let i = 0; i < variables.length; i++) {
-        if (answers[variables[i]!] === undefined) return evaluateRule(rule, answers);
+        if (!isAnswered(answers, variables[i]!)) return evaluateRule(rule, answers);
       }
-      for (let i = 0; i < inherited.length; i++) {
-        if (!Object.hasOwn(answers, inherited[i]!)) return evaluateRule(rule, answers);
-      }
-      try {
-        return isTruthy(compiled(answers));
-      } catch {
-        // The engine throws on type mismatches (a list compared with a number); the interpreter
-        // turns those into "unknown" operand by operand, which is never "met".
-        return evaluateRule(rule, answers);
-      }
+      return run(answers);
     },
-  };
-}
-
-/**
- * A `compileRule` that compiles each distinct rule once and hands out the same compiled rule
- * for every criterion written the same way (the registry's age limits, "not pregnant", ...).
- *
- * Every `build()` is a separate generated function that V8 must parse, warm up and optimise on
- * its own, so a catalog of thousands of criteria that repeat a few hundred rules otherwise pays
- * that cost thousands of times, per catalog load and again in the first screenings. Results are
- * unchanged: a compiled rule holds no state between calls. Use one compiler per catalog, so the
- * compiled rules are released with it.
- */
-export function createRuleCompiler(): (rule: JsonLogicRule) => CompiledRule {
-  const compiledByText = new Map<string, CompiledRule>();
-  return (rule) => {
-    // The rule's JSON text is its identity: rules are JSON data, and two rules written with their
-    // keys in another order merely miss the sharing.
-    const text = JSON.stringify(rule);
-    let compiled = compiledByText.get(text);
-    if (compiled === undefined) {
-      compiled = compileRule(rule);
-      compiledByText.set(text, compiled);
-    }
-    return compiled;
+    evaluateChecked({ answers, answered }) {
+      for (let i = 0; i < numbers.length; i++) {
+        if (answered[numbers[i]!] !== 1) return evaluateRule(rule, answers);
+      }
+      return run(answers);
+    },
   };
 }

@@ -6,7 +6,7 @@
  * hot path and only runs compiled functions over the answers.
  */
 import { createRuleCompiler } from './compile-rule';
-import type { CompiledRule } from './compile-rule';
+import type { CheckedAnswers, CompiledRule, RuleCompiler } from './compile-rule';
 import { countryFromRegistryName } from './countries';
 import { nearestRecruitingSite, recruitingSites } from './geo';
 import type { PatientLocation, RecruitingSite } from './geo';
@@ -48,6 +48,8 @@ export interface PreparedCatalog {
   version: string;
   trials: PreparedTrial[];
   byId: Map<string, PreparedTrial>;
+  /** The compiler of the trials' rules, which checks a screening's answers for them. */
+  rules: RuleCompiler;
 }
 
 /** Question ids the structured criteria read; part of the screener contract. */
@@ -63,11 +65,11 @@ const SEX = 'sex';
  * must fail when it is loaded, not give wrong answers to patients.
  */
 export function prepareCatalog(version: string, trials: Trial[]): PreparedCatalog {
-  // One compiler per catalog: criteria written alike share one compiled rule (see
-  // `createRuleCompiler`), and the sharing ends with the catalog.
-  const compile = createRuleCompiler();
-  const prepared = trials.map((trial) => prepareTrial(trial, compile));
-  return { version, trials: prepared, byId: new Map(prepared.map((trial) => [trial.trial.nctId, trial])) };
+  // One compiler per catalog: criteria written alike share one compiled rule, and a screening's
+  // answers are checked once for all of them (see `RuleCompiler`).
+  const rules = createRuleCompiler();
+  const prepared = trials.map((trial) => prepareTrial(trial, rules));
+  return { version, trials: prepared, byId: new Map(prepared.map((trial) => [trial.trial.nctId, trial])), rules };
 }
 
 /**
@@ -89,11 +91,12 @@ export function evaluateScreening(
   const redFlags = triageRedFlags(screener, answers);
   if (redFlags.length > 0) return { outcome: 'urgent_care', redFlags, results: [] };
 
+  const checked = catalog.rules.check(answers);
   const ranked: RankedResult[] = [];
   for (const prepared of catalog.trials) {
     const { trial } = prepared;
     if (trial.status !== 'RECRUITING' || !trial.screenerIds.includes(screener.id)) continue;
-    const result = evaluateTrial(prepared, answers, location);
+    const result = evaluateTrial(prepared, checked, location);
     ranked.push({ result, eligibilityRank: ELIGIBILITY_ORDER[result.eligibility], distance: distanceForSorting(result, location) });
   }
   // The sort keys are computed once per trial above, not once per comparison: a sort makes
@@ -112,18 +115,19 @@ export interface CriteriaEvaluation {
 }
 
 /**
- * Evaluates one prepared trial's criteria against the answers (the per-trial core of
- * `evaluateScreening`, without sites): each criterion met, not met or unknown, and the trial
- * `ineligible` if any is not met, else `possibly_eligible` if any is unknown, else `eligible`.
+ * Evaluates one prepared trial's criteria against a screening's answers, checked by the
+ * catalog's `rules.check` (the per-trial core of `evaluateScreening`, without sites): each
+ * criterion met, not met or unknown, and the trial `ineligible` if any is not met, else
+ * `possibly_eligible` if any is unknown, else `eligible`.
  */
-export function evaluateCriteria(prepared: PreparedTrial, answers: Answers): CriteriaEvaluation {
+export function evaluateCriteria(prepared: PreparedTrial, checked: CheckedAnswers): CriteriaEvaluation {
   const source = prepared.criteria;
   const criteria = new Array<CriterionEvaluation>(source.length);
   let anyNotMet = false;
   let anyUnknown = false;
   for (let i = 0; i < source.length; i++) {
     const criterion = source[i]!;
-    const outcome = criterion.rule.evaluate(answers);
+    const outcome = criterion.rule.evaluateChecked(checked);
     let result: CriterionResult;
     if (outcome === undefined) {
       result = 'unknown';
@@ -141,12 +145,10 @@ export function evaluateCriteria(prepared: PreparedTrial, answers: Answers): Cri
 
 // ---------------------------------------------------------------------------------------------
 
-type RuleCompiler = (rule: JsonLogicRule) => CompiledRule;
-
-function prepareTrial(trial: Trial, compile: RuleCompiler): PreparedTrial {
+function prepareTrial(trial: Trial, rules: RuleCompiler): PreparedTrial {
   const criteria: PreparedCriterion[] = [];
-  for (const criterion of structuredCriteria(trial.eligibility)) criteria.push(prepareCriterion(trial, criterion, compile));
-  for (const criterion of trial.criteria) criteria.push(prepareCriterion(trial, criterion, compile));
+  for (const criterion of structuredCriteria(trial.eligibility)) criteria.push(prepareCriterion(trial, criterion, rules));
+  for (const criterion of trial.criteria) criteria.push(prepareCriterion(trial, criterion, rules));
 
   const qualifyingQuestionIds = new Set<string>([AGE, SEX]);
   for (const criterion of criteria) for (const variable of criterion.rule.variables) qualifyingQuestionIds.add(variable);
@@ -160,9 +162,9 @@ interface CriterionSource {
   rule: JsonLogicRule;
 }
 
-function prepareCriterion(trial: Trial, criterion: CriterionSource, compile: RuleCompiler): PreparedCriterion {
+function prepareCriterion(trial: Trial, criterion: CriterionSource, rules: RuleCompiler): PreparedCriterion {
   try {
-    return { id: criterion.id, kind: criterion.kind, text: criterion.text, rule: compile(criterion.rule) };
+    return { id: criterion.id, kind: criterion.kind, text: criterion.text, rule: rules.compile(criterion.rule) };
   } catch (error) {
     throw new Error(`Trial ${trial.nctId}, criterion ${criterion.id}: ${(error as Error).message}`);
   }
@@ -204,9 +206,9 @@ function describeAge(years: number): string {
   return Number.isInteger(years) ? String(years) : `${Math.round(years * 12)} months`;
 }
 
-function evaluateTrial(prepared: PreparedTrial, answers: Answers, location: PatientLocation): TrialResult {
+function evaluateTrial(prepared: PreparedTrial, checked: CheckedAnswers, location: PatientLocation): TrialResult {
   const { trial } = prepared;
-  const { eligibility, criteria } = evaluateCriteria(prepared, answers);
+  const { eligibility, criteria } = evaluateCriteria(prepared, checked);
   const nearestSite = nearestRecruitingSite(trial, location, prepared.sites);
 
   const result: TrialResult = {

@@ -55,8 +55,9 @@ describe('prepareCatalog', () => {
 
 describe('evaluateCriteria', () => {
   it('gives each criterion its result, in order, and the trial its eligibility', () => {
-    const prepared = prepareCatalog('v1', [aTrial({ criteria: [noOpioids, aCriterion({ id: 'chronic' })] })]).trials[0]!;
-    const evaluation = evaluateCriteria(prepared, adultWithChronicBackPain({ medications: ['opioids'], pain_duration_weeks: undefined }));
+    const catalog = prepareCatalog('v1', [aTrial({ criteria: [noOpioids, aCriterion({ id: 'chronic' })] })]);
+    const answers = adultWithChronicBackPain({ medications: ['opioids'], pain_duration_weeks: undefined });
+    const evaluation = evaluateCriteria(catalog.trials[0]!, catalog.rules.check(answers));
     expect(evaluation).toEqual({
       eligibility: 'ineligible',
       criteria: [

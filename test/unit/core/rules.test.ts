@@ -178,17 +178,37 @@ describe('compileRule', () => {
 
 describe('createRuleCompiler', () => {
   it('compiles a rule once for every criterion written alike', () => {
-    const compile = createRuleCompiler();
-    expect(compile({ '>=': [age, 18] })).toBe(compile({ '>=': [{ var: 'age' }, 18] }));
+    const rules = createRuleCompiler();
+    expect(rules.compile({ '>=': [age, 18] })).toBe(rules.compile({ '>=': [{ var: 'age' }, 18] }));
   });
 
   it('keeps rules that differ only in a limit apart', () => {
-    const compile = createRuleCompiler();
-    const atLeast21 = compile({ '>=': [age, 21] });
-    expect([compile(atLeast18).evaluate({ age: 20 }), atLeast21.evaluate({ age: 20 })]).toEqual([true, false]);
+    const rules = createRuleCompiler();
+    const atLeast21 = rules.compile({ '>=': [age, 21] });
+    expect([rules.compile(atLeast18).evaluate({ age: 20 }), atLeast21.evaluate({ age: 20 })]).toEqual([true, false]);
   });
 
   it('refuses a rule with an unsupported operator', () => {
-    expect(() => createRuleCompiler()({ map: [{ var: 'medications' }, 1] })).toThrow('unsupported operators: map');
+    expect(() => createRuleCompiler().compile({ map: [{ var: 'medications' }, 1] })).toThrow('unsupported operators: map');
+  });
+
+  it('evaluates checked answers as it evaluates the answers themselves', () => {
+    const rules = createRuleCompiler();
+    const compiled = [rules.compile(atLeast18), rules.compile({ '==': [pregnant, false] }), rules.compile({ '!!': { var: 'constructor' } })];
+    const answers = { age: 40 };
+    expect(compiled.map((rule) => rule.evaluateChecked(rules.check(answers)))).toEqual(compiled.map((rule) => rule.evaluate(answers)));
+  });
+
+  it('agrees with the interpreter on checked partial answers', () => {
+    const screener = aScreener();
+    fc.assert(
+      fc.property(fc.array(aRuleFor(screener), { minLength: 1, maxLength: 5 }), partialAnswersFor(screener), (rules, answers) => {
+        const compiler = createRuleCompiler();
+        const compiled = rules.map((rule) => compiler.compile(rule));
+        const checked = compiler.check(answers);
+        expect(compiled.map((rule) => rule.evaluateChecked(checked))).toEqual(rules.map((rule) => evaluateRule(rule, answers)));
+      }),
+      { numRuns: 300 },
+    );
   });
 });
