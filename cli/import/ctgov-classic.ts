@@ -11,11 +11,13 @@ import {
   formatPhase,
   normaliseContact,
   parseAgeRange,
+  parseNctId,
   parseRegistryDate,
   parseSex,
   parseStatus,
   pickContact,
   RegistryRecordError,
+  siteAddress,
   summaryText,
   verbatimText,
   type RawContact,
@@ -87,10 +89,7 @@ export function parseCtgovClassic(xml: string): ParsedRecord {
   if (!study) throw new RegistryRecordError('clinical_study', 'missing: not a ClinicalTrials.gov classic record');
   const warnings: string[] = [];
 
-  const nctId = cleanText(text(child(study, 'id_info')?.nct_id));
-  if (!nctId || !/^NCT\d{8}$/.test(nctId)) {
-    throw new RegistryRecordError('id_info.nct_id', nctId ? `"${nctId}" is not an NCT id` : 'missing');
-  }
+  const nctId = parseNctId(text(child(study, 'id_info')?.nct_id), 'id_info.nct_id');
   const title = cleanText(text(study.brief_title));
   if (!title) throw new RegistryRecordError('brief_title', 'missing');
   const status = parseStatus(text(study.overall_status), 'overall_status');
@@ -123,14 +122,8 @@ export function parseCtgovClassic(xml: string): ParsedRecord {
         normaliseContact(rawContact(c), `${field}.contact_backup[${i}]`, warnings),
       ),
     ]);
-    const city = cleanText(text(address?.city));
-    const state = cleanText(text(address?.state));
-    const postalCode = cleanText(text(address?.zip));
     return {
-      facility: cleanText(text(facility?.name)) ?? '',
-      ...(city && { city }),
-      ...(state && { state }),
-      ...(postalCode && { postalCode }),
+      ...siteAddress({ facility: text(facility?.name), city: text(address?.city), state: text(address?.state), zip: text(address?.zip) }),
       country,
       // A location without its own status follows the trial's.
       status: siteStatus ? parseStatus(siteStatus, `${field}.status`) : status,

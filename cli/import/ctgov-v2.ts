@@ -10,11 +10,13 @@ import {
   formatPhase,
   normaliseContact,
   parseAgeRange,
+  parseNctId,
   parseRegistryDate,
   parseSex,
   parseStatus,
   pickContact,
   RegistryRecordError,
+  siteAddress,
   summaryText,
   verbatimText,
   type RawContact,
@@ -62,10 +64,7 @@ export function parseCtgovV2Study(study: unknown, field = ''): ParsedRecord {
   const p = (name: string): string => at(`protocolSection.${name}`);
 
   const identification = object(protocol.identificationModule) ?? {};
-  const nctId = cleanText(str(identification.nctId));
-  if (!nctId || !/^NCT\d{8}$/.test(nctId)) {
-    throw new RegistryRecordError(p('identificationModule.nctId'), nctId ? `"${nctId}" is not an NCT id` : 'missing');
-  }
+  const nctId = parseNctId(str(identification.nctId), p('identificationModule.nctId'));
   const title = cleanText(str(identification.briefTitle));
   if (!title) throw new RegistryRecordError(p('identificationModule.briefTitle'), 'missing');
 
@@ -117,14 +116,8 @@ export function parseCtgovV2Study(study: unknown, field = ''): ParsedRecord {
           normaliseContact(rawContact(c), `${f}.contacts[${i}]`, warnings),
         ),
       );
-      const city = cleanText(str(location.city));
-      const state = cleanText(str(location.state));
-      const postalCode = cleanText(str(location.zip));
       return {
-        facility: cleanText(str(location.facility)) ?? '',
-        ...(city && { city }),
-        ...(state && { state }),
-        ...(postalCode && { postalCode }),
+        ...siteAddress({ facility: str(location.facility), city: str(location.city), state: str(location.state), zip: str(location.zip) }),
         country,
         // A location without its own status follows the trial's.
         status: siteStatus ? parseStatus(siteStatus, `${f}.status`) : status,

@@ -1,7 +1,8 @@
 /**
- * Normalisation shared by the two ClinicalTrials.gov formats: ages with units, status, sex,
- * phase, dates, contacts and site ids. Every function either returns a normalised value or throws
- * a `RegistryRecordError` naming the field, so a malformed record is reported precisely.
+ * Normalisation shared by the two ClinicalTrials.gov formats: NCT ids, ages with units, status,
+ * sex, phase, dates, contacts, site addresses and site ids. Every function either returns a
+ * normalised value or throws a `RegistryRecordError` naming the field, so a malformed record is
+ * reported precisely.
  */
 import { createHash } from 'node:crypto';
 import type { Contact, Site, TrialStatus } from '../../functions/core/model';
@@ -15,6 +16,15 @@ export class RegistryRecordError extends Error {
     super(`${field}: ${problem}`);
     this.name = 'RegistryRecordError';
   }
+}
+
+/** The record's NCT id (`NCT` and eight digits), cleaned. */
+export function parseNctId(value: string | undefined, field: string): string {
+  const nctId = cleanText(value);
+  if (!nctId || !/^NCT\d{8}$/.test(nctId)) {
+    throw new RegistryRecordError(field, nctId ? `"${nctId}" is not an NCT id` : 'missing');
+  }
+  return nctId;
 }
 
 const DAYS_PER_YEAR = 365.25;
@@ -188,6 +198,19 @@ export function normaliseContact(raw: RawContact, field: string, warnings: strin
 export function pickContact(candidates: (Contact | undefined)[]): Contact | undefined {
   const present = candidates.filter((c): c is Contact => c !== undefined);
   return present.find((c) => c.email) ?? present[0];
+}
+
+/** A location's facility and address, cleaned, without the parts the registry left blank. */
+export function siteAddress(raw: { facility?: string; city?: string; state?: string; zip?: string }): Pick<Site, 'facility' | 'city' | 'state' | 'postalCode'> {
+  const city = cleanText(raw.city);
+  const state = cleanText(raw.state);
+  const postalCode = cleanText(raw.zip);
+  return {
+    facility: cleanText(raw.facility) ?? '',
+    ...(city && { city }),
+    ...(state && { state }),
+    ...(postalCode && { postalCode }),
+  };
 }
 
 /**
