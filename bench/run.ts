@@ -14,12 +14,12 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, Option } from 'commander';
 import { Screener } from '../functions/core/model';
+import { launchLocalStack, type LocalStack } from '../local/launch';
 import { runLoadBenchmark } from './api-load';
 import { runBundleBenchmark } from './bundles';
 import { runCapacityBenchmark } from './capacity';
 import { runEligibilityBenchmark } from './eligibility';
 import { runLeadLatencyBenchmark } from './lead-latency';
-import { startBenchStack, type BenchStack } from './local-stack';
 import { renderCost, renderResults, type BenchResults } from './report';
 import { machineInfo } from './stats';
 import { adultWithChronicBackPain } from '../test/factories/screener';
@@ -161,9 +161,10 @@ async function main(): Promise<void> {
 
   if (wanted('load') || wanted('leads') || wanted('capacity')) {
     log('starting the local stack');
-    let stack: BenchStack | undefined;
+    let stack: LocalStack | undefined;
     try {
-      stack = await startBenchStack(REPOSITORY_ROOT);
+      // Request log lines would cost the load test more than the requests themselves.
+      stack = await launchLocalStack({ env: { POWERTOOLS_LOG_LEVEL: 'WARN' } });
       if (wanted('load')) {
         log(`API load: ${settings.connections.join(', ')} connections`);
         results.load = await runLoadBenchmark({

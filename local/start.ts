@@ -20,6 +20,7 @@ import { ScreenerRepository } from '../functions/adapters/screener-repository';
 import { TABLE_ATTRIBUTES, createTableInput } from '../functions/table-schema';
 import { REPOSITORY_ROOT } from './api-routes';
 import { JavaMissingError, isPortInUse, requireJava, startDynamoDbLocal, type RunningDynamoDbLocal } from './dynamodb-local';
+import { READY_LINE } from './launch';
 import { PortInUseError, startHttpAdapter, type RunningHttpAdapter } from './http-adapter';
 import { leadDeliveryService, sesEmulatorService } from './lead-delivery';
 
@@ -184,7 +185,7 @@ async function main(): Promise<void> {
     throw error;
   }
 
-  console.log(['', 'trial-screener is running locally:', ...context.urls.map((line) => `  ${line}`), '', 'Press Ctrl-C to stop.'].join('\n'));
+  console.log(['', 'trial-screener is running locally:', ...context.urls.map((line) => `  ${line}`), '', READY_LINE].join('\n'));
 }
 
 main().catch((error: unknown) => {

@@ -13,24 +13,24 @@
 import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import * as z from 'zod';
 import { Screener, ScreeningCriterion, Trial } from '../core/model';
+import * as z from '../core/zod';
 
 /** A trial as the importer writes it: everything but the authored criteria. */
-export const TrialRecord = Trial.omit({ criteria: true });
+export const TrialRecord = z.omit(Trial, { criteria: true });
 export type TrialRecord = z.infer<typeof TrialRecord>;
 
 /** The hand-authored criteria file of one trial. */
 export const CriteriaFile = z.object({
-  nctId: z.string().regex(/^NCT\d{8}$/),
+  nctId: z.string().check(z.regex(/^NCT\d{8}$/)),
   criteria: z.array(
-    ScreeningCriterion.extend({
+    z.extend(ScreeningCriterion, {
       /** Why the rule reads as it does, or which part of the registry text it leaves out. */
-      note: z.string().optional(),
+      note: z.optional(z.string()),
     }),
   ),
   /** Requirements from the eligibility text that the screener cannot ask; the study team checks them. */
-  leftToStudyTeam: z.array(z.string()).default([]),
+  leftToStudyTeam: z._default(z.array(z.string()), []),
 });
 export type CriteriaFile = z.infer<typeof CriteriaFile>;
 
@@ -89,7 +89,7 @@ export async function readCatalogSources(dataDir: string): Promise<CatalogSource
   const issues: CatalogFileIssue[] = [];
   const display = (path: string): string => relative(join(dataDir, '..'), path) || path;
 
-  async function load<T>(dir: string, name: string, schema: z.ZodType<T>): Promise<T | undefined> {
+  async function load<T>(dir: string, name: string, schema: z.ZodMiniType<T>): Promise<T | undefined> {
     const path = join(dataDir, dir, name);
     let parsed: unknown;
     try {

@@ -17,10 +17,10 @@ import httpJsonBodyParser from '@middy/http-json-body-parser';
 import httpSecurityHeaders from '@middy/http-security-headers';
 import { createError } from '@middy/util';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import type * as z from 'zod';
 import type { FunctionName } from '../catalogue';
 import { FUNCTIONS } from '../catalogue';
 import { DomainError, type DomainErrorCode, type ErrorDetail } from '../core/errors';
+import * as z from '../core/zod';
 import { loadConfig, type Config } from './config';
 import { logger } from './logger';
 
@@ -78,7 +78,12 @@ export const created = (body: unknown): HttpResult => ({ statusCode: 201, body }
 export const accepted = (body: unknown): HttpResult => ({ statusCode: 202, body });
 export const noContent = (): HttpResult => ({ statusCode: 204 });
 
-type Output<S> = S extends z.ZodType ? z.output<S> : undefined;
+/**
+ * A request schema: any zod schema (`zod/mini`, as the handlers use, or classic zod), typed by
+ * zod's shared core so neither flavour is required.
+ */
+type RequestSchema = z.core.$ZodType;
+type Output<S> = S extends RequestSchema ? z.output<S> : undefined;
 
 export interface HttpRequest<Body, PathParameters, Headers, Token> {
   body: Body;
@@ -130,9 +135,9 @@ type HttpMiddyRequest = Request<APIGatewayProxyEvent, APIGatewayProxyResult, Err
  * `DomainError`s for refusals and never builds error responses itself.
  */
 export function httpHandler<
-  B extends z.ZodType | undefined = undefined,
-  P extends z.ZodType | undefined = undefined,
-  H extends z.ZodType | undefined = undefined,
+  B extends RequestSchema | undefined = undefined,
+  P extends RequestSchema | undefined = undefined,
+  H extends RequestSchema | undefined = undefined,
   A extends 'screening-token' | undefined = undefined,
 >(
   options: HttpHandlerOptions<B, P, H, A>,
@@ -279,7 +284,7 @@ function validation<B, P, H, A>(
 
       const check = (schema: unknown, input: unknown, prefix: (string | number)[]) => {
         if (schema === undefined) return undefined;
-        const result = (schema as z.ZodType).safeParse(input);
+        const result = z.safeParse(schema as RequestSchema, input);
         if (result.success) return result.data;
         for (const issue of result.error.issues) {
           issues.push({

@@ -1,13 +1,18 @@
 /**
  * The domain model shared by the API, the delivery pipeline, the CLI and the web form.
  *
- * The zod schemas here are the boundary checks for the data files (screeners, trials, criteria);
- * the TypeScript types are inferred from them so the two can never disagree.
+ * The zod schemas here are the boundary checks for the data files (screeners, trials, criteria)
+ * and for stored documents read back by the Lambda functions; the TypeScript types are inferred
+ * from them so the two can never disagree.
+ *
+ * Written with `zod/mini` (functions instead of methods, `z.optional(x)` for `x.optional()`): the
+ * same validation and messages as classic zod, but its schema objects are cheaper to build, and
+ * these are built when every Lambda function that reads a screener or trial starts cold.
  */
-import * as z from 'zod';
+import * as z from './zod';
 
 /** A JsonLogic rule. Its operators are restricted (see `rules.ts`), checked by `catalog lint`. */
-export const JsonLogicRule: z.ZodType<unknown> = z.lazy(() =>
+export const JsonLogicRule: z.ZodMiniType<unknown> = z.lazy(() =>
   z.union([z.boolean(), z.number(), z.string(), z.null(), z.array(JsonLogicRule), z.record(z.string(), JsonLogicRule)]),
 );
 export type JsonLogicRule = unknown;
@@ -16,53 +21,53 @@ export const QuestionType = z.enum(['boolean', 'single', 'multi', 'number', 'dat
 export type QuestionType = z.infer<typeof QuestionType>;
 
 export const QuestionOption = z.object({
-  value: z.string().regex(/^[a-z0-9_]+$/),
-  label: z.string().min(1),
+  value: z.string().check(z.regex(/^[a-z0-9_]+$/)),
+  label: z.string().check(z.minLength(1)),
   /** An option that excludes the others in a multi question ("None of these"). */
-  exclusive: z.boolean().optional(),
+  exclusive: z.optional(z.boolean()),
 });
 export type QuestionOption = z.infer<typeof QuestionOption>;
 
 export const Question = z.object({
-  id: z.string().regex(/^[a-z][a-z0-9_]*$/),
+  id: z.string().check(z.regex(/^[a-z][a-z0-9_]*$/)),
   type: QuestionType,
-  label: z.string().min(1),
-  help: z.string().optional(),
-  options: z.array(QuestionOption).optional(),
+  label: z.string().check(z.minLength(1)),
+  help: z.optional(z.string()),
+  options: z.optional(z.array(QuestionOption)),
   required: z.boolean(),
   /** JsonLogic over earlier answers; the question applies unless this is definitely false. */
-  showIf: JsonLogicRule.optional(),
+  showIf: z.optional(JsonLogicRule),
   /** A boolean question whose "yes" means the patient must seek urgent care now. */
-  redFlag: z.literal(true).optional(),
-  min: z.number().optional(),
-  max: z.number().optional(),
+  redFlag: z.optional(z.literal(true)),
+  min: z.optional(z.number()),
+  max: z.optional(z.number()),
   /** Unit shown beside a number input ("years", "weeks", "miles"). */
-  unit: z.string().optional(),
+  unit: z.optional(z.string()),
 });
 export type Question = z.infer<typeof Question>;
 
 export const ConsentText = z.object({
   /** Stable version id of this exact text (sha-256 prefix), sent back with the referral. */
-  version: z.string().min(1),
-  shareWithSites: z.string().min(1),
-  phoneContact: z.string().min(1),
+  version: z.string().check(z.minLength(1)),
+  shareWithSites: z.string().check(z.minLength(1)),
+  phoneContact: z.string().check(z.minLength(1)),
 });
 export type ConsentText = z.infer<typeof ConsentText>;
 
 export const Screener = z.object({
-  id: z.string().regex(/^[a-z0-9-]+$/),
-  version: z.string().min(1),
-  condition: z.string().min(1),
-  title: z.string().min(1),
-  locale: z.string().default('en'),
-  intro: z.string().min(1),
-  estimatedMinutes: z.number().int().positive(),
+  id: z.string().check(z.regex(/^[a-z0-9-]+$/)),
+  version: z.string().check(z.minLength(1)),
+  condition: z.string().check(z.minLength(1)),
+  title: z.string().check(z.minLength(1)),
+  locale: z._default(z.string(), 'en'),
+  intro: z.string().check(z.minLength(1)),
+  estimatedMinutes: z.number().check(z.int(), z.positive()),
   /** Non-urgent advice shown to everyone who is not sent to urgent care. */
-  generalAdvice: z.string().min(1),
-  questions: z.array(Question).min(1),
+  generalAdvice: z.string().check(z.minLength(1)),
+  questions: z.array(Question).check(z.minLength(1)),
   urgentCare: z.object({
-    message: z.string().min(1),
-    emergencyNumbers: z.string().min(1),
+    message: z.string().check(z.minLength(1)),
+    emergencyNumbers: z.string().check(z.minLength(1)),
   }),
   consent: ConsentText,
 });
@@ -86,38 +91,38 @@ export const TrialStatus = z.enum([
 export type TrialStatus = z.infer<typeof TrialStatus>;
 
 export const Contact = z.object({
-  name: z.string().optional(),
-  email: z.string().optional(),
-  phone: z.string().optional(),
+  name: z.optional(z.string()),
+  email: z.optional(z.string()),
+  phone: z.optional(z.string()),
 });
 export type Contact = z.infer<typeof Contact>;
 
-export const GeoPoint = z.object({ lat: z.number().min(-90).max(90), lon: z.number().min(-180).max(180) });
+export const GeoPoint = z.object({ lat: z.number().check(z.gte(-90), z.lte(90)), lon: z.number().check(z.gte(-180), z.lte(180)) });
 export type GeoPoint = z.infer<typeof GeoPoint>;
 
 export const Site = z.object({
   /** Stable within the trial: derived from facility + city + postal code at import. */
-  siteId: z.string().min(1),
+  siteId: z.string().check(z.minLength(1)),
   facility: z.string(),
-  city: z.string().optional(),
-  state: z.string().optional(),
-  postalCode: z.string().optional(),
+  city: z.optional(z.string()),
+  state: z.optional(z.string()),
+  postalCode: z.optional(z.string()),
   /** Country name as the registry writes it ("United States", "Norway"). */
   country: z.string(),
   status: TrialStatus,
-  geo: GeoPoint.optional(),
-  contact: Contact.optional(),
+  geo: z.optional(GeoPoint),
+  contact: z.optional(Contact),
 });
 export type Site = z.infer<typeof Site>;
 
 export const CriterionKind = z.enum(['inclusion', 'exclusion']);
 
 export const ScreeningCriterion = z.object({
-  id: z.string().regex(/^[a-z0-9-]+$/),
+  id: z.string().check(z.regex(/^[a-z0-9-]+$/)),
   /** Where it comes from in the registry record. */
   kind: CriterionKind,
   /** Plain-language requirement, written so "met" means the patient satisfies it. */
-  text: z.string().min(1),
+  text: z.string().check(z.minLength(1)),
   /** JsonLogic over answers; true means the requirement is satisfied. */
   rule: JsonLogicRule,
 });
@@ -125,34 +130,34 @@ export type ScreeningCriterion = z.infer<typeof ScreeningCriterion>;
 
 /** Structured eligibility from the registry record, evaluated as criteria too. */
 export const StructuredEligibility = z.object({
-  minAgeYears: z.number().nullable(),
-  maxAgeYears: z.number().nullable(),
+  minAgeYears: z.nullable(z.number()),
+  maxAgeYears: z.nullable(z.number()),
   sex: z.enum(['ALL', 'FEMALE', 'MALE']),
   healthyVolunteers: z.boolean(),
 });
 export type StructuredEligibility = z.infer<typeof StructuredEligibility>;
 
 export const Trial = z.object({
-  nctId: z.string().regex(/^NCT\d{8}$/),
-  title: z.string().min(1),
-  officialTitle: z.string().optional(),
+  nctId: z.string().check(z.regex(/^NCT\d{8}$/)),
+  title: z.string().check(z.minLength(1)),
+  officialTitle: z.optional(z.string()),
   /** Plain-language summary shown to patients. */
-  summary: z.string().min(1),
+  summary: z.string().check(z.minLength(1)),
   conditions: z.array(z.string()),
-  keywords: z.array(z.string()).default([]),
+  keywords: z._default(z.array(z.string()), []),
   /** Screener ids this trial is screened by. */
-  screenerIds: z.array(z.string()).min(1),
+  screenerIds: z.array(z.string()).check(z.minLength(1)),
   status: TrialStatus,
-  phase: z.string().optional(),
+  phase: z.optional(z.string()),
   eligibility: StructuredEligibility,
   /** Verbatim free-text criteria from the registry, for authors and reviewers. */
-  eligibilityText: z.string().default(''),
+  eligibilityText: z._default(z.string(), ''),
   criteria: z.array(ScreeningCriterion),
   sites: z.array(Site),
-  centralContact: Contact.optional(),
+  centralContact: z.optional(Contact),
   /** When the registry record was downloaded or last updated (ISO date): shown with the trial. */
-  recordDate: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
-  source: z.object({ format: z.enum(['ctgov-v2-json', 'ctgov-classic-xml']), file: z.string() }).optional(),
+  recordDate: z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/)),
+  source: z.optional(z.object({ format: z.enum(['ctgov-v2-json', 'ctgov-classic-xml']), file: z.string() })),
 });
 export type Trial = z.infer<typeof Trial>;
 

@@ -6,10 +6,10 @@
  * erasure link, so a patient who closed the form can still erase their data themselves.
  */
 import { parsePhoneNumberFromString, type CountryCode } from '../adapters/phone-numbers';
-import * as z from 'zod';
 import { countryFromAnswer } from '../core/countries';
 import { DomainError } from '../core/errors';
 import { planReferral } from '../core/referral';
+import * as z from '../core/zod';
 import { CatalogRepository } from '../adapters/catalog-repository';
 import { loadConfig } from '../adapters/config';
 import { tableRef } from '../adapters/dynamo';
@@ -30,33 +30,30 @@ const catalogs = new CatalogRepository(table);
 const screenings = new ScreeningRepository(table, { referralRetentionDays: config.REFERRAL_RETENTION_DAYS });
 
 const CreateReferralRequest = z.object({
-  trialIds: z
-    .array(z.string().regex(/^NCT\d{8}$/, 'Not a trial id (NCT followed by 8 digits)'))
-    .min(1)
-    .max(10)
-    .refine((ids) => new Set(ids).size === ids.length, 'Each trial may be chosen once'),
+  trialIds: z.array(z.string().check(z.regex(/^NCT\d{8}$/, 'Not a trial id (NCT followed by 8 digits)'))).check(
+    z.minLength(1),
+    z.maxLength(10),
+    z.refine((ids) => new Set(ids).size === ids.length, 'Each trial may be chosen once'),
+  ),
   contact: z.object({
     name: z
       .string()
-      .trim()
-      .min(1)
-      .max(120)
-      .regex(/^[^\p{Cc}]*$/u, 'A name cannot contain control characters'),
-    email: z.email().max(254),
-    phone: z.string().trim().min(1).max(40).optional(),
+      .check(z.trim(), z.minLength(1), z.maxLength(120), z.regex(/^[^\p{Cc}]*$/u, 'A name cannot contain control characters')),
+    email: z.email().check(z.maxLength(254)),
+    phone: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(40))),
   }),
   consent: z.object({
     // Only an explicit `true` is consent: false, a string or a missing value is refused.
     shareWithSites: z.literal(true),
-    phoneContact: z.boolean().default(false),
-    textVersion: z.string().min(1).max(200),
+    phoneContact: z._default(z.boolean(), false),
+    textVersion: z.string().check(z.minLength(1), z.maxLength(200)),
   }),
 });
 
 export const handler = httpHandler(
   {
     functionName: 'create-referral',
-    pathParameters: z.object({ screeningId: z.string().min(1).max(100) }),
+    pathParameters: z.object({ screeningId: z.string().check(z.minLength(1), z.maxLength(100)) }),
     body: CreateReferralRequest,
     auth: 'screening-token',
     issueCodes: [

@@ -1,5 +1,5 @@
 /** `DELETE /screenings/{screeningId}` (token): erases the screening, its referral and its leads. */
-import * as z from 'zod';
+import * as z from '../core/zod';
 import { loadConfig } from '../adapters/config';
 import { tableRef } from '../adapters/dynamo';
 import { httpHandler, noContent } from '../adapters/http-handler';
@@ -12,7 +12,7 @@ const screenings = new ScreeningRepository(tableRef(config.TABLE_NAME));
 export const handler = httpHandler(
   {
     functionName: 'erase-screening',
-    pathParameters: z.object({ screeningId: z.string().min(1).max(100) }),
+    pathParameters: z.object({ screeningId: z.string().check(z.minLength(1), z.maxLength(100)) }),
     auth: 'screening-token',
   },
   async (req, ctx) => {

@@ -1,6 +1,6 @@
 /** `GET /screeners/{screenerId}`: one screener with its questions, branching rules and consent text. */
-import * as z from 'zod';
 import { DomainError } from '../core/errors';
+import * as z from '../core/zod';
 import { loadConfig } from '../adapters/config';
 import { tableRef } from '../adapters/dynamo';
 import { httpHandler, ok } from '../adapters/http-handler';
@@ -12,7 +12,7 @@ const screeners = new ScreenerRepository(tableRef(config.TABLE_NAME));
 export const handler = httpHandler(
   {
     functionName: 'get-screener',
-    pathParameters: z.object({ screenerId: z.string().regex(/^[a-z0-9-]{1,100}$/, 'Not a screener id') }),
+    pathParameters: z.object({ screenerId: z.string().check(z.regex(/^[a-z0-9-]{1,100}$/, 'Not a screener id')) }),
   },
   async (req) => {
     const screener = await screeners.getScreener(req.pathParameters.screenerId);

@@ -1,5 +1,5 @@
 /** `GET /screenings/{screeningId}` (token): the results and each lead's delivery status. */
-import * as z from 'zod';
+import * as z from '../core/zod';
 import { loadConfig } from '../adapters/config';
 import { tableRef } from '../adapters/dynamo';
 import { httpHandler, ok } from '../adapters/http-handler';
@@ -12,7 +12,7 @@ export const handler = httpHandler(
   {
     functionName: 'get-screening',
     // Any id shape is accepted: an unknown id gets the same 403 as a wrong token.
-    pathParameters: z.object({ screeningId: z.string().min(1).max(100) }),
+    pathParameters: z.object({ screeningId: z.string().check(z.minLength(1), z.maxLength(100)) }),
     auth: 'screening-token',
   },
   async (req) => {

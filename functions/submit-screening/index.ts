@@ -3,7 +3,6 @@
  * and stores the screening with a fresh token. Honours an `Idempotency-Key` header: a replay gets
  * the first response (same screening, same token); the same key with another body is refused.
  */
-import * as z from 'zod';
 import { countryFromAnswer } from '../core/countries';
 import { evaluateScreening, prepareCatalog, type PreparedCatalog } from '../core/eligibility';
 import { DomainError } from '../core/errors';
@@ -11,6 +10,7 @@ import { patientLocationFromAnswers } from '../core/geo';
 import type { Answers, GeoPoint, Screener } from '../core/model';
 import { validateAnswers } from '../core/screener';
 import { triageRedFlags } from '../core/triage';
+import * as z from '../core/zod';
 import { CatalogRepository } from '../adapters/catalog-repository';
 import { loadConfig } from '../adapters/config';
 import { tableRef } from '../adapters/dynamo';
@@ -27,16 +27,15 @@ const catalogs = new CatalogRepository(table);
 const screenings = new ScreeningRepository(table, { screeningTtlDays: config.SCREENING_TTL_DAYS });
 
 const SubmitScreeningRequest = z.object({
-  screenerId: z.string().regex(/^[a-z0-9-]{1,100}$/, 'Not a screener id'),
+  screenerId: z.string().check(z.regex(/^[a-z0-9-]{1,100}$/, 'Not a screener id')),
   // Shapes per question are checked by the core against the screener itself.
   answers: z.record(z.string(), z.unknown()),
 });
 
 const SubmitScreeningHeaders = z.object({
-  'idempotency-key': z
-    .string()
-    .regex(/^[\x21-\x7e]{8,128}$/, 'An Idempotency-Key is 8 to 128 visible ASCII characters')
-    .optional(),
+  'idempotency-key': z.optional(
+    z.string().check(z.regex(/^[\x21-\x7e]{8,128}$/, 'An Idempotency-Key is 8 to 128 visible ASCII characters')),
+  ),
 });
 
 export const handler = httpHandler(

@@ -19,14 +19,14 @@ import {
   waitForFocusOnHeading,
   waitForHeading,
 } from './browser';
-import { startLocalStack, type LocalStack } from './local-stack';
+import { startE2eStack, type E2eStack } from './local-stack';
 
 /** What CloudFront sends in production (see the web hosting construct). */
 const PRODUCTION_CSP = "default-src 'self'; script-src 'self'; style-src 'self'";
 const STACK_START_MS = 120_000;
 const JOURNEY_MS = 90_000;
 
-let stack: LocalStack;
+let stack: E2eStack;
 let browser: Browser;
 let context: BrowserContext;
 let page: Page;
@@ -34,7 +34,7 @@ let page: Page;
 let pageProblems: string[];
 
 beforeAll(async () => {
-  [stack, browser] = await Promise.all([startLocalStack(), launchBrowser()]);
+  [stack, browser] = await Promise.all([startE2eStack(), launchBrowser()]);
 }, STACK_START_MS);
 
 afterAll(async () => {

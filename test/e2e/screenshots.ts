@@ -16,7 +16,7 @@ import {
   launchBrowser,
   waitForHeading,
 } from './browser';
-import { startLocalStack } from './local-stack';
+import { startE2eStack } from './local-stack';
 
 const OUTPUT_DIR = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
 
@@ -139,7 +139,7 @@ async function erasureLinkSentTo(sesUrl: string, address: string): Promise<strin
 async function main(): Promise<void> {
   await mkdir(OUTPUT_DIR, { recursive: true });
   const external = process.env.SCREENSHOT_BASE_URL;
-  const stack = external ? undefined : await startLocalStack();
+  const stack = external ? undefined : await startE2eStack();
   const baseUrl = external ?? stack!.baseUrl;
   const sesUrl = external ? (process.env.SCREENSHOT_SES_URL ?? 'http://localhost:8005') : stack!.sesUrl;
   const browser = await launchBrowser();

@@ -1,0 +1,22 @@
+/**
+ * `zod/mini` with zod's English messages: the one zod that the domain model and the API's request
+ * schemas import.
+ *
+ * Why mini: its schemas are plain functions over zod's shared core (`z.optional(x)` rather than
+ * `x.optional()`), so a bundle carries only what it uses and building the schemas at a Lambda
+ * function's cold start is cheaper than with classic zod's method-laden objects. Validation is
+ * zod's core in both, so the same input gives the same issues at the same paths.
+ *
+ * Why the locale: classic zod registers its English messages when its first schema is built;
+ * `zod/mini` registers none and words every issue "Invalid input". The API's error details and
+ * the CLI's file problems show zod's messages ("Too small: expected string to have >=1
+ * characters"), so they are registered here, once, before any schema that imports this module can
+ * parse. The setting is zod's global configuration, shared with classic zod where both are loaded.
+ */
+import * as z from 'zod/mini';
+import { en } from 'zod/locales';
+
+// Only when nothing was registered yet, as classic zod does: an operator's own locale wins.
+if (!z.config().localeError) z.config(en());
+
+export * from 'zod/mini';
