@@ -19,6 +19,19 @@ import {
   waitForFocusOnHeading,
   waitForHeading,
 } from './browser';
+import {
+  askToErase,
+  confirmErasure,
+  erasureLinkIn,
+  openContactForm,
+  openStartPage,
+  pressStart,
+  sendContactDetails,
+  sendEmptyContactForm,
+  submitWithoutAnswer,
+  waitForEmail,
+  type StoredEmail,
+} from './journeys';
 import { startE2eStack, type E2eStack } from './local-stack';
 
 /** What CloudFront sends in production (see the web hosting construct). */
@@ -62,9 +75,8 @@ afterEach(async () => {
 });
 
 async function openForm(): Promise<void> {
-  await page.goto(`${stack.baseUrl}/`);
-  await page.getByRole('button', { name: 'Start' }).click();
-  await waitForHeading(page, TYPICAL_PATIENT[0]![0]);
+  await openStartPage(page, stack.baseUrl);
+  await pressStart(page);
 }
 
 /** The JSON body of the next `POST /screenings` the page sends. */
@@ -72,22 +84,9 @@ function nextScreeningRequest(): Promise<Request> {
   return page.waitForRequest((request) => request.method() === 'POST' && new URL(request.url()).pathname === '/screenings');
 }
 
-interface StoredEmail {
-  destination: { to: string[] };
-  subject: string;
-  body: { text?: string; html?: string };
-}
-
-/** Polls the SES emulator until an email matching `match` arrives (delivery is asynchronous). */
-async function waitForEmail(match: (email: StoredEmail) => boolean, timeoutMs = 45_000): Promise<StoredEmail> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const store = (await (await fetch(`${stack.sesUrl}/store`)).json()) as { emails: StoredEmail[] };
-    const found = store.emails.find(match);
-    if (found) return found;
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
-  throw new Error(`No matching email arrived in the SES emulator.\n${stack.output().slice(-3000)}`);
+/** The next email in the stack's SES emulator that matches `match`. */
+function emailArriving(match: (email: StoredEmail) => boolean): Promise<StoredEmail> {
+  return waitForEmail(stack.sesUrl, match, { describeFailure: () => stack.output().slice(-3000) });
 }
 
 describe('the whole journey', () => {
@@ -102,18 +101,10 @@ describe('the whole journey', () => {
       await answerAsTypicalPatient(page);
       await waitForHeading(page, 'Your results');
       await expect(page.getByRole('heading', { name: /^You may qualify/ }).count()).resolves.toBeGreaterThan(0);
-      await page.getByRole('button', { name: 'Ask to be contacted' }).click();
-      await waitForHeading(page, 'Ask to be contacted');
-      const chosenTrial = page.locator('input[name=trialIds]').first();
-      const trialId = await chosenTrial.getAttribute('value');
-      await chosenTrial.check();
-      await page.getByLabel('Your name').fill('Alex Example');
-      await page.getByLabel('Email address').fill(patientEmail);
-      await page.locator('#consent-share').check();
-      await page.getByRole('button', { name: 'Send my details' }).click();
-      await waitForHeading(page, 'We are sending your details');
+      await openContactForm(page);
+      const trialId = await sendContactDetails(page, { name: 'Alex Example', email: patientEmail });
 
-      const siteEmail = await waitForEmail(
+      const siteEmail = await emailArriving(
         (email) => !email.destination.to.includes(patientEmail) && `${email.body.text}`.includes(patientEmail),
       );
       expect(`${siteEmail.subject} ${siteEmail.body.text}`).toContain(trialId);
@@ -129,7 +120,7 @@ describe('the whole journey', () => {
       await answerAsTypicalPatient(page);
       await waitForHeading(page, 'Your results');
 
-      await page.getByRole('button', { name: 'Erase my data' }).click();
+      await askToErase(page);
       const erasure = page.waitForResponse((response) => response.request().method() === 'DELETE');
       await page.getByRole('button', { name: 'Yes, erase my data' }).click();
 
@@ -147,18 +138,9 @@ describe('erasure from the confirmation email', () => {
     await openForm();
     await answerAsTypicalPatient(page);
     await waitForHeading(page, 'Your results');
-    await page.getByRole('button', { name: 'Ask to be contacted' }).click();
-    await waitForHeading(page, 'Ask to be contacted');
-    await page.locator('input[name=trialIds]').first().check();
-    await page.getByLabel('Your name').fill('Robin Example');
-    await page.getByLabel('Email address').fill(patientEmail);
-    await page.locator('#consent-share').check();
-    await page.getByRole('button', { name: 'Send my details' }).click();
-    await waitForHeading(page, 'We are sending your details');
-    const confirmation = await waitForEmail((email) => email.destination.to.includes(patientEmail));
-    const link = /https?:\/\/\S*#erase=\S+/.exec(`${confirmation.body.text}`)?.[0];
-    if (!link) throw new Error(`The confirmation email has no erasure link:\n${confirmation.body.text}`);
-    return link;
+    await openContactForm(page);
+    await sendContactDetails(page, { name: 'Robin Example', email: patientEmail });
+    return erasureLinkIn(await emailArriving((email) => email.destination.to.includes(patientEmail)));
   }
 
   /** A new browser window with nothing of the journey in memory, as after closing the tab. */
@@ -222,8 +204,7 @@ describe('erasure from the confirmation email', () => {
     async () => {
       const link = await referAndOpenConfirmationEmail();
       const first = await openInNewWindow(link);
-      await first.getByRole('button', { name: 'Yes, erase my data' }).click();
-      await first.locator('h1', { hasText: 'Your data has been erased' }).waitFor();
+      await confirmErasure(first);
       await first.context().close();
 
       const second = await openInNewWindow(link);
@@ -376,13 +357,10 @@ type ScreenVisitor = (screen: string) => Promise<void>;
 
 /** Walks every screen of the form (question by question, errors included), calling `visit` on each. */
 async function visitEveryScreen(visit: ScreenVisitor): Promise<void> {
-  await page.goto(`${stack.baseUrl}/`);
-  await page.getByRole('button', { name: 'Start' }).waitFor();
+  await openStartPage(page, stack.baseUrl);
   await visit('start');
-  await page.getByRole('button', { name: 'Start' }).click();
-  await waitForHeading(page, TYPICAL_PATIENT[0]![0]);
-  await page.locator('form.question button[type=submit]').click();
-  await page.getByRole('alert').first().waitFor();
+  await pressStart(page);
+  await submitWithoutAnswer(page);
   await visit('question with an error');
   for (const [heading, answer] of TYPICAL_PATIENT) {
     await waitForHeading(page, heading);
@@ -394,24 +372,15 @@ async function visitEveryScreen(visit: ScreenVisitor): Promise<void> {
   // Open every "why" so the collapsed criteria are checked too.
   await page.locator('details:not([open]) summary').evaluateAll((summaries) => summaries.forEach((s) => (s as HTMLElement).click()));
   await visit('results with every reason open');
-  await page.getByRole('button', { name: 'Ask to be contacted' }).click();
-  await waitForHeading(page, 'Ask to be contacted');
+  await openContactForm(page);
   await visit('contact');
-  await page.getByRole('button', { name: 'Send my details' }).click();
-  await page.locator('.error-summary h2').waitFor();
+  await sendEmptyContactForm(page);
   await visit('contact with errors');
-  await page.locator('input[name=trialIds]').first().check();
-  await page.getByLabel('Your name').fill('Axe Example');
-  await page.getByLabel('Email address').fill(`axe.${Date.now()}@example.com`);
-  await page.locator('#consent-share').check();
-  await page.getByRole('button', { name: 'Send my details' }).click();
-  await waitForHeading(page, 'We are sending your details');
+  await sendContactDetails(page, { name: 'Axe Example', email: `axe.${Date.now()}@example.com` });
   await visit('confirmation');
-  await page.getByRole('button', { name: 'Erase my data' }).click();
-  await page.getByRole('button', { name: 'Yes, erase my data' }).waitFor();
+  await askToErase(page);
   await visit('erase confirmation');
-  await page.getByRole('button', { name: 'Yes, erase my data' }).click();
-  await waitForHeading(page, 'Your data has been erased');
+  await confirmErasure(page);
   await visit('erased');
 
   await openForm();

@@ -12,10 +12,23 @@ import {
   DESKTOP_VIEWPORT,
   PHONE_VIEWPORT,
   TYPICAL_PATIENT,
+  answerAsTypicalPatient,
   answerCurrentQuestion,
   launchBrowser,
   waitForHeading,
 } from './browser';
+import {
+  askToErase,
+  confirmErasure,
+  erasureLinkIn,
+  openContactForm,
+  openStartPage,
+  pressStart,
+  sendContactDetails,
+  sendEmptyContactForm,
+  submitWithoutAnswer,
+  waitForEmail,
+} from './journeys';
 import { startE2eStack } from './local-stack';
 
 const OUTPUT_DIR = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
@@ -33,14 +46,11 @@ async function captureAll(page: Page, baseUrl: string, sesUrl: string, size: str
     written.push(file);
   };
 
-  await page.goto(baseUrl);
-  await page.getByRole('button', { name: 'Start' }).waitFor();
+  await openStartPage(page, baseUrl);
   await shoot('01-start');
 
-  await page.getByRole('button', { name: 'Start' }).click();
-  await waitForHeading(page, TYPICAL_PATIENT[0]![0]);
-  await page.locator('form.question button[type=submit]').click();
-  await page.getByRole('alert').first().waitFor();
+  await pressStart(page);
+  await submitWithoutAnswer(page);
   await shoot('02-question-error');
   await answerCurrentQuestion(page, { choose: ['Yes'] });
   await answerCurrentQuestion(page, { choose: ['Yes'] });
@@ -48,8 +58,8 @@ async function captureAll(page: Page, baseUrl: string, sesUrl: string, size: str
   await page.getByLabel('Paracetamol (acetaminophen)').check();
   await shoot('03-question-multiple-choice');
 
-  await page.goto(baseUrl);
-  await page.getByRole('button', { name: 'Start' }).click();
+  await openStartPage(page, baseUrl);
+  await pressStart(page);
   for (const [heading, answer] of TYPICAL_PATIENT.slice(0, 4)) {
     await waitForHeading(page, heading);
     if (heading.toString().includes('bladder')) {
@@ -63,8 +73,8 @@ async function captureAll(page: Page, baseUrl: string, sesUrl: string, size: str
   await waitForHeading(page, 'Get medical help now');
   await shoot('05-urgent-care');
 
-  await page.goto(baseUrl);
-  await page.getByRole('button', { name: 'Start' }).click();
+  await openStartPage(page, baseUrl);
+  await pressStart(page);
   for (const [heading, answer] of TYPICAL_PATIENT) {
     await waitForHeading(page, heading);
     if (heading.toString().includes('How old')) {
@@ -76,71 +86,40 @@ async function captureAll(page: Page, baseUrl: string, sesUrl: string, size: str
   await waitForHeading(page, 'Your results');
   await shoot('07-results');
 
-  await page.getByRole('button', { name: 'Ask to be contacted' }).click();
-  await waitForHeading(page, 'Ask to be contacted');
+  await openContactForm(page);
   await shoot('08-contact');
-  await page.getByRole('button', { name: 'Send my details' }).click();
-  await page.locator('.error-summary h2').waitFor();
+  await sendEmptyContactForm(page);
   await shoot('09-contact-errors');
 
-  await page.locator('input[name=trialIds]').first().check();
-  await page.getByLabel('Your name').fill('Alex Example');
-  await page.getByLabel('Email address').fill('alex@example.com');
-  await page.getByLabel('Phone number (optional)').fill('+1 410 555 0123');
-  await page.locator('#consent-share').check();
-  await page.locator('#consent-phone').check();
-  await page.getByRole('button', { name: 'Send my details' }).click();
-  await waitForHeading(page, 'We are sending your details');
+  await sendContactDetails(page, { name: 'Alex Example', email: 'alex@example.com', phone: '+1 410 555 0123' });
   await shoot('10-confirmation');
 
-  await page.getByRole('button', { name: 'Erase my data' }).click();
-  await page.getByRole('button', { name: 'Yes, erase my data' }).waitFor();
+  await askToErase(page);
   await shoot('11-erase-confirm');
-  await page.getByRole('button', { name: 'Yes, erase my data' }).click();
-  await waitForHeading(page, 'Your data has been erased');
+  await confirmErasure(page);
   await shoot('12-erased');
 
   // A second referral whose confirmation is sent (the first was erased before it could be),
   // then its email's erasure link opened as a patient who closed the form would open it.
   const patientEmail = `robin.${size}.${Date.now()}@example.com`;
-  await page.goto(baseUrl);
-  await page.getByRole('button', { name: 'Start' }).click();
-  for (const [heading, answer] of TYPICAL_PATIENT) {
-    await waitForHeading(page, heading);
-    await answerCurrentQuestion(page, answer);
-  }
-  await page.getByRole('button', { name: 'Ask to be contacted' }).click();
-  await page.locator('input[name=trialIds]').first().check();
-  await page.getByLabel('Your name').fill('Robin Example');
-  await page.getByLabel('Email address').fill(patientEmail);
-  await page.locator('#consent-share').check();
-  await page.getByRole('button', { name: 'Send my details' }).click();
-  await waitForHeading(page, 'We are sending your details');
+  await openStartPage(page, baseUrl);
+  await pressStart(page);
+  await answerAsTypicalPatient(page);
+  await openContactForm(page);
+  await sendContactDetails(page, { name: 'Robin Example', email: patientEmail });
   await page.goto('about:blank');
-  await page.goto(await erasureLinkSentTo(sesUrl, patientEmail));
+  const confirmation = await waitForEmail(sesUrl, (email) => email.destination.to.includes(patientEmail), { timeoutMs: 60_000 });
+  await page.goto(erasureLinkIn(confirmation));
   await waitForHeading(page, 'Erase your data');
   await shoot('13-erase-from-email');
   return written;
-}
-
-/** The erasure link of the confirmation email to `address`, once the emulator has it. */
-async function erasureLinkSentTo(sesUrl: string, address: string): Promise<string> {
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    const store = (await (await fetch(`${sesUrl}/store`)).json()) as { emails: { destination: { to: string[] }; body: { text?: string } }[] };
-    const email = store.emails.find((candidate) => candidate.destination.to.includes(address));
-    const link = /https?:\/\/\S*#erase=\S+/.exec(email?.body.text ?? '')?.[0];
-    if (link) return link;
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
-  throw new Error(`No confirmation email with an erasure link reached ${address}`);
 }
 
 async function main(): Promise<void> {
   await mkdir(OUTPUT_DIR, { recursive: true });
   const external = process.env.SCREENSHOT_BASE_URL;
   const stack = external ? undefined : await startE2eStack();
-  const baseUrl = external ?? stack!.baseUrl;
+  const baseUrl = (external ?? stack!.baseUrl).replace(/\/+$/, '');
   const sesUrl = external ? (process.env.SCREENSHOT_SES_URL ?? 'http://localhost:8005') : stack!.sesUrl;
   const browser = await launchBrowser();
   try {
