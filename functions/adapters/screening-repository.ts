@@ -39,21 +39,6 @@ function canonicalJson(value: unknown): string {
   return JSON.stringify(value) ?? 'null';
 }
 
-/** A stored screening, as the handlers use it (the token hash never leaves this module). */
-export interface ScreeningRecord {
-  screeningId: string;
-  screenerId: string;
-  screenerVersion: string;
-  catalogVersion: string;
-  answers: Answers;
-  outcome: ScreeningOutcome;
-  redFlags: string[];
-  results: TrialResult[];
-  createdAt: string;
-  expiresAt: number;
-  referred: boolean;
-}
-
 export interface NewScreening {
   screenerId: string;
   screenerVersion: string;
@@ -62,6 +47,14 @@ export interface NewScreening {
   outcome: ScreeningOutcome;
   redFlags: string[];
   results: TrialResult[];
+}
+
+/** A stored screening, as the handlers use it (the token hash never leaves this module). */
+export interface ScreeningRecord extends NewScreening {
+  screeningId: string;
+  createdAt: string;
+  expiresAt: number;
+  referred: boolean;
 }
 
 /** The client's Idempotency-Key and a hash of the request body it came with. */
