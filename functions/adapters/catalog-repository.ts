@@ -6,12 +6,12 @@
  * Readers keep prepared catalogs (rules compiled once per version, see core `prepareCatalog`) in
  * memory, re-read the pointer at most every `pointerTtlMs`, and load trials only when it moves.
  */
-import { BatchWriteCommand, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { prepareCatalog, type PreparedCatalog } from '../core/eligibility';
 import { DomainError } from '../core/errors';
 import { Trial } from '../core/model';
 import { TABLE_ATTRIBUTES, catalogPartition, itemKeys } from '../table-schema';
-import type { TableRef } from './dynamo';
+import { queryPartition, type TableRef } from './dynamo';
 
 /** The catalog pointer item's data. */
 export interface CatalogPointer {
@@ -141,22 +141,9 @@ export class CatalogRepository {
   }
 
   private async loadVersion(version: string): Promise<PreparedCatalog | undefined> {
-    const trials: Trial[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.table.client.send(
-        new QueryCommand({
-          TableName: this.table.tableName,
-          KeyConditionExpression: '#pk = :pk',
-          ExpressionAttributeNames: { '#pk': TABLE_ATTRIBUTES.partitionKey },
-          ExpressionAttributeValues: { ':pk': catalogPartition(version) },
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      for (const item of page.Items ?? []) trials.push(Trial.parse(item.trial));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    if (trials.length === 0) return undefined;
+    const items = await queryPartition(this.table, catalogPartition(version));
+    if (items.length === 0) return undefined;
+    const trials = items.map((item) => Trial.parse(item.trial));
     return prepareCatalog(version, trials);
   }
 

@@ -4,7 +4,8 @@
  * reads natively, so no code path differs between AWS, the local runtime and tests.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { TABLE_ATTRIBUTES } from '../table-schema';
 
 let client: DynamoDBDocumentClient | undefined;
 
@@ -25,6 +26,26 @@ export interface TableRef {
 /** A `TableRef` for `tableName` with the shared client. */
 export function tableRef(tableName: string, dynamo: DynamoDBDocumentClient = documentClient()): TableRef {
   return { tableName, client: dynamo };
+}
+
+/** Every item of one partition, in sort-key order, page after page (a Query returns 1 MB at most). */
+export async function queryPartition(table: TableRef, partitionKey: string): Promise<Record<string, unknown>[]> {
+  const items: Record<string, unknown>[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await table.client.send(
+      new QueryCommand({
+        TableName: table.tableName,
+        KeyConditionExpression: '#pk = :pk',
+        ExpressionAttributeNames: { '#pk': TABLE_ATTRIBUTES.partitionKey },
+        ExpressionAttributeValues: { ':pk': partitionKey },
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    items.push(...(page.Items ?? []));
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return items;
 }
 
 /** Epoch seconds `days` after `from`: the TTL attribute's format. */

@@ -3,32 +3,18 @@
  * page, read by every screening. Stored documents are re-validated on the way out, so a bad item
  * fails loudly here instead of deep inside the evaluation.
  */
-import { PutCommand, QueryCommand, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { Screener } from '../core/model';
 import { SCREENERS_PARTITION, TABLE_ATTRIBUTES, itemKeys } from '../table-schema';
-import type { TableRef } from './dynamo';
+import { queryPartition, type TableRef } from './dynamo';
 
 export class ScreenerRepository {
   constructor(private readonly table: TableRef) {}
 
   /** Every screener, ordered by id. */
   async listScreeners(): Promise<Screener[]> {
-    const screeners: Screener[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.table.client.send(
-        new QueryCommand({
-          TableName: this.table.tableName,
-          KeyConditionExpression: '#pk = :pk',
-          ExpressionAttributeNames: { '#pk': TABLE_ATTRIBUTES.partitionKey },
-          ExpressionAttributeValues: { ':pk': SCREENERS_PARTITION },
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      for (const item of page.Items ?? []) screeners.push(Screener.parse(item.screener));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return screeners;
+    const items = await queryPartition(this.table, SCREENERS_PARTITION);
+    return items.map((item) => Screener.parse(item.screener));
   }
 
   /** One screener, or undefined when there is none with this id. */
