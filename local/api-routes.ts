@@ -8,6 +8,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { httpFunctions, type HttpFunctionSpec } from '../functions/catalogue';
+import { lambdaContext } from './lambda-context';
 
 export const REPOSITORY_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -153,25 +154,6 @@ export function buildProxyEvent(request: ProxyRequest): APIGatewayProxyEvent {
       resourcePath: request.resource,
       stage: 'local',
     },
-  };
-}
-
-/** A Lambda context for a local invocation of `spec`. */
-export function lambdaContext(spec: HttpFunctionSpec, requestId: string): Context {
-  const deadline = Date.now() + spec.timeoutSeconds * 1000;
-  return {
-    callbackWaitsForEmptyEventLoop: false,
-    functionName: spec.name,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:${spec.name}`,
-    memoryLimitInMB: String(spec.memoryMb),
-    awsRequestId: requestId,
-    logGroupName: `/aws/lambda/${spec.name}`,
-    logStreamName: 'local',
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
   };
 }
 

@@ -19,6 +19,7 @@ import {
 } from '@aws-sdk/client-dynamodb-streams';
 import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import type { StreamFilterPattern, StreamFunctionSpec } from '../functions/catalogue';
+import { lambdaContext } from './lambda-context';
 
 export type StreamHandler = (event: DynamoDBStreamEvent, context: Context) => Promise<DynamoDBBatchResponse | void>;
 
@@ -176,7 +177,7 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
   const invoke = async (records: DynamoDBRecord[]): Promise<number | undefined> => {
     // Returns the index of the first failed record, or undefined when the batch succeeded.
     try {
-      const response = await handler({ Records: records }, localContext(spec));
+      const response = await handler({ Records: records }, lambdaContext(spec, randomUUID()));
       const failed = new Set((response?.batchItemFailures ?? []).map((failure) => failure.itemIdentifier));
       if (failed.size === 0) return undefined;
       const index = records.findIndex((record) => failed.has(record.dynamodb?.SequenceNumber ?? ''));
@@ -279,25 +280,6 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
 function isOlderThan(record: DynamoDBRecord, maxAgeSeconds: number): boolean {
   const created = record.dynamodb?.ApproximateCreationDateTime;
   return maxAgeSeconds > 0 && created !== undefined && Date.now() / 1000 - created > maxAgeSeconds;
-}
-
-/** A Lambda context good enough for handlers that read the request id and remaining time. */
-function localContext(spec: StreamFunctionSpec): Context {
-  const deadline = Date.now() + spec.timeoutSeconds * 1000;
-  return {
-    callbackWaitsForEmptyEventLoop: false,
-    functionName: spec.name,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:${spec.name}`,
-    memoryLimitInMB: String(spec.memoryMb),
-    awsRequestId: randomUUID(),
-    logGroupName: `/aws/lambda/${spec.name}`,
-    logStreamName: 'local',
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
 }
 
 function defaultLog(level: 'info' | 'warn' | 'error', message: string, fields: Record<string, unknown> = {}): void {
