@@ -1,7 +1,8 @@
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import * as z from 'zod';
+import * as classic from 'zod';
 import { DomainError, type DomainErrorCode } from '../../../functions/core/errors';
+import * as z from '../../../functions/core/zod';
 import { DOMAIN_ERROR_STATUS, httpHandler, ok, preflightHandler, type ApiHandler } from '../../../functions/adapters/http-handler';
 import { buildProxyEvent } from '../../../local/api-routes';
 
@@ -81,6 +82,18 @@ describe('httpHandler', () => {
     expect(response.statusCode).toBe(400);
     expect(response.json.error.code).toBe('INVALID_REQUEST');
     expect(response.json.error.details.map((detail: { path: unknown }) => detail.path)).toEqual([['count'], ['name']]);
+  });
+
+  it('validates with a classic zod schema as well as a zod/mini one', async () => {
+    const handler = httpHandler(
+      { functionName: 'list-screeners', body: classic.object({ count: classic.number().int() }) },
+      async (req) => ok({ count: req.body.count }),
+    );
+
+    const response = await invoke(handler, jsonEvent({ count: 1.5 }));
+
+    expect(response.statusCode).toBe(400);
+    expect(response.json.error.details).toEqual([{ path: ['count'], message: 'Invalid input: expected int, received number' }]);
   });
 
   it('gives validation issues under a configured path their domain code, first match first', async () => {
