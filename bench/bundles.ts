@@ -9,6 +9,10 @@
  * the cold module-load time (a fresh `node` process importing the bundle, median of N; with
  * `--enable-source-maps` as deployed) and, from one `--cpu-prof` run mapped back through the
  * source map, which packages the load time goes to.
+ *
+ * Beside them, in the same rounds, two floor bundles built with the same options: an empty ESM
+ * module (what importing anything costs) and an entry that only creates the DynamoDB document
+ * client as every function does (what no function on this stack can load faster than).
  */
 import { execFile } from 'node:child_process';
 import { cp, mkdir, readFile, readdir, rm, stat } from 'node:fs/promises';
@@ -63,6 +67,8 @@ export interface PackageShare {
 }
 
 export interface BundleRow {
+  /** A catalogue function, or a floor bundle measured beside them (absent in older results: a function). */
+  kind?: 'function' | 'floor';
   name: string;
   entry: string;
   bytes: number;
@@ -88,7 +94,33 @@ export interface BundleRow {
   /** Where one profiled load spent its samples, by package (self time, ms). */
   loadProfile: PackageShare[];
   loadSamples: number;
+  /**
+   * Median load of the DynamoDB-client floor bundle, and of the empty module, in the same rounds
+   * as this function's loads (interleaved, so both see the same machine load). Functions only.
+   */
+  floorLoadMs?: number;
+  emptyLoadMs?: number;
 }
+
+/**
+ * The floor bundles: entries that are not catalogue functions, built and loaded like them. The
+ * client entry goes through our own adapter, so it creates the client with the functions' options.
+ */
+export const FLOOR_ENTRIES = [
+  {
+    name: 'floor: empty ESM module',
+    entry: '(an empty module exporting a handler)',
+    contents: 'export const handler = async () => undefined;\n',
+  },
+  {
+    name: 'floor: DynamoDB document client',
+    entry: '(imports functions/adapters/dynamo.ts and creates the document client)',
+    contents:
+      "import { documentClient } from './functions/adapters/dynamo';\n" +
+      'const client = documentClient();\n' +
+      'export const handler = async () => client;\n',
+  },
+] as const;
 
 export interface BundleOptions {
   repositoryRoot: string;
@@ -239,9 +271,53 @@ async function buildOne(options: BuildOptions): Promise<{ bytes: number; gzipByt
   return { bytes: code.length, gzipBytes: gzipSync(code, { level: 9 }).length, sourceMapBytes, metafile: result.metafile! };
 }
 
+/** Builds a floor entry (source text, resolved from the repository root) with the production options. */
+async function buildFloor(repositoryRoot: string, contents: string, sourcefile: string, outfile: string) {
+  const { entryPoints: _entryPoints, ...options } = productionOptions(repositoryRoot, '', outfile);
+  return buildOne({ ...options, stdin: { contents, resolveDir: repositoryRoot, sourcefile, loader: 'ts' } });
+}
+
+function rowOf(
+  kind: 'function' | 'floor',
+  name: string,
+  entry: string,
+  production: Awaited<ReturnType<typeof buildOne>>,
+  profile: { shares: PackageShare[]; samples: number },
+): Omit<BundleRow, 'loadMs' | 'loadMsWithoutSourceMaps' | 'naiveBytes' | 'naiveGzipBytes' | 'naiveLoadMs'> {
+  const packages = packageBytes(production.metafile);
+  const inputs = Object.values(production.metafile.outputs).flatMap((output) => Object.entries(output.inputs));
+  return {
+    kind,
+    name,
+    entry,
+    bytes: production.bytes,
+    gzipBytes: production.gzipBytes,
+    sourceMapBytes: production.sourceMapBytes,
+    topPackages: topShares(packages, 6),
+    topModules: topShares(new Map(inputs.map(([path, input]) => [path, input.bytesInOutput] as const)), 5),
+    zodLocalesBytes: inputs
+      .filter(([path]) => /node_modules\/zod\/v4\/locales\//.test(path.replace(/\\/g, '/')))
+      .reduce((sum, [, input]) => sum + input.bytesInOutput, 0),
+    zodBytes: packages.get('zod') ?? 0,
+    awsSdkBytes: [...packages].filter(([name]) => isAwsSdkPackage(name)).reduce((sum, [, bytes]) => sum + bytes, 0),
+    loadProfile: profile.shares,
+    loadSamples: profile.samples,
+  };
+}
+
 export async function runBundleBenchmark(options: BundleOptions): Promise<BundleRow[]> {
   const rows: BundleRow[] = [];
   const specs = (FUNCTIONS as readonly FunctionSpec[]).filter((spec) => !options.only?.length || options.only.includes(spec.name));
+
+  const floors = [];
+  for (const [index, floor] of FLOOR_ENTRIES.entries()) {
+    const file = join(options.workDir, 'floor', String(index), 'index.mjs');
+    floors.push({ ...floor, file, build: await buildFloor(options.repositoryRoot, floor.contents, `bench-floor-${index}.ts`, file) });
+  }
+  const [emptyFloor, clientFloor] = floors as [(typeof floors)[number], (typeof floors)[number]];
+  // Every floor sample of the run, for the floor rows; each function row keeps its own rounds' samples too.
+  const floorSamples = new Map(floors.map((floor) => [floor.file, { maps: [] as number[], withoutMaps: [] as number[] }]));
+
   for (const spec of specs) {
     const entry = resolve(options.repositoryRoot, spec.entry);
     const productionDir = join(options.workDir, 'production', spec.name);
@@ -257,43 +333,51 @@ export async function runBundleBenchmark(options: BundleOptions): Promise<Bundle
 
     const productionFile = join(productionDir, 'index.mjs');
     const naiveFile = join(naiveDir, 'index.mjs');
-    // Interleaved, so the figures see the same machine load.
+    // Interleaved, so the figures and the floors see the same machine load.
     const loadMs: number[] = [];
     const withoutMaps: number[] = [];
     const naiveMs: number[] = [];
+    const floorMs = new Map(floors.map((floor) => [floor.file, [] as number[]]));
     for (let i = 0; i < options.loads; i++) {
       loadMs.push(await loadTimes(productionFile, 1, ['--enable-source-maps']));
       naiveMs.push(await loadTimes(naiveFile, 1, []));
-      // The what-if figure needs fewer samples: every fourth round.
-      if (i % 4 === 0) withoutMaps.push(await loadTimes(productionFile, 1, []));
+      for (const floor of floors) {
+        const sample = await loadTimes(floor.file, 1, ['--enable-source-maps']);
+        floorMs.get(floor.file)!.push(sample);
+        floorSamples.get(floor.file)!.maps.push(sample);
+      }
+      // The what-if figures need fewer samples: every fourth round.
+      if (i % 4 === 0) {
+        withoutMaps.push(await loadTimes(productionFile, 1, []));
+        for (const floor of floors) floorSamples.get(floor.file)!.withoutMaps.push(await loadTimes(floor.file, 1, []));
+      }
     }
     const profile = await loadProfile(productionFile, join(options.workDir, 'profiles', spec.name));
-    const packages = packageBytes(production.metafile);
 
     rows.push({
-      name: spec.name,
-      entry: spec.entry,
-      bytes: production.bytes,
-      gzipBytes: production.gzipBytes,
-      sourceMapBytes: production.sourceMapBytes,
-      topPackages: topShares(packages, 6),
-      topModules: topShares(
-        new Map(Object.values(production.metafile.outputs).flatMap((output) => Object.entries(output.inputs).map(([path, input]) => [path, input.bytesInOutput] as const))),
-        5,
-      ),
-      zodLocalesBytes: Object.values(production.metafile.outputs)
-        .flatMap((output) => Object.entries(output.inputs))
-        .filter(([path]) => /node_modules\/zod\/v4\/locales\//.test(path.replace(/\\/g, '/')))
-        .reduce((sum, [, input]) => sum + input.bytesInOutput, 0),
-      zodBytes: packages.get('zod') ?? 0,
-      awsSdkBytes: [...packages].filter(([name]) => isAwsSdkPackage(name)).reduce((sum, [, bytes]) => sum + bytes, 0),
+      ...rowOf('function', spec.name, spec.entry, production, profile),
       loadMs: median(loadMs),
       loadMsWithoutSourceMaps: median(withoutMaps),
       naiveBytes: naive.bytes,
       naiveGzipBytes: naive.gzipBytes,
       naiveLoadMs: median(naiveMs),
-      loadProfile: profile.shares,
-      loadSamples: profile.samples,
+      floorLoadMs: median(floorMs.get(clientFloor.file)!),
+      emptyLoadMs: median(floorMs.get(emptyFloor.file)!),
+    });
+  }
+
+  for (const [index, floor] of floors.entries()) {
+    const samples = floorSamples.get(floor.file)!;
+    if (samples.maps.length === 0) continue;
+    const profile = await loadProfile(floor.file, join(options.workDir, 'profiles', `floor-${index}`));
+    rows.push({
+      ...rowOf('floor', floor.name, floor.entry, floor.build, profile),
+      loadMs: median(samples.maps),
+      loadMsWithoutSourceMaps: median(samples.withoutMaps),
+      // Floors have no naive build: they are the comparison themselves.
+      naiveBytes: floor.build.bytes,
+      naiveGzipBytes: floor.build.gzipBytes,
+      naiveLoadMs: median(samples.maps),
     });
   }
   return rows;

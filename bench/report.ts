@@ -98,13 +98,19 @@ compiled rules are new functions V8 has not run yet; a function serves many scre
 `;
 }
 
-function bundlesSection(rows: BundleRow[]): string {
+function bundlesSection(allRows: BundleRow[]): string {
+  // Older results have no `kind`: every row is a function.
+  const rows = allRows.filter((row) => row.kind !== 'floor');
+  const floors = allRows.filter((row) => row.kind === 'floor');
+  const clientFloor = floors.find((row) => row.name.includes('DynamoDB'));
+  const emptyFloor = floors.find((row) => row.name.includes('empty'));
   const missedSize = rows.filter((row) => row.bytes > TARGETS.bundleBytes);
   const missedLoad = rows.filter((row) => row.loadMs > TARGETS.bundleLoadMs);
   const profileText = (row: BundleRow) => {
     const total = row.loadProfile.reduce((sum, share) => sum + share.bytes, 0);
     return row.loadProfile.map((share) => `${share.name} ${Math.round((100 * share.bytes) / Math.max(total, 1e-9))}%`).join(', ');
   };
+  const aboveFloor = (row: BundleRow) => (row.floorLoadMs === undefined ? 'n/a' : ms(row.loadMs - row.floorLoadMs));
   return `## 2. Lambda bundles
 
 Each catalogue function built with esbuild's JS API and the options of \`lib/lambda-function.ts\`
@@ -112,10 +118,11 @@ Each catalogue function built with esbuild's JS API and the options of \`lib/lam
 the module aliases and externals exported there, the \`require\` banner), its catalogue \`runtimeFiles\`
 copied beside it. Load = median over fresh \`node\` processes of the time to \`import()\` the bundle,
 with \`--enable-source-maps\` as the functions run in Lambda (\`NODE_OPTIONS\`). Naive = the same entry not
-minified, with esbuild's default main fields and without the aliases and externals.
+minified, with esbuild's default main fields and without the aliases and externals. Floor = the
+DynamoDB-client floor bundle (below), loaded in the same rounds as the function, interleaved.
 
 ${table(
-  ['function', 'bytes', 'gzip', 'AWS SDK', 'zod', 'load', 'load w/o source maps', 'naive bytes', 'naive / prod bytes', 'naive load / prod load'],
+  ['function', 'bytes', 'gzip', 'AWS SDK', 'zod', 'load', 'load w/o source maps', 'floor (same rounds)', 'above floor', 'naive bytes', 'naive / prod bytes', 'naive load / prod load'],
   rows.map((row) => [
     row.name,
     kb(row.bytes),
@@ -124,17 +131,32 @@ ${table(
     kb(row.zodBytes),
     ms(row.loadMs),
     ms(row.loadMsWithoutSourceMaps),
+    row.floorLoadMs === undefined ? 'n/a' : ms(row.floorLoadMs),
+    aboveFloor(row),
     kb(row.naiveBytes),
     x(row.naiveBytes / row.bytes),
     x(row.naiveLoadMs / row.loadMs),
   ]),
 )}
 
+${floors.length === 0 ? '' : `### The floor: what any function on this stack loads
+
+Built with the same options and loaded in the same rounds as every function above (median of all
+those rounds): an empty ESM module, which is what \`import()\` itself costs, and an entry that only
+imports \`functions/adapters/dynamo.ts\` and creates the DynamoDB document client, as every function
+does at cold start.
+
+${table(
+  ['floor', 'bytes', 'AWS SDK', 'load', 'load w/o source maps', 'share of the profiled import'],
+  floors.map((row) => [row.name, kb(row.bytes), kb(row.awsSdkBytes), ms(row.loadMs), ms(row.loadMsWithoutSourceMaps), profileText(row)]),
+)}
+`}
 | target | measured | |
 | --- | --- | --- |
 | every bundle at most ${kb(TARGETS.bundleBytes)} | largest ${kb(Math.max(...rows.map((row) => row.bytes)))}; ${missedSize.length} of ${rows.length} over | ${verdict(missedSize.length === 0)} |
-| every bundle loads in at most ${TARGETS.bundleLoadMs} ms | slowest ${ms(Math.max(...rows.map((row) => row.loadMs)))}; ${missedLoad.length} of ${rows.length} over | ${verdict(missedLoad.length === 0)} |
+| every bundle loads in at most ${TARGETS.bundleLoadMs} ms | slowest ${ms(Math.max(...rows.map((row) => row.loadMs)))}, fastest ${ms(Math.min(...rows.map((row) => row.loadMs)))}; ${missedLoad.length} of ${rows.length} over${clientFloor ? `; the floor alone: ${ms(clientFloor.loadMs)}` : ''} | ${verdict(missedLoad.length === 0)} |
 
+${clientFloor && emptyFloor ? loadTargetText(rows, clientFloor, emptyFloor) : ''}
 ### Where the bytes go (esbuild metafile, bytes in the minified output)
 
 ${table(
@@ -152,8 +174,44 @@ bundle, which grows with its size.
 
 ${table(
   ['function', 'samples', 'share of the profiled import'],
-  rows.map((row) => [row.name, row.loadSamples, profileText(row)]),
+  [...rows, ...floors].map((row) => [row.name, row.loadSamples, profileText(row)]),
 )}
+`;
+}
+
+/**
+ * The 40 ms target stated against the floor. The figures are this run's; what was tried is the
+ * record of the change that measured it (issue 6).
+ */
+function loadTargetText(rows: BundleRow[], clientFloor: BundleRow, emptyFloor: BundleRow): string {
+  const above = rows.filter((row) => row.floorLoadMs !== undefined).map((row) => row.loadMs - row.floorLoadMs!);
+  const range = (values: number[]) => (values.length === 0 ? 'n/a' : `${ms(Math.min(...values))} to ${ms(Math.max(...values))}`);
+  const mapsCost = clientFloor.loadMs - clientFloor.loadMsWithoutSourceMaps;
+  return `### The ${TARGETS.bundleLoadMs} ms load target, stated honestly
+
+- **Measured**: the functions load in ${range(rows.map((row) => row.loadMs))} on this machine (load average at the start of
+  the run in the header). **Floor**: importing an empty module takes ${ms(emptyFloor.loadMs)}; importing nothing but the
+  DynamoDB document client, which every function creates, takes ${ms(clientFloor.loadMs)}. So the target is
+  ${clientFloor.loadMs > TARGETS.bundleLoadMs ? '**below the floor on this machine**: no function of this stack can meet it here, whatever its own code does' : 'above the floor on this machine'};
+  the functions are ${range(above)} above the floor measured in the same rounds.
+- **Where the floor goes** (profile above): V8 compiling the SDK's code (\`compileSourceTextModule\`), Node loading
+  the built-ins the SDK needs (\`compileForInternalLoader\`, \`node:https\`, \`crypto\`, \`stream\`), and the client's own
+  set-up (\`@smithy/core\`: its configuration providers and middleware stack). The source maps Lambda is told to
+  use (\`--enable-source-maps\`) cost the floor ${ms(mapsCost)} of it: Node reads and decodes the whole map at import.
+- **Where the rest goes** (profiles above): zod building the schemas the function parses with, V8 compiling the
+  function's own packages (middy, Powertools, json-logic-engine, libphonenumber-js, Handlebars) and their set-up
+  (the delivery functions compile the email templates at cold start).
+- **What was tried**: every schema on the Lambda path moved to \`zod/mini\` (the model, every handler's request
+  schemas; classic zod is no longer in any bundle), which took about 60 KB of zod out of each HTTP bundle
+  (89-100 KB before, 30-37 KB after). Taking every Node built-in through \`process.getBuiltinModule\` instead of its
+  ESM view (as \`node:http\` already is) showed no gain in interleaved A/B loads of three bundles (medians 0.7-4.6 ms
+  slower with it), so it was not kept. The remaining work at import is the initialisation the functions need (the client, the logger,
+  the configuration check, the compiled schemas and templates); Lambda's init phase is the right place for it,
+  so none of it was deferred into the first request to improve this figure.
+- **What could still move it**: dropping \`--enable-source-maps\` (the "w/o source maps" column; stack traces would
+  then point into the minified bundle), or a V8 compile cache shipped with the bundle (Node's compile cache is keyed
+  by the file's path and contents and must be produced on the runtime's Node build). Neither is done here.
+
 `;
 }
 
@@ -182,8 +240,8 @@ function bundleFindings(rows: BundleRow[]): string {
   (${range(rows.map((row) => row.awsSdkBytes / row.bytes), percent)}), the clients and their shared protocol code; the default
   credential chain and event-stream support, which no function can reach in Lambda, are aliased away.
 - **zod**: ${range(rows.map((row) => row.zodBytes), kb)} (${kb(Math.max(...rows.map((row) => row.zodLocalesBytes)))} at most of translations);
-  the larger figures are bundles with a schema in classic zod (the model, HTTP request schemas), the smaller
-  ones bundles whose schemas are all \`zod/mini\`.
+  every schema on the Lambda path is \`zod/mini\` (\`functions/core/zod.ts\`, with zod's English messages);
+  the larger figures are the bundles that carry the domain model's schemas.
 - Largest project modules: ${projectModules.length ? projectModules.join(', ') : 'none in the top five'}.
 - **Load time**: the largest share of each profiled import is ${leaders.join(' / ')} (${range(leading, percent)} of its samples).
   Then zod building the schemas at import (${range(shareOf('zod'), percent)}), Node compiling its own built-in modules
