@@ -56,7 +56,7 @@ describe('the benchmark harness in quick mode', () => {
   });
 
   it('builds each measured bundle smaller than its naive build and reports where its bytes and load time go', () => {
-    const bundles = results.bundles!;
+    const bundles = results.bundles!.filter((bundle) => bundle.kind === 'function');
 
     expect(bundles.map((bundle) => bundle.name)).toEqual(['submit-screening', 'deliver-leads']);
     for (const bundle of bundles) {
@@ -69,6 +69,16 @@ describe('the benchmark harness in quick mode', () => {
       expect(bundle.loadSamples).toBeGreaterThan(0);
       expect(bundle.loadProfile.length).toBeGreaterThan(0);
     }
+  });
+
+  it('measures the floor bundles in the same rounds as the functions, and each function against the client floor', () => {
+    const floors = results.bundles!.filter((bundle) => bundle.kind === 'floor');
+    const functions = results.bundles!.filter((bundle) => bundle.kind === 'function');
+
+    expect(floors.map((floor) => floor.name)).toEqual(['floor: empty ESM module', 'floor: DynamoDB document client']);
+    expect(floors.every((floor) => positive(floor.loadMs) && positive(floor.loadMsWithoutSourceMaps))).toBe(true);
+    expect(floors[1]!.awsSdkBytes).toBeGreaterThan(0);
+    expect(functions.every((bundle) => positive(bundle.floorLoadMs!) && positive(bundle.emptyLoadMs!))).toBe(true);
   });
 
   it('loads the local API at each connection level without errors', () => {
