@@ -98,7 +98,7 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions): Promise
     if (exited) {
       throw new Error(`DynamoDB Local exited during start-up on port ${options.port}:\n${output.join('').slice(-2000)}`);
     }
-    if (await answers(endpoint)) {
+    if (await answersHttp(endpoint)) {
       return { endpoint, port: options.port, process: child, stop };
     }
     await new Promise((wake) => setTimeout(wake, 100));
@@ -107,7 +107,8 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions): Promise
   throw new Error(`DynamoDB Local did not answer on port ${options.port} in time:\n${output.join('').slice(-2000)}`);
 }
 
-async function answers(endpoint: string): Promise<boolean> {
+/** Whether anything answers HTTP at `endpoint` within a second (any status counts). */
+export async function answersHttp(endpoint: string): Promise<boolean> {
   try {
     // Any HTTP answer (DynamoDB Local says 400 to a bare GET) means it is accepting requests.
     await fetch(endpoint, { signal: AbortSignal.timeout(1000) });

@@ -3,18 +3,10 @@
  * to it over HTTP, then stops it and checks that DynamoDB Local went with it.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { answersHttp } from '../../local/dynamodb-local';
 import { launchLocalStack, spawnLocalStack, type LocalStack } from '../../local/launch';
 
 const START_TIMEOUT_MS = 120_000;
-
-async function answers(url: string): Promise<boolean> {
-  try {
-    await fetch(url, { signal: AbortSignal.timeout(1000) });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 describe('the local runtime (npm start)', () => {
   let stack: LocalStack;
@@ -70,6 +62,6 @@ describe('the local runtime (npm start)', () => {
     const code = await stack.exited;
 
     expect(code).toBe(0);
-    expect(await answers(stack.dynamoDbEndpoint)).toBe(false);
+    expect(await answersHttp(stack.dynamoDbEndpoint)).toBe(false);
   });
 });
