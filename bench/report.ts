@@ -189,15 +189,16 @@ function loadTargetText(rows: BundleRow[], clientFloor: BundleRow, emptyFloor: B
   const mapsCost = clientFloor.loadMs - clientFloor.loadMsWithoutSourceMaps;
   return `### The ${TARGETS.bundleLoadMs} ms load target, stated honestly
 
-- **Measured**: the functions load in ${range(rows.map((row) => row.loadMs))} on this machine (load average at the start of
-  the run in the header). **Floor**: importing an empty module takes ${ms(emptyFloor.loadMs)}; importing nothing but the
+- **Measured**: the functions load in ${range(rows.map((row) => row.loadMs))} on this shared machine (absolute times move with
+  its load; the floor, loaded in the same rounds, moves with them). **Floor**: importing an empty module takes ${ms(emptyFloor.loadMs)}; importing nothing but the
   DynamoDB document client, which every function creates, takes ${ms(clientFloor.loadMs)}. So the target is
   ${clientFloor.loadMs > TARGETS.bundleLoadMs ? '**below the floor on this machine**: no function of this stack can meet it here, whatever its own code does' : 'above the floor on this machine'};
   the functions are ${range(above)} above the floor measured in the same rounds.
 - **Where the floor goes** (profile above): V8 compiling the SDK's code (\`compileSourceTextModule\`), Node loading
   the built-ins the SDK needs (\`compileForInternalLoader\`, \`node:https\`, \`crypto\`, \`stream\`), and the client's own
   set-up (\`@smithy/core\`: its configuration providers and middleware stack). The source maps Lambda is told to
-  use (\`--enable-source-maps\`) cost the floor ${ms(mapsCost)} of it: Node reads and decodes the whole map at import.
+  use (\`--enable-source-maps\`) cost the floor ${ms(mapsCost)} of it: Node reads and parses the bundle's source map
+  when it loads the bundle.
 - **Where the rest goes** (profiles above): zod building the schemas the function parses with, V8 compiling the
   function's own packages (middy, Powertools, json-logic-engine, libphonenumber-js, Handlebars) and their set-up
   (the delivery functions compile the email templates at cold start).
@@ -211,7 +212,6 @@ function loadTargetText(rows: BundleRow[], clientFloor: BundleRow, emptyFloor: B
 - **What could still move it**: dropping \`--enable-source-maps\` (the "w/o source maps" column; stack traces would
   then point into the minified bundle), or a V8 compile cache shipped with the bundle (Node's compile cache is keyed
   by the file's path and contents and must be produced on the runtime's Node build). Neither is done here.
-
 `;
 }
 
