@@ -187,27 +187,26 @@ function readVar(args: unknown, answers: Answers): Value | typeof UNKNOWN {
 
 /** Kleene `and`: the first false operand decides; otherwise unknown if any operand is unknown. */
 function and(args: unknown[], answers: Answers): Value | typeof UNKNOWN {
-  if (args.length === 0) return null;
-  let unknown = false;
-  let last: unknown = null;
-  for (const arg of args) {
-    const value = evaluate(arg, answers);
-    if (value === UNKNOWN) unknown = true;
-    else if (!isTruthy(value)) return value;
-    else last = value;
-  }
-  return unknown ? UNKNOWN : last;
+  return kleene(args, answers, false);
 }
 
 /** Kleene `or`: the first true operand decides; otherwise unknown if any operand is unknown. */
 function or(args: unknown[], answers: Answers): Value | typeof UNKNOWN {
+  return kleene(args, answers, true);
+}
+
+/**
+ * Both connectives at once: the first operand whose truthiness is `decisive` decides (as JsonLogic
+ * returns that operand); otherwise any unknown operand makes the result unknown, else the last value.
+ */
+function kleene(args: unknown[], answers: Answers, decisive: boolean): Value | typeof UNKNOWN {
   if (args.length === 0) return null;
   let unknown = false;
   let last: unknown = null;
   for (const arg of args) {
     const value = evaluate(arg, answers);
     if (value === UNKNOWN) unknown = true;
-    else if (isTruthy(value)) return value;
+    else if (isTruthy(value) === decisive) return value;
     else last = value;
   }
   return unknown ? UNKNOWN : last;
