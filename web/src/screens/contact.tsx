@@ -159,61 +159,39 @@ export function ContactScreen(props: ContactScreenProps) {
       </fieldset>
 
       <h2>Your contact details</h2>
-      <div class="field">
-        <label for="contact-name">Your name</label>
-        <ErrorText id="name-error" message={errors.name} />
-        <input
-          class="input"
-          id="contact-name"
-          name="name"
-          type="text"
-          autocomplete="name"
-          maxLength={120}
-          value={draft.name}
-          aria-invalid={errors.name ? true : undefined}
-          aria-describedby={describedBy(errors.name && 'name-error')}
-          onInput={(event) => update('name', event.currentTarget.value)}
-        />
-      </div>
-      <div class="field">
-        <label for="contact-email">Email address</label>
-        <p class="help" id="email-help">
-          For example name@example.com. We will send you a confirmation.
-        </p>
-        <ErrorText id="email-error" message={errors.email} />
-        <input
-          class="input"
-          id="contact-email"
-          name="email"
-          type="email"
-          autocomplete="email"
-          spellcheck={false}
-          maxLength={254}
-          value={draft.email}
-          aria-invalid={errors.email ? true : undefined}
-          aria-describedby={describedBy('email-help', errors.email && 'email-error')}
-          onInput={(event) => update('email', event.currentTarget.value)}
-        />
-      </div>
-      <div class="field">
-        <label for="contact-phone">Phone number (optional)</label>
-        <p class="help" id="phone-help">
-          Include your country code, for example {PHONE_EXAMPLE}.
-        </p>
-        <ErrorText id="phone-error" message={errors.phone} />
-        <input
-          class="input"
-          id="contact-phone"
-          name="phone"
-          type="tel"
-          autocomplete="tel"
-          maxLength={30}
-          value={draft.phone}
-          aria-invalid={errors.phone ? true : undefined}
-          aria-describedby={describedBy('phone-help', errors.phone && 'phone-error')}
-          onInput={(event) => update('phone', event.currentTarget.value)}
-        />
-      </div>
+      <TextField
+        field="name"
+        label="Your name"
+        type="text"
+        autocomplete="name"
+        maxLength={120}
+        value={draft.name}
+        error={errors.name}
+        onInput={(value) => update('name', value)}
+      />
+      <TextField
+        field="email"
+        label="Email address"
+        help="For example name@example.com. We will send you a confirmation."
+        type="email"
+        autocomplete="email"
+        spellcheck={false}
+        maxLength={254}
+        value={draft.email}
+        error={errors.email}
+        onInput={(value) => update('email', value)}
+      />
+      <TextField
+        field="phone"
+        label="Phone number (optional)"
+        help={`Include your country code, for example ${PHONE_EXAMPLE}.`}
+        type="tel"
+        autocomplete="tel"
+        maxLength={30}
+        value={draft.phone}
+        error={errors.phone}
+        onInput={(value) => update('phone', value)}
+      />
 
       <fieldset class="consents">
         <legend>
@@ -270,4 +248,49 @@ export function ContactScreen(props: ContactScreenProps) {
 function focusField(event: Event, id: string) {
   event.preventDefault();
   document.getElementById(id)?.focus();
+}
+
+interface TextFieldProps {
+  field: 'name' | 'email' | 'phone';
+  label: string;
+  help?: string;
+  type: 'text' | 'email' | 'tel';
+  autocomplete: string;
+  spellcheck?: boolean;
+  maxLength: number;
+  value: string;
+  error: string | undefined;
+  onInput: (value: string) => void;
+}
+
+/** One contact input with its label, optional help and announced error (ids `contact-<field>`, `<field>-help`, `<field>-error`). */
+function TextField(props: TextFieldProps) {
+  const helpId = props.help ? `${props.field}-help` : undefined;
+  const errorId = `${props.field}-error`;
+  return (
+    <div class="field">
+      <label for={`contact-${props.field}`}>{props.label}</label>
+      {props.help ? (
+        <p class="help" id={helpId}>
+          {props.help}
+        </p>
+      ) : null}
+      <ErrorText id={errorId} message={props.error} />
+      <input
+        class="input"
+        id={`contact-${props.field}`}
+        name={props.field}
+        type={props.type}
+        // Preact types text-like inputs as a union keyed on `type`; a union-typed `type` needs `list` said.
+        list={undefined}
+        autocomplete={props.autocomplete}
+        spellcheck={props.spellcheck}
+        maxLength={props.maxLength}
+        value={props.value}
+        aria-invalid={props.error ? true : undefined}
+        aria-describedby={describedBy(helpId, props.error && errorId)}
+        onInput={(event) => props.onInput(event.currentTarget.value)}
+      />
+    </div>
+  );
 }
