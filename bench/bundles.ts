@@ -1,5 +1,5 @@
 /**
- * Benchmark 2, the Lambda bundles: every function of the catalogue built with esbuild's JS API
+ * Benchmark 2, the Lambda bundles: every function of the manifest built with esbuild's JS API
  * and the options `lib/lambda-function.ts` gives `NodejsFunction` (ESM, minified, source maps
  * without sources content, `module` before `main`, AWS SDK bundled, its module aliases and
  * externals, the `require` banner, the runtime files beside the bundle), beside a naive build of
@@ -22,7 +22,7 @@ import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { build, type BuildOptions, type Metafile } from 'esbuild';
-import { FUNCTIONS, type FunctionSpec } from '../functions/catalogue';
+import { FUNCTIONS, type FunctionSpec } from '../functions/function-manifest';
 import { ESM_REQUIRE_BANNER, LAMBDA_EXTERNAL_MODULES, LAMBDA_MODULE_ALIASES } from '../lib/lambda-function';
 import { median } from './stats';
 
@@ -67,7 +67,7 @@ export interface PackageShare {
 }
 
 export interface BundleRow {
-  /** A catalogue function, or a floor bundle measured beside them (absent in older results: a function). */
+  /** A manifest function, or a floor bundle measured beside them (absent in older results: a function). */
   kind?: 'function' | 'floor';
   name: string;
   entry: string;
@@ -103,7 +103,7 @@ export interface BundleRow {
 }
 
 /**
- * The floor bundles: entries that are not catalogue functions, built and loaded like them. The
+ * The floor bundles: entries that are not manifest functions, built and loaded like them. The
  * client entry goes through our own adapter, so it creates the client with the functions' options.
  */
 export const FLOOR_ENTRIES = [
@@ -161,7 +161,7 @@ function packageBytes(metafile: Metafile): Map<string, number> {
   return shares;
 }
 
-/** Environment the catalogue's functions need to pass their cold-start config check. */
+/** Environment the manifest's functions need to pass their cold-start config check. */
 function functionEnvironment(): NodeJS.ProcessEnv {
   return {
     PATH: process.env.PATH,

@@ -3,7 +3,7 @@
  * emails per screening and per referral, measured on the real handler code.
  *
  * The handlers run in this process against a table of their own on the local stack's DynamoDB
- * Local (`POST /screenings` and `POST /screenings/{id}/referrals` through the catalogue's routes,
+ * Local (`POST /screenings` and `POST /screenings/{id}/referrals` through the manifest's routes,
  * exactly as the local runtime invokes them; each lead and confirmation through the delivery
  * service `deliver-leads` builds). No repository code changes: the shared document client every
  * repository uses gets one SDK middleware that asks each call for `ReturnConsumedCapacity:
@@ -104,10 +104,10 @@ export async function runCapacityBenchmark(options: CapacityOptions): Promise<Ca
     const { readCatalogFiles } = await import('../functions/adapters/catalog-files');
     const { ScreenerRepository } = await import('../functions/adapters/screener-repository');
     const { CatalogRepository } = await import('../functions/adapters/catalog-repository');
-    const { FUNCTIONS } = await import('../functions/catalogue');
+    const { FUNCTIONS } = await import('../functions/function-manifest');
     const { apiRoutes, invokeRoute, matchRoute } = await import('../local/api-routes');
     const { loadConfig } = await import('../functions/adapters/config');
-    const { createLeadDelivery } = await import('../functions/adapters/lead-delivery');
+    const { createOutboxDelivery } = await import('../functions/adapters/outbox-delivery');
 
     const catalog = await readCatalogFiles(resolve(options.repositoryRoot, 'data'));
     const table = tableRef(tableName);
@@ -165,7 +165,7 @@ export async function runCapacityBenchmark(options: CapacityOptions): Promise<Ca
     for (let i = 0; i < Math.max(options.screenings, options.referrals); i++) screenings.push(await screen());
 
     const consentVersion = catalog.screeners.find((screener) => screener.id === 'lower-back-pain')!.consent.version;
-    const delivery = createLeadDelivery(loadConfig('deliver-leads'));
+    const delivery = createOutboxDelivery(loadConfig('deliver-leads'));
     const referrals: { units: Units; durationMs: number; leads: number }[] = [];
     const deliveries: { units: Units; durationMs: number }[] = [];
     const emailsBefore = await emailCount(options.sesUrl);

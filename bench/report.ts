@@ -113,9 +113,9 @@ function bundlesSection(allRows: BundleRow[]): string {
   const aboveFloor = (row: BundleRow) => (row.floorLoadMs === undefined ? 'n/a' : ms(row.loadMs - row.floorLoadMs));
   return `## 2. Lambda bundles
 
-Each catalogue function built with esbuild's JS API and the options of \`lib/lambda-function.ts\`
+Each manifest function built with esbuild's JS API and the options of \`lib/lambda-function.ts\`
 (ESM, minified, source maps without sources content, main fields \`module,main\`, AWS SDK bundled with
-the module aliases and externals exported there, the \`require\` banner), its catalogue \`runtimeFiles\`
+the module aliases and externals exported there, the \`require\` banner), its manifest \`runtimeFiles\`
 copied beside it. Load = median over fresh \`node\` processes of the time to \`import()\` the bundle,
 with \`--enable-source-maps\` as the functions run in Lambda (\`NODE_OPTIONS\`). Naive = the same entry not
 minified, with esbuild's default main fields and without the aliases and externals. Floor = the
@@ -400,7 +400,7 @@ For one request of a function with memory \`M\` MB, measured median duration \`d
 
 Measured inputs (from RESULTS.md section 5): durations are warm handler times on the benchmark machine
 against DynamoDB Local, an upper-bound stand-in for Lambda's (in AWS a request is dominated by its DynamoDB
-round trips); memory is the catalogue's \`memoryMb\`; units are what DynamoDB reported for the real calls.
+round trips); memory is the manifest's \`memoryMb\`; units are what DynamoDB reported for the real calls.
 
 ## Cost per request
 

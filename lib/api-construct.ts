@@ -17,8 +17,8 @@ import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { CfnLoggingConfiguration, CfnWebACL, CfnWebACLAssociation } from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
-import { httpFunctions, type HttpFunctionSpec } from '../functions/catalogue';
-import { createCatalogueFunction, type EnvironmentValues } from './lambda-function';
+import { httpFunctions, type HttpFunctionSpec } from '../functions/function-manifest';
+import { createManifestFunction, type EnvironmentValues } from './lambda-function';
 
 export interface ApiConstructProps {
   readonly table: ITable;
@@ -37,7 +37,7 @@ export interface ApiConstructProps {
   readonly ipRateLimitPer5Minutes: number;
 }
 
-export interface ApiRoute {
+export interface RoutedFunction {
   readonly spec: HttpFunctionSpec;
   readonly fn: NodejsFunction;
 }
@@ -71,13 +71,13 @@ const ACCESS_LOG_FIELDS = {
 };
 
 /**
- * The public HTTP API: a REST API whose routes are exactly the HTTP functions of the catalogue,
+ * The public HTTP API: a REST API whose routes are exactly the HTTP functions of the manifest,
  * behind a WAF, throttled, with JSON access logs and the contract's error shape on the errors
  * API Gateway produces itself (throttling, unknown routes, firewall blocks).
  */
 export class ApiConstruct extends Construct {
   readonly api: RestApi;
-  readonly routes: readonly ApiRoute[];
+  readonly routes: readonly RoutedFunction[];
   readonly webAcl: CfnWebACL;
 
   constructor(scope: Construct, id: string, props: ApiConstructProps) {
@@ -141,7 +141,7 @@ export class ApiConstruct extends Construct {
     });
 
     this.routes = httpFunctions().map((spec) => {
-      const fn = createCatalogueFunction(this, spec, props);
+      const fn = createManifestFunction(this, spec, props);
       const resource = this.api.root.resourceForPath(spec.trigger.path);
       const method = resource.addMethod(spec.trigger.method, new LambdaIntegration(fn, { proxy: true, allowTestInvoke: false }), {
         requestValidator: validator,
@@ -382,7 +382,7 @@ function accessLogFormat(): string {
   return JSON.stringify(ACCESS_LOG_FIELDS).replace('"$context.error.messageString"', '$context.error.messageString');
 }
 
-/** `{screeningId}` and friends in a catalogue path. */
+/** `{screeningId}` and friends in a manifest path. */
 function pathParameters(path: string): string[] {
   return [...path.matchAll(/\{([^}]+)\}/g)].map((match) => match[1] as string);
 }

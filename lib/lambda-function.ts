@@ -8,20 +8,20 @@ import { Architecture, LoggingFormat, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat, type ICommandHooks } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import type { EnvironmentVariable, FunctionSpec, RuntimeFile } from '../functions/catalogue';
+import type { EnvironmentVariable, FunctionSpec, RuntimeFile } from '../functions/function-manifest';
 import { OUTBOX_INDEX } from '../functions/table-schema';
 
-/** Repository root: catalogue entries are relative to it, and its lock file pins the bundle. */
+/** Repository root: manifest entries are relative to it, and its lock file pins the bundle. */
 export const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 /**
- * Values for the catalogue's environment variables. A key that is present with the value
+ * Values for the manifest's environment variables. A key that is present with the value
  * `undefined` means "deliberately not set" (an optional setting such as `RECIPIENT_OVERRIDE`);
  * a key that is missing while a function lists it is a wiring mistake and fails synthesis.
  */
 export type EnvironmentValues = { readonly [Name in EnvironmentVariable]?: string | undefined };
 
-export interface CatalogueFunctionOptions {
+export interface ManifestFunctionOptions {
   readonly table: ITable;
   /** Encrypts the function's log group and the table (for the table grants). */
   readonly key: IKey;
@@ -64,12 +64,12 @@ const TABLE_READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamo
 const TABLE_WRITE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
 
 /**
- * Creates the Lambda function of one catalogue entry: bundled with local esbuild (ESM, minified,
- * source maps, AWS SDK included), Node.js 24 on arm64, sized as the catalogue says, JSON logs to
+ * Creates the Lambda function of one manifest entry: bundled with local esbuild (ESM, minified,
+ * source maps, AWS SDK included), Node.js 24 on arm64, sized as the manifest says, JSON logs to
  * its own KMS-encrypted log group, its own role, table read access (write only when the
- * catalogue says `writesTable`) and exactly the environment variables the catalogue lists.
+ * manifest says `writesTable`) and exactly the environment variables the manifest lists.
  */
-export function createCatalogueFunction(scope: Construct, spec: FunctionSpec, options: CatalogueFunctionOptions): NodejsFunction {
+export function createManifestFunction(scope: Construct, spec: FunctionSpec, options: ManifestFunctionOptions): NodejsFunction {
   const id = pascalCase(spec.name);
 
   const logGroup = new LogGroup(scope, `${id}Logs`, {
@@ -100,7 +100,7 @@ export function createCatalogueFunction(scope: Construct, spec: FunctionSpec, op
     logGroup,
     loggingFormat: LoggingFormat.JSON,
     environment: {
-      ...catalogueEnvironment(spec, options.environment),
+      ...manifestEnvironment(spec, options.environment),
       // A runtime flag, not application configuration: stack traces point at the TypeScript source.
       NODE_OPTIONS: '--enable-source-maps',
     },
@@ -148,12 +148,12 @@ export function createCatalogueFunction(scope: Construct, spec: FunctionSpec, op
   return fn;
 }
 
-/** The environment of one function: exactly the variables its catalogue entry lists. */
-export function catalogueEnvironment(spec: FunctionSpec, values: EnvironmentValues): Record<string, string> {
+/** The environment of one function: exactly the variables its manifest entry lists. */
+export function manifestEnvironment(spec: FunctionSpec, values: EnvironmentValues): Record<string, string> {
   const environment: Record<string, string> = {};
   for (const name of spec.environment) {
     if (!Object.hasOwn(values, name)) {
-      throw new Error(`No value wired for ${name}, which function ${spec.name} lists in functions/catalogue.ts`);
+      throw new Error(`No value wired for ${name}, which function ${spec.name} lists in functions/function-manifest.ts`);
     }
     const value = values[name];
     if (value !== undefined) environment[name] = value;

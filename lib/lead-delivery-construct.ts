@@ -18,8 +18,8 @@ import {
   type ScheduleFunctionSpec,
   type StreamFilterPattern,
   type StreamFunctionSpec,
-} from '../functions/catalogue';
-import { createCatalogueFunction, type EnvironmentValues } from './lambda-function';
+} from '../functions/function-manifest';
+import { createManifestFunction, type EnvironmentValues } from './lambda-function';
 
 export interface LeadDeliveryConstructProps {
   readonly table: ITable;
@@ -47,7 +47,7 @@ export interface ScheduledDelivery {
 
 /**
  * Lead delivery: the table stream (new leads and confirmations, filtered in the event source
- * mapping exactly as the catalogue says) invokes the delivery function, which emails through SES;
+ * mapping exactly as the manifest says) invokes the delivery function, which emails through SES;
  * failed batches land in an encrypted dead-letter queue, and a scheduled reconciler re-drives
  * whatever the table still shows as undelivered.
  */
@@ -92,7 +92,7 @@ export class LeadDeliveryConstruct extends Construct {
     };
     const sendEmail = this.sendEmailStatement(props.senderEmail);
     const createFunction = (spec: FunctionSpec): NodejsFunction => {
-      const fn = createCatalogueFunction(this, spec, { ...props, environment });
+      const fn = createManifestFunction(this, spec, { ...props, environment });
       if (spec.sendsEmail) fn.addToRolePolicy(sendEmail);
       return fn;
     };
@@ -174,7 +174,7 @@ export class LeadDeliveryConstruct extends Construct {
   }
 }
 
-/** The catalogue's filter pattern as Lambda event filter criteria (the catalogue is the only copy). */
+/** The manifest's filter pattern as Lambda event filter criteria (the manifest is the only copy). */
 function streamFilter(pattern: StreamFilterPattern): { [key: string]: unknown } {
   return FilterCriteria.filter(pattern as { [key: string]: unknown });
 }

@@ -16,14 +16,14 @@ import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
-import type { FunctionSpec } from '../functions/catalogue';
+import type { FunctionSpec } from '../functions/function-manifest';
 
 /**
  * Where the delivery functions publish their Powertools metrics (namespace and `service`). The
- * adapter (`functions/adapters/lead-delivery.ts`) cannot be imported here (it pulls in the AWS
+ * adapter (`functions/adapters/outbox-delivery.ts`) cannot be imported here (it pulls in the AWS
  * SDK); a CDK test proves the two agree.
  */
-export const DELIVERY_METRICS = { namespace: 'TrialScreener', service: 'lead-delivery' } as const;
+export const DELIVERY_METRICS = { namespace: 'TrialScreener', service: 'outbox-delivery' } as const;
 
 export interface MonitoredFunction {
   readonly spec: FunctionSpec;
@@ -103,15 +103,15 @@ export class MonitoringConstruct extends Construct {
       });
     }
 
-    this.alarm('LeadsFailed', {
-      metric: deliveryMetric('LeadsFailed'),
+    this.alarm('MessagesFailed', {
+      metric: deliveryMetric('MessagesFailed'),
       threshold: 0,
       description:
         'Leads were marked FAILED after their last delivery attempt (for example a rejected address). ' +
         `List them and their errors with ${OPERATOR_CLI}; fix the address or the SES setup and re-drive.`,
     });
-    this.alarm('LeadsHeld', {
-      metric: deliveryMetric('LeadsHeld'),
+    this.alarm('MessagesHeld', {
+      metric: deliveryMetric('MessagesHeld'),
       threshold: 0,
       description:
         'Leads are held (not emailed) because the catalog\'s site contacts are not approved and no recipient ' +

@@ -2,7 +2,7 @@ import { CfnOutput, Lazy, Stack, type StackProps } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { ApiConstruct } from './api-construct';
-import type { StackConfig } from './config';
+import type { StackConfig } from './stack-config';
 import { DataConstruct } from './data-construct';
 import type { EnvironmentValues } from './lambda-function';
 import { LeadDeliveryConstruct } from './lead-delivery-construct';
@@ -17,7 +17,7 @@ export interface TrialScreenerStackProps extends StackProps {
 
 /**
  * The whole deployment: data (table and key), the public API, lead delivery, web hosting and
- * monitoring. Every function, route and stream filter comes from `functions/catalogue.ts`.
+ * monitoring. Every function, route and stream filter comes from `functions/function-manifest.ts`.
  */
 export class TrialScreenerStack extends Stack {
   readonly data: DataConstruct;

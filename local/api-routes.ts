@@ -1,36 +1,36 @@
 /**
- * The API routes as the function catalogue declares them, and the API Gateway REST (proxy
+ * The API routes as the function manifest declares them, and the API Gateway REST (proxy
  * integration) events the local runtime and the integration tests hand to the real handlers.
- * Routes are never written here: they come from `functions/catalogue.ts`, like the CDK stack's.
+ * Routes are never written here: they come from `functions/function-manifest.ts`, like the CDK stack's.
  */
 import { randomUUID } from 'node:crypto';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import { httpFunctions, type HttpFunctionSpec } from '../functions/catalogue';
+import { httpFunctions, type HttpFunctionSpec } from '../functions/function-manifest';
 import { lambdaContext } from './lambda-context';
 
 export const REPOSITORY_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 export type ApiHandlerFunction = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
 
-export interface ApiRoute {
+export interface LocalRoute {
   spec: HttpFunctionSpec;
   method: string;
-  /** The catalogue's template, e.g. `/screenings/{screeningId}`: API Gateway's `resource`. */
+  /** The manifest's template, e.g. `/screenings/{screeningId}`: API Gateway's `resource`. */
   resource: string;
   pattern: RegExp;
   parameterNames: string[];
 }
 
 export type RouteMatch =
-  | { kind: 'route'; route: ApiRoute; pathParameters: Record<string, string> }
+  | { kind: 'route'; route: LocalRoute; pathParameters: Record<string, string> }
   /** The path exists but not for this method. */
   | { kind: 'method-not-allowed'; allowedMethods: string[] }
   | { kind: 'none' };
 
-/** Every HTTP route of the catalogue, compiled for matching. */
-export function apiRoutes(): ApiRoute[] {
+/** Every HTTP route of the manifest, compiled for matching. */
+export function apiRoutes(): LocalRoute[] {
   return httpFunctions().map((spec) => {
     const parameterNames: string[] = [];
     const source = spec.trigger.path
@@ -54,7 +54,7 @@ export function apiRoutes(): ApiRoute[] {
 }
 
 /** The route for a method and path (without query string). */
-export function matchRoute(routes: ApiRoute[], method: string, path: string): RouteMatch {
+export function matchRoute(routes: LocalRoute[], method: string, path: string): RouteMatch {
   const allowedMethods: string[] = [];
   for (const route of routes) {
     const match = route.pattern.exec(path);
@@ -160,7 +160,7 @@ export function buildProxyEvent(request: ProxyRequest): APIGatewayProxyEvent {
 const handlers = new Map<string, Promise<ApiHandlerFunction>>();
 
 /**
- * The handler a route's catalogue `entry` exports, imported on first use (so the handler's
+ * The handler a route's manifest `entry` exports, imported on first use (so the handler's
  * configuration is read after the caller has set the environment).
  */
 export function loadHandler(spec: HttpFunctionSpec): Promise<ApiHandlerFunction> {
@@ -177,7 +177,7 @@ export function loadHandler(spec: HttpFunctionSpec): Promise<ApiHandlerFunction>
 }
 
 /** Runs one request through the matching handler, exactly as API Gateway would invoke it. */
-export async function invokeRoute(route: ApiRoute, request: Omit<ProxyRequest, 'resource'>): Promise<APIGatewayProxyResult> {
+export async function invokeRoute(route: LocalRoute, request: Omit<ProxyRequest, 'resource'>): Promise<APIGatewayProxyResult> {
   const event = buildProxyEvent({ ...request, resource: route.resource });
   const handler = await loadHandler(route.spec);
   return handler(event, lambdaContext(route.spec, event.requestContext.requestId));

@@ -38,7 +38,7 @@ export function assertLoopbackSesEndpoint(endpoint: string | undefined): void {
   if (!loopback) refuse('it is not a loopback address');
 }
 
-/** The local delivery configuration: the same variables the catalogue lists for the functions. */
+/** The local delivery configuration: the same variables the manifest lists for the functions. */
 export function applyLocalDeliveryEnvironment(context: DeliveryServiceContext, env: NodeJS.ProcessEnv = process.env): void {
   assertLoopbackSesEndpoint(env.AWS_ENDPOINT_URL_SES);
   env.TABLE_NAME = context.tableName;

@@ -1,7 +1,7 @@
 /**
  * The local API Gateway: a `node:http` server that turns each request into the API Gateway REST
  * proxy event the deployed API would send, calls the same handler (routes from the function
- * catalogue), and writes its response back. It also serves the built web form from `web/dist`
+ * manifest), and writes its response back. It also serves the built web form from `web/dist`
  * on the same origin, as CloudFront does in AWS.
  */
 import { createReadStream } from 'node:fs';

@@ -1,9 +1,9 @@
 /**
- * The Lambda context the local runtime hands to a real handler, as AWS would for the catalogue's
+ * The Lambda context the local runtime hands to a real handler, as AWS would for the manifest's
  * function: its name, memory and remaining time within its timeout.
  */
 import type { Context } from 'aws-lambda';
-import type { FunctionSpec } from '../functions/catalogue';
+import type { FunctionSpec } from '../functions/function-manifest';
 
 /** A Lambda context for one local invocation of `spec`, starting now. */
 export function lambdaContext(spec: FunctionSpec, requestId: string): Context {

@@ -8,7 +8,7 @@
  *
  * Settings (environment): PORT (3000), DYNAMODB_PORT (8000), DATA_DIR (.local),
  * TABLE_NAME (trial-screener-local), SES_PORT (8005; the SES emulator's inbox), and the delivery
- * variables of `functions/catalogue.ts` (see `local/lead-delivery.ts` for their local defaults).
+ * variables of `functions/function-manifest.ts` (see `local/delivery-services.ts` for their local defaults).
  */
 import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
@@ -22,7 +22,7 @@ import { REPOSITORY_ROOT } from './api-routes';
 import { JavaMissingError, isPortInUse, requireJava, startDynamoDbLocal, type RunningDynamoDbLocal } from './dynamodb-local';
 import { READY_LINE } from './launch';
 import { PortInUseError, startHttpAdapter, type RunningHttpAdapter } from './http-adapter';
-import { leadDeliveryService, sesEmulatorService } from './lead-delivery';
+import { outboxDeliveryService, sesEmulatorService } from './delivery-services';
 
 /** Everything the services share: settings first, then what earlier services started. */
 export interface LocalContext {
@@ -129,7 +129,7 @@ const apiService: LocalService = {
 };
 
 /** The services, in start order (they stop in reverse). */
-export const services: LocalService[] = [dynamoDbService, tableService, sesEmulatorService, leadDeliveryService, apiService];
+export const services: LocalService[] = [dynamoDbService, tableService, sesEmulatorService, outboxDeliveryService, apiService];
 
 async function ensureTable(dynamo: DynamoDBClient, tableName: string): Promise<void> {
   try {

@@ -1,7 +1,7 @@
 /**
  * The local stand-in for Lambda's DynamoDB stream event source mapping: it reads the table's
  * stream on DynamoDB Local and invokes a stream function's handler with real
- * `DynamoDBStreamEvent`s, applying the function's catalogue settings exactly: the same filter
+ * `DynamoDBStreamEvent`s, applying the function's manifest settings exactly: the same filter
  * patterns, batch size, partial batch failure handling (retry from the first failed record),
  * bisect on error, retry attempts and maximum record age. A batch that exhausts its retries is
  * logged as sent to the dead-letter queue and skipped, as Lambda does; the reconciler then
@@ -18,7 +18,7 @@ import {
   type Shard,
 } from '@aws-sdk/client-dynamodb-streams';
 import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
-import type { StreamFilterPattern, StreamFunctionSpec } from '../functions/catalogue';
+import type { StreamFilterPattern, StreamFunctionSpec } from '../functions/function-manifest';
 import { lambdaContext } from './lambda-context';
 
 export type StreamHandler = (event: DynamoDBStreamEvent, context: Context) => Promise<DynamoDBBatchResponse | void>;
@@ -46,7 +46,7 @@ export interface StreamPoller {
 /**
  * Whether a record matches one filter pattern: every key of the pattern must be present; an
  * array lists the allowed exact values, an object nests. This is the subset of Lambda's event
- * filtering syntax the catalogue uses (see `StreamFilterPattern`).
+ * filtering syntax the manifest uses (see `StreamFilterPattern`).
  */
 export function matchesFilterPattern(value: unknown, pattern: StreamFilterPattern): boolean {
   if (value === null || typeof value !== 'object') return false;

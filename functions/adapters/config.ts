@@ -1,10 +1,10 @@
 /**
  * Function configuration: one zod schema over `process.env`, covering every variable the function
- * catalogue knows. Each function parses only the variables the catalogue lists for it, once per
+ * manifest knows. Each function parses only the variables the manifest lists for it, once per
  * cold start; a missing or invalid variable fails the cold start with its name (never its value).
  */
 import * as z from 'zod/mini';
-import { FUNCTIONS, type EnvironmentVariable, type FunctionName } from '../catalogue';
+import { FUNCTIONS, type EnvironmentVariable, type FunctionName } from '../function-manifest';
 
 // `zod/mini`: every function parses its configuration at cold start, and the functions that need
 // no other schema (delivery) then carry no more of zod than this.
@@ -62,7 +62,7 @@ const EnvironmentShape = {
 
 const EnvironmentSchema = z.object(EnvironmentShape);
 
-/** Every configuration value, typed; a function may read only those its catalogue entry lists. */
+/** Every configuration value, typed; a function may read only those its manifest entry lists. */
 export type Config = z.output<typeof EnvironmentSchema>;
 
 export class ConfigError extends Error {
@@ -79,16 +79,16 @@ export class ConfigError extends Error {
 const cache = new Map<string, Readonly<Config>>();
 
 /**
- * Parses the environment variables the catalogue lists for `functionName` (once; later calls
- * return the cached result). Reading a variable the catalogue does not list throws, so the
- * catalogue (and therefore the CDK stack that sets the variables) cannot silently fall behind.
+ * Parses the environment variables the manifest lists for `functionName` (once; later calls
+ * return the cached result). Reading a variable the manifest does not list throws, so the
+ * manifest (and therefore the CDK stack that sets the variables) cannot silently fall behind.
  */
 export function loadConfig(functionName: FunctionName, env: NodeJS.ProcessEnv = process.env): Readonly<Config> {
   const cached = cache.get(functionName);
   if (cached) return cached;
 
   const spec = FUNCTIONS.find((candidate) => candidate.name === functionName);
-  if (!spec) throw new ConfigError(functionName, [], 'the function is not in the catalogue');
+  if (!spec) throw new ConfigError(functionName, [], 'the function is not in the manifest');
   const listed = spec.environment as readonly EnvironmentVariable[];
 
   const mask = Object.fromEntries(listed.map((name) => [name, true as const]));
@@ -115,7 +115,7 @@ export function loadConfig(functionName: FunctionName, env: NodeJS.ProcessEnv = 
       Object.defineProperty(config, name, {
         enumerable: false,
         get() {
-          throw new ConfigError(functionName, [name], `${name} is not listed for this function in functions/catalogue.ts`);
+          throw new ConfigError(functionName, [name], `${name} is not listed for this function in functions/function-manifest.ts`);
         },
       });
     }

@@ -17,8 +17,8 @@ import httpJsonBodyParser from '@middy/http-json-body-parser';
 import httpSecurityHeaders from '@middy/http-security-headers';
 import { createError } from '@middy/util';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import type { FunctionName } from '../catalogue';
-import { FUNCTIONS } from '../catalogue';
+import type { FunctionName } from '../function-manifest';
+import { FUNCTIONS } from '../function-manifest';
 import { DomainError, type DomainErrorCode, type ErrorDetail } from '../core/errors';
 import * as z from '../core/zod';
 import { loadConfig, type Config } from './config';
@@ -101,7 +101,7 @@ export interface HttpContext {
 }
 
 export interface HttpHandlerOptions<B, P, H, A> {
-  /** Catalogue name of the function: selects its configuration and names its log lines. */
+  /** Manifest name of the function: selects its configuration and names its log lines. */
   functionName: FunctionName;
   body?: B;
   pathParameters?: P;

@@ -7,7 +7,7 @@
  *
  * The file is resolved as a package file from this module: from a checkout (local runtime, CLI,
  * tests) that is the installed package; in a Lambda bundle it is the copy that
- * `lib/lambda-function.ts` puts at the same path beside the bundle (the function catalogue's
+ * `lib/lambda-function.ts` puts at the same path beside the bundle (the function manifest's
  * `runtimeFiles`), so the metadata always comes from the installed version of the package.
  */
 import { createRequire } from 'node:module';
@@ -20,7 +20,7 @@ import {
 
 export type { CountryCode, PhoneNumber };
 
-/** The package file, as the function catalogue lists it (`node_modules/<this>`). */
+/** The package file, as the function manifest lists it (`node_modules/<this>`). */
 export const PHONE_METADATA_FILE = 'libphonenumber-js/metadata.min.json';
 
 let metadata: MetadataJson | undefined;

@@ -7,7 +7,7 @@
  * (about 100 KB in all, instead of 5 MB of JavaScript). They are files, not code, so they cost no
  * bundle bytes and no parse time at cold start: a country's file is read and decoded on the first
  * lookup for that country, so screenings from elsewhere never pay for it. In a Lambda bundle the
- * folder is beside the bundle (`data/postal-points/` beside `index.mjs`: the function catalogue's
+ * folder is beside the bundle (`data/postal-points/` beside `index.mjs`: the function manifest's
  * `runtimeFiles`, copied by `lib/lambda-function.ts`); from a checkout (local runtime, CLI, tests)
  * it is read from the repository. Other countries return `undefined`: the core then matches by
  * country until coordinates are known.

@@ -1,6 +1,6 @@
 /**
  * The lead-delivery stream handler: the table's stream (filtered by the event source mapping to
- * inserts of Lead and Confirmation items, see `NEW_DELIVERY_FILTER` in the catalogue) invokes it
+ * inserts of Lead and Confirmation items, see `NEW_DELIVERY_FILTER` in the manifest) invokes it
  * with batches of records. Each record is parsed, then delivered through the shared lifecycle;
  * a record whose message must be retried is reported as a batch item failure, so the stream
  * retries from it (bounded, then the DLQ) while the rest of the batch is unaffected.
@@ -11,7 +11,7 @@ import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import * as z from 'zod/mini';
 import type { OutboxRef } from '../core/delivery';
-import type { LeadDelivery } from '../adapters/lead-delivery';
+import type { OutboxDelivery } from '../adapters/outbox-delivery';
 
 const InsertRecord = z.object({
   eventName: z.literal('INSERT'),
@@ -48,7 +48,7 @@ export class DeliveryRetryError extends Error {
 export type DeliverLeadsHandler = (event: DynamoDBStreamEvent, context: Context) => Promise<DynamoDBBatchResponse>;
 
 /** Builds the stream handler around a delivery service (production, local runtime or a test). */
-export function createDeliverLeadsHandler(delivery: LeadDelivery): DeliverLeadsHandler {
+export function createDeliverLeadsHandler(delivery: OutboxDelivery): DeliverLeadsHandler {
   const processor = new BatchProcessor(EventType.DynamoDBStreams);
   const deliverRecord = async (record: DynamoDBRecord): Promise<void> => {
     const ref = outboxRefFromRecord(record);

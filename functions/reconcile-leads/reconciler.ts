@@ -6,7 +6,7 @@
  * stream handler (claims make a message that the stream delivers meanwhile a no-op here).
  */
 import type { DeliveryOutcome } from '../core/delivery';
-import type { LeadDelivery } from '../adapters/lead-delivery';
+import type { OutboxDelivery } from '../adapters/outbox-delivery';
 
 export interface ReconcilerOptions {
   /** A PENDING message younger than this is left to the stream, which normally takes < 1 s. */
@@ -29,7 +29,7 @@ export type ReconcileLeadsHandler = (event: unknown, context?: RemainingTime) =>
 export const DEFAULT_PENDING_GRACE_SECONDS = 60;
 
 /** Builds the scheduled handler around a delivery service. */
-export function createReconcileLeadsHandler(delivery: LeadDelivery, options: ReconcilerOptions = {}): ReconcileLeadsHandler {
+export function createReconcileLeadsHandler(delivery: OutboxDelivery, options: ReconcilerOptions = {}): ReconcileLeadsHandler {
   const graceSeconds = options.pendingGraceSeconds ?? DEFAULT_PENDING_GRACE_SECONDS;
   const maxMessages = options.maxMessagesPerRun ?? 500;
   const safetyMarginMs = options.safetyMarginMs ?? 15_000;

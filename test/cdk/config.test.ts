@@ -4,9 +4,9 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { AttributeType, Table } from 'aws-cdk-lib/aws-dynamodb';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { FUNCTIONS, type FunctionSpec } from '../../functions/catalogue';
-import { loadStackConfig } from '../../lib/config';
-import { catalogueEnvironment } from '../../lib/lambda-function';
+import { FUNCTIONS, type FunctionSpec } from '../../functions/function-manifest';
+import { loadStackConfig } from '../../lib/stack-config';
+import { manifestEnvironment } from '../../lib/lambda-function';
 import { LeadDeliveryConstruct } from '../../lib/lead-delivery-construct';
 import { WebConstruct } from '../../lib/web-construct';
 import { cdkJsonContext } from './synthesize';
@@ -88,8 +88,8 @@ describe('stack configuration', () => {
 });
 
 describe('function environment', () => {
-  it('sets exactly the variables the catalogue lists for a function', () => {
-    const environment = catalogueEnvironment(deliverLeads, {
+  it('sets exactly the variables the manifest lists for a function', () => {
+    const environment = manifestEnvironment(deliverLeads, {
       TABLE_NAME: 'table',
       ALLOWED_ORIGINS: 'https://a.example.org',
       SENDER_EMAIL: 'leads@example.org',
@@ -105,7 +105,7 @@ describe('function environment', () => {
   });
 
   it('leaves out an optional variable that is deliberately unset', () => {
-    const environment = catalogueEnvironment(deliverLeads, {
+    const environment = manifestEnvironment(deliverLeads, {
       TABLE_NAME: 'table',
       SENDER_EMAIL: 'leads@example.org',
       SES_CONFIGURATION_SET: 'set',
@@ -119,8 +119,8 @@ describe('function environment', () => {
     expect(environment).not.toHaveProperty('RECIPIENT_OVERRIDE');
   });
 
-  it('fails synthesis when a variable the catalogue lists has no value wired', () => {
-    expect(() => catalogueEnvironment(deliverLeads, { TABLE_NAME: 'table' })).toThrow(/SENDER_EMAIL.*deliver-leads/);
+  it('fails synthesis when a variable the manifest lists has no value wired', () => {
+    expect(() => manifestEnvironment(deliverLeads, { TABLE_NAME: 'table' })).toThrow(/SENDER_EMAIL.*deliver-leads/);
   });
 });
 

@@ -1,17 +1,17 @@
 /**
  * What the synthesized TrialScreener template promises: data protection, functions as the
- * catalogue describes them, every catalogue route and stream filter, API protections, delivery
+ * manifest describes them, every manifest route and stream filter, API protections, delivery
  * retries, alarms and web security headers.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
-import { FUNCTIONS, httpFunctions, scheduleFunctions, streamFunctions, type FunctionSpec } from '../../functions/catalogue';
+import { FUNCTIONS, httpFunctions, scheduleFunctions, streamFunctions, type FunctionSpec } from '../../functions/function-manifest';
 import { OUTBOX_INDEX, TABLE_ATTRIBUTES } from '../../functions/table-schema';
 import { MAX_REQUEST_BODY_BYTES } from '../../lib/api-construct';
 import { PROJECT_ROOT } from '../../lib/lambda-function';
-import { DELIVERY_METRICS_NAMESPACE, DELIVERY_SERVICE_NAME, OUTCOME_METRICS } from '../../functions/adapters/lead-delivery';
+import { DELIVERY_METRICS_NAMESPACE, DELIVERY_SERVICE_NAME, OUTCOME_METRICS } from '../../functions/adapters/outbox-delivery';
 import { DELIVERY_METRICS } from '../../lib/monitoring-construct';
 import { synthesizeStack, type SynthesizedStack } from './synthesize';
 
@@ -30,7 +30,7 @@ beforeAll(() => {
 
 afterAll(() => synthesized?.cleanUp());
 
-const catalogue = FUNCTIONS as readonly FunctionSpec[];
+const manifest = FUNCTIONS as readonly FunctionSpec[];
 
 function resources(type: string): [string, CfnResource][] {
   return Object.entries(template.findResources(type)) as [string, CfnResource][];
@@ -42,7 +42,7 @@ function onlyResource(type: string): [string, CfnResource] {
   return found[0] as [string, CfnResource];
 }
 
-/** The Lambda function of a catalogue entry (the description is copied from the catalogue). */
+/** The Lambda function of a manifest entry (the description is copied from the manifest). */
 function functionOf(spec: FunctionSpec): [string, CfnResource] {
   const matches = resources('AWS::Lambda::Function').filter(([, fn]) => fn.Properties.Description === spec.description);
   expect(matches).toHaveLength(1);
@@ -112,8 +112,8 @@ describe('data', () => {
 });
 
 describe('functions', () => {
-  it.each(catalogue.map((spec) => [spec.name, spec] as const))(
-    'runs %s on nodejs24.x arm64 with the memory and timeout of its catalogue entry',
+  it.each(manifest.map((spec) => [spec.name, spec] as const))(
+    'runs %s on nodejs24.x arm64 with the memory and timeout of its manifest entry',
     (_name, spec) => {
       const [, fn] = functionOf(spec);
 
@@ -128,8 +128,8 @@ describe('functions', () => {
     },
   );
 
-  it.each(catalogue.map((spec) => [spec.name, spec] as const))(
-    'gives %s only the environment variables its catalogue entry lists',
+  it.each(manifest.map((spec) => [spec.name, spec] as const))(
+    'gives %s only the environment variables its manifest entry lists',
     (_name, spec) => {
       const [, fn] = functionOf(spec);
       const names = Object.keys(fn.Properties.Environment.Variables as object).filter((name) => name !== 'NODE_OPTIONS');
@@ -139,10 +139,10 @@ describe('functions', () => {
     },
   );
 
-  it('logs each catalogue function to its own KMS-encrypted log group with the configured retention', () => {
+  it('logs each manifest function to its own KMS-encrypted log group with the configured retention', () => {
     const [keyId] = onlyResource('AWS::KMS::Key');
     const logGroups = new Set<string>();
-    for (const spec of catalogue) {
+    for (const spec of manifest) {
       const [, fn] = functionOf(spec);
       const logGroupId = (fn.Properties.LoggingConfig.LogGroup as { Ref: string }).Ref;
       const [, logGroup] = resources('AWS::Logs::LogGroup').find(([id]) => id === logGroupId) as [string, CfnResource];
@@ -150,11 +150,11 @@ describe('functions', () => {
       expect(logGroup.Properties).toMatchObject({ RetentionInDays: 365, KmsKeyId: { 'Fn::GetAtt': [keyId, 'Arn'] } });
       logGroups.add(logGroupId);
     }
-    expect(logGroups.size).toBe(catalogue.length);
+    expect(logGroups.size).toBe(manifest.length);
   });
 
   it('bundles each function as one ESM file with the AWS SDK inside, minified, with a source map', () => {
-    for (const spec of catalogue) {
+    for (const spec of manifest) {
       const [, fn] = functionOf(spec);
       const bundle = join(synthesized.outdir, fn.Metadata?.['aws:asset:path'] as string);
       const code = readFileSync(join(bundle, 'index.mjs'), 'utf8');
@@ -170,7 +170,7 @@ describe('functions', () => {
   });
 
   it('copies the email templates beside the bundle of every function that sends email', () => {
-    for (const spec of catalogue.filter((candidate) => candidate.sendsEmail)) {
+    for (const spec of manifest.filter((candidate) => candidate.sendsEmail)) {
       const [, fn] = functionOf(spec);
       const bundle = join(synthesized.outdir, fn.Metadata?.['aws:asset:path'] as string);
 
@@ -178,10 +178,10 @@ describe('functions', () => {
     }
   });
 
-  it('copies every runtime file of the catalogue beside the bundle at its repository path, and nothing else', () => {
+  it('copies every runtime file of the manifest beside the bundle at its repository path, and nothing else', () => {
     // A file or a folder's sorted listing, so a missing or extra file shows in the diff.
     const contents = (path: string) => (statSync(path).isDirectory() ? readdirSync(path).sort() : 'file');
-    for (const spec of catalogue) {
+    for (const spec of manifest) {
       const [, fn] = functionOf(spec);
       const bundle = join(synthesized.outdir, fn.Metadata?.['aws:asset:path'] as string);
 
@@ -195,7 +195,7 @@ describe('functions', () => {
 
   it('lets only functions marked writesTable write to the table', () => {
     const writeActions = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
-    for (const spec of catalogue) {
+    for (const spec of manifest) {
       const [, fn] = functionOf(spec);
       const roleId = (fn.Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
       const policies = resources('AWS::IAM::Policy').filter(([, policy]) => mentions(policy.Properties.Roles, roleId));
@@ -210,7 +210,7 @@ describe('functions', () => {
 });
 
 describe('API', () => {
-  it('routes every HTTP function of the catalogue: its path and method invoke its function', () => {
+  it('routes every HTTP function of the manifest: its path and method invoke its function', () => {
     const methods = resources('AWS::ApiGateway::Method');
     for (const spec of httpFunctions()) {
       const [fnId] = functionOf(spec);
@@ -226,7 +226,7 @@ describe('API', () => {
     }
   });
 
-  it('has no route the catalogue does not list (besides CORS preflight)', () => {
+  it('has no route the manifest does not list (besides CORS preflight)', () => {
     const routes = resources('AWS::ApiGateway::Method')
       .filter(([, method]) => method.Properties.HttpMethod !== 'OPTIONS')
       .map(([, method]) => `${method.Properties.HttpMethod} ${apiPathOf(method.Properties.ResourceId)}`);
@@ -353,7 +353,7 @@ describe('API', () => {
 });
 
 describe('lead delivery', () => {
-  it('filters the table stream with exactly the filter patterns of the catalogue', () => {
+  it('filters the table stream with exactly the filter patterns of the manifest', () => {
     for (const spec of streamFunctions()) {
       const [fnId] = functionOf(spec);
       const [, mapping] = resources('AWS::Lambda::EventSourceMapping').find(([, candidate]) =>
@@ -402,7 +402,7 @@ describe('lead delivery', () => {
     });
   });
 
-  it('runs each scheduled function at the rate of its catalogue entry', () => {
+  it('runs each scheduled function at the rate of its manifest entry', () => {
     for (const spec of scheduleFunctions()) {
       const [fnId] = functionOf(spec);
       const [, rule] = resources('AWS::Events::Rule').find(([, candidate]) => mentions(candidate.Properties.Targets, fnId)) as [
@@ -422,7 +422,7 @@ describe('lead delivery', () => {
   });
 
   it('allows ses:SendEmail only to functions that send email, only for the sender identity and the configuration set', () => {
-    for (const spec of catalogue) {
+    for (const spec of manifest) {
       const [, fn] = functionOf(spec);
       const roleId = (fn.Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
       const statements = resources('AWS::IAM::Policy')
@@ -493,7 +493,7 @@ describe('monitoring', () => {
   });
 
   it('alarms on errors of every function and throttles of every HTTP function', () => {
-    for (const spec of catalogue) {
+    for (const spec of manifest) {
       const [fnId] = functionOf(spec);
       const forFunction = alarmsWhere((alarm) => mentions(alarm.Properties.Dimensions, fnId)).map((alarm) => alarm.Properties.MetricName);
 

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, type Environment } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { loadStackConfig } from '../../lib/config';
+import { loadStackConfig } from '../../lib/stack-config';
 import { PROJECT_ROOT } from '../../lib/lambda-function';
 import { TrialScreenerStack } from '../../lib/trial-screener-stack';
 

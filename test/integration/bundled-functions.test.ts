@@ -20,8 +20,8 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { AttributeType, Table } from 'aws-cdk-lib/aws-dynamodb';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { FUNCTIONS, type EnvironmentVariable, type FunctionSpec, type HttpFunctionSpec } from '../../functions/catalogue';
-import { createCatalogueFunction } from '../../lib/lambda-function';
+import { FUNCTIONS, type EnvironmentVariable, type FunctionSpec, type HttpFunctionSpec } from '../../functions/function-manifest';
+import { createManifestFunction } from '../../lib/lambda-function';
 import { buildProxyEvent } from '../../local/api-routes';
 import { fetchEmulatorInbox } from '../../local/ses-emulator';
 import { aSite, aTrial } from '../factories/catalog';
@@ -47,7 +47,7 @@ beforeAll(async () => {
     (FUNCTIONS as readonly FunctionSpec[]).flatMap((spec) => spec.environment).map((name) => [name, 'set-per-test']),
   ) as Record<EnvironmentVariable, string>;
   for (const name of BUNDLED) {
-    createCatalogueFunction(stack, specOf(name), { table, key, logRetention: RetentionDays.ONE_DAY, environment });
+    createManifestFunction(stack, specOf(name), { table, key, logRetention: RetentionDays.ONE_DAY, environment });
   }
   const functions = Template.fromStack(stack).findResources('AWS::Lambda::Function');
   for (const resource of Object.values(functions)) {

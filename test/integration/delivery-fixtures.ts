@@ -11,15 +11,15 @@ import { MessageRejected, SESClient, SESServiceException, type SendEmailCommand 
 import { DynamoDBStreamsClient, GetRecordsCommand, GetShardIteratorCommand, DescribeStreamCommand } from '@aws-sdk/client-dynamodb-streams';
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
-import { streamFunctions } from '../../functions/catalogue';
+import { streamFunctions } from '../../functions/function-manifest';
 import { documentClient, tableRef } from '../../functions/adapters/dynamo';
 import {
-  createLeadDelivery,
+  createOutboxDelivery,
   DELIVERY_METRICS_NAMESPACE,
   DELIVERY_SERVICE_NAME,
   type DeliveryConfig,
-  type LeadDeliveryOverrides,
-} from '../../functions/adapters/lead-delivery';
+  type OutboxDeliveryOverrides,
+} from '../../functions/adapters/outbox-delivery';
 import { OutboxRepository } from '../../functions/adapters/outbox-repository';
 import { ScreeningRepository } from '../../functions/adapters/screening-repository';
 import type { SesSender } from '../../functions/adapters/ses-mailer';
@@ -72,9 +72,9 @@ export class CapturedMetrics extends Metrics {
 }
 
 /** The delivery service of a test: real table, real SES client on the emulator unless replaced. */
-export function testDelivery(config: DeliveryConfig, overrides: LeadDeliveryOverrides = {}) {
+export function testDelivery(config: DeliveryConfig, overrides: OutboxDeliveryOverrides = {}) {
   const metrics = new CapturedMetrics();
-  const delivery = createLeadDelivery(config, {
+  const delivery = createOutboxDelivery(config, {
     metrics,
     logger: new Logger({ serviceName: DELIVERY_SERVICE_NAME, logLevel: 'SILENT' }),
     ...overrides,

@@ -9,7 +9,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { MessageRejected } from '@aws-sdk/client-ses';
 import type { Context } from 'aws-lambda';
-import { createLeadDelivery, DELIVERY_METRICS_NAMESPACE, DELIVERY_SERVICE_NAME } from '../../functions/adapters/lead-delivery';
+import { createOutboxDelivery, DELIVERY_METRICS_NAMESPACE, DELIVERY_SERVICE_NAME } from '../../functions/adapters/outbox-delivery';
 import { createDeliverLeadsHandler } from '../../functions/deliver-leads/stream-handler';
 import { createReconcileLeadsHandler } from '../../functions/reconcile-leads/reconciler';
 import { createTestTable, deleteTestTable } from '../setup/table';
@@ -58,7 +58,7 @@ describe('logs and metrics of lead delivery', () => {
       return undefined;
     });
     const delivery = () =>
-      createLeadDelivery(deliveryConfig(tableName), {
+      createOutboxDelivery(deliveryConfig(tableName), {
         ses,
         logger: new Logger({ serviceName: DELIVERY_SERVICE_NAME, logLevel: 'DEBUG' }),
         metrics: new Metrics({ namespace: DELIVERY_METRICS_NAMESPACE, serviceName: DELIVERY_SERVICE_NAME }),
@@ -68,7 +68,7 @@ describe('logs and metrics of lead delivery', () => {
     await handler({ Records: records }, context);
     await handler({ Records: records }, context); // the stream's retry of the throttled record
     await createReconcileLeadsHandler(delivery(), { pendingGraceSeconds: 0 })({});
-    const held = createLeadDelivery(deliveryConfig(tableName, { CATALOG_CONTACTS_APPROVED: false }), {
+    const held = createOutboxDelivery(deliveryConfig(tableName, { CATALOG_CONTACTS_APPROVED: false }), {
       logger: new Logger({ serviceName: DELIVERY_SERVICE_NAME, logLevel: 'DEBUG' }),
       metrics: new Metrics({ namespace: DELIVERY_METRICS_NAMESPACE, serviceName: DELIVERY_SERVICE_NAME }),
     });
@@ -93,10 +93,10 @@ describe('logs and metrics of lead delivery', () => {
   it('publishes the delivery metrics in the TrialScreener namespace', () => {
     const metricLines = lines.filter((line) => line.includes('"_aws"'));
 
-    expect(metricLines.some((line) => line.includes('"Namespace":"TrialScreener"') && line.includes('LeadsSent'))).toBe(true);
-    expect(metricLines.some((line) => line.includes('LeadsFailed'))).toBe(true);
-    expect(metricLines.some((line) => line.includes('LeadsRetried'))).toBe(true);
-    expect(metricLines.some((line) => line.includes('LeadsHeld'))).toBe(true);
+    expect(metricLines.some((line) => line.includes('"Namespace":"TrialScreener"') && line.includes('MessagesSent'))).toBe(true);
+    expect(metricLines.some((line) => line.includes('MessagesFailed'))).toBe(true);
+    expect(metricLines.some((line) => line.includes('MessagesRetried'))).toBe(true);
+    expect(metricLines.some((line) => line.includes('MessagesHeld'))).toBe(true);
   });
 
   it("never logs the patient's name, email address or phone number", () => {

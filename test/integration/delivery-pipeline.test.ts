@@ -1,6 +1,6 @@
 /**
  * The whole event-driven path on DynamoDB Local: a referral written by the API's repository,
- * the local stream poller applying the catalogue's mapping settings, the delivery handler, SES
+ * the local stream poller applying the manifest's mapping settings, the delivery handler, SES
  * (the emulator) failing on purpose, and the reconciler delivering what the stream did not.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
@@ -84,7 +84,7 @@ describe('the local stream poller with the delivery handler', () => {
     await eventually('the confirmation arrives', async () => (await inboxFor(addresses.patient)).length === 1);
     expect((await inboxFor(addresses.siteA)).length).toBe(1);
     expect((await inboxFor(addresses.siteB)).length).toBe(1);
-    expect(metrics.count('LeadsRetried')).toBeGreaterThan(0);
+    expect(metrics.count('MessagesRetried')).toBeGreaterThan(0);
   });
 });
 
@@ -109,7 +109,7 @@ describe('the local stream poller on its own', () => {
     ]);
   });
 
-  it("sends a record that keeps failing to the dead-letter log after the catalogue's retry attempts, then carries on", async () => {
+  it("sends a record that keeps failing to the dead-letter log after the manifest's retry attempts, then carries on", async () => {
     const poison = aReferralToTwoTrials();
     const next = aReferralToTwoTrials();
     const attemptsOnPoison: string[] = [];

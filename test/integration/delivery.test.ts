@@ -1,6 +1,6 @@
 /**
  * Lead delivery against DynamoDB Local and the SES emulator, invoking the stream handler with the
- * table's real stream records (as Lambda would after the catalogue's filter).
+ * table's real stream records (as Lambda would after the manifest's filter).
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Context } from 'aws-lambda';
@@ -143,7 +143,7 @@ describe('the deliver-leads stream handler', () => {
 });
 
 describe('the email guard', () => {
-  it('holds every message PENDING, counting LeadsHeld, when contacts are not approved and no override is set', async () => {
+  it('holds every message PENDING, counting MessagesHeld, when contacts are not approved and no override is set', async () => {
     const { siteA, siteB, patient, referral, records } = await referralToTwoTrials();
     const { delivery, metrics } = testDelivery(deliveryConfig(tableName, { CATALOG_CONTACTS_APPROVED: false }));
 
@@ -154,7 +154,7 @@ describe('the email guard', () => {
       status: 'PENDING',
       attempts: 0,
     });
-    expect(metrics.count('LeadsHeld')).toBe(3);
+    expect(metrics.count('MessagesHeld')).toBe(3);
   });
 
   it('sends every message to the override address instead of the catalog contacts', async () => {

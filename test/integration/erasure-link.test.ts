@@ -14,7 +14,7 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
 import { Command } from 'commander';
 import { registerLeadCommands } from '../../cli/commands/leads';
-import { createLeadDelivery, DELIVERY_METRICS_NAMESPACE, DELIVERY_SERVICE_NAME } from '../../functions/adapters/lead-delivery';
+import { createOutboxDelivery, DELIVERY_METRICS_NAMESPACE, DELIVERY_SERVICE_NAME } from '../../functions/adapters/outbox-delivery';
 import type { SesSender } from '../../functions/adapters/ses-mailer';
 import { parseErasureFragment } from '../../functions/core/erasure-link';
 import { createDeliverLeadsHandler } from '../../functions/deliver-leads/stream-handler';
@@ -92,7 +92,7 @@ async function deliver(referred: Referred, ses?: SesSender): Promise<void> {
   const records = (await readDeliveryRecords(api.tableName)).filter((record) =>
     JSON.stringify(record.dynamodb?.NewImage).includes(referred.screeningId),
   );
-  const delivery = createLeadDelivery(deliveryConfig(api.tableName), {
+  const delivery = createOutboxDelivery(deliveryConfig(api.tableName), {
     ...(ses ? { ses } : {}),
     logger: new Logger({ serviceName: DELIVERY_SERVICE_NAME, logLevel: 'DEBUG' }),
     metrics: new Metrics({ namespace: DELIVERY_METRICS_NAMESPACE, serviceName: DELIVERY_SERVICE_NAME }),

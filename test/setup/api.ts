@@ -1,6 +1,6 @@
 /**
  * Integration-test harness: a fresh table seeded with screeners and a catalog, and a client that
- * sends requests through the real handlers as API Gateway events (routes from the catalogue,
+ * sends requests through the real handlers as API Gateway events (routes from the manifest,
  * the same code path as the local runtime).
  */
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
@@ -90,7 +90,7 @@ export async function startTestApi(options: TestApiOptions = {}): Promise<TestAp
     async request(method, path, requestOptions = {}) {
       const [pathname, search] = path.split('?', 2);
       const match = matchRoute(routes, method, pathname!);
-      if (match.kind !== 'route') throw new Error(`No route for ${method} ${pathname} in the catalogue`);
+      if (match.kind !== 'route') throw new Error(`No route for ${method} ${pathname} in the manifest`);
       const headers: Record<string, string> = { ...requestOptions.headers };
       let body = requestOptions.rawBody;
       if (body === undefined && requestOptions.body !== undefined) {

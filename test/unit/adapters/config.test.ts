@@ -60,7 +60,7 @@ describe('loadConfig', () => {
     expect(config.RECIPIENT_OVERRIDE).toBeUndefined();
   });
 
-  it('refuses to read a variable the catalogue does not list for the function', () => {
+  it('refuses to read a variable the manifest does not list for the function', () => {
     const config = loadConfig('list-screeners', { TABLE_NAME: 'screener-table', SENDER_EMAIL: 'studies@example.org' });
 
     expect(() => config.SENDER_EMAIL).toThrow(/not listed for this function/);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import type { DynamoDBRecord } from 'aws-lambda';
-import { NEW_DELIVERY_FILTER, streamFunctions } from '../../../functions/catalogue';
+import { NEW_DELIVERY_FILTER, streamFunctions } from '../../../functions/function-manifest';
 import { outboxRefFromRecord } from '../../../functions/deliver-leads/stream-handler';
 import { matchesFilterPattern, passesFilters } from '../../../local/stream-poller';
 

@@ -5,8 +5,8 @@
  * and counted the same way whichever path reached it.
  *
  * Logs and metrics carry ids, outcomes, attempts and durations; never an address, a name or an
- * answer. Metrics: namespace `TrialScreener`, service `lead-delivery`, counts `LeadsSent`,
- * `LeadsFailed`, `LeadsHeld`, `LeadsRetried` (leads and patient confirmations alike).
+ * answer. Metrics: namespace `TrialScreener`, service `outbox-delivery`, counts `MessagesSent`,
+ * `MessagesFailed`, `MessagesHeld`, `MessagesRetried` (leads and patient confirmations alike).
  */
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Logger } from '@aws-lambda-powertools/logger';
@@ -26,14 +26,14 @@ import { OutboxRepository } from './outbox-repository';
 import { createSesMailer, sesClient, type SesSender } from './ses-mailer';
 
 export const DELIVERY_METRICS_NAMESPACE = 'TrialScreener';
-export const DELIVERY_SERVICE_NAME = 'lead-delivery';
+export const DELIVERY_SERVICE_NAME = 'outbox-delivery';
 
 /** The metric each outcome counts under; `skipped` (already handled elsewhere) counts nothing. */
 export const OUTCOME_METRICS = {
-  sent: 'LeadsSent',
-  failed: 'LeadsFailed',
-  held: 'LeadsHeld',
-  retry: 'LeadsRetried',
+  sent: 'MessagesSent',
+  failed: 'MessagesFailed',
+  held: 'MessagesHeld',
+  retry: 'MessagesRetried',
 } as const;
 
 /** The configuration values delivery reads (a subset of `Config`). */
@@ -49,7 +49,7 @@ export type DeliveryConfig = Pick<
   | 'LEAD_STALE_SENDING_SECONDS'
 >;
 
-export interface LeadDelivery {
+export interface OutboxDelivery {
   readonly outbox: OutboxRepository;
   readonly settings: DeliverySettings;
   readonly logger: Logger;
@@ -61,7 +61,7 @@ export interface LeadDelivery {
 }
 
 /** Replaceable parts, for tests (a failing SES decorator) and the local runtime. */
-export interface LeadDeliveryOverrides {
+export interface OutboxDeliveryOverrides {
   ses?: SesSender;
   mailer?: Mailer;
   outbox?: OutboxRepository;
@@ -83,7 +83,7 @@ export function deliverySettings(config: DeliveryConfig, templates: EmailTemplat
 }
 
 /** Creates the delivery service for one process (a Lambda cold start, the local runtime, a test). */
-export function createLeadDelivery(config: DeliveryConfig, overrides: LeadDeliveryOverrides = {}): LeadDelivery {
+export function createOutboxDelivery(config: DeliveryConfig, overrides: OutboxDeliveryOverrides = {}): OutboxDelivery {
   const settings = deliverySettings(config, overrides.templates);
   const outbox = overrides.outbox ?? new OutboxRepository(tableRef(config.TABLE_NAME));
   const mailer =

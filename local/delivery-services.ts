@@ -1,7 +1,7 @@
 /**
  * The local runtime's half of lead delivery: the SES emulator (every email stays on this machine,
  * shown on its inbox page), the stream poller feeding the real `deliver-leads` entry with the
- * catalogue's filter and batch settings, and the `reconcile-leads` entry on a timer.
+ * manifest's filter and batch settings, and the `reconcile-leads` entry on a timer.
  *
  * Locally the catalog's contacts are approved as recipients (`CATALOG_CONTACTS_APPROVED=true`)
  * only because the emulator captures everything: `assertLoopbackSesEndpoint` refuses to start
@@ -12,7 +12,7 @@ import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Context } from 'aws-lambda';
-import { FUNCTIONS, type FunctionSpec, type StreamFunctionSpec } from '../functions/catalogue';
+import { FUNCTIONS, type FunctionSpec, type StreamFunctionSpec } from '../functions/function-manifest';
 import { REPOSITORY_ROOT } from './api-routes';
 import { isPortInUse } from './dynamodb-local';
 import { PortInUseError } from './http-adapter';
@@ -20,7 +20,7 @@ import { applyLocalDeliveryEnvironment, type DeliveryServiceContext } from './em
 import { DEFAULT_SES_PORT, startSesEmulator, type RunningSesEmulator } from './ses-emulator';
 import { startStreamPoller, type InitialPosition, type StreamHandler, type StreamPoller } from './stream-poller';
 
-/** How often the local reconciler runs (the deployed one runs on the catalogue's schedule). */
+/** How often the local reconciler runs (the deployed one runs on the manifest's schedule). */
 const LOCAL_RECONCILE_INTERVAL_MS = 30_000;
 
 let emulator: RunningSesEmulator | undefined;
@@ -55,7 +55,7 @@ export const sesEmulatorService = {
 
 function spec(name: string): FunctionSpec {
   const found = (FUNCTIONS as readonly FunctionSpec[]).find((candidate) => candidate.name === name);
-  if (!found) throw new Error(`${name} is not in functions/catalogue.ts`);
+  if (!found) throw new Error(`${name} is not in functions/function-manifest.ts`);
   return found;
 }
 
@@ -70,7 +70,7 @@ async function importHandler<T>(functionSpec: FunctionSpec): Promise<T> {
  * first start of a data folder reads the stream from its start (TRIM_HORIZON); later starts
  * from LATEST, and the reconciler delivers whatever was written while nothing was running.
  */
-export const leadDeliveryService = {
+export const outboxDeliveryService = {
   name: 'lead delivery (stream poller and reconciler)',
   async start(context: DeliveryServiceContext): Promise<void> {
     applyLocalDeliveryEnvironment(context);

@@ -65,7 +65,7 @@ export const StackConfigSchema = z.object({
   /**
    * The operator's statement that the loaded trial catalog's site contacts are theirs to use.
    * Until it is true, leads addressed to catalog contacts are held (never emailed) and counted in
-   * the `LeadsHeld` metric.
+   * the `MessagesHeld` metric.
    */
   catalogContactsApproved: booleanFlag.default(false),
   /** Optional address subscribed to the alarm topic (it must confirm the subscription). */
