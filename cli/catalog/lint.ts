@@ -10,6 +10,7 @@
  * which is exhaustive for the small rules screening criteria are.
  */
 import type { CatalogSources } from '../../functions/adapters/catalog-files';
+import { NOT_SURE } from '../../functions/core/answers';
 import type { AnswerValue, Answers, JsonLogicRule, Question, Screener } from '../../functions/core/model';
 import { evaluateRule, ruleVariables, unsupportedOperators } from '../../functions/core/rules';
 import { applicableQuestions } from '../../functions/core/screener';
@@ -121,9 +122,9 @@ function numberLiterals(rule: unknown, into: Set<number> = new Set()): Set<numbe
   return into;
 }
 
-/** The values worth trying for one question (`undefined`: unanswered). */
+/** The values worth trying for one question (`undefined`: unanswered; "not sure" where offered). */
 function candidateValues(q: Question, numbers: Set<number>): (AnswerValue | undefined)[] {
-  const values: (AnswerValue | undefined)[] = [undefined];
+  const values: (AnswerValue | undefined)[] = q.notSure ? [undefined, NOT_SURE] : [undefined];
   const options = q.options?.map((o) => o.value) ?? [];
   switch (q.type) {
     case 'boolean':

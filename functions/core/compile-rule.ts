@@ -1,14 +1,16 @@
 /**
  * The server's fast path for screening rules: each rule is compiled once per catalog load with
  * `json-logic-engine`'s `build()` (a generated function, roughly 15x faster than interpreting)
- * and the compiled function runs whenever every question the rule reads is answered. When some
- * are not, the three-valued interpreter in `rules.ts` decides, so a missing answer is unknown
- * rather than whatever the engine would make of `null`.
+ * and the compiled function runs whenever every question the rule reads has a known answer
+ * (`isKnownAnswer`: answered, and not "not sure"). When some do not, the three-valued interpreter
+ * in `rules.ts` decides, so a missing or "not sure" answer is unknown rather than whatever the
+ * engine would make of `null` or of the string `"not_sure"`.
  *
  * Kept apart from `rules.ts` so the browser bundle, which only needs `evaluateRule`, never pulls
  * in the engine (nor its use of `new Function`, which a strict Content-Security-Policy forbids).
  */
 import { LogicEngine } from 'json-logic-engine';
+import { isKnownAnswer } from './answers';
 import type { Answers, JsonLogicRule } from './model';
 import { evaluateRule, isTruthy, ruleVariables, unsupportedOperators } from './rules';
 import type { RuleOutcome } from './rules';
@@ -25,7 +27,7 @@ export interface CompiledRule {
 
 /**
  * A screening's answers with, for every question the compiler's rules read (by the number the
- * compiler gave it), whether it is answered: 1 or 0.
+ * compiler gave it), whether its answer is known (`isKnownAnswer`): 1 or 0.
  */
 export interface CheckedAnswers {
   answers: Answers;
@@ -91,16 +93,11 @@ export function createRuleCompiler(): RuleCompiler {
     check(answers) {
       const answered = new Uint8Array(questionIds.length);
       for (let number = 0; number < questionIds.length; number++) {
-        if (isAnswered(answers, questionIds[number]!)) answered[number] = 1;
+        if (isKnownAnswer(answers, questionIds[number]!)) answered[number] = 1;
       }
       return { answers, answered };
     },
   };
-}
-
-/** Own properties only: a rule must not read `constructor` or other prototype members. */
-function isAnswered(answers: Answers, questionId: string): boolean {
-  return Object.hasOwn(answers, questionId) && answers[questionId] !== undefined;
 }
 
 function build(rule: JsonLogicRule, numberOf: (questionId: string) => number): CompiledRule {
@@ -125,7 +122,7 @@ function build(rule: JsonLogicRule, numberOf: (questionId: string) => number): C
     variables,
     evaluate(answers) {
       for (let i = 0; i < variables.length; i++) {
-        if (!isAnswered(answers, variables[i]!)) return evaluateRule(rule, answers);
+        if (!isKnownAnswer(answers, variables[i]!)) return evaluateRule(rule, answers);
       }
       return run(answers);
     },

@@ -9,7 +9,10 @@
  * same validation and messages as classic zod, but its schema objects are cheaper to build, and
  * these are built when every Lambda function that reads a screener or trial starts cold.
  */
+import { NOT_SURE } from './answers';
 import * as z from './zod';
+
+export { NOT_SURE } from './answers';
 
 /** A JsonLogic rule. Its operators are restricted (see `rules.ts`), checked by `catalog lint`. */
 export const JsonLogicRule: z.ZodMiniType<unknown> = z.lazy(() =>
@@ -28,22 +31,42 @@ export const QuestionOption = z.object({
 });
 export type QuestionOption = z.infer<typeof QuestionOption>;
 
-export const Question = z.object({
-  id: z.string().check(z.regex(/^[a-z][a-z0-9_]*$/)),
-  type: QuestionType,
-  label: z.string().check(z.minLength(1)),
-  help: z.optional(z.string()),
-  options: z.optional(z.array(QuestionOption)),
-  required: z.boolean(),
-  /** JsonLogic over earlier answers; the question applies unless this is definitely false. */
-  showIf: z.optional(JsonLogicRule),
-  /** A boolean question whose "yes" means the patient must seek urgent care now. */
-  redFlag: z.optional(z.literal(true)),
-  min: z.optional(z.number()),
-  max: z.optional(z.number()),
-  /** Unit shown beside a number input ("years", "weeks", "miles"). */
-  unit: z.optional(z.string()),
-});
+/** The question types that may offer "Not sure" (`notSure: true`). */
+export const NOT_SURE_TYPES: readonly QuestionType[] = ['boolean', 'single', 'multi'];
+
+export const Question = z
+  .object({
+    id: z.string().check(z.regex(/^[a-z][a-z0-9_]*$/)),
+    type: QuestionType,
+    label: z.string().check(z.minLength(1)),
+    help: z.optional(z.string()),
+    options: z.optional(z.array(QuestionOption)),
+    required: z.boolean(),
+    /** JsonLogic over earlier answers; the question applies unless this is definitely false. */
+    showIf: z.optional(JsonLogicRule),
+    /** A boolean question whose "yes" means the patient must seek urgent care now. */
+    redFlag: z.optional(z.literal(true)),
+    /**
+     * The question offers "Not sure" (answer `NOT_SURE`, the whole answer whatever the type), which
+     * every rule reading it treats as unknown. Only boolean, single and multi questions offer it.
+     */
+    notSure: z.optional(z.literal(true)),
+    min: z.optional(z.number()),
+    max: z.optional(z.number()),
+    /** Unit shown beside a number input ("years", "weeks", "miles"). */
+    unit: z.optional(z.string()),
+  })
+  .check(
+    z.refine((question) => !question.notSure || NOT_SURE_TYPES.includes(question.type), {
+      error: `"notSure" is offered only by ${NOT_SURE_TYPES.join(', ')} questions`,
+      path: ['notSure'],
+    }),
+    // "not_sure" is the answer itself, so an option may not use it as its value.
+    z.refine((question) => !(question.options ?? []).some((option) => option.value === NOT_SURE), {
+      error: `"${NOT_SURE}" is reserved for the "Not sure" answer; set "notSure": true instead of an option`,
+      path: ['options'],
+    }),
+  );
 export type Question = z.infer<typeof Question>;
 
 export const ConsentText = z.object({

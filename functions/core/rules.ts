@@ -11,6 +11,7 @@
  * set (a property test proves it), because on known values every operator here copies the
  * semantics of `json-logic-engine`'s compiled functions.
  */
+import { isKnownAnswer } from './answers';
 import type { Answers, JsonLogicRule } from './model';
 
 /** The operators a screening rule may use; anything else is rejected by `catalog lint`. */
@@ -56,7 +57,8 @@ export function isTruthy(value: unknown): boolean {
 /**
  * Evaluates a rule against answers with three-valued logic.
  *
- * An unanswered question makes every comparison that reads it unknown, and unknown propagates
+ * An unanswered question, or one answered "not sure" (`NOT_SURE`, see `isKnownAnswer`), makes
+ * every comparison that reads it unknown, and unknown propagates
  * (`and` is false if any operand is false; `or` is true if any operand is true; `!` of unknown
  * is unknown). A `var` default (`{"var": ["age", 30]}`) is ignored on purpose: a missing answer
  * stays unknown whatever the rule author assumed. Malformed rules, unsupported operators and type
@@ -179,10 +181,9 @@ function evaluate(rule: unknown, answers: Answers): Value | typeof UNKNOWN {
 
 function readVar(args: unknown, answers: Answers): Value | typeof UNKNOWN {
   const path = varPath(args);
-  // Own properties only: a rule must not read `constructor` or other prototype members.
-  if (path === undefined || !Object.hasOwn(answers, path)) return UNKNOWN;
-  const value = answers[path];
-  return value === undefined ? UNKNOWN : value;
+  // The one definition of a value a rule may read: present, own, and not "not sure".
+  if (path === undefined || !isKnownAnswer(answers, path)) return UNKNOWN;
+  return answers[path];
 }
 
 /** Kleene `and`: the first false operand decides; otherwise unknown if any operand is unknown. */

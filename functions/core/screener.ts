@@ -6,6 +6,7 @@
  * `zod/mini` (the tree-shakable build of zod) and imports only types from `model.ts`.
  */
 import * as z from 'zod/mini';
+import { NOT_SURE } from './answers';
 import type { ErrorDetail } from './errors';
 import type { Answers, AnswerValue, Question, Screener } from './model';
 import { evaluateRule } from './rules';
@@ -62,7 +63,8 @@ export function validateAnswers(screener: Screener, raw: unknown, options: Valid
       issues.push({ path: ['answers', id], message: 'This is not a question in this screener.' });
       continue;
     }
-    const parsed = entry.schema.safeParse(value);
+    // "Not sure" is the whole answer to a question that offers it, whatever its type.
+    const parsed = value === NOT_SURE && entry.question.notSure ? { success: true as const, data: NOT_SURE } : entry.schema.safeParse(value);
     if (!parsed.success) {
       issues.push({ path: ['answers', id], message: parsed.error.issues[0]?.message ?? 'This answer is not valid.' });
       continue;
@@ -96,11 +98,15 @@ export function validateAnswers(screener: Screener, raw: unknown, options: Valid
   return issues.length > 0 ? { ok: false, issues } : { ok: true, answers };
 }
 
+/** How the form and the lead email word the "not sure" answer. */
+export const NOT_SURE_LABEL = 'Not sure';
+
 /**
  * An answer in plain words, as a study coordinator reads it in a lead email: "Yes", "No", option
- * labels joined with ", ", "42 years", "3 March 2021".
+ * labels joined with ", ", "42 years", "3 March 2021", "Not sure".
  */
 export function describeAnswer(question: Question, value: AnswerValue): string {
+  if (value === NOT_SURE && question.notSure) return NOT_SURE_LABEL;
   switch (question.type) {
     case 'boolean':
       return value === true ? 'Yes' : value === false ? 'No' : String(value);

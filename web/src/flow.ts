@@ -6,8 +6,9 @@
  * Branching uses the core's `applicableQuestions`, the very function the server validates answers
  * with, so the browser can never show a question the server would reject (or hide one it needs).
  */
-import type { AnswerValue, Answers, Question, Screener, SiteSummary, TrialResult } from '../../functions/core/model';
-import { applicableQuestions } from '../../functions/core/screener';
+import { NOT_SURE } from '../../functions/core/answers';
+import type { AnswerValue, Answers, Question, QuestionOption, Screener, SiteSummary, TrialResult } from '../../functions/core/model';
+import { applicableQuestions, NOT_SURE_LABEL } from '../../functions/core/screener';
 
 /** What the patient has entered on a question screen, before it is checked. */
 export type AnswerDraft = string | string[] | undefined;
@@ -55,9 +56,25 @@ export function progressOf(screener: Screener, answers: Answers, currentId: stri
   return { position: index + 1, total: visible.length };
 }
 
+const BOOLEAN_OPTIONS: QuestionOption[] = [
+  { value: 'yes', label: 'Yes' },
+  { value: 'no', label: 'No' },
+];
+
+/**
+ * The choices a boolean, single or multi question shows, in order: Yes / No or the question's
+ * options, then "Not sure" when the question offers it. "Not sure" is exclusive in a multi
+ * question: it is the whole answer, never one choice among others.
+ */
+export function choiceOptions(question: Question): QuestionOption[] {
+  const options = question.type === 'boolean' ? BOOLEAN_OPTIONS : (question.options ?? []);
+  return question.notSure ? [...options, { value: NOT_SURE, label: NOT_SURE_LABEL, exclusive: true }] : options;
+}
+
 /** Turns a stored answer back into what the input shows, so answers are kept when going back. */
 export function draftFromAnswer(question: Question, answer: AnswerValue | undefined): AnswerDraft {
   if (answer === undefined) return question.type === 'multi' ? [] : undefined;
+  if (answer === NOT_SURE && question.notSure) return question.type === 'multi' ? [NOT_SURE] : NOT_SURE;
   switch (question.type) {
     case 'boolean':
       return answer === true ? 'yes' : 'no';
@@ -79,6 +96,9 @@ export function checkAnswer(question: Question, draft: AnswerDraft): AnswerCheck
   if (empty) {
     if (!question.required) return { ok: true, value: undefined };
     return { ok: false, message: emptyMessage(question) };
+  }
+  if (question.notSure && (Array.isArray(draft) ? draft.length === 1 && draft[0] === NOT_SURE : draft === NOT_SURE)) {
+    return { ok: true, value: NOT_SURE };
   }
   switch (question.type) {
     case 'boolean':
@@ -132,12 +152,12 @@ function checkNumber(question: Question, text: string): AnswerCheck {
 }
 
 /**
- * Ticks or unticks an option of a multi question. An exclusive option ("None of these") clears
+ * Ticks or unticks an option of a multi question. An exclusive option ("None of these", "Not sure") clears
  * the others, and ticking any other option clears it, so the answer can never contradict itself.
  */
 export function toggleOption(question: Question, selected: readonly string[], value: string): string[] {
   if (selected.includes(value)) return selected.filter((v) => v !== value);
-  const exclusive = new Set((question.options ?? []).filter((o) => o.exclusive).map((o) => o.value));
+  const exclusive = new Set(choiceOptions(question).filter((o) => o.exclusive).map((o) => o.value));
   if (exclusive.has(value)) return [value];
   return [...selected.filter((v) => !exclusive.has(v)), value];
 }

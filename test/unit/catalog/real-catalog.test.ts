@@ -10,7 +10,8 @@ import { evaluateScreening, prepareCatalog, type PreparedCatalog } from '../../.
 import { patientLocationFromAnswers } from '../../../functions/core/geo';
 import type { Answers, Screener, Trial } from '../../../functions/core/model';
 import { ruleVariables } from '../../../functions/core/rules';
-import { completeAnswersFor, partialAnswersFor } from '../../factories/rules';
+import { NOT_SURE } from '../../../functions/core/answers';
+import { anAnswerTo, completeAnswersFor, partialAnswersFor } from '../../factories/rules';
 import { adultWithChronicBackPain, type AnswerOverrides } from '../../factories/screener';
 
 const DATA_DIR = new URL('../../../data/', import.meta.url).pathname;
@@ -172,5 +173,43 @@ describe('evaluation of the shipped catalog with random answers', () => {
       }),
       { numRuns: 200 },
     );
+  });
+
+  it('never yields "met" by replacing any answer a criterion reads with "not sure", unless no answer to it could change the criterion', () => {
+    const notSureQuestions = screener.questions.filter((q) => q.notSure);
+    expect(notSureQuestions.length).toBeGreaterThan(0);
+    const otherAnswers = fc.record(Object.fromEntries(notSureQuestions.map((q) => [q.id, anAnswerTo(q)])));
+    fc.assert(
+      fc.property(completeAnswersFor(screener), otherAnswers, (answers, others) => {
+        for (const prepared of catalog.trials) {
+          for (const criterion of prepared.criteria) {
+            for (const questionId of criterion.rule.variables) {
+              if (!notSureQuestions.some((q) => q.id === questionId)) continue;
+              const evaluate = (given: Answers) => criterion.rule.evaluateChecked(catalog.rules.check(given));
+              const withNotSure = evaluate({ ...answers, [questionId]: NOT_SURE });
+              const unanswered = { ...answers };
+              delete unanswered[questionId];
+              const where = [prepared.trial.nctId, criterion.id, questionId];
+              // "Not sure" reads exactly as no answer: unknown, never "no" nor any option.
+              expect([...where, withNotSure]).toEqual([...where, evaluate(unanswered)]);
+              if (withNotSure === true) expect([...where, evaluate({ ...answers, [questionId]: others[questionId]! })]).toEqual([...where, true]);
+            }
+          }
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('never marks a criterion met when every question it reads that offers "not sure" is answered so, and it reads no other', () => {
+    const notSure = Object.fromEntries(screener.questions.filter((q) => q.notSure).map((q) => [q.id, NOT_SURE]));
+    const checked = catalog.rules.check(notSure);
+    for (const prepared of catalog.trials) {
+      for (const criterion of prepared.criteria) {
+        if (criterion.rule.variables.every((id) => id in notSure)) {
+          expect([prepared.trial.nctId, criterion.id, criterion.rule.evaluateChecked(checked)]).toEqual([prepared.trial.nctId, criterion.id, undefined]);
+        }
+      }
+    }
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
+import { NOT_SURE } from '../../../functions/core/answers';
 import { compileRule, createRuleCompiler } from '../../../functions/core/compile-rule';
 import { evaluateRule, ruleVariables, SUPPORTED_OPERATORS, unsupportedOperators } from '../../../functions/core/rules';
 import { aRuleFor, completeAnswersFor, partialAnswersFor } from '../../factories/rules';
@@ -28,6 +29,22 @@ describe('evaluateRule', () => {
 
   it('reads no inherited property as an answer', () => {
     expect(evaluateRule({ '!!': { var: 'constructor' } }, {})).toBeUndefined();
+  });
+
+  it('reads a "not sure" yes/no answer as unknown, not as "no"', () => {
+    expect(evaluateRule({ '==': [pregnant, false] }, { pregnant: NOT_SURE })).toBeUndefined();
+  });
+
+  it('reads a "not sure" single-choice answer as unknown, not as another option', () => {
+    expect(evaluateRule({ '!=': [{ var: 'sex' }, 'male'] }, { sex: NOT_SURE })).toBeUndefined();
+  });
+
+  it('reads a "not sure" multi-choice answer as unknown, not as "none of these"', () => {
+    expect(evaluateRule({ '!': { in: ['sciatica', { var: 'diagnoses' }] } }, { diagnoses: NOT_SURE })).toBeUndefined();
+  });
+
+  it('still decides a rule that a "not sure" answer cannot change', () => {
+    expect(evaluateRule({ or: [{ '==': [{ var: 'sex' }, 'male'] }, { '==': [pregnant, false] }] }, { sex: 'male', pregnant: NOT_SURE })).toBe(true);
   });
 
   it('makes "and" false when any operand is false, even beside an unknown', () => {
@@ -139,6 +156,17 @@ describe('compileRule', () => {
 
   it('reads no inherited property as an answer', () => {
     expect(compileRule({ '!!': { var: 'constructor' } }).evaluate({})).toBeUndefined();
+  });
+
+  it('is unknown, not met, when a question the rule reads is answered "not sure"', () => {
+    const noSciatica = compileRule({ '!': { in: ['sciatica', { var: 'diagnoses' }] } });
+    expect(noSciatica.evaluate({ diagnoses: NOT_SURE })).toBeUndefined();
+  });
+
+  it('is unknown on checked answers when a question the rule reads is answered "not sure"', () => {
+    const compiler = createRuleCompiler();
+    const notPregnant = compiler.compile({ '==': [pregnant, false] });
+    expect(notPregnant.evaluateChecked(compiler.check({ pregnant: NOT_SURE }))).toBeUndefined();
   });
 
   it('is unknown, not an error, when a rule compares a list with a number', () => {

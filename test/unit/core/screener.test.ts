@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import type { Question } from '../../../functions/core/model';
+import { NOT_SURE } from '../../../functions/core/answers';
+import { Question as QuestionSchema, type Question } from '../../../functions/core/model';
 import { applicableQuestions, describeAnswer, validateAnswers } from '../../../functions/core/screener';
 import { adultWithChronicBackPain, answersFor, aScreener } from '../../factories/screener';
 
@@ -34,6 +35,12 @@ describe('applicableQuestions', () => {
     expect(applicableIds({})).toContain('pregnant');
   });
 
+  it('keeps a question whose condition reads a "not sure" answer: unknown never hides a question', () => {
+    const withNotSure = aScreener();
+    withNotSure.questions.find((q) => q.id === 'took_medication')!.notSure = true;
+    expect(applicableQuestions(withNotSure, { took_medication: NOT_SURE }).map((q) => q.id)).toContain('medications');
+  });
+
   it('hides the list of medicines when no medicine was taken', () => {
     expect(applicableIds({ took_medication: false })).not.toContain('medications');
   });
@@ -59,6 +66,31 @@ describe('validateAnswers', () => {
 
   it('accepts the plain answers the factory derives from the screener', () => {
     expect(validateAnswers(screener, answersFor(screener), { today }).ok).toBe(true);
+  });
+
+  it('accepts "not sure" as the whole answer to a yes/no question that offers it', () => {
+    expect(issuesFor(adultWithChronicBackPain({ pregnant: NOT_SURE }))).toEqual([]);
+  });
+
+  it('accepts "not sure" as the whole answer to a multi-choice question that offers it', () => {
+    expect(issuesFor(adultWithChronicBackPain({ diagnoses: NOT_SURE }))).toEqual([]);
+  });
+
+  it('refuses "not sure" as one choice in a list', () => {
+    expect(issuesFor(adultWithChronicBackPain({ diagnoses: [NOT_SURE] }))).toEqual([
+      { path: ['answers', 'diagnoses'], message: 'Choose only from the options given.' },
+    ]);
+  });
+
+  it('refuses "not sure" to a question that does not offer it', () => {
+    expect(issuesFor(adultWithChronicBackPain({ had_back_surgery: NOT_SURE }))).toContainEqual({
+      path: ['answers', 'had_back_surgery'],
+      message: 'Answer yes or no.',
+    });
+  });
+
+  it('does not take a "not sure" red flag for a "yes": the other required answers are still needed', () => {
+    expect(issuesFor({ diagnosed_lbp: true, took_medication: false, rf_bladder_bowel: NOT_SURE }).length).toBeGreaterThan(1);
   });
 
   it('refuses answers that are not an object', () => {
@@ -219,7 +251,22 @@ describe('describeAnswer', () => {
     expect(describeAnswer(question('pain_duration_weeks'), 1)).toBe('1 week');
   });
 
+  it('says "Not sure" for the not-sure answer', () => {
+    expect(describeAnswer(question('diagnoses'), NOT_SURE)).toBe('Not sure');
+  });
+
   it('writes a date out in words', () => {
     expect(describeAnswer(aDateQuestion(), '2021-03-03')).toBe('3 March 2021');
+  });
+});
+
+describe('the question schema', () => {
+  it('refuses "not sure" on a number question', () => {
+    expect(QuestionSchema.safeParse({ id: 'age', type: 'number', label: 'Age', required: true, notSure: true }).success).toBe(false);
+  });
+
+  it('refuses an option whose value is the not-sure answer', () => {
+    const options = [{ value: NOT_SURE, label: 'Not sure' }];
+    expect(QuestionSchema.safeParse({ id: 'scans', type: 'multi', label: 'Scans', required: true, options }).success).toBe(false);
   });
 });

@@ -3,6 +3,7 @@ import {
   answersToSubmit,
   checkAnswer,
   checkContact,
+  choiceOptions,
   contactFieldOf,
   describeDistance,
   draftFromAnswer,
@@ -18,6 +19,7 @@ import {
   toggleOption,
   type ContactDraft,
 } from '../../../web/src/flow';
+import { NOT_SURE } from '../../../functions/core/answers';
 import type { Question } from '../../../functions/core/model';
 import { aScreener } from '../../factories/screener';
 import { aSite, aTrialResult } from './factories';
@@ -119,6 +121,40 @@ describe('checkAnswer', () => {
 
   it('refuses a postal code with symbols', () => {
     expect(checkAnswer(questionOf('postal_code'), '10001!')).toMatchObject({ ok: false });
+  });
+});
+
+describe('"Not sure"', () => {
+  it('is offered after Yes and No on a yes/no question that allows it', () => {
+    expect(choiceOptions(questionOf('pregnant')).map((o) => o.label)).toEqual(['Yes', 'No', 'Not sure']);
+  });
+
+  it('is offered apart from "None of these" on the diagnoses', () => {
+    expect(choiceOptions(questionOf('diagnoses')).slice(-2).map((o) => o.label)).toEqual(['None of these', 'Not sure']);
+  });
+
+  it('is not offered where the question does not allow it', () => {
+    expect(choiceOptions(questionOf('had_back_surgery')).map((o) => o.label)).toEqual(['Yes', 'No']);
+  });
+
+  it('becomes the whole answer to a yes/no question', () => {
+    expect(checkAnswer(questionOf('pregnant'), NOT_SURE)).toEqual({ ok: true, value: NOT_SURE });
+  });
+
+  it('becomes the whole answer, not a list, to a multi-choice question', () => {
+    expect(checkAnswer(questionOf('diagnoses'), [NOT_SURE])).toEqual({ ok: true, value: NOT_SURE });
+  });
+
+  it('clears the other choices when ticked', () => {
+    expect(toggleOption(questionOf('diagnoses'), ['sciatica', 'none'], NOT_SURE)).toEqual([NOT_SURE]);
+  });
+
+  it('is cleared when another choice is ticked', () => {
+    expect(toggleOption(questionOf('diagnoses'), [NOT_SURE], 'sciatica')).toEqual(['sciatica']);
+  });
+
+  it('is shown ticked again when the patient comes back to the question', () => {
+    expect(draftFromAnswer(questionOf('diagnoses'), NOT_SURE)).toEqual([NOT_SURE]);
   });
 });
 

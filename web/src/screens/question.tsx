@@ -1,7 +1,7 @@
 /** One question per screen: a fieldset of big option rows, or a single labelled input. */
 import type { AnswerValue, Question } from '../../../functions/core/model';
 import { useState } from 'preact/hooks';
-import { checkAnswer, draftFromAnswer, toggleOption, type AnswerDraft } from '../flow';
+import { checkAnswer, choiceOptions, draftFromAnswer, toggleOption, type AnswerDraft } from '../flow';
 import { ErrorText, ScreenAlert, ScreenHeading, describedBy } from '../ui';
 
 export interface QuestionScreenProps {
@@ -18,11 +18,6 @@ export interface QuestionScreenProps {
   onBack: (value: AnswerValue | undefined) => void;
   onStartOver: () => void;
 }
-
-const BOOLEAN_OPTIONS = [
-  { value: 'yes', label: 'Yes' },
-  { value: 'no', label: 'No' },
-];
 
 export function QuestionScreen(props: QuestionScreenProps) {
   const { question } = props;
@@ -136,7 +131,7 @@ function ChoiceOptions(props: {
   onChange: (draft: AnswerDraft) => void;
 }) {
   const { question, draft } = props;
-  const options = question.type === 'boolean' ? BOOLEAN_OPTIONS : (question.options ?? []);
+  const options = choiceOptions(question);
   const multi = question.type === 'multi';
   const selected = Array.isArray(draft) ? draft : [];
   return (
