@@ -1,0 +1,97 @@
+/**
+ * The layer table of the house style (STYLE.md, "Who may import whom"), enforced by
+ * `npm run lint`. A rule here is the table's row; change the table and this file together, and
+ * say why in the README's design decisions. `test/unit/lint/layers.test.ts` proves the rules bite.
+ *
+ * Paths are relative to the repository root. npm packages resolve into `node_modules/`; Node's
+ * built-in modules (`node:fs`, `fs`) have no path under the root, so a `pathNot` list that does
+ * not name them forbids them too.
+ */
+
+/** What the pure core may import besides itself: small pure libraries, no I/O. */
+const PURE_LIBRARIES = '(^|/)node_modules/(zod|json-logic-engine|handlebars)/';
+/** Modules that must import nothing at all, so CDK, the local runtime and the web can load them cheaply. */
+const LEAF_MODULES = '^functions/(function-manifest|table-schema|http-contract)[.]ts$';
+/** A Lambda entry folder: anything under `functions/` that is not a layer. */
+const ENTRY = '^functions/(?!core/|app/|adapters/)([^/]+)/';
+
+/** @type {import('dependency-cruiser').IConfiguration} */
+module.exports = {
+  forbidden: [
+    {
+      name: 'core-is-pure',
+      comment:
+        'functions/core/ is the domain: it imports only itself and small pure libraries (zod, json-logic-engine, handlebars); never an adapter, the AWS SDK, node:* or a Lambda entry.',
+      severity: 'error',
+      from: { path: '^functions/core/' },
+      to: { pathNot: ['^functions/core/', PURE_LIBRARIES] },
+    },
+    {
+      name: 'use-cases-import-only-core',
+      comment: 'A use case (functions/app/) is orchestration over the ports the core declares: it imports the core and nothing else.',
+      severity: 'error',
+      from: { path: '^functions/app/' },
+      to: { pathNot: ['^functions/(core|app)/'] },
+    },
+    {
+      name: 'leaf-modules-import-nothing',
+      comment: 'The function manifest, the table schema and the HTTP contract import nothing (CDK, local and web load them).',
+      severity: 'error',
+      from: { path: LEAF_MODULES },
+      to: {},
+    },
+    {
+      name: 'adapters-serve-the-entries',
+      comment: 'Adapters implement ports: they may use the core and the leaf modules, never a use case or a Lambda entry.',
+      severity: 'error',
+      from: { path: '^functions/adapters/' },
+      to: { path: ['^functions/app/', ENTRY] },
+    },
+    {
+      name: 'entries-are-independent',
+      comment: 'A Lambda entry is wiring; one entry never imports another (shared code belongs in a layer).',
+      severity: 'error',
+      from: { path: ENTRY },
+      to: { path: ENTRY, pathNot: '^functions/$1/' },
+    },
+    {
+      name: 'web-imports-core-and-contract-only',
+      comment:
+        "The patient form imports its own code, preact, the core's pure rule evaluation and the HTTP contract (and the API schemas' types); never an adapter or the AWS SDK.",
+      severity: 'error',
+      from: { path: '^web/src/' },
+      to: {
+        pathNot: ['^web/src/', '^functions/core/', '^functions/(http-contract|api-schemas)[.]ts$', '(^|/)node_modules/preact/'],
+      },
+    },
+    {
+      name: 'cdk-reads-manifest-and-contract',
+      comment: 'CDK constructs read the function manifest, the table schema and the HTTP contract; never function code.',
+      severity: 'error',
+      from: { path: '^(lib|bin)/' },
+      to: { path: '^functions/', pathNot: LEAF_MODULES },
+    },
+    {
+      name: 'nothing-imports-tests-or-tools',
+      comment: 'Shipped code (functions, lib, local, web, cli) never imports tests or benchmarks.',
+      severity: 'error',
+      from: { path: '^(functions|lib|bin|local|web|cli)/' },
+      to: { path: '^(test|bench)/' },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    exclude: { path: '^(node_modules|cdk[.]out|[.]tools|web/dist|[.]local)/' },
+    // TypeScript 7 has no JS API yet, so dependency-cruiser parses TypeScript with swc (already here for
+    // jest); swc reports type-only imports too, so a type import across a layer is caught as well.
+    parser: 'swc',
+    tsConfig: { fileName: 'tsconfig.json' },
+    enhancedResolveOptions: {
+      exportsFields: ['exports'],
+      conditionNames: ['import', 'require', 'node', 'default', 'types'],
+      extensions: ['.ts', '.tsx', '.cts', '.mts', '.js', '.mjs', '.cjs', '.d.ts'],
+      mainFields: ['module', 'main', 'types', 'typings'],
+    },
+    reporterOptions: { text: { highlightFocused: true } },
+  },
+};

@@ -1,0 +1,136 @@
+/**
+ * The layer rules of `npm run lint` (.dependency-cruiser.cjs) bite: each test lays out a small
+ * project with the repository's real config and node_modules, adds one import, and runs
+ * dependency-cruiser's command as `npm run lint` does.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync, copyFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from '@jest/globals';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+const DEPCRUISE = join(ROOT, 'node_modules/dependency-cruiser/bin/dependency-cruiser.mjs');
+
+interface Violation {
+  rule: { name: string };
+  from: string;
+  to: string;
+}
+
+let project: string | undefined;
+
+afterEach(() => {
+  if (project) rmSync(project, { recursive: true, force: true });
+  project = undefined;
+});
+
+/** A throwaway project holding `files` (path → source) beside the repository's config. */
+function layOut(files: Record<string, string>): string {
+  project = mkdtempSync(join(tmpdir(), 'layers-'));
+  symlinkSync(join(ROOT, 'node_modules'), join(project, 'node_modules'), 'dir');
+  copyFileSync(join(ROOT, 'tsconfig.json'), join(project, 'tsconfig.json'));
+  copyFileSync(join(ROOT, 'package.json'), join(project, 'package.json'));
+  for (const [path, source] of Object.entries(files)) {
+    mkdirSync(dirname(join(project, path)), { recursive: true });
+    writeFileSync(join(project, path), source);
+  }
+  return project;
+}
+
+function depcruise(cwd: string, outputType: 'json' | 'err', folders: string[]) {
+  return spawnSync(process.execPath, [DEPCRUISE, '--config', join(ROOT, '.dependency-cruiser.cjs'), '--output-type', outputType, ...folders], {
+    cwd,
+    encoding: 'utf8',
+  });
+}
+
+/**
+ * Runs the layer check over `folders` of `cwd`: the exit code of the command `npm run lint` runs
+ * (the `err` reporter exits with the number of errors) and the violations the JSON reporter lists.
+ */
+function cruise(cwd: string, folders: string[]): { status: number | null; violations: Violation[] } {
+  const report = JSON.parse(depcruise(cwd, 'json', folders).stdout) as { summary: { violations: Violation[] } };
+  return { status: depcruise(cwd, 'err', folders).status, violations: report.summary.violations };
+}
+
+const ADAPTER = "import { DynamoDBClient } from '@aws-sdk/client-dynamodb';\nexport const client = new DynamoDBClient({});\n";
+
+describe('the layer rules', () => {
+  it('fail when a core file imports @aws-sdk/client-dynamodb', () => {
+    const cwd = layOut({
+      'functions/core/screening.ts': "import { DynamoDBClient } from '@aws-sdk/client-dynamodb';\nexport const c = DynamoDBClient;\n",
+    });
+
+    const { status, violations } = cruise(cwd, ['functions']);
+
+    expect(status).not.toBe(0);
+    expect(violations).toEqual([
+      expect.objectContaining({ rule: expect.objectContaining({ name: 'core-is-pure' }), from: 'functions/core/screening.ts' }),
+    ]);
+    expect(violations[0]!.to).toMatch(/@aws-sdk\/client-dynamodb/);
+  });
+
+  it('fail when a core file imports an adapter, even for its types only', () => {
+    const cwd = layOut({
+      'functions/adapters/dynamo.ts': ADAPTER,
+      'functions/core/screening.ts': "import type { client } from '../adapters/dynamo';\nexport type C = typeof client;\n",
+    });
+
+    const { status, violations } = cruise(cwd, ['functions']);
+
+    expect(status).not.toBe(0);
+    expect(violations.map((violation) => [violation.rule.name, violation.from, violation.to])).toEqual([
+      ['core-is-pure', 'functions/core/screening.ts', 'functions/adapters/dynamo.ts'],
+    ]);
+  });
+
+  it('fail when a core file imports a Node.js built-in', () => {
+    const cwd = layOut({ 'functions/core/token.ts': "import { randomUUID } from 'node:crypto';\nexport const t = randomUUID;\n" });
+
+    expect(cruise(cwd, ['functions']).violations.map((violation) => violation.rule.name)).toEqual(['core-is-pure']);
+  });
+
+  it('pass a core that imports only itself and zod', () => {
+    const cwd = layOut({
+      'functions/core/model.ts': "import { z } from 'zod/mini';\nexport const Id = z.string();\n",
+      'functions/core/screening.ts': "import { Id } from './model';\nexport const parseId = (value: unknown) => Id.parse(value);\n",
+    });
+
+    expect(cruise(cwd, ['functions'])).toEqual({ status: 0, violations: [] });
+  });
+
+  it('fail when a use case imports an adapter', () => {
+    const cwd = layOut({
+      'functions/adapters/dynamo.ts': ADAPTER,
+      'functions/app/submit-screening.ts': "import { client } from '../adapters/dynamo';\nexport const c = client;\n",
+    });
+
+    expect(cruise(cwd, ['functions']).violations.map((violation) => violation.rule.name)).toEqual(['use-cases-import-only-core']);
+  });
+
+  it('fail when the web form imports an adapter', () => {
+    const cwd = layOut({
+      'functions/adapters/dynamo.ts': ADAPTER,
+      'web/src/api.ts': "import { client } from '../../functions/adapters/dynamo';\nexport const c = client;\n",
+    });
+
+    expect(cruise(cwd, ['web/src']).violations.map((violation) => violation.rule.name)).toEqual([
+      'web-imports-core-and-contract-only',
+    ]);
+  });
+
+  it('fail when the function manifest imports anything', () => {
+    const cwd = layOut({
+      'functions/core/model.ts': 'export const NAME = 1;\n',
+      'functions/function-manifest.ts': "import { NAME } from './core/model';\nexport const FUNCTIONS = [NAME];\n",
+    });
+
+    expect(cruise(cwd, ['functions']).violations.map((violation) => violation.rule.name)).toEqual(['leaf-modules-import-nothing']);
+  });
+
+  it('hold for the repository itself', () => {
+    expect(cruise(ROOT, ['functions', 'lib', 'bin', 'local', 'web/src', 'cli'])).toEqual({ status: 0, violations: [] });
+  });
+});
