@@ -17,7 +17,7 @@
  */
 import { resolve } from 'node:path';
 import type { Engine } from 'json-rules-engine';
-import { evaluateCriteria, evaluateScreening, prepareCatalog, type PreparedCatalog } from '../functions/core/eligibility';
+import { evaluateCriteria, evaluateRules, evaluateScreening, prepareCatalog, type PreparedCatalog } from '../functions/core/eligibility';
 import { nearestRecruitingSite, patientLocationFromAnswers, recruitingSites, type PatientLocation, type RecruitingSite } from '../functions/core/geo';
 import type {
   Answers,
@@ -176,13 +176,13 @@ function eligibilityOf(criteria: readonly CriterionEvaluation[]): Eligibility {
 
 // ---- the implementations ----------------------------------------------------------------------
 
-/** Our engine's criteria evaluation, as `evaluateScreening` runs it: answers checked once, then `evaluateCriteria` per trial. */
+/** Our engine's criteria evaluation, as `evaluateScreening` runs it: each distinct rule once, then `evaluateCriteria` per trial. */
 function screenWithEngine(catalog: PreparedCatalog, answers: Answers): TrialCriteria[] {
-  const checked = catalog.rules.check(answers);
+  const values = evaluateRules(catalog, 'lower-back-pain', answers);
   const results = new Array<TrialCriteria>(catalog.trials.length);
   for (let t = 0; t < catalog.trials.length; t++) {
     const prepared = catalog.trials[t]!;
-    const { eligibility, criteria } = evaluateCriteria(prepared, checked);
+    const { eligibility, criteria } = evaluateCriteria(prepared, values);
     results[t] = { trialId: prepared.trial.nctId, eligibility, criteria };
   }
   return results;

@@ -1,60 +1,67 @@
 /**
- * The server's fast path for screening rules: each rule is compiled once per catalog load with
- * `json-logic-engine`'s `build()` (a generated function, roughly 15x faster than interpreting)
- * and the compiled function runs whenever every question the rule reads has a known answer
- * (`isKnownAnswer`: answered, and not "not sure"). When some do not, the three-valued interpreter
- * in `rules.ts` decides, so a missing or "not sure" answer is unknown rather than whatever the
- * engine would make of `null` or of the string `"not_sure"`.
+ * The server's path for screening rules: three-valued (Kleene) JsonLogic compiled to JavaScript
+ * once per catalog load, unknown included. A missing or "not sure" answer (`isKnownAnswer`) is
+ * unknown inside the compiled code itself, so no rule ever falls back to the interpreter on the
+ * request path, whichever answers a patient leaves out.
+ *
+ * The compiled code gives every operator the meaning the interpreter in `rules.ts` gives it (the
+ * operand semantics are the interpreter's own exported functions, and a property test checks the
+ * two agree on generated rules and answers, complete, partial and "not sure"). `json-logic-engine`'s
+ * `build()`, used here before, is two-valued: it cannot represent "unknown", which is why every rule
+ * reading an unanswered question used to go back to the interpreter.
+ *
+ * Rules are compiled by **shape**: the rule with its number and string literals taken out as
+ * parameters. Rules that differ only in a limit (`age >= 18`, `age >= 21`, every trial's own age
+ * range) share one generated function, which loops over all of them with their parameters in one
+ * call, so V8 parses, optimises and inlines a few dozen loops however many distinct rules a catalog
+ * has, and a screening evaluates each distinct rule exactly once (`RuleProgram`).
  *
  * Kept apart from `rules.ts` so the browser bundle, which only needs `evaluateRule`, never pulls
- * in the engine (nor its use of `new Function`, which a strict Content-Security-Policy forbids).
+ * in the code generator (nor its use of `new Function`, which a strict Content-Security-Policy forbids).
  */
-import { LogicEngine } from 'json-logic-engine';
 import { isKnownAnswer } from './answers';
 import type { Answers, JsonLogicRule } from './model';
-import { evaluateRule, isTruthy, ruleVariables, unsupportedOperators } from './rules';
-import type { RuleOutcome } from './rules';
+import { compareBetween, compareValues, containsValue, isTruthy, ruleVariables, unsupportedOperators, type Comparison, type RuleOutcome } from './rules';
+
+/** A rule's outcome as compiled rules store it, one byte per rule in `RuleValues`. */
+export const NOT_MET = 0;
+export const MET = 1;
+export const UNKNOWN = 2;
+export type OutcomeCode = typeof NOT_MET | typeof MET | typeof UNKNOWN;
 
 /** A rule compiled once, evaluated many times. */
 export interface CompiledRule {
+  /** Where this rule's outcome is in the `RuleValues` of its compiler's programs. */
+  readonly slot: number;
   /** The question ids the rule reads. */
-  variables: string[];
-  /** Three-valued evaluation: `true` met, `false` not met, `undefined` unknown. */
+  readonly variables: readonly string[];
+  /** Three-valued evaluation of this rule alone: `true` met, `false` not met, `undefined` unknown. */
   evaluate(answers: Answers): RuleOutcome;
-  /** `evaluate` for answers checked by the compiler that compiled this rule (`RuleCompiler.check`). */
-  evaluateChecked(checked: CheckedAnswers): RuleOutcome;
 }
 
-/**
- * A screening's answers with, for every question the compiler's rules read (by the number the
- * compiler gave it), whether its answer is known (`isKnownAnswer`): 1 or 0.
- */
-export interface CheckedAnswers {
-  answers: Answers;
-  answered: Uint8Array;
+/** Every rule of a program evaluated for one screening: an `OutcomeCode` per `CompiledRule.slot`. */
+export type RuleValues = Uint8Array;
+
+/** A set of compiled rules evaluated together, each distinct rule once per screening. */
+export interface RuleProgram {
+  /**
+   * Reads each question the rules read once (`isKnownAnswer`: a missing or "not sure" answer is
+   * unknown), then runs every distinct rule once. Slots of rules outside the program are unknown.
+   */
+  evaluate(answers: Answers): RuleValues;
 }
 
 /** Compiles the rules of one catalog. */
 export interface RuleCompiler {
   /**
    * Compiles a rule, or returns the rule compiled earlier that is written the same way (the
-   * registry's age limits, "not pregnant", ...): each `build()` is a separate generated function
-   * that V8 must parse, warm up and optimise on its own, so sharing spares a catalog of thousands
-   * of criteria that repeat a few hundred rules most of that work, at load and in its first
-   * screenings. A compiled rule holds no state between calls, so sharing changes no result.
-   * Throws like `compileRule`.
+   * registry's age limits, "not pregnant", ...): criteria written alike share one slot, so their
+   * value is computed once per screening. Throws like `compileRule`.
    */
   compile(rule: JsonLogicRule): CompiledRule;
-  /**
-   * Checks once per screening which questions the compiled rules read are answered, so each
-   * criterion's check is a read of a small array by number: done by question id, per variable of
-   * every criterion, it cost about as much as running the compiled rules themselves.
-   */
-  check(answers: Answers): CheckedAnswers;
+  /** A program over these rules (duplicates are evaluated once). */
+  program(rules: Iterable<CompiledRule>): RuleProgram;
 }
-
-// One engine per process: it holds no per-request state, only the operator table.
-const engine = new LogicEngine();
 
 /**
  * Compiles a rule once. Throws when the rule uses an operator screening rules do not support,
@@ -62,6 +69,22 @@ const engine = new LogicEngine();
  */
 export function compileRule(rule: JsonLogicRule): CompiledRule {
   return createRuleCompiler().compile(rule);
+}
+
+/** A generated function: evaluates every rule of one shape, `slots.length` of them, into `out`. */
+type ShapeFunction = (values: readonly unknown[], parameters: readonly unknown[], slots: Int32Array, out: Uint8Array) => void;
+
+interface Shape {
+  run: ShapeFunction;
+  /** How many parameters each rule of this shape has (its literals, in order). */
+  arity: number;
+}
+
+interface DistinctRule {
+  compiled: CompiledRule;
+  shape: Shape;
+  parameters: unknown[];
+  questionNumbers: number[];
 }
 
 /** A compiler for one catalog: use one per catalog, so what it shares is released with it. */
@@ -76,61 +99,407 @@ export function createRuleCompiler(): RuleCompiler {
     }
     return number;
   };
+  const shapes = new Map<string, Shape>();
+  const distinct: DistinctRule[] = [];
   // The rule's JSON text is its identity: catalog rules are JSON data (the schema admits nothing
   // else), and two rules written with their keys in another order merely miss the sharing.
-  const compiledByText = new Map<string, CompiledRule>();
+  const byText = new Map<string, CompiledRule>();
+
+  const shapeOf = (body: string, arity: number): Shape => {
+    let shape = shapes.get(body);
+    if (shape === undefined) {
+      shape = { run: generate(body), arity };
+      shapes.set(body, shape);
+    }
+    return shape;
+  };
+
+  const program = (rules: Iterable<CompiledRule>): RuleProgram => {
+    const slots = new Set<number>();
+    for (const rule of rules) slots.add(rule.slot);
+    return createProgram([...slots].map((slot) => distinct[slot]!), questionIds, distinct.length);
+  };
 
   return {
     compile(rule) {
       const text = JSON.stringify(rule);
-      let compiled = compiledByText.get(text);
-      if (compiled === undefined) {
-        compiled = build(rule, numberOf);
-        compiledByText.set(text, compiled);
-      }
+      const existing = byText.get(text);
+      if (existing !== undefined) return existing;
+
+      const unsupported = unsupportedOperators(rule);
+      if (unsupported.length > 0) throw new Error(`Rule uses unsupported operators: ${unsupported.join(', ')}`);
+      const variables = ruleVariables(rule);
+      const { body, parameters } = new Generator(numberOf).rule(rule);
+      const slot = distinct.length;
+      let alone: RuleProgram | undefined;
+      const compiled: CompiledRule = {
+        slot,
+        variables,
+        evaluate(answers) {
+          alone ??= program([compiled]);
+          return outcomeOf(alone.evaluate(answers)[slot] as OutcomeCode);
+        },
+      };
+      distinct.push({ compiled, shape: shapeOf(body, parameters.length), parameters, questionNumbers: variables.map(numberOf) });
+      byText.set(text, compiled);
       return compiled;
     },
-    check(answers) {
-      const answered = new Uint8Array(questionIds.length);
-      for (let number = 0; number < questionIds.length; number++) {
-        if (isKnownAnswer(answers, questionIds[number]!)) answered[number] = 1;
+    program,
+  };
+}
+
+/** The three-valued outcome of an outcome code. */
+export function outcomeOf(code: OutcomeCode): RuleOutcome {
+  return code === UNKNOWN ? undefined : code === MET;
+}
+
+// ---- programs -------------------------------------------------------------------------------
+
+interface ShapeGroup {
+  run: ShapeFunction;
+  parameters: unknown[];
+  slots: Int32Array;
+}
+
+function createProgram(rules: readonly DistinctRule[], questionIds: readonly string[], slotCount: number): RuleProgram {
+  const byShape = new Map<Shape, DistinctRule[]>();
+  const read = new Set<number>();
+  for (const rule of rules) {
+    let group = byShape.get(rule.shape);
+    if (group === undefined) byShape.set(rule.shape, (group = []));
+    group.push(rule);
+    for (const number of rule.questionNumbers) read.add(number);
+  }
+  const groups: ShapeGroup[] = [...byShape].map(([shape, members]) => ({
+    run: shape.run,
+    // One flat list per shape (each rule's parameters one after another): one array to walk.
+    parameters: members.flatMap((member) => member.parameters),
+    slots: Int32Array.from(members, (member) => member.compiled.slot),
+  }));
+  const questionCount = questionIds.length;
+  const readNumbers = Int32Array.from([...read].sort((a, b) => a - b));
+  const readIds = [...readNumbers].map((number) => questionIds[number]!);
+
+  return {
+    evaluate(answers) {
+      // Each question once per screening: a rule reads its answer by number, and an unknown
+      // answer (missing or "not sure") is `undefined`, which no known answer ever is.
+      const values = new Array<unknown>(questionCount).fill(undefined);
+      for (let i = 0; i < readNumbers.length; i++) {
+        const questionId = readIds[i]!;
+        if (isKnownAnswer(answers, questionId)) values[readNumbers[i]!] = answers[questionId];
       }
-      return { answers, answered };
+      // Slots outside the program stay unknown: never "met", never "not met" by accident.
+      const out = new Uint8Array(slotCount).fill(UNKNOWN);
+      for (let g = 0; g < groups.length; g++) {
+        const group = groups[g]!;
+        group.run(values, group.parameters, group.slots, out);
+      }
+      return out;
     },
   };
 }
 
-function build(rule: JsonLogicRule, numberOf: (questionId: string) => number): CompiledRule {
-  const unsupported = unsupportedOperators(rule);
-  if (unsupported.length > 0) {
-    throw new Error(`Rule uses unsupported operators: ${unsupported.join(', ')}`);
-  }
-  const variables = ruleVariables(rule);
-  const numbers = variables.map(numberOf);
-  const compiled = engine.build(rule) as (data: Answers) => unknown;
-  const run = (answers: Answers): RuleOutcome => {
-    try {
-      return isTruthy(compiled(answers));
-    } catch {
-      // The engine throws on type mismatches (a list compared with a number); the interpreter
-      // turns those into "unknown" operand by operand, which is never "met".
-      return evaluateRule(rule, answers);
-    }
-  };
+// ---- code generation ------------------------------------------------------------------------
 
-  return {
-    variables,
-    evaluate(answers) {
-      for (let i = 0; i < variables.length; i++) {
-        if (!isKnownAnswer(answers, variables[i]!)) return evaluateRule(rule, answers);
+/**
+ * What the generated code may call: the interpreter's own operand semantics for the slow paths
+ * (the fast paths written inline below are the cases where these would give the same answer).
+ */
+const RUNTIME = {
+  truthy: isTruthy,
+  compare: compareValues,
+  between: compareBetween,
+  contains: containsValue,
+  sameValue: Object.is,
+};
+
+function generate(body: string): ShapeFunction {
+  // The body is built only from the rule's structure (operators, question numbers, parameter
+  // positions, booleans and null); every string and number of the rule is a parameter, read from
+  // `p`, never spliced into the code.
+  const factory = new Function('R', `"use strict";const {truthy,compare,between,contains,sameValue}=R;return function compiledShape(v,p,slots,out){${body}};`);
+  return factory(RUNTIME) as ShapeFunction;
+}
+
+/** How the generated code may treat a value it computed. */
+type Kind =
+  /** `true`, `false` or `undefined` (unknown). */
+  | 'boolean'
+  /** Any value, or `undefined` (unknown). */
+  | 'any'
+  /** A number parameter (never unknown). */
+  | 'number'
+  /** A string parameter (never unknown). */
+  | 'string'
+  /** Another constant: `true`, `false`, `null`, or a list of literals (never unknown). */
+  | 'constant'
+  /** Always unknown (a malformed part of a rule). */
+  | 'unknown';
+
+interface Ref {
+  /** A JavaScript expression without side effects: a local, a parameter read or a literal. */
+  code: string;
+  kind: Kind;
+}
+
+const UNKNOWN_REF: Ref = { code: 'undefined', kind: 'unknown' };
+const NULL_REF: Ref = { code: 'null', kind: 'constant' };
+const COMPARISONS = new Set<string>(['==', '!=', '===', '!==', '<', '<=', '>', '>=']);
+
+const mayBeUnknown = (ref: Ref) => ref.kind === 'any' || ref.kind === 'boolean' || ref.kind === 'unknown';
+const truthy = (ref: Ref) => (ref.kind === 'boolean' ? ref.code : `truthy(${ref.code})`);
+
+/**
+ * Turns one rule into the body of a shape function. Every operator is written out as statements
+ * over locals, `undefined` standing for unknown; labelled blocks give Kleene logic its early exits
+ * (the first false operand of an `and`) without evaluating the rest.
+ */
+class Generator {
+  private readonly lines: string[] = [];
+  private readonly parameters: unknown[] = [];
+  private locals = 0;
+
+  constructor(private readonly numberOf: (questionId: string) => number) {}
+
+  rule(rule: unknown): { body: string; parameters: unknown[] } {
+    const result = this.emit(rule);
+    const outcome =
+      result.kind === 'unknown'
+        ? String(UNKNOWN)
+        : mayBeUnknown(result)
+          ? `${result.code}===undefined?${UNKNOWN}:${truthy(result)}?${MET}:${NOT_MET}`
+          : `${truthy(result)}?${MET}:${NOT_MET}`;
+    const declarations = this.locals > 0 ? `let ${Array.from({ length: this.locals }, (_, i) => `t${i}`).join(',')};` : '';
+    const arity = this.parameters.length;
+    const base = arity > 0 ? `const o=i*${arity};` : '';
+    const body = `for(let i=0,n=slots.length;i<n;i++){${base}${declarations}${this.lines.join('')}out[slots[i]]=${outcome};}`;
+    return { body, parameters: this.parameters };
+  }
+
+  private local(): string {
+    return `t${this.locals++}`;
+  }
+
+  private label(): string {
+    return `b${this.locals++}`;
+  }
+
+  private parameter(value: unknown, kind: Kind): Ref {
+    this.parameters.push(value);
+    return { code: `p[o+${this.parameters.length - 1}]`, kind };
+  }
+
+  private emit(node: unknown): Ref {
+    if (Array.isArray(node)) return this.list(node);
+    if (node === null || node === undefined) return NULL_REF;
+    if (typeof node === 'number') return this.parameter(node, 'number');
+    if (typeof node === 'string') return this.parameter(node, 'string');
+    if (typeof node === 'boolean') return { code: String(node), kind: 'constant' };
+    if (typeof node !== 'object') return UNKNOWN_REF;
+
+    const keys = Object.keys(node);
+    if (keys.length !== 1) return UNKNOWN_REF;
+    const operator = keys[0]!;
+    const args = (node as Record<string, unknown>)[operator];
+    if (operator === 'var') return this.variable(args);
+    if (COMPARISONS.has(operator)) return this.comparison(operator as Comparison, args);
+    switch (operator) {
+      case '!':
+      case '!!': {
+        // A single argument may be written bare or wrapped in a one-element list.
+        const operand = this.emit(Array.isArray(args) ? args[0] : args);
+        if (operand.kind === 'unknown') return UNKNOWN_REF;
+        const value = `${operator === '!' ? '!' : ''}${truthy(operand)}`;
+        return this.assign(mayBeUnknown(operand) ? `${operand.code}===undefined?undefined:${value}` : value, 'boolean');
       }
-      return run(answers);
-    },
-    evaluateChecked({ answers, answered }) {
-      for (let i = 0; i < numbers.length; i++) {
-        if (answered[numbers[i]!] !== 1) return evaluateRule(rule, answers);
+      case 'and':
+      case 'or':
+        return Array.isArray(args) ? this.kleene(args, operator === 'or') : UNKNOWN_REF;
+      case 'in':
+        return Array.isArray(args) ? this.membership(args[0], args[1]) : UNKNOWN_REF;
+      case 'if':
+        return Array.isArray(args) ? this.ifThenElse(args, 0) : UNKNOWN_REF;
+      default:
+        return UNKNOWN_REF;
+    }
+  }
+
+  private assign(expression: string, kind: Kind): Ref {
+    const name = this.local();
+    this.lines.push(`${name}=${expression};`);
+    return { code: name, kind };
+  }
+
+  private variable(args: unknown): Ref {
+    const path = Array.isArray(args) ? args[0] : args;
+    // A `var` default is ignored on purpose, as the interpreter does: a missing answer stays unknown.
+    if (typeof path !== 'string' && typeof path !== 'number') return UNKNOWN_REF;
+    return { code: `v[${this.numberOf(String(path))}]`, kind: 'any' };
+  }
+
+  /** A list: a constant when it holds only literals, else built when no element is unknown. */
+  private list(items: unknown[]): Ref {
+    // A copy: the interpreter builds a new list each time, so no two lists are ever the same object.
+    if (items.every(isLiteral)) return this.parameter(structuredClone(items), 'constant');
+    const result = this.local();
+    const label = this.label();
+    this.lines.push(`${result}=undefined;${label}:{`);
+    const elements: string[] = [];
+    for (const item of items) {
+      const element = this.emit(item);
+      if (element.kind === 'unknown') {
+        this.lines.push(`break ${label};`);
+        break;
       }
-      return run(answers);
-    },
-  };
+      if (mayBeUnknown(element)) this.lines.push(`if(${element.code}===undefined)break ${label};`);
+      elements.push(element.code);
+    }
+    this.lines.push(`${result}=[${elements.join(',')}];}`);
+    return { code: result, kind: 'any' };
+  }
+
+  /** Operands evaluated in order; the first unknown one makes the result unknown. */
+  private operands(args: unknown[], label: string): Ref[] | undefined {
+    const refs: Ref[] = [];
+    for (const arg of args) {
+      const ref = this.emit(arg);
+      if (ref.kind === 'unknown') return undefined;
+      if (mayBeUnknown(ref)) this.lines.push(`if(${ref.code}===undefined)break ${label};`);
+      refs.push(ref);
+    }
+    return refs;
+  }
+
+  private comparison(operator: Comparison, args: unknown): Ref {
+    if (!Array.isArray(args) || args.length < 2 || args.length > 3) return UNKNOWN_REF;
+    // The three-argument "between" form exists only for `<` and `<=` (`{"<=": [18, age, 65]}`).
+    if (args.length === 3 && operator !== '<' && operator !== '<=') return UNKNOWN_REF;
+    const result = this.local();
+    const label = this.label();
+    this.lines.push(`${result}=undefined;${label}:{`);
+    const refs = this.operands(args, label);
+    if (refs === undefined) {
+      this.lines.push('}');
+      return UNKNOWN_REF;
+    }
+    const op = JSON.stringify(operator);
+    let expression: string;
+    if (refs.length === 3) {
+      const [low, middle, high] = refs as [Ref, Ref, Ref];
+      const slow = `between(${op},${low.code},${middle.code},${high.code})`;
+      expression =
+        low.kind === 'number' && high.kind === 'number'
+          ? `typeof ${middle.code}==='number'&&${middle.code}===${middle.code}?${low.code}${operator}${middle.code}&&${middle.code}${operator}${high.code}:${slow}`
+          : slow;
+    } else {
+      expression = comparisonCode(operator, refs[0]!, refs[1]!);
+    }
+    this.lines.push(`${result}=${expression};}`);
+    return { code: result, kind: 'boolean' };
+  }
+
+  private membership(itemNode: unknown, collectionNode: unknown): Ref {
+    const result = this.local();
+    const label = this.label();
+    this.lines.push(`${result}=undefined;${label}:{`);
+    // A missing operand reads as null, as the interpreter's `undefined` does (`!collection`).
+    const refs = this.operands([itemNode ?? null, collectionNode ?? null], label);
+    if (refs === undefined) {
+      this.lines.push('}');
+      return UNKNOWN_REF;
+    }
+    const [item, collection] = refs as [Ref, Ref];
+    // A multi-choice answer is a list: the common case, checked inline.
+    this.lines.push(`${result}=Array.isArray(${collection.code})?${collection.code}.includes(${item.code}):contains(${item.code},${collection.code});}`);
+    return { code: result, kind: 'boolean' };
+  }
+
+  /**
+   * Kleene `and` (`decisive` false) and `or` (`decisive` true): the first operand whose truthiness
+   * is decisive is the result; otherwise unknown if any operand was unknown, else the last value.
+   */
+  private kleene(args: unknown[], decisive: boolean): Ref {
+    if (args.length === 0) return NULL_REF;
+    const result = this.local();
+    const unknown = this.local();
+    const label = this.label();
+    this.lines.push(`${unknown}=false;${label}:{`);
+    let last: Ref = NULL_REF;
+    let allBoolean = true;
+    for (const arg of args) {
+      const operand = this.emit(arg);
+      last = operand;
+      if (operand.kind !== 'boolean') allBoolean = false;
+      if (operand.kind === 'unknown') {
+        this.lines.push(`${unknown}=true;`);
+        continue;
+      }
+      const decides = operand.kind === 'boolean' ? `${operand.code}===${decisive}` : `${decisive ? '' : '!'}${truthy(operand)}`;
+      const assign = `{${result}=${operand.code};break ${label};}`;
+      this.lines.push(mayBeUnknown(operand) ? `if(${operand.code}===undefined)${unknown}=true;else if(${decides})${assign}` : `if(${decides})${assign}`);
+    }
+    // Reached only when no operand decided: the last one was then known unless `unknown` is set.
+    this.lines.push(`${result}=${unknown}?undefined:${last.kind === 'unknown' ? 'undefined' : last.code};}`);
+    return { code: result, kind: allBoolean ? 'boolean' : 'any' };
+  }
+
+  /**
+   * `if` with any number of else-if pairs. When a condition is unknown the result is known only if
+   * both possible branches give the same value; each branch is written once and run only if needed.
+   */
+  private ifThenElse(args: unknown[], from: number): Ref {
+    const remaining = args.length - from;
+    if (remaining <= 0) return NULL_REF;
+    if (remaining === 1) return this.emit(args[from]);
+    const condition = this.emit(args[from]);
+    const state = this.local();
+    const whenTrue = this.local();
+    const whenFalse = this.local();
+    const result = this.local();
+    // 0 false, 1 true, 2 unknown.
+    this.lines.push(
+      condition.kind === 'unknown'
+        ? `${state}=2;`
+        : `${state}=${mayBeUnknown(condition) ? `${condition.code}===undefined?2:` : ''}${truthy(condition)}?1:0;`,
+    );
+    this.lines.push(`if(${state}!==0){`);
+    const trueRef = this.emit(args[from + 1]);
+    this.lines.push(`${whenTrue}=${trueRef.code};}`);
+    this.lines.push(`if(${state}!==1){`);
+    const falseRef = this.ifThenElse(args, from + 2);
+    this.lines.push(`${whenFalse}=${falseRef.code};}`);
+    this.lines.push(
+      `${result}=${state}===1?${whenTrue}:${state}===0?${whenFalse}:${whenTrue}!==undefined&&sameValue(${whenTrue},${whenFalse})?${whenTrue}:undefined;`,
+    );
+    const kind: Kind = trueRef.kind === 'boolean' && falseRef.kind === 'boolean' ? 'boolean' : 'any';
+    return { code: result, kind };
+  }
+}
+
+/** A JSON value with no operator inside: a literal the interpreter evaluates to itself. */
+function isLiteral(value: unknown): boolean {
+  if (Array.isArray(value)) return value.every(isLiteral);
+  return value === null || typeof value !== 'object';
+}
+
+/**
+ * Two known operands compared. Fast paths only where `compareValues` would do the same: a number
+ * (not NaN) against a number parameter, a string against a string parameter, a boolean tested for
+ * (in)equality with a boolean; everything else goes through `compareValues` itself.
+ */
+function comparisonCode(operator: Comparison, left: Ref, right: Ref): string {
+  const op = JSON.stringify(operator);
+  const slow = `compare(${op},${left.code},${right.code})`;
+  if (operator === '===' || operator === '!==') return `${left.code}${operator}${right.code}`;
+  const [value, constant] = left.kind === 'number' || left.kind === 'string' || left.kind === 'constant' ? [right, left] : [left, right];
+  const written = (a: string, b: string) => (constant === left ? `${b}${operator}${a}` : `${a}${operator}${b}`);
+  const code = value.code;
+  if (constant.kind === 'number') return `typeof ${code}==='number'&&${code}===${code}?${written(code, constant.code)}:${slow}`;
+  if (constant.kind === 'string') return `typeof ${code}==='string'?${written(code, constant.code)}:${slow}`;
+  if ((constant.code === 'true' || constant.code === 'false') && (operator === '==' || operator === '!=')) {
+    const strict = operator === '==' ? '===' : '!==';
+    return `typeof ${code}==='boolean'?${code}${strict}${constant.code}:${slow}`;
+  }
+  return slow;
 }

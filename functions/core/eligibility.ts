@@ -1,12 +1,14 @@
 /**
  * Eligibility: a patient's answers against every recruiting trial for the screener.
  *
- * `prepareCatalog` does the expensive work once per catalog load (compiling every criterion rule
- * and deriving the registry's structured limits as criteria); `evaluateScreening` is the per-request
- * hot path and only runs compiled functions over the answers.
+ * `prepareCatalog` does the expensive work once per catalog load (compiling every criterion rule,
+ * deriving the registry's structured limits as criteria, and building each criterion's three
+ * possible results); `evaluateScreening` is the per-request hot path: it evaluates each distinct
+ * rule once (`evaluateRules`), then each trial only reads its criteria's values and picks their
+ * prepared results, so a screening builds no object per criterion.
  */
-import { createRuleCompiler } from './compile-rule';
-import type { CheckedAnswers, CompiledRule, RuleCompiler } from './compile-rule';
+import { createRuleCompiler, MET, NOT_MET, UNKNOWN } from './compile-rule';
+import type { CompiledRule, OutcomeCode, RuleCompiler, RuleProgram, RuleValues } from './compile-rule';
 import { countryFromRegistryName } from './countries';
 import { nearestRecruitingSite, recruitingSites } from './geo';
 import type { PatientLocation, RecruitingSite } from './geo';
@@ -33,10 +35,20 @@ export interface PreparedCriterion {
   rule: CompiledRule;
 }
 
+/**
+ * A criterion's three possible results, built once per catalog load and indexed by the rule's
+ * `OutcomeCode` (not met, met, unknown). Frozen: every screening that gets a result shares it.
+ */
+export type CriterionOutcomes = readonly [notMet: CriterionEvaluation, met: CriterionEvaluation, unknown: CriterionEvaluation];
+
 /** A trial with its criteria (structured ones first, then authored ones) compiled. */
 export interface PreparedTrial {
   trial: Trial;
   criteria: PreparedCriterion[];
+  /** Each criterion's rule slot (`CompiledRule.slot`), in criterion order: what a screening reads. */
+  ruleSlots: Int32Array;
+  /** Each criterion's results (`CriterionOutcomes`), three per criterion in criterion order. */
+  outcomes: readonly CriterionEvaluation[];
   /** The trial's recruiting sites, prepared for `nearestRecruitingSite`. */
   sites: RecruitingSite[];
   /** The questions the trial's criteria read, plus age and sex: what a study site is told. */
@@ -48,8 +60,13 @@ export interface PreparedCatalog {
   version: string;
   trials: PreparedTrial[];
   byId: Map<string, PreparedTrial>;
-  /** The compiler of the trials' rules, which checks a screening's answers for them. */
+  /** The compiler of the trials' rules. */
   rules: RuleCompiler;
+  /**
+   * Per screener id, the distinct rules of the recruiting trials it screens, as one program: a
+   * screening evaluates each of them once and nothing else (not the rules of closed trials).
+   */
+  programs: ReadonlyMap<string, RuleProgram>;
 }
 
 /** Question ids the structured criteria read; part of the screener contract. */
@@ -65,12 +82,33 @@ const SEX = 'sex';
  * must fail when it is loaded, not give wrong answers to patients.
  */
 export function prepareCatalog(version: string, trials: Trial[]): PreparedCatalog {
-  // One compiler per catalog: criteria written alike share one compiled rule, and a screening's
-  // answers are checked once for all of them (see `RuleCompiler`).
+  // One compiler per catalog: criteria written alike share one compiled rule and one value per
+  // screening, and rules differing only in their limits share one generated function.
   const rules = createRuleCompiler();
   const prepared = trials.map((trial) => prepareTrial(trial, rules));
-  return { version, trials: prepared, byId: new Map(prepared.map((trial) => [trial.trial.nctId, trial])), rules };
+  const byScreener = new Map<string, CompiledRule[]>();
+  for (const { trial, criteria } of prepared) {
+    if (trial.status !== 'RECRUITING') continue;
+    for (const screenerId of trial.screenerIds) {
+      let screened = byScreener.get(screenerId);
+      if (screened === undefined) byScreener.set(screenerId, (screened = []));
+      for (const criterion of criteria) screened.push(criterion.rule);
+    }
+  }
+  const programs = new Map([...byScreener].map(([screenerId, screened]) => [screenerId, rules.program(screened)] as const));
+  return { version, trials: prepared, byId: new Map(prepared.map((trial) => [trial.trial.nctId, trial])), rules, programs };
 }
+
+/**
+ * Evaluates, for one screening, every distinct rule of the recruiting trials `screenerId` screens,
+ * each once: the values `evaluateCriteria` reads. A missing or "not sure" answer is unknown to
+ * every rule that reads it, inside the compiled rules themselves.
+ */
+export function evaluateRules(catalog: PreparedCatalog, screenerId: string, answers: Answers): RuleValues {
+  return (catalog.programs.get(screenerId) ?? NO_RULES).evaluate(answers);
+}
+
+const NO_RULES: RuleProgram = { evaluate: () => new Uint8Array(0) };
 
 /**
  * Evaluates a screening: red flags first (any red flag means `urgent_care` and no matching at
@@ -91,12 +129,12 @@ export function evaluateScreening(
   const redFlags = triageRedFlags(screener, answers);
   if (redFlags.length > 0) return { outcome: 'urgent_care', redFlags, results: [] };
 
-  const checked = catalog.rules.check(answers);
+  const values = evaluateRules(catalog, screener.id, answers);
   const ranked: RankedResult[] = [];
   for (const prepared of catalog.trials) {
     const { trial } = prepared;
     if (trial.status !== 'RECRUITING' || !trial.screenerIds.includes(screener.id)) continue;
-    const result = evaluateTrial(prepared, checked, location);
+    const result = evaluateTrial(prepared, values, location);
     ranked.push({ result, eligibilityRank: ELIGIBILITY_ORDER[result.eligibility], distance: distanceForSorting(result, location) });
   }
   // The sort keys are computed once per trial above, not once per comparison: a sort makes
@@ -115,30 +153,21 @@ export interface CriteriaEvaluation {
 }
 
 /**
- * Evaluates one prepared trial's criteria against a screening's answers, checked by the
- * catalog's `rules.check` (the per-trial core of `evaluateScreening`, without sites): each
- * criterion met, not met or unknown, and the trial `ineligible` if any is not met, else
- * `possibly_eligible` if any is unknown, else `eligible`.
+ * One prepared trial's criteria from a screening's rule values (`evaluateRules`; the per-trial core
+ * of `evaluateScreening`, without sites): each criterion met, not met or unknown, and the trial
+ * `ineligible` if any is not met, else `possibly_eligible` if any is unknown, else `eligible`.
+ * The criterion results are the catalog's prepared, frozen ones: read them, never change them.
  */
-export function evaluateCriteria(prepared: PreparedTrial, checked: CheckedAnswers): CriteriaEvaluation {
-  const source = prepared.criteria;
-  const criteria = new Array<CriterionEvaluation>(source.length);
+export function evaluateCriteria(prepared: PreparedTrial, values: RuleValues): CriteriaEvaluation {
+  const { ruleSlots, outcomes } = prepared;
+  const criteria = new Array<CriterionEvaluation>(ruleSlots.length);
   let anyNotMet = false;
   let anyUnknown = false;
-  for (let i = 0; i < source.length; i++) {
-    const criterion = source[i]!;
-    const outcome = criterion.rule.evaluateChecked(checked);
-    let result: CriterionResult;
-    if (outcome === undefined) {
-      result = 'unknown';
-      anyUnknown = true;
-    } else if (outcome) {
-      result = 'met';
-    } else {
-      result = 'not_met';
-      anyNotMet = true;
-    }
-    criteria[i] = { id: criterion.id, kind: criterion.kind, text: criterion.text, result };
+  for (let i = 0; i < ruleSlots.length; i++) {
+    const code = values[ruleSlots[i]!] as OutcomeCode;
+    if (code === NOT_MET) anyNotMet = true;
+    else if (code === UNKNOWN) anyUnknown = true;
+    criteria[i] = outcomes[i * 3 + code]!;
   }
   return { eligibility: anyNotMet ? 'ineligible' : anyUnknown ? 'possibly_eligible' : 'eligible', criteria };
 }
@@ -152,7 +181,24 @@ function prepareTrial(trial: Trial, rules: RuleCompiler): PreparedTrial {
 
   const qualifyingQuestionIds = new Set<string>([AGE, SEX]);
   for (const criterion of criteria) for (const variable of criterion.rule.variables) qualifyingQuestionIds.add(variable);
-  return { trial, criteria, sites: recruitingSites(trial), qualifyingQuestionIds };
+  return {
+    trial,
+    criteria,
+    ruleSlots: Int32Array.from(criteria, (criterion) => criterion.rule.slot),
+    outcomes: criteria.flatMap(criterionOutcomes),
+    sites: recruitingSites(trial),
+    qualifyingQuestionIds,
+  };
+}
+
+/** The three results a criterion can have, in `OutcomeCode` order. */
+function criterionOutcomes({ id, kind, text }: PreparedCriterion): CriterionOutcomes {
+  const outcome = (result: CriterionResult): CriterionEvaluation => Object.freeze({ id, kind, text, result });
+  const outcomes: CriterionEvaluation[] = [];
+  outcomes[NOT_MET] = outcome('not_met');
+  outcomes[MET] = outcome('met');
+  outcomes[UNKNOWN] = outcome('unknown');
+  return outcomes as unknown as CriterionOutcomes;
 }
 
 interface CriterionSource {
@@ -206,9 +252,9 @@ function describeAge(years: number): string {
   return Number.isInteger(years) ? String(years) : `${Math.round(years * 12)} months`;
 }
 
-function evaluateTrial(prepared: PreparedTrial, checked: CheckedAnswers, location: PatientLocation): TrialResult {
+function evaluateTrial(prepared: PreparedTrial, values: RuleValues, location: PatientLocation): TrialResult {
   const { trial } = prepared;
-  const { eligibility, criteria } = evaluateCriteria(prepared, checked);
+  const { eligibility, criteria } = evaluateCriteria(prepared, values);
   const nearestSite = nearestRecruitingSite(trial, location, prepared.sites);
 
   const result: TrialResult = {

@@ -6,10 +6,9 @@
  * false), so a missing answer can never make a criterion "met" or a question disappear.
  *
  * This file is loaded by the browser (branching with `showIf`), so it must stay small and free of
- * Node built-ins; it deliberately does not import `json-logic-engine`. The compiled fast path for
- * the server lives in `compile-rule.ts` and agrees with this interpreter on every complete answer
- * set (a property test proves it), because on known values every operator here copies the
- * semantics of `json-logic-engine`'s compiled functions.
+ * Node built-ins. It is the reference the server's compiled rules (`compile-rule.ts`) are tested
+ * against on generated rules and answers, complete, partial and "not sure"; on known values every
+ * operator here copies the semantics of `json-logic-engine`, which a property test checks too.
  */
 import { isKnownAnswer } from './answers';
 import type { Answers, JsonLogicRule } from './model';
@@ -236,13 +235,22 @@ function contains(args: unknown, answers: Answers): Value | typeof UNKNOWN {
   const item = evaluate(args[0], answers);
   const collection = evaluate(args[1], answers);
   if (item === UNKNOWN || collection === UNKNOWN) return UNKNOWN;
+  return containsValue(item, collection) ?? UNKNOWN;
+}
+
+/**
+ * `in` over two known values: membership in a list or a substring of a string; `undefined`
+ * (unknown) when the collection is neither. Shared with the compiled rules (`compile-rule.ts`).
+ */
+export function containsValue(item: unknown, collection: unknown): boolean | undefined {
   if (!collection) return false;
   if (Array.isArray(collection)) return collection.includes(item);
   if (typeof collection === 'string') return collection.includes(String(item));
-  return UNKNOWN;
+  return undefined;
 }
 
-type Comparison = '==' | '!=' | '===' | '!==' | '<' | '<=' | '>' | '>=';
+/** The comparison operators of screening rules. */
+export type Comparison = '==' | '!=' | '===' | '!==' | '<' | '<=' | '>' | '>=';
 
 function compare(operator: Comparison, args: unknown, answers: Answers): Value | typeof UNKNOWN {
   if (!Array.isArray(args) || args.length < 2 || args.length > 3) return UNKNOWN;
@@ -254,20 +262,30 @@ function compare(operator: Comparison, args: unknown, answers: Answers): Value |
     if (value === UNKNOWN) return UNKNOWN;
     operands[i] = value;
   }
-  if (operands.length === 3) {
-    const [low, middle, high] = operands.map(asNumber);
-    if (low === undefined || middle === undefined || high === undefined) return UNKNOWN;
-    return apply(operator, low, middle) && apply(operator, middle, high);
-  }
-  const [left, right] = operands;
+  const outcome = operands.length === 3 ? compareBetween(operator, operands[0], operands[1], operands[2]) : compareValues(operator, operands[0], operands[1]);
+  return outcome ?? UNKNOWN;
+}
+
+/**
+ * A comparison of two known values, as `json-logic-engine` compares them: strict operators as
+ * they are; loose ones compare strings (or null) as they are and anything else as numbers, where a
+ * value that is not a number is a type error, here `undefined` (unknown). Shared with the compiled
+ * rules (`compile-rule.ts`), so both evaluators give an operator the same meaning.
+ */
+export function compareValues(operator: Comparison, left: unknown, right: unknown): boolean | undefined {
   if (operator === '===' || operator === '!==') return apply(operator, left, right);
-  // Loose comparisons follow json-logic-engine: strings (or null) compare as they are, anything
-  // else compares as numbers, and a value that is not a number is a type error (unknown here).
   if (isStringOrNull(left) && isStringOrNull(right)) return apply(operator, left, right);
   const a = asNumber(left);
   const b = asNumber(right);
-  if (a === undefined || b === undefined) return UNKNOWN;
+  if (a === undefined || b === undefined) return undefined;
   return apply(operator, a, b);
+}
+
+/** The "between" form of `<` and `<=` over three known values, as numbers; unknown if one is not. */
+export function compareBetween(operator: Comparison, low: unknown, middle: unknown, high: unknown): boolean | undefined {
+  const [a, b, c] = [asNumber(low), asNumber(middle), asNumber(high)];
+  if (a === undefined || b === undefined || c === undefined) return undefined;
+  return apply(operator, a, b) && apply(operator, b, c);
 }
 
 function isStringOrNull(value: unknown): value is string | null {

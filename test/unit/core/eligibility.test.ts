@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { evaluateCriteria, evaluateScreening, prepareCatalog } from '../../../functions/core/eligibility';
+import { evaluateCriteria, evaluateRules, evaluateScreening, prepareCatalog } from '../../../functions/core/eligibility';
 import type { PatientLocation } from '../../../functions/core/geo';
 import type { Answers, Trial } from '../../../functions/core/model';
 import { aCriterion, aSite, aTrial, PLACES } from '../../factories/catalog';
@@ -57,7 +57,7 @@ describe('evaluateCriteria', () => {
   it('gives each criterion its result, in order, and the trial its eligibility', () => {
     const catalog = prepareCatalog('v1', [aTrial({ criteria: [noOpioids, aCriterion({ id: 'chronic' })] })]);
     const answers = adultWithChronicBackPain({ medications: ['opioids'], pain_duration_weeks: undefined });
-    const evaluation = evaluateCriteria(catalog.trials[0]!, catalog.rules.check(answers));
+    const evaluation = evaluateCriteria(catalog.trials[0]!, evaluateRules(catalog, screener.id, answers));
     expect(evaluation).toEqual({
       eligibility: 'ineligible',
       criteria: [

@@ -1,8 +1,10 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { NOT_SURE } from '../../../functions/core/answers';
-import { compileRule, createRuleCompiler } from '../../../functions/core/compile-rule';
-import { evaluateRule, ruleVariables, SUPPORTED_OPERATORS, unsupportedOperators } from '../../../functions/core/rules';
+import { LogicEngine } from 'json-logic-engine';
+import { compileRule, createRuleCompiler, MET, NOT_MET, outcomeOf, UNKNOWN, type OutcomeCode } from '../../../functions/core/compile-rule';
+import type { Answers, Screener } from '../../../functions/core/model';
+import { evaluateRule, isTruthy, ruleVariables, SUPPORTED_OPERATORS, unsupportedOperators } from '../../../functions/core/rules';
 import { aRuleFor, completeAnswersFor, partialAnswersFor } from '../../factories/rules';
 import { aScreener } from '../../factories/screener';
 
@@ -163,14 +165,22 @@ describe('compileRule', () => {
     expect(noSciatica.evaluate({ diagnoses: NOT_SURE })).toBeUndefined();
   });
 
-  it('is unknown on checked answers when a question the rule reads is answered "not sure"', () => {
-    const compiler = createRuleCompiler();
-    const notPregnant = compiler.compile({ '==': [pregnant, false] });
-    expect(notPregnant.evaluateChecked(compiler.check({ pregnant: NOT_SURE }))).toBeUndefined();
+  it('decides "or" from a known true operand beside an unanswered one', () => {
+    const notPregnantOrMale = compileRule({ or: [{ '==': [pregnant, false] }, { '==': [{ var: 'sex' }, 'male'] }] });
+    expect(notPregnantOrMale.evaluate({ sex: 'male', pregnant: NOT_SURE })).toBe(true);
+  });
+
+  it('decides "and" from a known false operand beside an unanswered one', () => {
+    expect(compileRule({ and: [{ '==': [pregnant, false] }, { '<': [age, 18] }] }).evaluate({ age: 40 })).toBe(false);
   });
 
   it('is unknown, not an error, when a rule compares a list with a number', () => {
     expect(compileRule({ '==': [{ var: 'medications' }, 1] }).evaluate({ medications: ['nsaids'] })).toBeUndefined();
+  });
+
+  it('never puts a rule\'s strings into the generated code', () => {
+    const rule = { '==': [{ var: 'sex' }, "'); throw new Error('injected'); ('"] };
+    expect(compileRule(rule).evaluate({ sex: 'male' })).toBe(false);
   });
 
   it('agrees with the interpreter on every complete answer set', () => {
@@ -179,6 +189,42 @@ describe('compileRule', () => {
         expect(compileRule(rule).evaluate(answers)).toBe(evaluateRule(rule, answers));
       }),
       { numRuns: 500 },
+    );
+  });
+
+  it('agrees with the interpreter when answers are missing or "not sure"', () => {
+    fc.assert(
+      fc.property(aRuleFor(screener), answersWithNotSureFor(screener), (rule, answers) => {
+        expect(compileRule(rule).evaluate(answers)).toBe(evaluateRule(rule, answers));
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('agrees with the interpreter on rules of any shape, malformed and mistyped ones included', () => {
+    fc.assert(
+      fc.property(anyRuleOver(['age', 'sex', 'pregnant', 'medications']), anyAnswersTo(['age', 'sex', 'pregnant', 'medications']), (rule, answers) => {
+        expect(compileRule(rule).evaluate(answers)).toBe(evaluateRule(rule, answers));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('gives every operator json-logic-engine\'s meaning on complete answers', () => {
+    const engine = new LogicEngine();
+    fc.assert(
+      fc.property(aRuleFor(screener), completeAnswersFor(screener), (rule, answers) => {
+        let expected: boolean;
+        try {
+          expected = isTruthy(engine.build(rule as never)(answers));
+        } catch {
+          // The engine throws on type mismatches, which the three-valued rules call unknown.
+          fc.pre(false);
+          return;
+        }
+        expect(compileRule(rule).evaluate(answers)).toBe(expected);
+      }),
+      { numRuns: 300 },
     );
   });
 
@@ -199,7 +245,7 @@ describe('compileRule', () => {
       fc.tuple(aRuleFor(screener), partialAnswersFor(screener)).map(([rule, partial]) => compileRule(rule).evaluate(partial)),
       { numRuns: 300, seed: 42 },
     ).filter((outcome) => outcome !== undefined).length;
-    // Guards the property above against passing vacuously with an interpreter that is always unknown.
+    // Guards the property above against passing vacuously with an evaluator that is always unknown.
     expect(decidedCount).toBeGreaterThan(60);
   });
 });
@@ -213,30 +259,74 @@ describe('createRuleCompiler', () => {
   it('keeps rules that differ only in a limit apart', () => {
     const rules = createRuleCompiler();
     const atLeast21 = rules.compile({ '>=': [age, 21] });
-    expect([rules.compile(atLeast18).evaluate({ age: 20 }), atLeast21.evaluate({ age: 20 })]).toEqual([true, false]);
+    const values = rules.program([rules.compile(atLeast18), atLeast21]).evaluate({ age: 20 });
+    expect([values[rules.compile(atLeast18).slot], values[atLeast21.slot]]).toEqual([MET, NOT_MET]);
   });
 
   it('refuses a rule with an unsupported operator', () => {
     expect(() => createRuleCompiler().compile({ map: [{ var: 'medications' }, 1] })).toThrow('unsupported operators: map');
   });
 
-  it('evaluates checked answers as it evaluates the answers themselves', () => {
+  it('leaves a rule outside the program unknown, never met or not met', () => {
     const rules = createRuleCompiler();
-    const compiled = [rules.compile(atLeast18), rules.compile({ '==': [pregnant, false] }), rules.compile({ '!!': { var: 'constructor' } })];
-    const answers = { age: 40 };
-    expect(compiled.map((rule) => rule.evaluateChecked(rules.check(answers)))).toEqual(compiled.map((rule) => rule.evaluate(answers)));
+    const outside = rules.compile({ '==': [pregnant, false] });
+    const values = rules.program([rules.compile(atLeast18)]).evaluate({ age: 40, pregnant: false });
+    expect(values[outside.slot]).toBe(UNKNOWN);
   });
 
-  it('agrees with the interpreter on checked partial answers', () => {
+  it('agrees with the interpreter on a program of many rules over the same answers', () => {
     const screener = aScreener();
     fc.assert(
-      fc.property(fc.array(aRuleFor(screener), { minLength: 1, maxLength: 5 }), partialAnswersFor(screener), (rules, answers) => {
+      fc.property(fc.array(aRuleFor(screener), { minLength: 1, maxLength: 8 }), answersWithNotSureFor(screener), (rules, answers) => {
         const compiler = createRuleCompiler();
         const compiled = rules.map((rule) => compiler.compile(rule));
-        const checked = compiler.check(answers);
-        expect(compiled.map((rule) => rule.evaluateChecked(checked))).toEqual(rules.map((rule) => evaluateRule(rule, answers)));
+        const values = compiler.program(compiled).evaluate(answers);
+        expect(compiled.map((rule) => outcomeOf(values[rule.slot] as OutcomeCode))).toEqual(rules.map((rule) => evaluateRule(rule, answers)));
       }),
       { numRuns: 300 },
     );
   });
 });
+
+// ---- arbitraries of this file ----------------------------------------------------------------
+
+/** Partial answers (some questions unanswered) with some of the answers replaced by "not sure". */
+function answersWithNotSureFor(screener: Screener): fc.Arbitrary<Answers> {
+  return partialAnswersFor(screener).chain((answers) =>
+    fc.subarray(Object.keys(answers)).map((unsure) => ({ ...answers, ...Object.fromEntries(unsure.map((id) => [id, NOT_SURE])) })),
+  );
+}
+
+/**
+ * Rules of any shape over some questions: every supported operator with any number of operands
+ * (none, too few, too many), literals of every JSON type, lists with and without operators inside.
+ */
+function anyRuleOver(questionIds: string[]): fc.Arbitrary<unknown> {
+  const literal = fc.oneof(fc.integer({ min: -3, max: 70 }), fc.constantFrom('male', 'female', 'nsaids', '', '12', 'not_sure'), fc.boolean(), fc.constant(null));
+  const variable = fc.constantFrom(...questionIds).chain((id) => fc.constantFrom({ var: id }, { var: [id] }, { var: [id, 30] }));
+  const { rule } = fc.letrec<{ rule: unknown }>((tie) => ({
+    rule: fc.oneof(
+      { depthSize: 'small', withCrossShrink: true },
+      literal,
+      variable,
+      fc.array(literal, { maxLength: 3 }),
+      fc.array(tie('rule'), { maxLength: 3 }),
+      fc
+        .record({ operator: fc.constantFrom(...SUPPORTED_OPERATORS.filter((operator) => operator !== 'var')), args: fc.array(tie('rule'), { maxLength: 4 }) })
+        .map(({ operator, args }) => ({ [operator]: args })),
+      fc.record({ operator: fc.constantFrom('!', '!!'), arg: tie('rule') }).map(({ operator, arg }) => ({ [operator]: arg })),
+    ),
+  }));
+  return rule;
+}
+
+/** Answers of any JSON type, or none, or "not sure", to some questions. */
+function anyAnswersTo(questionIds: string[]): fc.Arbitrary<Answers> {
+  const value = fc.oneof(
+    fc.integer({ min: -3, max: 70 }),
+    fc.constantFrom('male', 'female', '', '12', NOT_SURE),
+    fc.boolean(),
+    fc.array(fc.constantFrom('nsaids', 'opioids', ''), { maxLength: 3 }),
+  );
+  return fc.record(Object.fromEntries(questionIds.map((id) => [id, value])), { requiredKeys: [] }) as fc.Arbitrary<Answers>;
+}
