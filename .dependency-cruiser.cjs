@@ -11,9 +11,9 @@
 /** What the pure core may import besides itself: small pure libraries, no I/O. */
 const PURE_LIBRARIES = '(^|/)node_modules/(zod|json-logic-engine|handlebars)/';
 /** Modules that must import nothing at all, so CDK, the local runtime and the web can load them cheaply. */
-const LEAF_MODULES = '^functions/(function-manifest|table-schema|http-contract)[.]ts$';
+const LEAF_MODULES = '^functions/(function-manifest[.]ts|table-schema[.]ts|contract/http[.]ts)$';
 /** A Lambda entry folder: anything under `functions/` that is not a layer. */
-const ENTRY = '^functions/(?!core/|app/|adapters/)([^/]+)/';
+const ENTRY = '^functions/(?!core/|app/|adapters/|contract/)([^/]+)/';
 
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
@@ -48,6 +48,13 @@ module.exports = {
       to: { path: ['^functions/app/', ENTRY] },
     },
     {
+      name: 'contract-schemas-over-core',
+      comment: 'The API schemas (functions/contract/) are built from the core model and zod; never from an adapter or a use case.',
+      severity: 'error',
+      from: { path: '^functions/contract/' },
+      to: { pathNot: ['^functions/(core|contract)/', PURE_LIBRARIES] },
+    },
+    {
       name: 'entries-are-independent',
       comment: 'A Lambda entry is wiring; one entry never imports another (shared code belongs in a layer).',
       severity: 'error',
@@ -61,7 +68,7 @@ module.exports = {
       severity: 'error',
       from: { path: '^web/src/' },
       to: {
-        pathNot: ['^web/src/', '^functions/core/', '^functions/(http-contract|api-schemas)[.]ts$', '(^|/)node_modules/preact/'],
+        pathNot: ['^web/src/', '^functions/core/', '^functions/contract/', '(^|/)node_modules/preact/'],
       },
     },
     {

@@ -18,6 +18,15 @@ import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { CfnLoggingConfiguration, CfnWebACL, CfnWebACLAssociation } from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import { httpFunctions, type HttpFunctionSpec } from '../functions/function-manifest';
+import {
+  ALLOWED_REQUEST_HEADERS,
+  API_ERRORS,
+  API_VERSION,
+  type ApiErrorCode,
+  CORS_MAX_AGE_SECONDS,
+  errorBody,
+  MAX_REQUEST_BODY_BYTES,
+} from '../functions/contract/http';
 import { createManifestFunction, type EnvironmentValues } from './lambda-function';
 
 export interface ApiConstructProps {
@@ -43,13 +52,7 @@ export interface RoutedFunction {
 }
 
 /** The API version is the stage: URLs read `https://<api>/v1/screenings`. */
-export const API_STAGE_NAME = 'v1';
-
-/** Bodies over this size are refused by the firewall before they reach a function. */
-export const MAX_REQUEST_BODY_BYTES = 64 * 1024;
-
-/** Headers the web app sends (API contract v1); anything else is refused by CORS preflight. */
-const ALLOWED_REQUEST_HEADERS = ['Content-Type', 'Authorization', 'Idempotency-Key'];
+export const API_STAGE_NAME = API_VERSION;
 
 /**
  * Fields of one access-log line: who called what, with what result and how fast. Deliberately no
@@ -111,8 +114,8 @@ export class ApiConstruct extends Construct {
       defaultCorsPreflightOptions: {
         allowOrigins: [...props.allowedOrigins],
         allowMethods: [...methods, 'OPTIONS'],
-        allowHeaders: ALLOWED_REQUEST_HEADERS,
-        maxAge: Duration.hours(1),
+        allowHeaders: [...ALLOWED_REQUEST_HEADERS],
+        maxAge: Duration.seconds(CORS_MAX_AGE_SECONDS),
       },
     });
     this.createExecutionLogGroup(props);
@@ -218,35 +221,36 @@ export class ApiConstruct extends Construct {
 
   /**
    * Errors raised by API Gateway itself (before a function runs) get the contract's error body,
-   * so clients handle one shape. Codes match the HTTP layer's (`functions/adapters/http-handler.ts`).
+   * so clients handle one shape, with the codes, statuses and messages of the HTTP contract.
    */
   private addErrorResponses(webOrigin: string | undefined): void {
     const headers: Record<string, string> = webOrigin
       ? { 'Access-Control-Allow-Origin': `'${webOrigin}'`, Vary: "'Origin'" }
       : {};
-    const errorBody = (code: string, message: string, withRequestId = false) => ({
-      'application/json': JSON.stringify({
-        error: { code, message, ...(withRequestId ? { requestId: '$context.requestId' } : {}) },
-      }),
+    const template = (code: ApiErrorCode, withRequestId = false) => ({
+      'application/json': JSON.stringify(errorBody(code, API_ERRORS[code].message, undefined, withRequestId ? '$context.requestId' : undefined)),
     });
-    const responses: { type: ResponseType; statusCode?: string; code: string; message: string; withRequestId?: boolean }[] = [
-      { type: ResponseType.THROTTLED, code: 'THROTTLED', message: 'Too many requests. Please wait a moment and try again.' },
-      { type: ResponseType.REQUEST_TOO_LARGE, code: 'PAYLOAD_TOO_LARGE', message: 'The request body is too large.' },
-      { type: ResponseType.UNSUPPORTED_MEDIA_TYPE, code: 'UNSUPPORTED_MEDIA_TYPE', message: 'Send the request body as application/json.' },
-      { type: ResponseType.BAD_REQUEST_PARAMETERS, code: 'INVALID_REQUEST', message: 'The request is missing a required parameter.' },
-      { type: ResponseType.BAD_REQUEST_BODY, code: 'INVALID_REQUEST', message: 'The request body must be a JSON object.' },
+    const responses: { type: ResponseType; code: ApiErrorCode; withRequestId?: boolean }[] = [
+      { type: ResponseType.THROTTLED, code: 'THROTTLED' },
+      { type: ResponseType.REQUEST_TOO_LARGE, code: 'PAYLOAD_TOO_LARGE' },
+      { type: ResponseType.UNSUPPORTED_MEDIA_TYPE, code: 'UNSUPPORTED_MEDIA_TYPE' },
+      { type: ResponseType.BAD_REQUEST_PARAMETERS, code: 'INVALID_REQUEST' },
+      { type: ResponseType.BAD_REQUEST_BODY, code: 'INVALID_REQUEST' },
       // Unknown routes: API Gateway answers 403 "Missing Authentication Token" by default.
-      { type: ResponseType.MISSING_AUTHENTICATION_TOKEN, statusCode: '404', code: 'NOT_FOUND', message: 'There is no such resource.' },
-      { type: ResponseType.WAF_FILTERED, code: 'REQUEST_BLOCKED', message: 'The request was blocked by the firewall.' },
-      { type: ResponseType.DEFAULT_4XX, code: 'INVALID_REQUEST', message: 'The request could not be processed.' },
-      { type: ResponseType.DEFAULT_5XX, code: 'INTERNAL', message: 'Something went wrong on our side. Please try again later.', withRequestId: true },
+      { type: ResponseType.MISSING_AUTHENTICATION_TOKEN, code: 'NOT_FOUND' },
+      { type: ResponseType.WAF_FILTERED, code: 'REQUEST_BLOCKED' },
+      { type: ResponseType.DEFAULT_4XX, code: 'INVALID_REQUEST' },
+      { type: ResponseType.DEFAULT_5XX, code: 'INTERNAL', withRequestId: true },
     ];
     for (const response of responses) {
       this.api.addGatewayResponse(response.type.responseType, {
         type: response.type,
-        ...(response.statusCode ? { statusCode: response.statusCode } : {}),
+        // The contract's status, except where API Gateway's own is right for the whole family.
+        ...(response.type === ResponseType.DEFAULT_4XX || response.type === ResponseType.DEFAULT_5XX
+          ? {}
+          : { statusCode: String(API_ERRORS[response.code].status) }),
         responseHeaders: headers,
-        templates: errorBody(response.code, response.message, response.withRequestId),
+        templates: template(response.code, response.withRequestId),
       });
     }
   }
@@ -331,27 +335,21 @@ export class ApiConstruct extends Construct {
       // The body-size rule can only see 64 KB if WAF inspects that much of the body.
       associationConfig: { requestBody: { API_GATEWAY: { defaultSizeInspectionLimit: 'KB_64' } } },
       customResponseBodies: {
-        throttled: {
-          contentType: 'APPLICATION_JSON',
-          content: JSON.stringify({ error: { code: 'THROTTLED', message: 'Too many requests. Please wait a few minutes and try again.' } }),
-        },
-        tooLarge: {
-          contentType: 'APPLICATION_JSON',
-          content: JSON.stringify({ error: { code: 'PAYLOAD_TOO_LARGE', message: 'The request body is too large.' } }),
-        },
+        throttled: { contentType: 'APPLICATION_JSON', content: JSON.stringify(errorBody('THROTTLED')) },
+        tooLarge: { contentType: 'APPLICATION_JSON', content: JSON.stringify(errorBody('PAYLOAD_TOO_LARGE')) },
       },
       rules: [
         {
           name: 'rate-per-ip',
           priority: 0,
-          action: { block: { customResponse: { responseCode: 429, customResponseBodyKey: 'throttled' } } },
+          action: { block: { customResponse: { responseCode: API_ERRORS.THROTTLED.status, customResponseBodyKey: 'throttled' } } },
           statement: { rateBasedStatement: { limit: ipRateLimitPer5Minutes, aggregateKeyType: 'IP', evaluationWindowSec: 300 } },
           visibilityConfig: visibility('rate-per-ip'),
         },
         {
           name: 'body-size',
           priority: 1,
-          action: { block: { customResponse: { responseCode: 413, customResponseBodyKey: 'tooLarge' } } },
+          action: { block: { customResponse: { responseCode: API_ERRORS.PAYLOAD_TOO_LARGE.status, customResponseBodyKey: 'tooLarge' } } },
           statement: {
             sizeConstraintStatement: {
               // Bodies beyond the inspection limit count as a match: they are over the limit too.

@@ -21,6 +21,7 @@ import { BlockPublicAccess, Bucket, BucketEncryption, type CfnBucket, ObjectOwne
 import { BucketDeployment, CacheControl, Source } from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct, type IConstruct } from 'constructs';
 import { PROJECT_ROOT } from './lambda-function';
+import { contentSecurityPolicy, HSTS_MAX_AGE_SECONDS } from '../functions/contract/http';
 
 const BOOTSTRAP_QUALIFIER_CONTEXT = '@aws-cdk/core:bootstrapQualifier';
 
@@ -111,9 +112,9 @@ export class WebConstruct extends Construct {
     const responseHeadersPolicy = new ResponseHeadersPolicy(this, 'SecurityHeaders', {
       comment: 'trial-screener web app: strict CSP, HSTS, no framing, no referrer',
       securityHeadersBehavior: {
-        contentSecurityPolicy: { contentSecurityPolicy: contentSecurityPolicy(props.apiOrigin), override: true },
+        contentSecurityPolicy: { contentSecurityPolicy: contentSecurityPolicy({ connectTo: [props.apiOrigin] }), override: true },
         strictTransportSecurity: {
-          accessControlMaxAge: Duration.days(730),
+          accessControlMaxAge: Duration.seconds(HSTS_MAX_AGE_SECONDS),
           includeSubdomains: true,
           preload: true,
           override: true,
@@ -277,21 +278,4 @@ function cdkAssetBucketArn(stack: Stack): string {
   const qualifier = (stack.node.tryGetContext(BOOTSTRAP_QUALIFIER_CONTEXT) as string | undefined) ?? DefaultStackSynthesizer.DEFAULT_QUALIFIER;
   const bucketName = `cdk-${qualifier}-assets-${rendered(stack.account, 'AccountId')}-${rendered(stack.region, 'Region')}`;
   return `arn:${rendered(stack.partition, 'Partition')}:s3:::${bucketName}`;
-}
-
-/**
- * The page may load only its own scripts, styles and images (plus data: images), talk only to
- * itself and the API, and never be framed.
- */
-export function contentSecurityPolicy(apiOrigin: string): string {
-  return [
-    "default-src 'self'",
-    `connect-src 'self' ${apiOrigin}`,
-    "img-src 'self' data:",
-    "style-src 'self'",
-    "script-src 'self'",
-    "frame-ancestors 'none'",
-    "base-uri 'none'",
-    "form-action 'self'",
-  ].join('; ');
 }

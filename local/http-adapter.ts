@@ -10,17 +10,17 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { extname, resolve, sep } from 'node:path';
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { preflightHandler } from '../functions/adapters/http-handler';
+import { webSecurityHeaders } from '../functions/contract/http';
 import { apiRoutes, buildProxyEvent, invokeRoute, matchRoute } from './api-routes';
 
 /** API Gateway REST refuses payloads over 10 MB before any Lambda runs; so does this adapter. */
 const MAX_REQUEST_BYTES = 10 * 1024 * 1024;
 
-/** The form's production CSP (see `web/vite.config.ts`), so local runs catch violations too. */
-const WEB_SECURITY_HEADERS = {
-  'Content-Security-Policy': "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; base-uri 'none'; frame-ancestors 'none'",
-  'X-Content-Type-Options': 'nosniff',
-  'Referrer-Policy': 'no-referrer',
-};
+/**
+ * The form's security headers as CloudFront sends them (the API on the same origin, no HSTS on
+ * plain HTTP), so local runs and the browser tests catch CSP violations too.
+ */
+const WEB_SECURITY_HEADERS = webSecurityHeaders({ https: false });
 
 const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',

@@ -15,55 +15,35 @@ import httpCors from '@middy/http-cors';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import httpJsonBodyParser from '@middy/http-json-body-parser';
 import httpSecurityHeaders from '@middy/http-security-headers';
-import { createError } from '@middy/util';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import type { FunctionName } from '../function-manifest';
 import { FUNCTIONS } from '../function-manifest';
 import { DomainError, type DomainErrorCode, type ErrorDetail } from '../core/errors';
 import * as z from '../core/zod';
+import {
+  ALLOWED_METHODS,
+  ALLOWED_REQUEST_HEADERS,
+  API_ERRORS,
+  type ApiErrorCode,
+  CORS_MAX_AGE_SECONDS,
+  errorBody,
+  MAX_REQUEST_BODY_BYTES,
+} from '../contract/http';
 import { loadConfig, type Config } from './config';
 import { logger } from './logger';
 
-/** API Gateway REST accepts 10 MB; a screening or referral is a few KB, so refuse early. */
-export const MAX_BODY_BYTES = 64 * 1024;
-
 /** Codes of errors the HTTP layer itself raises (the domain's codes live in `core/errors.ts`). */
-export type HttpErrorCode =
-  | 'INVALID_REQUEST'
-  | 'INVALID_JSON'
-  | 'PAYLOAD_TOO_LARGE'
-  | 'UNSUPPORTED_MEDIA_TYPE'
-  | 'NOT_FOUND'
-  | 'METHOD_NOT_ALLOWED'
-  | 'THROTTLED'
-  | 'INTERNAL';
-
-/** The one table from domain error codes to HTTP statuses. */
-export const DOMAIN_ERROR_STATUS: Record<DomainErrorCode, number> = {
-  INVALID_ANSWERS: 400,
-  SCREENER_NOT_FOUND: 404,
-  CATALOG_NOT_LOADED: 503,
-  SCREENING_NOT_FOUND: 404,
-  REFERRAL_NOT_ALLOWED: 409,
-  TRIAL_NOT_REFERABLE: 409,
-  REFERRAL_EXISTS: 409,
-  CONSENT_REQUIRED: 400,
-  CONSENT_TEXT_OUTDATED: 409,
-  INVALID_CONTACT: 400,
-  IDEMPOTENCY_KEY_REUSED: 409,
-  TOKEN_MISSING: 401,
-  TOKEN_INVALID: 403,
-};
+type HttpErrorCode = Exclude<ApiErrorCode, DomainErrorCode>;
 
 /** Statuses of middy's own HTTP errors, by code. 422 only comes from the JSON parser. */
-const HTTP_STATUS_CODE: Record<number, { status: number; code: HttpErrorCode }> = {
-  400: { status: 400, code: 'INVALID_REQUEST' },
-  404: { status: 404, code: 'NOT_FOUND' },
-  405: { status: 405, code: 'METHOD_NOT_ALLOWED' },
-  413: { status: 413, code: 'PAYLOAD_TOO_LARGE' },
-  415: { status: 415, code: 'UNSUPPORTED_MEDIA_TYPE' },
-  422: { status: 400, code: 'INVALID_JSON' },
-  429: { status: 429, code: 'THROTTLED' },
+const MIDDY_ERROR_CODE: Record<number, HttpErrorCode> = {
+  400: 'INVALID_REQUEST',
+  404: 'NOT_FOUND',
+  405: 'METHOD_NOT_ALLOWED',
+  413: 'PAYLOAD_TOO_LARGE',
+  415: 'UNSUPPORTED_MEDIA_TYPE',
+  422: 'INVALID_JSON',
+  429: 'THROTTLED',
 };
 
 /** What a route handler returns; the body is serialised as JSON here. */
@@ -178,9 +158,9 @@ export function httpHandler<
 export function corsOptions(allowedOrigins: readonly string[]) {
   return {
     origins: [...allowedOrigins],
-    headers: 'Content-Type,Authorization,Idempotency-Key',
-    methods: 'GET,POST,DELETE,OPTIONS',
-    maxAge: 600,
+    headers: ALLOWED_REQUEST_HEADERS.join(','),
+    methods: ALLOWED_METHODS.join(','),
+    maxAge: CORS_MAX_AGE_SECONDS,
   };
 }
 
@@ -194,11 +174,6 @@ export function preflightHandler(allowedOrigins: readonly string[]): ApiHandler 
     .use(httpHeaderNormalizer())
     .use(httpCors({ ...corsOptions(allowedOrigins), disableBeforePreflightResponse: false }))
     .handler(async () => ({ statusCode: 204, headers: {}, body: '' })) as ApiHandler;
-}
-
-/** The JSON error body every refusal uses. */
-export function errorBody(code: string, message: string, details?: ErrorDetail[], requestId?: string) {
-  return { error: { code, message, ...(details && details.length > 0 ? { details } : {}), ...(requestId ? { requestId } : {}) } };
 }
 
 function toProxyResult(result: HttpResult): APIGatewayProxyResult {
@@ -246,15 +221,13 @@ function bodyGuard(expectsBody: boolean): MiddlewareObj<APIGatewayProxyEvent, AP
       const hasBody = typeof body === 'string' && body.length > 0;
       if (hasBody) {
         const bytes = isBase64Encoded ? Buffer.from(body, 'base64').length : Buffer.byteLength(body, 'utf8');
-        if (bytes > MAX_BODY_BYTES) {
-          throw createError(413, `The request body is larger than ${MAX_BODY_BYTES / 1024} KB.`);
-        }
+        if (bytes > MAX_REQUEST_BODY_BYTES) throw new HttpRequestError('PAYLOAD_TOO_LARGE');
       }
       if (!expectsBody) return;
-      if (!hasBody) throw new HttpRequestError('INVALID_REQUEST', 400, 'A JSON request body is required.');
+      if (!hasBody) throw new HttpRequestError('INVALID_REQUEST', 'A JSON request body is required.');
       const contentType = request.event.headers?.['content-type'];
       if (!contentType || !/^application\/json\s*(;|$)/i.test(contentType)) {
-        throw createError(415, 'The request body must be JSON, sent with Content-Type: application/json.');
+        throw new HttpRequestError('UNSUPPORTED_MEDIA_TYPE');
       }
     },
   };
@@ -264,8 +237,7 @@ function bodyGuard(expectsBody: boolean): MiddlewareObj<APIGatewayProxyEvent, AP
 class HttpRequestError extends Error {
   constructor(
     readonly code: HttpErrorCode,
-    readonly statusCode: number,
-    message: string,
+    message: string = API_ERRORS[code].message,
     readonly details?: ErrorDetail[],
   ) {
     super(message);
@@ -298,7 +270,7 @@ function validation<B, P, H, A>(
       parsed.pathParameters = check(options.pathParameters, event.pathParameters ?? {}, []);
       parsed.headers = check(options.headers, event.headers ?? {}, ['headers']);
       if (issues.length > 0) {
-        throw new HttpRequestError('INVALID_REQUEST', 400, 'The request is not valid.', issues);
+        throw new HttpRequestError('INVALID_REQUEST', 'The request is not valid.', issues);
       }
       // The token's presence is checked before the body: an anonymous caller learns nothing more.
       if (options.auth === 'screening-token') {
@@ -313,8 +285,8 @@ function validation<B, P, H, A>(
       parsed.body = check(options.body, event.body, []);
       if (issues.length > 0) {
         const domainCode = codeForIssues(issues, options.issueCodes ?? []);
-        if (domainCode) throw new DomainError(domainCode, messageForCode(domainCode), issues);
-        throw new HttpRequestError('INVALID_REQUEST', 400, 'The request body is not valid.', issues);
+        if (domainCode) throw new DomainError(domainCode, API_ERRORS[domainCode].message, issues);
+        throw new HttpRequestError('INVALID_REQUEST', 'The request body is not valid.', issues);
       }
       parsedInputs.set(event, parsed);
     },
@@ -332,17 +304,6 @@ function codeForIssues(
   return undefined;
 }
 
-function messageForCode(code: DomainErrorCode): string {
-  switch (code) {
-    case 'CONSENT_REQUIRED':
-      return 'Consent to share your details with the study sites is required.';
-    case 'INVALID_CONTACT':
-      return 'The contact details are not valid.';
-    default:
-      return 'The request body is not valid.';
-  }
-}
-
 /** Turns any thrown error into the JSON error response; runs first among the `onError` hooks. */
 function errorMapper(): MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context> {
   return {
@@ -353,19 +314,20 @@ function errorMapper(): MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResul
       let body: ReturnType<typeof errorBody>;
 
       if (error instanceof DomainError) {
-        status = DOMAIN_ERROR_STATUS[error.code];
+        // Indexing the contract by a domain code is the check that every domain code is in it.
+        status = API_ERRORS[error.code].status;
         body = errorBody(error.code, error.message, error.details);
       } else if (error instanceof HttpRequestError) {
-        status = error.statusCode;
+        status = API_ERRORS[error.code].status;
         body = errorBody(error.code, error.message, error.details);
-      } else if (isExposedHttpError(error) && HTTP_STATUS_CODE[error.statusCode]) {
-        const mapped = HTTP_STATUS_CODE[error.statusCode]!;
-        status = mapped.status;
-        const message = mapped.code === 'INVALID_JSON' ? 'The request body is not valid JSON.' : error.message;
-        body = errorBody(mapped.code, message);
+      } else if (isExposedHttpError(error) && MIDDY_ERROR_CODE[error.statusCode]) {
+        const code = MIDDY_ERROR_CODE[error.statusCode]!;
+        status = API_ERRORS[code].status;
+        // middy's messages may quote the input (the JSON parser's does): the contract's never do.
+        body = errorBody(code);
       } else {
         status = 500;
-        body = errorBody('INTERNAL', 'Something went wrong on our side. Please try again later.', undefined, requestId);
+        body = errorBody('INTERNAL', API_ERRORS.INTERNAL.message, undefined, requestId);
         // Name and message only: a stack or the error's properties could carry request data.
         const { name, message } = error instanceof Error ? error : { name: typeof error, message: '' };
         logger.error('unhandled error', { requestId, error: { name, message: message.slice(0, 300) } });

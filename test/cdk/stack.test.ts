@@ -9,7 +9,14 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { FUNCTIONS, httpFunctions, scheduleFunctions, streamFunctions, type FunctionSpec } from '../../functions/function-manifest';
 import { OUTBOX_INDEX, TABLE_ATTRIBUTES } from '../../functions/table-schema';
-import { MAX_REQUEST_BODY_BYTES } from '../../lib/api-construct';
+import {
+  ALLOWED_REQUEST_HEADERS,
+  API_ERRORS,
+  type ApiErrorBody,
+  CORS_MAX_AGE_SECONDS,
+  errorBody,
+  MAX_REQUEST_BODY_BYTES,
+} from '../../functions/contract/http';
 import { PROJECT_ROOT } from '../../lib/lambda-function';
 import { DELIVERY_METRICS_NAMESPACE, DELIVERY_SERVICE_NAME, OUTCOME_METRICS } from '../../functions/adapters/outbox-delivery';
 import { DELIVERY_METRICS } from '../../lib/monitoring-construct';
@@ -320,6 +327,31 @@ describe('API', () => {
       ResponseType: 'MISSING_AUTHENTICATION_TOKEN',
       StatusCode: '404',
     });
+  });
+
+  it("answers API Gateway's own errors with the contract's codes, statuses and messages", () => {
+    const responses = Object.values(template.findResources('AWS::ApiGateway::GatewayResponse')) as {
+      Properties: { ResponseType: string; StatusCode?: string; ResponseTemplates: Record<string, string> };
+    }[];
+    const blocked = responses.find((response) => response.Properties.ResponseType === 'WAF_FILTERED');
+
+    expect(blocked?.Properties.StatusCode).toBe(String(API_ERRORS.REQUEST_BLOCKED.status));
+    expect(JSON.parse(blocked!.Properties.ResponseTemplates['application/json']!)).toEqual(errorBody('REQUEST_BLOCKED'));
+    for (const response of responses) {
+      const { error } = JSON.parse(response.Properties.ResponseTemplates['application/json']!) as ApiErrorBody;
+      expect(API_ERRORS[error.code].message).toBe(error.message);
+      if (response.Properties.StatusCode) expect(response.Properties.StatusCode).toBe(String(API_ERRORS[error.code].status));
+    }
+  });
+
+  it("answers CORS preflight with the contract's headers and max age", () => {
+    const preflight = Object.values(template.findResources('AWS::ApiGateway::Method')).find(
+      (method) => (method as { Properties: { HttpMethod: string } }).Properties.HttpMethod === 'OPTIONS',
+    ) as { Properties: { Integration: { IntegrationResponses: { ResponseParameters: Record<string, string> }[] } } };
+    const headers = preflight.Properties.Integration.IntegrationResponses[0]!.ResponseParameters;
+
+    expect(headers['method.response.header.Access-Control-Allow-Headers']).toBe(`'${ALLOWED_REQUEST_HEADERS.join(',')}'`);
+    expect(headers['method.response.header.Access-Control-Max-Age']).toBe(`'${CORS_MAX_AGE_SECONDS}'`);
   });
 
   it('puts the stage behind a WAF with a per-IP rate limit, a 64 KB body limit and AWS managed rules', () => {

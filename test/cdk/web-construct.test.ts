@@ -8,6 +8,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { contentSecurityPolicy, HSTS_MAX_AGE_SECONDS, REFERRER_POLICY } from '../../functions/contract/http';
 import { WebConstruct } from '../../lib/web-construct';
 import { fakeWebBuild } from './synthesize';
 
@@ -44,6 +45,21 @@ describe('web app on a custom domain', () => {
       DistributionConfig: {
         Aliases: ['screener.example.org'],
         ViewerCertificate: { AcmCertificateArn: CERTIFICATE_ARN, MinimumProtocolVersion: 'TLSv1.2_2021', SslSupportMethod: 'sni-only' },
+      },
+    });
+  });
+
+  it("sends the contract's Content-Security-Policy, connecting only to the page and the API", () => {
+    Template.fromStack(stack).hasResourceProperties('AWS::CloudFront::ResponseHeadersPolicy', {
+      ResponseHeadersPolicyConfig: {
+        SecurityHeadersConfig: {
+          ContentSecurityPolicy: {
+            ContentSecurityPolicy: contentSecurityPolicy({ connectTo: ['https://abc123.execute-api.eu-west-1.amazonaws.com'] }),
+            Override: true,
+          },
+          StrictTransportSecurity: { AccessControlMaxAgeSec: HSTS_MAX_AGE_SECONDS },
+          ReferrerPolicy: { ReferrerPolicy: REFERRER_POLICY },
+        },
       },
     });
   });

@@ -33,9 +33,10 @@ import {
   type StoredEmail,
 } from './journeys';
 import { startE2eStack, type E2eStack } from './local-stack';
+import { contentSecurityPolicy } from '../../functions/contract/http';
 
-/** What CloudFront sends in production (see the web hosting construct). */
-const PRODUCTION_CSP = "default-src 'self'; script-src 'self'; style-src 'self'";
+/** The form's policy as CloudFront sends it in production (the API on the page's own origin here). */
+const PRODUCTION_CSP = contentSecurityPolicy();
 const STACK_START_MS = 120_000;
 const JOURNEY_MS = 90_000;
 

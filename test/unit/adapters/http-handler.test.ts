@@ -1,9 +1,10 @@
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import * as classic from 'zod';
-import { DomainError, type DomainErrorCode } from '../../../functions/core/errors';
+import { API_ERRORS } from '../../../functions/contract/http';
+import { DOMAIN_ERROR_CODES, DomainError } from '../../../functions/core/errors';
 import * as z from '../../../functions/core/zod';
-import { DOMAIN_ERROR_STATUS, httpHandler, ok, preflightHandler, type ApiHandler } from '../../../functions/adapters/http-handler';
+import { httpHandler, ok, preflightHandler, type ApiHandler } from '../../../functions/adapters/http-handler';
 import { buildProxyEvent } from '../../../local/api-routes';
 
 const ORIGIN = 'https://screener.example.org';
@@ -36,7 +37,7 @@ describe('httpHandler', () => {
 
   const throwing = (error: unknown) => httpHandler({ functionName: 'list-screeners' }, async () => Promise.reject(error));
 
-  it.each(Object.entries(DOMAIN_ERROR_STATUS) as [DomainErrorCode, number][])(
+  it.each(DOMAIN_ERROR_CODES.map((code) => [code, API_ERRORS[code].status] as const))(
     'answers %s with status %i and its code',
     async (code, status) => {
       const response = await invoke(throwing(new DomainError(code, 'A message for people.')), anEvent({ method: 'GET' }));
