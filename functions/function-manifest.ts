@@ -19,7 +19,8 @@ export type EnvironmentVariable =
   | 'CATALOG_CONTACTS_APPROVED'
   | 'PUBLIC_APP_URL'
   | 'LEAD_MAX_ATTEMPTS'
-  | 'LEAD_STALE_SENDING_SECONDS';
+  | 'LEAD_STALE_SENDING_SECONDS'
+  | 'MAX_RECORD_AGE_DAYS';
 
 export type HttpMethod = 'GET' | 'POST' | 'DELETE';
 
@@ -131,7 +132,7 @@ export const FUNCTIONS = [
     entry: 'functions/submit-screening/index.ts',
     memoryMb: 1024,
     timeoutSeconds: 15,
-    environment: [...HTTP_ENV, 'SCREENING_TTL_DAYS'],
+    environment: [...HTTP_ENV, 'SCREENING_TTL_DAYS', 'MAX_RECORD_AGE_DAYS'],
     writesTable: true,
     sendsEmail: false,
     runtimeFiles: ['data/postal-points'],
@@ -143,7 +144,7 @@ export const FUNCTIONS = [
     entry: 'functions/create-referral/index.ts',
     memoryMb: 512,
     timeoutSeconds: 15,
-    environment: [...HTTP_ENV, 'REFERRAL_RETENTION_DAYS'],
+    environment: [...HTTP_ENV, 'REFERRAL_RETENTION_DAYS', 'MAX_RECORD_AGE_DAYS'],
     writesTable: true,
     sendsEmail: false,
     runtimeFiles: ['node_modules/libphonenumber-js/metadata.min.json'],

@@ -81,6 +81,11 @@ export const StackConfigSchema = z.object({
   screeningTtlDays: positiveInt.default(30),
   /** Days a referral and its leads are kept (the sites' follow-up window) before TTL removes them. */
   referralRetentionDays: positiveInt.default(365),
+  /**
+   * Days a trial's registry verification (or an operator's `trials confirm`) keeps it referable;
+   * older records are shown as "may no longer be recruiting" and get no lead (`core/freshness.ts`).
+   */
+  maxRecordAgeDays: positiveInt.default(365),
   /** Delivery attempts per lead before it is marked FAILED and alarms. */
   leadMaxAttempts: positiveInt.default(5),
   /**

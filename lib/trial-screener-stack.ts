@@ -49,6 +49,7 @@ export class TrialScreenerStack extends Stack {
       PUBLIC_APP_URL: Lazy.string({ produce: () => this.web.url }),
       LEAD_MAX_ATTEMPTS: String(config.leadMaxAttempts),
       LEAD_STALE_SENDING_SECONDS: String(config.leadStaleSendingSeconds),
+      MAX_RECORD_AGE_DAYS: String(config.maxRecordAgeDays),
     };
 
     this.api = new ApiConstruct(this, 'Api', {

@@ -14,6 +14,7 @@ import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceNotFoundException, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
 import { readCatalogFiles } from '../functions/adapters/catalog-files';
+import type { Trial } from '../functions/core/model';
 import { CatalogRepository } from '../functions/adapters/catalog-repository';
 import { tableRef } from '../functions/adapters/dynamo';
 import { ScreenerRepository } from '../functions/adapters/screener-repository';
@@ -98,13 +99,21 @@ const tableService: LocalService = {
       dynamo.destroy();
     }
     const table = tableRef(context.tableName);
-    const { screeners, trials, catalogVersion } = await readCatalogFiles(resolve(REPOSITORY_ROOT, 'data'));
+    const files = await readCatalogFiles(resolve(REPOSITORY_ROOT, 'data'));
+    const { screeners } = files;
+    const { trials, catalogVersion, confirmed } = withDemoConfirmations(files.trials, files.catalogVersion);
     const screenerRepository = new ScreenerRepository(table);
     for (const screener of screeners) await screenerRepository.putScreener(screener);
     const catalogs = new CatalogRepository(table);
     const current = await catalogs.readPointer();
     if (current?.version !== catalogVersion) await catalogs.writeCatalog(catalogVersion, trials);
     console.log(`Seeded ${screeners.length} screener(s) and catalog ${catalogVersion} (${trials.length} trials).`);
+    if (confirmed > 0) {
+      console.log(
+        `Demo: ${confirmed} recruiting trial(s) marked as confirmed by "${DEMO_CONFIRMER}" so the journey reaches the inbox; ` +
+          'their registry records are years old and results say so (DEMO_CONFIRMATIONS=false to see them as they are).',
+      );
+    }
   },
   async stop() {},
 };
@@ -127,6 +136,35 @@ const apiService: LocalService = {
     await context.api?.stop();
   },
 };
+
+/** Who the local demo's confirmations say confirmed a trial: a name nobody can mistake for a person. */
+export const DEMO_CONFIRMER = 'Local demo (npm start), not checked with the study';
+
+/**
+ * The shipped records are from 2019-2020, so under the freshness rule none of them may take a
+ * referral, and `npm start` could never show the journey to the inbox. Rather than treat old
+ * records as current, the local runtime records a demo confirmation for each recruiting trial
+ * when it seeds (unless DEMO_CONFIRMATIONS=false): results show "demo confirmation" beside the
+ * study, and every email goes to the local SES emulator only (`local/email-guard.ts`). The
+ * catalog version gets a `-demo` suffix so it never passes for the files' version.
+ */
+export function withDemoConfirmations(
+  trials: Trial[],
+  catalogVersion: string,
+  now: Date = new Date(),
+  enabled: boolean = process.env.DEMO_CONFIRMATIONS !== 'false',
+): { trials: Trial[]; catalogVersion: string; confirmed: number } {
+  if (!enabled) return { trials, catalogVersion, confirmed: 0 };
+  let confirmed = 0;
+  const demo = trials.map((trial) => {
+    if (trial.status !== 'RECRUITING') return trial;
+    confirmed += 1;
+    const confirmation = { by: DEMO_CONFIRMER, at: now.toISOString(), demo: true as const, note: 'Made up at start so the local demo can send a lead' };
+    return { ...trial, confirmations: [...(trial.confirmations ?? []), confirmation] };
+  });
+  // A day's demo confirmations share a version, so a restart the same day reuses the seeded catalog.
+  return { trials: demo, catalogVersion: `${catalogVersion}-demo-${now.toISOString().slice(0, 10)}`, confirmed };
+}
 
 /** The services, in start order (they stop in reverse). */
 export const services: LocalService[] = [dynamoDbService, tableService, sesEmulatorService, outboxDeliveryService, apiService];

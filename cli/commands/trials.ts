@@ -2,13 +2,16 @@
  * `trial-screener trials ...`: import ClinicalTrials.gov records into the catalog files, inspect
  * the catalog, and load it into a deployment's table.
  */
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SingleBar, Presets } from 'cli-progress';
 import type { Command } from 'commander';
 import { readCatalogSources, type CatalogTrialSource } from '../../functions/adapters/catalog-files';
 import { CatalogRepository } from '../../functions/adapters/catalog-repository';
 import { ScreenerRepository } from '../../functions/adapters/screener-repository';
-import type { Trial } from '../../functions/core/model';
+import { assessFreshness, DEFAULT_MAX_RECORD_AGE_DAYS, type FreshnessPolicy } from '../../functions/core/freshness';
+import { RecruitmentConfirmation, type RecordDates, type Trial } from '../../functions/core/model';
+import { ConfirmationsFile } from '../../functions/adapters/catalog-files';
 import { importRegistryFiles, type RecordOutcome } from '../import/import-trials';
 import { lintCatalog } from '../catalog/lint';
 import {
@@ -41,29 +44,66 @@ export function progressBar(label: string, enabled: boolean): { update(done: num
 
 const RECRUITING_SITE = 'RECRUITING';
 
-function trialLine(trial: Trial): string {
+/** "verified 2020-07, updated 2020-07-15, primary completion 2021-04 (anticipated)". */
+export function describeRecordDates(dates: RecordDates | undefined): string {
+  if (!dates) return 'no registry dates (re-import the record)';
+  return [
+    `verified ${dates.verified ?? 'never'}`,
+    ...(dates.lastUpdated ? [`updated ${dates.lastUpdated}`] : []),
+    ...(dates.primaryCompletion
+      ? [`primary completion ${dates.primaryCompletion}${dates.primaryCompletionType ? ` (${dates.primaryCompletionType.toLowerCase()})` : ''}`]
+      : []),
+  ].join(', ');
+}
+
+/** "current (registry)", "current (confirmed by Kari, 2026-11-20)" or "STALE: <why>". */
+function describeFreshness(trial: Trial, policy: FreshnessPolicy, siteId?: string): string {
+  const freshness = assessFreshness(trial, siteId, policy);
+  if (freshness.current && freshness.confirmation) {
+    const c = freshness.confirmation;
+    return `current (confirmed by ${c.by} on ${c.at.slice(0, 10)}${c.demo ? ', a demo confirmation' : ''})`;
+  }
+  return freshness.current ? 'current (registry record)' : `STALE: ${freshness.reason!.message}`;
+}
+
+const cliPolicy = (maxRecordAgeDays: number): FreshnessPolicy => ({ maxRecordAgeDays, now: new Date() });
+
+function trialLine(trial: Trial, policy: FreshnessPolicy): string {
   const recruitingSites = trial.sites.filter((s) => s.status === RECRUITING_SITE).length;
   return [
     trial.nctId,
     trial.status.padEnd(23),
-    `as of ${trial.recordDate}`,
+    `${trial.review?.status === 'draft' ? 'DRAFT ' : ''}${assessFreshness(trial, undefined, policy).current ? 'current' : 'stale  '}`,
+    `verified ${(trial.recordDates?.verified ?? 'never').padEnd(10)}`,
     `${String(recruitingSites).padStart(3)}/${String(trial.sites.length).padEnd(3)} sites recruiting`,
     `${String(trial.criteria.length).padStart(2)} criteria`,
     trial.title,
   ].join('  ');
 }
 
-function showTrial(source: CatalogTrialSource): string {
+function showTrial(source: CatalogTrialSource, policy: FreshnessPolicy): string {
   const { trial } = source;
   const e = trial.eligibility;
   const ages = `${e.minAgeYears ?? 'no minimum'} to ${e.maxAgeYears ?? 'no maximum'} years`;
   const lines = [
     `${trial.nctId}: ${trial.title}`,
     `status: ${trial.status} (registry record as of ${trial.recordDate}; check the registry for today's status)`,
+    `record dates: ${describeRecordDates(trial.recordDates)}`,
+    `freshness: ${describeFreshness(trial, policy)} (limit ${policy.maxRecordAgeDays} days)`,
+    ...(trial.review ? [`review: ${trial.review.status}${trial.review.by ? ` by ${trial.review.by} on ${trial.review.at?.slice(0, 10)}` : ''}`] : []),
+    ...(trial.studyType ? [`study type: ${trial.studyType}`] : []),
     ...(trial.phase ? [`phase: ${trial.phase}`] : []),
     `conditions: ${trial.conditions.join('; ')}`,
     `eligibility: ${ages}, sex ${e.sex}, healthy volunteers ${e.healthyVolunteers ? 'accepted' : 'not accepted'}`,
     `central contact: ${trial.centralContact ? [trial.centralContact.name, trial.centralContact.email, trial.centralContact.phone].filter(Boolean).join(', ') : 'none'}`,
+    ...(trial.confirmations && trial.confirmations.length > 0
+      ? [
+          'confirmations:',
+          ...trial.confirmations.map(
+            (c) => `  ${c.at}  ${c.siteId ?? 'whole study'}  by ${c.by}${c.demo ? ' (demo)' : ''}${c.note ? `: ${c.note}` : ''}`,
+          ),
+        ]
+      : []),
     `sites (${trial.sites.length}):`,
     ...trial.sites.map(
       (s) =>
@@ -78,6 +118,49 @@ function showTrial(source: CatalogTrialSource): string {
   ];
   return lines.join('\n');
 }
+
+/**
+ * Records an operator's confirmation in `data/confirmations/<NCTID>.json` (appended; earlier
+ * confirmations are kept as the audit trail). Refuses a trial or site the registry lists as not
+ * recruiting: a confirmation vouches for a record's age, it does not reopen a closed study.
+ */
+export async function recordConfirmation(
+  dataDir: string,
+  nctId: string,
+  confirmation: RecruitmentConfirmation,
+): Promise<{ file: string; confirmations: RecruitmentConfirmation[] }> {
+  const { trials: sources } = await readCatalogSources(dataDir);
+  const source = sources.find((s) => s.trial.nctId === nctId);
+  if (!source) throw new Error(`no trial ${nctId} in ${dataDir}`);
+  const { trial } = source;
+  if (trial.status !== 'RECRUITING') {
+    throw new Error(`${nctId} is ${trial.status} in its registry record; sync or re-import it before confirming`);
+  }
+  if (confirmation.siteId !== undefined) {
+    const site = trial.sites.find((s) => s.siteId === confirmation.siteId);
+    if (!site) throw new Error(`${nctId} has no site ${confirmation.siteId} (see \`trials show ${nctId}\`)`);
+    if (site.status !== 'RECRUITING') throw new Error(`site ${site.siteId} of ${nctId} is ${site.status} in its registry record`);
+  }
+  const checked = RecruitmentConfirmation.parse(confirmation);
+  const directory = join(dataDir, 'confirmations');
+  const file = join(directory, `${nctId}.json`);
+  let existing: RecruitmentConfirmation[] = [];
+  try {
+    existing = ConfirmationsFile.parse(JSON.parse(await readFile(file, 'utf8'))).confirmations;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw new Error(`${file} is not a valid confirmations file: ${(error as Error).message}`);
+  }
+  const confirmations = [...existing, checked];
+  await mkdir(directory, { recursive: true });
+  await writeFile(file, `${JSON.stringify({ nctId, confirmations }, null, 2)}\n`);
+  return { file, confirmations };
+}
+
+const positiveDays = (value: string): number => {
+  const days = Number(value);
+  if (!Number.isInteger(days) || days < 1) throw new Error(`--max-record-age-days must be a whole number of days, not "${value}"`);
+  return days;
+};
 
 export function registerTrialCommands(program: Command): void {
   const trials = program.command('trials').description('Import, inspect and load the trial catalog');
@@ -146,8 +229,10 @@ export function registerTrialCommands(program: Command): void {
     .description('List the trials in the catalog files with status, record date, sites and criteria')
     .option('--data-dir <dir>', 'catalog folder', DEFAULT_DATA_DIR)
     .option('--status <status>', 'only trials with this overall status (e.g. RECRUITING)')
+    .option('--max-record-age-days <days>', 'the freshness limit', positiveDays, DEFAULT_MAX_RECORD_AGE_DAYS)
     .option('--json', 'print as JSON')
-    .action(async (options: { dataDir: string; status?: string; json?: boolean }) => {
+    .action(async (options: { dataDir: string; status?: string; json?: boolean; maxRecordAgeDays: number }) => {
+      const policy = cliPolicy(options.maxRecordAgeDays);
       const { trials: sources, catalogVersion } = await readCatalogSources(options.dataDir);
       const selected = sources
         .map((s) => s.trial)
@@ -160,6 +245,9 @@ export function registerTrialCommands(program: Command): void {
               title: t.title,
               status: t.status,
               recordDate: t.recordDate,
+              recordDates: t.recordDates ?? null,
+              ...(t.review && { review: t.review.status }),
+              freshness: assessFreshness(t, undefined, policy),
               sites: t.sites.length,
               recruitingSites: t.sites.filter((s) => s.status === RECRUITING_SITE).length,
               criteria: t.criteria.length,
@@ -170,7 +258,7 @@ export function registerTrialCommands(program: Command): void {
         );
         return;
       }
-      for (const trial of selected) console.log(trialLine(trial));
+      for (const trial of selected) console.log(trialLine(trial, policy));
       console.log(`${selected.length} trials (catalog version ${catalogVersion})`);
     });
 
@@ -179,13 +267,50 @@ export function registerTrialCommands(program: Command): void {
     .description('Show one trial: registry facts, record date, sites, contacts and screening criteria')
     .argument('<nctId>', 'the trial, e.g. NCT03589703')
     .option('--data-dir <dir>', 'catalog folder', DEFAULT_DATA_DIR)
+    .option('--max-record-age-days <days>', 'the freshness limit', positiveDays, DEFAULT_MAX_RECORD_AGE_DAYS)
     .option('--json', 'print the trial as JSON')
-    .action(async (nctId: string, options: { dataDir: string; json?: boolean }) => {
+    .action(async (nctId: string, options: { dataDir: string; json?: boolean; maxRecordAgeDays: number }) => {
+      const policy = cliPolicy(options.maxRecordAgeDays);
       const { trials: sources } = await readCatalogSources(options.dataDir);
       const source = sources.find((s) => s.trial.nctId === nctId.toUpperCase());
       if (!source) throw new Error(`no trial ${nctId} in ${options.dataDir}`);
-      console.log(options.json ? JSON.stringify({ ...source.trial, leftToStudyTeam: source.leftToStudyTeam }, null, 2) : showTrial(source));
+      console.log(
+        options.json
+          ? JSON.stringify({ ...source.trial, leftToStudyTeam: source.leftToStudyTeam, freshness: assessFreshness(source.trial, undefined, policy) }, null, 2)
+          : showTrial(source, policy),
+      );
     });
+
+  trials
+    .command('confirm')
+    .description(
+      'Record that you checked with the study (or one site) that it is recruiting. The trial may then take referrals ' +
+        'for maxRecordAgeDays from now even if its registry record is older; the confirmation expires like a verification. ' +
+        'Then run `trials load` to publish it.',
+    )
+    .argument('<nctId>', 'the trial, e.g. NCT03589703')
+    .requiredOption('--by <name>', 'who checked with the study (kept with the confirmation)')
+    .option('--site <siteId>', 'the site confirmed (default: the whole study, e.g. with its central contact)')
+    .option('--note <text>', 'how it was confirmed ("phoned the coordinator")')
+    .option('--data-dir <dir>', 'catalog folder', DEFAULT_DATA_DIR)
+    .option('--max-record-age-days <days>', 'the freshness limit, to say when it expires', positiveDays, DEFAULT_MAX_RECORD_AGE_DAYS)
+    .action(
+      async (
+        nctId: string,
+        options: { by: string; site?: string; note?: string; dataDir: string; maxRecordAgeDays: number },
+      ) => {
+        const at = new Date();
+        const confirmation: RecruitmentConfirmation = { by: options.by.trim(), at: at.toISOString() };
+        if (options.site) confirmation.siteId = options.site;
+        if (options.note) confirmation.note = options.note;
+        const { file } = await recordConfirmation(options.dataDir, nctId.toUpperCase(), confirmation);
+        const expires = new Date(at.getTime() + options.maxRecordAgeDays * 86_400_000).toISOString().slice(0, 10);
+        console.log(
+          `confirmed ${nctId.toUpperCase()}${options.site ? ` site ${options.site}` : ' (whole study)'} by ${confirmation.by}; ` +
+            `counts until ${expires}. Written to ${file}; run \`trial-screener trials load\` to publish it.`,
+        );
+      },
+    );
 
   withConnectionOptions(
     trials

@@ -4,7 +4,7 @@
  */
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import type { Site } from '../../functions/core/model';
-import type { ParsedRecord } from './registry-trial';
+import type { ParsedRecord } from '../../functions/adapters/registry/registry-trial';
 import {
   assignSiteIds,
   cleanText,
@@ -16,12 +16,14 @@ import {
   parseSex,
   parseStatus,
   pickContact,
+  parseStudyType,
+  recordDatesFrom,
   RegistryRecordError,
   siteAddress,
   summaryText,
   verbatimText,
   type RawContact,
-} from './normalise';
+} from '../../functions/adapters/registry/normalise';
 
 // Elements that may repeat; everything else is read as a single value.
 const REPEATED = new Set([
@@ -34,7 +36,9 @@ const REPEATED = new Set([
 ]);
 
 const parser = new XMLParser({
-  ignoreAttributes: true,
+  // Attributes are read for the date types only (`<primary_completion_date type="Anticipated">`);
+  // an element with attributes becomes {"#text", "@_type"}, which `text()` reads.
+  ignoreAttributes: false,
   // Keep every value a string: ZIP codes like "02214" must not become numbers.
   parseTagValue: false,
   trimValues: true,
@@ -47,8 +51,13 @@ type XmlNode = Record<string, unknown>;
 
 const text = (node: unknown): string | undefined => {
   if (typeof node === 'string') return node;
+  if (node && typeof node === 'object' && '#text' in node) return text((node as XmlNode)['#text']);
   if (node && typeof node === 'object' && 'textblock' in node) return text((node as XmlNode).textblock);
   return undefined;
+};
+const attribute = (node: unknown, name: string): string | undefined => {
+  const value = node && typeof node === 'object' ? (node as XmlNode)[`@_${name}`] : undefined;
+  return typeof value === 'string' ? value : undefined;
 };
 const child = (node: unknown, key: string): XmlNode | undefined => {
   const value = node && typeof node === 'object' ? (node as XmlNode)[key] : undefined;
@@ -137,6 +146,16 @@ export function parseCtgovClassic(xml: string): ParsedRecord {
     ? parseRegistryDate(lastUpdate, 'last_update_posted')
     : parseRegistryDate(downloadDate, 'required_header.download_date');
 
+  const typed = (name: string) => ({ value: text(study[name]), type: attribute(study[name], 'type'), field: name });
+  const recordDates = recordDatesFrom({
+    lastUpdated: { value: lastUpdate, field: 'last_update_posted' },
+    verified: { value: text(study.verification_date), field: 'verification_date' },
+    start: { value: text(study.start_date), field: 'start_date' },
+    primaryCompletion: typed('primary_completion_date'),
+    completion: typed('completion_date'),
+  });
+  const studyType = parseStudyType(text(study.study_type), 'study_type');
+
   const officialTitle = cleanText(text(study.official_title));
   const phase = formatPhase(strings(study, 'phase'));
   return {
@@ -158,6 +177,8 @@ export function parseCtgovClassic(xml: string): ParsedRecord {
       sites: assignSiteIds(sites),
       ...(centralContact && { centralContact }),
       recordDate,
+      recordDates,
+      ...(studyType && { studyType }),
       source: { format: 'ctgov-classic-xml', file: '' },
     },
     warnings,

@@ -10,9 +10,9 @@ import { TrialRecord } from '../../functions/adapters/catalog-files';
 import { geocodePostalCode } from '../../functions/adapters/postal-geocoder';
 import type { GeoPoint } from '../../functions/core/model';
 import { parseCtgovClassic } from './ctgov-classic';
-import { parseCtgovV2Study, studiesOf } from './ctgov-v2';
-import { GEOCODABLE_COUNTRIES, RegistryRecordError } from './normalise';
-import type { ParsedRecord } from './registry-trial';
+import { parseCtgovV2Study, studiesOf } from '../../functions/adapters/registry/ctgov-v2';
+import { GEOCODABLE_COUNTRIES, RegistryRecordError } from '../../functions/adapters/registry/normalise';
+import type { ParsedRecord } from '../../functions/adapters/registry/registry-trial';
 
 const RECORD_EXTENSIONS = new Set(['.json', '.xml']);
 

@@ -5,7 +5,12 @@
  * - `data/trials/<NCTID>.json`: the importer's normalised registry record (a `Trial` without
  *   `criteria`); rewritten by `trials import`, never edited by hand;
  * - `data/criteria/<NCTID>.json`: the hand-authored screening criteria of that trial, reviewed
- *   separately and never touched by an import.
+ *   separately and never touched by an import;
+ * - `data/confirmations/<NCTID>.json` (optional): operators' confirmations with the study that
+ *   it is recruiting (`trials confirm`), never touched by an import or a sync.
+ *
+ * A trial marked `review.status: "draft"` (new from a registry sync) needs no criteria file: it
+ * has only its structured criteria and is not offered until `catalog review --approve`.
  *
  * Every file is validated with the zod schemas of the domain model; a problem names the file and
  * the field. Used by the CLI (`catalog lint`, `trials load`), the local runtime and tests.
@@ -13,11 +18,11 @@
 import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import { Screener, ScreeningCriterion, Trial } from '../core/model';
+import { RecruitmentConfirmation, Screener, ScreeningCriterion, Trial } from '../core/model';
 import * as z from '../core/zod';
 
 /** A trial as the importer writes it: everything but the authored criteria. */
-export const TrialRecord = z.omit(Trial, { criteria: true });
+export const TrialRecord = z.omit(Trial, { criteria: true, confirmations: true });
 export type TrialRecord = z.infer<typeof TrialRecord>;
 
 /** The hand-authored criteria file of one trial. */
@@ -33,6 +38,13 @@ export const CriteriaFile = z.object({
   leftToStudyTeam: z._default(z.array(z.string()), []),
 });
 export type CriteriaFile = z.infer<typeof CriteriaFile>;
+
+/** The operator's confirmations of one trial (`trials confirm`). */
+export const ConfirmationsFile = z.object({
+  nctId: z.string().check(z.regex(/^NCT\d{8}$/)),
+  confirmations: z.array(RecruitmentConfirmation),
+});
+export type ConfirmationsFile = z.infer<typeof ConfirmationsFile>;
 
 /** One problem in one catalog file. */
 export interface CatalogFileIssue {
@@ -117,6 +129,7 @@ export async function readCatalogSources(dataDir: string): Promise<CatalogSource
   }
 
   const criteriaNames = new Set(await jsonFiles(join(dataDir, 'criteria')));
+  const confirmationNames = new Set(await jsonFiles(join(dataDir, 'confirmations')));
   const trials: CatalogTrialSource[] = [];
   for (const name of await jsonFiles(join(dataDir, 'trials'))) {
     const trialFile = display(join(dataDir, 'trials', name));
@@ -129,22 +142,33 @@ export async function readCatalogSources(dataDir: string): Promise<CatalogSource
       issues.push({ file: trialFile, field: 'nctId', message: `"${record.nctId}" does not match the file name` });
       continue;
     }
-    if (!hasCriteria) {
+    const draft = record.review?.status === 'draft';
+    if (!hasCriteria && !draft) {
       issues.push({ file: criteriaFile, field: '', message: `missing: trial ${record.nctId} has no authored screening criteria` });
       continue;
     }
-    const authored = await load('criteria', name, CriteriaFile);
+    const authored = hasCriteria ? await load('criteria', name, CriteriaFile) : { nctId: record.nctId, criteria: [], leftToStudyTeam: [] };
     if (!authored) continue;
     if (authored.nctId !== record.nctId) {
       issues.push({ file: criteriaFile, field: 'nctId', message: `"${authored.nctId}" does not match the file name` });
       continue;
     }
+    const confirmed = confirmationNames.delete(name) ? await load('confirmations', name, ConfirmationsFile) : undefined;
+    if (confirmed && confirmed.nctId !== record.nctId) {
+      issues.push({ file: display(join(dataDir, 'confirmations', name)), field: 'nctId', message: `"${confirmed.nctId}" does not match the file name` });
+      continue;
+    }
     // The criterion schema drops authoring-only fields (`note`) so the loaded trial is a plain Trial.
     const criteria = authored.criteria.map((c) => ScreeningCriterion.parse(c));
-    trials.push({ trial: { ...record, criteria }, trialFile, criteriaFile, leftToStudyTeam: authored.leftToStudyTeam });
+    const trial: Trial = { ...record, criteria };
+    if (confirmed && confirmed.confirmations.length > 0) trial.confirmations = confirmed.confirmations;
+    trials.push({ trial, trialFile, criteriaFile, leftToStudyTeam: authored.leftToStudyTeam });
   }
   for (const orphan of criteriaNames) {
     issues.push({ file: display(join(dataDir, 'criteria', orphan)), field: '', message: 'criteria for a trial that is not in data/trials/' });
+  }
+  for (const orphan of confirmationNames) {
+    issues.push({ file: display(join(dataDir, 'confirmations', orphan)), field: '', message: 'confirmations for a trial that is not in data/trials/' });
   }
   if (issues.length > 0) throw new CatalogFileError(issues);
 

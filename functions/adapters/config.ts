@@ -58,6 +58,8 @@ const EnvironmentShape = {
   PUBLIC_APP_URL: z.url(),
   LEAD_MAX_ATTEMPTS: positiveInteger(5),
   LEAD_STALE_SENDING_SECONDS: positiveInteger(300),
+  /** Days a registry verification or an operator's confirmation keeps a trial referable (`core/freshness.ts`). */
+  MAX_RECORD_AGE_DAYS: positiveInteger(365),
 } satisfies Record<EnvironmentVariable, z.ZodMiniType>;
 
 const EnvironmentSchema = z.object(EnvironmentShape);

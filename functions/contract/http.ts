@@ -58,6 +58,7 @@ export const API_ERRORS = {
   SCREENING_NOT_FOUND: { status: 404, message: 'There is no such screening.' },
   REFERRAL_NOT_ALLOWED: { status: 409, message: 'This screening cannot be referred.' },
   TRIAL_NOT_REFERABLE: { status: 409, message: 'A chosen trial cannot take this referral.' },
+  TRIAL_CLOSED: { status: 409, message: 'A chosen study has stopped recruiting, or its record is no longer current.' },
   REFERRAL_EXISTS: { status: 409, message: 'This screening has already been referred.' },
   CONSENT_REQUIRED: { status: 400, message: 'Consent to share your details with the study sites is required.' },
   CONSENT_TEXT_OUTDATED: { status: 409, message: 'The consent text has changed. Please read it again and confirm.' },

@@ -10,6 +10,7 @@
 import { createRuleCompiler, MET, NOT_MET, UNKNOWN } from './compile-rule';
 import type { CompiledRule, OutcomeCode, RuleCompiler, RuleProgram, RuleValues } from './compile-rule';
 import { countryFromRegistryName } from './countries';
+import { assessFreshness, DEFAULT_MAX_RECORD_AGE_DAYS, isOffered, type FreshnessPolicy } from './freshness';
 import { nearestRecruitingSite, recruitingSites } from './geo';
 import type { PatientLocation, RecruitingSite } from './geo';
 import type {
@@ -112,19 +113,22 @@ const NO_RULES: RuleProgram = { evaluate: () => new Uint8Array(0) };
 
 /**
  * Evaluates a screening: red flags first (any red flag means `urgent_care` and no matching at
- * all), then every `RECRUITING` trial screened by this screener. Trials with any other status are
- * never offered.
+ * all), then every offered trial (`RECRUITING`, not an unreviewed draft) screened by this
+ * screener, each with its record's freshness under `freshness` (`core/freshness.ts`). Trials
+ * with any other status are never offered.
  *
  * A trial is `ineligible` if any criterion is not met, else `possibly_eligible` if any is unknown
  * (an unanswered question is never "met"), else `eligible`. Results come eligible first, then
- * possibly eligible, then ineligible, each nearest first. The outcome is `matches` when some
- * eligible or possibly eligible trial has a recruiting site within the patient's reach.
+ * possibly eligible, then ineligible, each current records first, then nearest first. The outcome
+ * is `matches` when some eligible or possibly eligible trial with a current record has a
+ * recruiting site the patient can be referred to.
  */
 export function evaluateScreening(
   screener: Screener,
   catalog: PreparedCatalog,
   answers: Answers,
   location: PatientLocation,
+  freshness: FreshnessPolicy = { maxRecordAgeDays: DEFAULT_MAX_RECORD_AGE_DAYS, now: new Date() },
 ): ScreeningEvaluation {
   const redFlags = triageRedFlags(screener, answers);
   if (redFlags.length > 0) return { outcome: 'urgent_care', redFlags, results: [] };
@@ -133,16 +137,21 @@ export function evaluateScreening(
   const ranked: RankedResult[] = [];
   for (const prepared of catalog.trials) {
     const { trial } = prepared;
-    if (trial.status !== 'RECRUITING' || !trial.screenerIds.includes(screener.id)) continue;
-    const result = evaluateTrial(prepared, values, location);
-    ranked.push({ result, eligibilityRank: ELIGIBILITY_ORDER[result.eligibility], distance: distanceForSorting(result, location) });
+    if (!isOffered(trial) || !trial.screenerIds.includes(screener.id)) continue;
+    const result = evaluateTrial(prepared, values, location, freshness);
+    // A study whose record is not current comes after those that are, in each group.
+    const rank = ELIGIBILITY_ORDER[result.eligibility] * 2 + (result.freshness?.current ? 0 : 1);
+    ranked.push({ result, eligibilityRank: rank, distance: distanceForSorting(result, location) });
   }
   // The sort keys are computed once per trial above, not once per comparison: a sort makes
   // about n log n comparisons, which at thousands of trials cost more than the criteria.
   ranked.sort(compareRanked);
   const results = ranked.map(({ result }) => result);
 
-  const matches = results.some((result) => result.eligibility !== 'ineligible' && result.nearestSite !== null);
+  // A stale record is not a match: it is shown, with why and whom to ask, but never counted.
+  const matches = results.some(
+    (result) => result.eligibility !== 'ineligible' && result.nearestSite !== null && result.freshness?.current === true,
+  );
   return { outcome: matches ? 'matches' : 'no_matches', redFlags, results };
 }
 
@@ -252,10 +261,16 @@ function describeAge(years: number): string {
   return Number.isInteger(years) ? String(years) : `${Math.round(years * 12)} months`;
 }
 
-function evaluateTrial(prepared: PreparedTrial, values: RuleValues, location: PatientLocation): TrialResult {
+function evaluateTrial(
+  prepared: PreparedTrial,
+  values: RuleValues,
+  location: PatientLocation,
+  policy: FreshnessPolicy,
+): TrialResult {
   const { trial } = prepared;
   const { eligibility, criteria } = evaluateCriteria(prepared, values);
   const nearestSite = nearestRecruitingSite(trial, location, prepared.sites);
+  const freshness = assessFreshness(trial, nearestSite?.siteId, policy);
 
   const result: TrialResult = {
     trialId: trial.nctId,
@@ -265,9 +280,10 @@ function evaluateTrial(prepared: PreparedTrial, values: RuleValues, location: Pa
     eligibility,
     criteria,
     nearestSite,
+    freshness,
   };
   if (trial.phase !== undefined) result.phase = trial.phase;
-  if (!nearestSite?.acceptsReferrals) {
+  if (!nearestSite?.acceptsReferrals || !freshness.current) {
     const studyContact = studyContactFor(trial, nearestSite);
     if (studyContact) result.studyContact = studyContact;
   }

@@ -7,7 +7,7 @@
  * "a site in the patient's country".
  */
 import { countryFromAnswer, countryFromRegistryName } from './countries';
-import type { Answers, GeoPoint, Site, SiteSummary, Trial } from './model';
+import type { Answers, GeoPoint, Site, SiteReach, SiteSummary, Trial } from './model';
 
 /** Where a patient is and how far they can travel. */
 export interface PatientLocation {
@@ -86,12 +86,14 @@ export function recruitingSites(trial: Trial): RecruitingSite[] {
 /**
  * The recruiting site of a trial a patient would be referred to, or null ("no site near you").
  *
- * Only sites with status `RECRUITING` count. When both the patient's and the site's points are
- * known, the site must be within the patient's travel distance; when either is unknown, a site in
- * the patient's country qualifies (with no distance). With "any distance" every recruiting site
- * qualifies. Among qualifying sites, one that can take a referral comes first (a lead is what the
- * patient asked for), then the nearest, then sites with a known distance before unknown ones,
- * then sites in the patient's own country.
+ * Only sites with status `RECRUITING` count. With "any distance" every recruiting site
+ * qualifies. With a travel limit, a site qualifies when its distance is known and within the
+ * limit; a site whose distance cannot be computed (no coordinates for the patient's postal code or
+ * for the site) is never treated as within the limit: one in the patient's own country is offered
+ * as `distance_unknown` (the patient sees where it is and decides), one elsewhere is not offered.
+ * Among qualifying sites, one that can take a referral comes first (a lead is what the patient
+ * asked for), then the nearest, then sites with a known distance before unknown ones, then sites
+ * in the patient's own country.
  *
  * Pass the trial's `recruitingSites`, prepared once per catalog, when screening many patients.
  */
@@ -104,11 +106,14 @@ export function nearestRecruitingSite(
   for (const { site, countryIso2, acceptsReferrals } of sites) {
     const distanceKm = location.point && site.geo ? haversineKm(location.point, site.geo) : undefined;
     const sameCountry = location.countryIso2 !== undefined && countryIso2 === location.countryIso2;
-    if (location.maxDistanceKm !== null) {
-      const withinReach = distanceKm !== undefined ? distanceKm <= location.maxDistanceKm : sameCountry;
-      if (!withinReach) continue;
-    }
-    const candidate: Candidate = { site, distanceKm, sameCountry, acceptsReferrals };
+    let reach: SiteReach;
+    if (location.maxDistanceKm === null) reach = 'any_distance';
+    else if (distanceKm !== undefined) {
+      if (distanceKm > location.maxDistanceKm) continue;
+      reach = 'within_distance';
+    } else if (sameCountry) reach = 'distance_unknown';
+    else continue;
+    const candidate: Candidate = { site, distanceKm, sameCountry, acceptsReferrals, reach };
     if (best === undefined || isBetter(candidate, best)) best = candidate;
   }
   return best ? siteSummary(best) : null;
@@ -119,6 +124,7 @@ interface Candidate {
   distanceKm: number | undefined;
   sameCountry: boolean;
   acceptsReferrals: boolean;
+  reach: SiteReach;
 }
 
 /** Whether `a` ranks before `b`; ties keep the registry's site order. */
@@ -129,13 +135,14 @@ function isBetter(a: Candidate, b: Candidate): boolean {
   return a.sameCountry && !b.sameCountry;
 }
 
-function siteSummary({ site, distanceKm, acceptsReferrals }: Candidate): SiteSummary {
+function siteSummary({ site, distanceKm, acceptsReferrals, reach }: Candidate): SiteSummary {
   // Optional fields are left out rather than set to undefined: the summary is stored and sent as is.
   const summary: SiteSummary = {
     siteId: site.siteId,
     facility: site.facility,
     country: site.country,
     acceptsReferrals,
+    reach,
   };
   if (site.city !== undefined) summary.city = site.city;
   if (site.state !== undefined) summary.state = site.state;

@@ -10,6 +10,7 @@
  * these are built when every Lambda function that reads a screener or trial starts cold.
  */
 import { NOT_SURE } from './answers';
+import type { RecordFreshness } from './freshness';
 import * as z from './zod';
 
 export { NOT_SURE } from './answers';
@@ -160,6 +161,60 @@ export const StructuredEligibility = z.object({
 });
 export type StructuredEligibility = z.infer<typeof StructuredEligibility>;
 
+/**
+ * A registry date as the registry gives it: a full ISO date, or a month (`2020-07`) when the
+ * sponsor entered only a month. Month precision is kept, never padded to a made-up day.
+ */
+export const RegistryDate = z.string().check(z.regex(/^\d{4}-\d{2}(-\d{2})?$/));
+export type RegistryDate = z.infer<typeof RegistryDate>;
+
+/** Whether a registry date happened or is a plan (v2 `ESTIMATED`, classic `Anticipated`). */
+export const RegistryDateType = z.enum(['ACTUAL', 'ANTICIPATED']);
+export type RegistryDateType = z.infer<typeof RegistryDateType>;
+
+/**
+ * The dates in a registry record that tell whether it can be trusted (v2 `statusModule`:
+ * `lastUpdatePostDateStruct`, `statusVerifiedDate`, `startDateStruct`,
+ * `primaryCompletionDateStruct`, `completionDateStruct`; classic `last_update_posted`,
+ * `verification_date`, `start_date`, `primary_completion_date`, `completion_date`).
+ */
+export const RecordDates = z.object({
+  lastUpdated: z.optional(RegistryDate),
+  verified: z.optional(RegistryDate),
+  start: z.optional(RegistryDate),
+  primaryCompletion: z.optional(RegistryDate),
+  primaryCompletionType: z.optional(RegistryDateType),
+  completion: z.optional(RegistryDate),
+  completionType: z.optional(RegistryDateType),
+});
+export type RecordDates = z.infer<typeof RecordDates>;
+
+/**
+ * An operator's statement that they checked with the study (or one site) that it is recruiting:
+ * who, when, and why. It counts for `maxRecordAgeDays` from `at`, like a registry verification.
+ */
+export const RecruitmentConfirmation = z.object({
+  /** The site confirmed; absent when the whole study was confirmed with its central contact. */
+  siteId: z.optional(z.string().check(z.minLength(1))),
+  by: z.string().check(z.minLength(1), z.maxLength(200)),
+  /** ISO timestamp. */
+  at: z.iso.datetime(),
+  note: z.optional(z.string().check(z.maxLength(1000))),
+  /**
+   * A confirmation made up by the local demo (`npm start`), not by a person with the site:
+   * results show it as a demo so nobody mistakes the old records for current ones.
+   */
+  demo: z.optional(z.literal(true)),
+});
+export type RecruitmentConfirmation = z.infer<typeof RecruitmentConfirmation>;
+
+export const TrialReview = z.object({
+  status: z.enum(['draft', 'approved']),
+  by: z.optional(z.string()),
+  at: z.optional(z.iso.datetime()),
+});
+export type TrialReview = z.infer<typeof TrialReview>;
+
 export const Trial = z.object({
   nctId: z.string().check(z.regex(/^NCT\d{8}$/)),
   title: z.string().check(z.minLength(1)),
@@ -180,6 +235,22 @@ export const Trial = z.object({
   centralContact: z.optional(Contact),
   /** When the registry record was downloaded or last updated (ISO date): shown with the trial. */
   recordDate: z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/)),
+  /**
+   * The registry's own dates that say whether the record can be trusted today (see
+   * `core/freshness.ts`). Absent in records imported before they were kept: such a trial is
+   * treated as unverified, never as current.
+   */
+  recordDates: z.optional(RecordDates),
+  /** INTERVENTIONAL, OBSERVATIONAL or EXPANDED_ACCESS (v2 `designModule.studyType`). */
+  studyType: z.optional(z.enum(['INTERVENTIONAL', 'OBSERVATIONAL', 'EXPANDED_ACCESS'])),
+  /**
+   * Whether an operator has reviewed the trial. A trial that came in from a registry sync with no
+   * authored criteria is a `draft` and is never offered until `catalog review --approve`. Absent
+   * for trials whose criteria were authored and reviewed in the repository.
+   */
+  review: z.optional(TrialReview),
+  /** Operators' confirmations with the study site that the trial is recruiting (`trials confirm`). */
+  confirmations: z.optional(z.array(RecruitmentConfirmation)),
   source: z.optional(z.object({ format: z.enum(['ctgov-v2-json', 'ctgov-classic-xml']), file: z.string() })),
 });
 export type Trial = z.infer<typeof Trial>;
@@ -195,6 +266,8 @@ export interface CriterionEvaluation {
   result: CriterionResult;
 }
 
+export type SiteReach = 'within_distance' | 'any_distance' | 'distance_unknown';
+
 /** The site a patient would be referred to for a trial. */
 export interface SiteSummary {
   siteId: string;
@@ -206,6 +279,13 @@ export interface SiteSummary {
   /** Straight-line distance; absent when the patient's or the site's location is unknown. */
   distanceKm?: number;
   distanceMiles?: number;
+  /**
+   * How the site relates to the patient's travel limit: `within_distance` (a known distance within
+   * it), `any_distance` (the patient will travel any distance), or `distance_unknown` (the
+   * distance cannot be computed, so it is never called near: the patient decides). Absent in
+   * screenings stored before it was recorded.
+   */
+  reach?: SiteReach;
   /** Whether a lead can be sent: the site or the trial has a contact email. */
   acceptsReferrals: boolean;
 }
@@ -220,8 +300,13 @@ export interface TrialResult {
   criteria: CriterionEvaluation[];
   /** Nearest recruiting site within the patient's travel distance, or null: "no site near you". */
   nearestSite: SiteSummary | null;
-  /** How to contact the study when no site can take a referral. */
+  /** How to contact the study when no site can take a referral, or its record is not current. */
   studyContact?: { name?: string; phone?: string; email?: string };
+  /**
+   * Whether the registry record (or an operator's confirmation) shows the trial recruiting today
+   * at `nearestSite` (`core/freshness.ts`). Not current means no lead: the patient is told why.
+   */
+  freshness?: RecordFreshness;
 }
 
 export interface ScreeningEvaluation {

@@ -6,6 +6,7 @@
  * Pure: the caller stores the plans (with the contact and consent) in one transaction.
  */
 import type { PreparedCatalog } from './eligibility';
+import { referralRecheck, type FreshnessPolicy } from './freshness';
 import { DomainError } from './errors';
 import type { ErrorDetail } from './errors';
 import type { Answers, Screener, ScreeningOutcome, TrialResult } from './model';
@@ -77,6 +78,7 @@ function planLead(
   const result = results.find((candidate) => candidate.trialId === trialId);
   if (!result) return 'was not among the results of this screening';
   if (result.eligibility === 'ineligible') return 'is not a match for the answers given';
+  if (result.freshness && !result.freshness.current) return 'may no longer be recruiting; contact the study team to ask';
   const nearestSite = result.nearestSite;
   if (!nearestSite) return 'has no recruiting site within reach';
   if (!nearestSite.acceptsReferrals) return 'cannot receive referrals; contact the study directly';
@@ -119,4 +121,23 @@ function planLead(
 function withName(recipient: LeadPlan['recipient'], name: string | undefined): LeadPlan['recipient'] {
   const trimmed = name?.trim();
   return trimmed ? { name: trimmed, email: recipient.email } : recipient;
+}
+
+/**
+ * Refuses the referral (`TRIAL_CLOSED`, 409) when any planned lead's trial or site is no longer
+ * open in the CURRENT catalog, or its record is no longer current under the freshness rule: a
+ * screening may have been evaluated against an older catalog, and nothing is written then.
+ */
+export function assertStillReferable(plans: readonly LeadPlan[], current: PreparedCatalog, policy: FreshnessPolicy): void {
+  const reasons = referralRecheck(
+    plans.map((plan) => ({ trialId: plan.trialId, siteId: plan.site.siteId })),
+    (trialId) => current.byId.get(trialId)?.trial,
+    policy,
+  );
+  if (reasons.length === 0) return;
+  throw new DomainError(
+    'TRIAL_CLOSED',
+    reasons.length === 1 ? reasons[0]!.message : 'Some of the chosen studies can no longer take a referral.',
+    reasons.map((reason) => ({ path: ['trialIds', plans.findIndex((plan) => plan.trialId === reason.trialId)], message: reason.message })),
+  );
 }

@@ -8,7 +8,7 @@
 import { parsePhoneNumberFromString, type CountryCode } from '../adapters/phone-numbers';
 import { countryFromAnswer } from '../core/countries';
 import { DomainError } from '../core/errors';
-import { planReferral } from '../core/referral';
+import { assertStillReferable, planReferral } from '../core/referral';
 import * as z from '../core/zod';
 import { CatalogRepository } from '../adapters/catalog-repository';
 import { loadConfig } from '../adapters/config';
@@ -97,6 +97,10 @@ export const handler = httpHandler(
       catalog,
       trialIds: req.body.trialIds,
     });
+
+    // The screening's catalog may be old: the chosen sites must still be open, and their records
+    // current, in the catalog in use now.
+    assertStillReferable(plans, await catalogs.getCurrentCatalog(), { maxRecordAgeDays: config.MAX_RECORD_AGE_DAYS, now: new Date() });
 
     const referral = await screenings.createReferral({
       screeningId: screening.screeningId,

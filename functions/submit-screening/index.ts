@@ -60,7 +60,10 @@ export const handler = httpHandler(
     const urgent = triageRedFlags(screener, answers).length > 0;
     const catalog = await catalogFor(urgent);
     const point = urgent ? undefined : await locate(answers);
-    const evaluation = evaluateScreening(screener, catalog, answers, patientLocationFromAnswers(answers, point));
+    const evaluation = evaluateScreening(screener, catalog, answers, patientLocationFromAnswers(answers, point), {
+      maxRecordAgeDays: config.MAX_RECORD_AGE_DAYS,
+      now: new Date(),
+    });
 
     const saved = await screenings.createScreening(
       {

@@ -48,9 +48,20 @@ export function aCriterion(overrides: Partial<ScreeningCriterion> = {}): Screeni
   };
 }
 
+/** Registry dates that make a record current today: verified this month, completion years away. */
+export function currentRecordDates(now: Date = new Date()): NonNullable<Trial['recordDates']> {
+  const month = now.toISOString().slice(0, 7);
+  return {
+    lastUpdated: now.toISOString().slice(0, 10),
+    verified: month,
+    primaryCompletion: `${now.getUTCFullYear() + 10}-06`,
+    primaryCompletionType: 'ANTICIPATED',
+  };
+}
+
 /**
- * A recruiting adult lower back pain trial (18 or older, any sex) with one site in Baltimore and
- * no authored criteria.
+ * A recruiting adult lower back pain trial (18 or older, any sex) with one site in Baltimore, no
+ * authored criteria, and a registry record verified this month.
  */
 export function aTrial(overrides: Partial<Trial> = {}): Trial {
   const n = next();
@@ -66,6 +77,8 @@ export function aTrial(overrides: Partial<Trial> = {}): Trial {
     criteria: [],
     sites: [aSite()],
     recordDate: '2026-01-15',
+    // Verified this month, finishing in ten years: current under the freshness rule today.
+    recordDates: currentRecordDates(),
     ...overrides,
   });
 }

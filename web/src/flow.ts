@@ -184,14 +184,24 @@ export function groupResults(results: readonly TrialResult[]): GroupedResults {
 
 /** Trials a patient may ask to be referred to: they may qualify and a nearby site takes referrals. */
 export function referableResults(results: readonly TrialResult[]): TrialResult[] {
-  return results.filter((r) => r.eligibility !== 'ineligible' && r.nearestSite?.acceptsReferrals === true);
+  // A result whose registry record is not current takes no referral (the server refuses it too).
+  return results.filter(
+    (r) => r.eligibility !== 'ineligible' && r.nearestSite?.acceptsReferrals === true && r.freshness?.current !== false,
+  );
 }
 
 const WHOLE_NUMBER = new Intl.NumberFormat('en', { maximumFractionDigits: 0 });
 
-/** "about 1,985 miles (3,194 km) away", or undefined when the distance is not known. */
+/**
+ * "about 1,985 miles (3,194 km) away"; "distance unknown — the site is in Oslo" when it cannot be
+ * computed (never called near); undefined when the patient chose "any distance" and it is unknown.
+ */
 export function describeDistance(site: SiteSummary): string | undefined {
-  if (site.distanceMiles === undefined || site.distanceKm === undefined) return undefined;
+  if (site.distanceMiles === undefined || site.distanceKm === undefined) {
+    if (site.reach !== 'distance_unknown') return undefined;
+    const where = site.city ?? site.state ?? site.country;
+    return `distance unknown — the site is in ${where}`;
+  }
   const miles = Math.round(site.distanceMiles);
   if (miles < 1) return 'less than a mile (under 2 km) away';
   return `about ${WHOLE_NUMBER.format(miles)} ${miles === 1 ? 'mile' : 'miles'} (${WHOLE_NUMBER.format(site.distanceKm)} km) away`;

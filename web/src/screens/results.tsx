@@ -100,6 +100,7 @@ function TrialCard(props: { trial: TrialResult; open: boolean }) {
         {trial.phase ? ` · ${trial.phase}` : ''} · Registry record from {formatRecordDate(trial.recordDate)}
       </p>
       {props.open ? <Summary summary={trial.summary} /> : null}
+      <RecordNotice trial={trial} />
       <SiteInfo trial={trial} />
       <details class="why" open={props.open}>
         <summary>{whyTitle(trial)}</summary>
@@ -151,6 +152,34 @@ function CriterionRow(props: { criterion: CriterionEvaluation }) {
   );
 }
 
+/**
+ * Whether the registry record is current: a stale one says so in plain words with whom to ask
+ * (no referral is possible); a demo confirmation (local runs) is labelled as one.
+ */
+function RecordNotice(props: { trial: TrialResult }) {
+  const freshness = props.trial.freshness;
+  if (!freshness) return null;
+  if (!freshness.current) {
+    return (
+      <div class="record-stale" role="note">
+        <p>
+          <strong>{freshness.reason?.message ?? 'This study may no longer be recruiting.'}</strong> We cannot send your details to it.
+        </p>
+        <StudyContact trial={props.trial} />
+      </div>
+    );
+  }
+  if (freshness.confirmation?.demo) {
+    return (
+      <p class="record-demo" role="note">
+        Demo only: this study is treated as recruiting because the local demo says so ("{freshness.confirmation.by}"), not because
+        anyone checked with the study.
+      </p>
+    );
+  }
+  return null;
+}
+
 function SiteInfo(props: { trial: TrialResult }) {
   const site = props.trial.nearestSite;
   if (!site) {
@@ -170,7 +199,7 @@ function SiteInfo(props: { trial: TrialResult }) {
         {place ? <span class="site-place">{place}</span> : null}
         {distance ? <span class="site-distance">{capitalise(distance)}</span> : null}
       </p>
-      {site.acceptsReferrals ? null : (
+      {site.acceptsReferrals || props.trial.freshness?.current === false ? null : (
         <>
           <p>This site cannot take requests through this form.</p>
           <StudyContact trial={props.trial} />

@@ -5,7 +5,7 @@
  * reported precisely.
  */
 import { createHash } from 'node:crypto';
-import type { Contact, Site, TrialStatus } from '../../functions/core/model';
+import type { Contact, RecordDates, RegistryDateType, Site, TrialStatus } from '../../core/model';
 
 /** A problem in one field of one registry record. */
 export class RegistryRecordError extends Error {
@@ -130,6 +130,81 @@ export function parseRegistryDate(value: string | undefined, field: string): str
   const month = written ? MONTHS.indexOf(written[1]!.toLowerCase()) : -1;
   if (!written || month < 0) throw new RegistryRecordError(field, text ? `"${text}" is not a date` : 'missing');
   return `${written[3]}-${String(month + 1).padStart(2, '0')}-${(written[2] ?? '1').padStart(2, '0')}`;
+}
+
+/**
+ * A registry date at the precision the registry gives it: "March 11, 2020" or "2020-03-11" is
+ * `2020-03-11`; "March 2020" or "2020-03" stays `2020-03` (a sponsor who entered a month did not
+ * say which day, and freshness decisions must not pretend otherwise). Absent or empty is
+ * `undefined`.
+ */
+export function parseRegistryDateKeepingPrecision(value: string | undefined, field: string): string | undefined {
+  const text = (value ?? '').trim();
+  if (text === '') return undefined;
+  const iso = /^(\d{4})-(\d{2})(?:-(\d{2}))?$/.exec(text);
+  if (iso) return iso[3] ? text : `${iso[1]}-${iso[2]}`;
+  const written = /^([A-Za-z]+)\s+(?:(\d{1,2}),\s*)?(\d{4})$/.exec(text);
+  const month = written ? MONTHS.indexOf(written[1]!.toLowerCase()) : -1;
+  if (!written || month < 0) throw new RegistryRecordError(field, `"${text}" is not a date`);
+  const yearMonth = `${written[3]}-${String(month + 1).padStart(2, '0')}`;
+  return written[2] ? `${yearMonth}-${written[2].padStart(2, '0')}` : yearMonth;
+}
+
+/**
+ * ACTUAL or ANTICIPATED from v2 (`ACTUAL`, `ESTIMATED`) or classic (`Actual`, `Anticipated`,
+ * `Estimate`) date types; absent is `undefined`.
+ */
+export function parseRegistryDateType(value: string | undefined, field: string): RegistryDateType | undefined {
+  const text = (value ?? '').trim().toUpperCase();
+  if (text === '') return undefined;
+  if (text === 'ACTUAL') return 'ACTUAL';
+  if (text === 'ANTICIPATED' || text === 'ESTIMATED' || text === 'ESTIMATE') return 'ANTICIPATED';
+  throw new RegistryRecordError(field, `unknown date type "${value}" (expected Actual or Anticipated/Estimated)`);
+}
+
+/** The raw date fields of either format, with the field names to report problems against. */
+export interface RawRecordDates {
+  lastUpdated?: { value?: string; field: string };
+  verified?: { value?: string; field: string };
+  start?: { value?: string; field: string };
+  primaryCompletion?: { value?: string; type?: string; field: string };
+  completion?: { value?: string; type?: string; field: string };
+}
+
+/** `RecordDates` from either format's raw fields, leaving out what the record does not give. */
+export function recordDatesFrom(raw: RawRecordDates): RecordDates {
+  const dates: RecordDates = {};
+  const date = (entry: { value?: string; field: string } | undefined) =>
+    entry ? parseRegistryDateKeepingPrecision(entry.value, entry.field) : undefined;
+  const lastUpdated = date(raw.lastUpdated);
+  const verified = date(raw.verified);
+  const start = date(raw.start);
+  const primaryCompletion = date(raw.primaryCompletion);
+  const completion = date(raw.completion);
+  if (lastUpdated) dates.lastUpdated = lastUpdated;
+  if (verified) dates.verified = verified;
+  if (start) dates.start = start;
+  if (primaryCompletion) {
+    dates.primaryCompletion = primaryCompletion;
+    const type = parseRegistryDateType(raw.primaryCompletion!.type, `${raw.primaryCompletion!.field}.type`);
+    if (type) dates.primaryCompletionType = type;
+  }
+  if (completion) {
+    dates.completion = completion;
+    const type = parseRegistryDateType(raw.completion!.type, `${raw.completion!.field}.type`);
+    if (type) dates.completionType = type;
+  }
+  return dates;
+}
+
+/** INTERVENTIONAL / OBSERVATIONAL / EXPANDED_ACCESS from v2 (`INTERVENTIONAL`) or classic (`Interventional`, `Expanded Access`). */
+export function parseStudyType(value: string | undefined, field: string): 'INTERVENTIONAL' | 'OBSERVATIONAL' | 'EXPANDED_ACCESS' | undefined {
+  const key = (value ?? '').trim().toUpperCase().replace(/[^A-Z]+/g, '_');
+  if (key === '') return undefined;
+  if (key === 'INTERVENTIONAL' || key === 'OBSERVATIONAL' || key === 'EXPANDED_ACCESS') return key;
+  // Classic records wrote "Observational [Patient Registry]".
+  if (key.startsWith('OBSERVATIONAL')) return 'OBSERVATIONAL';
+  throw new RegistryRecordError(field, `unknown study type "${value}"`);
 }
 
 /** Removes zero-width and control characters that registry exports sometimes carry. */

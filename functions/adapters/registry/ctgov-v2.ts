@@ -2,7 +2,7 @@
  * Parser for ClinicalTrials.gov API v2 study JSON (`protocolSection`), either one study or the
  * API's `{"studies": [...]}` page.
  */
-import type { Site } from '../../functions/core/model';
+import type { Site } from '../../core/model';
 import type { ParsedRecord } from './registry-trial';
 import {
   assignSiteIds,
@@ -15,6 +15,8 @@ import {
   parseSex,
   parseStatus,
   pickContact,
+  parseStudyType,
+  recordDatesFrom,
   RegistryRecordError,
   siteAddress,
   summaryText,
@@ -77,6 +79,27 @@ export function parseCtgovV2Study(study: unknown, field = ''): ParsedRecord {
         str(object(object(object(study)?.derivedSection)?.miscInfoModule)?.versionHolder),
         at('derivedSection.miscInfoModule.versionHolder'),
       );
+
+  // v2 field names: https://clinicaltrials.gov/data-api/about-api/study-data-structure
+  // (statusModule.statusVerifiedDate is a month, "2020-07"; the *DateStruct fields are
+  // {date, type} with type ACTUAL or ESTIMATED).
+  const dateStruct = (name: string) => object(statusModule[name]);
+  const recordDates = recordDatesFrom({
+    lastUpdated: { value: lastUpdate, field: p('statusModule.lastUpdatePostDateStruct.date') },
+    verified: { value: str(statusModule.statusVerifiedDate), field: p('statusModule.statusVerifiedDate') },
+    start: { value: str(dateStruct('startDateStruct')?.date), field: p('statusModule.startDateStruct.date') },
+    primaryCompletion: {
+      value: str(dateStruct('primaryCompletionDateStruct')?.date),
+      type: str(dateStruct('primaryCompletionDateStruct')?.type),
+      field: p('statusModule.primaryCompletionDateStruct'),
+    },
+    completion: {
+      value: str(dateStruct('completionDateStruct')?.date),
+      type: str(dateStruct('completionDateStruct')?.type),
+      field: p('statusModule.completionDateStruct'),
+    },
+  });
+  const studyType = parseStudyType(str(object(protocol.designModule)?.studyType), p('designModule.studyType'));
 
   const eligibilityModule = object(protocol.eligibilityModule) ?? {};
   const ages = parseAgeRange(str(eligibilityModule.minimumAge), str(eligibilityModule.maximumAge), {
@@ -149,6 +172,8 @@ export function parseCtgovV2Study(study: unknown, field = ''): ParsedRecord {
       sites: assignSiteIds(sites),
       ...(centralContact && { centralContact }),
       recordDate,
+      recordDates,
+      ...(studyType && { studyType }),
       source: { format: 'ctgov-v2-json', file: '' },
     },
     warnings,
