@@ -212,3 +212,16 @@ describe('evaluation of the shipped catalog with random answers', () => {
     }
   });
 });
+
+describe('the shipped catalog under the freshness rule', () => {
+  it('makes no result referable without an in-date confirmation, and says why for each', async () => {
+    const evaluation = await screen(olderAdultInBaltimore({ travel_distance: 'any' }));
+
+    expect(evaluation.results.length).toBeGreaterThan(0);
+    expect(evaluation.outcome).toBe('no_matches');
+    for (const result of evaluation.results) {
+      expect(result.freshness?.current).toBe(false);
+      expect(result.freshness?.reason?.message).toMatch(/^This study may no longer be recruiting: /);
+    }
+  });
+});
