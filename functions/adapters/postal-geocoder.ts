@@ -109,6 +109,11 @@ function canadaKey(postalCode: string): number | undefined {
   return match ? Number.parseInt(match[1]!.toLowerCase(), 36) : undefined;
 }
 
+/** Whether a country's postal codes have coordinates here (so an unknown code is a wrong code). */
+export function hasPostalPoints(countryIso2: string): boolean {
+  return Object.hasOwn(POSTAL_POINT_FILES, countryIso2.toLowerCase());
+}
+
 /**
  * Coordinates of a postal code's area, or `undefined` when the country has no dataset yet, the
  * code is malformed or unknown. Never throws on patient input.

@@ -15,7 +15,7 @@ import { CatalogRepository } from '../adapters/catalog-repository';
 import { loadConfig } from '../adapters/config';
 import { tableRef } from '../adapters/dynamo';
 import { created, httpHandler } from '../adapters/http-handler';
-import { geocodePostalCode } from '../adapters/postal-geocoder';
+import { locatePatient } from '../adapters/postal-codes';
 import { ScreenerRepository } from '../adapters/screener-repository';
 import { ScreeningRepository, requestHash, type SavedScreening } from '../adapters/screening-repository';
 import { newScreeningToken } from '../adapters/tokens';
@@ -59,7 +59,7 @@ export const handler = httpHandler(
 
     const urgent = triageRedFlags(screener, answers).length > 0;
     const catalog = await catalogFor(urgent);
-    const point = urgent ? undefined : await locate(answers);
+    const point = urgent ? undefined : await locatePatient(answers);
     const evaluation = evaluateScreening(screener, catalog, answers, patientLocationFromAnswers(answers, point), {
       maxRecordAgeDays: config.MAX_RECORD_AGE_DAYS,
       now: new Date(),
@@ -93,14 +93,6 @@ async function catalogFor(urgent: boolean): Promise<PreparedCatalog> {
     if (urgent && error instanceof DomainError && error.code === 'CATALOG_NOT_LOADED') return prepareCatalog('none', []);
     throw error;
   }
-}
-
-/** The patient's postal code as a point, when their country's codes can be geocoded. */
-async function locate(answers: Answers): Promise<GeoPoint | undefined> {
-  const country = countryFromAnswer(answers.country);
-  const postalCode = answers.postal_code;
-  if (!country || typeof postalCode !== 'string') return undefined;
-  return geocodePostalCode(country.iso2, postalCode);
 }
 
 function toScreeningResponse({ screening, token }: SavedScreening, screener: Screener) {
