@@ -20,7 +20,10 @@ export type EnvironmentVariable =
   | 'PUBLIC_APP_URL'
   | 'LEAD_MAX_ATTEMPTS'
   | 'LEAD_STALE_SENDING_SECONDS'
-  | 'MAX_RECORD_AGE_DAYS';
+  | 'MAX_RECORD_AGE_DAYS'
+  | 'LEAD_DELIVERY_WINDOW_HOURS'
+  | 'LEAD_RETRY_BASE_SECONDS'
+  | 'LEAD_RETRY_MAX_SECONDS';
 
 export type HttpMethod = 'GET' | 'POST' | 'DELETE';
 
@@ -93,6 +96,9 @@ const DELIVERY_ENV: readonly EnvironmentVariable[] = [
   'PUBLIC_APP_URL',
   'LEAD_MAX_ATTEMPTS',
   'LEAD_STALE_SENDING_SECONDS',
+  'LEAD_DELIVERY_WINDOW_HOURS',
+  'LEAD_RETRY_BASE_SECONDS',
+  'LEAD_RETRY_MAX_SECONDS',
 ];
 
 /** Only brand-new outbound messages (site leads and patient confirmations) invoke delivery. */
@@ -197,7 +203,7 @@ export const FUNCTIONS = [
   },
   {
     name: 'reconcile-leads',
-    description: 'Re-drives leads left PENDING or stale in SENDING (the table is the source of truth)',
+    description: 'Retries leads whose next attempt is due and re-drives stale SENDING claims (the table is the source of truth)',
     entry: 'functions/reconcile-leads/index.ts',
     memoryMb: 512,
     timeoutSeconds: 120,
@@ -205,7 +211,8 @@ export const FUNCTIONS = [
     writesTable: true,
     sendsEmail: true,
     runtimeFiles: ['templates/email'],
-    trigger: { kind: 'schedule', everyMinutes: 5 },
+    // Every 2 minutes: the reconciler owns retries (backoff from 30 s), so it runs often.
+    trigger: { kind: 'schedule', everyMinutes: 2 },
   },
 ] as const satisfies readonly FunctionSpec[];
 

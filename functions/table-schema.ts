@@ -28,6 +28,21 @@ export const OUTBOX_INDEX = {
   sortKey: 'GSI1SK',
 } as const;
 
+/**
+ * The sparse index of outbound messages the reconciler must look at, by when: a PENDING message
+ * at its `nextAttemptAt`, a SENDING one when its claim goes stale. SENT and FAILED messages leave
+ * it, so the reconciler reads only what is due (`GSI2SK <= now`), never a scan or a status list.
+ * One partition: the reconciler reads it in time order, and it holds only undelivered messages.
+ */
+export const DUE_INDEX = {
+  name: 'GSI2',
+  partitionKey: 'GSI2PK',
+  sortKey: 'GSI2SK',
+} as const;
+
+/** The one partition of the due index. */
+export const DUE_PARTITION = 'OUTBOX#DUE';
+
 /** The stream carries new images only: delivery needs the inserted item, never the old one. */
 export const STREAM_VIEW_TYPE = 'NEW_IMAGE' as const;
 
@@ -88,6 +103,17 @@ export function outboxKeys(status: OutboxStatus, updatedAt: string, id: string):
   return { GSI1PK: outboxPartition(status), GSI1SK: `${updatedAt}#${id}` };
 }
 
+/** Due index keys of a message the reconciler must look at from `dueAt` (ISO) on. */
+export function dueKeys(dueAt: string, id: string): { GSI2PK: string; GSI2SK: string } {
+  return { GSI2PK: DUE_PARTITION, GSI2SK: `${dueAt}#${id}` };
+}
+
+/** The upper bound of due-index sort keys for everything due at `now` (ISO) or earlier. */
+export function dueUpTo(now: string): string {
+  // `~` sorts after `#` and every id character, so `<dueAt>#<id>` for any dueAt <= now is below it.
+  return `${now}~`;
+}
+
 /** Outbox index partition of one delivery status. */
 export function outboxPartition(status: OutboxStatus): string {
   return `OUTBOX#${status}`;
@@ -107,6 +133,8 @@ export function createTableInput(tableName: string) {
       { AttributeName: TABLE_ATTRIBUTES.sortKey, AttributeType: 'S' as const },
       { AttributeName: OUTBOX_INDEX.partitionKey, AttributeType: 'S' as const },
       { AttributeName: OUTBOX_INDEX.sortKey, AttributeType: 'S' as const },
+      { AttributeName: DUE_INDEX.partitionKey, AttributeType: 'S' as const },
+      { AttributeName: DUE_INDEX.sortKey, AttributeType: 'S' as const },
     ],
     KeySchema: [
       { AttributeName: TABLE_ATTRIBUTES.partitionKey, KeyType: 'HASH' as const },
@@ -120,6 +148,15 @@ export function createTableInput(tableName: string) {
           { AttributeName: OUTBOX_INDEX.sortKey, KeyType: 'RANGE' as const },
         ],
         Projection: { ProjectionType: 'ALL' as const },
+      },
+      {
+        IndexName: DUE_INDEX.name,
+        KeySchema: [
+          { AttributeName: DUE_INDEX.partitionKey, KeyType: 'HASH' as const },
+          { AttributeName: DUE_INDEX.sortKey, KeyType: 'RANGE' as const },
+        ],
+        // The reconciler needs only the reference; it claims the item itself for the rest.
+        Projection: { ProjectionType: 'INCLUDE' as const, NonKeyAttributes: ['entityType', 'leadId', 'confirmationId'] },
       },
     ],
     StreamSpecification: { StreamEnabled: true, StreamViewType: STREAM_VIEW_TYPE },

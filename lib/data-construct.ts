@@ -3,7 +3,7 @@ import { AttributeType, BillingMode, ProjectionType, StreamViewType, Table, Tabl
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
-import { OUTBOX_INDEX, STREAM_VIEW_TYPE, TABLE_ATTRIBUTES } from '../functions/table-schema';
+import { DUE_INDEX, OUTBOX_INDEX, STREAM_VIEW_TYPE, TABLE_ATTRIBUTES } from '../functions/table-schema';
 
 /**
  * The data at rest: one customer-managed KMS key and the one DynamoDB table (key design in
@@ -63,6 +63,14 @@ export class DataConstruct extends Construct {
       partitionKey: { name: OUTBOX_INDEX.partitionKey, type: AttributeType.STRING },
       sortKey: { name: OUTBOX_INDEX.sortKey, type: AttributeType.STRING },
       projectionType: ProjectionType.ALL,
+    });
+    // The reconciler's sparse index of undelivered messages by due time (`functions/table-schema.ts`).
+    this.table.addGlobalSecondaryIndex({
+      indexName: DUE_INDEX.name,
+      partitionKey: { name: DUE_INDEX.partitionKey, type: AttributeType.STRING },
+      sortKey: { name: DUE_INDEX.sortKey, type: AttributeType.STRING },
+      projectionType: ProjectionType.INCLUDE,
+      nonKeyAttributes: ['entityType', 'leadId', 'confirmationId'],
     });
     Validations.of(this.table).acknowledge({
       id: 'HIPAA.Security-DynamoDBInBackupPlan',

@@ -9,7 +9,7 @@ import { NodejsFunction, OutputFormat, type ICommandHooks } from 'aws-cdk-lib/aw
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import type { EnvironmentVariable, FunctionSpec, RuntimeFile } from '../functions/function-manifest';
-import { OUTBOX_INDEX } from '../functions/table-schema';
+import { DUE_INDEX, OUTBOX_INDEX } from '../functions/table-schema';
 
 /** Repository root: manifest entries are relative to it, and its lock file pins the bundle. */
 export const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -167,7 +167,7 @@ export function manifestEnvironment(spec: FunctionSpec, values: EnvironmentValue
  * wildcard reaches the policy.
  */
 function grantTableAccess(role: Role, writesTable: boolean, table: ITable, key: IKey): void {
-  const resources = [table.tableArn, `${table.tableArn}/index/${OUTBOX_INDEX.name}`];
+  const resources = [table.tableArn, `${table.tableArn}/index/${OUTBOX_INDEX.name}`, `${table.tableArn}/index/${DUE_INDEX.name}`];
   role.addToPolicy(
     new PolicyStatement({
       effect: Effect.ALLOW,

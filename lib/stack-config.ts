@@ -86,8 +86,16 @@ export const StackConfigSchema = z.object({
    * older records are shown as "may no longer be recruiting" and get no lead (`core/freshness.ts`).
    */
   maxRecordAgeDays: positiveInt.default(365),
-  /** Delivery attempts per lead before it is marked FAILED and alarms. */
+  /**
+   * Claims of a lead abandoned by their delivery function (crash, timeout) before it is marked
+   * FAILED. Transient SES faults do not count: they are retried for `leadDeliveryWindowHours`.
+   */
   leadMaxAttempts: positiveInt.default(5),
+  /** Hours a lead is retried through transient faults (with backoff) before it is FAILED and alarms. */
+  leadDeliveryWindowHours: positiveInt.default(24),
+  /** First wait after a transient delivery fault; doubles per attempt, with jitter, up to the maximum. */
+  leadRetryBaseSeconds: positiveInt.default(30),
+  leadRetryMaxSeconds: positiveInt.default(900),
   /**
    * Seconds after which a lead still `SENDING` is considered abandoned (its delivery function
    * died) and may be re-claimed by the reconciler. Must exceed the delivery functions' timeout.

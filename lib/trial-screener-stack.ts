@@ -50,6 +50,9 @@ export class TrialScreenerStack extends Stack {
       LEAD_MAX_ATTEMPTS: String(config.leadMaxAttempts),
       LEAD_STALE_SENDING_SECONDS: String(config.leadStaleSendingSeconds),
       MAX_RECORD_AGE_DAYS: String(config.maxRecordAgeDays),
+      LEAD_DELIVERY_WINDOW_HOURS: String(config.leadDeliveryWindowHours),
+      LEAD_RETRY_BASE_SECONDS: String(config.leadRetryBaseSeconds),
+      LEAD_RETRY_MAX_SECONDS: String(config.leadRetryMaxSeconds),
     };
 
     this.api = new ApiConstruct(this, 'Api', {

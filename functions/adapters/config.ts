@@ -56,10 +56,16 @@ const EnvironmentShape = {
     z.transform((value) => value === 'true'),
   ),
   PUBLIC_APP_URL: z.url(),
+  /** Claims abandoned by their workers (crash, timeout) before a message is FAILED. */
   LEAD_MAX_ATTEMPTS: positiveInteger(5),
   LEAD_STALE_SENDING_SECONDS: positiveInteger(300),
   /** Days a registry verification or an operator's confirmation keeps a trial referable (`core/freshness.ts`). */
   MAX_RECORD_AGE_DAYS: positiveInteger(365),
+  /** Transient failures are retried for this long after a message was created, then it is FAILED. */
+  LEAD_DELIVERY_WINDOW_HOURS: positiveInteger(24),
+  /** First wait after a transient failure; doubles per attempt (with jitter) up to the maximum. */
+  LEAD_RETRY_BASE_SECONDS: positiveInteger(30),
+  LEAD_RETRY_MAX_SECONDS: positiveInteger(900),
 } satisfies Record<EnvironmentVariable, z.ZodMiniType>;
 
 const EnvironmentSchema = z.object(EnvironmentShape);

@@ -6,11 +6,14 @@
  *
  * Logs and metrics carry ids, outcomes, attempts and durations; never an address, a name or an
  * answer. Metrics: namespace `TrialScreener`, service `outbox-delivery`, counts `MessagesSent`,
- * `MessagesFailed`, `MessagesHeld`, `MessagesRetried` (leads and patient confirmations alike).
+ * `MessagesFailed`, `MessagesHeld`, `MessagesRetried`, `MessagesSentUnrecorded` (SES accepted,
+ * SENT could not be written) and `MessagesResentAfterAbandonedClaim` (a possible duplicate),
+ * leads and patient confirmations alike.
  */
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import {
+  assertClaimOutlivesWorker,
   deliverOutboxItem,
   type DeliveryOutcome,
   type DeliverySettings,
@@ -34,7 +37,16 @@ export const OUTCOME_METRICS = {
   failed: 'MessagesFailed',
   held: 'MessagesHeld',
   retry: 'MessagesRetried',
+  unrecorded: 'MessagesSentUnrecorded',
 } as const;
+
+/** Counted beside `LeadsSent` when the send took over a claim abandoned by its worker. */
+export const RESENT_METRIC = 'MessagesResentAfterAbandonedClaim';
+
+/** How long one SES send may take before it is aborted (erasure waits at most this long). */
+export const SEND_TIMEOUT_MS = 8_000;
+/** Tries at recording SENT once SES accepted (about 16 s in all, see `core/delivery.ts`). */
+export const RECORD_SENT_TRIES = 8;
 
 /** The configuration values delivery reads (a subset of `Config`). */
 export type DeliveryConfig = Pick<
@@ -47,6 +59,9 @@ export type DeliveryConfig = Pick<
   | 'PUBLIC_APP_URL'
   | 'LEAD_MAX_ATTEMPTS'
   | 'LEAD_STALE_SENDING_SECONDS'
+  | 'LEAD_DELIVERY_WINDOW_HOURS'
+  | 'LEAD_RETRY_BASE_SECONDS'
+  | 'LEAD_RETRY_MAX_SECONDS'
 >;
 
 export interface OutboxDelivery {
@@ -69,6 +84,8 @@ export interface OutboxDeliveryOverrides {
   metrics?: Metrics;
   logger?: Logger;
   now?: () => Date;
+  random?: () => number;
+  sleep?: (ms: number) => Promise<void>;
 }
 
 /** Builds the delivery settings from configuration (the policy is the operator's email guard). */
@@ -79,12 +96,18 @@ export function deliverySettings(config: DeliveryConfig, templates: EmailTemplat
     appUrl: config.PUBLIC_APP_URL,
     maxAttempts: config.LEAD_MAX_ATTEMPTS,
     staleSendingSeconds: config.LEAD_STALE_SENDING_SECONDS,
+    deliveryWindowSeconds: config.LEAD_DELIVERY_WINDOW_HOURS * 3600,
+    retry: { baseSeconds: config.LEAD_RETRY_BASE_SECONDS, maxSeconds: config.LEAD_RETRY_MAX_SECONDS },
+    sendTimeoutMs: SEND_TIMEOUT_MS,
+    recordSentTries: RECORD_SENT_TRIES,
   };
 }
 
 /** Creates the delivery service for one process (a Lambda cold start, the local runtime, a test). */
 export function createOutboxDelivery(config: DeliveryConfig, overrides: OutboxDeliveryOverrides = {}): OutboxDelivery {
   const settings = deliverySettings(config, overrides.templates);
+  // Fail the cold start rather than risk re-sending a message its first worker is still recording.
+  assertClaimOutlivesWorker(settings);
   const outbox = overrides.outbox ?? new OutboxRepository(tableRef(config.TABLE_NAME));
   const mailer =
     overrides.mailer ??
@@ -107,10 +130,17 @@ export function createOutboxDelivery(config: DeliveryConfig, overrides: OutboxDe
     metrics,
     async deliver(ref) {
       const started = now().getTime();
-      const result = await deliverOutboxItem(ref, settings, { outbox, mailer, now });
+      const result = await deliverOutboxItem(ref, settings, {
+        outbox,
+        mailer,
+        now,
+        random: overrides.random,
+        sleep: overrides.sleep,
+      });
       const durationMs = now().getTime() - started;
       logOutcome(log, result, durationMs);
       if (result.outcome !== 'skipped') metrics.addMetric(OUTCOME_METRICS[result.outcome], MetricUnit.Count, 1);
+      if (result.outcome === 'sent' && result.resentAbandonedClaim) metrics.addMetric(RESENT_METRIC, MetricUnit.Count, 1);
       return result;
     },
     publishMetrics() {
@@ -124,16 +154,46 @@ function logOutcome(log: Logger, result: DeliveryOutcome, durationMs: number): v
   const ids = { kind: result.ref.kind, id: result.ref.id, outcome: result.outcome, durationMs };
   switch (result.outcome) {
     case 'sent':
+      if (result.resentAbandonedClaim) {
+        log.warn('Outbox message re-sent after its earlier claim was abandoned: a duplicate is possible if SES accepted the first send', {
+          ...ids,
+          attempts: result.attempts,
+          sesMessageId: result.messageId,
+        });
+        return;
+      }
       log.info('Outbox message sent', { ...ids, attempts: result.attempts, sesMessageId: result.messageId, overridden: result.overridden });
       return;
+    case 'unrecorded':
+      log.error('Outbox message sent but SENT could not be recorded; it stays SENDING and is not re-sent before its claim goes stale', {
+        ...ids,
+        attempts: result.attempts,
+        sesMessageId: result.messageId,
+        reason: result.reason,
+      });
+      return;
     case 'held':
+      if (result.reason) {
+        log.warn('Outbox message held: SES refused the send for a reason the operator must fix (sandbox, unverified identity, permission); retried until the delivery window ends', {
+          ...ids,
+          attempts: result.attempts,
+          reason: result.reason,
+          nextAttemptAt: result.nextAttemptAt,
+        });
+        return;
+      }
       log.warn('Outbox message held: no approved recipient and no override configured', ids);
       return;
     case 'skipped':
-      log.info('Outbox message not claimable (already sent, in flight elsewhere, failed or erased)', ids);
+      log.info('Outbox message not claimable (already sent, in flight elsewhere, not due, failed or erased)', ids);
       return;
     case 'retry':
-      log.warn('Outbox message send failed transiently; released for retry', { ...ids, attempts: result.attempts, reason: result.reason });
+      log.warn('Outbox message send failed transiently; next attempt scheduled', {
+        ...ids,
+        attempts: result.attempts,
+        reason: result.reason,
+        nextAttemptAt: result.nextAttemptAt,
+      });
       return;
     case 'failed':
       log.error('Outbox message failed', { ...ids, attempts: result.attempts, reason: result.reason });

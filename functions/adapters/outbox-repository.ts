@@ -7,12 +7,26 @@
  * Writes after a claim are conditioned on that claim's timestamp (a fencing token): a worker whose
  * claim went stale and was taken over cannot overwrite the newer worker's outcome.
  */
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { GetCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 // `zod/mini` (tree-shakable): the delivery functions need no other schema than these and their
 // configuration's, so their bundles carry only the small part of zod that these use.
 import * as z from 'zod/mini';
 import type { OutboxClaim, OutboxKind, OutboxMessage, OutboxRef, OutboxStore } from '../core/delivery';
-import { itemKeys, OUTBOX_INDEX, outboxKeys, outboxPartition, SCREENING_TOKEN_ATTRIBUTE, type ItemKey, type OutboxStatus } from '../table-schema';
+import {
+  DUE_INDEX,
+  DUE_PARTITION,
+  dueKeys,
+  dueUpTo,
+  itemKeys,
+  OUTBOX_INDEX,
+  outboxKeys,
+  outboxPartition,
+  SCREENING_TOKEN_ATTRIBUTE,
+  type ItemKey,
+  type OutboxStatus,
+} from '../table-schema';
 import type { TableRef } from './dynamo';
 import { logger } from './logger';
 
@@ -71,6 +85,9 @@ export const ConfirmationItemContent = z.object({
     .check(z.minLength(1)),
 });
 
+/** What the due index projects: enough to name the message. */
+const DueEntry = z.object({ entityType: z.enum(['LEAD', 'CONFIRMATION']), leadId: optionalText, confirmationId: optionalText });
+
 /** The delivery state every outbox item has; what `leads list` shows (no patient data). */
 export const OutboxDeliveryState = z.object({
   entityType: z.enum(['LEAD', 'CONFIRMATION']),
@@ -83,6 +100,8 @@ export const OutboxDeliveryState = z.object({
   siteId: optionalText,
   claimedAt: optionalText,
   sesMessageId: optionalText,
+  sentAt: optionalText,
+  nextAttemptAt: optionalText,
   lastError: optionalText,
   createdAt: optionalText,
   updatedAt: optionalText,
@@ -143,54 +162,150 @@ export class OutboxRepository implements OutboxStore {
     return this.table.client;
   }
 
-  async claim(ref: OutboxRef, now: Date, staleBefore: Date): Promise<OutboxClaim | null> {
+  async claim(ref: OutboxRef, now: Date, staleBefore: Date, staleAt: Date): Promise<OutboxClaim | null> {
     const claimedAt = now.toISOString();
+    const claimWrite = (condition: string, values: Record<string, unknown>, abandoned: boolean) =>
+      new UpdateCommand({
+        TableName: this.table.tableName,
+        Key: outboxItemKey(ref),
+        UpdateExpression:
+          'SET #status = :sending, attempts = if_not_exists(attempts, :zero) + :one, claimedAt = :now, updatedAt = :now, ' +
+          'GSI1PK = :gsi1pk, GSI1SK = :gsi1sk, GSI2PK = :gsi2pk, GSI2SK = :gsi2sk' +
+          (abandoned ? ', abandonedClaims = if_not_exists(abandonedClaims, :zero) + :one' : ''),
+        // Only an existing item: an erased lead must not be re-created by a late stream record.
+        ConditionExpression: `attribute_exists(PK) AND ${condition}`,
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: {
+          ':sending': 'SENDING',
+          ':zero': 0,
+          ':one': 1,
+          ':now': claimedAt,
+          ...prefixed(outboxKeys('SENDING', claimedAt, ref.id)),
+          // Due to the reconciler again only if this claim goes stale.
+          ...prefixedDue(dueKeys(staleAt.toISOString(), ref.id)),
+          ...values,
+        },
+        ReturnValues: 'ALL_NEW',
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      });
+    let item: Record<string, unknown>;
     try {
+      // A PENDING message whose next attempt is due (a rescheduled one is not claimed early).
       const result = await this.client.send(
-        new UpdateCommand({
-          TableName: this.table.tableName,
-          Key: outboxItemKey(ref),
-          UpdateExpression:
-            'SET #status = :sending, attempts = if_not_exists(attempts, :zero) + :one, claimedAt = :now, updatedAt = :now, GSI1PK = :gsi1pk, GSI1SK = :gsi1sk',
-          // Only an existing item: an erased lead must not be re-created by a late stream record.
-          ConditionExpression:
-            'attribute_exists(PK) AND (#status = :pending OR (#status = :sending AND (attribute_not_exists(claimedAt) OR claimedAt < :staleBefore)))',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: {
-            ':sending': 'SENDING',
-            ':pending': 'PENDING',
-            ':zero': 0,
-            ':one': 1,
-            ':now': claimedAt,
-            ':staleBefore': staleBefore.toISOString(),
-            ':gsi1pk': outboxPartition('SENDING'),
-            ':gsi1sk': outboxKeys('SENDING', claimedAt, ref.id).GSI1SK,
-          },
-          ReturnValues: 'ALL_NEW',
-        }),
+        claimWrite('#status = :pending AND (attribute_not_exists(nextAttemptAt) OR nextAttemptAt <= :now)', { ':pending': 'PENDING' }, false),
       );
-      const item = result.Attributes ?? {};
-      return { ref, attempts: Number(item.attempts ?? 1), claimedAt, message: toOutboxMessage(item) };
+      item = result.Attributes ?? {};
     } catch (error) {
-      if (isConditionFailure(error)) return null;
-      throw error;
+      if (!isConditionFailure(error)) throw error;
+      // The document client does not unmarshall the item a failed condition returns.
+      const returned = (error as { Item?: Record<string, AttributeValue> }).Item;
+      const current = returned ? unmarshall(returned) : await this.readItem(ref);
+      const abandoned =
+        current?.status === 'SENDING' &&
+        (typeof current.claimedAt !== 'string' || current.claimedAt < staleBefore.toISOString());
+      if (!abandoned) return null;
+      // A SENDING claim whose worker never recorded an outcome: take it over, fenced on that
+      // claim's timestamp so two reconcilers cannot both take it, and count the take-over.
+      const previousClaim = typeof current.claimedAt === 'string' ? current.claimedAt : '';
+      try {
+        const result = await this.client.send(
+          claimWrite(
+            '#status = :sending AND (attribute_not_exists(claimedAt) OR claimedAt = :previousClaim)',
+            { ':previousClaim': previousClaim },
+            true,
+          ),
+        );
+        item = result.Attributes ?? {};
+      } catch (takeOverError) {
+        if (isConditionFailure(takeOverError)) return null;
+        throw takeOverError;
+      }
     }
+    return {
+      ref,
+      attempts: Number(item.attempts ?? 1),
+      claimedAt,
+      createdAt: typeof item.createdAt === 'string' ? item.createdAt : claimedAt,
+      abandonedClaims: Number(item.abandonedClaims ?? 0),
+      message: toOutboxMessage(item),
+    };
   }
 
   // The Confirmation item's screening token (for the email's erasure link) goes in the same
   // conditional update that records SENT or FAILED, so the table holds it only until the
   // confirmation has gone out; a retry (back to PENDING) keeps it for the next attempt. Removing
-  // it from a lead, which never has one, is a no-op.
-  async markSent(claim: OutboxClaim, sesMessageId: string, now: Date): Promise<void> {
-    await this.finishClaim(claim, 'SENT', now, { set: { sesMessageId }, remove: ['lastError', SCREENING_TOKEN_ATTRIBUTE] });
+  // it from a lead, which never has one, is a no-op. SENT and FAILED leave the due index.
+  async markSent(claim: OutboxClaim, sesMessageId: string, now: Date): Promise<boolean> {
+    return this.finishClaim(claim, 'SENT', now, {
+      set: { sesMessageId, sentAt: now.toISOString() },
+      remove: ['lastError', 'nextAttemptAt', SCREENING_TOKEN_ATTRIBUTE, DUE_INDEX.partitionKey, DUE_INDEX.sortKey],
+    });
   }
 
   async markFailed(claim: OutboxClaim, reason: string, now: Date): Promise<void> {
-    await this.finishClaim(claim, 'FAILED', now, { set: { lastError: reason }, remove: [SCREENING_TOKEN_ATTRIBUTE] });
+    await this.finishClaim(claim, 'FAILED', now, {
+      set: { lastError: reason },
+      remove: ['nextAttemptAt', SCREENING_TOKEN_ATTRIBUTE, DUE_INDEX.partitionKey, DUE_INDEX.sortKey],
+    });
   }
 
-  async release(claim: OutboxClaim, reason: string, now: Date): Promise<void> {
-    await this.finishClaim(claim, 'PENDING', now, { set: { lastError: reason } });
+  async reschedule(claim: OutboxClaim, reason: string, nextAttemptAt: Date, now: Date): Promise<void> {
+    const at = nextAttemptAt.toISOString();
+    await this.finishClaim(claim, 'PENDING', now, { set: { lastError: reason, nextAttemptAt: at, ...dueKeys(at, claim.ref.id) } });
+  }
+
+  /**
+   * The messages due at `now` (oldest due first), at most `limit`, from the due index: PENDING
+   * ones whose next attempt has come and SENDING claims gone stale.
+   */
+  async dueRefs(now: Date, limit: number): Promise<OutboxRef[]> {
+    const refs: OutboxRef[] = [];
+    let cursor: Record<string, unknown> | undefined;
+    do {
+      const result = await this.client.send(
+        new QueryCommand({
+          TableName: this.table.tableName,
+          IndexName: DUE_INDEX.name,
+          KeyConditionExpression: 'GSI2PK = :pk AND GSI2SK <= :upTo',
+          ExpressionAttributeValues: { ':pk': DUE_PARTITION, ':upTo': dueUpTo(now.toISOString()) },
+          Limit: limit - refs.length,
+          ExclusiveStartKey: cursor,
+        }),
+      );
+      for (const item of result.Items ?? []) {
+        const ref = DueEntry.safeParse(item).success ? outboxRefOf(item as z.infer<typeof DueEntry>) : undefined;
+        if (ref) refs.push(ref);
+      }
+      cursor = result.LastEvaluatedKey;
+    } while (cursor && refs.length < limit);
+    return refs;
+  }
+
+  /**
+   * Moves a message's due time to `dueAt` without touching anything else: what the reconciler
+   * does with an item whose delivery threw, so that it cannot stay first in line forever.
+   */
+  async defer(ref: OutboxRef, dueAt: Date): Promise<void> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.table.tableName,
+          Key: outboxItemKey(ref),
+          UpdateExpression: 'SET GSI2SK = :gsi2sk',
+          ConditionExpression: 'attribute_exists(GSI2PK)',
+          ExpressionAttributeValues: { ':gsi2sk': dueKeys(dueAt.toISOString(), ref.id).GSI2SK },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+  }
+
+  private async readItem(ref: OutboxRef): Promise<Record<string, unknown> | undefined> {
+    const result = await this.client.send(
+      new GetCommand({ TableName: this.table.tableName, Key: outboxItemKey(ref), ConsistentRead: true }),
+    );
+    return result.Item;
   }
 
   /** One outbox item with its delivery state, or undefined. The raw item is for operators only. */
@@ -257,7 +372,9 @@ export class OutboxRepository implements OutboxStore {
         new UpdateCommand({
           TableName: this.table.tableName,
           Key: outboxItemKey(ref),
-          UpdateExpression: 'SET #status = :pending, attempts = :zero, updatedAt = :now, GSI1PK = :gsi1pk, GSI1SK = :gsi1sk REMOVE claimedAt',
+          UpdateExpression:
+            'SET #status = :pending, attempts = :zero, abandonedClaims = :zero, updatedAt = :now, nextAttemptAt = :now, ' +
+            'GSI1PK = :gsi1pk, GSI1SK = :gsi1sk, GSI2PK = :gsi2pk, GSI2SK = :gsi2sk REMOVE claimedAt',
           ConditionExpression: 'attribute_exists(PK) AND #status = :failed',
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: {
@@ -266,7 +383,10 @@ export class OutboxRepository implements OutboxStore {
             ':zero': 0,
             ':now': updatedAt,
             ...prefixed(outboxKeys('PENDING', updatedAt, ref.id)),
+            ...prefixedDue(dueKeys(updatedAt, ref.id)),
           },
+          // The attempt count restarts; the delivery window restarts too (it runs from createdAt
+          // for a first delivery, from the redrive for a re-driven one).
         }),
       );
       return true;
@@ -281,7 +401,7 @@ export class OutboxRepository implements OutboxStore {
     status: OutboxStatus,
     now: Date,
     changes: { set: Record<string, string>; remove?: string[] },
-  ): Promise<void> {
+  ): Promise<boolean> {
     const updatedAt = now.toISOString();
     const setNames = Object.keys(changes.set);
     const remove = ['claimedAt', ...(changes.remove ?? [])];
@@ -306,6 +426,7 @@ export class OutboxRepository implements OutboxStore {
           },
         }),
       );
+      return true;
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
       // The claim went stale and another worker took over, or the patient erased their data
@@ -315,8 +436,13 @@ export class OutboxRepository implements OutboxStore {
         id: claim.ref.id,
         outcome: status,
       });
+      return false;
     }
   }
+}
+
+function prefixedDue(keys: { GSI2PK: string; GSI2SK: string }): Record<string, string> {
+  return { ':gsi2pk': keys.GSI2PK, ':gsi2sk': keys.GSI2SK };
 }
 
 function prefixed(keys: { GSI1PK: string; GSI1SK: string }): Record<string, string> {

@@ -13,7 +13,8 @@ import type { TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { DomainError } from '../core/errors';
 import type { Answers, ScreeningOutcome, TrialResult, LeadStatus } from '../core/model';
 import type { LeadPlan } from '../core/referral';
-import { SCREENING_TOKEN_ATTRIBUTE, TABLE_ATTRIBUTES, itemKeys, outboxKeys } from '../table-schema';
+import { STREAM_GRACE_SECONDS } from '../core/delivery';
+import { SCREENING_TOKEN_ATTRIBUTE, TABLE_ATTRIBUTES, dueKeys, itemKeys, outboxKeys } from '../table-schema';
 import { cancellationReasons, expiresAfterDays, type TableRef } from './dynamo';
 import { sealToken, sha256Hex, tokenMatches, unsealToken } from './tokens';
 
@@ -292,6 +293,8 @@ export class ScreeningRepository {
       acceptedAt: timestamp,
     };
     const leads = input.plans.map((plan) => ({ leadId: randomUUID(), plan }));
+    // Left to the stream first; due to the reconciler only if the stream has not delivered it.
+    const dueAt = new Date(now.getTime() + STREAM_GRACE_SECONDS * 1000).toISOString();
     const table = this.table.tableName;
     const notExists = {
       ConditionExpression: 'attribute_not_exists(#pk)',
@@ -351,6 +354,7 @@ export class ScreeningRepository {
             updatedAt: timestamp,
             [TABLE_ATTRIBUTES.expiresAt]: expiresAt,
             ...outboxKeys('PENDING', timestamp, leadId),
+            ...dueKeys(dueAt, leadId),
             contact: input.contact,
             consent,
             trial: { nctId: plan.trialId, title: plan.trialTitle },
@@ -376,6 +380,7 @@ export class ScreeningRepository {
             updatedAt: timestamp,
             [TABLE_ATTRIBUTES.expiresAt]: expiresAt,
             ...outboxKeys('PENDING', timestamp, confirmationId),
+            ...dueKeys(dueAt, confirmationId),
             // The token in clear, for the erasure link in the patient's email: the one place the
             // table holds it unhashed, until delivery records SENT or FAILED and removes it.
             [SCREENING_TOKEN_ATTRIBUTE]: input.token,

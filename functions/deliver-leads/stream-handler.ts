@@ -1,9 +1,12 @@
 /**
  * The lead-delivery stream handler: the table's stream (filtered by the event source mapping to
  * inserts of Lead and Confirmation items, see `NEW_DELIVERY_FILTER` in the manifest) invokes it
- * with batches of records. Each record is parsed, then delivered through the shared lifecycle;
- * a record whose message must be retried is reported as a batch item failure, so the stream
- * retries from it (bounded, then the DLQ) while the rest of the batch is unaffected.
+ * with batches of records. Each record is parsed, then delivered through the shared lifecycle.
+ * A send that fails transiently is not reported back to the stream: delivery has already
+ * scheduled its next attempt on the item (backoff), and the reconciler owns retries, so an
+ * outage does not burn attempts on the stream's immediate retries. Only a table error (the
+ * claim or the outcome could not be written) fails the record, so the stream retries it
+ * (bounded, then the DLQ) while the rest of the batch is unaffected.
  */
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
@@ -37,14 +40,6 @@ export function outboxRefFromRecord(record: DynamoDBRecord): OutboxRef | undefin
     : { kind: 'CONFIRMATION', id: image.data.confirmationId };
 }
 
-/** Raised for a record whose message was released for retry; the batch processor reports it. */
-export class DeliveryRetryError extends Error {
-  constructor(ref: OutboxRef, reason: string) {
-    super(`${ref.kind} ${ref.id} will be retried: ${reason}`);
-    this.name = 'DeliveryRetryError';
-  }
-}
-
 export type DeliverLeadsHandler = (event: DynamoDBStreamEvent, context: Context) => Promise<DynamoDBBatchResponse>;
 
 /** Builds the stream handler around a delivery service (production, local runtime or a test). */
@@ -59,8 +54,7 @@ export function createDeliverLeadsHandler(delivery: OutboxDelivery): DeliverLead
       });
       return;
     }
-    const result = await delivery.deliver(ref);
-    if (result.outcome === 'retry') throw new DeliveryRetryError(ref, result.reason);
+    await delivery.deliver(ref);
   };
 
   return async (event, context) => {

@@ -1,23 +1,30 @@
 /**
- * The reconciler: on a schedule, re-drives outbound messages the stream did not finish, so a lead
- * survives a lost or expired stream record, a DLQ message or a crashed worker. The table is the
- * source of truth: it queries the outbox index for messages still PENDING a while after their last
- * update and for SENDING claims gone stale, and delivers each through the same lifecycle as the
- * stream handler (claims make a message that the stream delivers meanwhile a no-op here).
+ * The reconciler: on a schedule, delivers every outbound message that is due, so a lead survives
+ * a transient SES or table fault, a lost or expired stream record, a DLQ message or a crashed
+ * worker. The table is the source of truth: it reads the due index (`DUE_INDEX`), which holds only
+ * undelivered messages by when they are due (a PENDING message at its `nextAttemptAt`, a SENDING
+ * claim when it goes stale), and delivers each through the same lifecycle as the stream handler
+ * (claims make a message that the stream delivers meanwhile a no-op here).
+ *
+ * Each run is bounded (at most `maxMessagesPerRun`, and it stops before the invocation's time
+ * runs out). One message's failure is isolated: it is logged, counted, and its due time is moved
+ * back, so a poison item can neither end the run nor stay first in line on every run.
  */
-import type { DeliveryOutcome } from '../core/delivery';
+import type { DeliveryOutcome, OutboxRef } from '../core/delivery';
 import type { OutboxDelivery } from '../adapters/outbox-delivery';
 
 export interface ReconcilerOptions {
-  /** A PENDING message younger than this is left to the stream, which normally takes < 1 s. */
-  pendingGraceSeconds?: number;
   /** At most this many messages per run; the rest wait for the next run. */
   maxMessagesPerRun?: number;
   /** Stop starting new deliveries when less than this much invocation time remains. */
   safetyMarginMs?: number;
+  /** How far back in line a message whose delivery threw is moved. */
+  errorDeferSeconds?: number;
+  /** The clock (tests). */
+  now?: () => Date;
 }
 
-export type ReconcileSummary = Record<DeliveryOutcome['outcome'], number> & { examined: number };
+export type ReconcileSummary = Record<DeliveryOutcome['outcome'], number> & { examined: number; errors: number };
 
 /** Anything that can say how much invocation time remains (a Lambda context does). */
 export interface RemainingTime {
@@ -26,32 +33,45 @@ export interface RemainingTime {
 
 export type ReconcileLeadsHandler = (event: unknown, context?: RemainingTime) => Promise<ReconcileSummary>;
 
-export const DEFAULT_PENDING_GRACE_SECONDS = 60;
+export const DEFAULT_MAX_MESSAGES_PER_RUN = 200;
+export const DEFAULT_ERROR_DEFER_SECONDS = 600;
 
 /** Builds the scheduled handler around a delivery service. */
 export function createReconcileLeadsHandler(delivery: OutboxDelivery, options: ReconcilerOptions = {}): ReconcileLeadsHandler {
-  const graceSeconds = options.pendingGraceSeconds ?? DEFAULT_PENDING_GRACE_SECONDS;
-  const maxMessages = options.maxMessagesPerRun ?? 500;
+  const maxMessages = options.maxMessagesPerRun ?? DEFAULT_MAX_MESSAGES_PER_RUN;
   const safetyMarginMs = options.safetyMarginMs ?? 15_000;
+  const errorDeferSeconds = options.errorDeferSeconds ?? DEFAULT_ERROR_DEFER_SECONDS;
+  const now = options.now ?? (() => new Date());
+
+  const deliverIsolated = async (ref: OutboxRef, summary: ReconcileSummary) => {
+    try {
+      const result = await delivery.deliver(ref);
+      summary[result.outcome] += 1;
+    } catch (error) {
+      summary.errors += 1;
+      // Name only: an SDK error message can quote item values.
+      delivery.logger.error('Reconciler could not deliver a message; moved back in line', {
+        kind: ref.kind,
+        id: ref.id,
+        error: error instanceof Error ? error.name : 'unknown',
+        retryInSeconds: errorDeferSeconds,
+      });
+      try {
+        await delivery.outbox.defer(ref, new Date(now().getTime() + errorDeferSeconds * 1000));
+      } catch {
+        // The table is failing for this item too; the next run will meet it again.
+      }
+    }
+  };
 
   return async (_event, context) => {
-    const summary: ReconcileSummary = { examined: 0, sent: 0, failed: 0, held: 0, retry: 0, skipped: 0 };
-    const now = Date.now();
-    const sources = [
-      delivery.outbox.allByStatus('PENDING', { updatedBefore: new Date(now - graceSeconds * 1000) }),
-      delivery.outbox.allByStatus('SENDING', {
-        updatedBefore: new Date(now - delivery.settings.staleSendingSeconds * 1000),
-      }),
-    ];
+    const summary: ReconcileSummary = { examined: 0, sent: 0, failed: 0, held: 0, retry: 0, skipped: 0, unrecorded: 0, errors: 0 };
     try {
-      for (const source of sources) {
-        for await (const message of source) {
-          if (summary.examined >= maxMessages) break;
-          if (context && context.getRemainingTimeInMillis() < safetyMarginMs) break;
-          summary.examined += 1;
-          const result = await delivery.deliver(message.ref);
-          summary[result.outcome] += 1;
-        }
+      const due = await delivery.outbox.dueRefs(now(), maxMessages);
+      for (const ref of due) {
+        if (context && context.getRemainingTimeInMillis() < safetyMarginMs) break;
+        summary.examined += 1;
+        await deliverIsolated(ref, summary);
       }
     } finally {
       delivery.publishMetrics();

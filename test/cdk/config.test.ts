@@ -31,6 +31,9 @@ describe('stack configuration', () => {
       referralRetentionDays: 365,
       leadMaxAttempts: 5,
       leadStaleSendingSeconds: 300,
+      leadDeliveryWindowHours: 24,
+      leadRetryBaseSeconds: 30,
+      leadRetryMaxSeconds: 900,
       apiRateLimit: 50,
       apiBurstLimit: 100,
       ipRateLimitPer5Minutes: 500,
@@ -99,6 +102,9 @@ describe('function environment', () => {
       PUBLIC_APP_URL: 'https://app.example.org/',
       LEAD_MAX_ATTEMPTS: '5',
       LEAD_STALE_SENDING_SECONDS: '300',
+      LEAD_DELIVERY_WINDOW_HOURS: '24',
+      LEAD_RETRY_BASE_SECONDS: '30',
+      LEAD_RETRY_MAX_SECONDS: '900',
     });
 
     expect(Object.keys(environment).sort()).toEqual([...deliverLeads.environment].sort());
@@ -114,6 +120,9 @@ describe('function environment', () => {
       PUBLIC_APP_URL: 'https://app.example.org/',
       LEAD_MAX_ATTEMPTS: '5',
       LEAD_STALE_SENDING_SECONDS: '300',
+      LEAD_DELIVERY_WINDOW_HOURS: '24',
+      LEAD_RETRY_BASE_SECONDS: '30',
+      LEAD_RETRY_MAX_SECONDS: '900',
     });
 
     expect(environment).not.toHaveProperty('RECIPIENT_OVERRIDE');

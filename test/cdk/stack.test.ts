@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { FUNCTIONS, httpFunctions, scheduleFunctions, streamFunctions, type FunctionSpec } from '../../functions/function-manifest';
-import { OUTBOX_INDEX, TABLE_ATTRIBUTES } from '../../functions/table-schema';
+import { DUE_INDEX, OUTBOX_INDEX, TABLE_ATTRIBUTES } from '../../functions/table-schema';
 import {
   ALLOWED_REQUEST_HEADERS,
   API_ERRORS,
@@ -102,7 +102,7 @@ describe('data', () => {
     });
   });
 
-  it('indexes outbox messages in the outbox index with every attribute projected', () => {
+  it('indexes outbox messages by status (every attribute projected) and undelivered ones by due time', () => {
     template.hasResourceProperties('AWS::DynamoDB::Table', {
       GlobalSecondaryIndexes: [
         {
@@ -112,6 +112,14 @@ describe('data', () => {
             { AttributeName: OUTBOX_INDEX.sortKey, KeyType: 'RANGE' },
           ],
           Projection: { ProjectionType: 'ALL' },
+        },
+        {
+          IndexName: DUE_INDEX.name,
+          KeySchema: [
+            { AttributeName: DUE_INDEX.partitionKey, KeyType: 'HASH' },
+            { AttributeName: DUE_INDEX.sortKey, KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: ['entityType', 'leadId', 'confirmationId'] },
         },
       ],
     });

@@ -44,6 +44,9 @@ export function deliveryConfig(tableName: string, overrides: Partial<DeliveryCon
     PUBLIC_APP_URL: 'http://localhost:3000/',
     LEAD_MAX_ATTEMPTS: 5,
     LEAD_STALE_SENDING_SECONDS: 300,
+    LEAD_DELIVERY_WINDOW_HOURS: 24,
+    LEAD_RETRY_BASE_SECONDS: 30,
+    LEAD_RETRY_MAX_SECONDS: 900,
     ...overrides,
   };
 }
@@ -199,8 +202,9 @@ export function throttlingError(): Error {
   });
 }
 
+/** SES refusing the message itself (not the sandbox's "not verified", which is held). */
 export function rejectedError(): Error {
-  return new MessageRejected({ $metadata: { httpStatusCode: 400 }, message: 'Email address is not verified.' });
+  return new MessageRejected({ $metadata: { httpStatusCode: 400 }, message: 'Illegal address' });
 }
 
 /**

@@ -51,7 +51,7 @@ describe('logs and metrics of lead delivery', () => {
       const to = command.input.Destination?.ToAddresses?.[0] ?? '';
       const attempt = (attemptsByRecipient.get(to) ?? 0) + 1;
       attemptsByRecipient.set(to, attempt);
-      if (to === SITE_REJECTS) return new MessageRejected({ $metadata: { httpStatusCode: 400 }, message: `Address not verified: ${to}` });
+      if (to === SITE_REJECTS) return new MessageRejected({ $metadata: { httpStatusCode: 400 }, message: `Illegal address: ${to}` });
       if (to === SITE_ACCEPTS && attempt === 1) {
         return Object.assign(new Error(`Throttled sending to ${to}`), { name: 'Throttling', $metadata: { httpStatusCode: 400 } });
       }
@@ -66,8 +66,17 @@ describe('logs and metrics of lead delivery', () => {
 
     const handler = createDeliverLeadsHandler(delivery());
     await handler({ Records: records }, context);
-    await handler({ Records: records }, context); // the stream's retry of the throttled record
-    await createReconcileLeadsHandler(delivery(), { pendingGraceSeconds: 0 })({});
+    // The reconciler, an hour later, finds the throttled lead due and sends it.
+    const inAnHour = () => new Date(Date.now() + 3_600_000);
+    await createReconcileLeadsHandler(
+      createOutboxDelivery(deliveryConfig(tableName), {
+        ses,
+        now: inAnHour,
+        logger: new Logger({ serviceName: DELIVERY_SERVICE_NAME, logLevel: 'DEBUG' }),
+        metrics: new Metrics({ namespace: DELIVERY_METRICS_NAMESPACE, serviceName: DELIVERY_SERVICE_NAME }),
+      }),
+      { now: inAnHour },
+    )({});
     const held = createOutboxDelivery(deliveryConfig(tableName, { CATALOG_CONTACTS_APPROVED: false }), {
       logger: new Logger({ serviceName: DELIVERY_SERVICE_NAME, logLevel: 'DEBUG' }),
       metrics: new Metrics({ namespace: DELIVERY_METRICS_NAMESPACE, serviceName: DELIVERY_SERVICE_NAME }),

@@ -9,7 +9,8 @@ import type { Context, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { documentClient } from '../../functions/adapters/dynamo';
 import { createDeliverLeadsHandler } from '../../functions/deliver-leads/stream-handler';
 import { createReconcileLeadsHandler } from '../../functions/reconcile-leads/reconciler';
-import { itemKeys, outboxKeys } from '../../functions/table-schema';
+import { STREAM_GRACE_SECONDS } from '../../functions/core/delivery';
+import { dueKeys, itemKeys, outboxKeys } from '../../functions/table-schema';
 import { startStreamPoller, type StreamPoller } from '../../local/stream-poller';
 import { createTestTable, deleteTestTable } from '../setup/table';
 import {
@@ -72,15 +73,24 @@ describe('the local stream poller with the delivery handler', () => {
     expect((await inboxFor(addresses.patient)).length).toBe(1);
   });
 
-  it('ends with every lead SENT exactly once when SES throttles the first sends', async () => {
+  it('ends with every lead SENT exactly once when SES throttles the first sends, the reconciler retrying when due', async () => {
     const { addresses, write } = aReferralToTwoTrials();
     const ses = failingSes((_command, call) => (call <= 4 ? throttlingError() : undefined));
     const { delivery, metrics } = testDelivery(deliveryConfig(tableName), { ses });
     poller = await startStreamPoller({ tableName, spec: deliverLeadsSpec, handler: createDeliverLeadsHandler(delivery), initialPosition: 'LATEST', log: quiet });
 
     const referral = await write();
+    await eventually('the stream has tried all three', async () => ses.calls >= 3);
+    // Each reconciler run is an hour later than the last, so every rescheduled attempt is due.
+    let hoursOn = 0;
+    const clock = () => new Date(Date.now() + hoursOn * 3_600_000);
+    const reconcile = createReconcileLeadsHandler(testDelivery(deliveryConfig(tableName), { ses, now: clock }).delivery, { now: clock });
+    await eventually('both leads are SENT', async () => {
+      hoursOn += 1;
+      await reconcile({});
+      return (await statusesOf(referral)).every((status) => status === 'SENT');
+    });
 
-    await eventually('both leads are SENT', async () => (await statusesOf(referral)).every((status) => status === 'SENT'));
     await eventually('the confirmation arrives', async () => (await inboxFor(addresses.patient)).length === 1);
     expect((await inboxFor(addresses.siteA)).length).toBe(1);
     expect((await inboxFor(addresses.siteB)).length).toBe(1);
@@ -143,7 +153,8 @@ describe('the reconciler', () => {
   it('delivers a referral whose stream records were lost', async () => {
     const { addresses, write } = aReferralToTwoTrials();
     const referral = await write(); // no poller: the stream records are never read
-    const reconcile = createReconcileLeadsHandler(testDelivery(deliveryConfig(tableName)).delivery, { pendingGraceSeconds: 0 });
+    const afterTheStreamGrace = () => new Date(Date.now() + (STREAM_GRACE_SECONDS + 1) * 1000);
+    const reconcile = createReconcileLeadsHandler(testDelivery(deliveryConfig(tableName)).delivery, { now: afterTheStreamGrace });
 
     await reconcile({});
 
@@ -154,7 +165,7 @@ describe('the reconciler', () => {
   it('leaves a fresh PENDING lead to the stream', async () => {
     const { addresses, write } = aReferralToTwoTrials();
     const referral = await write();
-    const reconcile = createReconcileLeadsHandler(testDelivery(deliveryConfig(tableName)).delivery, { pendingGraceSeconds: 3600 });
+    const reconcile = createReconcileLeadsHandler(testDelivery(deliveryConfig(tableName)).delivery);
 
     await reconcile({});
 
@@ -171,12 +182,19 @@ describe('the reconciler', () => {
       new UpdateCommand({
         TableName: tableName,
         Key: itemKeys.lead(staleLeadId),
-        UpdateExpression: 'SET #status = :sending, claimedAt = :at, attempts = :one, GSI1PK = :pk, GSI1SK = :sk',
+        UpdateExpression: 'SET #status = :sending, claimedAt = :at, attempts = :one, GSI1PK = :pk, GSI1SK = :sk, GSI2SK = :due',
         ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':sending': 'SENDING', ':at': claimedAt, ':one': 1, ':pk': outboxKeys('SENDING', claimedAt, staleLeadId).GSI1PK, ':sk': outboxKeys('SENDING', claimedAt, staleLeadId).GSI1SK },
+        ExpressionAttributeValues: {
+          ':sending': 'SENDING',
+          ':at': claimedAt,
+          ':one': 1,
+          ...Object.fromEntries(Object.entries(outboxKeys('SENDING', claimedAt, staleLeadId)).map(([name, value]) => [name === 'GSI1PK' ? ':pk' : ':sk', value])),
+          // Due when the claim went stale (an hour ago plus the stale time).
+          ':due': dueKeys(new Date(Date.parse(claimedAt) + 300_000).toISOString(), staleLeadId).GSI2SK,
+        },
       }),
     );
-    const reconcile = createReconcileLeadsHandler(testDelivery(deliveryConfig(tableName)).delivery, { pendingGraceSeconds: 3600 });
+    const reconcile = createReconcileLeadsHandler(testDelivery(deliveryConfig(tableName)).delivery);
 
     await reconcile({});
 

@@ -47,7 +47,10 @@ export function aConfirmation(overrides: Partial<ConfirmationEmailInput> = {}): 
 interface StoredMessage {
   status: 'PENDING' | 'SENDING' | 'SENT' | 'FAILED';
   attempts: number;
+  createdAt: string;
+  abandonedClaims: number;
   claimedAt?: string;
+  nextAttemptAt?: string;
   sesMessageId?: string;
   lastError?: string;
   message: OutboxMessage;
@@ -56,9 +59,18 @@ interface StoredMessage {
 /** An in-memory outbox with the same conditional semantics as the DynamoDB repository. */
 export class InMemoryOutbox implements OutboxStore {
   readonly messages = new Map<string, StoredMessage>();
+  /** Errors thrown by the next `markSent` calls, one per call (a table fault after SES accepted). */
+  readonly markSentFaults: Error[] = [];
 
   add(ref: OutboxRef, message: OutboxMessage, state: Partial<StoredMessage> = {}): void {
-    this.messages.set(keyOf(ref), { status: 'PENDING', attempts: 0, message, ...state });
+    this.messages.set(keyOf(ref), {
+      status: 'PENDING',
+      attempts: 0,
+      abandonedClaims: 0,
+      createdAt: '2026-11-26T09:59:00.000Z',
+      message,
+      ...state,
+    });
   }
 
   status(ref: OutboxRef): StoredMessage | undefined {
@@ -68,18 +80,30 @@ export class InMemoryOutbox implements OutboxStore {
   async claim(ref: OutboxRef, now: Date, staleBefore: Date): Promise<OutboxClaim | null> {
     const stored = this.messages.get(keyOf(ref));
     if (!stored) return null;
-    const stale = stored.status === 'SENDING' && (stored.claimedAt ?? '') < staleBefore.toISOString();
-    if (stored.status !== 'PENDING' && !stale) return null;
+    const due = stored.status === 'PENDING' && (stored.nextAttemptAt ?? '') <= now.toISOString();
+    const abandoned = stored.status === 'SENDING' && (stored.claimedAt ?? '') < staleBefore.toISOString();
+    if (!due && !abandoned) return null;
+    if (abandoned) stored.abandonedClaims += 1;
     stored.status = 'SENDING';
     stored.attempts += 1;
     stored.claimedAt = now.toISOString();
-    return { ref, attempts: stored.attempts, claimedAt: stored.claimedAt, message: stored.message };
+    return {
+      ref,
+      attempts: stored.attempts,
+      claimedAt: stored.claimedAt,
+      createdAt: stored.createdAt,
+      abandonedClaims: stored.abandonedClaims,
+      message: stored.message,
+    };
   }
 
-  async markSent(claim: OutboxClaim, sesMessageId: string): Promise<void> {
+  async markSent(claim: OutboxClaim, sesMessageId: string): Promise<boolean> {
+    const fault = this.markSentFaults.shift();
+    if (fault) throw fault;
     const stored = this.owned(claim);
     stored.status = 'SENT';
     stored.sesMessageId = sesMessageId;
+    return true;
   }
 
   async markFailed(claim: OutboxClaim, reason: string): Promise<void> {
@@ -88,10 +112,11 @@ export class InMemoryOutbox implements OutboxStore {
     stored.lastError = reason;
   }
 
-  async release(claim: OutboxClaim, reason: string): Promise<void> {
+  async reschedule(claim: OutboxClaim, reason: string, nextAttemptAt: Date): Promise<void> {
     const stored = this.owned(claim);
     stored.status = 'PENDING';
     stored.lastError = reason;
+    stored.nextAttemptAt = nextAttemptAt.toISOString();
   }
 
   private owned(claim: OutboxClaim): StoredMessage {

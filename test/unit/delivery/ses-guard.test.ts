@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { MessageRejected, SESServiceException } from '@aws-sdk/client-ses';
-import { classifySesError } from '../../../functions/adapters/ses-mailer';
+import { classifySesError, HELD_SES_ERRORS, PERMANENT_SES_ERRORS } from '../../../functions/adapters/ses-mailer';
 import { applyLocalDeliveryEnvironment, assertLoopbackSesEndpoint } from '../../../local/email-guard';
 
 function sesError(name: string, httpStatusCode?: number): Error {
@@ -8,34 +8,52 @@ function sesError(name: string, httpStatusCode?: number): Error {
 }
 
 describe('classifySesError', () => {
+  it.each(PERMANENT_SES_ERRORS.filter((name) => name !== 'MessageRejected'))('treats %s as permanent (about this message)', (name) => {
+    expect(classifySesError(sesError(name, 400))).toEqual({ retry: 'never', reason: `SES ${name} (400)` });
+  });
+
   it('treats a rejected message as permanent', () => {
-    const error = new MessageRejected({ $metadata: { httpStatusCode: 400 }, message: 'Email address is not verified: x@example.org' });
+    const error = new MessageRejected({ $metadata: { httpStatusCode: 400 }, message: 'Message rejected: content' });
 
-    expect(classifySesError(error)).toEqual({ permanent: true, reason: 'SES MessageRejected (400)' });
+    expect(classifySesError(error)).toEqual({ retry: 'never', reason: 'SES MessageRejected (400)' });
   });
 
-  it('treats throttling as transient', () => {
-    expect(classifySesError(sesError('Throttling', 400))).toEqual({ permanent: false, reason: 'SES Throttling (400)' });
+  it('holds a message SES rejects because an address is not verified (the sandbox), as SES words it', () => {
+    const error = new MessageRejected({
+      $metadata: { httpStatusCode: 400 },
+      message: 'Email address is not verified. The following identities failed the check in region US-EAST-1: x@example.org',
+    });
+
+    expect(classifySesError(error)).toEqual({ retry: 'held', reason: 'SES MessageRejected (400): identity not verified (SES sandbox or sender)' });
   });
 
-  it('treats an account whose sending is paused as transient', () => {
-    expect(classifySesError(sesError('AccountSendingPausedException', 400)).permanent).toBe(false);
+  it.each(HELD_SES_ERRORS)('holds %s (the operator must fix it) instead of failing the lead', (name) => {
+    expect(classifySesError(sesError(name, 403))).toEqual({ retry: 'held', reason: `SES ${name} (403)` });
   });
 
-  it('treats a service fault as transient', () => {
-    expect(classifySesError(sesError('InternalFailure', 500)).permanent).toBe(false);
+  it.each([
+    ['throttling', 'Throttling', 400],
+    ['a throttling exception', 'ThrottlingException', 400],
+    ['a service fault', 'InternalFailure', 500],
+    ['an unavailable service', 'ServiceUnavailable', 503],
+    ['an unknown client error', 'SomethingNew', 400],
+  ] as const)('treats %s as transient', (_label, name, status) => {
+    expect(classifySesError(sesError(name, status))).toEqual({ retry: 'later', reason: `SES ${name} (${status})` });
   });
 
-  it('treats a network failure without a status as transient', () => {
-    expect(classifySesError(Object.assign(new Error('socket hang up'), { name: 'Error' })).permanent).toBe(false);
-  });
-
-  it('treats an unknown client error as permanent', () => {
-    expect(classifySesError(sesError('SomethingNew', 400)).permanent).toBe(true);
+  it.each([
+    ['a dropped connection', Object.assign(new Error('socket hang up'), { name: 'Error', code: 'ECONNRESET' })],
+    ['a refused connection', Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { name: 'Error', code: 'ECONNREFUSED' })],
+    ['a timeout', Object.assign(new Error('timed out'), { name: 'TimeoutError' })],
+    ['an aborted send', Object.assign(new Error('aborted'), { name: 'AbortError' })],
+    ['something that is not an error', 'boom'],
+  ])('treats %s as transient', (_label, error) => {
+    expect(classifySesError(error).retry).toBe('later');
   });
 
   it('never repeats the SES message, which can quote an address', () => {
     expect(classifySesError(sesError('Throttling', 400)).reason).not.toContain('@');
+    expect(classifySesError(new MessageRejected({ $metadata: {}, message: 'Email address is not verified: x@example.org' })).reason).not.toContain('@');
   });
 });
 
