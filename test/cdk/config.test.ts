@@ -29,6 +29,7 @@ describe('stack configuration', () => {
       logRetentionDays: 365,
       screeningTtlDays: 30,
       referralRetentionDays: 365,
+      maxRecordAgeDays: 365,
       leadMaxAttempts: 5,
       leadStaleSendingSeconds: 300,
       leadDeliveryWindowHours: 24,
