@@ -1,22 +1,30 @@
 /**
  * Benchmark 1, the eligibility engine: one screening against catalogs of 100, 1,000 and 10,000
- * generated trials of 10 criteria each, for
+ * generated trials of 10 criteria each, in two kinds of catalog:
  *
- * - our engine: `prepareCatalog`'s compiled three-valued rules producing per-criterion results
- *   (`met` / `not_met` / `unknown` with id, kind and text, as the API returns them);
- * - the same through `evaluateScreening` end to end (adds red-flag triage, nearest site, ordering);
- * - hand-written TypeScript producing the same per-criterion results (the practical limit), alone
- *   and with the same nearest-site and ordering work;
- * - `json-rules-engine` with equivalent rules.
+ * - **shared**: criteria drawn from the real authored criteria, as written (and 5 x 20 age
+ *   ranges), so many criteria share a rule and its value;
+ * - **distinct**: every criterion's rule is its own (each trial's age limits, every authored
+ *   limit perturbed, and a rule with no limit given one it can never reach), so nothing is shared
+ *   and the engine evaluates one rule per criterion.
  *
- * Every implementation is built once per catalog (not timed) and shares one function among
- * criteria written alike. Each is warmed up for `warmupMs` first, then they run interleaved, round
- * by round, so they see the same machine noise; each figure is the median time per screening of a
- * warm process (the very first screening is recorded apart), and the harness checks that all of
- * them produce the same per-criterion results before it reports any time.
+ * For each, our engine (`evaluateRules` then `evaluateCriteria`, each distinct rule once), the
+ * same through `evaluateScreening` end to end (adds red-flag triage, nearest site, ordering),
+ * hand-written three-valued TypeScript doing the same work (each distinct rule's closure once, the
+ * criteria's prepared results picked by value), alone and with the same site and ordering work,
+ * and `json-rules-engine` with equivalent rules (shared catalogs only: it is 100x slower). The
+ * complete-answer patient answers every question a rule reads; the partial one leaves `pregnant`
+ * unanswered and is "not sure" of `diagnoses`.
+ *
+ * Every implementation is built once per catalog (timed apart, as the catalog load). Each is
+ * warmed up for `warmupMs` first, then they run interleaved, round by round, so they see the same
+ * machine noise; each figure is the median time per screening of a warm process (the very first
+ * screening is recorded apart), and the harness checks that all of them produce the same
+ * per-criterion results before it reports any time.
  */
 import { resolve } from 'node:path';
 import type { Engine } from 'json-rules-engine';
+import { NOT_SURE } from '../functions/core/answers';
 import { evaluateCriteria, evaluateRules, evaluateScreening, prepareCatalog, type PreparedCatalog } from '../functions/core/eligibility';
 import { nearestRecruitingSite, patientLocationFromAnswers, recruitingSites, type PatientLocation, type RecruitingSite } from '../functions/core/geo';
 import type {
@@ -39,6 +47,11 @@ import { median, nowMs } from './stats';
 export const CRITERIA_PER_TRIAL = 10;
 /** The registry's structured limits become two of each trial's ten criteria (age-min, age-max). */
 const AUTHORED_PER_TRIAL = CRITERIA_PER_TRIAL - 2;
+const SCREENER_ID = 'lower-back-pain';
+
+/** How the generated catalog's rules relate: many criteria per rule, or one rule per criterion. */
+export type CatalogKind = 'shared' | 'distinct';
+export const CATALOG_KINDS: readonly CatalogKind[] = ['shared', 'distinct'];
 
 export interface EligibilityOptions {
   repositoryRoot: string;
@@ -58,15 +71,22 @@ export interface EligibilityOptions {
 
 export interface EligibilityRow {
   trials: number;
+  /** Which generated catalog (absent in older results: shared). */
+  catalog?: CatalogKind;
   criteriaPerTrial: number;
+  /** Distinct rules among the catalog's criteria: what a screening evaluates (absent in older results). */
+  distinctRules?: number;
+  /** Milliseconds to prepare the catalog (`prepareCatalog`: compile, share, build the results). */
+  prepareMs?: number;
   /** Median milliseconds per screening. */
   engineMs: number;
   handWrittenMs: number;
-  rulesEngineMs: number;
-  rulesEngineSamples: number;
+  /** json-rules-engine on shared catalogs only (absent on distinct ones). */
+  rulesEngineMs?: number;
+  rulesEngineSamples?: number;
   evaluateScreeningMs: number;
   handWrittenFullMs: number;
-  /** The patient of `partialAnswers`: some rules read unanswered questions, so they are unknown. */
+  /** The patient of `partialAnswers`: some rules read an unanswered or "not sure" question. */
   partialEngineMs: number;
   partialHandWrittenMs: number;
   /**
@@ -103,7 +123,7 @@ interface CatalogCriterion {
 interface TrialCriteria {
   trialId: string;
   eligibility: Eligibility;
-  criteria: CriterionEvaluation[];
+  criteria: readonly CriterionEvaluation[];
 }
 
 /** A deterministic generator (mulberry32), so every run screens the same catalog. */
@@ -119,26 +139,57 @@ function seededRandom(seed: number): () => number {
 }
 
 /**
- * `count` recruiting trials of ten criteria each: the registry limits (age-min, age-max) plus
- * eight criteria drawn from the real authored criteria, each with one or two real sites.
+ * A rule made its own: every number in it moved by `offset` (a small fraction, so limits stay
+ * realistic), or, for a rule with no number, `or` a limit no patient reaches (an age above 130),
+ * which changes no outcome for a patient whose age is known and costs one comparison more.
  */
-export function generateTrials(count: number, pool: readonly ScreeningCriterion[], sites: readonly Site[], seed = 42): Trial[] {
+export function perturbRule(rule: unknown, offset: number): unknown {
+  let perturbed = false;
+  const visit = (node: unknown): unknown => {
+    if (typeof node === 'number') {
+      perturbed = true;
+      return node + offset;
+    }
+    if (Array.isArray(node)) return node.map(visit);
+    if (node !== null && typeof node === 'object') {
+      const [operator, args] = Object.entries(node)[0]!;
+      return operator === 'var' ? node : { [operator]: visit(args) };
+    }
+    return node;
+  };
+  const moved = visit(rule);
+  return perturbed ? moved : { or: [rule, { '>': [{ var: 'age' }, 130 + offset] }] };
+}
+
+/**
+ * `count` recruiting trials of ten criteria each: the registry limits (age-min, age-max) plus
+ * eight criteria drawn from the real authored criteria, each with one or two real sites. In a
+ * `distinct` catalog every criterion's rule is its own (`perturbRule`, per-trial age limits).
+ */
+export function generateTrials(count: number, pool: readonly ScreeningCriterion[], sites: readonly Site[], kind: CatalogKind = 'shared', seed = 42): Trial[] {
   const random = seededRandom(seed);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
   const trials: Trial[] = [];
+  let criterionNumber = 0;
   for (let i = 0; i < count; i++) {
     const chosen = new Set<number>();
     while (chosen.size < Math.min(AUTHORED_PER_TRIAL, pool.length)) chosen.add(Math.floor(random() * pool.length));
-    const criteria = [...chosen].map((index, n) => ({ ...pool[index]!, id: `${pool[index]!.id}-${n}` }));
+    const criteria = [...chosen].map((index, n) => {
+      const criterion = pool[index]!;
+      // Offsets of 1e-5 weeks or years: unique per criterion, invisible in any outcome but the rare limit case.
+      const rule = kind === 'distinct' ? (perturbRule(criterion.rule, ++criterionNumber * 1e-5) as ScreeningCriterion['rule']) : criterion.rule;
+      return { ...criterion, id: `${criterion.id}-${n}`, rule };
+    });
+    const ageOffset = kind === 'distinct' ? i * 1e-5 : 0;
     trials.push({
       nctId: `NCT9${String(i).padStart(7, '0')}`,
       title: `Generated lower back pain study ${i}`,
       summary: 'A generated study for the eligibility benchmark.',
       conditions: ['Low Back Pain'],
       keywords: [],
-      screenerIds: ['lower-back-pain'],
+      screenerIds: [SCREENER_ID],
       status: 'RECRUITING',
-      eligibility: { minAgeYears: 18 + (i % 5), maxAgeYears: 60 + (i % 20), sex: 'ALL', healthyVolunteers: false },
+      eligibility: { minAgeYears: 18 + (i % 5) + ageOffset, maxAgeYears: 60 + (i % 20) + ageOffset, sex: 'ALL', healthyVolunteers: false },
       eligibilityText: '',
       criteria,
       sites: random() < 0.5 ? [pick(sites)] : [pick(sites), pick(sites)],
@@ -161,10 +212,6 @@ function criteriaOf(trial: Trial): CatalogCriterion[] {
   return [...structured, ...trial.criteria];
 }
 
-function toResult(outcome: boolean | undefined): CriterionResult {
-  return outcome === undefined ? 'unknown' : outcome ? 'met' : 'not_met';
-}
-
 function eligibilityOf(criteria: readonly CriterionEvaluation[]): Eligibility {
   let unknown = false;
   for (const criterion of criteria) {
@@ -178,7 +225,7 @@ function eligibilityOf(criteria: readonly CriterionEvaluation[]): Eligibility {
 
 /** Our engine's criteria evaluation, as `evaluateScreening` runs it: each distinct rule once, then `evaluateCriteria` per trial. */
 function screenWithEngine(catalog: PreparedCatalog, answers: Answers): TrialCriteria[] {
-  const values = evaluateRules(catalog, 'lower-back-pain', answers);
+  const values = evaluateRules(catalog, SCREENER_ID, answers);
   const results = new Array<TrialCriteria>(catalog.trials.length);
   for (let t = 0; t < catalog.trials.length; t++) {
     const prepared = catalog.trials[t]!;
@@ -188,27 +235,73 @@ function screenWithEngine(catalog: PreparedCatalog, answers: Answers): TrialCrit
   return results;
 }
 
+/**
+ * The hand-written catalog, prepared once as `prepareCatalog` prepares the engine's: one closure
+ * per distinct rule, each criterion's slot (the index of its rule's closure) and its three
+ * possible results, built once and frozen.
+ */
+interface HandWrittenCatalog {
+  rules: HandWrittenCriterion[];
+  trials: HandWrittenTrial[];
+}
+
 interface HandWrittenTrial {
   trial: Trial;
   criteria: (CatalogCriterion & { evaluate: HandWrittenCriterion })[];
+  slots: Int32Array;
+  /** Not met, met, unknown for each criterion in turn. */
+  outcomes: CriterionEvaluation[];
   /** Prepared once per catalog, as `prepareCatalog` does for the engine. */
   sites: RecruitingSite[];
 }
 
-function screenByHand(trials: readonly HandWrittenTrial[], answers: Answers): TrialCriteria[] {
+const CODE_NOT_MET = 0;
+const CODE_MET = 1;
+const CODE_UNKNOWN = 2;
+
+function prepareByHand(trials: readonly Trial[]): HandWrittenCatalog {
+  // A criterion written alike in several trials is one function and one value, as a developer
+  // would reuse it (and as `prepareCatalog` shares one compiled rule).
+  const slotsByText = new Map<string, number>();
+  const rules: HandWrittenCriterion[] = [];
+  const slotOf = (rule: unknown): number => {
+    const text = JSON.stringify(rule);
+    let slot = slotsByText.get(text);
+    if (slot === undefined) {
+      slot = rules.push(handWrittenCriterion(rule)!) - 1;
+      slotsByText.set(text, slot);
+    }
+    return slot;
+  };
+  const prepared = trials.map((trial) => {
+    const criteria = criteriaOf(trial).map((criterion) => ({ ...criterion, evaluate: rules[slotOf(criterion.rule)]! }));
+    const outcomes = criteria.flatMap(({ id, kind, text }) =>
+      (['not_met', 'met', 'unknown'] as const).map((result) => Object.freeze({ id, kind, text, result })),
+    );
+    return { trial, criteria, slots: Int32Array.from(criteria, (criterion) => slotOf(criterion.rule)), outcomes, sites: recruitingSites(trial) };
+  });
+  return { rules, trials: prepared };
+}
+
+function screenByHand({ rules, trials }: HandWrittenCatalog, answers: Answers): TrialCriteria[] {
+  // Each distinct rule once, as the engine does.
+  const values = new Uint8Array(rules.length);
+  for (let r = 0; r < rules.length; r++) {
+    const outcome = rules[r]!(answers);
+    values[r] = outcome === undefined ? CODE_UNKNOWN : outcome ? CODE_MET : CODE_NOT_MET;
+  }
   const results = new Array<TrialCriteria>(trials.length);
   for (let t = 0; t < trials.length; t++) {
-    const { trial, criteria: source } = trials[t]!;
+    const { trial, slots, outcomes } = trials[t]!;
     // The same single pass as the engine's `evaluateCriteria`: results and eligibility together.
-    const criteria = new Array<CriterionEvaluation>(source.length);
+    const criteria = new Array<CriterionEvaluation>(slots.length);
     let anyNotMet = false;
     let anyUnknown = false;
-    for (let i = 0; i < source.length; i++) {
-      const criterion = source[i]!;
-      const result = toResult(criterion.evaluate(answers));
-      if (result === 'not_met') anyNotMet = true;
-      else if (result === 'unknown') anyUnknown = true;
-      criteria[i] = { id: criterion.id, kind: criterion.kind, text: criterion.text, result };
+    for (let i = 0; i < slots.length; i++) {
+      const code = values[slots[i]!]!;
+      if (code === CODE_NOT_MET) anyNotMet = true;
+      else if (code === CODE_UNKNOWN) anyUnknown = true;
+      criteria[i] = outcomes[i * 3 + code]!;
     }
     results[t] = { trialId: trial.nctId, eligibility: anyNotMet ? 'ineligible' : anyUnknown ? 'possibly_eligible' : 'eligible', criteria };
   }
@@ -218,8 +311,9 @@ function screenByHand(trials: readonly HandWrittenTrial[], answers: Answers): Tr
 const ORDER: Record<Eligibility, number> = { eligible: 0, possibly_eligible: 1, ineligible: 2 };
 
 /** Hand-written criteria plus the same site and ordering work `evaluateScreening` does. */
-function screenByHandFull(trials: readonly HandWrittenTrial[], answers: Answers, location: PatientLocation) {
-  const results = screenByHand(trials, answers).map((result, index) => ({
+function screenByHandFull(catalog: HandWrittenCatalog, answers: Answers, location: PatientLocation) {
+  const { trials } = catalog;
+  const results = screenByHand(catalog, answers).map((result, index) => ({
     ...result,
     nearestSite: nearestRecruitingSite(trials[index]!.trial, location, trials[index]!.sites) as SiteSummary | null,
   }));
@@ -229,9 +323,9 @@ function screenByHandFull(trials: readonly HandWrittenTrial[], answers: Answers,
 
 async function screenWithRulesEngine(engine: Engine, trials: readonly HandWrittenTrial[], answers: Answers): Promise<TrialCriteria[]> {
   const outcome = await engine.run(answers);
-  const results: TrialCriteria[] = trials.map(({ trial, criteria }) => ({
+  const results = trials.map(({ trial, criteria }) => ({
     trialId: trial.nctId,
-    eligibility: 'eligible',
+    eligibility: 'eligible' as Eligibility,
     criteria: criteria.map(({ id, kind, text }) => ({ id, kind, text, result: 'not_met' as CriterionResult })),
   }));
   for (const ruleResult of outcome.results) {
@@ -298,12 +392,12 @@ export function completeAnswers(): Answers {
 }
 
 /**
- * A patient with answers missing that rules read (`diagnoses`, `pregnant`, and `surgeries`, which
- * branching hides after "no surgery"): criteria reading them are unknown unless the rest of the
- * rule decides them, which sends our engine to its three-valued interpreter for those rules.
+ * A patient who leaves `pregnant` unanswered and is "not sure" of `diagnoses`: criteria reading
+ * them are unknown unless the rest of the rule decides them, inside the compiled rules (no
+ * interpreter), while the hand-written code checks each answer for both.
  */
 export function partialAnswers(): Answers {
-  return adultWithChronicBackPain({ diagnoses: undefined, pregnant: undefined });
+  return adultWithChronicBackPain({ diagnoses: NOT_SURE, pregnant: undefined });
 }
 
 export async function runEligibilityBenchmark(options: EligibilityOptions, screener: Screener): Promise<EligibilityReport> {
@@ -319,93 +413,94 @@ export async function runEligibilityBenchmark(options: EligibilityOptions, scree
 
   const rows: EligibilityRow[] = [];
   for (const size of options.sizes) {
-    const trials = generateTrials(size, pool, sites);
-    const prepared = prepareCatalog(`bench-${size}`, trials);
-    // A criterion written alike in several trials is one function, as a developer would reuse it
-    // (and as `prepareCatalog` shares one compiled rule).
-    const handWritten = new Map<string, HandWrittenCriterion>();
-    const handWrittenFor = (rule: unknown): HandWrittenCriterion => {
-      const text = JSON.stringify(rule);
-      let evaluate = handWritten.get(text);
-      if (evaluate === undefined) {
-        evaluate = handWrittenCriterion(rule)!;
-        handWritten.set(text, evaluate);
-      }
-      return evaluate;
-    };
-    const byHand: HandWrittenTrial[] = trials.map((trial) => ({
-      trial,
-      criteria: criteriaOf(trial).map((criterion) => ({ ...criterion, evaluate: handWrittenFor(criterion.rule) })),
-      sites: recruitingSites(trial),
-    }));
-    const engine = rulesEngineFor(
-      byHand.flatMap(({ criteria }, trial) => criteria.map((criterion, index) => ({ trial, criterion: index, rule: criterion.rule }))),
-    );
-
-    // Every implementation must give the same per-criterion results before any time counts.
-    let started = nowMs();
-    const reference = screenWithEngine(prepared, complete);
-    const firstEngineMs = nowMs() - started;
-    started = nowMs();
-    const firstByHand = screenByHand(byHand, complete);
-    const firstHandWrittenMs = nowMs() - started;
-    const full = evaluateScreening(screener, prepared, complete, location);
-    const resultsAgree =
-      sameResults(reference, firstByHand) &&
-      sameResults(reference, await screenWithRulesEngine(engine, byHand, complete)) &&
-      sameResults(screenWithEngine(prepared, partial), screenByHand(byHand, partial)) &&
-      full.results.length === reference.length &&
-      sameResults(
-        [...full.results].sort((a, b) => a.trialId.localeCompare(b.trialId)),
-        [...reference].sort((a, b) => a.trialId.localeCompare(b.trialId)),
-      );
-    const resultCounts: Record<CriterionResult, number> = { met: 0, not_met: 0, unknown: 0 };
-    for (const trial of reference) for (const criterion of trial.criteria) resultCounts[criterion.result] += 1;
-    const partialUnknownCriteria = screenWithEngine(prepared, partial)
-      .flatMap((trial) => trial.criteria)
-      .filter((criterion) => criterion.result === 'unknown').length;
-
-    const runs: Record<string, Screen> = {
-      engine: () => screenWithEngine(prepared, complete),
-      handWritten: () => screenByHand(byHand, complete),
-      evaluateScreening: () => evaluateScreening(screener, prepared, complete, location),
-      handWrittenFull: () => screenByHandFull(byHand, complete, location),
-      partialEngine: () => screenWithEngine(prepared, partial),
-      partialHandWritten: () => screenByHand(byHand, partial),
-      rulesEngine: () => screenWithRulesEngine(engine, byHand, complete),
-    };
-    const samplers = Object.fromEntries(Object.keys(runs).map((name) => [name, new Sampler(options.minSampleMs, options.warmupMs)]));
-    for (const [name, run] of Object.entries(runs)) await samplers[name]!.calibrate(run);
-
-    let rulesEngineSpentMs = 0;
-    const names = Object.keys(runs);
-    for (let round = 0; round < options.rounds; round++) {
-      // Rotate the order each round so no implementation always runs right after the same one.
-      for (let k = 0; k < names.length; k++) {
-        const name = names[(round + k) % names.length]!;
-        if (name === 'rulesEngine' && rulesEngineSpentMs > options.rulesEngineBudgetMs && samplers[name]!.samples.length >= 3) continue;
-        const spent = await samplers[name]!.sample(runs[name]!);
-        if (name === 'rulesEngine') rulesEngineSpentMs += spent;
-      }
+    for (const kind of CATALOG_KINDS) {
+      rows.push(await measureCatalog(options, screener, generateTrials(size, pool, sites, kind), kind, { complete, partial, location }));
     }
-
-    rows.push({
-      trials: size,
-      criteriaPerTrial: CRITERIA_PER_TRIAL,
-      engineMs: samplers.engine!.median(),
-      handWrittenMs: samplers.handWritten!.median(),
-      rulesEngineMs: samplers.rulesEngine!.median(),
-      rulesEngineSamples: samplers.rulesEngine!.samples.length,
-      evaluateScreeningMs: samplers.evaluateScreening!.median(),
-      handWrittenFullMs: samplers.handWrittenFull!.median(),
-      partialEngineMs: samplers.partialEngine!.median(),
-      partialHandWrittenMs: samplers.partialHandWritten!.median(),
-      firstEngineMs,
-      firstHandWrittenMs,
-      resultsAgree,
-      resultCounts,
-      partialUnknownCriteria,
-    });
   }
   return { warmupMs: options.warmupMs, criteriaPool: pool.length, realCriteria: realCriteria.length, rows };
+}
+
+interface Patients {
+  complete: Answers;
+  partial: Answers;
+  location: PatientLocation;
+}
+
+async function measureCatalog(options: EligibilityOptions, screener: Screener, trials: Trial[], kind: CatalogKind, patients: Patients): Promise<EligibilityRow> {
+  const { complete, partial, location } = patients;
+  const size = trials.length;
+  let started = nowMs();
+  const prepared = prepareCatalog(`bench-${kind}-${size}`, trials);
+  const prepareMs = nowMs() - started;
+  const byHand = prepareByHand(trials);
+  const withRulesEngine = kind === 'shared';
+  const engine = withRulesEngine
+    ? rulesEngineFor(byHand.trials.flatMap(({ criteria }, trial) => criteria.map((criterion, index) => ({ trial, criterion: index, rule: criterion.rule }))))
+    : undefined;
+
+  // Every implementation must give the same per-criterion results before any time counts.
+  started = nowMs();
+  const reference = screenWithEngine(prepared, complete);
+  const firstEngineMs = nowMs() - started;
+  started = nowMs();
+  const firstByHand = screenByHand(byHand, complete);
+  const firstHandWrittenMs = nowMs() - started;
+  const full = evaluateScreening(screener, prepared, complete, location);
+  const byTrialId = (results: readonly TrialCriteria[]) => [...results].sort((a, b) => a.trialId.localeCompare(b.trialId));
+  const resultsAgree =
+    sameResults(reference, firstByHand) &&
+    (engine === undefined || sameResults(reference, await screenWithRulesEngine(engine, byHand.trials, complete))) &&
+    sameResults(screenWithEngine(prepared, partial), screenByHand(byHand, partial)) &&
+    full.results.length === reference.length &&
+    sameResults(byTrialId(full.results), byTrialId(reference)) &&
+    sameResults(byTrialId(screenByHandFull(byHand, complete, location)), byTrialId(reference));
+  const resultCounts: Record<CriterionResult, number> = { met: 0, not_met: 0, unknown: 0 };
+  for (const trial of reference) for (const criterion of trial.criteria) resultCounts[criterion.result] += 1;
+  const partialUnknownCriteria = screenWithEngine(prepared, partial)
+    .flatMap((trial) => trial.criteria)
+    .filter((criterion) => criterion.result === 'unknown').length;
+
+  const runs: Record<string, Screen> = {
+    engine: () => screenWithEngine(prepared, complete),
+    handWritten: () => screenByHand(byHand, complete),
+    evaluateScreening: () => evaluateScreening(screener, prepared, complete, location),
+    handWrittenFull: () => screenByHandFull(byHand, complete, location),
+    partialEngine: () => screenWithEngine(prepared, partial),
+    partialHandWritten: () => screenByHand(byHand, partial),
+    ...(engine ? { rulesEngine: () => screenWithRulesEngine(engine, byHand.trials, complete) } : {}),
+  };
+  const samplers = Object.fromEntries(Object.keys(runs).map((name) => [name, new Sampler(options.minSampleMs, options.warmupMs)]));
+  for (const [name, run] of Object.entries(runs)) await samplers[name]!.calibrate(run);
+
+  let rulesEngineSpentMs = 0;
+  const names = Object.keys(runs);
+  for (let round = 0; round < options.rounds; round++) {
+    // Rotate the order each round so no implementation always runs right after the same one.
+    for (let k = 0; k < names.length; k++) {
+      const name = names[(round + k) % names.length]!;
+      if (name === 'rulesEngine' && rulesEngineSpentMs > options.rulesEngineBudgetMs && samplers[name]!.samples.length >= 3) continue;
+      const spent = await samplers[name]!.sample(runs[name]!);
+      if (name === 'rulesEngine') rulesEngineSpentMs += spent;
+    }
+  }
+
+  return {
+    trials: size,
+    catalog: kind,
+    criteriaPerTrial: CRITERIA_PER_TRIAL,
+    distinctRules: byHand.rules.length,
+    prepareMs,
+    engineMs: samplers.engine!.median(),
+    handWrittenMs: samplers.handWritten!.median(),
+    ...(samplers.rulesEngine ? { rulesEngineMs: samplers.rulesEngine.median(), rulesEngineSamples: samplers.rulesEngine.samples.length } : {}),
+    evaluateScreeningMs: samplers.evaluateScreening!.median(),
+    handWrittenFullMs: samplers.handWrittenFull!.median(),
+    partialEngineMs: samplers.partialEngine!.median(),
+    partialHandWrittenMs: samplers.partialHandWritten!.median(),
+    firstEngineMs,
+    firstHandWrittenMs,
+    resultsAgree,
+    resultCounts,
+    partialUnknownCriteria,
+  };
 }

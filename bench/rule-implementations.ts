@@ -2,15 +2,17 @@
  * The two comparison points for the eligibility engine, built from the same JsonLogic criteria:
  *
  * - hand-written TypeScript: one closure per rule shape found in `data/criteria/`, written out
- *   with three-valued (Kleene) logic the way a developer would code a criterion by hand. This is
- *   the practical limit: no interpretation, no generic dispatch;
+ *   with three-valued (Kleene) logic the way a developer would code a criterion by hand (an
+ *   unanswered or "not sure" answer is unknown). This is the practical limit: no interpretation,
+ *   no generic dispatch;
  * - `json-rules-engine`: the same criteria as its condition trees (`all` / `any` / `not` over
  *   fact operators), all rules of a catalog in one engine so it pays its per-run cost once.
  *
  * Both are built once per catalog (not timed), like `prepareCatalog`.
  */
 import { Engine, type NestedCondition, type RuleProperties, type TopLevelCondition } from 'json-rules-engine';
-import type { Answers } from '../functions/core/model';
+import { NOT_SURE } from '../functions/core/answers';
+import type { Answers, AnswerValue } from '../functions/core/model';
 import type { RuleOutcome } from '../functions/core/rules';
 
 /** A criterion coded by hand: `true` met, `false` not met, `undefined` unknown. */
@@ -62,9 +64,15 @@ function comparison(rule: Rule): { operator: string; question: string; value: un
 
 // ---- the hand-written criteria ----------------------------------------------------------------
 
-/** Whether a multi-choice answer holds `value`; unknown when unanswered. */
-function holds(answers: Answers, question: string, value: string): RuleOutcome {
+/** The answer to a question, or undefined when it is unanswered or "not sure". */
+function known(answers: Answers, question: string): AnswerValue | undefined {
   const answer = answers[question];
+  return answer === NOT_SURE ? undefined : answer;
+}
+
+/** Whether a multi-choice answer holds `value`; unknown when unanswered or "not sure". */
+function holds(answers: Answers, question: string, value: string): RuleOutcome {
+  const answer = known(answers, question);
   if (answer === undefined) return undefined;
   return Array.isArray(answer) ? answer.includes(value) : typeof answer === 'string' ? answer.includes(value) : undefined;
 }
@@ -88,7 +96,7 @@ function handWrittenComparison(operator: string, question: string, value: unknow
     case '==':
       if (typeof value === 'boolean' || typeof value === 'string') {
         return (answers) => {
-          const answer = answers[question];
+          const answer = known(answers, question);
           return answer === undefined ? undefined : answer === value;
         };
       }
@@ -156,7 +164,16 @@ export function handWrittenCriterion(rule: Rule): HandWrittenCriterion | undefin
   }
 
   if (operator === 'or') {
-    const [first, ...rest] = list(rule);
+    // "This, or a limit": the benchmark's distinct catalogs give a rule with no limit of its own one
+    // no patient reaches (`or(rule, age > 130.x)`), so that every criterion has its own rule.
+    const operands = list(rule);
+    const limit = operands.length === 2 ? comparison(operands[1]) : undefined;
+    const limited = operands.length === 2 ? handWrittenCriterion(operands[0]) : undefined;
+    if (limit && limited && typeof limit.value === 'number') {
+      const reached = handWrittenComparison(limit.operator, limit.question, limit.value);
+      if (reached) return (answers) => either(limited(answers), reached(answers));
+    }
+    const [first, ...rest] = operands;
     const head = comparison(first);
     if (!head || head.operator !== '==') return undefined;
     const headCriterion = handWrittenComparison('==', head.question, head.value);

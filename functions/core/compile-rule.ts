@@ -165,9 +165,9 @@ function createProgram(rules: readonly DistinctRule[], questionIds: readonly str
   const byShape = new Map<Shape, DistinctRule[]>();
   const read = new Set<number>();
   for (const rule of rules) {
-    let group = byShape.get(rule.shape);
-    if (group === undefined) byShape.set(rule.shape, (group = []));
-    group.push(rule);
+    const group = byShape.get(rule.shape);
+    if (group === undefined) byShape.set(rule.shape, [rule]);
+    else group.push(rule);
     for (const number of rule.questionNumbers) read.add(number);
   }
   const groups: ShapeGroup[] = [...byShape].map(([shape, members]) => ({

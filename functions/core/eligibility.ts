@@ -91,8 +91,8 @@ export function prepareCatalog(version: string, trials: Trial[]): PreparedCatalo
   for (const { trial, criteria } of prepared) {
     if (trial.status !== 'RECRUITING') continue;
     for (const screenerId of trial.screenerIds) {
-      let screened = byScreener.get(screenerId);
-      if (screened === undefined) byScreener.set(screenerId, (screened = []));
+      const screened = byScreener.get(screenerId) ?? [];
+      byScreener.set(screenerId, screened);
       for (const criterion of criteria) screened.push(criterion.rule);
     }
   }

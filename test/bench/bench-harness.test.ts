@@ -41,18 +41,21 @@ describe('the benchmark harness in quick mode', () => {
     await rm(outDir, { recursive: true, force: true });
   });
 
-  it('times every eligibility implementation at each catalog size, after checking they agree', () => {
+  it('times every eligibility implementation on shared and all-distinct catalogs at each size, after checking they agree', () => {
     const rows = results.eligibility!.rows;
 
-    expect(rows.map((row) => row.trials)).toEqual([20, 100]);
+    expect(rows.map((row) => [row.trials, row.catalog])).toEqual([[20, 'shared'], [20, 'distinct'], [100, 'shared'], [100, 'distinct']]);
     for (const row of rows) {
       expect(row.resultsAgree).toBe(true);
-      for (const figure of [row.engineMs, row.handWrittenMs, row.rulesEngineMs, row.evaluateScreeningMs, row.handWrittenFullMs, row.partialEngineMs, row.partialHandWrittenMs]) {
+      for (const figure of [row.engineMs, row.handWrittenMs, row.evaluateScreeningMs, row.handWrittenFullMs, row.partialEngineMs, row.partialHandWrittenMs, row.prepareMs!]) {
         expect(positive(figure)).toBe(true);
       }
       expect(row.resultCounts.met + row.resultCounts.not_met + row.resultCounts.unknown).toBe(row.trials * row.criteriaPerTrial);
       expect(row.partialUnknownCriteria).toBeGreaterThan(0);
     }
+    // json-rules-engine runs beside the shared catalogs only; a distinct catalog shares no rule.
+    expect(rows.filter((row) => row.catalog === 'shared').every((row) => positive(row.rulesEngineMs!))).toBe(true);
+    expect(rows.filter((row) => row.catalog === 'distinct').every((row) => row.distinctRules === row.trials * row.criteriaPerTrial)).toBe(true);
   });
 
   it('builds each measured bundle smaller than its naive build and reports where its bytes and load time go', () => {
