@@ -12,11 +12,13 @@
  */
 import { createRequire } from 'node:module';
 import {
+  getCountries,
   parsePhoneNumberFromString as parseWithMetadata,
   type CountryCode,
   type MetadataJson,
   type PhoneNumber,
 } from 'libphonenumber-js/core';
+import type { PhoneNumbers } from '../core/ports';
 
 export type { CountryCode, PhoneNumber };
 
@@ -30,7 +32,21 @@ let metadata: MetadataJson | undefined;
  * not a phone number. A number without a country code is read as one of `defaultCountry`.
  */
 export function parsePhoneNumberFromString(text: string, defaultCountry?: CountryCode): PhoneNumber | undefined {
+  return parseWithMetadata(text, { defaultCountry }, phoneMetadata());
+}
+
+function phoneMetadata(): MetadataJson {
   // The `require` condition of the package's exports maps this path to the JSON file itself.
   metadata ??= createRequire(import.meta.url)(PHONE_METADATA_FILE) as MetadataJson;
-  return parseWithMetadata(text, { defaultCountry }, metadata);
+  return metadata;
 }
+
+/** The `PhoneNumbers` port: a valid number in E.164, the patient's country the default prefix. */
+export const phoneNumbers: PhoneNumbers = {
+  toE164(text, countryIso2) {
+    const country = countryIso2?.toUpperCase();
+    const defaultCountry = country ? getCountries(phoneMetadata()).find((code) => code === country) : undefined;
+    const phone = parsePhoneNumberFromString(text, defaultCountry);
+    return phone?.isValid() ? phone.number : undefined;
+  },
+};

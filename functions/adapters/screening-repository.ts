@@ -10,10 +10,21 @@
 import { randomUUID } from 'node:crypto';
 import { BatchGetCommand, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
-import { DomainError } from '../core/errors';
+import { refusals, type DomainError } from '../core/errors';
 import type { Answers, ScreeningOutcome, TrialResult, LeadStatus } from '../core/model';
-import type { LeadPlan } from '../core/referral';
 import { STREAM_GRACE_SECONDS } from '../core/delivery';
+import type {
+  IdempotencyRequest,
+  IdempotencyStore,
+  LeadSummary,
+  NewReferral,
+  NewScreening,
+  ReferralStore,
+  ReferralSummary,
+  SavedScreening,
+  ScreeningRecord,
+  ScreeningStore,
+} from '../core/ports';
 import { SCREENING_TOKEN_ATTRIBUTE, TABLE_ATTRIBUTES, dueKeys, itemKeys, outboxKeys } from '../table-schema';
 import { cancellationReasons, expiresAfterDays, type TableRef } from './dynamo';
 import { sealToken, sha256Hex, tokenMatches, unsealToken } from './tokens';
@@ -40,72 +51,6 @@ function canonicalJson(value: unknown): string {
   return JSON.stringify(value) ?? 'null';
 }
 
-export interface NewScreening {
-  screenerId: string;
-  screenerVersion: string;
-  catalogVersion: string;
-  answers: Answers;
-  outcome: ScreeningOutcome;
-  redFlags: string[];
-  results: TrialResult[];
-}
-
-/** A stored screening, as the handlers use it (the token hash never leaves this module). */
-export interface ScreeningRecord extends NewScreening {
-  screeningId: string;
-  createdAt: string;
-  expiresAt: number;
-  referred: boolean;
-}
-
-/** The client's Idempotency-Key and a hash of the request body it came with. */
-export interface IdempotencyRequest {
-  key: string;
-  requestHash: string;
-}
-
-export interface SavedScreening {
-  screening: ScreeningRecord;
-  /** The screening token in clear: returned to the client once (and again on a replay). */
-  token: string;
-  /** True when this is the stored result of an earlier request with the same Idempotency-Key. */
-  replayed: boolean;
-}
-
-export interface PatientContact {
-  name: string;
-  email: string;
-  /** E.164. */
-  phone?: string;
-}
-
-export interface NewReferral {
-  screeningId: string;
-  /**
-   * The screening token the request was authorised with: the transaction is conditioned on its
-   * hash, and the Confirmation item keeps it for the erasure link of the patient's email.
-   */
-  token: string;
-  contact: PatientContact;
-  consent: { phoneContact: boolean; textVersion: string };
-  trialIds: string[];
-  plans: LeadPlan[];
-}
-
-export interface LeadSummary {
-  leadId: string;
-  trialId: string;
-  siteId: string;
-  status: LeadStatus;
-  updatedAt: string;
-}
-
-export interface ReferralSummary {
-  referralId: string;
-  createdAt: string;
-  leads: LeadSummary[];
-}
-
 export interface ScreeningRepositoryOptions {
   screeningTtlDays?: number;
   referralRetentionDays?: number;
@@ -115,7 +60,7 @@ export interface ScreeningRepositoryOptions {
 const DEFAULT_SCREENING_TTL_DAYS = 30;
 const DEFAULT_REFERRAL_RETENTION_DAYS = 365;
 
-export class ScreeningRepository {
+export class ScreeningRepository implements ScreeningStore, IdempotencyStore, ReferralStore {
   constructor(
     private readonly table: TableRef,
     private readonly options: ScreeningRepositoryOptions = {},
@@ -140,12 +85,7 @@ export class ScreeningRepository {
     );
     const item = record.Item;
     if (!item || Number(item.expiresAt) <= nowSeconds(this.now())) return undefined;
-    if (item.requestHash !== idempotency.requestHash) {
-      throw new DomainError(
-        'IDEMPOTENCY_KEY_REUSED',
-        'This Idempotency-Key was already used with a different request. Use a new key for a new screening.',
-      );
-    }
+    if (item.requestHash !== requestHash(idempotency.request)) throw refusals.idempotencyKeyReused();
     const screening = await this.readScreening(String(item.screeningId));
     if (!screening) return undefined;
     return { screening: toRecord(screening), token: unsealToken(String(item.sealedToken), idempotency.key), replayed: true };
@@ -196,7 +136,7 @@ export class ScreeningRepository {
             ...itemKeys.idempotency(keyHash),
             [TABLE_ATTRIBUTES.entityType]: 'IDEMPOTENCY',
             screeningId,
-            requestHash: idempotency.requestHash,
+            requestHash: requestHash(idempotency.request),
             sealedToken: sealToken(token, idempotency.key),
             [TABLE_ATTRIBUTES.expiresAt]: nowSeconds(now) + IDEMPOTENCY_WINDOW_HOURS * 60 * 60,
           },
@@ -229,7 +169,7 @@ export class ScreeningRepository {
   async authorizeScreening(screeningId: string, token: string): Promise<ScreeningRecord> {
     const item = await this.readScreening(screeningId);
     if (!item || !tokenMatches(token, String(item.tokenHash)) || Number(item.expiresAt) <= nowSeconds(this.now())) {
-      throw invalidToken();
+      throw refusals.invalidToken();
     }
     return toRecord(item);
   }
@@ -430,7 +370,7 @@ export class ScreeningRepository {
    */
   async eraseScreening(screeningId: string, token: string): Promise<void> {
     const erased = await this.eraseAuthorized(screeningId, (tokenHash) => tokenMatches(token, tokenHash));
-    if (!erased) throw invalidToken();
+    if (!erased) throw refusals.invalidToken();
   }
 
   /**
@@ -487,9 +427,9 @@ export class ScreeningRepository {
   /** Why the table refused a referral: re-reads the screening to name the reason. */
   private async referralRefusal(screeningId: string, token: string): Promise<DomainError> {
     const item = await this.readScreening(screeningId);
-    if (!item || !tokenMatches(token, String(item.tokenHash))) return invalidToken();
-    if (item.outcome === 'urgent_care') return urgentCareRefusal();
-    return referralExists();
+    if (!item || !tokenMatches(token, String(item.tokenHash))) return refusals.invalidToken();
+    if (item.outcome === 'urgent_care') return refusals.urgentCare();
+    return refusals.referralExists();
   }
 
   private async readScreening(screeningId: string): Promise<Record<string, unknown> | undefined> {
@@ -505,24 +445,6 @@ export class ScreeningRepository {
     );
     return result.Item;
   }
-}
-
-/** The refusal for a wrong token or an unknown screening: the same, so existence never leaks. */
-export function invalidToken(): DomainError {
-  return new DomainError('TOKEN_INVALID', 'This screening does not exist or the token does not match it.');
-}
-
-/** The refusal for a referral of an urgent-care screening, whatever the request says. */
-export function urgentCareRefusal(): DomainError {
-  return new DomainError(
-    'REFERRAL_NOT_ALLOWED',
-    'This screening found signs that need urgent medical care, so no details are sent to study sites.',
-  );
-}
-
-/** The refusal for a second referral of the same screening. */
-export function referralExists(): DomainError {
-  return new DomainError('REFERRAL_EXISTS', 'This screening has already been referred.');
 }
 
 function nowSeconds(now: Date): number {

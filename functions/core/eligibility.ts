@@ -132,7 +132,20 @@ export function evaluateScreening(
 ): ScreeningEvaluation {
   const redFlags = triageRedFlags(screener, answers);
   if (redFlags.length > 0) return { outcome: 'urgent_care', redFlags, results: [] };
+  return matchTrials(screener, catalog, answers, location, freshness);
+}
 
+/**
+ * Matches a screening without red flags against every `RECRUITING` trial its screener screens
+ * (`evaluateScreening` after triage; the submit use case triages once itself and calls this).
+ */
+export function matchTrials(
+  screener: Screener,
+  catalog: PreparedCatalog,
+  answers: Answers,
+  location: PatientLocation,
+  freshness: FreshnessPolicy = { maxRecordAgeDays: DEFAULT_MAX_RECORD_AGE_DAYS, now: new Date() },
+): ScreeningEvaluation {
   const values = evaluateRules(catalog, screener.id, answers);
   const ranked: RankedResult[] = [];
   for (const prepared of catalog.trials) {
@@ -152,7 +165,7 @@ export function evaluateScreening(
   const matches = results.some(
     (result) => result.eligibility !== 'ineligible' && result.nearestSite !== null && result.freshness?.current === true,
   );
-  return { outcome: matches ? 'matches' : 'no_matches', redFlags, results };
+  return { outcome: matches ? 'matches' : 'no_matches', redFlags: [], results };
 }
 
 /** One trial's criteria evaluated, and the eligibility they give. */

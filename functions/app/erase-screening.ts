@@ -1,0 +1,14 @@
+/**
+ * Erase a screening (token): the screening, its referral, its leads and the patient's
+ * confirmation go at once, or nothing does.
+ */
+import type { ScreeningStore } from '#core/ports';
+
+export interface EraseScreeningPorts {
+  screenings: ScreeningStore;
+}
+
+export function eraseScreening(ports: EraseScreeningPorts) {
+  /** @throws DomainError TOKEN_INVALID for a wrong token or an unknown screening alike. */
+  return (screeningId: string, token: string): Promise<void> => ports.screenings.eraseScreening(screeningId, token);
+}

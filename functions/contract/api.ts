@@ -1,0 +1,144 @@
+/**
+ * The API's request schemas and response shapes (v1), shared by the handlers (which validate
+ * with the schemas), the web form (`web/src/api.ts` compiles against these types) and the
+ * OpenAPI document. Built from the core's model with the core's zod; no adapter.
+ */
+import type { ErrorDetail } from '../core/errors';
+import type { LeadStatus, Screener, ScreeningOutcome, TrialResult } from '../core/model';
+import type { ReferralSummary, SavedScreening, ScreeningRecord } from '../core/ports';
+import * as z from '../core/zod';
+
+const ScreenerId = z.string().check(z.regex(/^[a-z0-9-]{1,100}$/, 'Not a screener id'));
+/** Any id shape is accepted: an unknown id gets the same 403 as a wrong token. */
+const ScreeningId = z.string().check(z.minLength(1), z.maxLength(100));
+
+export const ScreenerPath = z.object({ screenerId: ScreenerId });
+export const ScreeningPath = z.object({ screeningId: ScreeningId });
+
+export const SubmitScreeningRequest = z.object({
+  screenerId: ScreenerId,
+  // Shapes per question are checked by the core against the screener itself.
+  answers: z.record(z.string(), z.unknown()),
+});
+export type SubmitScreeningRequest = z.infer<typeof SubmitScreeningRequest>;
+
+export const SubmitScreeningHeaders = z.object({
+  'idempotency-key': z.optional(
+    z.string().check(z.regex(/^[\x21-\x7e]{8,128}$/, 'An Idempotency-Key is 8 to 128 visible ASCII characters')),
+  ),
+});
+
+export const CreateReferralRequest = z.object({
+  trialIds: z.array(z.string().check(z.regex(/^NCT\d{8}$/, 'Not a trial id (NCT followed by 8 digits)'))).check(
+    z.minLength(1),
+    z.maxLength(10),
+    z.refine((ids) => new Set(ids).size === ids.length, 'Each trial may be chosen once'),
+  ),
+  contact: z.object({
+    name: z
+      .string()
+      .check(z.trim(), z.minLength(1), z.maxLength(120), z.regex(/^[^\p{Cc}]*$/u, 'A name cannot contain control characters')),
+    email: z.email().check(z.maxLength(254)),
+    phone: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(40))),
+  }),
+  consent: z.object({
+    // Only an explicit `true` is consent: false, a string or a missing value is refused.
+    shareWithSites: z.literal(true),
+    phoneContact: z._default(z.boolean(), false),
+    textVersion: z.string().check(z.minLength(1), z.maxLength(200)),
+  }),
+});
+/** What the form sends (`phoneContact` may be left out: it defaults to false). */
+export type CreateReferralRequest = z.input<typeof CreateReferralRequest>;
+
+/**
+ * Validation failures under these body paths carry a domain code instead of INVALID_REQUEST,
+ * first match wins.
+ */
+export const CREATE_REFERRAL_ISSUE_CODES = [
+  ['consent', 'CONSENT_REQUIRED'],
+  ['contact', 'INVALID_CONTACT'],
+] as const;
+
+/** `GET /screeners` */
+export interface ScreenerListResponse {
+  screeners: Pick<Screener, 'id' | 'condition' | 'title' | 'version'>[];
+}
+
+/** `GET /screeners/{screenerId}` */
+export type ScreenerResponse = Screener;
+
+/** `POST /screenings` → 201 */
+export interface ScreeningResponse {
+  screeningId: string;
+  token: string;
+  outcome: ScreeningOutcome;
+  /** Only for `urgent_care`: what to do now and whom to call. */
+  urgentCare?: Screener['urgentCare'];
+  catalogVersion: string;
+  results: TrialResult[];
+}
+
+export interface ReferralLead {
+  leadId: string;
+  trialId: string;
+  siteId: string;
+  status: LeadStatus;
+}
+
+/** `POST /screenings/{screeningId}/referrals` → 202 */
+export interface ReferralResponse {
+  referralId: string;
+  leads: ReferralLead[];
+}
+
+/** `GET /screenings/{screeningId}` */
+export interface ScreeningStatusResponse {
+  screeningId: string;
+  screenerId: string;
+  outcome: ScreeningOutcome;
+  createdAt: string;
+  catalogVersion: string;
+  results: TrialResult[];
+  referral?: { createdAt: string; leads: (ReferralLead & { updatedAt: string })[] };
+}
+
+export function toScreenerListResponse(screeners: Screener[]): ScreenerListResponse {
+  return { screeners: screeners.map(({ id, condition, title, version }) => ({ id, condition, title, version })) };
+}
+
+export function toScreeningResponse({ screening, token, screener }: SavedScreening & { screener: Screener }): ScreeningResponse {
+  return {
+    screeningId: screening.screeningId,
+    token,
+    outcome: screening.outcome,
+    ...(screening.outcome === 'urgent_care' ? { urgentCare: screener.urgentCare } : {}),
+    catalogVersion: screening.catalogVersion,
+    results: screening.results,
+  };
+}
+
+export function toReferralResponse(referral: ReferralSummary): ReferralResponse {
+  return {
+    referralId: referral.referralId,
+    leads: referral.leads.map(({ leadId, trialId, siteId, status }) => ({ leadId, trialId, siteId, status })),
+  };
+}
+
+export function toScreeningStatusResponse({
+  screening,
+  referral,
+}: {
+  screening: ScreeningRecord;
+  referral?: ReferralSummary;
+}): ScreeningStatusResponse {
+  return {
+    screeningId: screening.screeningId,
+    screenerId: screening.screenerId,
+    outcome: screening.outcome,
+    createdAt: screening.createdAt,
+    catalogVersion: screening.catalogVersion,
+    results: screening.results,
+    ...(referral ? { referral: { createdAt: referral.createdAt, leads: referral.leads } } : {}),
+  };
+}

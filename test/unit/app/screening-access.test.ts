@@ -1,0 +1,83 @@
+import { describe, expect, it } from '@jest/globals';
+import { createReferral } from '../../../functions/app/create-referral';
+import { eraseScreening } from '../../../functions/app/erase-screening';
+import { getScreener } from '../../../functions/app/get-screener';
+import { getScreening } from '../../../functions/app/get-screening';
+import { submitScreening } from '../../../functions/app/submit-screening';
+import { aTrial, PLACES } from '../../factories/catalog';
+import { catalogStore, geocoder, InMemoryScreenings, screenerStore, freshToday, sequentialTokens, simplePhoneNumbers } from '../../factories/ports';
+import { adultWithChronicBackPain, aScreener } from '../../factories/screener';
+import { refusalOf } from './refusal';
+
+const screener = aScreener();
+const trial = aTrial();
+
+async function aStoredScreening() {
+  const screenings = new InMemoryScreenings();
+  const ports = { screeners: screenerStore(screener), catalogs: catalogStore({ 'catalog-1': [trial] }), screenings, referrals: screenings };
+  const { screening, token } = await submitScreening({
+    ...ports,
+    idempotency: screenings,
+    geocoder: geocoder({ '21205': PLACES.baltimore }),
+    tokens: sequentialTokens(),
+    ...freshToday,
+  })({ screenerId: screener.id, answers: adultWithChronicBackPain() });
+  const refer = () =>
+    createReferral({ ...ports, phoneNumbers: simplePhoneNumbers, ...freshToday })(screening.screeningId, token, {
+      trialIds: [trial.nctId],
+      contact: { name: 'Alex Example', email: 'alex@example.org' },
+      consent: { shareWithSites: true, phoneContact: false, textVersion: screener.consent.version },
+    });
+  return { screeningId: screening.screeningId, token, get: getScreening(ports), erase: eraseScreening(ports), refer };
+}
+
+describe('getScreening', () => {
+  it('returns the results of a screening not yet referred, without a referral', async () => {
+    const { get, screeningId, token } = await aStoredScreening();
+
+    const found = await get(screeningId, token);
+
+    expect(found.screening.results.map((result) => result.trialId)).toEqual([trial.nctId]);
+    expect(found).not.toHaveProperty('referral');
+  });
+
+  it("returns each lead's delivery status once referred", async () => {
+    const { get, refer, screeningId, token } = await aStoredScreening();
+    await refer();
+
+    expect((await get(screeningId, token)).referral?.leads.map((lead) => lead.status)).toEqual(['PENDING']);
+  });
+
+  it('refuses a wrong token', async () => {
+    const { get, screeningId } = await aStoredScreening();
+
+    expect((await refusalOf(get(screeningId, 'not-the-token'))).code).toBe('TOKEN_INVALID');
+  });
+});
+
+describe('eraseScreening', () => {
+  it('erases the screening so that its token no longer opens it', async () => {
+    const { get, erase, screeningId, token } = await aStoredScreening();
+
+    await erase(screeningId, token);
+
+    expect((await refusalOf(get(screeningId, token))).code).toBe('TOKEN_INVALID');
+  });
+
+  it('refuses a wrong token and erases nothing', async () => {
+    const { get, erase, screeningId, token } = await aStoredScreening();
+
+    expect((await refusalOf(erase(screeningId, 'not-the-token'))).code).toBe('TOKEN_INVALID');
+    expect((await get(screeningId, token)).screening.screeningId).toBe(screeningId);
+  });
+});
+
+describe('getScreener', () => {
+  it('refuses an unknown screener', async () => {
+    expect((await refusalOf(getScreener({ screeners: screenerStore(screener) })('no-such-screener'))).code).toBe('SCREENER_NOT_FOUND');
+  });
+
+  it('returns a known screener', async () => {
+    expect((await getScreener({ screeners: screenerStore(screener) })(screener.id)).consent.version).toBe(screener.consent.version);
+  });
+});
