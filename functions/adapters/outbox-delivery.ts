@@ -40,7 +40,7 @@ export const OUTCOME_METRICS = {
   unrecorded: 'MessagesSentUnrecorded',
 } as const;
 
-/** Counted beside `LeadsSent` when the send took over a claim abandoned by its worker. */
+/** Counted beside `MessagesSent` when the send took over a claim abandoned by its worker. */
 export const RESENT_METRIC = 'MessagesResentAfterAbandonedClaim';
 
 /** How long one SES send may take before it is aborted (erasure waits at most this long). */

@@ -77,7 +77,7 @@ export const PERMANENT_SES_ERRORS = [
  * Refusals the operator must fix, not the message: an unverified identity or the SES sandbox
  * (`MessageRejected` "Email address is not verified"), missing permission, an unverified MAIL
  * FROM domain, a missing or paused configuration set, a paused account. Held within the delivery
- * window (retried, counted as `LeadsHeld`) so the lead goes out once the operator fixes it.
+ * window (retried, counted as `MessagesHeld`) so the lead goes out once the operator fixes it.
  */
 export const HELD_SES_ERRORS = [
   'AccessDenied',

@@ -3,7 +3,6 @@
  * with the schemas), the web form (`web/src/api.ts` compiles against these types) and the
  * OpenAPI document. Built from the core's model with the core's zod; no adapter.
  */
-import type { ErrorDetail } from '../core/errors';
 import type { LeadStatus, Screener, ScreeningOutcome, TrialResult } from '../core/model';
 import type { ReferralSummary, SavedScreening, ScreeningRecord } from '../core/ports';
 import * as z from '../core/zod';
@@ -48,8 +47,8 @@ export const CreateReferralRequest = z.object({
     textVersion: z.string().check(z.minLength(1), z.maxLength(200)),
   }),
 });
-/** What the form sends (`phoneContact` may be left out: it defaults to false). */
-export type CreateReferralRequest = z.input<typeof CreateReferralRequest>;
+/** The request as validated (`phoneContact` may be left out of the JSON: it defaults to false). */
+export type CreateReferralRequest = z.output<typeof CreateReferralRequest>;
 
 /**
  * Validation failures under these body paths carry a domain code instead of INVALID_REQUEST,

@@ -1,41 +1,29 @@
 /**
- * The form's client for the trial-screener HTTP API (contract: DESIGN.md, "API contract (v1)").
+ * The form's client for the trial-screener HTTP API (v1). The request and response types are the
+ * server's own (`functions/contract/api.ts`, `functions/contract/http.ts`), so the form compiles
+ * against what the handlers validate and return.
  *
  * Every error the API returns has the shape `{error: {code, message, details?}}`; it becomes an
  * `ApiError` so screens can show the message in plain words and put each detail next to its field.
  */
-import type { Answers, LeadStatus, Screener, ScreeningOutcome, TrialResult } from '../../functions/core/model';
+import type {
+  CreateReferralRequest,
+  ReferralResponse,
+  ScreenerResponse,
+  ScreeningResponse,
+  SubmitScreeningRequest,
+} from '../../functions/contract/api';
+import type { ApiErrorDetail } from '../../functions/contract/http';
+import type { Answers } from '../../functions/core/model';
 
-export interface ScreeningResponse {
-  screeningId: string;
-  token: string;
-  outcome: ScreeningOutcome;
-  urgentCare?: { message: string; emergencyNumbers: string };
-  results: TrialResult[];
-}
-
-export interface ReferralRequest {
-  trialIds: string[];
-  contact: { name: string; email: string; phone?: string };
-  consent: { shareWithSites: true; phoneContact: boolean; textVersion: string };
-}
-
-export interface ReferralLead {
-  leadId: string;
-  trialId: string;
-  siteId: string;
-  status: LeadStatus;
-}
-
-export interface ReferralResponse {
-  referralId: string;
-  leads: ReferralLead[];
-}
-
-export interface ApiErrorDetail {
-  path: (string | number)[];
-  message: string;
-}
+export type {
+  CreateReferralRequest as ReferralRequest,
+  ReferralLead,
+  ReferralResponse,
+  ScreeningResponse,
+  ScreeningStatusResponse,
+} from '../../functions/contract/api';
+export type { ApiErrorDetail } from '../../functions/contract/http';
 
 /** An error response from the API, or a network failure (`code: NETWORK`). */
 export class ApiError extends Error {
@@ -76,19 +64,20 @@ export class ScreenerApi {
     private readonly fetchImpl: typeof fetch = (input, init) => fetch(input, init),
   ) {}
 
-  getScreener(screenerId: string): Promise<Screener> {
-    return this.request<Screener>('GET', `/screeners/${encodeURIComponent(screenerId)}`);
+  getScreener(screenerId: string): Promise<ScreenerResponse> {
+    return this.request<ScreenerResponse>('GET', `/screeners/${encodeURIComponent(screenerId)}`);
   }
 
   /** The idempotency key must be reused when the same submission is retried. */
   submitScreening(screenerId: string, answers: Answers, idempotencyKey: string): Promise<ScreeningResponse> {
+    const body: SubmitScreeningRequest = { screenerId, answers };
     return this.request<ScreeningResponse>('POST', '/screenings', {
-      body: { screenerId, answers },
+      body,
       headers: { 'idempotency-key': idempotencyKey },
     });
   }
 
-  createReferral(screeningId: string, token: string, referral: ReferralRequest): Promise<ReferralResponse> {
+  createReferral(screeningId: string, token: string, referral: CreateReferralRequest): Promise<ReferralResponse> {
     return this.request<ReferralResponse>('POST', `/screenings/${encodeURIComponent(screeningId)}/referrals`, {
       body: referral,
       token,
