@@ -8,11 +8,15 @@ import { SingleBar, Presets } from 'cli-progress';
 import type { Command } from 'commander';
 import { readCatalogSources, type CatalogTrialSource } from '../../functions/adapters/catalog-files';
 import { CatalogRepository } from '../../functions/adapters/catalog-repository';
+import { holdLeadsOfClosedSites, type HeldLead } from '../../functions/adapters/closed-site-leads';
+import { OutboxRepository } from '../../functions/adapters/outbox-repository';
 import { ScreenerRepository } from '../../functions/adapters/screener-repository';
 import { assessFreshness, DEFAULT_MAX_RECORD_AGE_DAYS, type FreshnessPolicy } from '../../functions/core/freshness';
 import { RecruitmentConfirmation, type RecordDates, type Trial } from '../../functions/core/model';
 import { ConfirmationsFile } from '../../functions/adapters/catalog-files';
 import { importRegistryFiles, type RecordOutcome } from '../import/import-trials';
+import { syncCatalogFiles, type SyncFilesResult } from '../import/sync-trials';
+import { CTGOV_API_URL } from '../../functions/adapters/registry/ctgov-api';
 import { lintCatalog } from '../catalog/lint';
 import {
   DEFAULT_DATA_DIR,
@@ -225,6 +229,91 @@ export function registerTrialCommands(program: Command): void {
     );
 
   trials
+    .command('sync')
+    .description(
+      'Fetch trials from the ClinicalTrials.gov API v2 into data/trials/: incremental from the last sync (data/registry-sync.json). ' +
+        'Existing trials get the registry\'s facts (authored criteria and confirmations are never touched); new recruiting trials ' +
+        'come in as drafts, not offered until `catalog review <nctId> --approve`; closed trials and sites are reported. ' +
+        'A failed or truncated page writes nothing. Then run `trials load` to publish (it holds unsent leads of closed sites).',
+    )
+    .option('--condition <text...>', 'conditions to search (query.cond); default: the last sync\'s, else the screeners\' conditions')
+    .option('--term <text>', 'other search terms (query.term)')
+    .option('--api-url <url>', 'the API v2 base URL', CTGOV_API_URL)
+    .option('--full', 'ignore the last sync\'s date and fetch every open trial')
+    .option('--dry-run', 'fetch and report, write nothing')
+    .option('--json', 'print the normalised trials, the changes and the summary as JSON')
+    .option('--data-dir <dir>', 'catalog folder holding trials/', DEFAULT_DATA_DIR)
+    .option('--screener <id...>', 'screener ids for new trials', ['lower-back-pain'])
+    .action(
+      async (options: {
+        condition?: string[];
+        term?: string;
+        apiUrl: string;
+        full?: boolean;
+        dryRun?: boolean;
+        json?: boolean;
+        dataDir: string;
+        screener: string[];
+      }) => {
+        const bar = progressBar('syncing', !options.json);
+        let result: SyncFilesResult;
+        try {
+          result = await syncCatalogFiles({
+            dataDir: options.dataDir,
+            ...(options.condition && { conditions: options.condition }),
+            ...(options.term && { term: options.term }),
+            apiUrl: options.apiUrl,
+            full: options.full ?? false,
+            dryRun: options.dryRun ?? false,
+            screenerIds: options.screener,
+            onPage: (received, total) => bar.update(received, Math.max(total ?? received, received)),
+            onRetry: (attempt, reason, delayMs) => {
+              if (!options.json) console.warn(`  retrying after ${reason} (attempt ${attempt}, waiting ${Math.round(delayMs / 100) / 10} s)`);
+            },
+          });
+        } finally {
+          bar.stop();
+        }
+        const { summary } = result.plan;
+        if (options.json) {
+          console.log(
+            JSON.stringify(
+              {
+                dryRun: options.dryRun ?? false,
+                since: result.since ?? null,
+                conditions: result.conditions,
+                summary,
+                changes: result.plan.changes,
+                trials: result.fetched,
+                failures: result.failures,
+              },
+              null,
+              2,
+            ),
+          );
+        } else {
+          for (const change of result.plan.changes) {
+            if (change.kind === 'unchanged') continue;
+            const sites = change.closedSiteIds.length > 0 ? ` (sites stopped recruiting: ${change.closedSiteIds.join(', ')})` : '';
+            const draft = change.kind === 'new' ? ' as a draft: review with `trials show`, then `catalog review --approve`' : '';
+            console.log(`${change.kind.padEnd(9)} ${change.nctId}${draft}${sites}`);
+          }
+          for (const failure of result.failures) console.error(`failed: ${failure} (record skipped; the catalog keeps its version)`);
+          console.log(
+            `${summary.new} new, ${summary.updated} updated, ${summary.closed} closed, ${summary.unchanged} unchanged` +
+              `${summary.closedSites > 0 ? `, ${summary.closedSites} sites closed` : ''}; ` +
+              `${result.since ? `changes since ${result.since}` : 'full sync'} for ${result.conditions.join(', ')}` +
+              `${options.dryRun ? ' (dry run: nothing written)' : ''}`,
+          );
+          if (!options.dryRun && (summary.closed > 0 || summary.closedSites > 0)) {
+            console.log('Run `trial-screener trials load` now: it stops offering closed trials and sites and holds their unsent leads.');
+          }
+        }
+        if (result.failures.length > 0) process.exitCode = 1;
+      },
+    );
+
+  trials
     .command('list')
     .description('List the trials in the catalog files with status, record date, sites and criteria')
     .option('--data-dir <dir>', 'catalog folder', DEFAULT_DATA_DIR)
@@ -329,6 +418,7 @@ export function registerTrialCommands(program: Command): void {
     }
     const target = resolveTableTarget(options);
     const bar = progressBar('loading', !options.json);
+    let held: HeldLead[] = [];
     const total = sources.screeners.length + 1;
     try {
       bar.update(0, total);
@@ -338,18 +428,24 @@ export function registerTrialCommands(program: Command): void {
           await screeners.putScreener(screener);
           bar.update(index + 1, total);
         }
-        return new CatalogRepository(table).writeCatalog(sources.catalogVersion, sources.trials.map((t) => t.trial));
+        const loaded = sources.trials.map((t) => t.trial);
+        const written = await new CatalogRepository(table).writeCatalog(sources.catalogVersion, loaded);
+        // The new catalog is in use: leads not yet sent for what it no longer offers are held.
+        held = await holdLeadsOfClosedSites(new OutboxRepository(table), loaded);
+        return written;
       });
       bar.update(total, total);
       bar.stop();
       const recruiting = sources.trials.filter((t) => t.trial.status === 'RECRUITING').length;
       if (options.json) {
-        console.log(JSON.stringify({ ...pointer, screeners: sources.screeners.length, recruiting, table: target.tableName }));
+        console.log(JSON.stringify({ ...pointer, screeners: sources.screeners.length, recruiting, table: target.tableName, heldLeads: held }));
       } else {
         console.log(
           `loaded catalog ${pointer.version} into ${describeTarget(target)}: ${pointer.trialCount} trials ` +
             `(${recruiting} recruiting), ${sources.screeners.length} screeners`,
         );
+        for (const lead of held) console.log(`held lead ${lead.leadId} (${lead.trialId}, ${lead.siteId}): ${lead.reason}`);
+        if (held.length > 0) console.log(`${held.length} unsent lead(s) held; see \`trial-screener leads list --status FAILED\``);
       }
     } finally {
       bar.stop();

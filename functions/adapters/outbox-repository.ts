@@ -396,6 +396,38 @@ export class OutboxRepository implements OutboxStore {
     }
   }
 
+  /**
+   * Holds a PENDING item that must not be sent (its trial or site closed): FAILED with
+   * `held: <reason>`, so delivery never sends it, `leads list` shows why, and `leads redrive`
+   * can release it if the closure was a mistake. Returns false when the item is no longer PENDING
+   * (already claimed or sent).
+   */
+  async holdPending(ref: OutboxRef, reason: string, now: Date): Promise<boolean> {
+    const updatedAt = now.toISOString();
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.table.tableName,
+          Key: outboxItemKey(ref),
+          UpdateExpression: 'SET #status = :failed, lastError = :reason, updatedAt = :now, GSI1PK = :gsi1pk, GSI1SK = :gsi1sk',
+          ConditionExpression: 'attribute_exists(PK) AND #status = :pending',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':failed': 'FAILED',
+            ':pending': 'PENDING',
+            ':reason': `held: ${reason}`,
+            ':now': updatedAt,
+            ...prefixed(outboxKeys('FAILED', updatedAt, ref.id)),
+          },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
   private async finishClaim(
     claim: OutboxClaim,
     status: OutboxStatus,

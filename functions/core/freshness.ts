@@ -168,19 +168,29 @@ export function referralRecheck(
   const reasons: ClosedSinceReason[] = [];
   for (const { trialId, siteId } of chosen) {
     const trial = currentTrial(trialId);
-    const site: Site | undefined = trial?.sites.find((candidate) => candidate.siteId === siteId);
-    let message: string | undefined;
-    if (!trial || trial.review?.status === 'draft') message = `Study ${trialId} is no longer offered.`;
-    else if (trial.status !== 'RECRUITING') message = `Study ${trialId} has stopped recruiting since you answered the questions.`;
-    else if (!site || site.status !== 'RECRUITING') {
-      message = `The study site you were matched with for ${trialId} has stopped recruiting since you answered the questions.`;
-    } else {
+    let message = closedReason(trialId, siteId, trial);
+    if (!message && trial) {
       const freshness = assessFreshness(trial, siteId, policy);
       if (!freshness.current) message = freshness.reason!.message;
     }
     if (message) reasons.push({ trialId, message });
   }
   return reasons;
+}
+
+/**
+ * Why a (trial, site) pair is not offered in a catalog (the trial is gone, a draft, not
+ * recruiting, or the site is gone or not recruiting), in words for the patient; `undefined` when
+ * it is offered. The record's age is not considered: see `assessFreshness`.
+ */
+export function closedReason(trialId: string, siteId: string, trial: Trial | undefined): string | undefined {
+  if (!trial || trial.review?.status === 'draft') return `Study ${trialId} is no longer offered.`;
+  if (trial.status !== 'RECRUITING') return `Study ${trialId} has stopped recruiting since you answered the questions.`;
+  const site: Site | undefined = trial.sites.find((candidate) => candidate.siteId === siteId);
+  if (!site || site.status !== 'RECRUITING') {
+    return `The study site you were matched with for ${trialId} has stopped recruiting since you answered the questions.`;
+  }
+  return undefined;
 }
 
 /** Whether a trial is offered to patients at all: recruiting and not an unreviewed draft. */
