@@ -1,4 +1,4 @@
-import { ArnFormat, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Stack, Validations } from 'aws-cdk-lib';
 import {
   AccessLogFormat,
   EndpointType,
@@ -28,16 +28,17 @@ import {
   MAX_REQUEST_BODY_BYTES,
 } from '../functions/contract/http';
 import { createManifestFunction, type EnvironmentValues } from './lambda-function';
+import { uniquePhysicalName } from './names';
+import { RETAIN_STATEFUL } from './stateful';
 
 export interface ApiConstructProps {
+  /** The deployment's stage, in the API's name (the console lists every stage's API). */
+  readonly stage: string;
   readonly table: ITable;
   readonly key: IKey;
   readonly logRetention: RetentionDays;
   readonly environment: EnvironmentValues;
-  /**
-   * Browser origins allowed by CORS preflight. The first one is the web app's own origin: it is
-   * also the origin named on error responses produced by API Gateway itself.
-   */
+  /** Browser origins allowed by CORS: the web app's own origins and the configured extra ones. */
   readonly allowedOrigins: readonly string[];
   /** Stage throttling across all clients. */
   readonly rateLimit: number;
@@ -89,17 +90,17 @@ export class ApiConstruct extends Construct {
     const accessLogs = new LogGroup(this, 'AccessLogs', {
       retention: props.logRetention,
       encryptionKey: props.key,
-      removalPolicy: RemovalPolicy.RETAIN,
+      removalPolicy: RETAIN_STATEFUL,
     });
 
     const methods = [...new Set(httpFunctions().map((spec) => spec.trigger.method))];
     this.api = new RestApi(this, 'Api', {
-      restApiName: 'trial-screener',
+      restApiName: `trial-screener-${props.stage}`,
       description: 'trial-screener patient API (v1)',
       endpointConfiguration: { types: [EndpointType.REGIONAL] },
       // Execution logs (errors only) need the account-level API Gateway logging role.
       cloudWatchRole: true,
-      cloudWatchRoleRemovalPolicy: RemovalPolicy.RETAIN,
+      cloudWatchRoleRemovalPolicy: RETAIN_STATEFUL,
       deployOptions: {
         stageName: API_STAGE_NAME,
         throttlingRateLimit: props.rateLimit,
@@ -125,7 +126,7 @@ export class ApiConstruct extends Construct {
         'The account-level role API Gateway uses to write execution logs; AmazonAPIGatewayPushToCloudWatchLogs ' +
         'is the policy AWS documents for it.',
     });
-    this.addErrorResponses(props.allowedOrigins[0]);
+    this.addErrorResponses();
 
     // API Gateway checks what it can without repeating the request schemas: path parameters are
     // present and a POST body is a JSON object. The fields are checked by the function's zod schema,
@@ -173,7 +174,7 @@ export class ApiConstruct extends Construct {
     });
     this.acknowledgePreflightMethods();
 
-    this.webAcl = this.createFirewall(props.ipRateLimitPer5Minutes);
+    this.webAcl = this.createFirewall(props.stage, props.ipRateLimitPer5Minutes);
     this.logFirewallDecisions(props);
     new CfnWebACLAssociation(this, 'FirewallAssociation', {
       resourceArn: this.api.deploymentStage.stageArn,
@@ -214,7 +215,7 @@ export class ApiConstruct extends Construct {
       logGroupName: `API-Gateway-Execution-Logs_${this.api.restApiId}/${API_STAGE_NAME}`,
       retention: props.logRetention,
       encryptionKey: props.key,
-      removalPolicy: RemovalPolicy.RETAIN,
+      removalPolicy: RETAIN_STATEFUL,
     });
     this.api.deploymentStage.node.addDependency(executionLogs);
   }
@@ -222,11 +223,12 @@ export class ApiConstruct extends Construct {
   /**
    * Errors raised by API Gateway itself (before a function runs) get the contract's error body,
    * so clients handle one shape, with the codes, statuses and messages of the HTTP contract.
+   * They carry {@link ERROR_RESPONSE_CORS_HEADERS} so every allowed page can read them.
    */
-  private addErrorResponses(webOrigin: string | undefined): void {
-    const headers: Record<string, string> = webOrigin
-      ? { 'Access-Control-Allow-Origin': `'${webOrigin}'`, Vary: "'Origin'" }
-      : {};
+  private addErrorResponses(): void {
+    const headers: Record<string, string> = Object.fromEntries(
+      Object.entries(ERROR_RESPONSE_CORS_HEADERS).map(([name, value]) => [name, `'${value}'`]),
+    );
     const template = (code: ApiErrorCode, withRequestId = false) => ({
       'application/json': JSON.stringify(errorBody(code, API_ERRORS[code].message, undefined, withRequestId ? '$context.requestId' : undefined)),
     });
@@ -273,12 +275,14 @@ export class ApiConstruct extends Construct {
    */
   private logFirewallDecisions(props: ApiConstructProps): void {
     const stack = Stack.of(this);
-    const logGroupName = `aws-waf-logs-${stack.stackName}-api`;
+    // WAF accepts only log groups named `aws-waf-logs-*`; the name is made unique per stack
+    // instance so a group retained from an earlier stack never blocks this one.
+    const logGroupName = uniquePhysicalName(this, 'api', { prefix: 'aws-waf-logs-', maxLength: 512 });
     const firewallLogs = new LogGroup(this, 'FirewallLogs', {
       logGroupName,
       retention: props.logRetention,
       encryptionKey: props.key,
-      removalPolicy: RemovalPolicy.RETAIN,
+      removalPolicy: RETAIN_STATEFUL,
     });
     const logging = new CfnLoggingConfiguration(this, 'FirewallLogging', {
       resourceArn: this.webAcl.attrArn,
@@ -308,7 +312,7 @@ export class ApiConstruct extends Construct {
    * The regional WAF in front of the stage: per-IP rate limit, body size limit, AWS managed
    * common rules and known bad inputs. Custom responses keep the contract's error shape.
    */
-  private createFirewall(ipRateLimitPer5Minutes: number): CfnWebACL {
+  private createFirewall(stage: string, ipRateLimitPer5Minutes: number): CfnWebACL {
     const visibility = (metricName: string): CfnWebACL.VisibilityConfigProperty => ({
       cloudWatchMetricsEnabled: true,
       metricName,
@@ -331,7 +335,7 @@ export class ApiConstruct extends Construct {
       scope: 'REGIONAL',
       description: 'trial-screener API: rate limit, body size, AWS managed common rules and known bad inputs',
       defaultAction: { allow: {} },
-      visibilityConfig: visibility('trial-screener-api'),
+      visibilityConfig: visibility(`trial-screener-${stage}-api`),
       // The body-size rule can only see 64 KB if WAF inspects that much of the body.
       associationConfig: { requestBody: { API_GATEWAY: { defaultSizeInspectionLimit: 'KB_64' } } },
       customResponseBodies: {
@@ -340,16 +344,40 @@ export class ApiConstruct extends Construct {
       },
       rules: [
         {
+          // Preflights are counted apart, so a client over its limit still gets its preflight
+          // answered and then reads the JSON 429 below; a browser shows a failed preflight only
+          // as a network error.
           name: 'rate-per-ip',
           priority: 0,
-          action: { block: { customResponse: { responseCode: API_ERRORS.THROTTLED.status, customResponseBodyKey: 'throttled' } } },
-          statement: { rateBasedStatement: { limit: ipRateLimitPer5Minutes, aggregateKeyType: 'IP', evaluationWindowSec: 300 } },
+          action: { block: { customResponse: errorResponse(API_ERRORS.THROTTLED.status, 'throttled') } },
+          statement: {
+            rateBasedStatement: {
+              limit: ipRateLimitPer5Minutes,
+              aggregateKeyType: 'IP',
+              evaluationWindowSec: 300,
+              scopeDownStatement: { notStatement: { statement: isPreflight } },
+            },
+          },
           visibilityConfig: visibility('rate-per-ip'),
+        },
+        {
+          name: 'preflight-rate-per-ip',
+          priority: 4,
+          action: { block: {} },
+          statement: {
+            rateBasedStatement: {
+              limit: ipRateLimitPer5Minutes,
+              aggregateKeyType: 'IP',
+              evaluationWindowSec: 300,
+              scopeDownStatement: isPreflight,
+            },
+          },
+          visibilityConfig: visibility('preflight-rate-per-ip'),
         },
         {
           name: 'body-size',
           priority: 1,
-          action: { block: { customResponse: { responseCode: API_ERRORS.PAYLOAD_TOO_LARGE.status, customResponseBodyKey: 'tooLarge' } } },
+          action: { block: { customResponse: errorResponse(API_ERRORS.PAYLOAD_TOO_LARGE.status, 'tooLarge') } },
           statement: {
             sizeConstraintStatement: {
               // Bodies beyond the inspection limit count as a match: they are over the limit too.
@@ -368,6 +396,35 @@ export class ApiConstruct extends Construct {
     });
   }
 }
+
+/**
+ * CORS headers on error responses that API Gateway and WAF write themselves (throttled, too large,
+ * blocked, unknown route). Neither can echo the request's `Origin`, and a fixed origin would leave
+ * every other allowed page (a partner's, or the CloudFront domain once a custom domain is set)
+ * with a network error instead of the message. These bodies are fixed text with no data and the
+ * API uses no cookies, so `*` exposes nothing; the functions' own responses keep the exact,
+ * per-origin allow-list.
+ */
+export const ERROR_RESPONSE_CORS_HEADERS = { 'Access-Control-Allow-Origin': '*' } as const;
+
+/** A WAF block answering with one of the web ACL's JSON bodies, readable cross-origin. */
+function errorResponse(responseCode: number, customResponseBodyKey: string): CfnWebACL.CustomResponseProperty {
+  return {
+    responseCode,
+    customResponseBodyKey,
+    responseHeaders: Object.entries(ERROR_RESPONSE_CORS_HEADERS).map(([name, value]) => ({ name, value })),
+  };
+}
+
+/** CORS preflight requests: method OPTIONS. */
+const isPreflight: CfnWebACL.StatementProperty = {
+  byteMatchStatement: {
+    fieldToMatch: { method: {} },
+    positionalConstraint: 'EXACTLY',
+    searchString: 'OPTIONS',
+    textTransformations: [{ priority: 0, type: 'NONE' }],
+  },
+};
 
 /** Request parts WAF must not write to its logs: credentials and client-chosen keys. */
 const FIREWALL_REDACTED_HEADERS = ['authorization', 'idempotency-key', 'cookie'];

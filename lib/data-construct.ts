@@ -1,9 +1,84 @@
-import { ArnFormat, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { ArnFormat, Stack, Validations } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, ProjectionType, StreamViewType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
-import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { AccountRootPrincipal, PolicyDocument, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { DUE_INDEX, OUTBOX_INDEX, STREAM_VIEW_TYPE, TABLE_ATTRIBUTES } from '../functions/table-schema';
+import { RETAIN_STATEFUL } from './stateful';
+
+/**
+ * Key administration, for the account's administrators (IAM decides who): everything except the
+ * cryptographic operations. `kms:CreateGrant` is left out too, because a grant can hand out
+ * decryption; DynamoDB's own grants are covered by the statement below.
+ */
+export const KEY_ADMIN_ACTIONS = [
+  'kms:CreateAlias',
+  'kms:Describe*',
+  'kms:Enable*',
+  'kms:List*',
+  'kms:Put*',
+  'kms:Update*',
+  'kms:Revoke*',
+  'kms:Disable*',
+  'kms:Get*',
+  'kms:Delete*',
+  'kms:TagResource',
+  'kms:UntagResource',
+  'kms:ScheduleKeyDeletion',
+  'kms:CancelKeyDeletion',
+  'kms:RotateKeyOnDemand',
+];
+
+/** Cryptographic use, only ever through the services that hold the data (see {@link keyPolicy}). */
+export const KEY_USE_ACTIONS = ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:DescribeKey', 'kms:CreateGrant'];
+
+/**
+ * The services through which this account's principals may use the key: DynamoDB (the table and
+ * its stream) and SQS (the dead-letter queue). A new resource encrypted with the key through
+ * another service must add that service here, or its callers get AccessDenied from KMS.
+ */
+export const KEY_USE_SERVICES = ['dynamodb', 'sqs'] as const;
+
+/**
+ * The key policy, instead of CDK's default "account root may do `kms:*`" (which lets anyone whose
+ * IAM policy says `kms:*` decrypt patient data directly, with no statement saying so):
+ *
+ * - administration (rotation, disabling, deletion, the policy itself) by the account, through IAM;
+ * - cryptographic use by the account's principals (the function roles, the operator CLI) only
+ *   through DynamoDB and SQS (`kms:ViaService`), never by calling KMS directly, so a copy of the
+ *   ciphertext is useless outside those services;
+ * - the service principals that encrypt what they write (CloudWatch Logs, CloudWatch alarms to the
+ *   alarm topic, SES events to the email-event topic) in their own statements, each scoped to this
+ *   account.
+ *
+ * What it does not do: stop a principal allowed to read the table from reading it (that is IAM on
+ * the table), or stop an administrator from changing this policy (`kms:PutKeyPolicy` must stay
+ * with someone; CloudTrail records the change).
+ */
+function keyPolicy(stack: Stack): PolicyDocument {
+  return new PolicyDocument({
+    statements: [
+      new PolicyStatement({
+        sid: 'KeyAdministrationByTheAccount',
+        principals: [new AccountRootPrincipal()],
+        actions: KEY_ADMIN_ACTIONS,
+        resources: ['*'],
+      }),
+      new PolicyStatement({
+        sid: 'UseOnlyThroughTheDataServices',
+        principals: [new AccountRootPrincipal()],
+        actions: KEY_USE_ACTIONS,
+        resources: ['*'],
+        conditions: {
+          StringEquals: {
+            'kms:CallerAccount': stack.account,
+            'kms:ViaService': KEY_USE_SERVICES.map((service) => `${service}.${stack.region}.amazonaws.com`),
+          },
+        },
+      }),
+    ],
+  });
+}
 
 /**
  * The data at rest: one customer-managed KMS key and the one DynamoDB table (key design in
@@ -22,14 +97,16 @@ export class DataConstruct extends Construct {
     const stack = Stack.of(this);
 
     this.key = new Key(this, 'Key', {
-      description: 'trial-screener: patient data at rest (table, logs, dead-letter queue, alarm topic)',
+      description: 'trial-screener: patient data at rest (table, logs, dead-letter queue, alarm and email-event topics)',
       enableKeyRotation: true,
-      removalPolicy: RemovalPolicy.RETAIN,
+      policy: keyPolicy(stack),
+      removalPolicy: RETAIN_STATEFUL,
     });
     // CloudWatch Logs encrypts log groups with the key only when the key policy lets the service
     // use it, and only for this account's log groups in this region.
     this.key.addToResourcePolicy(
       new PolicyStatement({
+        sid: 'CloudWatchLogsEncryptsThisAccountsLogGroups',
         principals: [new ServicePrincipal(`logs.${stack.region}.amazonaws.com`)],
         actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
         resources: ['*'],
@@ -56,7 +133,7 @@ export class DataConstruct extends Construct {
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       deletionProtection: true,
       timeToLiveAttribute: TABLE_ATTRIBUTES.expiresAt,
-      removalPolicy: RemovalPolicy.RETAIN,
+      removalPolicy: RETAIN_STATEFUL,
     });
     this.table.addGlobalSecondaryIndex({
       indexName: OUTBOX_INDEX.name,

@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Duration, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
@@ -10,6 +10,7 @@ import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import type { EnvironmentVariable, FunctionSpec, RuntimeFile } from '../functions/function-manifest';
 import { DUE_INDEX, OUTBOX_INDEX } from '../functions/table-schema';
+import { RETAIN_STATEFUL } from './stateful';
 
 /** Repository root: manifest entries are relative to it, and its lock file pins the bundle. */
 export const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -76,7 +77,7 @@ export function createManifestFunction(scope: Construct, spec: FunctionSpec, opt
     retention: options.logRetention,
     encryptionKey: options.key,
     // Logs hold request ids and outcomes that audits may need after the stack is gone.
-    removalPolicy: RemovalPolicy.RETAIN,
+    removalPolicy: RETAIN_STATEFUL,
   });
 
   // An own role instead of the AWS-managed basic execution policy: logs only to its own group.

@@ -2,13 +2,24 @@ import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
-import { PolicyStatement, type Role } from 'aws-cdk-lib/aws-iam';
+import { PolicyStatement, ServicePrincipal, type Role } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { FilterCriteria, StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { ConfigurationSet, ConfigurationSetTlsPolicy, EmailIdentity, Identity } from 'aws-cdk-lib/aws-ses';
+import {
+  ConfigurationSet,
+  ConfigurationSetTlsPolicy,
+  DkimIdentity,
+  EasyDkimSigningKeyLength,
+  EmailIdentity,
+  EmailSendingEvent,
+  EventDestination,
+  Identity,
+  MailFromBehaviorOnMxFailure,
+} from 'aws-cdk-lib/aws-ses';
+import { Topic } from 'aws-cdk-lib/aws-sns';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import {
@@ -19,7 +30,9 @@ import {
   type StreamFilterPattern,
   type StreamFunctionSpec,
 } from '../functions/function-manifest';
+import { senderDomain } from './stack-config';
 import { createManifestFunction, type EnvironmentValues } from './lambda-function';
+import { RETAIN_STATEFUL } from './stateful';
 
 export interface LeadDeliveryConstructProps {
   readonly table: ITable;
@@ -29,8 +42,12 @@ export interface LeadDeliveryConstructProps {
   readonly environment: EnvironmentValues;
   /** The From address of every email. */
   readonly senderEmail: string;
-  /** Create the SES email identity for the sender (false when it or its domain is already verified). */
+  /** Create the SES identity for the sender (false when it or its domain is already verified). */
   readonly createSenderIdentity: boolean;
+  /** `domain`: the sender's domain with Easy DKIM and a custom MAIL FROM; `email`: the address only. */
+  readonly senderIdentity: 'domain' | 'email';
+  /** MAIL FROM domain of a domain identity (default `mail.<sender domain>`). */
+  readonly mailFromDomain?: string | undefined;
   /** Seconds after which a `SENDING` lead may be re-claimed; must exceed every delivery timeout. */
   readonly leadStaleSendingSeconds: number;
 }
@@ -54,6 +71,14 @@ export interface ScheduledDelivery {
 export class LeadDeliveryConstruct extends Construct {
   readonly deadLetterQueue: Queue;
   readonly configurationSet: ConfigurationSet;
+  /**
+   * SES publishes every delivery, bounce, complaint, reject, delay and rendering failure of mail
+   * sent through the configuration set here (KMS-encrypted). Attach consumers with
+   * `fn.addEventSource(new SnsEventSource(delivery.emailEvents))`; the message is SES's event JSON.
+   */
+  readonly emailEvents: Topic;
+  /** The identity the stack created for the sender (absent with `createSenderIdentity=false`). */
+  readonly senderIdentity?: EmailIdentity;
   readonly streamDeliveries: readonly StreamDelivery[];
   readonly scheduledDeliveries: readonly ScheduledDelivery[];
 
@@ -78,13 +103,8 @@ export class LeadDeliveryConstruct extends Construct {
       reputationMetrics: true,
       sendingEnabled: true,
     });
-    if (props.createSenderIdentity) {
-      // SES emails a verification link to the address on first deploy.
-      new EmailIdentity(this, 'SenderIdentity', {
-        identity: Identity.email(props.senderEmail),
-        configurationSet: this.configurationSet,
-      });
-    }
+    this.emailEvents = this.createEmailEventDestination(props.key);
+    if (props.createSenderIdentity) this.senderIdentity = this.createSenderIdentity(props);
 
     const environment: EnvironmentValues = {
       ...props.environment,
@@ -156,23 +176,114 @@ export class LeadDeliveryConstruct extends Construct {
   }
 
   /**
-   * `ses:SendEmail` only from the sender (its address identity, or its domain identity when the
-   * operator verified the domain) and only through this configuration set.
+   * The sender's SES identity. The domain identity (the documented path) signs with Easy DKIM
+   * (2048-bit keys SES rotates) and sends with a MAIL FROM subdomain, so both SPF and DKIM align
+   * with the From domain and mail passes DMARC; its DNS records are stack outputs. The email
+   * identity (the quick path) is verified by a link SES mails to the address; its mail is signed
+   * by amazonses.com only, which strict DMARC receivers may reject.
+   *
+   * Retained on delete and on replacement: a verified identity is the operator's, it may serve
+   * other stacks, and deleting it would stop every send. Redeploying after a stack deletion then
+   * needs `createSenderIdentity=false`.
+   */
+  private createSenderIdentity(props: LeadDeliveryConstructProps): EmailIdentity {
+    const domain = senderDomain(props.senderEmail);
+    const identity =
+      props.senderIdentity === 'domain'
+        ? new EmailIdentity(this, 'SenderIdentity', {
+            identity: Identity.domain(domain),
+            configurationSet: this.configurationSet,
+            dkimSigning: true,
+            dkimIdentity: DkimIdentity.easyDkim(EasyDkimSigningKeyLength.RSA_2048_BIT),
+            mailFromDomain: props.mailFromDomain ?? `mail.${domain}`,
+            // Until the MAIL FROM records exist, send with amazonses.com rather than refuse mail.
+            mailFromBehaviorOnMxFailure: MailFromBehaviorOnMxFailure.USE_DEFAULT_VALUE,
+          })
+        : new EmailIdentity(this, 'SenderIdentity', {
+            identity: Identity.email(props.senderEmail),
+            configurationSet: this.configurationSet,
+          });
+    identity.applyRemovalPolicy(RETAIN_STATEFUL);
+    return identity;
+  }
+
+  /**
+   * The configuration set's event destination: an SNS topic encrypted with the data key, which
+   * only SES may publish to, and only for this configuration set. Events name recipients (site and
+   * patient addresses), hence the key. Sends and opens/clicks are not published: the first are in
+   * the delivery logs, and the mail has no tracking.
+   */
+  private createEmailEventDestination(key: IKey): Topic {
+    const stack = Stack.of(this);
+    const topic = new Topic(this, 'EmailEvents', {
+      displayName: 'trial-screener email delivery events',
+      masterKey: key,
+      enforceSSL: true,
+    });
+    const configurationSetArn = stack.formatArn({
+      service: 'ses',
+      resource: 'configuration-set',
+      resourceName: this.configurationSet.configurationSetName,
+    });
+    const fromThisConfigurationSet = {
+      StringEquals: { 'aws:SourceAccount': stack.account },
+      ArnLike: { 'aws:SourceArn': configurationSetArn },
+    };
+    topic.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'SesPublishesThisConfigurationSetsEvents',
+        principals: [new ServicePrincipal('ses.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [topic.topicArn],
+        conditions: fromThisConfigurationSet,
+      }),
+    );
+    key.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'SesEncryptsEmailEventsOfThisConfigurationSet',
+        principals: [new ServicePrincipal('ses.amazonaws.com')],
+        actions: ['kms:GenerateDataKey*', 'kms:Decrypt'],
+        resources: ['*'],
+        conditions: fromThisConfigurationSet,
+      }),
+    );
+    const destination = this.configurationSet.addEventDestination('EmailEventsToTopic', {
+      destination: EventDestination.snsTopic(topic),
+      events: EMAIL_EVENTS,
+    });
+    destination.node.addDependency(topic);
+    return topic;
+  }
+
+  /**
+   * `ses:SendEmail` only with the sender as From (`ses:FromAddress`), only on the sender's
+   * identity (its address, or its domain when the domain is the verified identity) and only
+   * through this configuration set.
    */
   private sendEmailStatement(senderEmail: string): PolicyStatement {
     const stack = Stack.of(this);
     const identityArn = (identity: string) => stack.formatArn({ service: 'ses', resource: 'identity', resourceName: identity });
-    const domain = senderEmail.slice(senderEmail.lastIndexOf('@') + 1);
     return new PolicyStatement({
       actions: ['ses:SendEmail'],
       resources: [
         identityArn(senderEmail),
-        identityArn(domain),
+        identityArn(senderDomain(senderEmail)),
         stack.formatArn({ service: 'ses', resource: 'configuration-set', resourceName: this.configurationSet.configurationSetName }),
       ],
+      conditions: { StringEquals: { 'ses:FromAddress': senderEmail } },
     });
   }
 }
+
+/** The SES events the email-event topic receives (see {@link LeadDeliveryConstruct.emailEvents}). */
+export const EMAIL_EVENTS = [
+  EmailSendingEvent.DELIVERY,
+  EmailSendingEvent.BOUNCE,
+  EmailSendingEvent.COMPLAINT,
+  EmailSendingEvent.REJECT,
+  EmailSendingEvent.DELIVERY_DELAY,
+  EmailSendingEvent.RENDERING_FAILURE,
+];
 
 /** The manifest's filter pattern as Lambda event filter criteria (the manifest is the only copy). */
 function streamFilter(pattern: StreamFilterPattern): { [key: string]: unknown } {

@@ -43,20 +43,65 @@ const httpsOrigin = z.url({ protocol: /^https$/ }).refine((url) => new URL(url).
   message: 'must be an origin: https://host[:port] with no path or trailing slash',
 });
 
+/**
+ * A deployment's stage: part of the stack id (`TrialScreener-<stage>`) and of every name that
+ * must be unique in an account, so staging and production can live side by side. Short and
+ * lower-case because it ends up in names with tight limits (CloudFront's 64 characters).
+ */
+export const STAGE_NAME = /^[a-z][a-z0-9]{0,11}$/;
+
+/**
+ * Domains reserved for documentation (RFC 2606): mail from them is never deliverable, so a sender
+ * there is the unedited default, never a real deployment.
+ */
+const RESERVED_SENDER_DOMAIN = /@(?:[^@]+\.)?example(?:\.[a-z]+)?$/i;
+
+const senderAddress = z.preprocess(
+  (value) => (value === '' || value === null ? undefined : value),
+  z.email({
+    error: (issue) =>
+      issue.input === undefined
+        ? 'is required: the From address of every email, e.g. -c senderEmail=leads@your-domain.org'
+        : 'must be an email address',
+  }),
+).refine((address) => !RESERVED_SENDER_DOMAIN.test(address), {
+  message:
+    'is an example.* address, which no mail server accepts: set your own with -c senderEmail=leads@your-domain ' +
+    '(see "Deploying to AWS" in the README)',
+});
+
+/** A mail domain (no scheme, no `@`): the sender's own domain or a subdomain of it. */
+const mailDomain = z
+  .string()
+  .regex(/^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i, 'must be a domain name such as mail.your-domain.org');
+
 export const StackConfigSchema = z.object({
+  /** The stage: `prod` by default, e.g. `-c stage=staging` for a staging copy beside it. */
+  stage: z.string().regex(STAGE_NAME, 'must be 1-12 lower-case letters or digits, starting with a letter (e.g. prod, staging)').default('prod'),
   /**
    * Extra browser origins allowed to call the API (CORS), e.g. a site embedding the form. The
    * CloudFront domain of the web app is always allowed, so the default is an empty list.
    */
   allowedOrigins: stringList.pipe(z.array(httpsOrigin)).default([]),
   /** The From address of every email; must be a verified SES identity in the target region. */
-  senderEmail: z.email(),
+  senderEmail: senderAddress,
   /**
-   * Whether the stack creates the SES email identity for `senderEmail` (SES then emails it a
-   * verification link). Set false when the address or its whole domain is already a verified
-   * identity in the account and region: SES refuses to create an identity twice.
+   * Whether the stack creates the SES identity for the sender. Set false when the address or its
+   * whole domain is already a verified identity in the account and region (created in the console,
+   * or by another stage's stack): SES refuses to create an identity twice.
    */
   createSenderIdentity: booleanFlag.default(true),
+  /**
+   * Which identity the stack creates: `domain` (the documented path) verifies the sender's whole
+   * domain with Easy DKIM and a custom MAIL FROM subdomain, so mail passes DMARC at hospital
+   * gateways; `email` (the quick path) verifies only the address, by a link SES mails to it.
+   */
+  senderIdentity: z.enum(['domain', 'email']).default('domain'),
+  /**
+   * The custom MAIL FROM domain of a domain identity (a subdomain of the sender's domain, e.g.
+   * `mail.your-domain.org`), which aligns SPF with the From domain. Default: `mail.<sender domain>`.
+   */
+  mailFromDomain: z.preprocess((value) => (value === '' || value === null ? undefined : value), mailDomain.optional()),
   /**
    * Staging switch: when set, every lead and confirmation goes to this address instead of the
    * trial site or the patient, so a test deployment never emails real people.
@@ -116,10 +161,20 @@ export const StackConfigSchema = z.object({
   apiBurstLimit: positiveInt.default(100),
   /** Requests one IP address may make in 5 minutes before the WAF answers 429. */
   ipRateLimitPer5Minutes: z.coerce.number().int().min(10).default(500),
-}).refine((config) => Boolean(config.webDomainName) === Boolean(config.webCertificateArn), {
-  message: 'set both webDomainName and webCertificateArn, or neither',
-  path: ['webCertificateArn'],
-});
+})
+  .refine((config) => Boolean(config.webDomainName) === Boolean(config.webCertificateArn), {
+    message: 'set both webDomainName and webCertificateArn, or neither',
+    path: ['webCertificateArn'],
+  })
+  .refine((config) => !config.mailFromDomain || config.mailFromDomain.toLowerCase().endsWith(`.${senderDomain(config.senderEmail).toLowerCase()}`), {
+    message: "must be a subdomain of the sender's domain (SES requires it, and DMARC alignment needs it)",
+    path: ['mailFromDomain'],
+  });
+
+/** The domain part of an email address. */
+export function senderDomain(address: string): string {
+  return address.slice(address.lastIndexOf('@') + 1);
+}
 
 export type StackConfig = z.infer<typeof StackConfigSchema>;
 

@@ -15,6 +15,11 @@ export interface TrialScreenerStackProps extends StackProps {
   readonly webAssetsPath?: string;
 }
 
+/** The stack id (and name) of a stage: `TrialScreener-prod`, `TrialScreener-staging`. */
+export function stackIdOf(stage: string): string {
+  return `TrialScreener-${stage}`;
+}
+
 /**
  * The whole deployment: data (table and key), the public API, lead delivery, web hosting and
  * monitoring. Every function, route and stream filter comes from `functions/function-manifest.ts`.
@@ -37,10 +42,16 @@ export class TrialScreenerStack extends Stack {
     // The API needs the web app's origin (CORS) and the web app needs the API's (CSP, config.json).
     // CloudFormation has no cycle (the distribution depends on the API resource, the functions on
     // the distribution), but constructs are created in order: the web origin is resolved lazily.
-    const webOrigin = Lazy.string({ produce: () => this.web.origin });
+    // The web app's origins are the custom domain (if any) and, always, the CloudFront domain
+    // (links already emailed name it); the count is known now, the values once the web exists.
+    const webOriginCount = config.webDomainName ? 2 : 1;
+    const webOrigins = Array.from({ length: webOriginCount }, (_, index) =>
+      Lazy.string({ produce: () => this.web.origins[index] as string }),
+    );
+    const allowedOrigins = [...webOrigins, ...config.allowedOrigins];
     const environment: EnvironmentValues = {
       TABLE_NAME: table.tableName,
-      ALLOWED_ORIGINS: [webOrigin, ...config.allowedOrigins].join(','),
+      ALLOWED_ORIGINS: allowedOrigins.join(','),
       SCREENING_TTL_DAYS: String(config.screeningTtlDays),
       REFERRAL_RETENTION_DAYS: String(config.referralRetentionDays),
       SENDER_EMAIL: config.senderEmail,
@@ -56,11 +67,12 @@ export class TrialScreenerStack extends Stack {
     };
 
     this.api = new ApiConstruct(this, 'Api', {
+      stage: config.stage,
       table,
       key,
       logRetention,
       environment,
-      allowedOrigins: [webOrigin, ...config.allowedOrigins],
+      allowedOrigins,
       rateLimit: config.apiRateLimit,
       burstLimit: config.apiBurstLimit,
       ipRateLimitPer5Minutes: config.ipRateLimitPer5Minutes,
@@ -73,6 +85,8 @@ export class TrialScreenerStack extends Stack {
       environment,
       senderEmail: config.senderEmail,
       createSenderIdentity: config.createSenderIdentity,
+      senderIdentity: config.senderIdentity,
+      mailFromDomain: config.mailFromDomain,
       leadStaleSendingSeconds: config.leadStaleSendingSeconds,
     });
 
@@ -87,6 +101,10 @@ export class TrialScreenerStack extends Stack {
         ? { customDomain: { domainName: config.webDomainName, certificateArn: config.webCertificateArn } }
         : {}),
     });
+
+    if (this.web.origins.length !== webOriginCount) {
+      throw new Error(`The web app has ${this.web.origins.length} origins, ${webOriginCount} were allowed for CORS`);
+    }
 
     this.monitoring = new MonitoringConstruct(this, 'Monitoring', {
       key,

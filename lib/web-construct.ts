@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { DefaultStackSynthesizer, Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
+import { DefaultStackSynthesizer, Duration, Lazy, Stack, Token, Validations } from 'aws-cdk-lib';
 import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
 import {
   AllowedMethods,
@@ -11,6 +11,7 @@ import {
   HttpVersion,
   PriceClass,
   ResponseHeadersPolicy,
+  S3OriginAccessControl,
   SecurityPolicyProtocol,
   ViewerProtocolPolicy,
 } from 'aws-cdk-lib/aws-cloudfront';
@@ -19,9 +20,12 @@ import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { BlockPublicAccess, Bucket, BucketEncryption, type CfnBucket, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import { BucketDeployment, CacheControl, Source } from 'aws-cdk-lib/aws-s3-deployment';
+import type { CfnPolicy } from 'aws-cdk-lib/aws-iam';
 import { Construct, type IConstruct } from 'constructs';
 import { PROJECT_ROOT } from './lambda-function';
 import { contentSecurityPolicy, HSTS_MAX_AGE_SECONDS } from '../functions/contract/http';
+import { uniquePhysicalName } from './names';
+import { RETAIN_STATEFUL } from './stateful';
 
 const BOOTSTRAP_QUALIFIER_CONTEXT = '@aws-cdk/core:bootstrapQualifier';
 
@@ -52,8 +56,17 @@ export class WebConstruct extends Construct {
   readonly bucket: Bucket;
   readonly logBucket: Bucket;
   readonly distribution: Distribution;
-  /** `https://host` of the web app, as browsers send it in the `Origin` header. */
+  /**
+   * `https://host` of the web app, as browsers send it in the `Origin` header: the custom domain
+   * when one is set, else the CloudFront domain. Links in emails use it.
+   */
   readonly origin: string;
+  /**
+   * Every origin the app is served from: {@link origin} and, when a custom domain is set, the
+   * CloudFront domain as well, which keeps serving the app, so links already emailed with it
+   * (erasure links) keep working after the switch.
+   */
+  readonly origins: readonly string[];
 
   constructor(scope: Construct, id: string, props: WebConstructProps) {
     super(scope, id);
@@ -73,7 +86,7 @@ export class WebConstruct extends Construct {
       lifecycleRules: [
         { expiration: Duration.days(props.logRetentionDays), noncurrentVersionExpiration: Duration.days(1) },
       ],
-      removalPolicy: RemovalPolicy.RETAIN,
+      removalPolicy: RETAIN_STATEFUL,
     });
     Validations.of(this.logBucket).acknowledge(
       {
@@ -94,7 +107,7 @@ export class WebConstruct extends Construct {
       serverAccessLogsBucket: this.logBucket,
       serverAccessLogsPrefix: 's3/',
       lifecycleRules: [{ noncurrentVersionExpiration: Duration.days(30) }],
-      removalPolicy: RemovalPolicy.RETAIN,
+      removalPolicy: RETAIN_STATEFUL,
     });
     Validations.of(this.bucket).acknowledge(
       {
@@ -110,6 +123,8 @@ export class WebConstruct extends Construct {
     );
 
     const responseHeadersPolicy = new ResponseHeadersPolicy(this, 'SecurityHeaders', {
+      // Unique per account across regions (CloudFront is global): one name per stack instance.
+      responseHeadersPolicyName: uniquePhysicalName(this, 'web-headers', { maxLength: 128 }),
       comment: 'trial-screener web app: strict CSP, HSTS, no framing, no referrer',
       securityHeadersBehavior: {
         contentSecurityPolicy: { contentSecurityPolicy: contentSecurityPolicy({ connectTo: [props.apiOrigin] }), override: true },
@@ -129,7 +144,13 @@ export class WebConstruct extends Construct {
     this.distribution = new Distribution(this, 'Distribution', {
       comment: 'trial-screener web app',
       defaultBehavior: {
-        origin: S3BucketOrigin.withOriginAccessControl(this.bucket),
+        origin: S3BucketOrigin.withOriginAccessControl(this.bucket, {
+          originAccessControl: new S3OriginAccessControl(this, 'OriginAccessControl', {
+            // Unique per account across regions, like the headers policy.
+            originAccessControlName: uniquePhysicalName(this, 'web-oac', { maxLength: 64 }),
+            description: 'trial-screener web app bucket (signed requests from this distribution only)',
+          }),
+        }),
         viewerProtocolPolicy: ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
         allowedMethods: AllowedMethods.ALLOW_GET_HEAD,
         cachePolicy: CachePolicy.CACHING_OPTIMIZED,
@@ -157,7 +178,9 @@ export class WebConstruct extends Construct {
           }
         : {}),
     });
-    this.origin = domain ? `https://${domain.domainName}` : `https://${this.distribution.distributionDomainName}`;
+    const distributionOrigin = `https://${this.distribution.distributionDomainName}`;
+    this.origin = domain ? `https://${domain.domainName}` : distributionOrigin;
+    this.origins = domain ? [this.origin, distributionOrigin] : [distributionOrigin];
     this.acknowledgeDistributionFindings(Boolean(domain));
 
     this.deploy(webAssetsPath, props);
@@ -177,7 +200,7 @@ export class WebConstruct extends Construct {
     const logGroup = new LogGroup(this, 'DeploymentLogs', {
       retention: props.logRetention,
       encryptionKey: props.key,
-      removalPolicy: RemovalPolicy.RETAIN,
+      removalPolicy: RETAIN_STATEFUL,
     });
     const assets = new BucketDeployment(this, 'DeployAssets', {
       sources: [Source.asset(webAssetsPath)],
@@ -230,6 +253,14 @@ export class WebConstruct extends Construct {
     }
   }
 
+  /** See {@link narrowInvalidationGrant}; called once both deployments have added their grants. */
+  private scopeInvalidationToDistribution(deployment: BucketDeployment): void {
+    narrowInvalidationGrant(
+      deployment,
+      Stack.of(this).formatArn({ service: 'cloudfront', region: '', resource: 'distribution', resourceName: this.distribution.distributionId }),
+    );
+  }
+
   /**
    * BucketDeployment runs one CDK-provided singleton function (a Python custom resource) that
    * copies the build into the bucket at deploy time. It never sees patient data.
@@ -246,9 +277,10 @@ export class WebConstruct extends Construct {
       { id: 'HIPAA.Security-LambdaInsideVPC', reason: reason('reaches only S3 and CloudFront public APIs.') },
     );
     const wildcardReason = reason(
-      'aws-cdk-lib grants it read on the CDK asset bucket, write on the web bucket and CloudFront ' +
-        'invalidation (which has no resource-level permissions).',
+      'aws-cdk-lib grants these wildcard S3 actions for reading the deployment\'s own objects in the CDK asset ' +
+        'bucket and replacing the objects of the web bucket; the resources are those two buckets only.',
     );
+    this.scopeInvalidationToDistribution(deployment);
     Validations.of(deployment.handlerRole).acknowledge(
       {
         id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
@@ -261,12 +293,36 @@ export class WebConstruct extends Construct {
         'Action::s3:List*',
         'Action::s3:DeleteObject*',
         'Action::s3:Abort*',
-        'Resource::*',
         `Resource::<${stack.getLogicalId(this.bucket.node.defaultChild as CfnBucket)}.Arn>/*`,
         `Resource::${cdkAssetBucketArn(stack)}/*`,
       ].map((finding) => ({ id: `AwsSolutions-IAM5[${finding}]`, reason: wildcardReason })),
     );
   }
+}
+
+/**
+ * aws-cdk-lib grants the deployment handler `cloudfront:CreateInvalidation` and
+ * `cloudfront:GetInvalidation` on `*`, although both take a distribution ARN as their resource.
+ * This narrows that one statement of the handler's policy to this distribution.
+ */
+function narrowInvalidationGrant(deployment: BucketDeployment, distributionArn: string): void {
+  const policy = deployment.handlerRole.node.tryFindChild('DefaultPolicy')?.node.defaultChild as CfnPolicy | undefined;
+  if (!policy) throw new Error('BucketDeployment handler role has no DefaultPolicy; aws-cdk-lib changed how it grants');
+  const granted = policy.policyDocument as unknown;
+  // Lazy, so every statement added until synthesis is included, and cdk-nag sees the result.
+  policy.policyDocument = Lazy.any({
+    produce: () => {
+      const document = Stack.of(policy).resolve(granted) as { Statement: { Action: string | string[]; Resource: unknown }[] };
+      let narrowed = 0;
+      const statements = document.Statement.map((statement) => {
+        if (![statement.Action].flat().includes('cloudfront:CreateInvalidation')) return statement;
+        narrowed += 1;
+        return { ...statement, Resource: distributionArn };
+      });
+      if (narrowed !== 1) throw new Error('Expected one CloudFront invalidation statement in the BucketDeployment policy; aws-cdk-lib changed how it grants');
+      return { ...document, Statement: statements };
+    },
+  });
 }
 
 /**

@@ -11,6 +11,8 @@ import { LeadDeliveryConstruct } from '../../lib/lead-delivery-construct';
 import { WebConstruct } from '../../lib/web-construct';
 import { cdkJsonContext } from './synthesize';
 
+const SENDER = 'leads@trial-screener.test';
+
 function configFrom(context: Record<string, unknown>) {
   return loadStackConfig(new App({ context }).node);
 }
@@ -19,11 +21,13 @@ const deliverLeads = (FUNCTIONS as readonly FunctionSpec[]).find((spec) => spec.
 
 describe('stack configuration', () => {
   it('applies the documented defaults when only the sender is given', () => {
-    const config = configFrom({ senderEmail: 'leads@example.org' });
+    const config = configFrom({ senderEmail: SENDER });
 
     expect(config).toEqual({
+      stage: 'prod',
       allowedOrigins: [],
-      senderEmail: 'leads@example.org',
+      senderEmail: SENDER,
+      senderIdentity: 'domain',
       createSenderIdentity: true,
       catalogContactsApproved: false,
       logRetentionDays: 365,
@@ -41,13 +45,39 @@ describe('stack configuration', () => {
     });
   });
 
-  it('accepts the context defaults shipped in cdk.json', () => {
-    expect(() => configFrom(cdkJsonContext())).not.toThrow();
+  it('accepts the context defaults shipped in cdk.json once a sender is given', () => {
+    expect(() => configFrom({ ...cdkJsonContext(), senderEmail: SENDER })).not.toThrow();
+  });
+
+  it('asks for a sender when none is configured, as cdk.json ships', () => {
+    expect(() => configFrom(cdkJsonContext())).toThrow(/senderEmail: is required/);
+  });
+
+  it.each(['leads@example.org', 'leads@example.com', 'leads@mail.example.net', 'leads@hospital.example'])(
+    'refuses the documentation sender %s, which no mail server accepts',
+    (senderEmail) => {
+      expect(() => configFrom({ senderEmail })).toThrow(/senderEmail: is an example\.\* address/);
+    },
+  );
+
+  it('accepts a sender whose domain merely contains the word example', () => {
+    expect(configFrom({ senderEmail: 'leads@examples-hospital.org' }).senderEmail).toBe('leads@examples-hospital.org');
+  });
+
+  it('names the stage in the configuration and refuses one that cannot be part of a name', () => {
+    expect(configFrom({ senderEmail: SENDER, stage: 'staging' }).stage).toBe('staging');
+    expect(() => configFrom({ senderEmail: SENDER, stage: 'Staging_1' })).toThrow(/stage/);
+    expect(() => configFrom({ senderEmail: SENDER, stage: 'averyverylongstage' })).toThrow(/stage/);
+  });
+
+  it('accepts a MAIL FROM domain only under the sender domain', () => {
+    expect(configFrom({ senderEmail: SENDER, mailFromDomain: 'bounce.trial-screener.test' }).mailFromDomain).toBe('bounce.trial-screener.test');
+    expect(() => configFrom({ senderEmail: SENDER, mailFromDomain: 'mail.other.org' })).toThrow(/mailFromDomain/);
   });
 
   it('reads values given as strings with -c on the command line', () => {
     const config = configFrom({
-      senderEmail: 'leads@example.org',
+      senderEmail: SENDER,
       allowedOrigins: 'https://a.example.org, https://b.example.org',
       catalogContactsApproved: 'true',
       logRetentionDays: '90',
@@ -63,7 +93,7 @@ describe('stack configuration', () => {
   });
 
   it('treats an empty optional value as not set', () => {
-    const config = configFrom({ senderEmail: 'leads@example.org', recipientOverride: '', alarmEmail: '' });
+    const config = configFrom({ senderEmail: SENDER, recipientOverride: '', alarmEmail: '' });
 
     expect(config.recipientOverride).toBeUndefined();
     expect(config.alarmEmail).toBeUndefined();
@@ -74,18 +104,18 @@ describe('stack configuration', () => {
   });
 
   it('refuses an allowed origin that is not https or has a path', () => {
-    expect(() => configFrom({ senderEmail: 'leads@example.org', allowedOrigins: ['http://a.example.org'] })).toThrow(/allowedOrigins/);
-    expect(() => configFrom({ senderEmail: 'leads@example.org', allowedOrigins: ['https://a.example.org/form'] })).toThrow(
+    expect(() => configFrom({ senderEmail: SENDER, allowedOrigins: ['http://a.example.org'] })).toThrow(/allowedOrigins/);
+    expect(() => configFrom({ senderEmail: SENDER, allowedOrigins: ['https://a.example.org/form'] })).toThrow(
       /allowedOrigins/,
     );
   });
 
   it('refuses a log retention CloudWatch Logs does not offer', () => {
-    expect(() => configFrom({ senderEmail: 'leads@example.org', logRetentionDays: 100 })).toThrow(/logRetentionDays/);
+    expect(() => configFrom({ senderEmail: SENDER, logRetentionDays: 100 })).toThrow(/logRetentionDays/);
   });
 
   it('requires the web domain and its certificate together', () => {
-    expect(() => configFrom({ senderEmail: 'leads@example.org', webDomainName: 'screener.example.org' })).toThrow(
+    expect(() => configFrom({ senderEmail: SENDER, webDomainName: 'screener.example.org' })).toThrow(
       /webCertificateArn/,
     );
   });
@@ -149,6 +179,7 @@ describe('early synthesis checks', () => {
           environment: {},
           senderEmail: 'leads@example.org',
           createSenderIdentity: false,
+          senderIdentity: 'email',
           leadStaleSendingSeconds: 60,
         }),
     ).toThrow(/leadStaleSendingSeconds \(60\) must exceed/);

@@ -20,7 +20,7 @@ import {
 import { PROJECT_ROOT } from '../../lib/lambda-function';
 import { DELIVERY_METRICS_NAMESPACE, DELIVERY_SERVICE_NAME, OUTCOME_METRICS } from '../../functions/adapters/outbox-delivery';
 import { DELIVERY_METRICS } from '../../lib/monitoring-construct';
-import { synthesizeStack, type SynthesizedStack } from './synthesize';
+import { TEST_SENDER, synthesizeStack, type SynthesizedStack } from './synthesize';
 
 type CfnResource = { Type: string; Properties: Record<string, any>; Metadata?: Record<string, any> };
 
@@ -81,9 +81,30 @@ describe('data', () => {
     expect(table.Properties.DeletionProtectionEnabled).toBe(true);
   });
 
-  it('retains the table and the key when the stack is deleted', () => {
-    template.hasResource('AWS::DynamoDB::Table', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
-    template.hasResource('AWS::KMS::Key', { DeletionPolicy: 'Retain' });
+  it.each(['AWS::DynamoDB::Table', 'AWS::KMS::Key', 'AWS::S3::Bucket', 'AWS::Logs::LogGroup', 'AWS::SES::EmailIdentity'])(
+    'retains every %s when the stack is deleted or it would be replaced, but not after a failed first create',
+    (type) => {
+      const found = resources(type) as [string, CfnResource & { DeletionPolicy?: string; UpdateReplacePolicy?: string }][];
+
+      expect(found.length).toBeGreaterThan(0);
+      for (const [logicalId, resource] of found) {
+        expect([logicalId, resource.DeletionPolicy, resource.UpdateReplacePolicy]).toEqual([logicalId, 'RetainExceptOnCreate', 'Retain']);
+      }
+    },
+  );
+
+  it('lets the account administer the key but use it only through DynamoDB and SQS', () => {
+    const [, key] = onlyResource('AWS::KMS::Key');
+    const statements = key.Properties.KeyPolicy.Statement as { Sid?: string; Action: string | string[]; Principal: unknown; Condition?: unknown }[];
+    const byAccount = statements.filter((statement) => JSON.stringify(statement.Principal).includes(':root'));
+    const administration = byAccount.find((statement) => statement.Sid === 'KeyAdministrationByTheAccount');
+    const use = byAccount.find((statement) => statement.Sid === 'UseOnlyThroughTheDataServices');
+
+    expect(byAccount).toHaveLength(2);
+    expect([administration?.Action].flat()).not.toEqual(expect.arrayContaining([expect.stringMatching(/^kms:(\*|Decrypt|Encrypt|ReEncrypt|GenerateDataKey|CreateGrant)/)]));
+    expect(JSON.stringify(use?.Condition)).toContain('"kms:ViaService":[{"Fn::Join":["",["dynamodb.",{"Ref":"AWS::Region"}');
+    expect(JSON.stringify(use?.Condition)).toContain('"sqs.",{"Ref":"AWS::Region"}');
+    expect(JSON.stringify(use?.Condition)).toContain('"kms:CallerAccount"');
   });
 
   it('rotates the key', () => {
@@ -326,6 +347,37 @@ describe('API', () => {
     }
   });
 
+  it('lets every page read the errors API Gateway and the firewall write themselves (CORS on fixed bodies)', () => {
+    const [, acl] = onlyResource('AWS::WAFv2::WebACL');
+    const customResponses = (acl.Properties.Rules as { Name: string; Action: Record<string, any> }[])
+      .filter((rule) => rule.Action?.Block?.CustomResponse)
+      .map((rule) => [rule.Name, rule.Action.Block.CustomResponse]);
+    const gatewayResponses = resources('AWS::ApiGateway::GatewayResponse');
+
+    expect(customResponses.map(([name]) => name).sort()).toEqual(['body-size', 'rate-per-ip']);
+    for (const [name, response] of customResponses) {
+      expect([name, response.ResponseHeaders]).toEqual([name, [{ Name: 'Access-Control-Allow-Origin', Value: '*' }]]);
+    }
+    expect(gatewayResponses.length).toBeGreaterThan(5);
+    for (const [, response] of gatewayResponses) {
+      expect(response.Properties.ResponseParameters['gatewayresponse.header.Access-Control-Allow-Origin']).toBe("'*'");
+    }
+  });
+
+  it('counts CORS preflights apart from the per-IP limit, so a throttled browser still reads the JSON 429', () => {
+    const [, acl] = onlyResource('AWS::WAFv2::WebACL');
+    const rules = acl.Properties.Rules as { Name: string; Statement: Record<string, any> }[];
+    const preflight = { ByteMatchStatement: expect.objectContaining({ FieldToMatch: { Method: {} }, SearchString: 'OPTIONS' }) };
+
+    expect(rules.find((rule) => rule.Name === 'rate-per-ip')?.Statement.RateBasedStatement.ScopeDownStatement).toEqual({
+      NotStatement: { Statement: preflight },
+    });
+    expect(rules.find((rule) => rule.Name === 'preflight-rate-per-ip')?.Statement.RateBasedStatement).toMatchObject({
+      Limit: 500,
+      ScopeDownStatement: preflight,
+    });
+  });
+
   it('answers errors raised by API Gateway itself in the API error shape', () => {
     template.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
       ResponseType: 'THROTTLED',
@@ -477,10 +529,46 @@ describe('lead delivery', () => {
       expect(statements).toHaveLength(1);
       expect(statements[0]?.Action).toBe('ses:SendEmail');
       const resourcesText = JSON.stringify(statements[0]?.Resource);
-      expect(resourcesText).toContain(':identity/leads@example.org');
+      expect(resourcesText).toContain(`:identity/${TEST_SENDER}`);
       expect(resourcesText).toContain(':configuration-set/');
       expect(resourcesText).not.toContain('*');
+      expect((statements[0] as unknown as { Condition: unknown }).Condition).toEqual({ StringEquals: { 'ses:FromAddress': TEST_SENDER } });
     }
+  });
+
+  it('verifies the sender domain with Easy DKIM and a MAIL FROM subdomain, as the default identity', () => {
+    const [, identity] = onlyResource('AWS::SES::EmailIdentity');
+
+    expect(identity.Properties).toMatchObject({
+      EmailIdentity: TEST_SENDER.split('@')[1],
+      DkimSigningAttributes: { NextSigningKeyLength: 'RSA_2048_BIT' },
+      MailFromAttributes: { MailFromDomain: `mail.${TEST_SENDER.split('@')[1]}`, BehaviorOnMxFailure: 'USE_DEFAULT_VALUE' },
+    });
+  });
+
+  it('publishes deliveries, bounces, complaints, rejects, delays and rendering failures to an encrypted topic only SES may publish to', () => {
+    const [keyId] = onlyResource('AWS::KMS::Key');
+    const [, destination] = onlyResource('AWS::SES::ConfigurationSetEventDestination');
+    const topicId = destination.Properties.EventDestination.SnsDestination.TopicARN.Ref as string;
+    const [, topic] = resources('AWS::SNS::Topic').find(([id]) => id === topicId) as [string, CfnResource];
+    const [, topicPolicy] = resources('AWS::SNS::TopicPolicy').find(([, policy]) => mentions(policy.Properties.Topics, topicId)) as [
+      string,
+      CfnResource,
+    ];
+
+    expect(destination.Properties.EventDestination.MatchingEventTypes.sort()).toEqual(
+      ['bounce', 'complaint', 'delivery', 'deliveryDelay', 'reject', 'renderingFailure'].sort(),
+    );
+    expect(topic.Properties.KmsMasterKeyId).toEqual({ 'Fn::GetAtt': [keyId, 'Arn'] });
+    expect(topicPolicy.Properties.PolicyDocument.Statement).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          Action: 'sns:Publish',
+          Principal: { Service: 'ses.amazonaws.com' },
+          Condition: expect.objectContaining({ ArnLike: { 'aws:SourceArn': expect.anything() } }),
+        }),
+      ]),
+    );
   });
 });
 
@@ -543,7 +631,10 @@ describe('monitoring', () => {
   });
 
   it('tells the operator what to do in every alarm and notifies the alarm topic', () => {
-    const [topicId] = onlyResource('AWS::SNS::Topic');
+    const [topicId] = resources('AWS::SNS::Topic').find(([, topic]) => topic.Properties.DisplayName === 'trial-screener alarms') as [
+      string,
+      CfnResource,
+    ];
     for (const [, alarm] of resources('AWS::CloudWatch::Alarm')) {
       expect((alarm.Properties.AlarmDescription as string).length).toBeGreaterThan(60);
       expect(alarm.Properties.AlarmActions).toEqual([{ Ref: topicId }]);

@@ -10,7 +10,7 @@ import { App, type Environment } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { loadStackConfig } from '../../lib/stack-config';
 import { PROJECT_ROOT } from '../../lib/lambda-function';
-import { TrialScreenerStack } from '../../lib/trial-screener-stack';
+import { TrialScreenerStack, stackIdOf } from '../../lib/trial-screener-stack';
 
 export interface SynthesizedStack {
   readonly app: App;
@@ -22,10 +22,18 @@ export interface SynthesizedStack {
   readonly cleanUp: () => void;
 }
 
+/** The sender the tests deploy with (cdk.json ships none: an operator must choose one). */
+export const TEST_SENDER = 'leads@trial-screener.test';
+
 /** The `context` block of cdk.json: the defaults operators start from. */
 export function cdkJsonContext(): Record<string, unknown> {
   const cdkJson = JSON.parse(readFileSync(join(PROJECT_ROOT, 'cdk.json'), 'utf8')) as { context: Record<string, unknown> };
   return cdkJson.context;
+}
+
+/** A construct node that reads `context` (for the configuration of one of several stages). */
+function contextNode(context: Record<string, unknown>) {
+  return new App({ context }).node;
 }
 
 /** A folder that looks like a built web app (only `index.html`). */
@@ -37,21 +45,46 @@ export function fakeWebBuild(): string {
   return folder;
 }
 
-export function synthesizeStack(options: { context?: Record<string, unknown>; env?: Environment } = {}): SynthesizedStack {
+export interface SynthesizeOptions {
+  readonly context?: Record<string, unknown>;
+  readonly env?: Environment;
+  /**
+   * Bundle the functions with esbuild (default). Tests that read only the template's resources and
+   * names skip it: the stack is the same, each function's code asset is a placeholder.
+   */
+  readonly bundle?: boolean;
+  /** Synthesize into this app (several stages side by side) instead of a new one. */
+  readonly app?: App;
+}
+
+export function synthesizeStack(options: SynthesizeOptions = {}): SynthesizedStack {
   const outdir = mkdtempSync(join(tmpdir(), 'trial-screener-cdk-'));
   const webAssetsPath = fakeWebBuild();
   // The CLI enables asset metadata; tests read it to find each function's bundle.
-  const app = new App({ outdir, context: { ...cdkJsonContext(), 'aws:cdk:enable-asset-metadata': true, ...options.context } });
-  const stack = new TrialScreenerStack(app, 'TrialScreener', {
-    config: loadStackConfig(app.node),
+  const context = {
+    ...cdkJsonContext(),
+    senderEmail: TEST_SENDER,
+    'aws:cdk:enable-asset-metadata': true,
+    ...(options.bundle === false ? { 'aws:cdk:bundling-stacks': [] } : {}),
+    ...options.context,
+  };
+  const app = options.app ?? new App({ outdir, context });
+  // A shared app holds the context of its first stage; each stage reads its own values.
+  const config = loadStackConfig(options.app ? contextNode(context) : app.node);
+  const stack = new TrialScreenerStack(app, stackIdOf(config.stage), {
+    config,
     webAssetsPath,
     ...(options.env ? { env: options.env } : {}),
   });
-  const template = Template.fromStack(stack);
+  // Built on first use, so several stages can be added to one app before it synthesizes.
+  let template: Template | undefined;
   return {
     app,
     stack,
-    template,
+    get template() {
+      template ??= Template.fromStack(stack);
+      return template;
+    },
     outdir,
     cleanUp: () => {
       rmSync(outdir, { recursive: true, force: true });

@@ -68,6 +68,14 @@ describe('web app on a custom domain', () => {
     expect(web.origin).toBe('https://screener.example.org');
   });
 
+  it('keeps the CloudFront domain among the web origins, so links already emailed with it still work', () => {
+    const [, distributionOrigin] = web.origins;
+
+    expect(web.origins).toHaveLength(2);
+    expect(web.origins[0]).toBe('https://screener.example.org');
+    expect(JSON.stringify(stack.resolve(distributionOrigin))).toContain('DomainName');
+  });
+
   it('satisfies the TLS rule of cdk-nag without an acknowledgement', () => {
     const violations = new AwsSolutionsChecks().validateScope(stack).violations.map((violation) => violation.ruleName);
 
