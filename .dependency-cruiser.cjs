@@ -10,6 +10,8 @@
 
 /** What the pure core may import besides itself: small pure libraries, no I/O. */
 const PURE_LIBRARIES = '(^|/)node_modules/(zod|json-logic-engine|handlebars)/';
+/** Clinical reference data the core bundles as it is (no I/O): each country's emergency numbers, with sources. */
+const CORE_DATA = '^data/care-numbers[.]json$';
 /** Modules that must import nothing at all, so CDK, the local runtime and the web can load them cheaply. */
 const LEAF_MODULES = '^functions/(function-manifest[.]ts|table-schema[.]ts|contract/http[.]ts)$';
 /** A Lambda entry folder: anything under `functions/` that is not a layer. */
@@ -21,10 +23,10 @@ module.exports = {
     {
       name: 'core-is-pure',
       comment:
-        'functions/core/ is the domain: it imports only itself and small pure libraries (zod, json-logic-engine, handlebars); never an adapter, the AWS SDK, node:* or a Lambda entry.',
+        'functions/core/ is the domain: it imports only itself, small pure libraries (zod, json-logic-engine, handlebars) and the clinical data file data/care-numbers.json; never an adapter, the AWS SDK, node:* or a Lambda entry.',
       severity: 'error',
       from: { path: '^functions/core/' },
-      to: { pathNot: ['^functions/core/', PURE_LIBRARIES] },
+      to: { pathNot: ['^functions/core/', PURE_LIBRARIES, CORE_DATA] },
     },
     {
       name: 'use-cases-import-only-core',

@@ -11,7 +11,7 @@ import { randomUUID } from 'node:crypto';
 import { BatchGetCommand, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { refusals, type DomainError } from '../core/errors';
-import type { Answers, ScreeningOutcome, TrialResult, LeadStatus } from '../core/model';
+import type { Answers, LeadStatus, MedicalAdvice, ScreeningOutcome, TrialResult, UrgentCare } from '../core/model';
 import { STREAM_GRACE_SECONDS } from '../core/delivery';
 import type {
   IdempotencyRequest,
@@ -112,6 +112,8 @@ export class ScreeningRepository implements ScreeningStore, IdempotencyStore, Re
       outcome: input.outcome,
       redFlags: input.redFlags,
       results: input.results,
+      ...(input.urgentCare ? { urgentCare: input.urgentCare } : {}),
+      ...(input.medicalAdvice ? { medicalAdvice: input.medicalAdvice } : {}),
       createdAt: now.toISOString(),
       [TABLE_ATTRIBUTES.expiresAt]: expiresAfterDays(now, this.options.screeningTtlDays ?? DEFAULT_SCREENING_TTL_DAYS),
       referred: false,
@@ -461,6 +463,8 @@ function toRecord(item: Record<string, unknown>): ScreeningRecord {
     outcome: item.outcome as ScreeningOutcome,
     redFlags: (item.redFlags as string[] | undefined) ?? [],
     results: (item.results as TrialResult[] | undefined) ?? [],
+    ...(item.urgentCare ? { urgentCare: item.urgentCare as UrgentCare } : {}),
+    ...(item.medicalAdvice ? { medicalAdvice: item.medicalAdvice as MedicalAdvice } : {}),
     createdAt: String(item.createdAt),
     expiresAt: Number(item[TABLE_ATTRIBUTES.expiresAt]),
     referred: item.referred === true,

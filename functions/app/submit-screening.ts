@@ -1,5 +1,7 @@
 /**
- * Submit a screening: validate the answers against the screener, triage red flags (once), match
+ * Submit a screening: validate the answers against the screener, triage them once (emergency: the
+ * urgent-care answer with the patient's own country's numbers; see a doctor soon: the advice
+ * stored with the results; none), match
  * every recruiting trial, and store the screening with a fresh token. A client's Idempotency-Key
  * makes a retry return the first result (same screening, same token); the same key with another
  * request is refused.
@@ -11,7 +13,7 @@ import type { FreshnessPolicy } from '#core/freshness';
 import type { Screener } from '#core/model';
 import type { CatalogStore, Clock, Geocoder, IdempotencyStore, SavedScreening, ScreenerStore, ScreeningStore, TokenSource } from '#core/ports';
 import { validateAnswers } from '#core/screener';
-import { triageRedFlags } from '#core/triage';
+import { careAdviceFor, triage } from '#core/triage';
 
 export interface SubmitScreeningPorts {
   screeners: ScreenerStore;
@@ -32,7 +34,7 @@ export interface SubmitScreeningRequest {
 }
 
 export interface SubmittedScreening extends SavedScreening {
-  /** The screener it was answered on (the response carries its urgent-care message). */
+  /** The screener it was answered on. */
   screener: Screener;
 }
 
@@ -52,11 +54,11 @@ export function submitScreening(ports: SubmitScreeningPorts) {
       if (replay) return { ...replay, screener };
     }
 
-    const redFlags = triageRedFlags(screener, answers);
-    const urgent = redFlags.length > 0;
+    const triaged = triage(screener, answers);
+    const urgent = triaged.level === 'emergency';
     const catalog = await catalogFor(ports.catalogs, urgent);
     const evaluation = urgent
-      ? { outcome: 'urgent_care' as const, redFlags, results: [] }
+      ? { outcome: 'urgent_care' as const, redFlags: triaged.redFlags, results: [] }
       : matchTrials(screener, catalog, answers, patientLocationFromAnswers(answers, await ports.geocoder.locatePatient(answers)), {
           maxRecordAgeDays: ports.freshness.maxRecordAgeDays,
           now: ports.clock(),
@@ -71,6 +73,7 @@ export function submitScreening(ports: SubmitScreeningPorts) {
         outcome: evaluation.outcome,
         redFlags: evaluation.redFlags,
         results: evaluation.results,
+        ...careAdviceFor(screener, triaged, answers),
       },
       ports.tokens.newToken(),
       idempotency,

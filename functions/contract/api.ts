@@ -3,7 +3,7 @@
  * with the schemas), the web form (`web/src/api.ts` compiles against these types) and the
  * OpenAPI document. Built from the core's model with the core's zod; no adapter.
  */
-import type { LeadStatus, Screener, ScreeningOutcome, TrialResult } from '../core/model';
+import type { LeadStatus, MedicalAdvice, Screener, ScreeningOutcome, TrialResult, UrgentCare } from '../core/model';
 import type { ReferralSummary, SavedScreening, ScreeningRecord } from '../core/ports';
 import * as z from '../core/zod';
 
@@ -72,8 +72,10 @@ export interface ScreeningResponse {
   screeningId: string;
   token: string;
   outcome: ScreeningOutcome;
-  /** Only for `urgent_care`: what to do now and whom to call. */
-  urgentCare?: Screener['urgentCare'];
+  /** Only for `urgent_care`: go to an emergency department now, the patient's own country's numbers. */
+  urgentCare?: UrgentCare;
+  /** The see-a-doctor-soon tier, shown first with the results. */
+  medicalAdvice?: MedicalAdvice;
   catalogVersion: string;
   results: TrialResult[];
 }
@@ -98,6 +100,9 @@ export interface ScreeningStatusResponse {
   outcome: ScreeningOutcome;
   createdAt: string;
   catalogVersion: string;
+  /** As first shown with the screening (see `ScreeningResponse`). */
+  urgentCare?: UrgentCare;
+  medicalAdvice?: MedicalAdvice;
   results: TrialResult[];
   referral?: { createdAt: string; leads: (ReferralLead & { updatedAt: string })[] };
 }
@@ -106,12 +111,12 @@ export function toScreenerListResponse(screeners: Screener[]): ScreenerListRespo
   return { screeners: screeners.map(({ id, condition, title, version }) => ({ id, condition, title, version })) };
 }
 
-export function toScreeningResponse({ screening, token, screener }: SavedScreening & { screener: Screener }): ScreeningResponse {
+export function toScreeningResponse({ screening, token }: SavedScreening): ScreeningResponse {
   return {
     screeningId: screening.screeningId,
     token,
     outcome: screening.outcome,
-    ...(screening.outcome === 'urgent_care' ? { urgentCare: screener.urgentCare } : {}),
+    ...careAdviceOf(screening),
     catalogVersion: screening.catalogVersion,
     results: screening.results,
   };
@@ -137,7 +142,16 @@ export function toScreeningStatusResponse({
     outcome: screening.outcome,
     createdAt: screening.createdAt,
     catalogVersion: screening.catalogVersion,
+    ...careAdviceOf(screening),
     results: screening.results,
     ...(referral ? { referral: { createdAt: referral.createdAt, leads: referral.leads } } : {}),
+  };
+}
+
+/** The urgent-care message or the see-a-doctor advice a screening was stored with, as shown then. */
+function careAdviceOf(screening: ScreeningRecord): Pick<ScreeningResponse, 'urgentCare' | 'medicalAdvice'> {
+  return {
+    ...(screening.urgentCare ? { urgentCare: screening.urgentCare } : {}),
+    ...(screening.medicalAdvice ? { medicalAdvice: screening.medicalAdvice } : {}),
   };
 }

@@ -26,7 +26,7 @@ import type {
   Trial,
   TrialResult,
 } from './model';
-import { triageRedFlags } from './triage';
+import { triage } from './triage';
 
 /** A criterion ready to evaluate: its rule compiled once. */
 export interface PreparedCriterion {
@@ -130,8 +130,8 @@ export function evaluateScreening(
   location: PatientLocation,
   freshness: FreshnessPolicy = { maxRecordAgeDays: DEFAULT_MAX_RECORD_AGE_DAYS, now: new Date() },
 ): ScreeningEvaluation {
-  const redFlags = triageRedFlags(screener, answers);
-  if (redFlags.length > 0) return { outcome: 'urgent_care', redFlags, results: [] };
+  const triaged = triage(screener, answers);
+  if (triaged.level === 'emergency') return { outcome: 'urgent_care', redFlags: triaged.redFlags, results: [] };
   return matchTrials(screener, catalog, answers, location, freshness);
 }
 

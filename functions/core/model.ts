@@ -45,7 +45,11 @@ export const Question = z
     required: z.boolean(),
     /** JsonLogic over earlier answers; the question applies unless this is definitely false. */
     showIf: z.optional(JsonLogicRule),
-    /** A boolean question whose "yes" means the patient must seek urgent care now. */
+    /**
+     * A triage question (a red flag): asked right after the country, read by the screener's
+     * `triage` rules, which decide whether the patient must get emergency care now or see a
+     * doctor soon. Its "yes" alone decides nothing: the rules do.
+     */
     redFlag: z.optional(z.literal(true)),
     /**
      * The question offers "Not sure" (answer `NOT_SURE`, the whole answer whatever the type), which
@@ -78,6 +82,39 @@ export const ConsentText = z.object({
 });
 export type ConsentText = z.infer<typeof ConsentText>;
 
+/** Where a clinical rule comes from: a guideline, a patient leaflet, the seed article. */
+export const ClinicalSource = z.object({
+  title: z.string().check(z.minLength(1)),
+  url: z.string().check(z.minLength(1)),
+});
+export type ClinicalSource = z.infer<typeof ClinicalSource>;
+
+/** The two triage tiers above "none" (see `triage.ts`). */
+export const TriageLevel = z.enum(['emergency', 'see_doctor_soon']);
+export type TriageLevel = z.infer<typeof TriageLevel>;
+
+/**
+ * One red-flag rule: when `when` (JsonLogic over the answers, three-valued) is true, the sign is
+ * present and the patient gets `level`. Each rule cites its sources beside it.
+ */
+export const TriageRule = z.object({
+  id: z.string().check(z.regex(/^[a-z][a-z0-9_]*$/)),
+  level: TriageLevel,
+  /** The question that asks about the sign; a reason given to the patient names it. */
+  questionId: z.string().check(z.minLength(1)),
+  /** The sign in a clinician's words (the README's table lists every one). */
+  sign: z.string().check(z.minLength(1)),
+  when: JsonLogicRule,
+  /** The reason in the patient's words ("It is newly hard to pass urine."). */
+  reason: z.string().check(z.minLength(1)),
+  /** Emergency rules: what to tell the emergency service ("I have back pain and I cannot pass urine."). */
+  tellThem: z.optional(z.string().check(z.minLength(1))),
+  /** See-a-doctor rules: the doctor should be contacted today rather than within a few days. */
+  contactToday: z.optional(z.literal(true)),
+  sources: z.array(ClinicalSource).check(z.minLength(1)),
+});
+export type TriageRule = z.infer<typeof TriageRule>;
+
 export const Screener = z.object({
   id: z.string().check(z.regex(/^[a-z0-9-]+$/)),
   version: z.string().check(z.minLength(1)),
@@ -89,9 +126,16 @@ export const Screener = z.object({
   /** Non-urgent advice shown to everyone who is not sent to urgent care. */
   generalAdvice: z.string().check(z.minLength(1)),
   questions: z.array(Question).check(z.minLength(1)),
+  /** The red-flag rules, emergency and see-a-doctor-soon, in the order their reasons are given. */
+  triage: z.array(TriageRule),
+  /** Shown with the patient's own country's numbers when an emergency rule applies. */
   urgentCare: z.object({
     message: z.string().check(z.minLength(1)),
-    emergencyNumbers: z.string().check(z.minLength(1)),
+  }),
+  /** The see-a-doctor-soon tier's message: within a few days, or today. */
+  medicalAdvice: z.object({
+    soon: z.string().check(z.minLength(1)),
+    today: z.string().check(z.minLength(1)),
   }),
   consent: ConsentText,
 });
@@ -309,8 +353,70 @@ export interface TrialResult {
   freshness?: RecordFreshness;
 }
 
+/** Why a triage tier applies, in the patient's words, and the question it comes from. */
+export interface TriageReason {
+  questionId: string;
+  text: string;
+}
+
+/** A phone number as shown (`"116 117"`) and as dialled (`"116117"`, for a `tel:` link). */
+export interface PhoneNumber {
+  number: string;
+  dial: string;
+}
+
+/** The emergency and urgent routes of one country (or of "another country"), with their sources. */
+export interface CareNumbers {
+  /** The screener's country answer (`"no"`), or `"other"`. */
+  country: string;
+  /** "Norway"; absent for another country. */
+  countryName?: string;
+  /** The emergency numbers, the first the one to call (`113`); empty: "your local emergency number". */
+  emergency: PhoneNumber[];
+  /** "emergency department (akuttmottak)" */
+  emergencyDepartment: string;
+  /** The urgent, not emergency, number (`116 117`), when the country has one. */
+  urgent?: PhoneNumber & { name: string };
+  /** How to reach a doctor urgently, in a sentence. */
+  urgentText: string;
+  /** Something the patient must know about how this country's system works. */
+  note?: string;
+}
+
+/** The emergency tier's answer: `outcome: "urgent_care"`, only the patient's own country's numbers. */
+export interface UrgentCare {
+  message: string;
+  /** "Go to the nearest A&E (emergency department) now, or call 999." */
+  action: string;
+  /** "I have back pain and I cannot pass urine properly. This is new." */
+  whatToSay: string;
+  numbers: CareNumbers;
+  reasons: TriageReason[];
+}
+
+/** The see-a-doctor-soon tier: the screening goes on, and this is shown first with the results. */
+export interface MedicalAdvice {
+  level: 'see_doctor_soon';
+  message: string;
+  reasons: TriageReason[];
+}
+
+/** The triage decision: one function (`triage`) decides it, the server and the form alike. */
+export interface Triage {
+  level: TriageLevel | 'none';
+  /** The reasons of the tier decided (emergency reasons for an emergency). */
+  reasons: TriageReason[];
+  /** The ids of the emergency rules that apply. */
+  emergencyRules: string[];
+  /** The questions of those rules, each once: what a screening records as its red flags. */
+  redFlags: string[];
+  /** See-a-doctor reasons call for contact today (a "not sure" to an emergency question, a fever). */
+  contactToday: boolean;
+}
+
 export interface ScreeningEvaluation {
   outcome: ScreeningOutcome;
+  /** The questions of the emergency signs found (empty unless `urgent_care`). */
   redFlags: string[];
   results: TrialResult[];
 }

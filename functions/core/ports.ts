@@ -8,7 +8,7 @@
  * is the repositories' business.
  */
 import type { PreparedCatalog } from './eligibility';
-import type { Answers, GeoPoint, LeadStatus, Screener, ScreeningOutcome, TrialResult } from './model';
+import type { Answers, GeoPoint, LeadStatus, MedicalAdvice, Screener, ScreeningOutcome, TrialResult, UrgentCare } from './model';
 import type { LeadPlan } from './referral';
 
 /** A screening as the use case hands it to the store (ids and dates are the store's). */
@@ -20,6 +20,10 @@ export interface NewScreening {
   outcome: ScreeningOutcome;
   redFlags: string[];
   results: TrialResult[];
+  /** The emergency tier's message and the patient's own country's numbers, as shown. */
+  urgentCare?: UrgentCare;
+  /** The see-a-doctor-soon tier's advice, as shown first with the results. */
+  medicalAdvice?: MedicalAdvice;
 }
 
 /** A stored screening (the token's hash never leaves the store). */

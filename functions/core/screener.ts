@@ -10,6 +10,7 @@ import { NOT_SURE } from './answers';
 import type { ErrorDetail } from './errors';
 import type { Answers, AnswerValue, Question, Screener } from './model';
 import { evaluateRule } from './rules';
+import { triage } from './triage';
 
 /** The result of `validateAnswers`: the cleaned answers, or every problem found. */
 export type AnswerValidation = { ok: true; answers: Answers } | { ok: false; issues: ErrorDetail[] };
@@ -42,8 +43,9 @@ export function applicableQuestions(screener: Screener, answers: Answers): Quest
 /**
  * Checks submitted answers against a screener: each answer's shape for its question type, no
  * unknown question ids, no answers to questions that do not apply, and every required question
- * that applies answered. A submission with any red flag answered "yes" needs no further answers,
- * so the server can record urgent care as soon as the patient reports one.
+ * that applies answered. A submission whose answers already show an emergency sign (see
+ * `triage`) needs no further answers, so the server can record urgent care as soon as the
+ * patient reports one.
  *
  * Issue paths look like `["answers", "age"]`. Messages never repeat the submitted value, because
  * answers are health data and issues may be logged or shown.
@@ -86,8 +88,8 @@ export function validateAnswers(screener: Screener, raw: unknown, options: Valid
     }
   }
 
-  const redFlagReported = applicable.some((question) => question.redFlag && answers[question.id] === true);
-  if (!redFlagReported) {
+  // An emergency sign stops the form at once: the answers after it are not needed.
+  if (triage(screener, answers).level !== 'emergency') {
     for (const question of applicable) {
       if (question.required && answers[question.id] === undefined && !hasIssue(issues, question.id)) {
         issues.push({ path: ['answers', question.id], message: 'This question needs an answer.' });

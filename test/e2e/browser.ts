@@ -60,13 +60,26 @@ export const TYPICAL_PATIENT: [heading: string | RegExp, answer: ScreenAnswer][]
   [/told you that you have lower back pain/, { choose: ['Yes'] }],
   [/taken any medicine/, { choose: ['Yes'] }],
   [/Which medicines/, { choose: ['Anti-inflammatory painkillers (NSAIDs), such as ibuprofen or naproxen', 'Paracetamol (acetaminophen)'] }],
-  [/bladder or bowels/, { choose: ['No'] }],
-  [/sudden, very bad pain/, { choose: ['No'] }],
-  [/serious injury/, { choose: ['No'] }],
-  [/trouble walking/, { choose: ['No'] }],
-  [/lost feeling/, { choose: ['No'] }],
-  [/tingling or numbness/, { choose: ['No'] }],
-  [/stops you from sleeping/, { choose: ['No'] }],
+  [/Which country/, { choose: ['United States'] }],
+  // The red flags, each "No": the follow-ups (feeling faint, feeling very unwell, weak bones,
+  // steroid tablets) are not asked after a "No".
+  [/hard to pass urine/, { choose: ['No'] }],
+  [/lost control of your bladder or bowels/, { choose: ['No'] }],
+  [/numbness or tingling between your legs/, { choose: ['No'] }],
+  [/problems with sex/, { choose: ['No'] }],
+  [/in both legs/, { choose: ['No'] }],
+  [/legs or feet newly weak/, { choose: ['No'] }],
+  [/serious accident/, { choose: ['No'] }],
+  [/very bad pain in your back or belly/, { choose: ['No'] }],
+  [/had a fever/, { choose: ['No'] }],
+  [/ever had cancer/, { choose: ['No'] }],
+  [/lost weight/, { choose: ['No'] }],
+  [/getting worse week by week/, { choose: ['No'] }],
+  [/worse at night/, { choose: ['No'] }],
+  [/small fall/, { choose: ['No'] }],
+  [/both arms/, { choose: ['No'] }],
+  [/see double/, { choose: ['No'] }],
+  [/clumsy or unsteady/, { choose: ['No'] }],
   [/how many weeks/, { type: '26' }],
   [/Where do you feel the pain/, { choose: ['My lower back'] }],
   [/makes the pain worse/, { choose: ['Sitting', 'Bending forward'] }],
@@ -78,10 +91,17 @@ export const TYPICAL_PATIENT: [heading: string | RegExp, answer: ScreenAnswer][]
   [/How old are you/, { type: '45' }],
   [/sex were you assigned/, { choose: ['Female'] }],
   [/pregnant/, { choose: ['No'] }],
-  [/Which country/, { choose: ['United States'] }],
   [/postal code/, { type: '21205' }],
   [/How far could you travel/, { choose: ['Any distance'] }],
 ];
+
+/** The typical patient's answers with some changed, each keyed by its heading (as in TYPICAL_PATIENT). */
+export function typicalPatientWith(changes: [heading: RegExp, answer: ScreenAnswer][]): [heading: string | RegExp, answer: ScreenAnswer][] {
+  return TYPICAL_PATIENT.map(([heading, answer]) => {
+    const change = changes.find(([changed]) => String(changed) === String(heading));
+    return [heading, change ? change[1] : answer];
+  });
+}
 
 /** Answers every question of the typical patient, checking each heading on the way. */
 export async function answerAsTypicalPatient(page: Page): Promise<void> {

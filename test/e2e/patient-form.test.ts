@@ -9,6 +9,7 @@ import type { Browser, BrowserContext, Page, Request } from 'playwright-core';
 import {
   PHONE_VIEWPORT,
   TYPICAL_PATIENT,
+  typicalPatientWith,
   answerAsTypicalPatient,
   answerCurrentQuestion,
   answerWithKeyboard,
@@ -249,22 +250,64 @@ describe('erasure from the confirmation email', () => {
   );
 });
 
-describe('a red flag', () => {
+describe('an emergency sign', () => {
+  /** Answers the opening questions and the country, then "Yes" to the first red flag (new difficulty passing urine). */
+  async function reportNewUrinaryRetention(country: string): Promise<unknown> {
+    await openForm();
+    await answerCurrentQuestion(page, { choose: ['Yes'] });
+    await answerCurrentQuestion(page, { choose: ['No'] });
+    await waitForHeading(page, /Which country/);
+    await answerCurrentQuestion(page, { choose: [country] });
+    await waitForHeading(page, /hard to pass urine/);
+    const recorded = page.waitForResponse((response) => response.request().method() === 'POST' && response.url().endsWith('/screenings'));
+    await answerCurrentQuestion(page, { choose: ['Yes'] });
+    await waitForHeading(page, 'Get medical help now');
+    return (await recorded).json();
+  }
+
+  it.each([
+    ['United States', ['tel:911'], /emergency room \(ER\) now, or call 911/, /\b(999|112|113)\b/],
+    ['United Kingdom', ['tel:999'], /A&E \(emergency department\) now, or call 999/, /\b(911|112|113)\b/],
+    ['Norway', ['tel:113'], /emergency department \(akuttmottak\) now, or call 113/, /\b(911|999|112)\b/],
+  ])(
+    'stops the form at once and shows only the numbers of %s, as tel: links',
+    async (country, telLinks, action, otherNumbers) => {
+      const recorded = await reportNewUrinaryRetention(country);
+
+      await expect(page.locator('a[href^="tel:"]').evaluateAll((links) => links.map((link) => link.getAttribute('href')))).resolves.toEqual(telLinks);
+      await expect(page.getByText(action).isVisible()).resolves.toBe(true);
+      await expect(page.getByText(/Tell them: "I have back pain and I cannot pass urine properly/).isVisible()).resolves.toBe(true);
+      await expect(page.locator('main').textContent()).resolves.not.toMatch(otherNumbers);
+      await expect(page.getByRole('button').count()).resolves.toBe(0);
+      expect(recorded).toMatchObject({ outcome: 'urgent_care', results: [] });
+      expect(await axeViolations(page)).toEqual([]);
+    },
+    JOURNEY_MS,
+  );
+});
+
+describe('a see-a-doctor-soon sign', () => {
   it(
-    'stops the form at the urgent-care screen as soon as a red-flag question is answered yes',
+    'shows the advice first on the results screen, with the reason, and still the results',
     async () => {
       await openForm();
-      await answerCurrentQuestion(page, { choose: ['Yes'] });
-      await answerCurrentQuestion(page, { choose: ['No'] });
-      await waitForHeading(page, /bladder or bowels/);
-      const recorded = page.waitForResponse((response) => response.request().method() === 'POST' && response.url().endsWith('/screenings'));
+      for (const [heading, answer] of typicalPatientWith([[/ever had cancer/, { choose: ['Yes'] }]])) {
+        await waitForHeading(page, heading);
+        await answerCurrentQuestion(page, answer);
+      }
+      await waitForHeading(page, 'Your results');
 
-      await answerCurrentQuestion(page, { choose: ['Yes'] });
-
-      await waitForHeading(page, 'Get medical help now');
-      await expect(page.getByText(/call an ambulance/).isVisible()).resolves.toBe(true);
-      await expect(page.getByRole('button').count()).resolves.toBe(0);
-      await expect((await recorded).json()).resolves.toMatchObject({ outcome: 'urgent_care', results: [] });
+      const advice = page.locator('section.medical-advice');
+      await expect(advice.getByRole('heading', { name: 'Please talk to a doctor' }).isVisible()).resolves.toBe(true);
+      await expect(advice.textContent()).resolves.toMatch(/in the next few days[\s\S]*You have had cancer/);
+      const adviceFirst = await page.evaluate(() => {
+        const box = document.querySelector('section.medical-advice');
+        const firstTrial = document.querySelector('.trial');
+        return Boolean(box && firstTrial && box.compareDocumentPosition(firstTrial) & Node.DOCUMENT_POSITION_FOLLOWING);
+      });
+      expect(adviceFirst).toBe(true);
+      await expect(page.locator('.trial').count()).resolves.toBeGreaterThan(0);
+      expect(await axeViolations(page)).toEqual([]);
     },
     JOURNEY_MS,
   );
@@ -278,7 +321,7 @@ describe('branching', () => {
       await answerCurrentQuestion(page, { choose: ['Yes'] });
       await answerCurrentQuestion(page, { choose: ['Yes'] });
       await answerCurrentQuestion(page, { choose: ['Muscle relaxants'] });
-      await waitForHeading(page, /bladder or bowels/);
+      await waitForHeading(page, /Which country/);
       await page.getByRole('button', { name: 'Back', exact: true }).click();
       await waitForHeading(page, /Which medicines/);
       await page.getByRole('button', { name: 'Back', exact: true }).click();
@@ -286,7 +329,7 @@ describe('branching', () => {
 
       await answerCurrentQuestion(page, { choose: ['No'] });
 
-      await waitForHeading(page, /bladder or bowels/);
+      await waitForHeading(page, /Which country/);
       const submitted = nextScreeningRequest();
       for (const [heading, answer] of TYPICAL_PATIENT.slice(3)) {
         await waitForHeading(page, heading);
@@ -306,7 +349,7 @@ describe('branching', () => {
       await answerCurrentQuestion(page, { choose: ['Yes'] });
       await answerCurrentQuestion(page, { choose: ['Yes'] });
       await answerCurrentQuestion(page, { choose: ['Muscle relaxants', 'Paracetamol (acetaminophen)'] });
-      await waitForHeading(page, /bladder or bowels/);
+      await waitForHeading(page, /Which country/);
 
       await page.getByRole('button', { name: 'Back', exact: true }).click();
 

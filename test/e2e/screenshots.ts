@@ -15,6 +15,7 @@ import {
   answerAsTypicalPatient,
   answerCurrentQuestion,
   launchBrowser,
+  typicalPatientWith,
   waitForHeading,
 } from './browser';
 import {
@@ -60,9 +61,9 @@ async function captureAll(page: Page, baseUrl: string, sesUrl: string, size: str
 
   await openStartPage(page, baseUrl);
   await pressStart(page);
-  for (const [heading, answer] of TYPICAL_PATIENT.slice(0, 4)) {
+  for (const [heading, answer] of TYPICAL_PATIENT.slice(0, 5)) {
     await waitForHeading(page, heading);
-    if (heading.toString().includes('bladder')) {
+    if (heading.toString().includes('hard to pass urine')) {
       await page.getByLabel('No', { exact: true }).check();
       await shoot('04-question-yes-no');
       await answerCurrentQuestion(page, { choose: ['Yes'] });
@@ -112,6 +113,25 @@ async function captureAll(page: Page, baseUrl: string, sesUrl: string, size: str
   await page.goto(erasureLinkIn(confirmation));
   await waitForHeading(page, 'Erase your data');
   await shoot('13-erase-from-email');
+
+  // The see-a-doctor-soon advice first on the results, and the urgent-care screen in Norway (113).
+  await openStartPage(page, baseUrl);
+  await pressStart(page);
+  for (const [heading, answer] of typicalPatientWith([[/ever had cancer/, { choose: ['Yes'] }], [/lost weight/, { choose: ['Yes'] }]])) {
+    await waitForHeading(page, heading);
+    await answerCurrentQuestion(page, answer);
+  }
+  await waitForHeading(page, 'Your results');
+  await shoot('14-results-see-a-doctor');
+
+  await openStartPage(page, baseUrl);
+  await pressStart(page);
+  for (const [heading, answer] of typicalPatientWith([[/Which country/, { choose: ['Norway'] }]]).slice(0, 5)) {
+    await waitForHeading(page, heading);
+    await answerCurrentQuestion(page, heading.toString().includes('hard to pass urine') ? { choose: ['Yes'] } : answer);
+  }
+  await waitForHeading(page, 'Get medical help now');
+  await shoot('15-urgent-care-norway');
   return written;
 }
 

@@ -20,9 +20,17 @@ export function redFlagIds(screener: Screener = aScreener()): string[] {
   return screener.questions.filter((question) => question.redFlag).map((question) => question.id);
 }
 
-/** Every red-flag question answered "no". */
+/**
+ * Every red-flag question that applies answered "no" (a follow-up such as "do you feel faint
+ * with this pain?" is hidden by a "no" to its question, so it gets no answer).
+ */
 export function noRedFlags(screener: Screener = aScreener()): Answers {
-  return Object.fromEntries(redFlagIds(screener).map((id) => [id, false]));
+  const answers: Answers = {};
+  for (const question of screener.questions) {
+    if (!question.redFlag) continue;
+    if (applicableQuestions(screener, answers).some((applicable) => applicable.id === question.id)) answers[question.id] = false;
+  }
+  return answers;
 }
 
 /**

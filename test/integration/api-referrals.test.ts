@@ -102,7 +102,7 @@ describe('POST /screenings/{screeningId}/referrals', () => {
   });
 
   it('refuses a referral for an urgent-care screening', async () => {
-    const screening = await aScreening(adultWithChronicBackPain({ rf_pain_prevents_sleep: true }));
+    const screening = await aScreening(adultWithChronicBackPain({ rf_saddle_numbness: true }));
 
     const { response, written, screeningsChanged } = await refused(() => refer(screening, aReferral()));
 

@@ -59,18 +59,19 @@ describe('POST /screenings', () => {
     expect(stored!.tokenHash).toMatch(/^[0-9a-f]{64}$/);
   });
 
-  it('sends a patient with a red flag to urgent care with no trial results', async () => {
-    const response = await submit(adultWithChronicBackPain({ rf_bladder_bowel: true }));
+  it('sends a patient with an emergency sign to urgent care with no trial results and only their own country\'s number', async () => {
+    const response = await submit(adultWithChronicBackPain({ rf_urine_retention: true }));
 
     expect(response.status).toBe(201);
     expect(response.body.outcome).toBe('urgent_care');
     expect(response.body.results).toEqual([]);
-    expect(response.body.urgentCare.message).toMatch(/medical help now/);
-    expect(response.body.urgentCare.emergencyNumbers).toMatch(/911/);
+    expect(response.body.urgentCare.action).toMatch(/emergency room \(ER\) now/);
+    expect(response.body.urgentCare.numbers.emergency).toEqual([{ number: '911', dial: '911' }]);
+    expect(response.body.medicalAdvice).toBeUndefined();
   });
 
   it('decides urgent care on the server even when the other answers are missing', async () => {
-    const response = await submit({ diagnosed_lbp: true, rf_saddle_numbness: true });
+    const response = await submit({ diagnosed_lbp: true, country: 'us', rf_saddle_numbness: true });
 
     expect(response.status).toBe(201);
     expect(response.body.outcome).toBe('urgent_care');

@@ -13,7 +13,7 @@ describe('POST /screenings before any catalog is loaded', () => {
 
   it('still sends a patient with a red flag to urgent care', async () => {
     const response = await api.request('POST', '/screenings', {
-      body: { screenerId: SCREENER_ID, answers: adultWithChronicBackPain({ rf_lost_feeling: true }) },
+      body: { screenerId: SCREENER_ID, answers: adultWithChronicBackPain({ rf_leg_weakness: true }) },
     });
 
     expect(response.status).toBe(201);

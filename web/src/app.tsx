@@ -13,11 +13,12 @@ import { ApiError, type ReferralRequest, type ReferralResponse, type ScreenerApi
 import {
   answersToSubmit,
   firstQuestionId,
-  isRedFlagAnswer,
   nextQuestionId,
   previousQuestionId,
   progressOf,
   referableResults,
+  stopsForEmergency,
+  urgentCareFromAnswers,
 } from './flow';
 import { ConfirmationScreen } from './screens/confirmation';
 import { ContactScreen } from './screens/contact';
@@ -145,8 +146,7 @@ export function App(props: AppProps) {
   const answerQuestion = (questionId: string, value: AnswerValue | undefined) => {
     const updated = withAnswer(answers, questionId, value);
     setAnswers(updated);
-    const question = screener.questions.find((q) => q.id === questionId)!;
-    if (isRedFlagAnswer(question, value)) {
+    if (stopsForEmergency(screener, updated)) {
       // Stop at once; the server records and confirms the urgent-care outcome in the background.
       setStage({ kind: 'urgent_care' });
       void submit(updated, true);
@@ -219,7 +219,7 @@ export function App(props: AppProps) {
     case 'urgent_care':
       return (
         <Page>
-          <UrgentCareScreen urgentCare={screening?.urgentCare ?? screener.urgentCare} />
+          <UrgentCareScreen urgentCare={screening?.urgentCare ?? urgentCareFromAnswers(screener, answers)} />
         </Page>
       );
     case 'results':
@@ -227,6 +227,7 @@ export function App(props: AppProps) {
         <Page>
           <ResultsScreen
             results={screening?.results ?? []}
+            medicalAdvice={screening?.medicalAdvice}
             generalAdvice={screener.generalAdvice}
             onContact={() => setStage({ kind: 'contact' })}
             onErase={erase}

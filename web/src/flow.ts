@@ -7,8 +7,9 @@
  * with, so the browser can never show a question the server would reject (or hide one it needs).
  */
 import { NOT_SURE } from '../../functions/core/answers';
-import type { AnswerValue, Answers, Question, QuestionOption, Screener, SiteSummary, TrialResult } from '../../functions/core/model';
+import type { AnswerValue, Answers, Question, QuestionOption, Screener, SiteSummary, TrialResult, UrgentCare } from '../../functions/core/model';
 import { applicableQuestions, NOT_SURE_LABEL } from '../../functions/core/screener';
+import { triage, urgentCareFor } from '../../functions/core/triage';
 
 /** What the patient has entered on a question screen, before it is checked. */
 export type AnswerDraft = string | string[] | undefined;
@@ -162,9 +163,22 @@ export function toggleOption(question: Question, selected: readonly string[], va
   return [...selected.filter((v) => !exclusive.has(v)), value];
 }
 
-/** A "yes" to a red-flag question: the form stops at once and shows the urgent-care screen. */
-export function isRedFlagAnswer(question: Question, value: AnswerValue | undefined): boolean {
-  return question.redFlag === true && value === true;
+/**
+ * Whether the answers so far show an emergency sign: the form then stops at once and shows the
+ * urgent-care screen. The core's `triage` decides, the very function the server decides with,
+ * over the answers that would be sent (an answer a later change hid does not count).
+ */
+export function stopsForEmergency(screener: Screener, answers: Answers): boolean {
+  return triage(screener, answersToSubmit(screener, answers)).level === 'emergency';
+}
+
+/**
+ * The urgent-care screen's content from the answers so far, shown before the server has replied
+ * (and when it cannot be reached): the same core functions the server answers with.
+ */
+export function urgentCareFromAnswers(screener: Screener, answers: Answers): UrgentCare {
+  const submitted = answersToSubmit(screener, answers);
+  return urgentCareFor(screener, triage(screener, submitted), submitted);
 }
 
 export interface GroupedResults {

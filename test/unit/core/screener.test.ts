@@ -90,7 +90,7 @@ describe('validateAnswers', () => {
   });
 
   it('does not take a "not sure" red flag for a "yes": the other required answers are still needed', () => {
-    expect(issuesFor({ diagnosed_lbp: true, took_medication: false, rf_bladder_bowel: NOT_SURE }).length).toBeGreaterThan(1);
+    expect(issuesFor({ diagnosed_lbp: true, took_medication: false, country: 'us', rf_urine_retention: NOT_SURE }).length).toBeGreaterThan(1);
   });
 
   it('refuses answers that are not an object', () => {
@@ -132,12 +132,12 @@ describe('validateAnswers', () => {
   });
 
   it('accepts a red-flag submission with only the answers given so far', () => {
-    const raw = { diagnosed_lbp: true, took_medication: false, rf_bladder_bowel: true };
+    const raw = { diagnosed_lbp: true, took_medication: false, country: 'us', rf_urine_retention: true };
     expect(validateAnswers(screener, raw, { today })).toEqual({ ok: true, answers: raw });
   });
 
   it('still refuses a malformed answer in a red-flag submission', () => {
-    expect(issuesFor({ rf_bladder_bowel: true, age: 'old' })).toEqual([{ path: ['answers', 'age'], message: 'Enter a number.' }]);
+    expect(issuesFor({ rf_urine_retention: true, age: 'old' })).toEqual([{ path: ['answers', 'age'], message: 'Enter a number.' }]);
   });
 
   it('refuses a yes/no answer that is not a boolean', () => {

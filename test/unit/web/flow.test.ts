@@ -10,7 +10,8 @@ import {
   firstQuestionId,
   formatRecordDate,
   groupResults,
-  isRedFlagAnswer,
+  stopsForEmergency,
+  urgentCareFromAnswers,
   nextQuestionId,
   previousQuestionId,
   progressOf,
@@ -54,11 +55,11 @@ describe('branching between questions', () => {
   it('skips the medicines question after a no to having taken medicine', () => {
     const next = nextQuestionId(aScreener(), { diagnosed_lbp: true, took_medication: false }, 'took_medication');
 
-    expect(next).toBe('rf_bladder_bowel');
+    expect(next).toBe('country');
   });
 
   it('goes back past a question that no longer applies', () => {
-    const previous = previousQuestionId(aScreener(), { diagnosed_lbp: true, took_medication: false }, 'rf_bladder_bowel');
+    const previous = previousQuestionId(aScreener(), { diagnosed_lbp: true, took_medication: false }, 'country');
 
     expect(previous).toBe('took_medication');
   });
@@ -69,8 +70,8 @@ describe('branching between questions', () => {
 
   it('counts only the questions that apply in the progress', () => {
     const screener = aScreener();
-    const withMedicines = progressOf(screener, { took_medication: true }, 'rf_bladder_bowel');
-    const withoutMedicines = progressOf(screener, { took_medication: false }, 'rf_bladder_bowel');
+    const withMedicines = progressOf(screener, { took_medication: true }, 'country');
+    const withoutMedicines = progressOf(screener, { took_medication: false }, 'country');
 
     expect(withoutMedicines).toEqual({ position: withMedicines.position - 1, total: withMedicines.total - 1 });
   });
@@ -100,7 +101,7 @@ describe('checkAnswer', () => {
   });
 
   it('turns a yes into true', () => {
-    expect(checkAnswer(questionOf('rf_bladder_bowel'), 'yes')).toEqual({ ok: true, value: true });
+    expect(checkAnswer(questionOf('rf_urine_retention'), 'yes')).toEqual({ ok: true, value: true });
   });
 
   it('turns digits into a number', () => {
@@ -182,13 +183,32 @@ describe('toggleOption', () => {
   });
 });
 
-describe('isRedFlagAnswer', () => {
-  it('treats a yes to a red-flag question as a red flag', () => {
-    expect(isRedFlagAnswer(questionOf('rf_saddle_numbness'), true)).toBe(true);
+describe('stopsForEmergency', () => {
+  it('stops the form at a yes to an emergency sign', () => {
+    expect(stopsForEmergency(aScreener(), { diagnosed_lbp: true, took_medication: false, country: 'no', rf_saddle_numbness: true })).toBe(true);
   });
 
-  it('does not treat a yes to an ordinary question as a red flag', () => {
-    expect(isRedFlagAnswer(questionOf('took_medication'), true)).toBe(false);
+  it('does not stop at a yes to a see-a-doctor sign, nor at "Not sure" to an emergency one', () => {
+    expect(stopsForEmergency(aScreener(), { country: 'no', sd_cancer: true })).toBe(false);
+    expect(stopsForEmergency(aScreener(), { country: 'no', rf_saddle_numbness: 'not_sure' })).toBe(false);
+  });
+
+  it('stops when a later answer completes an emergency sign: sudden severe pain, then an age over 50', () => {
+    const answers = { country: 'us', rf_sudden_severe_pain: true, rf_faint: false };
+    expect(stopsForEmergency(aScreener(), answers)).toBe(false);
+    expect(stopsForEmergency(aScreener(), { ...answers, age: 64 })).toBe(true);
+  });
+
+  it('does not count an answer that a later change hid', () => {
+    expect(stopsForEmergency(aScreener(), { country: 'us', rf_fever: false, rf_very_unwell: true })).toBe(false);
+  });
+});
+
+describe('urgentCareFromAnswers', () => {
+  it("shows only the patient's own country's numbers before the server replies", () => {
+    const care = urgentCareFromAnswers(aScreener(), { country: 'gb', rf_incontinence: true });
+    expect(care.numbers.emergency.map((phone) => phone.number)).toEqual(['999']);
+    expect(care.action).toMatch(/A&E/);
   });
 });
 

@@ -1,5 +1,5 @@
 /** Results: each trial grouped by whether the patient may qualify, with the reasons and the nearest site. */
-import type { CriterionEvaluation, CriterionResult, TrialResult } from '../../../functions/core/model';
+import type { CriterionEvaluation, CriterionResult, MedicalAdvice, TrialResult } from '../../../functions/core/model';
 import type { ComponentChildren } from 'preact';
 import { describeDistance, describePlace, formatRecordDate, groupResults, splitSummary, referableResults } from '../flow';
 import { ScreenHeading } from '../ui';
@@ -7,6 +7,8 @@ import { EraseData } from './erase';
 
 export interface ResultsScreenProps {
   results: TrialResult[];
+  /** The see-a-doctor-soon tier's advice, shown before anything else. */
+  medicalAdvice?: MedicalAdvice | undefined;
   generalAdvice: string;
   onContact: () => void;
   onErase: () => Promise<void>;
@@ -19,6 +21,7 @@ export function ResultsScreen(props: ResultsScreenProps) {
   return (
     <section class="results">
       <ScreenHeading>Your results</ScreenHeading>
+      {props.medicalAdvice ? <MedicalAdviceBox advice={props.medicalAdvice} /> : null}
       <p class="lead">{summarySentence(mayQualify, props.results.length)}</p>
       {referable.length > 0 ? (
         <div class="callout">
@@ -60,6 +63,23 @@ export function ResultsScreen(props: ResultsScreenProps) {
         <p>This is not medical advice. A study team always makes the final decision about who can take part.</p>
       </div>
       <EraseData onErase={props.onErase} />
+    </section>
+  );
+}
+
+/** The see-a-doctor-soon advice: first on the screen, with the reasons in the patient's words. */
+function MedicalAdviceBox(props: { advice: MedicalAdvice }) {
+  return (
+    <section class="medical-advice" aria-labelledby="medical-advice-heading">
+      <h2 id="medical-advice-heading">Please talk to a doctor</h2>
+      <p>{props.advice.message}</p>
+      <p>This is because of what you told us:</p>
+      <ul>
+        {props.advice.reasons.map((reason) => (
+          <li key={`${reason.questionId}:${reason.text}`}>{reason.text}</li>
+        ))}
+      </ul>
+      <p>You can still look at the studies below.</p>
     </section>
   );
 }
