@@ -81,6 +81,14 @@ module.exports = {
       to: { path: '^functions/', pathNot: LEAF_MODULES },
     },
     {
+      name: 'one-zod-entry-point',
+      comment:
+        "Shipped code imports zod only through functions/core/zod.ts (zod/mini with zod's English messages), so no bundle carries classic zod or an unconfigured zod. CDK (lib/) is not bundled and keeps classic zod.",
+      severity: 'error',
+      from: { path: '^(functions|local|cli|web/src)/', pathNot: '^functions/core/zod[.]ts$' },
+      to: { path: '(^|/)node_modules/zod/' },
+    },
+    {
       name: 'nothing-imports-tests-or-tools',
       comment: 'Shipped code (functions, lib, local, web, cli) never imports tests or benchmarks.',
       severity: 'error',

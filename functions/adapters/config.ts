@@ -3,7 +3,7 @@
  * manifest knows. Each function parses only the variables the manifest lists for it, once per
  * cold start; a missing or invalid variable fails the cold start with its name (never its value).
  */
-import * as z from 'zod/mini';
+import * as z from '../core/zod';
 import { FUNCTIONS, type EnvironmentVariable, type FunctionName } from '../function-manifest';
 
 // `zod/mini`: every function parses its configuration at cold start, and the functions that need

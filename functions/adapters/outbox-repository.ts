@@ -12,7 +12,7 @@ import { GetCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } 
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 // `zod/mini` (tree-shakable): the delivery functions need no other schema than these and their
 // configuration's, so their bundles carry only the small part of zod that these use.
-import * as z from 'zod/mini';
+import * as z from '../core/zod';
 import type { OutboxClaim, OutboxKind, OutboxMessage, OutboxRef, OutboxStore } from '../core/delivery';
 import {
   DUE_INDEX,

@@ -5,7 +5,7 @@
  * Loaded by the browser bundle: it must stay small and free of Node built-ins, so it uses
  * `zod/mini` (the tree-shakable build of zod) and imports only types from `model.ts`.
  */
-import * as z from 'zod/mini';
+import * as z from './zod';
 import { NOT_SURE } from './answers';
 import type { ErrorDetail } from './errors';
 import type { Answers, AnswerValue, Question, Screener } from './model';

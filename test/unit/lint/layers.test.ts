@@ -92,13 +92,20 @@ describe('the layer rules', () => {
     expect(cruise(cwd, ['functions']).violations.map((violation) => violation.rule.name)).toEqual(['core-is-pure']);
   });
 
-  it('pass a core that imports only itself and zod', () => {
+  it("pass a core that imports only itself and zod through the core's entry point", () => {
     const cwd = layOut({
-      'functions/core/model.ts': "import { z } from 'zod/mini';\nexport const Id = z.string();\n",
+      'functions/core/zod.ts': "export * from 'zod/mini';\n",
+      'functions/core/model.ts': "import * as z from './zod';\nexport const Id = z.string();\n",
       'functions/core/screening.ts': "import { Id } from './model';\nexport const parseId = (value: unknown) => Id.parse(value);\n",
     });
 
     expect(cruise(cwd, ['functions'])).toEqual({ status: 0, violations: [] });
+  });
+
+  it("fail when an adapter imports zod itself rather than through the core's entry point", () => {
+    const cwd = layOut({ 'functions/adapters/config.ts': "import * as z from 'zod/mini';\nexport const Port = z.number();\n" });
+
+    expect(cruise(cwd, ['functions']).violations.map((violation) => violation.rule.name)).toEqual(['one-zod-entry-point']);
   });
 
   it('fail when a use case imports an adapter', () => {
