@@ -23,7 +23,7 @@ import { BucketDeployment, CacheControl, Source } from 'aws-cdk-lib/aws-s3-deplo
 import type { CfnPolicy } from 'aws-cdk-lib/aws-iam';
 import { Construct, type IConstruct } from 'constructs';
 import { PROJECT_ROOT } from './lambda-function';
-import { contentSecurityPolicy, HSTS_MAX_AGE_SECONDS } from '../functions/contract/http';
+import { contentSecurityPolicy, HSTS_MAX_AGE_SECONDS, WEB_CONFIG_FILE, type WebConfig } from '../functions/contract/http';
 import { uniquePhysicalName } from './names';
 import { RETAIN_STATEFUL } from './stateful';
 
@@ -196,7 +196,7 @@ export class WebConstruct extends Construct {
    * change (cache for a year), while `index.html` and `config.json` must be fetched fresh.
    */
   private deploy(webAssetsPath: string, props: WebConstructProps): void {
-    const entryFiles = ['index.html', 'config.json'];
+    const entryFiles = ['index.html', WEB_CONFIG_FILE];
     const logGroup = new LogGroup(this, 'DeploymentLogs', {
       retention: props.logRetention,
       encryptionKey: props.key,
@@ -212,7 +212,7 @@ export class WebConstruct extends Construct {
       logGroup,
     });
     const entry = new BucketDeployment(this, 'DeployEntry', {
-      sources: [Source.asset(webAssetsPath), Source.jsonData('config.json', { apiBaseUrl: props.apiUrl })],
+      sources: [Source.asset(webAssetsPath), Source.jsonData(WEB_CONFIG_FILE, { apiBaseUrl: props.apiUrl } satisfies WebConfig)],
       destinationBucket: this.bucket,
       include: entryFiles,
       exclude: ['*'],

@@ -10,11 +10,14 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { extname, resolve, sep } from 'node:path';
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { preflightHandler } from '../functions/adapters/http-handler';
-import { webSecurityHeaders } from '../functions/contract/http';
+import { errorBody, WEB_CONFIG_FILE, type WebConfig, webSecurityHeaders } from '../functions/contract/http';
 import { apiRoutes, buildProxyEvent, invokeRoute, matchRoute } from './api-routes';
 
 /** API Gateway REST refuses payloads over 10 MB before any Lambda runs; so does this adapter. */
 const MAX_REQUEST_BYTES = 10 * 1024 * 1024;
+
+/** The form's `config.json`, as the deploy writes it: here the API is on the page's own origin. */
+const WEB_CONFIG: WebConfig = { apiBaseUrl: '' };
 
 /**
  * The form's security headers as CloudFront sends them (the API on the same origin, no HSTS on
@@ -93,7 +96,7 @@ export async function startHttpAdapter(options: HttpAdapterOptions): Promise<Run
 
     const body = await readBody(request);
     if (body === undefined) {
-      sendJson(response, 413, { error: { code: 'PAYLOAD_TOO_LARGE', message: 'The request body is too large.' } });
+      sendJson(response, 413, errorBody('PAYLOAD_TOO_LARGE'));
       return;
     }
 
@@ -121,10 +124,13 @@ export async function startHttpAdapter(options: HttpAdapterOptions): Promise<Run
     }
     if (match.kind === 'method-not-allowed') {
       response.setHeader('Allow', match.allowedMethods.join(', '));
-      sendJson(response, 405, { error: { code: 'METHOD_NOT_ALLOWED', message: `Use ${match.allowedMethods.join(' or ')}.` } });
+      sendJson(response, 405, errorBody('METHOD_NOT_ALLOWED', `Use ${match.allowedMethods.join(' or ')}.`));
       return;
     }
 
+    if (webRoot && (method === 'GET' || method === 'HEAD') && path === `/${WEB_CONFIG_FILE}`) {
+      return sendJson(response, 200, WEB_CONFIG);
+    }
     if (webRoot && (method === 'GET' || method === 'HEAD') && (await serveStatic(webRoot, path, method, response))) return;
     notFound(response);
   }

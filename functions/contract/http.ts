@@ -110,6 +110,14 @@ export function contentSecurityPolicy(options: ContentSecurityPolicyOptions = {}
   ].join('; ');
 }
 
+/** The file beside the form's page that tells it where the API is (written by the deploy). */
+export const WEB_CONFIG_FILE = 'config.json';
+
+/** What `config.json` holds: the API's base URL, or `""` when the API is on the page's own origin. */
+export interface WebConfig {
+  apiBaseUrl: string;
+}
+
 /** Referrer policy of the form: a lead page's link must never leak in a Referer header. */
 export const REFERRER_POLICY = 'no-referrer';
 

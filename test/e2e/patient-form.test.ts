@@ -62,8 +62,8 @@ beforeEach(async () => {
   page = await context.newPage();
   pageProblems = [];
   page.on('console', (message) => {
-    // The form asks for config.json first; locally there is none, which means "same origin".
-    if (message.type() === 'error' && !/404/.test(message.text())) pageProblems.push(message.text());
+    // Any console error fails the journey (config.json is served locally as the deploy serves it).
+    if (message.type() === 'error') pageProblems.push(message.text());
   });
   page.on('pageerror', (error) => pageProblems.push(error.message));
   await page.route(`${stack.baseUrl}/`, async (route) => {

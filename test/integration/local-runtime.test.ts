@@ -3,6 +3,7 @@
  * to it over HTTP, then stops it and checks that DynamoDB Local went with it.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { contentSecurityPolicy } from '../../functions/contract/http';
 import { answersHttp } from '../../local/dynamodb-local';
 import { launchLocalStack, spawnLocalStack, type LocalStack } from '../../local/launch';
 
@@ -26,6 +27,20 @@ describe('the local runtime (npm start)', () => {
     expect(await response.json()).toEqual({
       screeners: [expect.objectContaining({ id: 'lower-back-pain', condition: 'Lower back pain' })],
     });
+  });
+
+  it("serves the form's config.json as the deploy does, naming the API's own origin", async () => {
+    const response = await fetch(`${stack.baseUrl}/config.json`);
+
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ apiBaseUrl: '' });
+  });
+
+  it("serves the form with the contract's security headers", async () => {
+    const response = await fetch(`${stack.baseUrl}/`);
+
+    expect(response.headers.get('content-security-policy')).toBe(contentSecurityPolicy());
+    expect(response.headers.get('referrer-policy')).toBe('no-referrer');
   });
 
   it('answers an unknown path with a JSON 404', async () => {
