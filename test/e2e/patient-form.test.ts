@@ -430,9 +430,20 @@ async function visitEveryScreen(visit: ScreenVisitor): Promise<void> {
   await openForm();
   await answerCurrentQuestion(page, { choose: ['Yes'] });
   await answerCurrentQuestion(page, { choose: ['No'] });
+  await waitForHeading(page, /Which country/);
+  await answerCurrentQuestion(page, { choose: ['Norway'] });
+  await waitForHeading(page, /hard to pass urine/);
   await answerCurrentQuestion(page, { choose: ['Yes'] });
   await waitForHeading(page, 'Get medical help now');
   await visit('urgent care');
+
+  await openForm();
+  for (const [heading, answer] of typicalPatientWith([[/ever had cancer/, { choose: ['Yes'] }]])) {
+    await waitForHeading(page, heading);
+    await answerCurrentQuestion(page, answer);
+  }
+  await waitForHeading(page, 'Your results');
+  await visit('results with the see-a-doctor-soon advice');
 }
 
 describe('accessibility and layout', () => {

@@ -54,6 +54,30 @@ describe('submitScreening', () => {
     expect(postalCodes.lookups).toEqual([]);
   });
 
+  it("stores the urgent-care answer with only the patient's own country's numbers", async () => {
+    const { submit } = aSubmission();
+
+    const saved = await submit({ screenerId: screener.id, answers: { diagnosed_lbp: true, took_medication: false, country: 'no', rf_incontinence: true } });
+
+    expect(saved.screening.urgentCare?.numbers.emergency).toEqual([{ number: '113', dial: '113' }]);
+    expect(saved.screening.medicalAdvice).toBeUndefined();
+  });
+
+  it('matches trials and stores the see-a-doctor-soon advice with them for a history of cancer', async () => {
+    const { submit, screenings } = aSubmission();
+
+    const saved = await submit({ screenerId: screener.id, answers: adultWithChronicBackPain({ sd_cancer: true }) });
+
+    expect(saved.screening.outcome).toBe('matches');
+    expect(saved.screening.medicalAdvice).toEqual({
+      level: 'see_doctor_soon',
+      message: expect.stringContaining('in the next few days'),
+      reasons: [{ questionId: 'sd_cancer', text: 'You have had cancer.' }],
+    });
+    expect(screenings.screenings.get(saved.screening.screeningId)?.record.medicalAdvice).toEqual(saved.screening.medicalAdvice);
+    expect(saved.screening.urgentCare).toBeUndefined();
+  });
+
   it('answers urgent care even before any catalog was loaded', async () => {
     const { submit } = aSubmission({ catalogLoaded: false });
 

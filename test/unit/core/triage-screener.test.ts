@@ -5,7 +5,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { fleschKincaid } from 'flesch-kincaid';
 import { syllable } from 'syllable';
-import { COUNTRIES_WITH_NUMBERS } from '../../../functions/core/care-numbers';
+import { COUNTRIES_WITH_NUMBERS, careNumbersFor } from '../../../functions/core/care-numbers';
 import { ruleVariables, unsupportedOperators } from '../../../functions/core/rules';
 import { aScreener } from '../../factories/screener';
 
@@ -42,8 +42,9 @@ describe('the red-flag questions', () => {
     expect(`${question.label} ${question.help ?? ''}`).toMatch(/\b(new|newly|getting worse|getting weaker|sudden|all of a sudden|in the last|with this pain|also)\b/i);
   });
 
-  it.each(redFlagQuestions.map((question) => [question.id, question.label] as const))('are written at a US grade 8 level or below (%s)', (_id, label) => {
-    expect(gradeLevel(label)).toBeLessThanOrEqual(8);
+  it.each(redFlagQuestions.map((question) => [question.id, question] as const))('are written at a US grade 8 level or below, help included (%s)', (_id, question) => {
+    expect(gradeLevel(question.label)).toBeLessThanOrEqual(8);
+    if (question.help) expect(gradeLevel(question.help)).toBeLessThanOrEqual(8);
   });
 
   it('ask one thing each: never two symptoms that must come together', () => {
@@ -76,6 +77,8 @@ describe('the triage rules', () => {
     ['the see-a-doctor-soon message', screener.medicalAdvice.soon],
     ['the see-a-doctor-today message', screener.medicalAdvice.today],
     ...screener.triage.map((rule) => [`the reason of ${rule.id}`, rule.reason] as const),
+    ...screener.triage.filter((rule) => rule.tellThem).map((rule) => [`what to tell them for ${rule.id}`, rule.tellThem!] as const),
+    ...COUNTRIES_WITH_NUMBERS.map((country) => [`how to reach a doctor in ${country}`, careNumbersFor(country).urgentText] as const),
   ])('write %s at a US grade 8 level or below', (_what, text) => {
     expect(gradeLevel(text)).toBeLessThanOrEqual(8);
   });
