@@ -100,11 +100,9 @@ export function createManifestFunction(scope: Construct, spec: FunctionSpec, opt
     role,
     logGroup,
     loggingFormat: LoggingFormat.JSON,
-    environment: {
-      ...manifestEnvironment(spec, options.environment),
-      // A runtime flag, not application configuration: stack traces point at the TypeScript source.
-      NODE_OPTIONS: '--enable-source-maps',
-    },
+    // No NODE_OPTIONS=--enable-source-maps: it parses the source map at every cold start. The bundle
+    // maps its stack traces itself, only when one is formatted (functions/adapters/source-mapped-stacks.ts).
+    environment: manifestEnvironment(spec, options.environment),
     bundling: {
       format: OutputFormat.ESM,
       target: 'node24',

@@ -5,6 +5,10 @@
  * or `logEventIfEnabled`; neither is used anywhere, so POWERTOOLS_LOGGER_LOG_EVENT has no effect.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
+import { installSourceMappedStacks } from './source-mapped-stacks';
+
+// Every function imports this module, and in a Lambda bundle its URL is the bundle's own.
+installSourceMappedStacks(import.meta.url);
 
 /** The level comes from POWERTOOLS_LOG_LEVEL (Powertools reads it natively), INFO by default. */
 export const logger = new Logger({

@@ -12,7 +12,7 @@ import { BatchGetCommand, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-
 import type { TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { refusals, type DomainError } from '../core/errors';
 import type { Answers, LeadStatus, MedicalAdvice, ScreeningOutcome, TrialResult, UrgentCare } from '../core/model';
-import { STREAM_GRACE_SECONDS } from '../core/delivery';
+import { STREAM_GRACE_SECONDS } from '../core/outbox-timing';
 import type {
   IdempotencyRequest,
   IdempotencyStore,

@@ -145,11 +145,9 @@ export type DeliveryOutcome =
   | { outcome: 'retry'; ref: OutboxRef; attempts: number; reason: string; nextAttemptAt: string }
   | { outcome: 'failed'; ref: OutboxRef; attempts: number; reason: string };
 
-/**
- * How long a newly written message is left to the stream before the reconciler treats it as
- * due: the stream normally delivers in under a second, so this only matters when it did not.
- */
-export const STREAM_GRACE_SECONDS = 60;
+// Defined apart (see the module) so the HTTP functions that write messages need not bundle the
+// email rendering this module imports.
+export { STREAM_GRACE_SECONDS } from './outbox-timing';
 
 /** Recording SENT backs off from this delay, doubling, capped at `RECORD_SENT_MAX_DELAY_MS`. */
 export const RECORD_SENT_FIRST_DELAY_MS = 200;

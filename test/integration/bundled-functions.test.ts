@@ -9,6 +9,7 @@
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -122,6 +123,14 @@ async function invokeBundle(
 }
 
 describe('bundled functions', () => {
+  it.each(['submit-screening', 'create-referral'] as const)('%s carries no email rendering (Handlebars), which only delivery needs', async (name) => {
+    expect(await readFile(bundles.get(name)!, 'utf8')).not.toContain('Handlebars');
+  });
+
+  it('deliver-leads carries the email rendering it needs', async () => {
+    expect(await readFile(bundles.get('deliver-leads')!, 'utf8')).toContain('Handlebars');
+  });
+
   it("submit-screening geocodes the patient's ZIP code from the postal data beside its bundle", async () => {
     const response = await invokeBundle('submit-screening', {
       path: '/screenings',
