@@ -54,6 +54,9 @@ describe('logs of a full patient journey', () => {
       contact: { name: PATIENT.name, email: PATIENT.email, phone: PATIENT.phone },
       consent: { shareWithSites: true, phoneContact: true, textVersion: aScreener().consent.version },
     };
+    // Triage answers and their advice are health data too: an emergency and a see-a-doctor screening.
+    await api.request('POST', '/screenings', { body: { screenerId: 'lower-back-pain', answers: { ...ANSWERS, rf_urine_retention: true } } });
+    await api.request('POST', '/screenings', { body: { screenerId: 'lower-back-pain', answers: { ...ANSWERS, sd_cancer: true } } });
     // Refused requests carry patient data too.
     await api.request('POST', '/screenings', { body: { screenerId: 'lower-back-pain', answers: { ...ANSWERS, age: PATIENT.name } } });
     await api.request('POST', `${path}/referrals`, { ...auth, body: { ...referral, contact: { ...referral.contact, email: `${PATIENT.name}@` } } });
@@ -83,6 +86,14 @@ describe('logs of a full patient journey', () => {
 
   it('never logs an answer', () => {
     const leaked = lines.filter((line) => ANSWER_TRACES.some((value) => line.includes(value)));
+
+    expect(leaked).toEqual([]);
+  });
+
+  it('never logs a triage reason, the urgent-care message or the see-a-doctor advice', () => {
+    const screener = aScreener();
+    const traces = [screener.urgentCare.message, screener.medicalAdvice.soon, ...screener.triage.map((rule) => rule.reason), 'I have back pain'];
+    const leaked = lines.filter((line) => traces.some((value) => line.includes(value)));
 
     expect(leaked).toEqual([]);
   });
