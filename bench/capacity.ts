@@ -112,7 +112,10 @@ export async function runCapacityBenchmark(options: CapacityOptions): Promise<Ca
     const catalog = await readCatalogFiles(resolve(options.repositoryRoot, 'data'));
     const table = tableRef(tableName);
     for (const screener of catalog.screeners) await new ScreenerRepository(table).putScreener(screener);
-    await new CatalogRepository(table).writeCatalog(catalog.catalogVersion, catalog.trials);
+    // As `npm start` does: the shipped records are too old to take referrals without a (demo) confirmation.
+    const { withDemoConfirmations } = await import('../local/demo-confirmations');
+    const demo = withDemoConfirmations(catalog.trials, catalog.catalogVersion);
+    await new CatalogRepository(table).writeCatalog(demo.catalogVersion, demo.trials);
 
     // Every repository sends through this one client: meter what each call consumed.
     const meter: Meter = {
