@@ -22,6 +22,9 @@ export type EnvironmentVariable =
   | 'LEAD_STALE_SENDING_SECONDS'
   | 'MAX_RECORD_AGE_DAYS'
   | 'LEAD_DELIVERY_WINDOW_HOURS'
+  | 'REGISTRY_API_URL'
+  | 'REGISTRY_CONDITIONS'
+  | 'REGISTRY_SCREENER_IDS'
   | 'LEAD_RETRY_BASE_SECONDS'
   | 'LEAD_RETRY_MAX_SECONDS';
 
@@ -84,7 +87,15 @@ export interface ScheduleFunctionSpec extends FunctionSpecBase {
   readonly trigger: { readonly kind: 'schedule'; readonly everyMinutes: number };
 }
 
-export type FunctionSpec = HttpFunctionSpec | StreamFunctionSpec | ScheduleFunctionSpec;
+/**
+ * The registry sync: scheduled too, but its schedule and search are the operator's (validated CDK
+ * context, `lib/registry-sync-construct.ts`), so the manifest names no rate.
+ */
+export interface RegistrySyncFunctionSpec extends FunctionSpecBase {
+  readonly trigger: { readonly kind: 'registry-sync' };
+}
+
+export type FunctionSpec = HttpFunctionSpec | StreamFunctionSpec | ScheduleFunctionSpec | RegistrySyncFunctionSpec;
 
 const HTTP_ENV: readonly EnvironmentVariable[] = ['TABLE_NAME', 'ALLOWED_ORIGINS'];
 const DELIVERY_ENV: readonly EnvironmentVariable[] = [
@@ -214,6 +225,19 @@ export const FUNCTIONS = [
     // Every 2 minutes: the reconciler owns retries (backoff from 30 s), so it runs often.
     trigger: { kind: 'schedule', everyMinutes: 2 },
   },
+  {
+    name: 'sync-registry',
+    description: 'Syncs the trial catalog from the ClinicalTrials.gov API v2 and publishes it as a new catalog version',
+    entry: 'functions/sync-registry/index.ts',
+    memoryMb: 1024,
+    // Thousands of studies at 100 a page, with backoff on 429s: minutes, not seconds.
+    timeoutSeconds: 900,
+    environment: ['TABLE_NAME', 'REGISTRY_API_URL', 'REGISTRY_CONDITIONS', 'REGISTRY_SCREENER_IDS', 'MAX_RECORD_AGE_DAYS'],
+    writesTable: true,
+    sendsEmail: false,
+    runtimeFiles: [],
+    trigger: { kind: 'registry-sync' },
+  },
 ] as const satisfies readonly FunctionSpec[];
 
 export type FunctionName = (typeof FUNCTIONS)[number]['name'];
@@ -222,5 +246,7 @@ export const httpFunctions = (): HttpFunctionSpec[] =>
   (FUNCTIONS as readonly FunctionSpec[]).filter((f): f is HttpFunctionSpec => f.trigger.kind === 'http');
 export const streamFunctions = (): StreamFunctionSpec[] =>
   (FUNCTIONS as readonly FunctionSpec[]).filter((f): f is StreamFunctionSpec => f.trigger.kind === 'stream');
+export const registrySyncFunction = (): RegistrySyncFunctionSpec =>
+  (FUNCTIONS as readonly FunctionSpec[]).find((f): f is RegistrySyncFunctionSpec => f.trigger.kind === 'registry-sync')!;
 export const scheduleFunctions = (): ScheduleFunctionSpec[] =>
   (FUNCTIONS as readonly FunctionSpec[]).filter((f): f is ScheduleFunctionSpec => f.trigger.kind === 'schedule');

@@ -55,6 +55,7 @@ export const ENTITY_TYPES = [
   'REFERRAL',
   'LEAD',
   'CONFIRMATION',
+  'REGISTRY_SYNC',
 ] as const;
 export type EntityType = (typeof ENTITY_TYPES)[number];
 
@@ -73,6 +74,8 @@ export const SCREENERS_PARTITION = 'SCREENER';
 export const itemKeys = {
   screener: (screenerId: string): ItemKey => ({ PK: SCREENERS_PARTITION, SK: `SCREENER#${screenerId}` }),
   catalogPointer: (): ItemKey => ({ PK: 'CATALOG', SK: 'CURRENT' }),
+  /** The registry sync's state: when it last succeeded (the next one is incremental from it). */
+  registrySync: (): ItemKey => ({ PK: 'CATALOG', SK: 'REGISTRY_SYNC' }),
   catalogTrial: (catalogVersion: string, nctId: string): ItemKey => ({
     PK: catalogPartition(catalogVersion),
     SK: `TRIAL#${nctId}`,

@@ -132,6 +132,24 @@ export const StackConfigSchema = z.object({
    */
   maxRecordAgeDays: positiveInt.default(365),
   /**
+   * When the registry sync runs: an EventBridge schedule expression, `rate(1 day)` by default or
+   * e.g. `cron(0 5 * * ? *)` (05:00 UTC daily).
+   */
+  registrySyncSchedule: z
+    .string()
+    .regex(/^(rate\(\d+ (minute|minutes|hour|hours|day|days)\)|cron\(\S+( \S+){5}\))$/, {
+      message: 'must be an EventBridge schedule expression: rate(1 day), rate(12 hours) or cron(0 5 * * ? *)',
+    })
+    .default('rate(1 day)'),
+  /** Conditions the registry sync searches ClinicalTrials.gov for (`query.cond`). */
+  registrySyncConditions: stringList
+    .pipe(z.array(z.string().trim().min(1).refine((condition) => !condition.includes('|'), 'cannot contain "|"')).min(1))
+    .default(['low back pain']),
+  /** Screeners a trial new from the sync is screened by (it comes in as a draft until reviewed). */
+  registrySyncScreenerIds: stringList.pipe(z.array(z.string().regex(/^[a-z0-9-]+$/)).min(1)).default(['lower-back-pain']),
+  /** The ClinicalTrials.gov API v2 base URL (https). */
+  registryApiUrl: z.url({ protocol: /^https$/ }).default('https://clinicaltrials.gov/api/v2'),
+  /**
    * Claims of a lead abandoned by their delivery function (crash, timeout) before it is marked
    * FAILED. Transient SES faults do not count: they are retried for `leadDeliveryWindowHours`.
    */

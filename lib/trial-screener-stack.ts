@@ -7,6 +7,7 @@ import { DataConstruct } from './data-construct';
 import type { EnvironmentValues } from './lambda-function';
 import { LeadDeliveryConstruct } from './lead-delivery-construct';
 import { MonitoringConstruct } from './monitoring-construct';
+import { RegistrySyncConstruct } from './registry-sync-construct';
 import { WebConstruct } from './web-construct';
 
 export interface TrialScreenerStackProps extends StackProps {
@@ -30,6 +31,7 @@ export class TrialScreenerStack extends Stack {
   readonly delivery: LeadDeliveryConstruct;
   readonly web: WebConstruct;
   readonly monitoring: MonitoringConstruct;
+  readonly registrySync: RegistrySyncConstruct;
 
   constructor(scope: Construct, id: string, props: TrialScreenerStackProps) {
     super(scope, id, props);
@@ -64,6 +66,9 @@ export class TrialScreenerStack extends Stack {
       LEAD_DELIVERY_WINDOW_HOURS: String(config.leadDeliveryWindowHours),
       LEAD_RETRY_BASE_SECONDS: String(config.leadRetryBaseSeconds),
       LEAD_RETRY_MAX_SECONDS: String(config.leadRetryMaxSeconds),
+      REGISTRY_API_URL: config.registryApiUrl,
+      REGISTRY_CONDITIONS: config.registrySyncConditions.join('|'),
+      REGISTRY_SCREENER_IDS: config.registrySyncScreenerIds.join(','),
     };
 
     this.api = new ApiConstruct(this, 'Api', {
@@ -114,6 +119,15 @@ export class TrialScreenerStack extends Stack {
       streamFunctions: this.delivery.streamDeliveries,
       scheduledFunctions: this.delivery.scheduledDeliveries,
       deadLetterQueue: this.delivery.deadLetterQueue,
+    });
+
+    this.registrySync = new RegistrySyncConstruct(this, 'RegistrySync', {
+      table,
+      key,
+      logRetention,
+      environment,
+      schedule: config.registrySyncSchedule,
+      alarmTopic: this.monitoring.topic,
     });
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'Base URL of the patient API (stage v1)' });

@@ -59,6 +59,18 @@ const EnvironmentShape = {
   /** Claims abandoned by their workers (crash, timeout) before a message is FAILED. */
   LEAD_MAX_ATTEMPTS: positiveInteger(5),
   LEAD_STALE_SENDING_SECONDS: positiveInteger(300),
+  /** The ClinicalTrials.gov API v2 base URL the registry sync reads. */
+  REGISTRY_API_URL: z._default(z.url({ protocol: /^https?$/ }), 'https://clinicaltrials.gov/api/v2'),
+  /** Conditions the registry sync searches for (`query.cond`), separated by `|`. */
+  REGISTRY_CONDITIONS: z.pipe(
+    z.string().check(z.minLength(1)),
+    z.transform((value) => value.split('|').map((condition) => condition.trim()).filter(Boolean)),
+  ),
+  /** Screeners a trial new from the registry sync is screened by, separated by commas. */
+  REGISTRY_SCREENER_IDS: z.pipe(
+    z._default(z.string(), 'lower-back-pain'),
+    z.transform((value) => value.split(',').map((id) => id.trim()).filter(Boolean)),
+  ),
   /** Days a registry verification or an operator's confirmation keeps a trial referable (`core/freshness.ts`). */
   MAX_RECORD_AGE_DAYS: positiveInteger(365),
   /** Transient failures are retried for this long after a message was created, then it is FAILED. */

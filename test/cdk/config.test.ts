@@ -34,6 +34,10 @@ describe('stack configuration', () => {
       screeningTtlDays: 30,
       referralRetentionDays: 365,
       maxRecordAgeDays: 365,
+      registrySyncSchedule: 'rate(1 day)',
+      registrySyncConditions: ['low back pain'],
+      registrySyncScreenerIds: ['lower-back-pain'],
+      registryApiUrl: 'https://clinicaltrials.gov/api/v2',
       leadMaxAttempts: 5,
       leadStaleSendingSeconds: 300,
       leadDeliveryWindowHours: 24,
@@ -43,6 +47,17 @@ describe('stack configuration', () => {
       apiBurstLimit: 100,
       ipRateLimitPer5Minutes: 500,
     });
+  });
+
+  it('refuses a registry sync schedule that is not an EventBridge expression, naming the key', () => {
+    expect(() => configFrom({ senderEmail: SENDER, registrySyncSchedule: 'daily' })).toThrow(/registrySyncSchedule/);
+  });
+
+  it('reads the registry sync conditions from a comma-separated -c value', () => {
+    expect(configFrom({ senderEmail: SENDER, registrySyncConditions: 'low back pain, sciatica' }).registrySyncConditions).toEqual([
+      'low back pain',
+      'sciatica',
+    ]);
   });
 
   it('accepts the context defaults shipped in cdk.json once a sender is given', () => {
