@@ -62,6 +62,8 @@ export const LeadItemContent = z.object({
   recipient: z.object({ name: optionalText, email: z.string() }),
   qualifyingAnswers: z.array(z.object({ question: z.string(), answer: z.string() })),
   criteriaMet: z.array(z.string()),
+  // Leads written before it was recorded have none.
+  patientDistance: optionalText,
 });
 
 /** The attributes a Confirmation item carries for the patient's email. */

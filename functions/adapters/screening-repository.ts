@@ -304,6 +304,7 @@ export class ScreeningRepository implements ScreeningStore, IdempotencyStore, Re
             recipient: plan.recipient,
             qualifyingAnswers: plan.qualifyingAnswers,
             criteriaMet: plan.criteriaMet,
+            patientDistance: plan.patientDistance,
           },
           ...notExists,
         },

@@ -54,6 +54,8 @@ export interface SiteLeadEmailInput {
   recipient: { name?: string | undefined; email: string };
   qualifyingAnswers: { question: string; answer: string }[];
   criteriaMet: string[];
+  /** "about 12 miles (19 km) in a straight line", or that it is unknown. */
+  patientDistance?: string | undefined;
 }
 
 /** What the patient confirmation shows: the trials and sites that will be in touch. */
@@ -119,7 +121,7 @@ export function renderSiteLeadEmail(lead: SiteLeadEmailInput, template: Compiled
       phoneContact: lead.consent.phoneContact,
     },
     trial: { ...lead.trial, url: registryUrl(lead.trial.nctId) },
-    site: { facility: lead.site.facility, location: placeName(lead.site) },
+    site: { facility: lead.site.facility, location: placeName(lead.site), distance: lead.patientDistance ?? '' },
     recipient: { name: lead.recipient.name ?? '' },
     qualifyingAnswers: lead.qualifyingAnswers,
     criteriaMet: lead.criteriaMet,

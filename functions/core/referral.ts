@@ -20,6 +20,8 @@ export interface LeadPlan {
   recipient: { name?: string; email: string };
   qualifyingAnswers: { question: string; answer: string }[];
   criteriaMet: string[];
+  /** How far the patient is from the site, in words for the site email; "unknown" says so. */
+  patientDistance: string;
 }
 
 export interface PlanReferralInput {
@@ -115,6 +117,7 @@ function planLead(
     recipient,
     qualifyingAnswers,
     criteriaMet: result.criteria.filter((criterion) => criterion.result === 'met').map((criterion) => criterion.text),
+    patientDistance: describePatientDistance(nearestSite),
   };
 }
 
@@ -140,4 +143,15 @@ export function assertStillReferable(plans: readonly LeadPlan[], current: Prepar
     reasons.length === 1 ? reasons[0]!.message : 'Some of the chosen studies can no longer take a referral.',
     reasons.map((reason) => ({ path: ['trialIds', plans.findIndex((plan) => plan.trialId === reason.trialId)], message: reason.message })),
   );
+}
+
+/**
+ * The patient's distance from the site for the site's email: the straight-line distance when
+ * known, otherwise that it is unknown (the patient chose the site without one).
+ */
+export function describePatientDistance(site: Pick<TrialResult['nearestSite'] & object, 'distanceKm' | 'distanceMiles'>): string {
+  if (site.distanceKm === undefined || site.distanceMiles === undefined) {
+    return 'unknown (we could not work out how far the patient is from this site; they chose it knowing that)';
+  }
+  return `about ${Math.round(site.distanceMiles)} miles (${Math.round(site.distanceKm)} km) in a straight line`;
 }

@@ -118,6 +118,7 @@ function aLeadPlan(trial: ReferralTrial, index: number): LeadPlan {
       { question: 'Have you taken any medicine for your back pain?', answer: 'Yes: Paracetamol (acetaminophen)' },
     ],
     criteriaMet: ['Has had lower back pain for more than 12 weeks'],
+    patientDistance: 'about 12 miles (19 km) in a straight line',
   };
 }
 

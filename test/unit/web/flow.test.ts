@@ -237,6 +237,20 @@ describe('results', () => {
     expect(referableResults(results)).toEqual([referable]);
   });
 
+  it('offers no referral to a trial whose registry record is not current', () => {
+    const stale = aTrialResult({
+      freshness: { current: false, basis: 'none', reason: { code: 'RECORD_STALE', message: 'This study may no longer be recruiting.' } },
+    });
+
+    expect(referableResults([stale])).toEqual([]);
+  });
+
+  it('says where the site is when its distance is unknown under a travel limit', () => {
+    const oslo = aSite({ city: 'Oslo', country: 'Norway', distanceKm: undefined, distanceMiles: undefined, reach: 'distance_unknown' });
+
+    expect(describeDistance(oslo)).toBe('distance unknown — the site is in Oslo');
+  });
+
   it('describes a known distance in miles and kilometres', () => {
     expect(describeDistance(aSite({ distanceMiles: 12.4, distanceKm: 19.96 }))).toBe('about 12 miles (20 km) away');
   });
