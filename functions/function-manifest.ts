@@ -26,7 +26,10 @@ export type EnvironmentVariable =
   | 'REGISTRY_CONDITIONS'
   | 'REGISTRY_SCREENER_IDS'
   | 'LEAD_RETRY_BASE_SECONDS'
-  | 'LEAD_RETRY_MAX_SECONDS';
+  | 'LEAD_RETRY_MAX_SECONDS'
+  | 'SITE_EMAIL_MODE'
+  | 'SITE_LINK_TTL_DAYS'
+  | 'SITE_REMINDER_WORKING_DAYS';
 
 export type HttpMethod = 'GET' | 'POST' | 'DELETE';
 
@@ -60,7 +63,16 @@ interface FunctionSpecBase {
 }
 
 export interface HttpFunctionSpec extends FunctionSpecBase {
-  readonly trigger: { readonly kind: 'http'; readonly method: HttpMethod; readonly path: string };
+  readonly trigger: {
+    readonly kind: 'http';
+    readonly method: HttpMethod;
+    readonly path: string;
+    /**
+     * A tighter limit for this route than the stage's (API Gateway method throttling), on top of
+     * the firewall's per-IP rate: the site routes take a link token, so guessing must be slow.
+     */
+    readonly throttle?: { readonly rateLimit: number; readonly burstLimit: number };
+  };
 }
 
 /**
@@ -110,7 +122,12 @@ const DELIVERY_ENV: readonly EnvironmentVariable[] = [
   'LEAD_DELIVERY_WINDOW_HOURS',
   'LEAD_RETRY_BASE_SECONDS',
   'LEAD_RETRY_MAX_SECONDS',
+  'SITE_EMAIL_MODE',
+  'SITE_LINK_TTL_DAYS',
 ];
+
+/** The site's lead routes: a coordinator opens a lead and records a few outcomes, not hundreds a second. */
+const SITE_ROUTE_THROTTLE = { rateLimit: 5, burstLimit: 10 } as const;
 
 /** Only brand-new outbound messages (site leads and patient confirmations) invoke delivery. */
 export const NEW_DELIVERY_FILTER: StreamFilterPattern = {
@@ -190,6 +207,43 @@ export const FUNCTIONS = [
     sendsEmail: false,
     runtimeFiles: [],
     trigger: { kind: 'http', method: 'DELETE', path: '/screenings/{screeningId}' },
+  },
+  {
+    name: 'get-site-lead',
+    description: "Shows a lead to its site behind the lead page link, with the lead's outcome history",
+    entry: 'functions/get-site-lead/index.ts',
+    memoryMb: 512,
+    timeoutSeconds: 10,
+    environment: HTTP_ENV,
+    // Each view is counted on the lead.
+    writesTable: true,
+    sendsEmail: false,
+    runtimeFiles: [],
+    trigger: { kind: 'http', method: 'GET', path: '/site/leads/{leadId}', throttle: SITE_ROUTE_THROTTLE },
+  },
+  {
+    name: 'record-site-outcome',
+    description: 'Records what the site did with a lead (contacted, scheduled, enrolled, not eligible...)',
+    entry: 'functions/record-site-outcome/index.ts',
+    memoryMb: 512,
+    timeoutSeconds: 10,
+    environment: HTTP_ENV,
+    writesTable: true,
+    sendsEmail: false,
+    runtimeFiles: [],
+    trigger: { kind: 'http', method: 'POST', path: '/site/leads/{leadId}/outcomes', throttle: SITE_ROUTE_THROTTLE },
+  },
+  {
+    name: 'pause-site',
+    description: "Stops new leads for a lead's site at the site's request (the operator resumes it)",
+    entry: 'functions/pause-site/index.ts',
+    memoryMb: 512,
+    timeoutSeconds: 10,
+    environment: HTTP_ENV,
+    writesTable: true,
+    sendsEmail: false,
+    runtimeFiles: [],
+    trigger: { kind: 'http', method: 'POST', path: '/site/leads/{leadId}/pause-site', throttle: SITE_ROUTE_THROTTLE },
   },
   {
     name: 'deliver-leads',

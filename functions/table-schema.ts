@@ -56,6 +56,7 @@ export const ENTITY_TYPES = [
   'LEAD',
   'CONFIRMATION',
   'REGISTRY_SYNC',
+  'SITE_PAUSE',
 ] as const;
 export type EntityType = (typeof ENTITY_TYPES)[number];
 
@@ -69,6 +70,9 @@ export interface ItemKey {
 
 /** Partition of the screener items (all screeners share it so listing is one query). */
 export const SCREENERS_PARTITION = 'SCREENER';
+
+/** Partition of every site pause (few items: one query per screening reads them all). */
+export const SITE_PAUSES_PARTITION = 'SITE_PAUSES';
 
 /** Key builders for every entity; the only place where key prefixes are written. */
 export const itemKeys = {
@@ -85,6 +89,10 @@ export const itemKeys = {
   /** `keyHash` is the SHA-256 (hex) of the client's Idempotency-Key, never the key itself. */
   idempotency: (keyHash: string): ItemKey => ({ PK: `IDEMPOTENCY#${keyHash}`, SK: 'IDEMPOTENCY' }),
   lead: (leadId: string): ItemKey => ({ PK: `LEAD#${leadId}`, SK: 'LEAD' }),
+  /** A trial's site that takes no new leads. */
+  sitePause: (trialId: string, siteId: string): ItemKey => ({ PK: SITE_PAUSES_PARTITION, SK: `SITE#${trialId}#${siteId}` }),
+  /** An address that takes no new leads (lower-cased), for example after a hard bounce. */
+  addressPause: (address: string): ItemKey => ({ PK: SITE_PAUSES_PARTITION, SK: `ADDRESS#${address}` }),
   confirmation: (confirmationId: string): ItemKey => ({
     PK: `CONFIRMATION#${confirmationId}`,
     SK: 'CONFIRMATION',

@@ -105,6 +105,14 @@ export class ApiConstruct extends Construct {
         stageName: API_STAGE_NAME,
         throttlingRateLimit: props.rateLimit,
         throttlingBurstLimit: props.burstLimit,
+        // Routes the catalogue gives a tighter limit (the site's lead routes).
+        methodOptions: Object.fromEntries(
+          httpFunctions().flatMap((spec) =>
+            spec.trigger.throttle
+              ? [[`${spec.trigger.path}/${spec.trigger.method}`, { throttlingRateLimit: spec.trigger.throttle.rateLimit, throttlingBurstLimit: spec.trigger.throttle.burstLimit }]]
+              : [],
+          ),
+        ),
         accessLogDestination: new LogGroupLogDestination(accessLogs),
         accessLogFormat: AccessLogFormat.custom(accessLogFormat()),
         tracingEnabled: true,

@@ -173,6 +173,18 @@ export const StackConfigSchema = z.object({
   webCertificateArn: optionalString.pipe(
     z.string().regex(/^arn:aws[\w-]*:acm:us-east-1:\d{12}:certificate\/[\w-]+$/, 'must be an ACM certificate ARN in us-east-1').optional(),
   ),
+  /**
+   * What the site email carries. `minimal` (default): the trial, the site, the lead id and a
+   * signed link to the lead page, where the patient's details are; no health data in any mailbox.
+   * `full`: the patient's contact details, answers and consent in the email too (and Reply-To the
+   * patient), for sites that cannot use the lead page; the email then sits in the site's mailbox
+   * with health data in it, outside this system's retention and erasure.
+   */
+  siteEmailMode: z.enum(['minimal', 'full']).default('minimal'),
+  /** Days a lead page link works after the email carrying it was sent (a reminder brings a fresh one). */
+  siteLinkTtlDays: positiveInt.default(30),
+  /** Working days without an outcome before the site's one reminder; the operator is alerted at twice that. */
+  siteReminderWorkingDays: positiveInt.default(3),
   /** Steady-state requests per second the API stage accepts across all clients. */
   apiRateLimit: positiveInt.default(50),
   /** Burst of concurrent requests the API stage accepts above the steady rate. */

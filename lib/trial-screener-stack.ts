@@ -69,6 +69,9 @@ export class TrialScreenerStack extends Stack {
       REGISTRY_API_URL: config.registryApiUrl,
       REGISTRY_CONDITIONS: config.registrySyncConditions.join('|'),
       REGISTRY_SCREENER_IDS: config.registrySyncScreenerIds.join(','),
+      SITE_EMAIL_MODE: config.siteEmailMode,
+      SITE_LINK_TTL_DAYS: String(config.siteLinkTtlDays),
+      SITE_REMINDER_WORKING_DAYS: String(config.siteReminderWorkingDays),
     };
 
     this.api = new ApiConstruct(this, 'Api', {

@@ -6,6 +6,8 @@
 import * as z from '../core/zod';
 import { FUNCTIONS, type EnvironmentVariable, type FunctionName } from '../function-manifest';
 
+import { DEFAULT_SITE_LINK_TTL_DAYS, DEFAULT_SITE_REMINDER_WORKING_DAYS, SITE_EMAIL_MODES } from '../core/site-leads';
+
 // `zod/mini`: every function parses its configuration at cold start, and the functions that need
 // no other schema (delivery) then carry no more of zod than this.
 
@@ -78,6 +80,15 @@ const EnvironmentShape = {
   /** First wait after a transient failure; doubles per attempt (with jitter) up to the maximum. */
   LEAD_RETRY_BASE_SECONDS: positiveInteger(30),
   LEAD_RETRY_MAX_SECONDS: positiveInteger(900),
+  /**
+   * What the site email carries: `minimal` (default) only the trial, site, lead id and the lead
+   * page link; `full` also the patient's contact details and answers (see the README's trade-off).
+   */
+  SITE_EMAIL_MODE: z.pipe(z.transform(unsetIfEmpty), z._default(z.enum(SITE_EMAIL_MODES), 'minimal')),
+  /** Days a lead page link works after the email carrying it was sent. */
+  SITE_LINK_TTL_DAYS: positiveInteger(DEFAULT_SITE_LINK_TTL_DAYS),
+  /** Working days without an outcome before the site's one reminder; escalation at twice that. */
+  SITE_REMINDER_WORKING_DAYS: positiveInteger(DEFAULT_SITE_REMINDER_WORKING_DAYS),
 } satisfies Record<EnvironmentVariable, z.ZodMiniType>;
 
 const EnvironmentSchema = z.object(EnvironmentShape);

@@ -7,7 +7,12 @@ import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { compileEmailTemplate, type EmailTemplates } from '../core/lead-email';
 
-const TEMPLATE_NAMES = { siteLead: 'site-lead', patientConfirmation: 'patient-confirmation' } as const;
+const TEMPLATE_NAMES = {
+  siteLead: 'site-lead',
+  siteLeadMinimal: 'site-lead-minimal',
+  siteLeadReminder: 'site-lead-reminder',
+  patientConfirmation: 'patient-confirmation',
+} as const;
 
 /** Where the templates are: beside the bundle in Lambda, else at the repository root. */
 export function emailTemplatesDirectory(): string {
@@ -20,7 +25,7 @@ export function emailTemplatesDirectory(): string {
   return found;
 }
 
-/** Reads and compiles both email templates (subject, text and HTML of each). */
+/** Reads and compiles every email template (subject, text and HTML of each). */
 export function loadEmailTemplates(directory: string = emailTemplatesDirectory()): EmailTemplates {
   const load = (name: string) =>
     compileEmailTemplate({
@@ -28,5 +33,10 @@ export function loadEmailTemplates(directory: string = emailTemplatesDirectory()
       text: readFileSync(`${directory}/${name}.txt`, 'utf8'),
       html: readFileSync(`${directory}/${name}.html`, 'utf8'),
     });
-  return { siteLead: load(TEMPLATE_NAMES.siteLead), patientConfirmation: load(TEMPLATE_NAMES.patientConfirmation) };
+  return {
+    siteLead: load(TEMPLATE_NAMES.siteLead),
+    siteLeadMinimal: load(TEMPLATE_NAMES.siteLeadMinimal),
+    siteLeadReminder: load(TEMPLATE_NAMES.siteLeadReminder),
+    patientConfirmation: load(TEMPLATE_NAMES.patientConfirmation),
+  };
 }

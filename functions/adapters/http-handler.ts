@@ -70,7 +70,7 @@ export interface HttpRequest<Body, PathParameters, Headers, Token> {
   pathParameters: PathParameters;
   /** Only the headers the route declared, validated. */
   headers: Headers;
-  /** The bearer token, present (not yet verified) on routes with `auth: 'screening-token'`. */
+  /** The bearer token, present (not yet verified) on routes with `auth` (a screening token or a lead page link's). */
   token: Token;
 }
 
@@ -79,6 +79,14 @@ export interface HttpContext {
   config: Readonly<Config>;
   lambdaContext: Context;
 }
+
+/** Which bearer token a route needs: the patient's screening token, or a site's lead page link token. */
+export type BearerAuth = 'screening-token' | 'site-link';
+
+const MISSING_TOKEN_MESSAGE: Record<BearerAuth, string> = {
+  'screening-token': 'This request needs the screening token: Authorization: Bearer <token>.',
+  'site-link': 'This request needs the token of the lead page link: Authorization: Bearer <token>.',
+};
 
 export interface HttpHandlerOptions<B, P, H, A> {
   /** Manifest name of the function: selects its configuration and names its log lines. */
@@ -118,11 +126,11 @@ export function httpHandler<
   B extends RequestSchema | undefined = undefined,
   P extends RequestSchema | undefined = undefined,
   H extends RequestSchema | undefined = undefined,
-  A extends 'screening-token' | undefined = undefined,
+  A extends BearerAuth | undefined = undefined,
 >(
   options: HttpHandlerOptions<B, P, H, A>,
   route: (
-    req: HttpRequest<Output<B>, Output<P>, Output<H>, A extends 'screening-token' ? string : undefined>,
+    req: HttpRequest<Output<B>, Output<P>, Output<H>, A extends BearerAuth ? string : undefined>,
     ctx: HttpContext,
   ) => Promise<HttpResult>,
 ): ApiHandler {
@@ -147,7 +155,7 @@ export function httpHandler<
         pathParameters: parsed.pathParameters,
         headers: parsed.headers,
         token: parsed.token,
-      } as HttpRequest<Output<B>, Output<P>, Output<H>, A extends 'screening-token' ? string : undefined>,
+      } as HttpRequest<Output<B>, Output<P>, Output<H>, A extends BearerAuth ? string : undefined>,
       { requestId: requestIdOf(event, context), config, lambdaContext: context },
     );
     return toProxyResult(result);
@@ -273,12 +281,10 @@ function validation<B, P, H, A>(
         throw new HttpRequestError('INVALID_REQUEST', 'The request is not valid.', issues);
       }
       // The token's presence is checked before the body: an anonymous caller learns nothing more.
-      if (options.auth === 'screening-token') {
+      if (options.auth === 'screening-token' || options.auth === 'site-link') {
         const authorization = event.headers?.authorization;
         const match = typeof authorization === 'string' ? /^Bearer\s+(\S+)\s*$/i.exec(authorization) : null;
-        if (!match?.[1]) {
-          throw new DomainError('TOKEN_MISSING', 'This request needs the screening token: Authorization: Bearer <token>.');
-        }
+        if (!match?.[1]) throw new DomainError('TOKEN_MISSING', MISSING_TOKEN_MESSAGE[options.auth as BearerAuth]);
         parsed.token = match[1];
       }
 

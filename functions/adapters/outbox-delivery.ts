@@ -26,6 +26,7 @@ import { tableRef } from './dynamo';
 import { loadEmailTemplates } from './email-templates';
 import { logger as rootLogger } from './logger';
 import { OutboxRepository } from './outbox-repository';
+import { siteLinkIssuer } from './site-links';
 import { createSesMailer, sesClient, type SesSender } from './ses-mailer';
 
 export const DELIVERY_METRICS_NAMESPACE = 'TrialScreener';
@@ -62,6 +63,8 @@ export type DeliveryConfig = Pick<
   | 'LEAD_DELIVERY_WINDOW_HOURS'
   | 'LEAD_RETRY_BASE_SECONDS'
   | 'LEAD_RETRY_MAX_SECONDS'
+  | 'SITE_EMAIL_MODE'
+  | 'SITE_LINK_TTL_DAYS'
 >;
 
 export interface OutboxDelivery {
@@ -100,6 +103,7 @@ export function deliverySettings(config: DeliveryConfig, templates: EmailTemplat
     retry: { baseSeconds: config.LEAD_RETRY_BASE_SECONDS, maxSeconds: config.LEAD_RETRY_MAX_SECONDS },
     sendTimeoutMs: SEND_TIMEOUT_MS,
     recordSentTries: RECORD_SENT_TRIES,
+    siteEmailMode: config.SITE_EMAIL_MODE,
   };
 }
 
@@ -116,6 +120,7 @@ export function createOutboxDelivery(config: DeliveryConfig, overrides: OutboxDe
     overrides.metrics ?? new Metrics({ namespace: DELIVERY_METRICS_NAMESPACE, serviceName: DELIVERY_SERVICE_NAME });
   const log = overrides.logger ?? rootLogger.createChild({ serviceName: DELIVERY_SERVICE_NAME });
   const now = overrides.now ?? (() => new Date());
+  const siteLinks = siteLinkIssuer(config.SITE_LINK_TTL_DAYS);
 
   if (!settings.policy.contactsApproved && !settings.policy.override) {
     log.warn(
@@ -136,6 +141,7 @@ export function createOutboxDelivery(config: DeliveryConfig, overrides: OutboxDe
         now,
         random: overrides.random,
         sleep: overrides.sleep,
+        siteLinks,
       });
       const durationMs = now().getTime() - started;
       logOutcome(log, result, durationMs);

@@ -14,6 +14,7 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 // configuration's, so their bundles carry only the small part of zod that these use.
 import * as z from '../core/zod';
 import type { OutboxClaim, OutboxKind, OutboxMessage, OutboxRef, OutboxStore } from '../core/delivery';
+import type { SiteLinkRecord } from '../core/site-leads';
 import {
   DUE_INDEX,
   DUE_PARTITION,
@@ -237,8 +238,11 @@ export class OutboxRepository implements OutboxStore {
   // conditional update that records SENT or FAILED, so the table holds it only until the
   // confirmation has gone out; a retry (back to PENDING) keeps it for the next attempt. Removing
   // it from a lead, which never has one, is a no-op. SENT and FAILED leave the due index.
-  async markSent(claim: OutboxClaim, sesMessageId: string, now: Date): Promise<boolean> {
+  // A lead's page link is recorded (its hash only) with SENT, so a link works only once the
+  // email carrying it has gone.
+  async markSent(claim: OutboxClaim, sesMessageId: string, now: Date, siteLink?: SiteLinkRecord): Promise<boolean> {
     return this.finishClaim(claim, 'SENT', now, {
+      ...(siteLink ? { append: { siteLinks: [siteLink] } } : {}),
       set: { sesMessageId, sentAt: now.toISOString() },
       remove: ['lastError', 'nextAttemptAt', SCREENING_TOKEN_ATTRIBUTE, DUE_INDEX.partitionKey, DUE_INDEX.sortKey],
     });
@@ -434,10 +438,11 @@ export class OutboxRepository implements OutboxStore {
     claim: OutboxClaim,
     status: OutboxStatus,
     now: Date,
-    changes: { set: Record<string, string>; remove?: string[] },
+    changes: { set: Record<string, string>; remove?: string[]; append?: Record<string, unknown[]> },
   ): Promise<boolean> {
     const updatedAt = now.toISOString();
     const setNames = Object.keys(changes.set);
+    const appendNames = Object.keys(changes.append ?? {});
     const remove = ['claimedAt', ...(changes.remove ?? [])];
     try {
       await this.client.send(
@@ -447,6 +452,7 @@ export class OutboxRepository implements OutboxStore {
           UpdateExpression:
             `SET #status = :status, updatedAt = :now, GSI1PK = :gsi1pk, GSI1SK = :gsi1sk` +
             setNames.map((name) => `, ${name} = :${name}`).join('') +
+            appendNames.map((name) => `, ${name} = list_append(if_not_exists(${name}, :emptyList), :${name})`).join('') +
             ` REMOVE ${remove.join(', ')}`,
           ConditionExpression: '#status = :sending AND claimedAt = :claimedAt',
           ExpressionAttributeNames: { '#status': 'status' },
@@ -457,6 +463,8 @@ export class OutboxRepository implements OutboxStore {
             ':now': updatedAt,
             ...prefixed(outboxKeys(status, updatedAt, claim.ref.id)),
             ...Object.fromEntries(setNames.map((name) => [`:${name}`, changes.set[name]])),
+            ...(appendNames.length > 0 ? { ':emptyList': [] } : {}),
+            ...Object.fromEntries(appendNames.map((name) => [`:${name}`, changes.append?.[name]])),
           },
         }),
       );

@@ -26,6 +26,7 @@ import type {
   ScreeningStore,
 } from '../core/ports';
 import { SCREENING_TOKEN_ATTRIBUTE, TABLE_ATTRIBUTES, dueKeys, itemKeys, outboxKeys } from '../table-schema';
+import { SITE_OUTCOMES, type SiteOutcome } from '../core/site-leads';
 import { cancellationReasons, expiresAfterDays, type TableRef } from './dynamo';
 import { sealToken, sha256Hex, tokenMatches, unsealToken } from './tokens';
 
@@ -191,7 +192,7 @@ export class ScreeningRepository implements ScreeningStore, IdempotencyStore, Re
               [this.table.tableName]: {
                 Keys: keys,
                 ConsistentRead: true,
-                ProjectionExpression: 'leadId, trialId, siteId, #status, updatedAt',
+                ProjectionExpression: 'leadId, trialId, siteId, #status, updatedAt, latestOutcome, latestOutcomeAt',
                 ExpressionAttributeNames: { '#status': 'status' },
               },
             },
@@ -204,6 +205,9 @@ export class ScreeningRepository implements ScreeningStore, IdempotencyStore, Re
             siteId: String(lead.siteId),
             status: lead.status as LeadStatus,
             updatedAt: String(lead.updatedAt),
+            ...((SITE_OUTCOMES as readonly unknown[]).includes(lead.latestOutcome)
+              ? { latestOutcome: { outcome: lead.latestOutcome as SiteOutcome, at: String(lead.latestOutcomeAt) } }
+              : {}),
           });
         }
         keys = (result.UnprocessedKeys?.[this.table.tableName]?.Keys ?? []) as Record<string, unknown>[];

@@ -17,6 +17,7 @@ import type {
   ScreeningStore,
 } from '#core/ports';
 import { assertStillReferable, planReferral } from '#core/referral';
+import { applySitePauses, indexPauses, leadRecipientIn, refusePausedSites, type SitePauseStore } from '#core/site-pauses';
 
 export interface CreateReferralPorts {
   screeners: ScreenerStore;
@@ -27,6 +28,8 @@ export interface CreateReferralPorts {
   clock: Clock;
   /** The freshness rule's setting (`MAX_RECORD_AGE_DAYS`). */
   freshness: Pick<FreshnessPolicy, 'maxRecordAgeDays'>;
+  /** Sites that take no new leads: a referral to one is refused (none without it). */
+  sitePauses?: SitePauseStore;
 }
 
 export interface CreateReferralRequest {
@@ -54,10 +57,15 @@ export function createReferral(ports: CreateReferralPorts) {
 
     const catalog = await ports.catalogs.getCatalogVersion(screening.catalogVersion);
     if (!catalog) throw refusals.catalogReplaced();
+    // A site paused since the screening takes no lead either.
+    const results = ports.sitePauses
+      ? applySitePauses(screening.results, indexPauses(await ports.sitePauses.list()), leadRecipientIn(catalog))
+      : screening.results;
+    refusePausedSites(results, request.trialIds);
     const plans = planReferral({
       screener,
       outcome: screening.outcome,
-      results: screening.results,
+      results,
       answers: screening.answers,
       catalog,
       trialIds: request.trialIds,

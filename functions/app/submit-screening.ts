@@ -13,6 +13,7 @@ import type { FreshnessPolicy } from '#core/freshness';
 import type { Screener } from '#core/model';
 import type { CatalogStore, Clock, Geocoder, IdempotencyStore, SavedScreening, ScreenerStore, ScreeningStore, TokenSource } from '#core/ports';
 import { validateAnswers } from '#core/screener';
+import { applySitePauses, indexPauses, leadRecipientIn, type SitePauseStore } from '#core/site-pauses';
 import { careAdviceFor, triage } from '#core/triage';
 
 export interface SubmitScreeningPorts {
@@ -25,6 +26,8 @@ export interface SubmitScreeningPorts {
   clock: Clock;
   /** The freshness rule's setting (`MAX_RECORD_AGE_DAYS`): older records are shown, never matched. */
   freshness: Pick<FreshnessPolicy, 'maxRecordAgeDays'>;
+  /** Sites that take no new leads; shown in results as not taking referrals (none without it). */
+  sitePauses?: SitePauseStore;
 }
 
 export interface SubmitScreeningRequest {
@@ -72,7 +75,10 @@ export function submitScreening(ports: SubmitScreeningPorts) {
         answers,
         outcome: evaluation.outcome,
         redFlags: evaluation.redFlags,
-        results: evaluation.results,
+        results:
+          urgent || !ports.sitePauses
+            ? evaluation.results
+            : applySitePauses(evaluation.results, indexPauses(await ports.sitePauses.list()), leadRecipientIn(catalog)),
         ...careAdviceFor(screener, triaged, answers),
       },
       ports.tokens.newToken(),

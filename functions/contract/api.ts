@@ -6,6 +6,7 @@
 import type { LeadStatus, MedicalAdvice, Screener, ScreeningOutcome, TrialResult, UrgentCare } from '../core/model';
 import type { ReferralSummary, SavedScreening, ScreeningRecord } from '../core/ports';
 import * as z from '../core/zod';
+import { PATIENT_PROGRESS_TEXT, type SiteOutcome } from '../core/site-leads';
 
 const ScreenerId = z.string().check(z.regex(/^[a-z0-9-]{1,100}$/, 'Not a screener id'));
 /** Any id shape is accepted: an unknown id gets the same 403 as a wrong token. */
@@ -104,8 +105,14 @@ export interface ScreeningStatusResponse {
   urgentCare?: UrgentCare;
   medicalAdvice?: MedicalAdvice;
   results: TrialResult[];
-  referral?: { createdAt: string; leads: (ReferralLead & { updatedAt: string })[] };
+  referral?: { createdAt: string; leads: ScreeningStatusLead[] };
 }
+
+/** A lead as the patient sees it: delivery status and, once the site said, its progress in plain words. */
+export type ScreeningStatusLead = ReferralLead & {
+  updatedAt: string;
+  progress?: { outcome: SiteOutcome; text: string; at: string };
+};
 
 export function toScreenerListResponse(screeners: Screener[]): ScreenerListResponse {
   return { screeners: screeners.map(({ id, condition, title, version }) => ({ id, condition, title, version })) };
@@ -144,8 +151,15 @@ export function toScreeningStatusResponse({
     catalogVersion: screening.catalogVersion,
     ...careAdviceOf(screening),
     results: screening.results,
-    ...(referral ? { referral: { createdAt: referral.createdAt, leads: referral.leads } } : {}),
+    ...(referral ? { referral: { createdAt: referral.createdAt, leads: referral.leads.map(withProgress) } } : {}),
   };
+}
+
+/** The site's latest outcome in the patient's words ("The study team has contacted you."). */
+function withProgress({ latestOutcome, ...lead }: ReferralSummary['leads'][number]): ScreeningStatusLead {
+  return latestOutcome
+    ? { ...lead, progress: { outcome: latestOutcome.outcome, text: PATIENT_PROGRESS_TEXT[latestOutcome.outcome], at: latestOutcome.at } }
+    : lead;
 }
 
 /** The urgent-care message or the see-a-doctor advice a screening was stored with, as shown then. */

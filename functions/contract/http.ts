@@ -66,6 +66,8 @@ export const API_ERRORS = {
   IDEMPOTENCY_KEY_REUSED: { status: 409, message: 'This Idempotency-Key was already used with a different request.' },
   TOKEN_MISSING: { status: 401, message: 'This request needs the screening token: Authorization: Bearer <token>.' },
   TOKEN_INVALID: { status: 403, message: 'This screening does not exist or the token does not match it.' },
+  OUTCOME_LIMIT_REACHED: { status: 409, message: 'This lead has as many recorded outcomes as it can keep.' },
+  SITE_PAUSED: { status: 409, message: 'This study site is not taking referrals at the moment.' },
 } as const satisfies Record<string, { readonly status: number; readonly message: string }>;
 
 export type ApiErrorCode = keyof typeof API_ERRORS;

@@ -24,6 +24,7 @@ import {
   type RenderedEmail,
   type SiteLeadEmailInput,
 } from './lead-email';
+import { siteLeadLinkUrl, type SiteEmailMode, type SiteLinkIssuer, type SiteLinkRecord } from './site-leads';
 
 export type OutboxKind = 'LEAD' | 'CONFIRMATION';
 
@@ -65,7 +66,8 @@ export interface OutboxStore {
    */
   claim(ref: OutboxRef, now: Date, staleBefore: Date, staleAt: Date): Promise<OutboxClaim | null>;
   /** Records SENT; false when the claim was lost meanwhile (taken over or erased). */
-  markSent(claim: OutboxClaim, sesMessageId: string, now: Date): Promise<boolean>;
+  /** `siteLink`: the hash and expiry of the lead page link the sent email carries (leads only). */
+  markSent(claim: OutboxClaim, sesMessageId: string, now: Date, siteLink?: SiteLinkRecord): Promise<boolean>;
   markFailed(claim: OutboxClaim, reason: string, now: Date): Promise<void>;
   /** Puts the message back to PENDING, due to the reconciler at `nextAttemptAt`. */
   reschedule(claim: OutboxClaim, reason: string, nextAttemptAt: Date, now: Date): Promise<void>;
@@ -124,6 +126,11 @@ export interface DeliverySettings {
   sendTimeoutMs: number;
   /** Tries at recording SENT after SES accepted, with backoff from 200 ms (capped at 5 s). */
   recordSentTries: number;
+  /**
+   * What the site email carries: `minimal` (the default) names the trial, the site and the lead
+   * and links to the lead page; `full` also carries the patient's contact and answers.
+   */
+  siteEmailMode?: SiteEmailMode;
 }
 
 export interface DeliveryPorts {
@@ -134,6 +141,8 @@ export interface DeliveryPorts {
   random?: () => number;
   /** Waits between tries at recording SENT. */
   sleep?: (ms: number) => Promise<void>;
+  /** Issues the lead page link of each site email; without it the email carries no link. */
+  siteLinks?: SiteLinkIssuer;
 }
 
 /** What happened to one message; `retry` and `held` carry when the reconciler tries again. */
@@ -233,9 +242,11 @@ export async function deliverOutboxItem(
     return fail(`gave up after ${claim.abandonedClaims} claims abandoned by their workers`);
   }
 
+  // A fresh link per attempt: only the one in the email that was sent is recorded (its hash).
+  const siteLink = claim.message.kind === 'LEAD' ? ports.siteLinks?.issue(startedAt) : undefined;
   let email: RenderedEmail;
   try {
-    email = renderMessage(claim.message, settings);
+    email = renderMessage(claim.message, settings, siteLink?.token);
   } catch (error) {
     return fail(renderFailureReason(error));
   }
@@ -246,7 +257,7 @@ export async function deliverOutboxItem(
   const deadline = new Date(startedAt.getTime() + settings.sendTimeoutMs);
   const result = await sendSafely(ports.mailer, { ...email, to: decision.to }, deadline);
 
-  if (result.ok) return recordSent(claim, result.messageId, decision.overridden, settings, ports);
+  if (result.ok) return recordSent(claim, result.messageId, decision.overridden, settings, ports, siteLink?.record);
   if (result.retry === 'never') return fail(result.reason);
 
   const now = ports.now();
@@ -273,12 +284,13 @@ async function recordSent(
   overridden: boolean,
   settings: DeliverySettings,
   ports: DeliveryPorts,
+  siteLink?: SiteLinkRecord,
 ): Promise<DeliveryOutcome> {
   const sleep = ports.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   let lastError: unknown;
   for (let tryIndex = 1; tryIndex <= settings.recordSentTries; tryIndex += 1) {
     try {
-      await ports.outbox.markSent(claim, messageId, ports.now());
+      await ports.outbox.markSent(claim, messageId, ports.now(), siteLink);
       return {
         outcome: 'sent',
         ref: claim.ref,
@@ -305,10 +317,16 @@ function formatWindow(seconds: number): string {
   return seconds % 3600 === 0 ? `${seconds / 3600} h` : `${seconds} s`;
 }
 
-function renderMessage(message: OutboxMessage, settings: DeliverySettings): RenderedEmail {
+function renderMessage(message: OutboxMessage, settings: DeliverySettings, siteLinkToken: string | undefined): RenderedEmail {
   switch (message.kind) {
-    case 'LEAD':
-      return renderSiteLeadEmail(message.lead, settings.templates.siteLead);
+    case 'LEAD': {
+      const mode = settings.siteEmailMode ?? 'minimal';
+      const leadPageUrl = siteLinkToken ? siteLeadLinkUrl(settings.appUrl, message.lead.leadId, siteLinkToken) : undefined;
+      return renderSiteLeadEmail(message.lead, mode === 'full' ? settings.templates.siteLead : settings.templates.siteLeadMinimal, {
+        mode,
+        leadPageUrl,
+      });
+    }
     case 'CONFIRMATION':
       return renderConfirmationEmail(message.confirmation, settings.templates.patientConfirmation, settings.appUrl);
     case 'INVALID':

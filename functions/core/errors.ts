@@ -18,6 +18,8 @@ export const DOMAIN_ERROR_CODES = [
   'IDEMPOTENCY_KEY_REUSED',
   'TOKEN_MISSING',
   'TOKEN_INVALID',
+  'OUTCOME_LIMIT_REACHED',
+  'SITE_PAUSED',
 ] as const;
 export type DomainErrorCode = (typeof DOMAIN_ERROR_CODES)[number];
 

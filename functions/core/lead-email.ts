@@ -6,6 +6,7 @@
  */
 import Handlebars from 'handlebars';
 import { erasureLinkUrl } from './erasure-link';
+import type { SiteEmailMode } from './site-leads';
 
 /** The three parts of one email template, as source text. */
 export interface EmailTemplateSource {
@@ -24,7 +25,12 @@ export interface CompiledEmailTemplate {
 
 /** The operator-editable templates of both emails. */
 export interface EmailTemplates {
+  /** The full site email (`full` mode): the patient's contact and answers in the email. */
   siteLead: CompiledEmailTemplate;
+  /** The minimal site email (the default): trial, site, lead id and the lead page link only. */
+  siteLeadMinimal: CompiledEmailTemplate;
+  /** The one reminder to a site that has recorded no outcome (no patient data either). */
+  siteLeadReminder: CompiledEmailTemplate;
   patientConfirmation: CompiledEmailTemplate;
 }
 
@@ -101,17 +107,43 @@ export function compileEmailTemplate(source: EmailTemplateSource): CompiledEmail
   };
 }
 
+/** How a site email is rendered: its mode and the lead page link it carries. */
+export interface SiteEmailOptions {
+  mode: SiteEmailMode;
+  /** The signed link to the lead page; absent only where no link could be issued. */
+  leadPageUrl?: string | undefined;
+}
+
 /**
- * Renders the email a trial site receives for one lead: to the lead's recipient, Reply-To the
- * patient, with the trial, the site, the qualifying answers, the criteria met and the consent.
+ * Renders the email a trial site receives for one lead, to the lead's recipient. In `full` mode
+ * it is Reply-To the patient and the template shows the trial, the site, the qualifying answers,
+ * the criteria met and the consent; in `minimal` mode (the default) the email carries no patient
+ * data at all (not even as Reply-To), only the trial, the site, the lead id and the link.
  *
  * @throws UnsafeEmailError when an address is malformed or a header would contain a line break.
  */
-export function renderSiteLeadEmail(lead: SiteLeadEmailInput, template: CompiledEmailTemplate): RenderedEmail {
+export function renderSiteLeadEmail(
+  lead: SiteLeadEmailInput,
+  template: CompiledEmailTemplate,
+  options: SiteEmailOptions = { mode: 'full' },
+): RenderedEmail {
   const to = safeAddress(lead.recipient.email, 'recipient email');
+  const site = { facility: lead.site.facility, location: placeName(lead.site) };
+  if (options.mode === 'minimal') {
+    const data = toSingleLineStrings({
+      leadId: lead.leadId,
+      referredAt: formatUtc(lead.createdAt),
+      trial: { ...lead.trial, url: registryUrl(lead.trial.nctId) },
+      site,
+      recipient: { name: lead.recipient.name ?? '' },
+      leadPageUrl: options.leadPageUrl ?? '',
+    });
+    return { to, replyTo: [], subject: safeHeader(template.subject(data), 'subject'), text: template.text(data), html: template.html(data) };
+  }
   const replyTo = safeAddress(lead.contact.email, 'patient email');
   const data = toSingleLineStrings({
     leadId: lead.leadId,
+    leadPageUrl: options.leadPageUrl ?? '',
     referredAt: formatUtc(lead.createdAt),
     patient: { name: lead.contact.name, email: lead.contact.email, phone: lead.contact.phone ?? '' },
     consent: {
@@ -121,7 +153,7 @@ export function renderSiteLeadEmail(lead: SiteLeadEmailInput, template: Compiled
       phoneContact: lead.consent.phoneContact,
     },
     trial: { ...lead.trial, url: registryUrl(lead.trial.nctId) },
-    site: { facility: lead.site.facility, location: placeName(lead.site), distance: lead.patientDistance ?? '' },
+    site: { ...site, distance: lead.patientDistance ?? '' },
     recipient: { name: lead.recipient.name ?? '' },
     qualifyingAnswers: lead.qualifyingAnswers,
     criteriaMet: lead.criteriaMet,

@@ -10,6 +10,7 @@
 import type { PreparedCatalog } from './eligibility';
 import type { Answers, GeoPoint, LeadStatus, MedicalAdvice, Screener, ScreeningOutcome, TrialResult, UrgentCare } from './model';
 import type { LeadPlan } from './referral';
+import type { SiteOutcome } from './site-leads';
 
 /** A screening as the use case hands it to the store (ids and dates are the store's). */
 export interface NewScreening {
@@ -74,6 +75,8 @@ export interface LeadSummary {
   siteId: string;
   status: LeadStatus;
   updatedAt: string;
+  /** The latest outcome the site recorded, and when (absent until the site records one). */
+  latestOutcome?: { outcome: SiteOutcome; at: string } | undefined;
 }
 
 export interface ReferralSummary {

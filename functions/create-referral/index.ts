@@ -8,6 +8,7 @@ import { logger } from '#adapters/logger';
 import { phoneNumbers } from '#adapters/phone-numbers';
 import { ScreenerRepository } from '#adapters/screener-repository';
 import { ScreeningRepository } from '#adapters/screening-repository';
+import { SitePauseRepository } from '#adapters/site-pause-repository';
 import { CREATE_REFERRAL_ISSUE_CODES, CreateReferralRequest, ScreeningPath, toReferralResponse } from '#functions/contract/api';
 
 const config = loadConfig('create-referral');
@@ -21,6 +22,7 @@ const refer = createReferral({
   phoneNumbers,
   clock: () => new Date(),
   freshness: { maxRecordAgeDays: config.MAX_RECORD_AGE_DAYS },
+  sitePauses: new SitePauseRepository(table),
 });
 
 export const handler = httpHandler(

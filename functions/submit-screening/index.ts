@@ -7,6 +7,7 @@ import { created, httpHandler } from '#adapters/http-handler';
 import { locatePatient } from '#adapters/postal-codes';
 import { ScreenerRepository } from '#adapters/screener-repository';
 import { ScreeningRepository } from '#adapters/screening-repository';
+import { SitePauseRepository } from '#adapters/site-pause-repository';
 import { newScreeningToken } from '#adapters/tokens';
 import { SubmitScreeningHeaders, SubmitScreeningRequest, toScreeningResponse } from '#functions/contract/api';
 
@@ -22,6 +23,7 @@ const submit = submitScreening({
   tokens: { newToken: newScreeningToken },
   clock: () => new Date(),
   freshness: { maxRecordAgeDays: config.MAX_RECORD_AGE_DAYS },
+  sitePauses: new SitePauseRepository(table),
 });
 
 export const handler = httpHandler(

@@ -47,6 +47,8 @@ export function deliveryConfig(tableName: string, overrides: Partial<DeliveryCon
     LEAD_DELIVERY_WINDOW_HOURS: 24,
     LEAD_RETRY_BASE_SECONDS: 30,
     LEAD_RETRY_MAX_SECONDS: 900,
+    SITE_EMAIL_MODE: 'minimal',
+    SITE_LINK_TTL_DAYS: 30,
     ...overrides,
   };
 }

@@ -56,9 +56,28 @@ describe('the deliver-leads stream handler', () => {
     expect((await inboxFor(patient.email)).length).toBe(1);
   });
 
-  it('puts the qualifying answers, the consent and Reply-To the patient in each site email', async () => {
-    const { siteA, patient, records } = await referralToTwoTrials();
+  it('sends each site a minimal email by default: trial, site, lead id and the lead page link, no patient data', async () => {
+    const { siteA, patient, referral, records } = await referralToTwoTrials();
     const handler = createDeliverLeadsHandler(testDelivery(deliveryConfig(tableName)).delivery);
+
+    await handler({ Records: records }, context);
+
+    const [email] = await inboxFor(siteA);
+    const leadId = referral.leadIds[0]!;
+    expect(email?.replyTo ?? []).toEqual([]);
+    expect(email?.subject).toContain('NCT00000001');
+    expect(email?.body.text).toContain(leadId);
+    expect(email?.body.text).toMatch(new RegExp(`http://localhost:3000/site/leads/${leadId}#t=[A-Za-z0-9_-]{22}`));
+    for (const body of [email?.body.text ?? '', email?.body.html ?? '']) {
+      for (const patientData of [patient.name, patient.email, patient.phone, '16 weeks', 'How long have you had this back pain?', 'consent-test-v1']) {
+        expect(body).not.toContain(patientData);
+      }
+    }
+  });
+
+  it('puts the qualifying answers, the consent and Reply-To the patient in each site email in full mode', async () => {
+    const { siteA, patient, records } = await referralToTwoTrials();
+    const handler = createDeliverLeadsHandler(testDelivery(deliveryConfig(tableName, { SITE_EMAIL_MODE: 'full' })).delivery);
 
     await handler({ Records: records }, context);
 
@@ -174,7 +193,7 @@ describe('hostile patient input', () => {
   it('never puts a script tag from a name into an email as markup', async () => {
     const { siteA, records } = await referralToTwoTrials('<script>alert(1)</script>');
 
-    await createDeliverLeadsHandler(testDelivery(deliveryConfig(tableName)).delivery)({ Records: records }, context);
+    await createDeliverLeadsHandler(testDelivery(deliveryConfig(tableName, { SITE_EMAIL_MODE: 'full' })).delivery)({ Records: records }, context);
 
     const [email] = await inboxFor(siteA);
     expect(email?.body.html).not.toContain('<script>');
@@ -184,7 +203,7 @@ describe('hostile patient input', () => {
   it('never turns a name with a line break into a header', async () => {
     const { siteA, patient, records } = await referralToTwoTrials('Eve\r\nBcc: x@y.example');
 
-    await createDeliverLeadsHandler(testDelivery(deliveryConfig(tableName)).delivery)({ Records: records }, context);
+    await createDeliverLeadsHandler(testDelivery(deliveryConfig(tableName, { SITE_EMAIL_MODE: 'full' })).delivery)({ Records: records }, context);
 
     const [email] = await inboxFor(siteA);
     expect(email?.destination).toEqual({ to: [siteA], cc: [], bcc: [] });

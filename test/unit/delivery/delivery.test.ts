@@ -19,8 +19,9 @@ const NOW = new Date('2026-11-26T10:00:00.000Z');
 
 function settings(overrides: Partial<DeliverySettings> = {}): DeliverySettings {
   return {
-    templates: { siteLead: template, patientConfirmation: template },
+    templates: { siteLead: template, siteLeadMinimal: template, siteLeadReminder: template, patientConfirmation: template },
     policy: { contactsApproved: true },
+    siteEmailMode: 'full',
     appUrl: 'https://screener.example',
     maxAttempts: 3,
     staleSendingSeconds: 300,

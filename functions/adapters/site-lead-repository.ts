@@ -1,0 +1,238 @@
+/**
+ * The site's side of a Lead item: its signed links (hashes only), the outcomes the site records,
+ * the record of every view, and the patient's view of the outcome. The lead's delivery attributes
+ * stay the outbox's (`outbox-repository.ts`); this file adds attributes beside them:
+ *
+ * - `siteLinks`: `[{hash, expiresAt}]`, SHA-256 (hex) of each link token and its expiry (epoch s).
+ *   Written when the lead email (or its reminder) is sent; a token is never stored.
+ * - `outcomes`: the history (`LeadOutcomeEntry`), with `latestOutcome`/`latestOutcomeAt` beside it.
+ * - `siteViews`, `lastViewedAt`, `lastViewedBy`: every view counted, the last one named by link id.
+ * - `remindedAt`: when the one reminder went out.
+ *
+ * A wrong token, another lead's token, an expired token and an unknown lead all get the same
+ * refusal, so a link reveals nothing about other leads.
+ */
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DomainError } from '../core/errors';
+import * as z from '../core/zod';
+import {
+  NOT_ELIGIBLE_REASONS,
+  SITE_OUTCOMES,
+  linkIdOf,
+  type LeadOutcomeEntry,
+  type NotEligibleReason,
+  type SiteLeadView,
+  type SiteOutcome,
+  trialRegistryUrl,
+} from '../core/site-leads';
+import { itemKeys } from '../table-schema';
+import type { TableRef } from './dynamo';
+import { tokenMatches } from './tokens';
+
+/** At most this many outcomes per lead: a lead's story is a handful of steps, not a log. */
+export const MAX_OUTCOMES_PER_LEAD = 50;
+
+const optionalText = z.pipe(
+  z.nullish(z.string()),
+  z.transform((value) => value ?? undefined),
+);
+
+export const SiteLinkRecord = z.object({ hash: z.string().check(z.regex(/^[0-9a-f]{64}$/)), expiresAt: z.number() });
+export type SiteLinkRecord = z.infer<typeof SiteLinkRecord>;
+
+export const StoredOutcome = z.object({
+  outcome: z.enum(SITE_OUTCOMES),
+  reason: z.optional(z.enum(NOT_ELIGIBLE_REASONS)),
+  note: optionalText,
+  at: z.string(),
+  link: z.string(),
+});
+
+/** What the lead page shows, read from the Lead item the referral wrote. */
+const SiteLeadItem = z.object({
+  entityType: z.literal('LEAD'),
+  leadId: z.string(),
+  screeningId: z.string(),
+  trialId: z.string(),
+  siteId: z.string(),
+  status: z.string(),
+  createdAt: z.string(),
+  contact: z.object({ name: z.string(), email: z.string(), phone: optionalText }),
+  consent: z.object({ phoneContact: z.boolean(), textVersion: z.string(), acceptedAt: z.string() }),
+  trial: z.object({ nctId: z.string(), title: z.string() }),
+  site: z.object({
+    facility: z.string(),
+    city: optionalText,
+    state: optionalText,
+    postalCode: optionalText,
+    country: z.string(),
+  }),
+  qualifyingAnswers: z._default(z.array(z.object({ question: z.string(), answer: z.string() })), []),
+  criteriaMet: z._default(z.array(z.string()), []),
+  leftToStudyTeam: z._default(z.array(z.string()), []),
+  recipient: z.object({ email: z.string() }),
+  siteLinks: z._default(z.array(SiteLinkRecord), []),
+  outcomes: z._default(z.array(StoredOutcome), []),
+});
+export type SiteLeadItem = z.infer<typeof SiteLeadItem>;
+
+/** A lead the link authorised, and which link it was. */
+export interface AuthorizedSiteLead {
+  lead: SiteLeadItem;
+  /** The link's id (a prefix of its hash) for records; never the token. */
+  linkId: string;
+  /** When the link stops working (ISO). */
+  linkExpiresAt: string;
+}
+
+/** The outcome a site sends, validated by the HTTP layer. */
+export interface NewSiteOutcome {
+  outcome: SiteOutcome;
+  reason?: NotEligibleReason | undefined;
+  note?: string | undefined;
+}
+
+/** The refusal for every link that does not open this lead. */
+export function invalidSiteLink(): DomainError {
+  return new DomainError('TOKEN_INVALID', 'This link does not open this lead, or it has expired. Ask the operator for a new link.');
+}
+
+export class SiteLeadRepository {
+  constructor(private readonly table: TableRef) {}
+
+  /**
+   * The lead `token` opens, with the link it matched.
+   *
+   * @throws DomainError TOKEN_INVALID for an unknown lead, another lead's token or an expired link alike.
+   */
+  async authorize(leadId: string, token: string, now: Date): Promise<AuthorizedSiteLead> {
+    const result = await this.table.client.send(
+      new GetCommand({ TableName: this.table.tableName, Key: itemKeys.lead(leadId), ConsistentRead: true }),
+    );
+    const links = z.safeParse(z.array(SiteLinkRecord), result.Item?.siteLinks ?? []);
+    const nowSeconds = Math.floor(now.getTime() / 1000);
+    // Every stored link is compared (constant time each), matched or not, so the time taken does
+    // not tell which of a lead's links a guess came close to.
+    let matched: SiteLinkRecord | undefined;
+    for (const link of links.success ? links.data : []) {
+      if (tokenMatches(token, link.hash) && link.expiresAt > nowSeconds) matched = link;
+    }
+    if (!result.Item || !matched) throw invalidSiteLink();
+    const lead = SiteLeadItem.safeParse(result.Item);
+    if (!lead.success) throw invalidSiteLink();
+    return { lead: lead.data, linkId: linkIdOf(matched.hash), linkExpiresAt: new Date(matched.expiresAt * 1000).toISOString() };
+  }
+
+  /** Counts a view of the lead page and names the link that made it. */
+  async recordView(leadId: string, linkId: string, now: Date): Promise<void> {
+    try {
+      await this.table.client.send(
+        new UpdateCommand({
+          TableName: this.table.tableName,
+          Key: itemKeys.lead(leadId),
+          UpdateExpression: 'ADD siteViews :one SET lastViewedAt = :now, lastViewedBy = :link',
+          ConditionExpression: 'attribute_exists(PK)',
+          ExpressionAttributeValues: { ':one': 1, ':now': now.toISOString(), ':link': linkId },
+        }),
+      );
+    } catch (error) {
+      // Erased between the read and this write: nothing left to record against.
+      if (!isConditionFailure(error)) throw error;
+    }
+  }
+
+  /**
+   * Appends an outcome to the lead's history.
+   *
+   * @returns the entry as stored, or undefined when the lead was erased meanwhile.
+   * @throws DomainError OUTCOME_LIMIT_REACHED when the history is full.
+   */
+  async recordOutcome(leadId: string, linkId: string, outcome: NewSiteOutcome, now: Date): Promise<LeadOutcomeEntry | undefined> {
+    const entry: LeadOutcomeEntry = {
+      outcome: outcome.outcome,
+      ...(outcome.reason ? { reason: outcome.reason } : {}),
+      ...(outcome.note ? { note: outcome.note } : {}),
+      at: now.toISOString(),
+      link: linkId,
+    };
+    try {
+      await this.table.client.send(
+        new UpdateCommand({
+          TableName: this.table.tableName,
+          Key: itemKeys.lead(leadId),
+          UpdateExpression:
+            'SET outcomes = list_append(if_not_exists(outcomes, :empty), :entry), latestOutcome = :outcome, latestOutcomeAt = :now',
+          ConditionExpression: 'attribute_exists(PK) AND (attribute_not_exists(outcomes) OR size(outcomes) < :max)',
+          ExpressionAttributeValues: {
+            ':empty': [],
+            ':entry': [entry],
+            ':outcome': entry.outcome,
+            ':now': entry.at,
+            ':max': MAX_OUTCOMES_PER_LEAD,
+          },
+        }),
+      );
+      return entry;
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+    const exists = await this.table.client.send(
+      new GetCommand({ TableName: this.table.tableName, Key: itemKeys.lead(leadId), ProjectionExpression: 'PK' }),
+    );
+    if (!exists.Item) return undefined;
+    throw new DomainError('OUTCOME_LIMIT_REACHED', `A lead keeps at most ${MAX_OUTCOMES_PER_LEAD} outcomes; ask the operator to add more.`);
+  }
+
+  /** Adds a link (its hash and expiry) to a lead, for a reminder email; false when the lead is gone. */
+  async addLink(leadId: string, link: SiteLinkRecord, extra: { remindedAt?: string } = {}): Promise<boolean> {
+    try {
+      await this.table.client.send(
+        new UpdateCommand({
+          TableName: this.table.tableName,
+          Key: itemKeys.lead(leadId),
+          UpdateExpression:
+            'SET siteLinks = list_append(if_not_exists(siteLinks, :empty), :links)' + (extra.remindedAt ? ', remindedAt = :remindedAt' : ''),
+          ConditionExpression: 'attribute_exists(PK)' + (extra.remindedAt ? ' AND attribute_not_exists(remindedAt)' : ''),
+          ExpressionAttributeValues: {
+            ':empty': [],
+            ':links': [link],
+            ...(extra.remindedAt ? { ':remindedAt': extra.remindedAt } : {}),
+          },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+}
+
+/** The lead page's view of an authorised lead. */
+export function toSiteLeadView(authorized: AuthorizedSiteLead, sitePaused: boolean): SiteLeadView {
+  const { lead } = authorized;
+  return {
+    leadId: lead.leadId,
+    referredAt: lead.createdAt,
+    trial: { ...lead.trial, url: trialRegistryUrl(lead.trial.nctId) },
+    site: { siteId: lead.siteId, ...lead.site },
+    patient: { name: lead.contact.name, email: lead.contact.email, phone: lead.contact.phone, phoneContact: lead.consent.phoneContact },
+    consent: { acceptedAt: lead.consent.acceptedAt, textVersion: lead.consent.textVersion },
+    qualifyingAnswers: lead.qualifyingAnswers,
+    criteriaMet: lead.criteriaMet,
+    leftToStudyTeam: lead.leftToStudyTeam,
+    outcomes: lead.outcomes,
+    sitePaused,
+    linkExpiresAt: authorized.linkExpiresAt,
+  };
+}
+
+/** The outcome history stored on a lead item (empty when none or unreadable). */
+export function outcomesOf(item: Record<string, unknown>): LeadOutcomeEntry[] {
+  const parsed = z.safeParse(z.array(StoredOutcome), item.outcomes ?? []);
+  return parsed.success ? parsed.data : [];
+}
+
+function isConditionFailure(error: unknown): boolean {
+  return (error as { name?: string } | null)?.name === 'ConditionalCheckFailedException';
+}

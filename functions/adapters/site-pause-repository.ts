@@ -1,0 +1,108 @@
+/**
+ * Site pauses in the one table: one small partition (`SITE_PAUSES`) holding a `SITE_PAUSE` item
+ * per paused (trial, site) or address, read whole by one query per screening. Pausing again is
+ * harmless (the first pause's time is kept); resuming deletes the item.
+ */
+import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { normaliseAddress, type PausedBy, type SitePause } from '../core/site-pauses';
+import * as z from '../core/zod';
+import { SITE_PAUSES_PARTITION, TABLE_ATTRIBUTES, itemKeys, type ItemKey } from '../table-schema';
+import { queryPartition, type TableRef } from './dynamo';
+
+const optionalText = z.pipe(
+  z.nullish(z.string()),
+  z.transform((value) => value ?? undefined),
+);
+const PausedByField = z.enum(['site', 'operator', 'bounce']);
+
+const StoredPause = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('site'),
+    trialId: z.string(),
+    siteId: z.string(),
+    pausedAt: z.string(),
+    pausedBy: PausedByField,
+    reason: optionalText,
+    leadId: optionalText,
+  }),
+  z.object({
+    kind: z.literal('address'),
+    address: z.string(),
+    pausedAt: z.string(),
+    pausedBy: PausedByField,
+    reason: optionalText,
+    leadId: optionalText,
+  }),
+]);
+
+export interface PauseDetails {
+  pausedBy: PausedBy;
+  reason?: string | undefined;
+  /** The lead whose page (or bounce) paused it. */
+  leadId?: string | undefined;
+}
+
+export class SitePauseRepository {
+  constructor(private readonly table: TableRef) {}
+
+  /** Every pause (a handful of items). */
+  async list(): Promise<SitePause[]> {
+    const items = await queryPartition(this.table, SITE_PAUSES_PARTITION);
+    return items.flatMap((item) => {
+      const parsed = StoredPause.safeParse(item);
+      return parsed.success ? [parsed.data] : [];
+    });
+  }
+
+  /** Pauses a trial's site; returns false when it was already paused (the first pause is kept). */
+  pauseSite(trialId: string, siteId: string, details: PauseDetails, now: Date): Promise<boolean> {
+    return this.put(itemKeys.sitePause(trialId, siteId), { kind: 'site', trialId, siteId }, details, now);
+  }
+
+  /** Pauses an address for every trial it receives leads for; false when it was already paused. */
+  pauseAddress(address: string, details: PauseDetails, now: Date): Promise<boolean> {
+    const normalised = normaliseAddress(address);
+    return this.put(itemKeys.addressPause(normalised), { kind: 'address', address: normalised }, details, now);
+  }
+
+  /** Resumes a trial's site; false when it was not paused. */
+  resumeSite(trialId: string, siteId: string): Promise<boolean> {
+    return this.remove(itemKeys.sitePause(trialId, siteId));
+  }
+
+  /** Resumes an address; false when it was not paused. */
+  resumeAddress(address: string): Promise<boolean> {
+    return this.remove(itemKeys.addressPause(normaliseAddress(address)));
+  }
+
+  private async put(key: ItemKey, identity: Record<string, string>, details: PauseDetails, now: Date): Promise<boolean> {
+    try {
+      await this.table.client.send(
+        new PutCommand({
+          TableName: this.table.tableName,
+          Item: {
+            ...key,
+            [TABLE_ATTRIBUTES.entityType]: 'SITE_PAUSE',
+            ...identity,
+            pausedAt: now.toISOString(),
+            pausedBy: details.pausedBy,
+            ...(details.reason ? { reason: details.reason } : {}),
+            ...(details.leadId ? { leadId: details.leadId } : {}),
+          },
+          ConditionExpression: 'attribute_not_exists(PK)',
+        }),
+      );
+      return true;
+    } catch (error) {
+      if ((error as { name?: string }).name === 'ConditionalCheckFailedException') return false;
+      throw error;
+    }
+  }
+
+  private async remove(key: ItemKey): Promise<boolean> {
+    const result = await this.table.client.send(
+      new DeleteCommand({ TableName: this.table.tableName, Key: key, ReturnValues: 'ALL_OLD' }),
+    );
+    return result.Attributes !== undefined;
+  }
+}
