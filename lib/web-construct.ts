@@ -6,6 +6,10 @@ import {
   AllowedMethods,
   CachePolicy,
   Distribution,
+  Function as CloudFrontFunction,
+  FunctionCode,
+  FunctionEventType,
+  FunctionRuntime,
   HeadersFrameOption,
   HeadersReferrerPolicy,
   HttpVersion,
@@ -28,6 +32,12 @@ import { uniquePhysicalName } from './names';
 import { RETAIN_STATEFUL } from './stateful';
 
 const BOOTSTRAP_QUALIFIER_CONTEXT = '@aws-cdk/core:bootstrapQualifier';
+
+/**
+ * The lead page's folder in the build (`web/site/leads/index.html`), as `SITE_LEAD_PAGE_PREFIX`
+ * in `functions/core/site-leads.ts` names it (a CDK test checks the two agree).
+ */
+export const LEAD_PAGE_PATH = 'site/leads';
 
 /** Where `npm run build:web` writes the patient form. */
 export const DEFAULT_WEB_ASSETS_PATH = join(PROJECT_ROOT, 'web', 'dist');
@@ -140,6 +150,15 @@ export class WebConstruct extends Construct {
       },
     });
 
+    // The study team's lead page is one file served for every `site/leads/<leadId>` path (the
+    // lead id is read by the page; the token is in the fragment, which never reaches CloudFront).
+    const leadPageRewrite = new CloudFrontFunction(this, 'LeadPageRewrite', {
+      comment: 'Serves site/leads/index.html for every site/leads/<leadId> path',
+      runtime: FunctionRuntime.JS_2_0,
+      code: FunctionCode.fromInline(
+        `function handler(event) { var request = event.request; if (/^\/${LEAD_PAGE_PATH}\/[^/]+\/?$/.test(request.uri)) { request.uri = '/${LEAD_PAGE_PATH}/index.html'; } return request; }`,
+      ),
+    });
     const domain = props.customDomain;
     this.distribution = new Distribution(this, 'Distribution', {
       comment: 'trial-screener web app',
@@ -156,6 +175,7 @@ export class WebConstruct extends Construct {
         cachePolicy: CachePolicy.CACHING_OPTIMIZED,
         responseHeadersPolicy,
         compress: true,
+        functionAssociations: [{ function: leadPageRewrite, eventType: FunctionEventType.VIEWER_REQUEST }],
       },
       defaultRootObject: 'index.html',
       // The form is a single page: unknown paths (403 from a private bucket) serve the app.
@@ -196,7 +216,7 @@ export class WebConstruct extends Construct {
    * change (cache for a year), while `index.html` and `config.json` must be fetched fresh.
    */
   private deploy(webAssetsPath: string, props: WebConstructProps): void {
-    const entryFiles = ['index.html', WEB_CONFIG_FILE];
+    const entryFiles = ['index.html', `${LEAD_PAGE_PATH}/index.html`, WEB_CONFIG_FILE];
     const logGroup = new LogGroup(this, 'DeploymentLogs', {
       retention: props.logRetention,
       encryptionKey: props.key,

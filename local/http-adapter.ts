@@ -11,6 +11,7 @@ import { extname, resolve, sep } from 'node:path';
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { preflightHandler } from '../functions/adapters/http-handler';
 import { errorBody, WEB_CONFIG_FILE, type WebConfig, webSecurityHeaders } from '../functions/contract/http';
+import { SITE_LEAD_PAGE_PREFIX, isSiteLeadPagePath } from '../functions/core/site-leads';
 import { apiRoutes, buildProxyEvent, invokeRoute, matchRoute } from './api-routes';
 
 /** API Gateway REST refuses payloads over 10 MB before any Lambda runs; so does this adapter. */
@@ -109,6 +110,13 @@ export async function startHttpAdapter(options: HttpAdapterOptions): Promise<Run
       return sendProxyResult(response, result);
     }
 
+    // The lead page and `GET /site/leads/{leadId}` share a path here, where the form and the API
+    // share an origin (in AWS they are on two origins): a browser opening the link asks for HTML
+    // and sends no token; the page's API call sends its token and asks for JSON.
+    if (webRoot && (method === 'GET' || method === 'HEAD') && isSiteLeadPagePath(path) && opensPage(request)) {
+      if (await serveStatic(webRoot, SITE_LEAD_PAGE_PREFIX, method, response)) return;
+    }
+
     const match = matchRoute(routes, method, path);
     if (match.kind === 'route') {
       const result = await invokeRoute(match.route, {
@@ -151,6 +159,11 @@ export async function startHttpAdapter(options: HttpAdapterOptions): Promise<Run
         server.close(() => resolveClosed());
       }),
   };
+}
+
+/** A browser navigating to a page: asks for HTML and carries no bearer token. */
+function opensPage(request: IncomingMessage): boolean {
+  return !request.headers.authorization && /\btext\/html\b/.test(request.headers.accept ?? '');
 }
 
 function pathOf(request: IncomingMessage): string {

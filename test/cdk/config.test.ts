@@ -43,6 +43,9 @@ describe('stack configuration', () => {
       leadDeliveryWindowHours: 24,
       leadRetryBaseSeconds: 30,
       leadRetryMaxSeconds: 900,
+      siteEmailMode: 'minimal',
+      siteLinkTtlDays: 30,
+      siteReminderWorkingDays: 3,
       apiRateLimit: 50,
       apiBurstLimit: 100,
       ipRateLimitPer5Minutes: 500,
@@ -88,6 +91,10 @@ describe('stack configuration', () => {
   it('accepts a MAIL FROM domain only under the sender domain', () => {
     expect(configFrom({ senderEmail: SENDER, mailFromDomain: 'bounce.trial-screener.test' }).mailFromDomain).toBe('bounce.trial-screener.test');
     expect(() => configFrom({ senderEmail: SENDER, mailFromDomain: 'mail.other.org' })).toThrow(/mailFromDomain/);
+  });
+
+  it('refuses a site email mode other than minimal or full', () => {
+    expect(() => configFrom({ senderEmail: SENDER, siteEmailMode: 'everything' })).toThrow(/siteEmailMode/);
   });
 
   it('reads values given as strings with -c on the command line', () => {
@@ -151,6 +158,8 @@ describe('function environment', () => {
       LEAD_DELIVERY_WINDOW_HOURS: '24',
       LEAD_RETRY_BASE_SECONDS: '30',
       LEAD_RETRY_MAX_SECONDS: '900',
+      SITE_EMAIL_MODE: 'minimal',
+      SITE_LINK_TTL_DAYS: '30',
     });
 
     expect(Object.keys(environment).sort()).toEqual([...deliverLeads.environment].sort());
@@ -169,6 +178,8 @@ describe('function environment', () => {
       LEAD_DELIVERY_WINDOW_HOURS: '24',
       LEAD_RETRY_BASE_SECONDS: '30',
       LEAD_RETRY_MAX_SECONDS: '900',
+      SITE_EMAIL_MODE: 'minimal',
+      SITE_LINK_TTL_DAYS: '30',
     });
 
     expect(environment).not.toHaveProperty('RECIPIENT_OVERRIDE');

@@ -283,6 +283,11 @@ describe('API', () => {
           LoggingLevel: 'ERROR',
           DataTraceEnabled: false,
         }),
+        // The site's lead routes, tighter than the stage (a link token must be slow to guess).
+        ...['GET /site/leads/{leadId}', 'POST /site/leads/{leadId}/outcomes', 'POST /site/leads/{leadId}/pause-site'].map((route) => {
+          const [method, path] = route.split(' ');
+          return Match.objectLike({ HttpMethod: method, ResourcePath: `/${path!.replaceAll('/', '~1')}`, ThrottlingRateLimit: 5, ThrottlingBurstLimit: 10 });
+        }),
       ],
     });
   });

@@ -11,6 +11,7 @@ import type {
   ReferralResponse,
   ScreenerResponse,
   ScreeningResponse,
+  ScreeningStatusResponse,
   SubmitScreeningRequest,
 } from '../../functions/contract/api';
 import type { ApiErrorDetail } from '../../functions/contract/http';
@@ -24,6 +25,8 @@ export type {
   ScreeningStatusResponse,
 } from '../../functions/contract/api';
 export type { ApiErrorDetail } from '../../functions/contract/http';
+import type { NotEligibleReason, SiteLeadView, SiteOutcome, SiteOutcomeRecorded } from '../../functions/core/site-leads';
+export type { ScreeningStatusLead as ScreeningLead } from '../../functions/contract/api';
 
 /** An error response from the API, or a network failure (`code: NETWORK`). */
 export class ApiError extends Error {
@@ -44,9 +47,9 @@ const NETWORK_MESSAGE = 'We could not reach the service. Check your internet con
  * Where the API lives. In AWS the deploy writes `config.json` beside the page; locally the API is
  * served from the same origin, so a missing or unreadable file means "same origin".
  */
-export async function resolveApiBaseUrl(fetchImpl: typeof fetch = fetch): Promise<string> {
+export async function resolveApiBaseUrl(fetchImpl: typeof fetch = fetch, configUrl = 'config.json'): Promise<string> {
   try {
-    const response = await fetchImpl('config.json', { headers: { accept: 'application/json' }, cache: 'no-store' });
+    const response = await fetchImpl(configUrl, { headers: { accept: 'application/json' }, cache: 'no-store' });
     if (!response.ok) return '';
     const config: unknown = await response.json();
     if (config && typeof config === 'object' && 'apiBaseUrl' in config && typeof config.apiBaseUrl === 'string') {
@@ -84,8 +87,34 @@ export class ScreenerApi {
     });
   }
 
+  /** The screening with each lead's status and progress (for the confirmation screen). */
+  getScreening(screeningId: string, token: string): Promise<ScreeningStatusResponse> {
+    return this.request<ScreeningStatusResponse>('GET', `/screenings/${encodeURIComponent(screeningId)}`, { token });
+  }
+
   eraseScreening(screeningId: string, token: string): Promise<void> {
     return this.request<void>('DELETE', `/screenings/${encodeURIComponent(screeningId)}`, { token });
+  }
+
+  /** The lead page: one lead for its site, with the lead page link's token. */
+  getSiteLead(leadId: string, token: string): Promise<SiteLeadView> {
+    return this.request<SiteLeadView>('GET', `/site/leads/${encodeURIComponent(leadId)}`, { token });
+  }
+
+  recordSiteOutcome(
+    leadId: string,
+    token: string,
+    outcome: { outcome: SiteOutcome; reason?: NotEligibleReason; note?: string },
+  ): Promise<SiteOutcomeRecorded> {
+    return this.request<SiteOutcomeRecorded>('POST', `/site/leads/${encodeURIComponent(leadId)}/outcomes`, { token, body: outcome });
+  }
+
+  /** "Stop sending leads to this site". */
+  pauseSite(leadId: string, token: string, reason?: string): Promise<{ sitePaused: true }> {
+    return this.request<{ sitePaused: true }>('POST', `/site/leads/${encodeURIComponent(leadId)}/pause-site`, {
+      token,
+      body: reason ? { reason } : {},
+    });
   }
 
   private async request<T>(

@@ -255,6 +255,7 @@ export function App(props: AppProps) {
               results={screening?.results ?? []}
               email={referral.email}
               phoneContact={referral.phoneContact}
+              onCheckProgress={async () => (await api.getScreening(screening.screeningId, screening.token)).referral?.leads ?? []}
               onErase={erase}
             />
           ) : null}

@@ -1,6 +1,7 @@
 /** After a referral: what happens next, which sites will get in touch, and the erase action. */
 import type { TrialResult } from '../../../functions/core/model';
-import type { ReferralResponse } from '../api';
+import { useEffect, useState } from 'preact/hooks';
+import type { ReferralResponse, ScreeningLead } from '../api';
 import { describePlace } from '../flow';
 import { ScreenHeading } from '../ui';
 import { EraseData } from './erase';
@@ -12,11 +13,30 @@ export interface ConfirmationScreenProps {
   results: TrialResult[];
   email: string;
   phoneContact: boolean;
+  /** Each lead's status and what the study team has recorded so far. */
+  onCheckProgress: () => Promise<ScreeningLead[]>;
   onErase: () => Promise<void>;
 }
 
 export function ConfirmationScreen(props: ConfirmationScreenProps) {
   const byTrial = new Map(props.results.map((r) => [r.trialId, r]));
+  const [progress, setProgress] = useState<Map<string, ScreeningLead>>(new Map());
+  const [checking, setChecking] = useState(false);
+  const [checkFailed, setCheckFailed] = useState(false);
+  const checkProgress = async () => {
+    setChecking(true);
+    setCheckFailed(false);
+    try {
+      setProgress(new Map((await props.onCheckProgress()).map((lead) => [lead.leadId, lead])));
+    } catch {
+      setCheckFailed(true);
+    } finally {
+      setChecking(false);
+    }
+  };
+  useEffect(() => {
+    void checkProgress();
+  }, []);
   return (
     <section class="confirmation">
       <div class="success-panel">
@@ -44,10 +64,19 @@ export function ConfirmationScreen(props: ConfirmationScreenProps) {
               <strong>{site?.facility ?? 'The study site'}</strong>
               {site && describePlace(site) ? <span class="site-place">{describePlace(site)}</span> : null}
               <span class="site-study">Study: {trial?.title ?? lead.trialId}</span>
+              <span class="site-progress">{progress.get(lead.leadId)?.progress?.text ?? 'Waiting for the study team to get in touch.'}</span>
             </li>
           );
         })}
       </ul>
+      <div class="actions">
+        <button type="button" class="button secondary" disabled={checking} onClick={() => void checkProgress()}>
+          {checking ? 'Checking…' : 'Check for news from the study team'}
+        </button>
+      </div>
+      <p class="muted" role="status">
+        {checkFailed ? 'We could not check for news just now. Please try again in a moment.' : ''}
+      </p>
       <p class="muted">
         Taking part is always your choice. You can say no at any time, even after you agree to be contacted.
       </p>
