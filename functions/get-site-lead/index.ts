@@ -10,7 +10,7 @@ import { logger } from '../adapters/logger';
 import { SiteLeadRepository, toSiteLeadView } from '../adapters/site-lead-repository';
 import { SITE_METRIC_NAMES, countNow, siteMetrics } from '../adapters/site-metrics';
 import { SitePauseRepository } from '../adapters/site-pause-repository';
-import { SiteLeadPath } from '../record-site-outcome/request';
+import { SiteLeadPath } from '../contract/site-lead-requests';
 
 const config = loadConfig('get-site-lead');
 const table = tableRef(config.TABLE_NAME);

@@ -11,7 +11,7 @@ import { logger } from '../adapters/logger';
 import { SiteLeadRepository } from '../adapters/site-lead-repository';
 import { SITE_METRIC_NAMES, countNow, siteMetrics } from '../adapters/site-metrics';
 import { SitePauseRepository } from '../adapters/site-pause-repository';
-import { PauseSiteRequest, SiteLeadPath } from '../record-site-outcome/request';
+import { PauseSiteRequest, SiteLeadPath } from '../contract/site-lead-requests';
 
 const config = loadConfig('pause-site');
 const table = tableRef(config.TABLE_NAME);

@@ -10,7 +10,7 @@ import { logger } from '../adapters/logger';
 import { SiteLeadRepository, invalidSiteLink } from '../adapters/site-lead-repository';
 import { SITE_METRIC_NAMES, countNow, outcomeMetricName, siteMetrics } from '../adapters/site-metrics';
 import type { SiteOutcomeRecorded } from '../core/site-leads';
-import { RecordOutcomeRequest, SiteLeadPath } from './request';
+import { RecordOutcomeRequest, SiteLeadPath } from '../contract/site-lead-requests';
 
 const config = loadConfig('record-site-outcome');
 const leads = new SiteLeadRepository(tableRef(config.TABLE_NAME));
