@@ -6,14 +6,20 @@
  * the same entry (not minified, esbuild's default main fields for Node, no aliases).
  *
  * For each: bytes and gzipped bytes, which packages the bytes come from (esbuild's metafile),
- * the cold module-load time (a fresh `node` process importing the bundle, median of N; with
- * `--enable-source-maps` as deployed) and, from one `--cpu-prof` run mapped back through the
- * source map, which packages the load time goes to.
+ * the cold module-load time (a fresh `node` process importing the bundle with the production
+ * `NODE_OPTIONS`, which are none: median of N, wall-clock and the process's CPU time), what
+ * `--enable-source-maps` would add, the first and second request of that process (against a
+ * DynamoDB and SES that refuse every call at once, so the figure is the function's own work:
+ * parsing, validation, the SDK's first request, error mapping), and, from one `--cpu-prof` run
+ * mapped back through the source map, which packages the load time goes to.
  *
  * Beside them, in the same rounds, two floor bundles built with the same options: an empty ESM
  * module (what importing anything costs) and an entry that only creates the DynamoDB document
- * client as every function does (what no function on this stack can load faster than).
+ * client as every function does, and sends one GetItem as its request (what no function on this
+ * stack can load or answer faster than).
  */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { execFile } from 'node:child_process';
 import { cp, mkdir, readFile, readdir, rm, stat } from 'node:fs/promises';
 import { SourceMap } from 'node:module';
@@ -24,9 +30,14 @@ import { gzipSync } from 'node:zlib';
 import { build, type BuildOptions, type Metafile } from 'esbuild';
 import { FUNCTIONS, type FunctionSpec } from '../functions/function-manifest';
 import { ESM_REQUIRE_BANNER, LAMBDA_EXTERNAL_MODULES, LAMBDA_MODULE_ALIASES } from '../lib/lambda-function';
+import { buildProxyEvent } from '../local/api-routes';
+import { adultWithChronicBackPain } from '../test/factories/screener';
 import { median } from './stats';
 
 const run = promisify(execFile);
+
+/** The `NODE_OPTIONS` the functions run with in Lambda (`lib/lambda-function.ts` sets none). */
+const PRODUCTION_NODE_FLAGS: readonly string[] = [];
 
 /** The esbuild options `NodejsFunction` derives from `lib/lambda-function.ts`'s bundling props. */
 function productionOptions(repositoryRoot: string, entry: string, outfile: string): BuildOptions {
@@ -84,10 +95,18 @@ export interface BundleRow {
   zodBytes: number;
   /** Bytes of the AWS SDK (`@aws-sdk/*`, `@smithy/*`, `@aws/*`). */
   awsSdkBytes: number;
-  /** Median milliseconds to import the bundle in a fresh node process, with `--enable-source-maps`. */
+  /** Median milliseconds to import the bundle in a fresh node process, with the production `NODE_OPTIONS` (none). */
   loadMs: number;
-  /** The same without `--enable-source-maps` (what the source map costs at load). */
-  loadMsWithoutSourceMaps: number;
+  /** Median CPU milliseconds (user + system) of that import: steadier than wall-clock on a shared machine. */
+  loadCpuMs?: number;
+  /** The import with `--enable-source-maps`, as the functions ran before (what Node's source maps cost at load). */
+  loadMsWithSourceMaps?: number;
+  /**
+   * Median milliseconds of the first request in the same fresh process, and of the second, against a
+   * DynamoDB and SES that refuse every call (so no network time is in it). Absent for floors' empty module.
+   */
+  firstRequestMs?: number;
+  secondRequestMs?: number;
   naiveBytes: number;
   naiveGzipBytes: number;
   naiveLoadMs: number;
@@ -100,6 +119,9 @@ export interface BundleRow {
    */
   floorLoadMs?: number;
   emptyLoadMs?: number;
+  /** The DynamoDB-client floor's CPU time and first request, in the same rounds. Functions only. */
+  floorLoadCpuMs?: number;
+  floorFirstRequestMs?: number;
 }
 
 /**
@@ -114,11 +136,12 @@ export const FLOOR_ENTRIES = [
   },
   {
     name: 'floor: DynamoDB document client',
-    entry: '(imports functions/adapters/dynamo.ts and creates the document client)',
+    entry: '(imports functions/adapters/dynamo.ts, creates the document client; a request is one GetItem)',
     contents:
+      "import { GetCommand } from '@aws-sdk/lib-dynamodb';\n" +
       "import { documentClient } from './functions/adapters/dynamo';\n" +
       'const client = documentClient();\n' +
-      'export const handler = async () => client;\n',
+      "export const handler = async () => client.send(new GetCommand({ TableName: 'bench', Key: { PK: 'floor', SK: 'floor' } })).catch(() => undefined);\n",
   },
 ] as const;
 
@@ -162,9 +185,13 @@ function packageBytes(metafile: Metafile): Map<string, number> {
 }
 
 /** Environment the manifest's functions need to pass their cold-start config check. */
-function functionEnvironment(): NodeJS.ProcessEnv {
+function functionEnvironment(refusingEndpoint?: string): NodeJS.ProcessEnv {
   return {
     PATH: process.env.PATH,
+    ...(refusingEndpoint ? { AWS_ENDPOINT_URL_DYNAMODB: refusingEndpoint, AWS_ENDPOINT_URL_SES: refusingEndpoint } : {}),
+    POWERTOOLS_LOG_LEVEL: 'SILENT',
+    // Delivery holds every message until contacts are approved: approved, so its request reaches DynamoDB.
+    CATALOG_CONTACTS_APPROVED: 'true',
     AWS_REGION: 'us-east-1',
     AWS_ACCESS_KEY_ID: 'bench',
     AWS_SECRET_ACCESS_KEY: 'bench',
@@ -178,23 +205,87 @@ function functionEnvironment(): NodeJS.ProcessEnv {
 }
 
 /**
- * A script for `node --input-type=module -e`: imports the bundle and prints how long it took in
- * ms, then the start and end on the monotonic clock in µs (the clock of CPU profile timestamps).
+ * A script for `node --input-type=module -e`: imports the bundle, then (with an event) invokes its
+ * handler twice, and prints the import's wall-clock ms, its CPU ms, its start and end on the
+ * monotonic clock in µs (the clock of CPU profile timestamps), and the two requests' ms (-1 without).
  */
-const loadScript = (file: string) =>
-  `const h=process.hrtime.bigint();const s=performance.now();const m=await import(${JSON.stringify(pathToFileURL(file).href)});` +
-  `const e=performance.now();const g=process.hrtime.bigint();if(typeof m.handler!=='function')throw new Error('no handler');` +
-  `process.stdout.write([e-s,h/1000n,g/1000n].join(' '));`;
+const loadScript = (file: string, event?: unknown) =>
+  `const c=process.cpuUsage();const h=process.hrtime.bigint();const s=performance.now();const m=await import(${JSON.stringify(pathToFileURL(file).href)});` +
+  `const e=performance.now();const d=process.cpuUsage(c);const g=process.hrtime.bigint();if(typeof m.handler!=='function')throw new Error('no handler');` +
+  `let first=-1,second=-1;const event=${JSON.stringify(event ?? null)};` +
+  `if(event){const context={awsRequestId:'bench',functionName:'bench',getRemainingTimeInMillis:()=>10000};` +
+  // A refused call may make the handler throw (a stream batch whose every record failed): timed all the same.
+  `const invoke=async()=>{const t=performance.now();try{await m.handler(structuredClone(event),context);}catch{}return performance.now()-t;};` +
+  `first=await invoke();second=await invoke();}` +
+  `process.stdout.write([e-s,(d.user+d.system)/1000,h/1000n,g/1000n,first,second].join(' '));process.exit(0);`;
 
-async function loadTimes(file: string, loads: number, nodeFlags: readonly string[]): Promise<number> {
-  const samples: number[] = [];
-  for (let i = 0; i < loads; i++) {
-    const { stdout } = await run(process.execPath, [...nodeFlags, '--input-type=module', '-e', loadScript(file)], {
-      env: functionEnvironment(),
+interface LoadSample {
+  wallMs: number;
+  cpuMs: number;
+  firstRequestMs: number;
+  secondRequestMs: number;
+}
+
+async function loadOnce(file: string, nodeFlags: readonly string[], event?: unknown, refusingEndpoint?: string): Promise<LoadSample> {
+  const { stdout } = await run(process.execPath, [...nodeFlags, '--input-type=module', '-e', loadScript(file, event)], {
+    env: functionEnvironment(refusingEndpoint),
+  });
+  const [wallMs, cpuMs, , , firstRequestMs, secondRequestMs] = stdout.split(' ').map(Number) as number[];
+  return { wallMs: wallMs!, cpuMs: cpuMs!, firstRequestMs: firstRequestMs!, secondRequestMs: secondRequestMs! };
+}
+
+/**
+ * A DynamoDB (and SES) endpoint that refuses every call at once, as DynamoDB refuses a table that
+ * does not exist: a function's first request then does all its own work (parsing, validation,
+ * the SDK's first signed request and its error) with no network time in it.
+ */
+async function startRefusingEndpoint(): Promise<{ url: string; server: Server }> {
+  const server = createServer((request, response) => {
+    request.resume();
+    request.on('end', () => {
+      response.writeHead(400, { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-requestid': 'bench' });
+      response.end(JSON.stringify({ __type: 'com.amazonaws.dynamodb.v20120810#ResourceNotFoundException', message: 'Requested resource not found' }));
     });
-    samples.push(Number(stdout.split(' ')[0]));
+  });
+  await new Promise<void>((resolveListen) => server.listen(0, '127.0.0.1', resolveListen));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
+}
+
+/** The request a function's first and second invocation get: what it would serve most. */
+function requestFor(spec: FunctionSpec): unknown {
+  switch (spec.trigger.kind) {
+    case 'http': {
+      const screeningId = '3f0c2a8e-9b1d-4c5e-8f7a-1b2c3d4e5f60';
+      const parameters: Record<string, string> = { screenerId: 'lower-back-pain', screeningId, leadId: 'bench-lead' };
+      const pathParameters = Object.fromEntries(
+        [...spec.trigger.path.matchAll(/\{(\w+)\}/g)].map(([, name]) => [name!, parameters[name!] ?? 'bench']),
+      );
+      const path = spec.trigger.path.replace(/\{(\w+)\}/g, (_, name: string) => pathParameters[name]!);
+      const body =
+        spec.name === 'submit-screening'
+          ? { screenerId: 'lower-back-pain', answers: adultWithChronicBackPain() }
+          : spec.trigger.method === 'POST'
+            ? { trialIds: ['NCT03535688'], contact: { name: 'Alex Patient', email: 'alex.patient@example.com' }, consent: { shareWithSites: true, phoneContact: false, textVersion: 'bench' } }
+            : undefined;
+      return buildProxyEvent({
+        method: spec.trigger.method,
+        path,
+        resource: spec.trigger.path,
+        pathParameters,
+        headers: {
+          'Content-Type': 'application/json',
+          Origin: 'https://example.org',
+          Authorization: 'Bearer bench-token-bench-token-bench-token-bench-token',
+          'Idempotency-Key': 'bench-idempotency-key',
+        },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+    }
+    case 'stream':
+      return { Records: [{ eventID: 'bench-1', eventName: 'INSERT', dynamodb: { NewImage: { entityType: { S: 'LEAD' }, leadId: { S: 'bench-lead' } } } }] };
+    case 'schedule':
+      return { version: '0', id: 'bench', 'detail-type': 'Scheduled Event', source: 'aws.events', time: new Date(0).toISOString(), detail: {} };
   }
-  return median(samples);
 }
 
 interface CpuProfile {
@@ -218,7 +309,7 @@ async function loadProfile(file: string, workDir: string): Promise<{ shares: Pac
   await mkdir(profileDir, { recursive: true });
   const { stdout } = await run(
     process.execPath,
-    ['--cpu-prof', '--cpu-prof-interval', '100', '--cpu-prof-dir', profileDir, '--input-type=module', '-e', loadScript(file)],
+    [...PRODUCTION_NODE_FLAGS, '--cpu-prof', '--cpu-prof-interval', '100', '--cpu-prof-dir', profileDir, '--input-type=module', '-e', loadScript(file)],
     { env: functionEnvironment() },
   );
   const [profileFile] = await readdir(profileDir);
@@ -249,7 +340,7 @@ async function loadProfile(file: string, workDir: string): Promise<{ shares: Pac
   };
 
   // Only the import counts, not Node's own start-up before it or the exit after it.
-  const [, importStartUs, importEndUs] = stdout.split(' ').map(Number) as [number, number, number];
+  const [, , importStartUs, importEndUs] = stdout.split(' ').map(Number) as [number, number, number, number];
   const shares = new Map<string, number>();
   let timestamp = profile.startTime;
   let counted = 0;
@@ -309,75 +400,94 @@ export async function runBundleBenchmark(options: BundleOptions): Promise<Bundle
   const rows: BundleRow[] = [];
   const specs = (FUNCTIONS as readonly FunctionSpec[]).filter((spec) => !options.only?.length || options.only.includes(spec.name));
 
-  const floors = [];
+  const floors: ((typeof FLOOR_ENTRIES)[number] & { file: string; build: Awaited<ReturnType<typeof buildOne>> })[] = [];
   for (const [index, floor] of FLOOR_ENTRIES.entries()) {
     const file = join(options.workDir, 'floor', String(index), 'index.mjs');
     floors.push({ ...floor, file, build: await buildFloor(options.repositoryRoot, floor.contents, `bench-floor-${index}.ts`, file) });
   }
   const [emptyFloor, clientFloor] = floors as [(typeof floors)[number], (typeof floors)[number]];
   // Every floor sample of the run, for the floor rows; each function row keeps its own rounds' samples too.
-  const floorSamples = new Map(floors.map((floor) => [floor.file, { maps: [] as number[], withoutMaps: [] as number[] }]));
+  const floorSamples = new Map(floors.map((floor) => [floor.file, [] as LoadSample[]]));
+  const floorWithMaps = new Map(floors.map((floor) => [floor.file, [] as number[]]));
+  const floorRequest = (floor: (typeof floors)[number]) => (floor === clientFloor ? {} : undefined);
+  const refusing = await startRefusingEndpoint();
 
-  for (const spec of specs) {
-    const entry = resolve(options.repositoryRoot, spec.entry);
-    const productionDir = join(options.workDir, 'production', spec.name);
-    const naiveDir = join(options.workDir, 'naive', spec.name);
-    const production = await buildOne(productionOptions(options.repositoryRoot, entry, join(productionDir, 'index.mjs')));
-    const naive = await buildOne(naiveOptions(options.repositoryRoot, entry, join(naiveDir, 'index.mjs')));
-    // As the CDK command hook does: what a function reads at run time is beside its bundle.
-    for (const path of spec.runtimeFiles) {
-      for (const dir of [productionDir, naiveDir]) {
-        await cp(resolve(options.repositoryRoot, path), join(dir, path), { recursive: true });
+  try {
+    for (const spec of specs) {
+      const entry = resolve(options.repositoryRoot, spec.entry);
+      const productionDir = join(options.workDir, 'production', spec.name);
+      const naiveDir = join(options.workDir, 'naive', spec.name);
+      const production = await buildOne(productionOptions(options.repositoryRoot, entry, join(productionDir, 'index.mjs')));
+      const naive = await buildOne(naiveOptions(options.repositoryRoot, entry, join(naiveDir, 'index.mjs')));
+      // As the CDK command hook does: what a function reads at run time is beside its bundle.
+      for (const path of spec.runtimeFiles) {
+        for (const dir of [productionDir, naiveDir]) {
+          await cp(resolve(options.repositoryRoot, path), join(dir, path), { recursive: true });
+        }
       }
+
+      const productionFile = join(productionDir, 'index.mjs');
+      const naiveFile = join(naiveDir, 'index.mjs');
+      const request = requestFor(spec);
+      // Interleaved, so the figures and the floors see the same machine load.
+      const samples: LoadSample[] = [];
+      const withMaps: number[] = [];
+      const naiveMs: number[] = [];
+      const floorMs = new Map(floors.map((floor) => [floor.file, [] as LoadSample[]]));
+      for (let i = 0; i < options.loads; i++) {
+        samples.push(await loadOnce(productionFile, PRODUCTION_NODE_FLAGS, request, refusing.url));
+        naiveMs.push((await loadOnce(naiveFile, PRODUCTION_NODE_FLAGS)).wallMs);
+        for (const floor of floors) {
+          const sample = await loadOnce(floor.file, PRODUCTION_NODE_FLAGS, floorRequest(floor), refusing.url);
+          floorMs.get(floor.file)!.push(sample);
+          floorSamples.get(floor.file)!.push(sample);
+        }
+        // The what-if figures need fewer samples: every fourth round.
+        if (i % 4 === 0) {
+          withMaps.push((await loadOnce(productionFile, ['--enable-source-maps'])).wallMs);
+          for (const floor of floors) floorWithMaps.get(floor.file)!.push((await loadOnce(floor.file, ['--enable-source-maps'])).wallMs);
+        }
+      }
+      const profile = await loadProfile(productionFile, join(options.workDir, 'profiles', spec.name));
+      const clientFloorSamples = floorMs.get(clientFloor.file)!;
+
+      rows.push({
+        ...rowOf('function', spec.name, spec.entry, production, profile),
+        loadMs: median(samples.map((sample) => sample.wallMs)),
+        loadCpuMs: median(samples.map((sample) => sample.cpuMs)),
+        loadMsWithSourceMaps: median(withMaps),
+        firstRequestMs: median(samples.map((sample) => sample.firstRequestMs)),
+        secondRequestMs: median(samples.map((sample) => sample.secondRequestMs)),
+        naiveBytes: naive.bytes,
+        naiveGzipBytes: naive.gzipBytes,
+        naiveLoadMs: median(naiveMs),
+        floorLoadMs: median(clientFloorSamples.map((sample) => sample.wallMs)),
+        floorLoadCpuMs: median(clientFloorSamples.map((sample) => sample.cpuMs)),
+        floorFirstRequestMs: median(clientFloorSamples.map((sample) => sample.firstRequestMs)),
+        emptyLoadMs: median(floorMs.get(emptyFloor.file)!.map((sample) => sample.wallMs)),
+      });
     }
-
-    const productionFile = join(productionDir, 'index.mjs');
-    const naiveFile = join(naiveDir, 'index.mjs');
-    // Interleaved, so the figures and the floors see the same machine load.
-    const loadMs: number[] = [];
-    const withoutMaps: number[] = [];
-    const naiveMs: number[] = [];
-    const floorMs = new Map(floors.map((floor) => [floor.file, [] as number[]]));
-    for (let i = 0; i < options.loads; i++) {
-      loadMs.push(await loadTimes(productionFile, 1, ['--enable-source-maps']));
-      naiveMs.push(await loadTimes(naiveFile, 1, []));
-      for (const floor of floors) {
-        const sample = await loadTimes(floor.file, 1, ['--enable-source-maps']);
-        floorMs.get(floor.file)!.push(sample);
-        floorSamples.get(floor.file)!.maps.push(sample);
-      }
-      // The what-if figures need fewer samples: every fourth round.
-      if (i % 4 === 0) {
-        withoutMaps.push(await loadTimes(productionFile, 1, []));
-        for (const floor of floors) floorSamples.get(floor.file)!.withoutMaps.push(await loadTimes(floor.file, 1, []));
-      }
-    }
-    const profile = await loadProfile(productionFile, join(options.workDir, 'profiles', spec.name));
-
-    rows.push({
-      ...rowOf('function', spec.name, spec.entry, production, profile),
-      loadMs: median(loadMs),
-      loadMsWithoutSourceMaps: median(withoutMaps),
-      naiveBytes: naive.bytes,
-      naiveGzipBytes: naive.gzipBytes,
-      naiveLoadMs: median(naiveMs),
-      floorLoadMs: median(floorMs.get(clientFloor.file)!),
-      emptyLoadMs: median(floorMs.get(emptyFloor.file)!),
-    });
+  } finally {
+    refusing.server.close();
   }
 
   for (const [index, floor] of floors.entries()) {
     const samples = floorSamples.get(floor.file)!;
-    if (samples.maps.length === 0) continue;
+    if (samples.length === 0) continue;
     const profile = await loadProfile(floor.file, join(options.workDir, 'profiles', `floor-${index}`));
+    const wall = median(samples.map((sample) => sample.wallMs));
     rows.push({
       ...rowOf('floor', floor.name, floor.entry, floor.build, profile),
-      loadMs: median(samples.maps),
-      loadMsWithoutSourceMaps: median(samples.withoutMaps),
+      loadMs: wall,
+      loadCpuMs: median(samples.map((sample) => sample.cpuMs)),
+      loadMsWithSourceMaps: median(floorWithMaps.get(floor.file)!),
+      ...(floor === clientFloor
+        ? { firstRequestMs: median(samples.map((sample) => sample.firstRequestMs)), secondRequestMs: median(samples.map((sample) => sample.secondRequestMs)) }
+        : {}),
       // Floors have no naive build: they are the comparison themselves.
       naiveBytes: floor.build.bytes,
       naiveGzipBytes: floor.build.gzipBytes,
-      naiveLoadMs: median(samples.maps),
+      naiveLoadMs: wall,
     });
   }
   return rows;
