@@ -416,6 +416,9 @@ export function renderResults(results: BenchResults): string {
     .join('\n');
 }
 
+/** The billed write units of the last run before compact screening records (COST.md of that day). */
+const WRITE_UNITS_BEFORE_COMPACT_RECORDS = { measuredOn: '2026-11-26', screening: 56, referral: 80 } as const;
+
 export function renderCost(results: BenchResults): string {
   if (!results.capacity) return '';
   const model = costModel(results.capacity);
@@ -465,6 +468,25 @@ ${table(['request', 'Lambda', 'API Gateway + WAF', 'DynamoDB', 'SES', 'total'], 
   costRow(model.referral),
   costRow(model.delivery),
 ])}
+
+## Billed write units per request, before and after compact screening records
+
+Before: the run of ${WRITE_UNITS_BEFORE_COMPACT_RECORDS.measuredOn}, when a screening item held every criterion's text for every
+trial (about 27 KB) and was written in a transaction with its idempotency record. After: results stored by
+id and value (texts from the catalog version, \`functions/core/stored-results.ts\`), the screening and its
+idempotency record written as two single-item puts.
+
+${table(
+  ['request', 'billed write units before', 'billed write units now'],
+  [
+    ['POST /screenings', WRITE_UNITS_BEFORE_COMPACT_RECORDS.screening, billedWriteUnits(results.capacity.screening)],
+    [
+      'POST /screenings/{id}/referrals (' + results.capacity.referral.leads + ' lead)',
+      WRITE_UNITS_BEFORE_COMPACT_RECORDS.referral,
+      billedWriteUnits(results.capacity.referral),
+    ],
+  ],
+)}
 
 ## Cost per 1,000 screenings
 

@@ -8,10 +8,11 @@
  * the confirmation email until that email is sent (see `docs/data-model.md`).
  */
 import { randomUUID } from 'node:crypto';
-import { BatchGetCommand, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, DeleteCommand, GetCommand, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { refusals, type DomainError } from '../core/errors';
-import type { Answers, LeadStatus, MedicalAdvice, ScreeningOutcome, TrialResult, UrgentCare } from '../core/model';
+import { DEFAULT_MAX_RECORD_AGE_DAYS } from '../core/freshness';
+import type { Answers, LeadStatus, MedicalAdvice, ScreeningOutcome, UrgentCare } from '../core/model';
 import { STREAM_GRACE_SECONDS } from '../core/outbox-timing';
 import type {
   IdempotencyRequest,
@@ -24,9 +25,13 @@ import type {
   SavedScreening,
   ScreeningRecord,
   ScreeningStore,
+  CatalogStore,
 } from '../core/ports';
 import { SCREENING_TOKEN_ATTRIBUTE, TABLE_ATTRIBUTES, dueKeys, itemKeys, outboxKeys } from '../table-schema';
 import { SITE_OUTCOMES, type SiteOutcome } from '../core/site-leads';
+import { presentStoredResults, storeResults, type StoredTrialResult } from '../core/stored-results';
+import * as z from '../core/zod';
+import { CatalogRepository } from './catalog-repository';
 import { cancellationReasons, expiresAfterDays, type TableRef } from './dynamo';
 import { sealToken, sha256Hex, tokenMatches, unsealToken } from './tokens';
 
@@ -53,6 +58,12 @@ function canonicalJson(value: unknown): string {
 }
 
 export interface ScreeningRepositoryOptions {
+  /**
+   * The catalog versions a screening's results are stored against and shown from (they are
+   * stored by id and value, `core/stored-results.ts`); share the use case's store so a version
+   * is read once per container.
+   */
+  catalogs?: CatalogStore;
   screeningTtlDays?: number;
   referralRetentionDays?: number;
   now?: () => Date;
@@ -62,10 +73,14 @@ const DEFAULT_SCREENING_TTL_DAYS = 30;
 const DEFAULT_REFERRAL_RETENTION_DAYS = 365;
 
 export class ScreeningRepository implements ScreeningStore, IdempotencyStore, ReferralStore {
+  private readonly catalogs: CatalogStore;
+
   constructor(
     private readonly table: TableRef,
     private readonly options: ScreeningRepositoryOptions = {},
-  ) {}
+  ) {
+    this.catalogs = options.catalogs ?? new CatalogRepository(table);
+  }
 
   private now(): Date {
     return (this.options.now ?? (() => new Date()))();
@@ -89,13 +104,16 @@ export class ScreeningRepository implements ScreeningStore, IdempotencyStore, Re
     if (item.requestHash !== requestHash(idempotency.request)) throw refusals.idempotencyKeyReused();
     const screening = await this.readScreening(String(item.screeningId));
     if (!screening) return undefined;
-    return { screening: toRecord(screening), token: unsealToken(String(item.sealedToken), idempotency.key), replayed: true };
+    return { screening: await this.toRecord(screening), token: unsealToken(String(item.sealedToken), idempotency.key), replayed: true };
   }
 
   /**
-   * Stores a new screening with a fresh token, and the idempotency record in the same
-   * transaction when the client sent a key. A concurrent request with the same key loses the
-   * race and receives the winner's result.
+   * Stores a new screening with a fresh token, then the idempotency record when the client sent
+   * a key. Two single-item writes, not a transaction: a transaction bills every item twice, and the
+   * order keeps them consistent. The idempotency record only ever names a screening already
+   * stored; a screening whose record was never written (the function stopped in between) is
+   * returned to nobody and expires with its TTL. A concurrent request with the same key loses
+   * the race on the record, removes its own screening and receives the winner's result.
    */
   async createScreening(input: NewScreening, token: string, idempotency?: IdempotencyRequest): Promise<SavedScreening> {
     const now = this.now();
@@ -108,11 +126,13 @@ export class ScreeningRepository implements ScreeningStore, IdempotencyStore, Re
       screenerId: input.screenerId,
       screenerVersion: input.screenerVersion,
       catalogVersion: input.catalogVersion,
+      maxRecordAgeDays: input.maxRecordAgeDays,
       tokenHash: sha256Hex(token),
       answers: input.answers,
       outcome: input.outcome,
       redFlags: input.redFlags,
-      results: input.results,
+      // By id and value: the texts are the catalog version's (see `core/stored-results.ts`).
+      results: JSON.stringify(await this.storedResults(input)),
       ...(input.urgentCare ? { urgentCare: input.urgentCare } : {}),
       ...(input.medicalAdvice ? { medicalAdvice: input.medicalAdvice } : {}),
       createdAt: now.toISOString(),
@@ -121,47 +141,43 @@ export class ScreeningRepository implements ScreeningStore, IdempotencyStore, Re
       ...(keyHash ? { idempotencyKeyHash: keyHash } : {}),
     };
 
-    const transactItems: NonNullable<TransactWriteCommandInput['TransactItems']> = [
-      {
-        Put: {
-          TableName: this.table.tableName,
-          Item: item,
-          ConditionExpression: 'attribute_not_exists(#pk)',
-          ExpressionAttributeNames: { '#pk': TABLE_ATTRIBUTES.partitionKey },
-        },
-      },
-    ];
+    await this.table.client.send(
+      new PutCommand({
+        TableName: this.table.tableName,
+        Item: item,
+        ConditionExpression: 'attribute_not_exists(#pk)',
+        ExpressionAttributeNames: { '#pk': TABLE_ATTRIBUTES.partitionKey },
+      }),
+    );
     if (idempotency && keyHash) {
-      transactItems.push({
-        Put: {
-          TableName: this.table.tableName,
-          Item: {
-            ...itemKeys.idempotency(keyHash),
-            [TABLE_ATTRIBUTES.entityType]: 'IDEMPOTENCY',
-            screeningId,
-            requestHash: requestHash(idempotency.request),
-            sealedToken: sealToken(token, idempotency.key),
-            [TABLE_ATTRIBUTES.expiresAt]: nowSeconds(now) + IDEMPOTENCY_WINDOW_HOURS * 60 * 60,
-          },
-          // An expired record that TTL has not deleted yet may be overwritten.
-          ConditionExpression: 'attribute_not_exists(#pk) OR #expiresAt <= :now',
-          ExpressionAttributeNames: { '#pk': TABLE_ATTRIBUTES.partitionKey, '#expiresAt': TABLE_ATTRIBUTES.expiresAt },
-          ExpressionAttributeValues: { ':now': nowSeconds(now) },
-        },
-      });
-    }
-
-    try {
-      await this.table.client.send(new TransactWriteCommand({ TransactItems: transactItems }));
-    } catch (error) {
-      const reasons = cancellationReasons(error);
-      if (idempotency && reasons?.[1] === 'ConditionalCheckFailed') {
+      try {
+        await this.table.client.send(
+          new PutCommand({
+            TableName: this.table.tableName,
+            Item: {
+              ...itemKeys.idempotency(keyHash),
+              [TABLE_ATTRIBUTES.entityType]: 'IDEMPOTENCY',
+              screeningId,
+              requestHash: requestHash(idempotency.request),
+              sealedToken: sealToken(token, idempotency.key),
+              [TABLE_ATTRIBUTES.expiresAt]: nowSeconds(now) + IDEMPOTENCY_WINDOW_HOURS * 60 * 60,
+            },
+            // An expired record that TTL has not deleted yet may be overwritten.
+            ConditionExpression: 'attribute_not_exists(#pk) OR #expiresAt <= :now',
+            ExpressionAttributeNames: { '#pk': TABLE_ATTRIBUTES.partitionKey, '#expiresAt': TABLE_ATTRIBUTES.expiresAt },
+            ExpressionAttributeValues: { ':now': nowSeconds(now) },
+          }),
+        );
+      } catch (error) {
+        if (!(error instanceof Error && error.name === 'ConditionalCheckFailedException')) throw error;
+        // Another request with this key won: its screening is the one, this one goes.
+        await this.table.client.send(new DeleteCommand({ TableName: this.table.tableName, Key: itemKeys.screening(screeningId) }));
         const replay = await this.findReplay(idempotency);
         if (replay) return replay;
+        throw error;
       }
-      throw error;
     }
-    return { screening: toRecord(item), token, replayed: false };
+    return { screening: { ...recordOf(item), results: input.results }, token, replayed: false };
   }
 
   /**
@@ -174,7 +190,7 @@ export class ScreeningRepository implements ScreeningStore, IdempotencyStore, Re
     if (!item || !tokenMatches(token, String(item.tokenHash)) || Number(item.expiresAt) <= nowSeconds(this.now())) {
       throw refusals.invalidToken();
     }
-    return toRecord(item);
+    return this.toRecord(item);
   }
 
   /** The referral of a screening with each lead's delivery status, or undefined when none. */
@@ -446,6 +462,25 @@ export class ScreeningRepository implements ScreeningStore, IdempotencyStore, Re
     return result.Item;
   }
 
+  /** The results by id and value, against the catalog version they were evaluated against. */
+  private async storedResults(input: NewScreening): Promise<StoredTrialResult[]> {
+    if (input.results.length === 0) return [];
+    const catalog = await this.catalogs.getCatalogVersion(input.catalogVersion);
+    if (!catalog) throw new Error(`Catalog ${input.catalogVersion} is gone: the screening's results cannot be stored by reference`);
+    return storeResults(input.results, catalog);
+  }
+
+  /** A stored screening with its results shown again from its catalog version, as at its own time. */
+  private async toRecord(item: Record<string, unknown>): Promise<ScreeningRecord> {
+    const record = recordOf(item);
+    const stored = StoredResults.parse(typeof item.results === 'string' ? JSON.parse(item.results) : []);
+    if (stored.length === 0) return record;
+    const catalog = await this.catalogs.getCatalogVersion(record.catalogVersion);
+    if (!catalog) return record;
+    const maxRecordAgeDays = typeof item.maxRecordAgeDays === 'number' ? item.maxRecordAgeDays : DEFAULT_MAX_RECORD_AGE_DAYS;
+    return { ...record, results: presentStoredResults(stored, catalog, { maxRecordAgeDays, now: new Date(record.createdAt) }) };
+  }
+
   private async readReferral(screeningId: string): Promise<Record<string, unknown> | undefined> {
     const result = await this.table.client.send(
       new GetCommand({ TableName: this.table.tableName, Key: itemKeys.referral(screeningId), ConsistentRead: true }),
@@ -458,8 +493,17 @@ function nowSeconds(now: Date): number {
   return Math.floor(now.getTime() / 1000);
 }
 
-function toRecord(item: Record<string, unknown>): ScreeningRecord {
+/** The stored results' shape (`core/stored-results.ts`), checked on every read. */
+const StoredSite = z.union([
+  z.tuple([z.number(), z.enum(['w', 'a', 'u', '-'])]),
+  z.tuple([z.number(), z.enum(['w', 'a', 'u', '-']), z.number(), z.number()]),
+]);
+const StoredResults = z.array(z.tuple([z.string(), z.string().check(z.regex(/^[012]*$/)), z.nullable(StoredSite)]));
+
+/** The screening's own fields; its results are shown from the catalog by `toRecord`. */
+function recordOf(item: Record<string, unknown>): ScreeningRecord {
   return {
+    maxRecordAgeDays: typeof item.maxRecordAgeDays === 'number' ? item.maxRecordAgeDays : DEFAULT_MAX_RECORD_AGE_DAYS,
     screeningId: String(item.screeningId),
     screenerId: String(item.screenerId),
     screenerVersion: String(item.screenerVersion),
@@ -467,7 +511,7 @@ function toRecord(item: Record<string, unknown>): ScreeningRecord {
     answers: item.answers as Answers,
     outcome: item.outcome as ScreeningOutcome,
     redFlags: (item.redFlags as string[] | undefined) ?? [],
-    results: (item.results as TrialResult[] | undefined) ?? [],
+    results: [],
     ...(item.urgentCare ? { urgentCare: item.urgentCare as UrgentCare } : {}),
     ...(item.medicalAdvice ? { medicalAdvice: item.medicalAdvice as MedicalAdvice } : {}),
     createdAt: String(item.createdAt),

@@ -72,6 +72,7 @@ export function submitScreening(ports: SubmitScreeningPorts) {
         screenerId: screener.id,
         screenerVersion: screener.version,
         catalogVersion: catalog.version,
+        maxRecordAgeDays: ports.freshness.maxRecordAgeDays,
         answers,
         outcome: evaluation.outcome,
         redFlags: evaluation.redFlags,

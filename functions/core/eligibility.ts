@@ -280,9 +280,24 @@ function evaluateTrial(
   location: PatientLocation,
   policy: FreshnessPolicy,
 ): TrialResult {
-  const { trial } = prepared;
   const { eligibility, criteria } = evaluateCriteria(prepared, values);
-  const nearestSite = nearestRecruitingSite(trial, location, prepared.sites);
+  const nearestSite = nearestRecruitingSite(prepared.trial, location, prepared.sites);
+  return presentTrialResult(prepared, { eligibility, criteria }, nearestSite, policy);
+}
+
+/**
+ * A trial's result as the patient sees it, from what the screening decided (each criterion's
+ * result and the nearest site) and the catalog: everything else (texts, the record's freshness at
+ * the screening's time, whom to contact) follows from those. A stored screening keeps only the
+ * decisions and is shown again through this same function (`core/stored-results.ts`).
+ */
+export function presentTrialResult(
+  prepared: PreparedTrial,
+  { eligibility, criteria }: CriteriaEvaluation,
+  nearestSite: SiteSummary | null,
+  policy: FreshnessPolicy,
+): TrialResult {
+  const { trial } = prepared;
   const freshness = assessFreshness(trial, nearestSite?.siteId, policy);
 
   const result: TrialResult = {

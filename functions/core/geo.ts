@@ -136,20 +136,29 @@ function isBetter(a: Candidate, b: Candidate): boolean {
 }
 
 function siteSummary({ site, distanceKm, acceptsReferrals, reach }: Candidate): SiteSummary {
+  const distance = distanceKm === undefined ? undefined : { km: roundToTenth(distanceKm), miles: roundToTenth(distanceKm / KM_PER_MILE) };
+  return summarizeSite({ site, acceptsReferrals }, reach, distance);
+}
+
+/**
+ * The summary of a recruiting site as a result shows it, from the site, how it relates to the
+ * patient's travel limit and its distance as shown (rounded): what a stored screening keeps of
+ * its nearest site is the site and those three values (`core/stored-results.ts`).
+ */
+export function summarizeSite(
+  { site, acceptsReferrals }: Pick<RecruitingSite, 'site' | 'acceptsReferrals'>,
+  reach: SiteReach | undefined,
+  distance: { km: number; miles: number } | undefined,
+): SiteSummary {
   // Optional fields are left out rather than set to undefined: the summary is stored and sent as is.
-  const summary: SiteSummary = {
-    siteId: site.siteId,
-    facility: site.facility,
-    country: site.country,
-    acceptsReferrals,
-    reach,
-  };
+  const summary: SiteSummary = { siteId: site.siteId, facility: site.facility, country: site.country, acceptsReferrals };
+  if (reach !== undefined) summary.reach = reach;
   if (site.city !== undefined) summary.city = site.city;
   if (site.state !== undefined) summary.state = site.state;
   if (site.postalCode !== undefined) summary.postalCode = site.postalCode;
-  if (distanceKm !== undefined) {
-    summary.distanceKm = roundToTenth(distanceKm);
-    summary.distanceMiles = roundToTenth(distanceKm / KM_PER_MILE);
+  if (distance !== undefined) {
+    summary.distanceKm = distance.km;
+    summary.distanceMiles = distance.miles;
   }
   return summary;
 }

@@ -17,6 +17,8 @@ export interface NewScreening {
   screenerId: string;
   screenerVersion: string;
   catalogVersion: string;
+  /** The freshness rule's setting the results were decided under (they are shown again under it). */
+  maxRecordAgeDays: number;
   answers: Answers;
   outcome: ScreeningOutcome;
   redFlags: string[];

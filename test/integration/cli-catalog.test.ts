@@ -184,6 +184,7 @@ describe('against DynamoDB Local', () => {
         screenerId: 'lower-back-pain',
         screenerVersion: '1',
         catalogVersion: 'v1',
+        maxRecordAgeDays: 365,
         answers: { age: 40 },
         outcome: 'no_matches',
         redFlags: [],
