@@ -26,6 +26,7 @@ import { resolve } from 'node:path';
 import type { Engine } from 'json-rules-engine';
 import { NOT_SURE } from '../functions/core/answers';
 import { evaluateCriteria, evaluateRules, evaluateScreening, prepareCatalog, type PreparedCatalog } from '../functions/core/eligibility';
+import { assessFreshness, DEFAULT_MAX_RECORD_AGE_DAYS } from '../functions/core/freshness';
 import { nearestRecruitingSite, patientLocationFromAnswers, recruitingSites, type PatientLocation, type RecruitingSite } from '../functions/core/geo';
 import type {
   Answers,
@@ -310,15 +311,18 @@ function screenByHand({ rules, trials }: HandWrittenCatalog, answers: Answers): 
 
 const ORDER: Record<Eligibility, number> = { eligible: 0, possibly_eligible: 1, ineligible: 2 };
 
-/** Hand-written criteria plus the same site and ordering work `evaluateScreening` does. */
+/** Hand-written criteria plus the same site, record-freshness and ordering work `evaluateScreening` does. */
 function screenByHandFull(catalog: HandWrittenCatalog, answers: Answers, location: PatientLocation) {
   const { trials } = catalog;
-  const results = screenByHand(catalog, answers).map((result, index) => ({
-    ...result,
-    nearestSite: nearestRecruitingSite(trials[index]!.trial, location, trials[index]!.sites) as SiteSummary | null,
-  }));
+  const policy = { maxRecordAgeDays: DEFAULT_MAX_RECORD_AGE_DAYS, now: new Date() };
+  const results = screenByHand(catalog, answers).map((result, index) => {
+    const { trial, sites } = trials[index]!;
+    const nearestSite = nearestRecruitingSite(trial, location, sites) as SiteSummary | null;
+    return { ...result, nearestSite, current: assessFreshness(trial, nearestSite?.siteId, policy).current };
+  });
   const distance = (site: SiteSummary | null) => (site === null ? Number.MAX_SAFE_INTEGER : (site.distanceKm ?? Number.MAX_SAFE_INTEGER - 1));
-  return results.sort((a, b) => ORDER[a.eligibility] - ORDER[b.eligibility] || distance(a.nearestSite) - distance(b.nearestSite));
+  const rank = (result: (typeof results)[number]) => ORDER[result.eligibility] * 2 + (result.current ? 0 : 1);
+  return results.sort((a, b) => rank(a) - rank(b) || distance(a.nearestSite) - distance(b.nearestSite));
 }
 
 async function screenWithRulesEngine(engine: Engine, trials: readonly HandWrittenTrial[], answers: Answers): Promise<TrialCriteria[]> {

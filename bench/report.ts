@@ -81,8 +81,8 @@ results (column "agree").
 - **json-rules-engine**: the same criteria as its condition trees, all in one engine, same output
   (shared catalogs only);
 - **evaluateScreening** / **hand-written + sites**: the whole evaluation (adds red-flag triage, the nearest
-  recruiting site of each trial and the ordering) against hand-written criteria plus the same site and
-  ordering work;
+  recruiting site of each trial, its record's freshness and the ordering) against hand-written criteria plus
+  the same site, freshness and ordering work;
 - **partial answers**: \`pregnant\` unanswered and \`diagnoses\` answered "not sure", so rules reading them
   are unknown unless the rest of the rule decides them, inside the compiled code (there is no
   interpreter fallback any more);
