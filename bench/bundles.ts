@@ -79,7 +79,7 @@ export interface PackageShare {
 
 export interface BundleRow {
   /** A manifest function, or a floor bundle measured beside them (absent in older results: a function). */
-  kind?: 'function' | 'floor';
+  kind?: 'function' | 'floor' | 'component';
   name: string;
   entry: string;
   bytes: number;
@@ -142,6 +142,34 @@ export const FLOOR_ENTRIES = [
       "import { documentClient } from './functions/adapters/dynamo';\n" +
       'const client = documentClient();\n' +
       "export const handler = async () => client.send(new GetCommand({ TableName: 'bench', Key: { PK: 'floor', SK: 'floor' } })).catch(() => undefined);\n",
+  },
+] as const;
+
+/**
+ * Pieces every function adds to the floor, each built alone with the same options and loaded in
+ * the same rounds: what the remaining distance to the floor is made of (each includes the empty
+ * module's cost; zod's own set-up is in every piece that uses zod).
+ */
+export const COMPONENT_ENTRIES = [
+  {
+    name: 'component: zod with one schema',
+    entry: '(functions/core/zod.ts: zod/mini and its English messages, one object schema)',
+    contents: "import * as z from './functions/core/zod';\nconst schema = z.object({ id: z.string() });\nexport const handler = async () => schema;\n",
+  },
+  {
+    name: 'component: the domain model',
+    entry: '(functions/core/model.ts: every domain schema, built at import)',
+    contents: "import * as model from './functions/core/model';\nexport const handler = async () => model;\n",
+  },
+  {
+    name: 'component: the logger',
+    entry: '(functions/adapters/logger.ts: Powertools Logger, one instance)',
+    contents: "import { logger } from './functions/adapters/logger';\nexport const handler = async () => logger;\n",
+  },
+  {
+    name: 'component: the HTTP stack',
+    entry: '(functions/adapters/http-handler.ts: middy and its middlewares, the HTTP contract, config, logger)',
+    contents: "import { httpHandler } from './functions/adapters/http-handler';\nexport const handler = async () => httpHandler;\n",
   },
 ] as const;
 
@@ -369,7 +397,7 @@ async function buildFloor(repositoryRoot: string, contents: string, sourcefile: 
 }
 
 function rowOf(
-  kind: 'function' | 'floor',
+  kind: 'function' | 'floor' | 'component',
   name: string,
   entry: string,
   production: Awaited<ReturnType<typeof buildOne>>,
@@ -469,6 +497,29 @@ export async function runBundleBenchmark(options: BundleOptions): Promise<Bundle
     }
   } finally {
     refusing.server.close();
+  }
+
+  // The pieces, interleaved with the empty module in rounds of their own.
+  const components = [];
+  for (const [index, component] of COMPONENT_ENTRIES.entries()) {
+    const file = join(options.workDir, 'component', String(index), 'index.mjs');
+    components.push({ ...component, file, build: await buildFloor(options.repositoryRoot, component.contents, `bench-component-${index}.ts`, file) });
+  }
+  const componentSamples = new Map(components.map((component) => [component.file, [] as LoadSample[]]));
+  for (let i = 0; i < options.loads; i++) {
+    for (const component of components) componentSamples.get(component.file)!.push(await loadOnce(component.file, PRODUCTION_NODE_FLAGS));
+  }
+  for (const component of components) {
+    const samples = componentSamples.get(component.file)!;
+    const wall = median(samples.map((sample) => sample.wallMs));
+    rows.push({
+      ...rowOf('component', component.name, component.entry, component.build, { shares: [], samples: 0 }),
+      loadMs: wall,
+      loadCpuMs: median(samples.map((sample) => sample.cpuMs)),
+      naiveBytes: component.build.bytes,
+      naiveGzipBytes: component.build.gzipBytes,
+      naiveLoadMs: wall,
+    });
   }
 
   for (const [index, floor] of floors.entries()) {

@@ -145,8 +145,9 @@ ${[
 
 function bundlesSection(allRows: BundleRow[]): string {
   // Older results have no `kind`: every row is a function.
-  const rows = allRows.filter((row) => row.kind !== 'floor');
+  const rows = allRows.filter((row) => row.kind === 'function' || row.kind === undefined);
   const floors = allRows.filter((row) => row.kind === 'floor');
+  const components = allRows.filter((row) => row.kind === 'component');
   const clientFloor = floors.find((row) => row.name.includes('DynamoDB'));
   const emptyFloor = floors.find((row) => row.name.includes('empty'));
   const missedSize = rows.filter((row) => row.bytes > TARGETS.bundleBytes);
@@ -216,6 +217,16 @@ ${table(
     optionalMs(row.firstRequestMs),
     profileText(row),
   ]),
+)}
+`}
+${components.length === 0 ? '' : `### What a function adds to the floor, piece by piece
+
+Each piece built alone with the same options and imported by fresh processes in rounds of their own
+(median; the empty module's ${emptyFloor ? ms(emptyFloor.loadCpuMs ?? emptyFloor.loadMs) : 'n/a'} CPU is in each figure, and zod's own set-up in every piece that uses zod).
+
+${table(
+  ['piece', 'what', 'bytes', 'load', 'load CPU'],
+  components.map((row) => [row.name.replace(/^component: /, ''), row.entry.replace(/^\(|\)$/g, ''), kb(row.bytes), ms(row.loadMs), optionalMs(row.loadCpuMs)]),
 )}
 `}
 | target | measured | |
