@@ -57,6 +57,7 @@ export const ENTITY_TYPES = [
   'CONFIRMATION',
   'REGISTRY_SYNC',
   'SITE_PAUSE',
+  'DISCLOSURE',
 ] as const;
 export type EntityType = (typeof ENTITY_TYPES)[number];
 
@@ -93,6 +94,8 @@ export const itemKeys = {
   sitePause: (trialId: string, siteId: string): ItemKey => ({ PK: SITE_PAUSES_PARTITION, SK: `SITE#${trialId}#${siteId}` }),
   /** An address that takes no new leads (lower-cased), for example after a hard bounce. */
   addressPause: (address: string): ItemKey => ({ PK: SITE_PAUSES_PARTITION, SK: `ADDRESS#${address}` }),
+  /** What an erased screening's leads disclosed to which sites (no patient data). */
+  disclosure: (screeningId: string): ItemKey => ({ PK: `DISCLOSURE#${screeningId}`, SK: 'DISCLOSURE' }),
   confirmation: (confirmationId: string): ItemKey => ({
     PK: `CONFIRMATION#${confirmationId}`,
     SK: 'CONFIRMATION',

@@ -27,6 +27,8 @@ export type RouteMatch =
   | { kind: 'route'; route: LocalRoute; pathParameters: Record<string, string> }
   /** The path exists but not for this method. */
   | { kind: 'method-not-allowed'; allowedMethods: string[] }
+  /** A path parameter with a malformed percent-escape (`%E0%A4%A`): a 400, as API Gateway answers. */
+  | { kind: 'malformed' }
   | { kind: 'none' };
 
 /** Every HTTP route of the manifest, compiled for matching. */
@@ -64,9 +66,13 @@ export function matchRoute(routes: LocalRoute[], method: string, path: string): 
       continue;
     }
     const pathParameters: Record<string, string> = {};
-    route.parameterNames.forEach((name, index) => {
-      pathParameters[name] = decodeURIComponent(match[index + 1]!);
-    });
+    for (const [index, name] of route.parameterNames.entries()) {
+      try {
+        pathParameters[name] = decodeURIComponent(match[index + 1]!);
+      } catch {
+        return { kind: 'malformed' };
+      }
+    }
     return { kind: 'route', route, pathParameters };
   }
   return allowedMethods.length > 0 ? { kind: 'method-not-allowed', allowedMethods } : { kind: 'none' };

@@ -130,6 +130,10 @@ export async function startHttpAdapter(options: HttpAdapterOptions): Promise<Run
       });
       return sendProxyResult(response, result);
     }
+    if (match.kind === 'malformed') {
+      sendJson(response, 400, errorBody('INVALID_REQUEST', 'The address is not valid: it has a malformed percent-escape.'));
+      return;
+    }
     if (match.kind === 'method-not-allowed') {
       response.setHeader('Allow', match.allowedMethods.join(', '));
       sendJson(response, 405, errorBody('METHOD_NOT_ALLOWED', `Use ${match.allowedMethods.join(' or ')}.`));

@@ -2,6 +2,7 @@
  * `trial-screener screenings ...`: patient data requests an operator handles by hand.
  */
 import type { Command } from 'commander';
+import type { Disclosure } from '../../functions/core/ports';
 import { ScreeningRepository } from '../../functions/adapters/screening-repository';
 import { describeTarget, resolveTableTarget, usingTable, withConnectionOptions, type ConnectionOptions } from '../context';
 
@@ -12,16 +13,49 @@ export function registerScreeningCommands(program: Command): void {
     screenings
       .command('erase')
       .description(
-        "Erase a screening with its referral, leads and confirmation (for a patient who asks without their link). " +
-          'Leads already emailed to a site are outside this system: tell the site.',
+        "Erase a screening with its referral, leads and confirmation (for a patient who asks without their link); " +
+          'prints the sites that had already received the lead, which you must tell.',
       )
       .argument('<screeningId>', 'the screening id the patient quotes')
       .option('--json', 'print the result as JSON'),
   ).action(async (screeningId: string, options: ConnectionOptions & { json?: boolean }) => {
     const target = resolveTableTarget(options);
-    const erased = await usingTable(target, (table) => new ScreeningRepository(table).eraseScreeningAsOperator(screeningId));
-    if (options.json) console.log(JSON.stringify({ screeningId, erased }));
-    else console.log(erased ? `erased screening ${screeningId} from ${describeTarget(target)}` : `no screening ${screeningId} in ${describeTarget(target)}`);
-    if (!erased) process.exitCode = 1;
+    const receipt = await usingTable(target, (table) => new ScreeningRepository(table).eraseScreeningAsOperator(screeningId));
+    if (options.json) {
+      console.log(JSON.stringify({ screeningId, erased: receipt !== undefined, disclosedTo: receipt?.disclosedTo ?? [] }));
+    } else if (!receipt) {
+      console.log(`no screening ${screeningId} in ${describeTarget(target)}`);
+    } else {
+      console.log(`erased screening ${screeningId} from ${describeTarget(target)}`);
+      console.log(formatDisclosures(receipt.disclosedTo));
+    }
+    if (!receipt) process.exitCode = 1;
   });
+
+  withConnectionOptions(
+    screenings
+      .command('disclosures')
+      .description('Show which sites had received the data of an erased screening (kept after erasure; no patient data)')
+      .argument('<screeningId>', 'the erased screening id')
+      .option('--json', 'print the result as JSON'),
+  ).action(async (screeningId: string, options: ConnectionOptions & { json?: boolean }) => {
+    const target = resolveTableTarget(options);
+    const record = await usingTable(target, (table) => new ScreeningRepository(table).getDisclosure(screeningId));
+    if (options.json) console.log(JSON.stringify(record ?? { screeningId, disclosedTo: [] }));
+    else if (!record) console.log(`no disclosure record for ${screeningId} in ${describeTarget(target)} (nothing had been sent, or it was not erased)`);
+    else console.log(`erased ${record.erasedAt}\n${formatDisclosures(record.disclosedTo)}`);
+  });
+}
+
+/** The sites an erased patient's data had reached, for the operator to tell them. */
+export function formatDisclosures(disclosedTo: readonly Disclosure[]): string {
+  if (disclosedTo.length === 0) return 'No site had received this patient\'s details.';
+  return [
+    `These sites had already received this patient's details; tell them of the erasure:`,
+    ...disclosedTo.map(
+      (site) =>
+        `  ${site.trialId} ${site.facility ?? site.siteId} (lead ${site.leadId}): ` +
+        (site.status === 'SENT' ? `sent ${site.sentAt}` : 'possibly sent (a send was in flight and never recorded)'),
+    ),
+  ].join('\n');
 }

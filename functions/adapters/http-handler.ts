@@ -18,7 +18,7 @@ import httpSecurityHeaders from '@middy/http-security-headers';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import type { FunctionName } from '../function-manifest';
 import { FUNCTIONS } from '../function-manifest';
-import { DomainError, type DomainErrorCode, type ErrorDetail } from '../core/errors';
+import { boundErrorDetails, DomainError, type DomainErrorCode, type ErrorDetail } from '../core/errors';
 import * as z from '../core/zod';
 import {
   ALLOWED_METHODS,
@@ -28,8 +28,10 @@ import {
   CORS_MAX_AGE_SECONDS,
   errorBody,
   MAX_REQUEST_BODY_BYTES,
+  RETRY_AFTER_SECONDS,
 } from '../contract/http';
 import { loadConfig, type Config } from './config';
+import { isDependencyOutage } from './dependency-errors';
 import { logger } from './logger';
 
 /** Codes of errors the HTTP layer itself raises (the domain's codes live in `core/errors.ts`). */
@@ -168,6 +170,8 @@ export function corsOptions(allowedOrigins: readonly string[]) {
     origins: [...allowedOrigins],
     headers: ALLOWED_REQUEST_HEADERS.join(','),
     methods: ALLOWED_METHODS.join(','),
+    // The form reads Retry-After on a 503 to say when to try again.
+    exposeHeaders: 'Retry-After',
     maxAge: CORS_MAX_AGE_SECONDS,
   };
 }
@@ -318,19 +322,26 @@ function errorMapper(): MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResul
       const requestId = requestIdOf(request.event, request.context);
       let status: number;
       let body: ReturnType<typeof errorBody>;
+      let headers: Record<string, string> | undefined;
 
       if (error instanceof DomainError) {
         // Indexing the contract by a domain code is the check that every domain code is in it.
         status = API_ERRORS[error.code].status;
-        body = errorBody(error.code, error.message, error.details);
+        body = errorBody(error.code, error.message, boundErrorDetails(error.details));
       } else if (error instanceof HttpRequestError) {
         status = API_ERRORS[error.code].status;
-        body = errorBody(error.code, error.message, error.details);
+        body = errorBody(error.code, error.message, boundErrorDetails(error.details));
       } else if (isExposedHttpError(error) && MIDDY_ERROR_CODE[error.statusCode]) {
         const code = MIDDY_ERROR_CODE[error.statusCode]!;
         status = API_ERRORS[code].status;
         // middy's messages may quote the input (the JSON parser's does): the contract's never do.
         body = errorBody(code);
+      } else if (isDependencyOutage(error)) {
+        // Nothing was written (every multi-item write is one transaction): the client may retry.
+        status = API_ERRORS.SERVICE_UNAVAILABLE.status;
+        body = errorBody('SERVICE_UNAVAILABLE', API_ERRORS.SERVICE_UNAVAILABLE.message, undefined, requestId);
+        headers = { 'Retry-After': String(RETRY_AFTER_SECONDS) };
+        logger.warn('dependency unavailable', { requestId, error: { name: (error as Error).name ?? 'Error' } });
       } else {
         status = 500;
         body = errorBody('INTERNAL', API_ERRORS.INTERNAL.message, undefined, requestId);
@@ -338,7 +349,7 @@ function errorMapper(): MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResul
         const { name, message } = error instanceof Error ? error : { name: typeof error, message: '' };
         logger.error('unhandled error', { requestId, error: { name, message: message.slice(0, 300) } });
       }
-      request.response = toProxyResult({ statusCode: status, body });
+      request.response = toProxyResult({ statusCode: status, body, headers });
     },
   };
 }

@@ -13,6 +13,7 @@
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import {
+  SEND_TIMEOUT_MS,
   assertClaimOutlivesWorker,
   deliverOutboxItem,
   type DeliveryOutcome,
@@ -44,8 +45,6 @@ export const OUTCOME_METRICS = {
 /** Counted beside `MessagesSent` when the send took over a claim abandoned by its worker. */
 export const RESENT_METRIC = 'MessagesResentAfterAbandonedClaim';
 
-/** How long one SES send may take before it is aborted (erasure waits at most this long). */
-export const SEND_TIMEOUT_MS = 8_000;
 /** Tries at recording SENT once SES accepted (about 16 s in all, see `core/delivery.ts`). */
 export const RECORD_SENT_TRIES = 8;
 

@@ -13,8 +13,10 @@ import type { TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { refusals, type DomainError } from '../core/errors';
 import { DEFAULT_MAX_RECORD_AGE_DAYS } from '../core/freshness';
 import type { Answers, LeadStatus, MedicalAdvice, ScreeningOutcome, UrgentCare } from '../core/model';
-import { STREAM_GRACE_SECONDS } from '../core/outbox-timing';
+import { ERASURE_WAITS_FOR_SEND_MS, STREAM_GRACE_SECONDS } from '../core/outbox-timing';
 import type {
+  Disclosure,
+  ErasureReceipt,
   IdempotencyRequest,
   IdempotencyStore,
   LeadSummary,
@@ -27,7 +29,7 @@ import type {
   ScreeningStore,
   CatalogStore,
 } from '../core/ports';
-import { SCREENING_TOKEN_ATTRIBUTE, TABLE_ATTRIBUTES, dueKeys, itemKeys, outboxKeys } from '../table-schema';
+import { SCREENING_TOKEN_ATTRIBUTE, TABLE_ATTRIBUTES, dueKeys, itemKeys, outboxKeys, type ItemKey } from '../table-schema';
 import { SITE_OUTCOMES, type SiteOutcome } from '../core/site-leads';
 import { presentStoredResults, storeResults, type StoredTrialResult } from '../core/stored-results';
 import * as z from '../core/zod';
@@ -67,6 +69,8 @@ export interface ScreeningRepositoryOptions {
   screeningTtlDays?: number;
   referralRetentionDays?: number;
   now?: () => Date;
+  /** Waits between erasure tries while a send is in flight (tests). */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 const DEFAULT_SCREENING_TTL_DAYS = 30;
@@ -187,7 +191,9 @@ export class ScreeningRepository implements ScreeningStore, IdempotencyStore, Re
    */
   async authorizeScreening(screeningId: string, token: string): Promise<ScreeningRecord> {
     const item = await this.readScreening(screeningId);
-    if (!item || !tokenMatches(token, String(item.tokenHash)) || Number(item.expiresAt) <= nowSeconds(this.now())) {
+    // Compared before looking at whether the item exists: the same work either way.
+    const matches = tokenMatches(token, storedTokenHash(item));
+    if (!item || !matches || Number(item.expiresAt) <= nowSeconds(this.now())) {
       throw refusals.invalidToken();
     }
     return this.toRecord(item);
@@ -385,15 +391,22 @@ export class ScreeningRepository implements ScreeningStore, IdempotencyStore, Re
 
   /**
    * Deletes the screening, its referral, leads, confirmation and idempotency record in one
-   * transaction conditioned on the token, so nothing of the patient's remains in the table
-   * (leads already emailed to a site are outside this system; the site is told of the erasure
-   * by the operator's process, see the README).
+   * transaction conditioned on the token and on each message's delivery state as read, so nothing
+   * of the patient's remains in the table, and keeps a disclosure record (lead, trial, site, when
+   * it was sent; no patient data) of the leads that already reached a site, which the operator
+   * needs to tell those sites (see the README, "Erasure").
+   *
+   * Erasure wins over delivery: while a lead or confirmation is claimed for sending and its send
+   * could still be in flight, erasure waits (at most `ERASURE_WAITS_FOR_SEND_MS`) and then commits
+   * against the state it read; a worker never starts a send after that time (`core/delivery.ts`)
+   * and cannot claim an item that is gone. Once this returns, no email about the patient is sent.
    *
    * @throws DomainError TOKEN_INVALID for a wrong token or an unknown screening.
    */
-  async eraseScreening(screeningId: string, token: string): Promise<void> {
-    const erased = await this.eraseAuthorized(screeningId, (tokenHash) => tokenMatches(token, tokenHash));
-    if (!erased) throw refusals.invalidToken();
+  async eraseScreening(screeningId: string, token: string): Promise<ErasureReceipt> {
+    const receipt = await this.eraseAuthorized(screeningId, (tokenHash) => tokenMatches(token, tokenHash));
+    if (!receipt) throw refusals.invalidToken();
+    return receipt;
   }
 
   /**
@@ -401,20 +414,46 @@ export class ScreeningRepository implements ScreeningStore, IdempotencyStore, Re
    * without their token: the same transaction as `eraseScreening`, authorised by access to the
    * table rather than by the token.
    *
-   * @returns false when there is no such screening.
+   * @returns undefined when there is no such screening.
    */
-  async eraseScreeningAsOperator(screeningId: string): Promise<boolean> {
+  async eraseScreeningAsOperator(screeningId: string): Promise<ErasureReceipt | undefined> {
     return this.eraseAuthorized(screeningId, () => true);
   }
 
-  private async eraseAuthorized(screeningId: string, authorize: (tokenHash: string) => boolean): Promise<boolean> {
-    // Two tries: a referral created between the reads and the transaction makes the first fail.
-    for (let attempt = 0; attempt < 2; attempt += 1) {
+  /** The disclosure record an erasure left, if any (the operator's `screenings disclosures`). */
+  async getDisclosure(screeningId: string): Promise<ErasureReceipt | undefined> {
+    const result = await this.table.client.send(
+      new GetCommand({ TableName: this.table.tableName, Key: itemKeys.disclosure(screeningId), ConsistentRead: true }),
+    );
+    if (!result.Item) return undefined;
+    return { screeningId, erasedAt: String(result.Item.erasedAt), disclosedTo: (result.Item.disclosedTo as Disclosure[] | undefined) ?? [] };
+  }
+
+  private async eraseAuthorized(screeningId: string, authorize: (tokenHash: string | undefined) => boolean): Promise<ErasureReceipt | undefined> {
+    const sleep = this.options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+    // A claim (or a referral) racing this erasure makes a try fail its conditions: read again.
+    // Bounded: a claim stops counting as in flight after ERASURE_WAITS_FOR_SEND_MS.
+    const giveUpAt = this.now().getTime() + ERASURE_WAITS_FOR_SEND_MS + 5_000;
+    for (;;) {
       const stored = await this.readScreening(screeningId);
-      if (!stored || !authorize(String(stored.tokenHash))) return false;
+      const authorized = authorize(storedTokenHash(stored));
+      if (!stored || !authorized) return undefined;
       const referred = stored.referred === true;
       const referral = referred ? await this.readReferral(screeningId) : undefined;
-      const keyHash = stored.idempotencyKeyHash as string | undefined;
+      const leadIds = (referral?.leadIds as string[] | undefined) ?? [];
+      const confirmationId = referral?.confirmationId ? String(referral.confirmationId) : undefined;
+      const messages = await this.readDeliveryStates([
+        ...leadIds.map((leadId) => itemKeys.lead(leadId)),
+        ...(confirmationId ? [itemKeys.confirmation(confirmationId)] : []),
+      ]);
+      const now = this.now();
+      const inFlightSince = new Date(now.getTime() - ERASURE_WAITS_FOR_SEND_MS).toISOString();
+      if ([...messages.values()].some((message) => message.status === 'SENDING' && String(message.claimedAt ?? '') >= inFlightSince)) {
+        if (now.getTime() > giveUpAt) throw new Error('Erasure gave up waiting for a send in flight');
+        await sleep(100);
+        continue;
+      }
+
       const table = this.table.tableName;
       const transactItems: NonNullable<TransactWriteCommandInput['TransactItems']> = [
         {
@@ -426,31 +465,78 @@ export class ScreeningRepository implements ScreeningStore, IdempotencyStore, Re
           },
         },
       ];
+      const disclosedTo: Disclosure[] = [];
       if (referral) {
         transactItems.push({ Delete: { TableName: table, Key: itemKeys.referral(screeningId) } });
-        for (const leadId of (referral.leadIds as string[] | undefined) ?? []) {
-          transactItems.push({ Delete: { TableName: table, Key: itemKeys.lead(leadId) } });
-        }
-        if (referral.confirmationId) {
-          transactItems.push({ Delete: { TableName: table, Key: itemKeys.confirmation(String(referral.confirmationId)) } });
+        const outbox = [
+          ...leadIds.map((leadId) => ({ key: itemKeys.lead(leadId), leadId })),
+          ...(confirmationId ? [{ key: itemKeys.confirmation(confirmationId), leadId: undefined }] : []),
+        ];
+        for (const { key, leadId } of outbox) {
+          const state = messages.get(key.PK);
+          transactItems.push({ Delete: { TableName: table, Key: key, ...unchangedSince(state) } });
+          const disclosure = leadId && state ? disclosureOf(leadId, state) : undefined;
+          if (disclosure) disclosedTo.push(disclosure);
         }
       }
+      const keyHash = stored.idempotencyKeyHash as string | undefined;
       if (keyHash) transactItems.push({ Delete: { TableName: table, Key: itemKeys.idempotency(keyHash) } });
+      const erasedAt = now.toISOString();
+      if (disclosedTo.length > 0) {
+        transactItems.push({
+          Put: {
+            TableName: table,
+            Item: {
+              ...itemKeys.disclosure(screeningId),
+              [TABLE_ATTRIBUTES.entityType]: 'DISCLOSURE',
+              screeningId,
+              erasedAt,
+              disclosedTo,
+              // Kept as long as the referral would have been: the sites' follow-up window.
+              [TABLE_ATTRIBUTES.expiresAt]: expiresAfterDays(now, this.options.referralRetentionDays ?? DEFAULT_REFERRAL_RETENTION_DAYS),
+            },
+          },
+        });
+      }
 
       try {
         await this.table.client.send(new TransactWriteCommand({ TransactItems: transactItems }));
-        return true;
+        return { screeningId, erasedAt, disclosedTo };
       } catch (error) {
-        if (cancellationReasons(error)?.[0] !== 'ConditionalCheckFailed') throw error;
+        if (!cancellationReasons(error)?.includes('ConditionalCheckFailed')) throw error;
+        if (this.now().getTime() > giveUpAt) throw error;
       }
     }
-    return false;
+  }
+
+  /** Delivery state of outbox items by partition key (consistent reads). */
+  private async readDeliveryStates(keys: ItemKey[]): Promise<Map<string, Record<string, unknown>>> {
+    const states = new Map<string, Record<string, unknown>>();
+    let pending: Record<string, unknown>[] = keys.map((key) => ({ ...key }));
+    for (let attempt = 0; pending.length > 0 && attempt < 5; attempt += 1) {
+      const result = await this.table.client.send(
+        new BatchGetCommand({
+          RequestItems: {
+            [this.table.tableName]: {
+              Keys: pending,
+              ConsistentRead: true,
+              ProjectionExpression: 'PK, #status, claimedAt, sentAt, updatedAt, trialId, siteId, site.facility',
+              ExpressionAttributeNames: { '#status': 'status' },
+            },
+          },
+        }),
+      );
+      for (const item of result.Responses?.[this.table.tableName] ?? []) states.set(String(item.PK), item);
+      pending = (result.UnprocessedKeys?.[this.table.tableName]?.Keys ?? []) as Record<string, unknown>[];
+    }
+    return states;
   }
 
   /** Why the table refused a referral: re-reads the screening to name the reason. */
   private async referralRefusal(screeningId: string, token: string): Promise<DomainError> {
     const item = await this.readScreening(screeningId);
-    if (!item || !tokenMatches(token, String(item.tokenHash))) return refusals.invalidToken();
+    const matches = tokenMatches(token, storedTokenHash(item));
+    if (!item || !matches) return refusals.invalidToken();
     if (item.outcome === 'urgent_care') return refusals.urgentCare();
     return refusals.referralExists();
   }
@@ -487,6 +573,35 @@ export class ScreeningRepository implements ScreeningStore, IdempotencyStore, Re
     );
     return result.Item;
   }
+}
+
+function disclosureOf(leadId: string, state: Record<string, unknown>): Disclosure | undefined {
+  const status = state.status === 'SENT' ? 'SENT' : state.status === 'SENDING' ? 'POSSIBLY_SENT' : undefined;
+  if (!status) return undefined;
+  const site = state.site as { facility?: unknown } | undefined;
+  return {
+    leadId,
+    trialId: String(state.trialId ?? ''),
+    siteId: String(state.siteId ?? ''),
+    ...(typeof site?.facility === 'string' ? { facility: site.facility } : {}),
+    status,
+    ...(status === 'SENT' ? { sentAt: String(state.sentAt ?? state.updatedAt ?? '') } : {}),
+  };
+}
+
+/** A delete condition: the message is still in the delivery state erasure read (or still absent). */
+function unchangedSince(state: Record<string, unknown> | undefined) {
+  if (!state) return { ConditionExpression: 'attribute_not_exists(PK)' };
+  const claimed = typeof state.claimedAt === 'string';
+  return {
+    ConditionExpression: `#status = :status AND ${claimed ? 'claimedAt = :claimedAt' : 'attribute_not_exists(claimedAt)'}`,
+    ExpressionAttributeNames: { '#status': 'status' },
+    ExpressionAttributeValues: { ':status': state.status, ...(claimed ? { ':claimedAt': state.claimedAt } : {}) },
+  };
+}
+
+function storedTokenHash(item: Record<string, unknown> | undefined): string | undefined {
+  return typeof item?.tokenHash === 'string' ? item.tokenHash : undefined;
 }
 
 function nowSeconds(now: Date): number {

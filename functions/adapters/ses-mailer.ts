@@ -48,6 +48,7 @@ export function createSesMailer(options: SesMailerOptions): Mailer {
           ConfigurationSetName: options.configurationSet,
         });
         // Aborted at the claim's deadline, so a send never outlives what erasure waits for.
+        if (Date.now() >= sendOptions.deadline.getTime()) return { ok: false, retry: 'later', reason: 'send deadline passed' };
         const abortSignal = AbortSignal.timeout(Math.max(1, sendOptions.deadline.getTime() - Date.now()));
         const output = await options.ses.send(command, { abortSignal });
         if (!output.MessageId) return { ok: false, retry: 'later', reason: 'SES returned no message id' };

@@ -27,11 +27,20 @@ export function sha256Hex(value: string): string {
   return createHash('sha256').update(value, 'utf8').digest('hex');
 }
 
-/** Whether `token` hashes to `storedHash`, compared in constant time. */
-export function tokenMatches(token: string, storedHash: string): boolean {
-  const expected = Buffer.from(storedHash, 'hex');
+/** Compared against when there is no stored hash, so that case costs what a wrong token costs. */
+const PLACEHOLDER_HASH = Buffer.alloc(32);
+
+/**
+ * Whether `token` hashes to `storedHash`, compared in constant time. The same work is done when
+ * there is no hash (an unknown screening) or a malformed one: the token is hashed and compared
+ * against a placeholder, so timing does not tell an unknown id from a wrong token.
+ */
+export function tokenMatches(token: string, storedHash: string | undefined): boolean {
+  const stored = typeof storedHash === 'string' ? Buffer.from(storedHash, 'hex') : undefined;
+  const usable = stored !== undefined && stored.length === PLACEHOLDER_HASH.length;
   const actual = createHash('sha256').update(token, 'utf8').digest();
-  return expected.length === actual.length && timingSafeEqual(expected, actual);
+  const equal = timingSafeEqual(usable ? stored : PLACEHOLDER_HASH, actual);
+  return usable && equal;
 }
 
 function sealKey(idempotencyKey: string): Buffer {

@@ -4,7 +4,8 @@
  * OpenAPI document. Built from the core's model with the core's zod; no adapter.
  */
 import type { LeadStatus, MedicalAdvice, Screener, ScreeningOutcome, TrialResult, UrgentCare } from '../core/model';
-import type { ReferralSummary, SavedScreening, ScreeningRecord } from '../core/ports';
+import type { ErasureReceipt, ReferralSummary, SavedScreening, ScreeningRecord } from '../core/ports';
+import { isSafeText, UNSAFE_TEXT_MESSAGE } from '../core/text-safety';
 import * as z from '../core/zod';
 import { PATIENT_PROGRESS_TEXT, type SiteOutcome } from '../core/site-leads';
 
@@ -35,11 +36,10 @@ export const CreateReferralRequest = z.object({
     z.refine((ids) => new Set(ids).size === ids.length, 'Each trial may be chosen once'),
   ),
   contact: z.object({
-    name: z
-      .string()
-      .check(z.trim(), z.minLength(1), z.maxLength(120), z.regex(/^[^\p{Cc}]*$/u, 'A name cannot contain control characters')),
-    email: z.email().check(z.maxLength(254)),
-    phone: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(40))),
+    // Every field here reaches an email: only text that can be delivered later is accepted.
+    name: z.string().check(z.trim(), z.minLength(1), z.maxLength(120), z.refine(isSafeText, UNSAFE_TEXT_MESSAGE)),
+    email: z.email().check(z.maxLength(254), z.refine(isSafeText, UNSAFE_TEXT_MESSAGE)),
+    phone: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(40), z.refine(isSafeText, UNSAFE_TEXT_MESSAGE))),
   }),
   consent: z.object({
     // Only an explicit `true` is consent: false, a string or a missing value is refused.
@@ -113,6 +113,21 @@ export type ScreeningStatusLead = ReferralLead & {
   updatedAt: string;
   progress?: { outcome: SiteOutcome; text: string; at: string };
 };
+
+/** `DELETE /screenings/{screeningId}`: which sites had already received the patient's details. */
+export interface ErasureResponse {
+  erased: true;
+  erasedAt: string;
+  disclosedTo: { trialId: string; siteId: string; facility?: string | undefined; status: 'SENT' | 'POSSIBLY_SENT'; sentAt?: string | undefined }[];
+}
+
+export function toErasureResponse(receipt: ErasureReceipt): ErasureResponse {
+  return {
+    erased: true,
+    erasedAt: receipt.erasedAt,
+    disclosedTo: receipt.disclosedTo.map(({ trialId, siteId, facility, status, sentAt }) => ({ trialId, siteId, facility, status, sentAt })),
+  };
+}
 
 export function toScreenerListResponse(screeners: Screener[]): ScreenerListResponse {
   return { screeners: screeners.map(({ id, condition, title, version }) => ({ id, condition, title, version })) };

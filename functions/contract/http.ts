@@ -51,6 +51,7 @@ export const API_ERRORS = {
   THROTTLED: { status: 429, message: 'Too many requests. Please wait a moment and try again.' },
   REQUEST_BLOCKED: { status: 403, message: 'The request was blocked by the firewall.' },
   INTERNAL: { status: 500, message: 'Something went wrong on our side. Please try again later.' },
+  SERVICE_UNAVAILABLE: { status: 503, message: 'The service is briefly unavailable. Please try again in a few seconds.' },
   // Domain refusals (the message here is the fallback; the core's is sent).
   INVALID_ANSWERS: { status: 400, message: 'Some answers are missing or not valid.' },
   SCREENER_NOT_FOUND: { status: 404, message: 'There is no screener with this id.' },
@@ -71,6 +72,9 @@ export const API_ERRORS = {
 } as const satisfies Record<string, { readonly status: number; readonly message: string }>;
 
 export type ApiErrorCode = keyof typeof API_ERRORS;
+
+/** Seconds a client is asked to wait (`Retry-After`) after a 503 for a dependency outage. */
+export const RETRY_AFTER_SECONDS = 5;
 
 /** One field-level problem: the path of the field and what is wrong, never the value sent. */
 export interface ApiErrorDetail {

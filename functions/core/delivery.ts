@@ -156,7 +156,8 @@ export type DeliveryOutcome =
 
 // Defined apart (see the module) so the HTTP functions that write messages need not bundle the
 // email rendering this module imports.
-export { STREAM_GRACE_SECONDS } from './outbox-timing';
+export { ERASURE_WAITS_FOR_SEND_MS, SEND_TIMEOUT_MS, STREAM_GRACE_SECONDS } from './outbox-timing';
+import { SEND_TIMEOUT_MS } from './outbox-timing';
 
 /** Recording SENT backs off from this delay, doubling, capped at `RECORD_SENT_MAX_DELAY_MS`. */
 export const RECORD_SENT_FIRST_DELAY_MS = 200;
@@ -254,7 +255,15 @@ export async function deliverOutboxItem(
   const decision = decideRecipient(email.to, settings.policy);
   // Unreachable while the policy cannot change mid-call; kept so the type narrows honestly.
   if (decision.action === 'hold') return fail('held by recipient policy');
+  // The claim is re-checked against its deadline before sending: erasure waits only that long
+  // for a send in flight, so a worker that was slowed down (a frozen or throttled process) must
+  // not send afterwards. It gives the claim back instead, due again at once.
   const deadline = new Date(startedAt.getTime() + settings.sendTimeoutMs);
+  if (ports.now().getTime() >= deadline.getTime()) {
+    const now = ports.now();
+    await ports.outbox.reschedule(claim, 'claim expired before sending', now, now);
+    return { outcome: 'retry', ref, attempts: claim.attempts, reason: 'claim expired before sending', nextAttemptAt: now.toISOString() };
+  }
   const result = await sendSafely(ports.mailer, { ...email, to: decision.to }, deadline);
 
   if (result.ok) return recordSent(claim, result.messageId, decision.overridden, settings, ports, siteLink?.record);

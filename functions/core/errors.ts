@@ -81,3 +81,30 @@ export const refusals = {
       'The trial list this screening was checked against has been replaced. Please answer the questions again.',
     ),
 };
+
+/** At most this many details in one error response. */
+export const MAX_ERROR_DETAILS = 20;
+const MAX_DETAIL_MESSAGE_CHARS = 200;
+const MAX_PATH_SEGMENTS = 8;
+/** A path segment is echoed only if it looks like a field or question id of ours. */
+const FIELD_NAME = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;
+
+/**
+ * Details as an error response may carry them: bounded in number, depth and length, and with any
+ * path segment that is not a plain field name replaced, so a response never grows with the
+ * request and never echoes what a client sent as a key. The first detail keeps its place; a
+ * last one says how many were left out.
+ */
+export function boundErrorDetails(details: readonly ErrorDetail[] | undefined): ErrorDetail[] | undefined {
+  if (!details || details.length === 0) return undefined;
+  const bounded = details.slice(0, MAX_ERROR_DETAILS).map((detail) => ({
+    path: detail.path
+      .slice(0, MAX_PATH_SEGMENTS)
+      .map((segment) => (typeof segment === 'number' || FIELD_NAME.test(segment) ? segment : '(field)')),
+    message: detail.message.length > MAX_DETAIL_MESSAGE_CHARS ? `${detail.message.slice(0, MAX_DETAIL_MESSAGE_CHARS - 1)}…` : detail.message,
+  }));
+  if (details.length > MAX_ERROR_DETAILS) {
+    bounded.push({ path: [], message: `${details.length - MAX_ERROR_DETAILS} more problems not listed.` });
+  }
+  return bounded;
+}

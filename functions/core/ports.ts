@@ -120,11 +120,30 @@ export interface ScreeningStore {
   /** @throws DomainError TOKEN_INVALID for a wrong token, an unknown or an expired screening alike. */
   authorizeScreening(screeningId: string, token: string): Promise<ScreeningRecord>;
   /**
-   * Erases the screening and everything of the patient's that hangs from it.
+   * Erases the screening and everything of the patient's that hangs from it, after any send in
+   * flight, and says which sites had already received the patient's data.
    *
    * @throws DomainError TOKEN_INVALID for a wrong token or an unknown screening.
    */
-  eraseScreening(screeningId: string, token: string): Promise<void>;
+  eraseScreening(screeningId: string, token: string): Promise<ErasureReceipt>;
+}
+
+/** One site that received (or may have received) a lead before the patient's erasure. */
+export interface Disclosure {
+  leadId: string;
+  trialId: string;
+  siteId: string;
+  facility?: string | undefined;
+  /** `SENT`: SES accepted it at `sentAt`; `POSSIBLY_SENT`: a send was claimed and never recorded. */
+  status: 'SENT' | 'POSSIBLY_SENT';
+  sentAt?: string | undefined;
+}
+
+/** What an erasure did: which sites had already received the patient's data (no patient data). */
+export interface ErasureReceipt {
+  screeningId: string;
+  erasedAt: string;
+  disclosedTo: Disclosure[];
 }
 
 /** Referrals, their leads and the patient's confirmation. */

@@ -58,11 +58,13 @@ export function validateAnswers(screener: Screener, raw: unknown, options: Valid
   const schemas = answerSchemasFor(screener);
   const issues: ErrorDetail[] = [];
   const answers: Answers = {};
+  // Counted, never listed: an unknown key is the client's text, and the response must not echo it.
+  let unknownQuestions = 0;
 
   for (const [id, value] of Object.entries(raw)) {
     const entry = schemas.get(id);
     if (entry === undefined) {
-      issues.push({ path: ['answers', id], message: 'This is not a question in this screener.' });
+      unknownQuestions += 1;
       continue;
     }
     // "Not sure" is the whole answer to a question that offers it, whatever its type.
@@ -77,6 +79,12 @@ export function validateAnswers(screener: Screener, raw: unknown, options: Valid
       continue;
     }
     answers[id] = parsed.data;
+  }
+  if (unknownQuestions > 0) {
+    issues.push({
+      path: ['answers'],
+      message: unknownQuestions === 1 ? 'One answer is not to a question in this screener.' : `${unknownQuestions} answers are not to questions in this screener.`,
+    });
   }
 
   const applicable = applicableQuestions(screener, answers);

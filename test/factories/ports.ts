@@ -20,6 +20,7 @@ import type {
   ScreeningRecord,
   ScreeningStore,
   TokenSource,
+  ErasureReceipt,
 } from '../../functions/core/ports';
 import { DomainError } from '../../functions/core/errors';
 
@@ -83,10 +84,11 @@ export class InMemoryScreenings implements ScreeningStore, IdempotencyStore, Ref
     return stored.record;
   }
 
-  async eraseScreening(screeningId: string, token: string): Promise<void> {
+  async eraseScreening(screeningId: string, token: string): Promise<ErasureReceipt> {
     await this.authorizeScreening(screeningId, token);
     this.screenings.delete(screeningId);
     this.referrals.delete(screeningId);
+    return { screeningId, erasedAt: new Date(0).toISOString(), disclosedTo: [] };
   }
 
   async createReferral(input: NewReferral): Promise<ReferralSummary> {

@@ -112,7 +112,8 @@ describe('GET and DELETE /screenings/{screeningId}', () => {
 
     const response = await api.request('DELETE', `/screenings/${screening.screeningId}`, { token: screening.token });
 
-    expect(response.status).toBe(204);
+    expect(response.status).toBe(200);
+    expect(response.body).toMatchObject({ erased: true, disclosedTo: [] });
     expect(await itemsOfScreening(screening.screeningId)).toEqual([]);
   });
 

@@ -175,13 +175,24 @@ describe('POST /screenings', () => {
     expect(written).toBe(0);
   });
 
-  it('refuses an answer to a question the screener does not have', async () => {
+  it('refuses an answer to a question the screener does not have, without echoing its key', async () => {
     const { response, written } = await refused(() => submit({ ...adultWithChronicBackPain(), favourite_colour: 'blue' }));
 
     expect(response.status).toBe(400);
     expect(response.body.error.code).toBe('INVALID_ANSWERS');
-    expect(response.body.error.details).toContainEqual(expect.objectContaining({ path: ['answers', 'favourite_colour'] }));
+    expect(response.body.error.details).toContainEqual(expect.objectContaining({ path: ['answers'] }));
+    expect(JSON.stringify(response.body)).not.toContain('favourite_colour');
     expect(written).toBe(0);
+  });
+
+  it('answers 1,500 hostile answer keys with a small error that repeats none of them', async () => {
+    const hostile = Object.fromEntries(Array.from({ length: 1500 }, (_, index) => [`<script>${index}</script>${'k'.repeat(20)}`, 'v']));
+
+    const response = await submit({ ...adultWithChronicBackPain(), ...hostile });
+
+    expect(response.status).toBe(400);
+    expect(JSON.stringify(response.body).length).toBeLessThan(2048);
+    expect(JSON.stringify(response.body)).not.toContain('<script>');
   });
 
   it('refuses an option the question does not offer', async () => {

@@ -55,6 +55,32 @@ describe('httpHandler', () => {
     expect(response.body).not.toContain('secret internal detail');
   });
 
+  it.each([
+    ['DynamoDB Local down (connection refused)', Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:8000'), { code: 'ECONNREFUSED' })],
+    ['DynamoDB throttling', Object.assign(new Error('Rate exceeded'), { name: 'ProvisionedThroughputExceededException', $metadata: { httpStatusCode: 400 } })],
+    ['a DynamoDB 500', Object.assign(new Error('Internal'), { name: 'InternalServerError', $fault: 'server', $metadata: { httpStatusCode: 500 } })],
+    ['a timeout', Object.assign(new Error('timed out'), { name: 'TimeoutError' })],
+  ])('answers %s with 503 SERVICE_UNAVAILABLE and Retry-After', async (_label, error) => {
+    const response = await invoke(throwing(error), anEvent({ method: 'GET', headers: { Origin: ORIGIN } }));
+
+    expect(response.statusCode).toBe(503);
+    expect(response.headers?.['Retry-After']).toBe('5');
+    expect(response.headers?.['Access-Control-Expose-Headers']).toBe('Retry-After');
+    expect(response.json).toEqual({ error: { code: 'SERVICE_UNAVAILABLE', message: expect.any(String), requestId: 'request-1' } });
+    expect(response.body).not.toContain('127.0.0.1');
+  });
+
+  it('bounds the details of a refusal however many problems the request has', async () => {
+    const details = Array.from({ length: 1500 }, (_, index) => ({ path: ['answers', `<hostile key ${index}>`], message: 'x'.repeat(500) }));
+
+    const response = await invoke(throwing(new DomainError('INVALID_ANSWERS', 'Some answers are not valid.', details)), anEvent({ method: 'GET' }));
+
+    expect(response.statusCode).toBe(400);
+    expect(response.body!.length).toBeLessThan(6 * 1024);
+    expect(response.body).not.toContain('hostile key');
+    expect(response.json.error.details).toHaveLength(21);
+  });
+
   it('passes validated input to the route and serialises its result as JSON', async () => {
     const handler = httpHandler(
       {

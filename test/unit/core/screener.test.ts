@@ -97,10 +97,18 @@ describe('validateAnswers', () => {
     expect(issuesFor(['yes'])).toEqual([{ path: ['answers'], message: expect.any(String) }]);
   });
 
-  it('refuses an answer to a question the screener does not have', () => {
+  it('refuses an answer to a question the screener does not have, without repeating its key', () => {
     expect(issuesFor(adultWithChronicBackPain({ favourite_colour: 'blue' }))).toEqual([
-      { path: ['answers', 'favourite_colour'], message: 'This is not a question in this screener.' },
+      { path: ['answers'], message: 'One answer is not to a question in this screener.' },
     ]);
+  });
+
+  it('reports many unknown answer keys as one issue of constant size', () => {
+    const hostile = Object.fromEntries(Array.from({ length: 1500 }, (_, index) => [`<key-${index}-${'x'.repeat(20)}>`, 1]));
+
+    const issues = issuesFor(adultWithChronicBackPain(hostile));
+
+    expect(issues).toEqual([{ path: ['answers'], message: '1500 answers are not to questions in this screener.' }]);
   });
 
   it('refuses an answer to the pregnancy question from a man', () => {
