@@ -186,7 +186,7 @@ describe('POST /screenings', () => {
   });
 
   it('answers 1,500 hostile answer keys with a small error that repeats none of them', async () => {
-    const hostile = Object.fromEntries(Array.from({ length: 1500 }, (_, index) => [`<script>${index}</script>${'k'.repeat(20)}`, 'v']));
+    const hostile = Object.fromEntries(Array.from({ length: 1500 }, (_, index) => [`<script>${index}`, 'v']));
 
     const response = await submit({ ...adultWithChronicBackPain(), ...hostile });
 

@@ -85,13 +85,12 @@ describe('the local stream poller with the delivery handler', () => {
     let hoursOn = 0;
     const clock = () => new Date(Date.now() + hoursOn * 3_600_000);
     const reconcile = createReconcileLeadsHandler(testDelivery(deliveryConfig(tableName), { ses, now: clock }).delivery, { now: clock });
-    await eventually('both leads are SENT', async () => {
+    await eventually('both leads are SENT and the confirmation has arrived', async () => {
       hoursOn += 1;
       await reconcile({});
-      return (await statusesOf(referral)).every((status) => status === 'SENT');
+      return (await statusesOf(referral)).every((status) => status === 'SENT') && (await inboxFor(addresses.patient)).length === 1;
     });
 
-    await eventually('the confirmation arrives', async () => (await inboxFor(addresses.patient)).length === 1);
     expect((await inboxFor(addresses.siteA)).length).toBe(1);
     expect((await inboxFor(addresses.siteB)).length).toBe(1);
     expect(metrics.count('MessagesRetried')).toBeGreaterThan(0);
