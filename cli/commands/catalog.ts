@@ -5,7 +5,7 @@
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { CatalogFileError, CriteriaFile, readCatalogSources, TrialRecord } from '../../functions/adapters/catalog-files';
+import { CatalogFileError, type CriteriaFile, readCatalogSources, TrialRecord } from '../../functions/adapters/catalog-files';
 import { lintCatalog, type LintIssue } from '../catalog/lint';
 import { DEFAULT_DATA_DIR } from '../context';
 

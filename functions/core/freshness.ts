@@ -187,7 +187,7 @@ export function closedReason(trialId: string, siteId: string, trial: Trial | und
   if (!trial || trial.review?.status === 'draft') return `Study ${trialId} is no longer offered.`;
   if (trial.status !== 'RECRUITING') return `Study ${trialId} has stopped recruiting since you answered the questions.`;
   const site: Site | undefined = trial.sites.find((candidate) => candidate.siteId === siteId);
-  if (!site || site.status !== 'RECRUITING') {
+  if (site?.status !== 'RECRUITING') {
     return `The study site you were matched with for ${trialId} has stopped recruiting since you answered the questions.`;
   }
   return undefined;

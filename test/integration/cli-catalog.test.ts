@@ -6,52 +6,19 @@ import { copyFileSync, cpSync, mkdtempSync, readFileSync, writeFileSync, existsS
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, jest } from '@jest/globals';
-import { Command } from 'commander';
-import { registerCatalogCommands } from '../../cli/commands/catalog';
-import { registerScreeningCommands } from '../../cli/commands/screenings';
-import { registerTrialCommands } from '../../cli/commands/trials';
 import { connectTable, resolveTableTarget } from '../../cli/context';
 import { readCatalogFiles } from '../../functions/adapters/catalog-files';
 import { CatalogRepository } from '../../functions/adapters/catalog-repository';
 import { ScreenerRepository } from '../../functions/adapters/screener-repository';
 import { ScreeningRepository } from '../../functions/adapters/screening-repository';
+import { runCli } from '../setup/cli';
 import { createTestTable, deleteTestTable } from '../setup/table';
 
 const DATA_DIR = new URL('../../data/', import.meta.url).pathname;
 const FIXTURES = new URL('../fixtures/ctgov/', import.meta.url).pathname;
 
-interface CliRun {
-  exitCode: number;
-  stdout: string;
-  stderr: string;
-}
-
 /** Runs `trial-screener <args>` in this process and captures what it prints and its exit code. */
-async function cli(...args: string[]): Promise<CliRun> {
-  const program = new Command().name('trial-screener').exitOverride();
-  registerTrialCommands(program);
-  registerCatalogCommands(program);
-  registerScreeningCommands(program);
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  const capture = (into: string[]) => (...parts: unknown[]) => void into.push(parts.join(' '));
-  jest.spyOn(console, 'log').mockImplementation(capture(stdout));
-  jest.spyOn(console, 'warn').mockImplementation(capture(stderr));
-  jest.spyOn(console, 'error').mockImplementation(capture(stderr));
-  process.exitCode = undefined;
-  let exitCode = 0;
-  try {
-    await program.parseAsync(['node', 'trial-screener', ...args]);
-    exitCode = Number(process.exitCode ?? 0);
-  } catch (error) {
-    stderr.push((error as Error).message);
-    exitCode = (error as { exitCode?: number }).exitCode ?? 1;
-  } finally {
-    process.exitCode = undefined;
-    jest.restoreAllMocks();
-  }
-  return { exitCode, stdout: stdout.join('\n'), stderr: stderr.join('\n') };
-}
+const cli = runCli;
 
 function scratchRegistry(records: string[]): string {
   const dir = mkdtempSync(join(tmpdir(), 'cli-registry-'));

@@ -6,6 +6,7 @@ import { jest } from '@jest/globals';
 import { Command } from 'commander';
 import { registerCatalogCommands } from '../../cli/commands/catalog';
 import { registerLeadCommands } from '../../cli/commands/leads';
+import { registerScreeningCommands } from '../../cli/commands/screenings';
 import { registerTrialCommands } from '../../cli/commands/trials';
 
 export interface CliRun {
@@ -19,6 +20,7 @@ export async function runCli(...args: string[]): Promise<CliRun> {
   registerTrialCommands(program);
   registerCatalogCommands(program);
   registerLeadCommands(program);
+  registerScreeningCommands(program);
   const stdout: string[] = [];
   const stderr: string[] = [];
   const capture = (into: string[]) => (...parts: unknown[]) => void into.push(parts.join(' '));

@@ -10,6 +10,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 
 /** One real v2 study from the fixtures, optionally changed (a later version of the record). */
+// biome-ignore lint/suspicious/noExplicitAny: a registry record is edited freely by tests (a later version of it)
 export function fixtureStudy(nctId: string, change: (study: any) => void = () => undefined): unknown {
   const document = JSON.parse(readFileSync(new URL(`../fixtures/ctgov/${nctId}.json`, import.meta.url), 'utf8'));
   const study = Array.isArray(document.studies) ? document.studies[0] : document;

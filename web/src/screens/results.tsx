@@ -23,6 +23,7 @@ export function ResultsScreen(props: ResultsScreenProps) {
       <ScreenHeading>Your results</ScreenHeading>
       {props.medicalAdvice ? <MedicalAdviceBox advice={props.medicalAdvice} /> : null}
       <p class="lead">{summarySentence(mayQualify, props.results.length)}</p>
+      <DemoNotice results={props.results} />
       {referable.length > 0 ? (
         <div class="callout">
           <p>
@@ -192,21 +193,36 @@ function RecordNotice(props: { trial: TrialResult }) {
   if (freshness.confirmation?.demo) {
     return (
       <p class="record-demo" role="note">
-        Demo only: this study is treated as recruiting because the local demo says so ("{freshness.confirmation.by}"), not because
-        anyone checked with the study.
+        Demo only: treated as recruiting by the local demo, not checked with the study.
       </p>
     );
   }
   return null;
 }
 
+/** Once above the results when the local demo treats old records as recruiting. */
+function DemoNotice(props: { results: TrialResult[] }) {
+  const demo = props.results.find((result) => result.freshness?.confirmation?.demo)?.freshness?.confirmation;
+  if (!demo) return null;
+  return (
+    <div class="record-demo" role="note">
+      <p>
+        <strong>This is a demo.</strong> The study records here are years old. So that you can try the whole journey, the local demo
+        treats them as recruiting ("{demo.by}"). Emails go only to the local test inbox.
+      </p>
+    </div>
+  );
+}
+
 function SiteInfo(props: { trial: TrialResult }) {
   const site = props.trial.nearestSite;
+  // A stale record's notice already gives the study's contact.
+  const stale = props.trial.freshness?.current === false;
   if (!site) {
     return (
       <Box title="Nearest site">
         <p>No study site near you.</p>
-        <StudyContact trial={props.trial} />
+        {stale ? null : <StudyContact trial={props.trial} />}
       </Box>
     );
   }
@@ -219,7 +235,7 @@ function SiteInfo(props: { trial: TrialResult }) {
         {place ? <span class="site-place">{place}</span> : null}
         {distance ? <span class="site-distance">{capitalise(distance)}</span> : null}
       </p>
-      {site.acceptsReferrals || props.trial.freshness?.current === false ? null : (
+      {site.acceptsReferrals || stale ? null : (
         <>
           <p>This site cannot take requests through this form.</p>
           <StudyContact trial={props.trial} />
