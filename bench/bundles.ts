@@ -145,31 +145,35 @@ export const FLOOR_ENTRIES = [
   },
 ] as const;
 
+/** The client floor's source, which every component entry starts with. */
+const CLIENT_FLOOR_PRELUDE = "import { documentClient } from './functions/adapters/dynamo';\nexport const client = documentClient();\n";
+
 /**
- * Pieces every function adds to the floor, each built alone with the same options and loaded in
- * the same rounds: what the remaining distance to the floor is made of (each includes the empty
- * module's cost; zod's own set-up is in every piece that uses zod).
+ * Pieces a function adds to the floor, each built on top of the client floor (so Node built-ins
+ * the SDK loads anyway, such as `node:crypto`, are not counted again) with the same options and
+ * loaded in rounds of their own beside the floor: what the remaining distance is made of. zod's own
+ * set-up is in every piece that uses zod.
  */
 export const COMPONENT_ENTRIES = [
   {
     name: 'component: zod with one schema',
     entry: '(functions/core/zod.ts: zod/mini and its English messages, one object schema)',
-    contents: "import * as z from './functions/core/zod';\nconst schema = z.object({ id: z.string() });\nexport const handler = async () => schema;\n",
+    contents: CLIENT_FLOOR_PRELUDE + "import * as z from './functions/core/zod';\nconst schema = z.object({ id: z.string() });\nexport const handler = async () => schema;\n",
   },
   {
     name: 'component: the domain model',
     entry: '(functions/core/model.ts: every domain schema, built at import)',
-    contents: "import * as model from './functions/core/model';\nexport const handler = async () => model;\n",
+    contents: CLIENT_FLOOR_PRELUDE + "import * as model from './functions/core/model';\nexport const handler = async () => model;\n",
   },
   {
     name: 'component: the logger',
     entry: '(functions/adapters/logger.ts: Powertools Logger, one instance)',
-    contents: "import { logger } from './functions/adapters/logger';\nexport const handler = async () => logger;\n",
+    contents: CLIENT_FLOOR_PRELUDE + "import { logger } from './functions/adapters/logger';\nexport const handler = async () => logger;\n",
   },
   {
     name: 'component: the HTTP stack',
     entry: '(functions/adapters/http-handler.ts: middy and its middlewares, the HTTP contract, config, logger)',
-    contents: "import { httpHandler } from './functions/adapters/http-handler';\nexport const handler = async () => httpHandler;\n",
+    contents: CLIENT_FLOOR_PRELUDE + "import { httpHandler } from './functions/adapters/http-handler';\nexport const handler = async () => httpHandler;\n",
   },
 ] as const;
 
@@ -506,8 +510,10 @@ export async function runBundleBenchmark(options: BundleOptions): Promise<Bundle
     components.push({ ...component, file, build: await buildFloor(options.repositoryRoot, component.contents, `bench-component-${index}.ts`, file) });
   }
   const componentSamples = new Map(components.map((component) => [component.file, [] as LoadSample[]]));
+  const componentFloor: LoadSample[] = [];
   for (let i = 0; i < options.loads; i++) {
     for (const component of components) componentSamples.get(component.file)!.push(await loadOnce(component.file, PRODUCTION_NODE_FLAGS));
+    componentFloor.push(await loadOnce(clientFloor.file, PRODUCTION_NODE_FLAGS));
   }
   for (const component of components) {
     const samples = componentSamples.get(component.file)!;
@@ -516,6 +522,8 @@ export async function runBundleBenchmark(options: BundleOptions): Promise<Bundle
       ...rowOf('component', component.name, component.entry, component.build, { shares: [], samples: 0 }),
       loadMs: wall,
       loadCpuMs: median(samples.map((sample) => sample.cpuMs)),
+      floorLoadMs: median(componentFloor.map((sample) => sample.wallMs)),
+      floorLoadCpuMs: median(componentFloor.map((sample) => sample.cpuMs)),
       naiveBytes: component.build.bytes,
       naiveGzipBytes: component.build.gzipBytes,
       naiveLoadMs: wall,
