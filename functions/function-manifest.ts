@@ -25,6 +25,7 @@ export type EnvironmentVariable =
   | 'REGISTRY_API_URL'
   | 'REGISTRY_CONDITIONS'
   | 'REGISTRY_SCREENER_IDS'
+  | 'DEPLOYMENT_STAGE'
   | 'LEAD_RETRY_BASE_SECONDS'
   | 'LEAD_RETRY_MAX_SECONDS'
   | 'SITE_EMAIL_MODE'
@@ -41,6 +42,26 @@ export type HttpMethod = 'GET' | 'POST' | 'DELETE';
  */
 export type RuntimeFile = 'templates/email' | 'data/postal-points' | 'node_modules/libphonenumber-js/metadata.min.json';
 
+/**
+ * A kind of partition of the one table. Its partition-key patterns are in `functions/table-schema.ts`
+ * (`PARTITION_KEY_PATTERNS`, which `lib/` checks covers exactly these kinds).
+ */
+export type TablePartition = 'screeners' | 'catalog' | 'screening' | 'idempotency' | 'lead' | 'confirmation' | 'sitePauses';
+
+/** The item-level DynamoDB actions a function may be granted (a transaction needs those of its parts). */
+export type TableItemAction = 'GetItem' | 'BatchGetItem' | 'Query' | 'PutItem' | 'UpdateItem' | 'DeleteItem' | 'BatchWriteItem';
+
+/**
+ * What a function may do in the table: each action it uses, on the partitions it uses it on. The
+ * stack grants exactly this, as one IAM statement per action with a `dynamodb:LeadingKeys`
+ * condition on those partitions' keys; an action or a partition left out is AccessDenied in AWS.
+ */
+export interface TableAccess {
+  readonly items: { readonly [Action in TableItemAction]?: readonly TablePartition[] };
+  /** Secondary indexes it queries (index queries are reads of outbound-message references only). */
+  readonly queriesIndexes?: readonly ('outbox' | 'due')[];
+}
+
 interface FunctionSpecBase {
   /** Logical name, also the folder under `functions/`. */
   readonly name: string;
@@ -50,8 +71,8 @@ interface FunctionSpecBase {
   readonly memoryMb: number;
   readonly timeoutSeconds: number;
   readonly environment: readonly EnvironmentVariable[];
-  /** Whether it writes to the table (reads are always granted). */
-  readonly writesTable: boolean;
+  /** Its access to the table (see {@link TableAccess}). */
+  readonly table: TableAccess;
   /** Whether it sends email through SES. */
   readonly sendsEmail: boolean;
   /**
@@ -120,6 +141,7 @@ const DELIVERY_ENV: readonly EnvironmentVariable[] = [
   'LEAD_MAX_ATTEMPTS',
   'LEAD_STALE_SENDING_SECONDS',
   'LEAD_DELIVERY_WINDOW_HOURS',
+  'DEPLOYMENT_STAGE',
   'LEAD_RETRY_BASE_SECONDS',
   'LEAD_RETRY_MAX_SECONDS',
   'SITE_EMAIL_MODE',
@@ -143,7 +165,7 @@ export const FUNCTIONS = [
     memoryMb: 512,
     timeoutSeconds: 10,
     environment: HTTP_ENV,
-    writesTable: false,
+    table: { items: { Query: ['screeners'] } },
     sendsEmail: false,
     runtimeFiles: [],
     trigger: { kind: 'http', method: 'GET', path: '/screeners' },
@@ -155,7 +177,7 @@ export const FUNCTIONS = [
     memoryMb: 512,
     timeoutSeconds: 10,
     environment: HTTP_ENV,
-    writesTable: false,
+    table: { items: { GetItem: ['screeners'] } },
     sendsEmail: false,
     runtimeFiles: [],
     trigger: { kind: 'http', method: 'GET', path: '/screeners/{screenerId}' },
@@ -167,7 +189,9 @@ export const FUNCTIONS = [
     memoryMb: 1024,
     timeoutSeconds: 15,
     environment: [...HTTP_ENV, 'SCREENING_TTL_DAYS', 'MAX_RECORD_AGE_DAYS'],
-    writesTable: true,
+    table: {
+      items: { GetItem: ['screeners', 'catalog', 'idempotency'], Query: ['catalog', 'sitePauses'], PutItem: ['screening', 'idempotency'] },
+    },
     sendsEmail: false,
     runtimeFiles: ['data/postal-points'],
     trigger: { kind: 'http', method: 'POST', path: '/screenings' },
@@ -179,7 +203,14 @@ export const FUNCTIONS = [
     memoryMb: 512,
     timeoutSeconds: 15,
     environment: [...HTTP_ENV, 'REFERRAL_RETENTION_DAYS', 'MAX_RECORD_AGE_DAYS'],
-    writesTable: true,
+    table: {
+      items: {
+        GetItem: ['screening', 'screeners', 'catalog'],
+        Query: ['catalog', 'sitePauses'],
+        UpdateItem: ['screening'],
+        PutItem: ['screening', 'lead', 'confirmation'],
+      },
+    },
     sendsEmail: false,
     runtimeFiles: ['node_modules/libphonenumber-js/metadata.min.json'],
     trigger: { kind: 'http', method: 'POST', path: '/screenings/{screeningId}/referrals' },
@@ -191,7 +222,7 @@ export const FUNCTIONS = [
     memoryMb: 512,
     timeoutSeconds: 10,
     environment: HTTP_ENV,
-    writesTable: false,
+    table: { items: { GetItem: ['screening'], BatchGetItem: ['lead'] } },
     sendsEmail: false,
     runtimeFiles: [],
     trigger: { kind: 'http', method: 'GET', path: '/screenings/{screeningId}' },
@@ -203,7 +234,7 @@ export const FUNCTIONS = [
     memoryMb: 512,
     timeoutSeconds: 15,
     environment: HTTP_ENV,
-    writesTable: true,
+    table: { items: { GetItem: ['screening'], DeleteItem: ['screening', 'lead', 'confirmation', 'idempotency'] } },
     sendsEmail: false,
     runtimeFiles: [],
     trigger: { kind: 'http', method: 'DELETE', path: '/screenings/{screeningId}' },
@@ -216,7 +247,7 @@ export const FUNCTIONS = [
     timeoutSeconds: 10,
     environment: HTTP_ENV,
     // Each view is counted on the lead.
-    writesTable: true,
+    table: { items: { GetItem: ['lead'], UpdateItem: ['lead'], Query: ['sitePauses'] } },
     sendsEmail: false,
     runtimeFiles: [],
     trigger: { kind: 'http', method: 'GET', path: '/site/leads/{leadId}', throttle: SITE_ROUTE_THROTTLE },
@@ -228,7 +259,7 @@ export const FUNCTIONS = [
     memoryMb: 512,
     timeoutSeconds: 10,
     environment: HTTP_ENV,
-    writesTable: true,
+    table: { items: { GetItem: ['lead'], UpdateItem: ['lead'] } },
     sendsEmail: false,
     runtimeFiles: [],
     trigger: { kind: 'http', method: 'POST', path: '/site/leads/{leadId}/outcomes', throttle: SITE_ROUTE_THROTTLE },
@@ -240,7 +271,7 @@ export const FUNCTIONS = [
     memoryMb: 512,
     timeoutSeconds: 10,
     environment: HTTP_ENV,
-    writesTable: true,
+    table: { items: { GetItem: ['lead'], PutItem: ['sitePauses'] } },
     sendsEmail: false,
     runtimeFiles: [],
     trigger: { kind: 'http', method: 'POST', path: '/site/leads/{leadId}/pause-site', throttle: SITE_ROUTE_THROTTLE },
@@ -252,7 +283,7 @@ export const FUNCTIONS = [
     memoryMb: 512,
     timeoutSeconds: 60,
     environment: DELIVERY_ENV,
-    writesTable: true,
+    table: { items: { GetItem: ['lead', 'confirmation'], UpdateItem: ['lead', 'confirmation'] } },
     sendsEmail: true,
     runtimeFiles: ['templates/email'],
     trigger: {
@@ -273,7 +304,7 @@ export const FUNCTIONS = [
     memoryMb: 512,
     timeoutSeconds: 120,
     environment: DELIVERY_ENV,
-    writesTable: true,
+    table: { items: { GetItem: ['lead', 'confirmation'], UpdateItem: ['lead', 'confirmation'] }, queriesIndexes: ['due'] },
     sendsEmail: true,
     runtimeFiles: ['templates/email'],
     // Every 2 minutes: the reconciler owns retries (backoff from 30 s), so it runs often.
@@ -287,7 +318,11 @@ export const FUNCTIONS = [
     // Thousands of studies at 100 a page, with backoff on 429s: minutes, not seconds.
     timeoutSeconds: 900,
     environment: ['TABLE_NAME', 'REGISTRY_API_URL', 'REGISTRY_CONDITIONS', 'REGISTRY_SCREENER_IDS', 'MAX_RECORD_AGE_DAYS'],
-    writesTable: true,
+    // Publishes catalog versions and its own sync state; holds pending leads of closed sites.
+    table: {
+      items: { GetItem: ['catalog'], Query: ['catalog'], PutItem: ['catalog'], BatchWriteItem: ['catalog'], UpdateItem: ['lead'] },
+      queriesIndexes: ['outbox'],
+    },
     sendsEmail: false,
     runtimeFiles: [],
     trigger: { kind: 'registry-sync' },

@@ -75,12 +75,38 @@ export const SCREENERS_PARTITION = 'SCREENER';
 /** Partition of every site pause (few items: one query per screening reads them all). */
 export const SITE_PAUSES_PARTITION = 'SITE_PAUSES';
 
+/** Partition of the catalog pointer; a catalog version's trials are in `CATALOG#<version>`. */
+export const CATALOG_POINTER_PARTITION = 'CATALOG';
+
+/** The prefixes of partition keys that carry an id (`<prefix>#<id>`). */
+export const PARTITION_PREFIXES = {
+  catalog: CATALOG_POINTER_PARTITION,
+  screening: 'SCREENING',
+  idempotency: 'IDEMPOTENCY',
+  lead: 'LEAD',
+  confirmation: 'CONFIRMATION',
+} as const;
+
+/**
+ * Every partition key of each kind of partition, as IAM `StringLike` patterns: what the stack's
+ * `dynamodb:LeadingKeys` conditions allow a function that declares the kind in its manifest entry.
+ */
+export const PARTITION_KEY_PATTERNS = {
+  screeners: [SCREENERS_PARTITION],
+  catalog: [CATALOG_POINTER_PARTITION, `${PARTITION_PREFIXES.catalog}#*`],
+  screening: [`${PARTITION_PREFIXES.screening}#*`],
+  idempotency: [`${PARTITION_PREFIXES.idempotency}#*`],
+  lead: [`${PARTITION_PREFIXES.lead}#*`],
+  confirmation: [`${PARTITION_PREFIXES.confirmation}#*`],
+  sitePauses: [SITE_PAUSES_PARTITION],
+} as const satisfies Record<string, readonly string[]>;
+
 /** Key builders for every entity; the only place where key prefixes are written. */
 export const itemKeys = {
   screener: (screenerId: string): ItemKey => ({ PK: SCREENERS_PARTITION, SK: `SCREENER#${screenerId}` }),
-  catalogPointer: (): ItemKey => ({ PK: 'CATALOG', SK: 'CURRENT' }),
+  catalogPointer: (): ItemKey => ({ PK: CATALOG_POINTER_PARTITION, SK: 'CURRENT' }),
   /** The registry sync's state: when it last succeeded (the next one is incremental from it). */
-  registrySync: (): ItemKey => ({ PK: 'CATALOG', SK: 'REGISTRY_SYNC' }),
+  registrySync: (): ItemKey => ({ PK: CATALOG_POINTER_PARTITION, SK: 'REGISTRY_SYNC' }),
   catalogTrial: (catalogVersion: string, nctId: string): ItemKey => ({
     PK: catalogPartition(catalogVersion),
     SK: `TRIAL#${nctId}`,
@@ -88,8 +114,8 @@ export const itemKeys = {
   screening: (screeningId: string): ItemKey => ({ PK: screeningPartition(screeningId), SK: 'SCREENING' }),
   referral: (screeningId: string): ItemKey => ({ PK: screeningPartition(screeningId), SK: 'REFERRAL' }),
   /** `keyHash` is the SHA-256 (hex) of the client's Idempotency-Key, never the key itself. */
-  idempotency: (keyHash: string): ItemKey => ({ PK: `IDEMPOTENCY#${keyHash}`, SK: 'IDEMPOTENCY' }),
-  lead: (leadId: string): ItemKey => ({ PK: `LEAD#${leadId}`, SK: 'LEAD' }),
+  idempotency: (keyHash: string): ItemKey => ({ PK: `${PARTITION_PREFIXES.idempotency}#${keyHash}`, SK: 'IDEMPOTENCY' }),
+  lead: (leadId: string): ItemKey => ({ PK: `${PARTITION_PREFIXES.lead}#${leadId}`, SK: 'LEAD' }),
   /** A trial's site that takes no new leads. */
   sitePause: (trialId: string, siteId: string): ItemKey => ({ PK: SITE_PAUSES_PARTITION, SK: `SITE#${trialId}#${siteId}` }),
   /** An address that takes no new leads (lower-cased), for example after a hard bounce. */
@@ -97,19 +123,19 @@ export const itemKeys = {
   /** What an erased screening's leads disclosed to which sites (no patient data). */
   disclosure: (screeningId: string): ItemKey => ({ PK: `DISCLOSURE#${screeningId}`, SK: 'DISCLOSURE' }),
   confirmation: (confirmationId: string): ItemKey => ({
-    PK: `CONFIRMATION#${confirmationId}`,
+    PK: `${PARTITION_PREFIXES.confirmation}#${confirmationId}`,
     SK: 'CONFIRMATION',
   }),
 };
 
 /** Partition holding every trial of one catalog version. */
 export function catalogPartition(catalogVersion: string): string {
-  return `CATALOG#${catalogVersion}`;
+  return `${PARTITION_PREFIXES.catalog}#${catalogVersion}`;
 }
 
 /** Partition holding a screening and its referral. */
 export function screeningPartition(screeningId: string): string {
-  return `SCREENING#${screeningId}`;
+  return `${PARTITION_PREFIXES.screening}#${screeningId}`;
 }
 
 /** Outbox index keys of a lead or confirmation in `status`, ordered by last update. */

@@ -8,8 +8,15 @@ import { Architecture, LoggingFormat, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat, type ICommandHooks } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import type { EnvironmentVariable, FunctionSpec, RuntimeFile } from '../functions/function-manifest';
-import { DUE_INDEX, OUTBOX_INDEX } from '../functions/table-schema';
+import type {
+  EnvironmentVariable,
+  FunctionSpec,
+  RuntimeFile,
+  TableAccess,
+  TableItemAction,
+  TablePartition,
+} from '../functions/function-manifest';
+import { DUE_INDEX, OUTBOX_INDEX, PARTITION_KEY_PATTERNS } from '../functions/table-schema';
 import { RETAIN_STATEFUL } from './stateful';
 
 /** Repository root: manifest entries are relative to it, and its lock file pins the bundle. */
@@ -61,14 +68,30 @@ export const LAMBDA_MODULE_ALIASES: Readonly<Record<string, string>> = {
  */
 export const LAMBDA_EXTERNAL_MODULES: readonly string[] = ['source-map'];
 
-const TABLE_READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem'];
-const TABLE_WRITE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
+/** The manifest's partition kinds and the table schema's key patterns must be the same set. */
+const PARTITION_PATTERNS: Readonly<Record<TablePartition, readonly string[]>> = PARTITION_KEY_PATTERNS satisfies Record<
+  TablePartition,
+  readonly string[]
+>;
+
+// And no kind in the table schema that the manifest cannot name.
+const SCHEMA_KINDS_ARE_MANIFEST_KINDS: keyof typeof PARTITION_KEY_PATTERNS extends TablePartition ? true : never = true;
+void SCHEMA_KINDS_ARE_MANIFEST_KINDS;
+
+/** Actions that change items: their functions also get the key's encrypt side. */
+const WRITE_ACTIONS: readonly TableItemAction[] = ['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem'];
+
+/** The manifest's index names (`queriesIndexes`) and the indexes of the table schema. */
+const INDEX_NAMES: Readonly<Record<NonNullable<TableAccess['queriesIndexes']>[number], string>> = {
+  outbox: OUTBOX_INDEX.name,
+  due: DUE_INDEX.name,
+};
 
 /**
  * Creates the Lambda function of one manifest entry: bundled with local esbuild (ESM, minified,
  * source maps, AWS SDK included), Node.js 24 on arm64, sized as the manifest says, JSON logs to
  * its own KMS-encrypted log group, its own role, table read access (write only when the
- * manifest says `writesTable`) and exactly the environment variables the manifest lists.
+ * manifest's `table` access allows) and exactly the environment variables the manifest lists.
  */
 export function createManifestFunction(scope: Construct, spec: FunctionSpec, options: ManifestFunctionOptions): NodejsFunction {
   const id = pascalCase(spec.name);
@@ -121,7 +144,7 @@ export function createManifestFunction(scope: Construct, spec: FunctionSpec, opt
     },
   });
 
-  grantTableAccess(role, spec.writesTable, options.table, options.key);
+  grantTableAccess(role, spec.table, options.table, options.key);
 
   Validations.of(fn).acknowledge(
     {
@@ -161,23 +184,42 @@ export function manifestEnvironment(spec: FunctionSpec, values: EnvironmentValue
 }
 
 /**
- * Item-level table access on the table and its outbox index only (no Scan, no table management).
- * Written out rather than `table.grantReadWriteData` so that no wildcard action or index
- * wildcard reaches the policy.
+ * Item-level table access exactly as the manifest declares it: one statement per action, on the
+ * table only, with a `dynamodb:LeadingKeys` condition naming the partition keys of the partitions
+ * the function uses that action on (the patterns come from the table schema). Index queries get
+ * their own statement on the named indexes, without a key condition: the indexes hold only
+ * outbound-message references, in partitions of their own. No Scan, no table management; the key only as far as the table needs it (encrypt for writers).
  */
-function grantTableAccess(role: Role, writesTable: boolean, table: ITable, key: IKey): void {
-  const resources = [table.tableArn, `${table.tableArn}/index/${OUTBOX_INDEX.name}`, `${table.tableArn}/index/${DUE_INDEX.name}`];
+export function grantTableAccess(role: Role, access: TableAccess, table: ITable, key: IKey): void {
+  const entries = Object.entries(access.items) as [TableItemAction, readonly TablePartition[]][];
+  for (const [action, partitions] of entries) {
+    if (partitions.length === 0) throw new Error(`Table action ${action} is declared with no partition`);
+    role.addToPolicy(
+      new PolicyStatement({
+        effect: Effect.ALLOW,
+        actions: [`dynamodb:${action}`],
+        resources: [table.tableArn],
+        conditions: {
+          'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [...new Set(partitions.flatMap((partition) => PARTITION_PATTERNS[partition]))] },
+        },
+      }),
+    );
+  }
+  const indexes = access.queriesIndexes ?? [];
+  if (indexes.length > 0) {
+    role.addToPolicy(
+      new PolicyStatement({
+        effect: Effect.ALLOW,
+        actions: ['dynamodb:Query'],
+        resources: indexes.map((index) => `${table.tableArn}/index/${INDEX_NAMES[index]}`),
+      }),
+    );
+  }
+  const writes = entries.some(([action]) => WRITE_ACTIONS.includes(action));
   role.addToPolicy(
     new PolicyStatement({
       effect: Effect.ALLOW,
-      actions: writesTable ? [...TABLE_READ_ACTIONS, ...TABLE_WRITE_ACTIONS] : TABLE_READ_ACTIONS,
-      resources,
-    }),
-  );
-  role.addToPolicy(
-    new PolicyStatement({
-      effect: Effect.ALLOW,
-      actions: writesTable ? ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'] : ['kms:Decrypt'],
+      actions: writes ? ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'] : ['kms:Decrypt'],
       resources: [key.keyArn],
     }),
   );

@@ -64,6 +64,7 @@ export class TrialScreenerStack extends Stack {
       LEAD_STALE_SENDING_SECONDS: String(config.leadStaleSendingSeconds),
       MAX_RECORD_AGE_DAYS: String(config.maxRecordAgeDays),
       LEAD_DELIVERY_WINDOW_HOURS: String(config.leadDeliveryWindowHours),
+      DEPLOYMENT_STAGE: config.stage,
       LEAD_RETRY_BASE_SECONDS: String(config.leadRetryBaseSeconds),
       LEAD_RETRY_MAX_SECONDS: String(config.leadRetryMaxSeconds),
       REGISTRY_API_URL: config.registryApiUrl,
@@ -115,6 +116,8 @@ export class TrialScreenerStack extends Stack {
     }
 
     this.monitoring = new MonitoringConstruct(this, 'Monitoring', {
+      stage: config.stage,
+      table,
       key,
       alarmEmail: config.alarmEmail,
       api: this.api.api,

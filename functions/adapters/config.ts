@@ -77,6 +77,8 @@ const EnvironmentShape = {
   MAX_RECORD_AGE_DAYS: positiveInteger(365),
   /** Transient failures are retried for this long after a message was created, then it is FAILED. */
   LEAD_DELIVERY_WINDOW_HOURS: positiveInteger(24),
+  /** The deployment's stage, a dimension of the delivery metrics so two stages in one account never mix. */
+  DEPLOYMENT_STAGE: z._default(z.string().check(z.minLength(1)), 'local'),
   /** First wait after a transient failure; doubles per attempt (with jitter) up to the maximum. */
   LEAD_RETRY_BASE_SECONDS: positiveInteger(30),
   LEAD_RETRY_MAX_SECONDS: positiveInteger(900),

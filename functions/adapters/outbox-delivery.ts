@@ -42,6 +42,13 @@ export const OUTCOME_METRICS = {
   unrecorded: 'MessagesSentUnrecorded',
 } as const;
 
+/**
+ * Published by every reconciler run: seconds since the longest-waiting undelivered message became
+ * due (0 when none is overdue). It grows when delivery stalls; it is missing when the reconciler
+ * stops running. The `OldestDueMessageAge` alarm reads it.
+ */
+export const OLDEST_DUE_METRIC = 'OldestDueMessageAgeSeconds';
+
 /** Counted beside `MessagesSent` when the send took over a claim abandoned by its worker. */
 export const RESENT_METRIC = 'MessagesResentAfterAbandonedClaim';
 
@@ -64,7 +71,8 @@ export type DeliveryConfig = Pick<
   | 'LEAD_RETRY_MAX_SECONDS'
   | 'SITE_EMAIL_MODE'
   | 'SITE_LINK_TTL_DAYS'
->;
+> &
+  Partial<Pick<Config, 'DEPLOYMENT_STAGE'>>;
 
 export interface OutboxDelivery {
   readonly outbox: OutboxRepository;
@@ -116,7 +124,13 @@ export function createOutboxDelivery(config: DeliveryConfig, overrides: OutboxDe
     overrides.mailer ??
     createSesMailer({ ses: overrides.ses ?? sesClient(), sender: config.SENDER_EMAIL, configurationSet: config.SES_CONFIGURATION_SET });
   const metrics =
-    overrides.metrics ?? new Metrics({ namespace: DELIVERY_METRICS_NAMESPACE, serviceName: DELIVERY_SERVICE_NAME });
+    overrides.metrics ??
+    new Metrics({
+      namespace: DELIVERY_METRICS_NAMESPACE,
+      serviceName: DELIVERY_SERVICE_NAME,
+      // Two stages in one account publish apart; the stage's alarms read only their own.
+      defaultDimensions: { stage: config.DEPLOYMENT_STAGE ?? 'local' },
+    });
   const log = overrides.logger ?? rootLogger.createChild({ serviceName: DELIVERY_SERVICE_NAME });
   const now = overrides.now ?? (() => new Date());
   const siteLinks = siteLinkIssuer(config.SITE_LINK_TTL_DAYS);

@@ -261,6 +261,27 @@ export class OutboxRepository implements OutboxStore {
   }
 
   /**
+   * When the longest-waiting undelivered message became due (the first entry of the due index),
+   * or undefined when nothing is waiting: the reconciler's health signal.
+   */
+  async oldestDueAt(): Promise<Date | undefined> {
+    const result = await this.client.send(
+      new QueryCommand({
+        TableName: this.table.tableName,
+        IndexName: DUE_INDEX.name,
+        KeyConditionExpression: 'GSI2PK = :pk',
+        ExpressionAttributeValues: { ':pk': DUE_PARTITION },
+        ProjectionExpression: 'GSI2SK',
+        Limit: 1,
+      }),
+    );
+    const sortKey = result.Items?.[0]?.GSI2SK;
+    if (typeof sortKey !== 'string') return undefined;
+    const dueAt = new Date(sortKey.slice(0, sortKey.indexOf('#')));
+    return Number.isNaN(dueAt.getTime()) ? undefined : dueAt;
+  }
+
+  /**
    * The messages due at `now` (oldest due first), at most `limit`, from the due index: PENDING
    * ones whose next attempt has come and SENDING claims gone stale.
    */

@@ -18,8 +18,13 @@ import {
   MAX_REQUEST_BODY_BYTES,
 } from '../../functions/contract/http';
 import { PROJECT_ROOT } from '../../lib/lambda-function';
-import { DELIVERY_METRICS_NAMESPACE, DELIVERY_SERVICE_NAME, OUTCOME_METRICS } from '../../functions/adapters/outbox-delivery';
-import { DELIVERY_METRICS } from '../../lib/monitoring-construct';
+import {
+  OLDEST_DUE_METRIC as ADAPTER_OLDEST_DUE_METRIC,
+  DELIVERY_METRICS_NAMESPACE,
+  DELIVERY_SERVICE_NAME,
+  OUTCOME_METRICS,
+} from '../../functions/adapters/outbox-delivery';
+import { DELIVERY_METRICS, OLDEST_DUE_METRIC } from '../../lib/monitoring-construct';
 import { TEST_SENDER, synthesizeStack, type SynthesizedStack } from './synthesize';
 
 type CfnResource = { Type: string; Properties: Record<string, any>; Metadata?: Record<string, any> };
@@ -226,21 +231,6 @@ describe('functions', () => {
       }
       const topLevel = new Set(['index.mjs', 'index.mjs.map', ...spec.runtimeFiles.map((path) => path.split('/')[0]!)]);
       expect([spec.name, readdirSync(bundle).sort()]).toEqual([spec.name, [...topLevel].sort()]);
-    }
-  });
-
-  it('lets only functions marked writesTable write to the table', () => {
-    const writeActions = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
-    for (const spec of manifest) {
-      const [, fn] = functionOf(spec);
-      const roleId = (fn.Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
-      const policies = resources('AWS::IAM::Policy').filter(([, policy]) => mentions(policy.Properties.Roles, roleId));
-      const actions = policies.flatMap(([, policy]) =>
-        (policy.Properties.PolicyDocument.Statement as { Action: string | string[] }[]).flatMap((statement) => statement.Action),
-      );
-
-      expect(actions).toEqual(expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:Query']));
-      for (const action of writeActions) expect(actions.includes(action)).toBe(spec.writesTable);
     }
   });
 });
@@ -606,6 +596,73 @@ describe('monitoring', () => {
 
   it('alarms in the namespace and service the delivery adapter publishes its metrics under', () => {
     expect(DELIVERY_METRICS).toEqual({ namespace: DELIVERY_METRICS_NAMESPACE, service: DELIVERY_SERVICE_NAME });
+    expect(OLDEST_DUE_METRIC).toBe(ADAPTER_OLDEST_DUE_METRIC);
+  });
+
+  it('tells the delivery functions their stage, the dimension their metrics and alarms share', () => {
+    for (const spec of manifest.filter((candidate) => candidate.sendsEmail)) {
+      const [, fn] = functionOf(spec);
+      expect(fn.Properties.Environment.Variables.DEPLOYMENT_STAGE).toBe('prod');
+    }
+  });
+
+  it('alarms when a due lead waits over 30 minutes in 2 of 3 periods, or when the reconciler stops reporting', () => {
+    const [alarm] = alarmsWhere((candidate) => candidate.Properties.MetricName === OLDEST_DUE_METRIC);
+
+    expect(alarm?.Properties).toMatchObject({
+      Namespace: DELIVERY_METRICS.namespace,
+      Dimensions: [
+        { Name: 'service', Value: DELIVERY_METRICS.service },
+        { Name: 'stage', Value: 'prod' },
+      ],
+      Statistic: 'Maximum',
+      Threshold: 1800,
+      EvaluationPeriods: 3,
+      DatapointsToAlarm: 2,
+      TreatMissingData: 'breaching',
+    });
+  });
+
+  it('alarms on the API 5xx share only with at least 20 requests, in 2 of 3 periods', () => {
+    const [alarm] = alarmsWhere((candidate) => JSON.stringify(candidate.Properties.Metrics ?? []).includes('5XXError'));
+    const expression = (alarm?.Properties.Metrics as { Expression?: string }[]).find((metric) => metric.Expression)?.Expression;
+
+    expect(expression).toBe('IF(requests >= 20, 100 * errors / requests, 0)');
+    expect(alarm?.Properties).toMatchObject({ EvaluationPeriods: 3, DatapointsToAlarm: 2, Threshold: 5 });
+  });
+
+  it('alarms on DynamoDB throttles and system errors of the table, in 2 of 3 periods', () => {
+    const [tableId] = onlyResource('AWS::DynamoDB::Table');
+    for (const metricName of ['ThrottledRequests', 'SystemErrors']) {
+      const alarms = alarmsWhere((candidate) => {
+        const metrics = JSON.stringify(candidate.Properties.Metrics ?? []);
+        return metrics.includes(`"MetricName":"${metricName}"`) && metrics.includes(`"${tableId}"`);
+      });
+
+      expect([metricName, alarms.length]).toEqual([metricName, 1]);
+      expect(alarms[0]?.Properties).toMatchObject({ EvaluationPeriods: 3, DatapointsToAlarm: 2, Threshold: 0 });
+    }
+  });
+
+  it.each([
+    ['Reputation.BounceRate', 0.04],
+    ['Reputation.ComplaintRate', 0.0008],
+  ])('alarms on the SES %s before SES reviews the account', (metricName, threshold) => {
+    const [alarm] = alarmsWhere((candidate) => candidate.Properties.MetricName === metricName);
+
+    expect(alarm?.Properties).toMatchObject({
+      Namespace: 'AWS/SES',
+      Threshold: threshold,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      Statistic: 'Maximum',
+    });
+  });
+
+  it('waits for 2 of 3 periods before alarming on function errors and throttles, where one blip is noise', () => {
+    const alarms = alarmsWhere((candidate) => ['Errors', 'Throttles'].includes(candidate.Properties.MetricName));
+
+    expect(alarms.length).toBe(manifest.length * 2);
+    for (const alarm of alarms) expect(alarm.Properties).toMatchObject({ EvaluationPeriods: 3, DatapointsToAlarm: 2 });
   });
 
   it.each([OUTCOME_METRICS.failed, OUTCOME_METRICS.held])('alarms on the %s metric the delivery functions publish', (metricName) => {
@@ -614,8 +671,12 @@ describe('monitoring', () => {
     expect(alarms).toHaveLength(1);
     expect(alarms[0]?.Properties).toMatchObject({
       Namespace: DELIVERY_METRICS.namespace,
-      Dimensions: [{ Name: 'service', Value: DELIVERY_METRICS.service }],
+      Dimensions: [
+        { Name: 'service', Value: DELIVERY_METRICS.service },
+        { Name: 'stage', Value: 'prod' },
+      ],
       Threshold: 0,
+      EvaluationPeriods: 1,
     });
   });
 
@@ -625,13 +686,13 @@ describe('monitoring', () => {
     expect(alarms).toHaveLength(1);
   });
 
-  it('alarms on errors of every function and throttles of every HTTP function', () => {
+  it('alarms on errors and throttles of every function', () => {
     for (const spec of manifest) {
       const [fnId] = functionOf(spec);
       const forFunction = alarmsWhere((alarm) => mentions(alarm.Properties.Dimensions, fnId)).map((alarm) => alarm.Properties.MetricName);
 
       expect(forFunction).toContain('Errors');
-      if (spec.trigger.kind === 'http') expect(forFunction).toContain('Throttles');
+      expect(forFunction).toContain('Throttles');
     }
   });
 

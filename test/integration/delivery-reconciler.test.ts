@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { documentClient } from '../../functions/adapters/dynamo';
+import { OLDEST_DUE_METRIC } from '../../functions/adapters/outbox-delivery';
 import { createReconcileLeadsHandler } from '../../functions/reconcile-leads/reconciler';
 import { dueKeys, itemKeys, outboxKeys } from '../../functions/table-schema';
 import { createTestTable, deleteTestTable } from '../setup/table';
@@ -94,5 +95,33 @@ describe('the reconciler', () => {
 
     expect(summary.examined).toBe(0);
     expect(await inboxFor(site)).toEqual([]);
+  });
+});
+
+describe('the reconciler health metric', () => {
+  it('publishes how long the longest-waiting due message has waited, every run', async () => {
+    const ownTable = await createTestTable();
+    const poisonId = await writePoisonLead(ownTable);
+    const { delivery, metrics } = testDelivery(deliveryConfig(ownTable));
+    const now = new Date('2020-01-01T01:00:00.000Z');
+
+    // Out of time before the first delivery: the poison item stays first in line, an hour overdue.
+    await createReconcileLeadsHandler(delivery, { now: () => now })({}, { getRemainingTimeInMillis: () => 0 });
+
+    const published = metrics.emitted.map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(published.map((line) => line[OLDEST_DUE_METRIC])).toContain(3600);
+    expect(poisonId).toBeTruthy();
+    await deleteTestTable(ownTable);
+  });
+
+  it('publishes 0 when nothing is waiting, so a missing value means the reconciler did not run', async () => {
+    const ownTable = await createTestTable();
+    const { delivery, metrics } = testDelivery(deliveryConfig(ownTable));
+
+    await createReconcileLeadsHandler(delivery)({});
+
+    const published = metrics.emitted.map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(published.map((line) => line[OLDEST_DUE_METRIC])).toEqual([0]);
+    await deleteTestTable(ownTable);
   });
 });
