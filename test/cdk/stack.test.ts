@@ -625,7 +625,7 @@ describe('monitoring', () => {
 
   it('alarms on the API 5xx share only with at least 20 requests, in 2 of 3 periods', () => {
     const [alarm] = alarmsWhere((candidate) => JSON.stringify(candidate.Properties.Metrics ?? []).includes('5XXError'));
-    const expression = (alarm?.Properties.Metrics as { Expression?: string }[]).find((metric) => metric.Expression)?.Expression;
+    const expression = ((alarm?.Properties.Metrics ?? []) as { Expression?: string }[]).find((metric) => metric.Expression)?.Expression;
 
     expect(expression).toBe('IF(requests >= 20, 100 * errors / requests, 0)');
     expect(alarm?.Properties).toMatchObject({ EvaluationPeriods: 3, DatapointsToAlarm: 2, Threshold: 5 });
