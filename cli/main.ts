@@ -6,6 +6,7 @@
 import { Command } from 'commander';
 import { registerCatalogCommands } from './commands/catalog';
 import { registerLeadCommands } from './commands/leads';
+import { registerReportCommands } from './commands/report';
 import { registerScreeningCommands } from './commands/screenings';
 import { registerTrialCommands } from './commands/trials';
 
@@ -19,6 +20,7 @@ registerTrialCommands(program);
 registerCatalogCommands(program);
 registerLeadCommands(program);
 registerScreeningCommands(program);
+registerReportCommands(program);
 
 try {
   await program.parseAsync(process.argv);
