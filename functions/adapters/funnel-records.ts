@@ -3,35 +3,33 @@
  * scan filtered on `entityType` (the report is an operator's occasional read of the whole table;
  * no index holds screenings by date). The projection names only the fields the funnel counts,
  * so a screening's answers and a lead's contact, consent and answers never leave the table; the
- * site's notes on outcomes are dropped by the reader below. Every item is read with a zod reader;
+ * site's notes on outcomes are dropped as soon as they are read. A screening's results are stored
+ * by id and value; they are decoded against their catalog version, as the screening repository does. Every item is read with a zod reader;
  * an item that does not read is counted in `unreadable`, never guessed at.
  */
 import { paginateScan } from '@aws-sdk/lib-dynamodb';
-import type { FunnelCriterion, FunnelLead, FunnelRecords, FunnelScreening, FunnelTrialResult } from '../core/funnel';
+import { DEFAULT_MAX_RECORD_AGE_DAYS } from '../core/freshness';
+import type { FunnelLead, FunnelRecords, FunnelScreening, FunnelTrialResult } from '../core/funnel';
+import type { TrialResult } from '../core/model';
+import type { CatalogStore } from '../core/ports';
+import { presentStoredResults } from '../core/stored-results';
 import * as z from '../core/zod';
 import { TABLE_ATTRIBUTES, type EntityType } from '../table-schema';
+import { CatalogRepository } from './catalog-repository';
 import type { TableRef } from './dynamo';
+import { StoredResults } from './screening-repository';
+import { outcomesOf } from './site-lead-repository';
 
-const CriterionResult = z.enum(['met', 'not_met', 'unknown']);
-
-/** A trial's result as a screening stores it: the fields the funnel needs of `TrialResult`. */
-const StoredTrialResult = z.object({
-  trialId: z.string(),
-  eligibility: z.enum(['eligible', 'possibly_eligible', 'ineligible']),
-  criteria: z.array(
-    z.object({ id: z.string(), kind: z.enum(['inclusion', 'exclusion']), text: z.string(), result: CriterionResult }),
-  ),
-  nearestSite: z.nullable(z.object({ siteId: z.string() })),
-});
-
+/** The screening's own fields the funnel needs; its results are by id and value (`core/stored-results.ts`). */
 const ScreeningItem = z.object({
   screeningId: z.string(),
   createdAt: z.string(),
   outcome: z.enum(['urgent_care', 'matches', 'no_matches']),
-  results: z._default(z.array(StoredTrialResult), []),
+  catalogVersion: z.string(),
+  maxRecordAgeDays: z.optional(z.number()),
+  results: z._default(z.string(), '[]'),
 });
 
-/** Only the outcome's name: a site's note is free text and may name the patient. */
 const LeadItem = z.object({
   leadId: z.string(),
   screeningId: z.string(),
@@ -39,10 +37,9 @@ const LeadItem = z.object({
   siteId: z.string(),
   status: z.string(),
   createdAt: z.string(),
-  outcomes: z._default(z.array(z.object({ outcome: z.string() })), []),
 });
 
-const SCREENING_FIELDS = ['screeningId', 'createdAt', 'outcome', 'results'] as const;
+const SCREENING_FIELDS = ['screeningId', 'createdAt', 'outcome', 'catalogVersion', 'maxRecordAgeDays', 'results'] as const;
 const LEAD_FIELDS = ['leadId', 'screeningId', 'trialId', 'siteId', 'status', 'createdAt', 'outcomes'] as const;
 
 /** Scans the table for the funnel: screenings and leads, counts-only fields. */
@@ -50,17 +47,21 @@ export class FunnelRecordsRepository implements FunnelRecords {
   /** Items of each kind that did not read as the current shape (left out of the counts). */
   readonly unreadable = { screenings: 0, leads: 0 };
 
-  constructor(private readonly table: TableRef) {}
+  private readonly catalogs: CatalogStore;
+
+  /** `catalogs`: where the screenings' catalog versions are read (their criteria, in order). */
+  constructor(
+    private readonly table: TableRef,
+    catalogs?: CatalogStore,
+  ) {
+    this.catalogs = catalogs ?? new CatalogRepository(table);
+  }
 
   async *screenings(): AsyncIterable<FunnelScreening> {
     for await (const item of this.scan('SCREENING', SCREENING_FIELDS)) {
-      const parsed = ScreeningItem.safeParse(item);
-      if (!parsed.success) {
-        this.unreadable.screenings += 1;
-        continue;
-      }
-      const { screeningId, createdAt, outcome, results } = parsed.data;
-      yield { screeningId, createdAt, outcome, trials: results.map(toFunnelTrialResult) };
+      const screening = await this.readScreening(item);
+      if (screening) yield screening;
+      else this.unreadable.screenings += 1;
     }
   }
 
@@ -71,8 +72,31 @@ export class FunnelRecordsRepository implements FunnelRecords {
         this.unreadable.leads += 1;
         continue;
       }
-      yield { ...parsed.data, outcomes: parsed.data.outcomes.map((entry) => entry.outcome) };
+      // The site's reader; only the outcome names go on (a site's note may name the patient).
+      yield { ...parsed.data, outcomes: outcomesOf(item).map((entry) => entry.outcome) };
     }
+  }
+
+  /**
+   * A stored screening with its results decoded against the catalog version it was evaluated
+   * against (the repository's own reader and `presentStoredResults`); undefined when it does not read.
+   */
+  private async readScreening(item: Record<string, unknown>): Promise<FunnelScreening | undefined> {
+    const parsed = ScreeningItem.safeParse(item);
+    if (!parsed.success) return undefined;
+    const { screeningId, createdAt, outcome, catalogVersion, maxRecordAgeDays, results } = parsed.data;
+    const stored = StoredResults.safeParse(parseJson(results));
+    if (!stored.success) return undefined;
+    if (stored.data.length === 0) return { screeningId, createdAt, outcome, trials: [] };
+    const catalog = await this.catalogs.getCatalogVersion(catalogVersion);
+    if (!catalog) return undefined;
+    const policy = { maxRecordAgeDays: maxRecordAgeDays ?? DEFAULT_MAX_RECORD_AGE_DAYS, now: new Date(createdAt) };
+    return {
+      screeningId,
+      createdAt,
+      outcome,
+      trials: presentStoredResults(stored.data, catalog, policy).map(toFunnelTrialResult),
+    };
   }
 
   private async *scan(entityType: EntityType, fields: readonly string[]): AsyncIterable<Record<string, unknown>> {
@@ -91,18 +115,24 @@ export class FunnelRecordsRepository implements FunnelRecords {
   }
 }
 
-function toFunnelTrialResult(result: z.infer<typeof StoredTrialResult>): FunnelTrialResult {
+function toFunnelTrialResult(result: TrialResult): FunnelTrialResult {
   return {
     trialId: result.trialId,
     siteId: result.nearestSite?.siteId ?? null,
     eligibility: result.eligibility,
-    criteria: result.criteria.map(
-      (criterion): FunnelCriterion => ({
-        criterionId: criterion.id,
-        kind: criterion.kind,
-        text: criterion.text,
-        result: criterion.result,
-      }),
-    ),
+    criteria: result.criteria.map((criterion) => ({
+      criterionId: criterion.id,
+      kind: criterion.kind,
+      text: criterion.text,
+      result: criterion.result,
+    })),
   };
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
 }

@@ -608,12 +608,12 @@ function nowSeconds(now: Date): number {
   return Math.floor(now.getTime() / 1000);
 }
 
-/** The stored results' shape (`core/stored-results.ts`), checked on every read. */
+/** The stored results' shape (`core/stored-results.ts`), checked on every read (here and by the funnel report's reader). */
 const StoredSite = z.union([
   z.tuple([z.number(), z.enum(['w', 'a', 'u', '-'])]),
   z.tuple([z.number(), z.enum(['w', 'a', 'u', '-']), z.number(), z.number()]),
 ]);
-const StoredResults = z.array(z.tuple([z.string(), z.string().check(z.regex(/^[012]*$/)), z.nullable(StoredSite)]));
+export const StoredResults = z.array(z.tuple([z.string(), z.string().check(z.regex(/^[012]*$/)), z.nullable(StoredSite)]));
 
 /** The screening's own fields; its results are shown from the catalog by `toRecord`. */
 function recordOf(item: Record<string, unknown>): ScreeningRecord {

@@ -11,6 +11,7 @@
  * Pure: no I/O and no clock of its own.
  */
 import type { CriterionResult, Eligibility, ScreeningOutcome } from './model';
+import { CONTACTED_OUTCOMES, type SiteOutcome } from './site-leads';
 
 /** The funnel's steps, in order. */
 export const FUNNEL_STEPS = [
@@ -36,19 +37,8 @@ export const FUNNEL_STEP_LABELS: Record<FunnelStep, string> = {
   enrolled: 'Enrolled',
 };
 
-/**
- * Site outcomes that mean the study team reached the patient: every outcome but "could not
- * reach" (a "not eligible" or "declined" was learnt by talking to them).
- */
-export const CONTACTED_OUTCOMES: ReadonlySet<string> = new Set([
-  'contacted',
-  'screening_visit_scheduled',
-  'consented',
-  'enrolled',
-  'not_eligible',
-  'patient_declined',
-]);
-export const ENROLLED_OUTCOME = 'enrolled';
+/** The site outcome that ends the funnel. */
+export const ENROLLED_OUTCOME: SiteOutcome = 'enrolled';
 
 /** One trial's result in a stored screening, reduced to what the funnel counts. */
 export interface FunnelTrialResult {
@@ -84,8 +74,8 @@ export interface FunnelLead {
   createdAt: string;
   /** Delivery status (`PENDING`, `SENDING`, `SENT`, `FAILED`, ...). */
   status: string;
-  /** The outcomes the site recorded, oldest first (outcome names only). */
-  outcomes: readonly string[];
+  /** The outcomes the site recorded, oldest first (names only; "contacted" is `CONTACTED_OUTCOMES`). */
+  outcomes: readonly SiteOutcome[];
 }
 
 /** Where the funnel's records come from (a table scan in AWS and locally, fakes in tests). */

@@ -12,6 +12,7 @@ import { renderFunnelHtml } from '../../cli/report/html';
 import { funnelNames } from '../../cli/report/names';
 import { countFunnel, type FunnelLead, type FunnelScreening } from '../../functions/core/funnel';
 import type { CriterionResult, Trial } from '../../functions/core/model';
+import type { SiteOutcome } from '../../functions/core/site-leads';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const criteriaFiles = readdirSync(join(root, 'data/criteria'))
@@ -70,7 +71,7 @@ for (let index = 0; index < 420; index++) {
   for (const result of results) {
     if (result.eligibility === 'ineligible' || result.siteId === null || next() > 0.55) continue;
     const delivered = next() < 0.96;
-    const outcomes: string[] = [];
+    const outcomes: SiteOutcome[] = [];
     if (delivered && next() < 0.7) {
       outcomes.push(next() < 0.85 ? 'contacted' : 'could_not_reach');
       if (outcomes[0] === 'contacted' && next() < 0.3) outcomes.push('screening_visit_scheduled', 'enrolled');

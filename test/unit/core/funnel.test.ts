@@ -12,6 +12,7 @@ import {
   type FunnelTrialResult,
 } from '../../../functions/core/funnel';
 import type { CriterionResult } from '../../../functions/core/model';
+import type { SiteOutcome } from '../../../functions/core/site-leads';
 
 const TRIAL_A = 'NCT00000001';
 const TRIAL_B = 'NCT00000002';
@@ -50,7 +51,7 @@ function lead(
   trialId: string,
   siteId: string,
   status: string,
-  outcomes: string[] = [],
+  outcomes: SiteOutcome[] = [],
   createdAt = W48,
 ): FunnelLead {
   return { leadId: `lead-${screeningId}-${trialId}`, screeningId, trialId, siteId, createdAt, status, outcomes };
