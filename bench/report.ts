@@ -33,6 +33,8 @@ export interface BenchResults {
   leadLatency?: LeadLatencyReport;
   capacity?: CapacityReport;
   web?: WebReport;
+  /** When each section was measured (`--merge` keeps sections of earlier runs), by section name. */
+  sectionRuns?: Record<string, { startedAt: string; mode: 'full' | 'quick'; loadAverage: number[] }>;
 }
 
 const kb = (bytes: number) => `${round(bytes / 1024, 3)} KB`;
@@ -419,7 +421,16 @@ times are noisy: compare the ratios, measured side by side in the same run). Ver
 ${Object.entries(results.versions)
   .map(([name, version]) => `${name} ${version}`)
   .join(', ')}.
-`;
+${sectionRunsText(results)}`;
+}
+
+/** Which run measured which section, when they differ (a `--merge` run). */
+function sectionRunsText(results: BenchResults): string {
+  const runs = Object.entries(results.sectionRuns ?? {});
+  if (new Set(runs.map(([, run]) => run.startedAt)).size <= 1) return '';
+  return `\nSections measured in separate runs: ${runs
+    .map(([section, run]) => `${section} ${run.startedAt} (load ${run.loadAverage.map((value) => round(value, 2)).join(' / ')})`)
+    .join('; ')}.\n`;
 }
 
 export function renderResults(results: BenchResults): string {

@@ -7,6 +7,7 @@
  *                                      writes to a temp folder unless --out-dir is given
  *   npm run bench -- --out-dir <dir>   write the reports elsewhere (the quick test writes to a temp folder)
  *   npm run bench -- --only engine,bundles,load,leads,capacity,web
+ *   npm run bench -- --only engine --merge   measure some sections, keep the others of the existing results.json
  */
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
@@ -29,6 +30,8 @@ const REPOSITORY_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 export const SECTIONS = ['engine', 'bundles', 'load', 'leads', 'capacity', 'web'] as const;
 type Section = (typeof SECTIONS)[number];
+/** The results.json keys each section writes. */
+const SECTION_KEYS: readonly (readonly string[])[] = [['eligibility'], ['bundles'], ['load'], ['leadLatency'], ['capacity'], ['web']];
 
 /** Sizes per mode: full gives stable medians in a few minutes; quick only proves the harness works. */
 const SETTINGS = {
@@ -98,8 +101,9 @@ async function main(): Promise<void> {
     .option('--out-dir <dir>', 'where to write RESULTS.md, COST.md and results.json (default: bench/, or a temp folder with --quick)')
     .addOption(new Option('--only <sections>', `comma-separated subset of ${SECTIONS.join(',')}`))
     .option('--render <results.json>', 'measure nothing: rewrite the reports from an earlier run\'s results.json')
+    .option('--merge', 'with --only: replace only these sections in the existing results.json, noting when each was measured')
     .parse();
-  const options = program.opts<{ quick?: boolean; outDir?: string; only?: string; render?: string }>();
+  const options = program.opts<{ quick?: boolean; outDir?: string; only?: string; render?: string; merge?: boolean }>();
   if (options.render) {
     const earlier = JSON.parse(await readFile(options.render, 'utf8')) as BenchResults;
     const dir = resolve(options.outDir ?? join(REPOSITORY_ROOT, 'bench'));
@@ -114,7 +118,7 @@ async function main(): Promise<void> {
   const wanted = (section: Section) => only.includes(section);
 
   const started = Date.now();
-  const results: BenchResults = {
+  let results: BenchResults = {
     mode,
     startedAt: new Date(started).toISOString(),
     durationSeconds: 0,
@@ -207,6 +211,17 @@ async function main(): Promise<void> {
   // A quick run's tiny figures must never replace the committed results.
   const outDir = resolve(options.outDir ?? (options.quick ? join(tmpdir(), 'trial-screener-bench-quick') : join(REPOSITORY_ROOT, 'bench')));
   await mkdir(outDir, { recursive: true });
+  const measured = { startedAt: results.startedAt, mode: results.mode, loadAverage: results.machine.loadAverage };
+  const sectionRuns: NonNullable<BenchResults['sectionRuns']> = Object.fromEntries(only.map((section) => [section, measured]));
+  if (options.merge) {
+    const earlier = JSON.parse(await readFile(join(outDir, 'results.json'), 'utf8')) as BenchResults;
+    const earlierRun = { startedAt: earlier.startedAt, mode: earlier.mode, loadAverage: earlier.machine.loadAverage };
+    const earlierRuns: NonNullable<BenchResults['sectionRuns']> = earlier.sectionRuns ?? Object.fromEntries(SECTIONS.map((section) => [section, earlierRun]));
+    const kept = Object.fromEntries(Object.entries(earlier).filter(([key]) => !SECTION_KEYS.some((keys) => keys.includes(key)) || !(key in results)));
+    results = { ...kept, ...results, sectionRuns: { ...earlierRuns, ...sectionRuns } } as BenchResults;
+  } else {
+    results.sectionRuns = sectionRuns;
+  }
   await writeFile(join(outDir, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
   await writeFile(join(outDir, 'RESULTS.md'), renderResults(results));
   if (results.capacity) await writeFile(join(outDir, 'COST.md'), renderCost(results));
