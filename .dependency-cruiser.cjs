@@ -51,10 +51,11 @@ module.exports = {
     },
     {
       name: 'contract-schemas-over-core',
-      comment: 'The API schemas (functions/contract/) are built from the core model and zod; never from an adapter or a use case.',
+      comment:
+        'The API schemas (functions/contract/) are built from the core model, zod and the function manifest (routes, for OpenAPI); never from an adapter or a use case.',
       severity: 'error',
       from: { path: '^functions/contract/' },
-      to: { pathNot: ['^functions/(core|contract)/', PURE_LIBRARIES] },
+      to: { pathNot: ['^functions/(core|contract)/', '^functions/function-manifest[.]ts$', PURE_LIBRARIES] },
     },
     {
       name: 'entries-are-independent',

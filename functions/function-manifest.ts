@@ -159,6 +159,18 @@ export const NEW_DELIVERY_FILTER: StreamFilterPattern = {
 
 export const FUNCTIONS = [
   {
+    name: 'get-openapi',
+    description: 'Returns the OpenAPI 3.1 document of the API',
+    entry: 'functions/get-openapi/index.ts',
+    memoryMb: 256,
+    timeoutSeconds: 10,
+    environment: HTTP_ENV,
+    writesTable: false,
+    sendsEmail: false,
+    runtimeFiles: [],
+    trigger: { kind: 'http', method: 'GET', path: '/openapi.json' },
+  },
+  {
     name: 'list-screeners',
     description: 'Lists the screeners patients can take',
     entry: 'functions/list-screeners/index.ts',

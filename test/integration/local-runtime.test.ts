@@ -36,6 +36,13 @@ describe('the local runtime (npm start)', () => {
     expect(await response.json()).toEqual({ apiBaseUrl: '' });
   });
 
+  it('serves the OpenAPI document of the API at /openapi.json', async () => {
+    const response = await fetch(`${stack.baseUrl}/openapi.json`);
+
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual(expect.objectContaining({ openapi: '3.1.0', paths: expect.objectContaining({ '/screenings': expect.any(Object) }) }));
+  });
+
   it("serves the form with the contract's security headers", async () => {
     const response = await fetch(`${stack.baseUrl}/`);
 
