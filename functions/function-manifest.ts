@@ -165,7 +165,8 @@ export const FUNCTIONS = [
     memoryMb: 256,
     timeoutSeconds: 10,
     environment: HTTP_ENV,
-    writesTable: false,
+    // The document is bundled: no table access at all.
+    table: { items: {} },
     sendsEmail: false,
     runtimeFiles: [],
     trigger: { kind: 'http', method: 'GET', path: '/openapi.json' },
@@ -202,7 +203,13 @@ export const FUNCTIONS = [
     timeoutSeconds: 15,
     environment: [...HTTP_ENV, 'SCREENING_TTL_DAYS', 'MAX_RECORD_AGE_DAYS'],
     table: {
-      items: { GetItem: ['screeners', 'catalog', 'idempotency'], Query: ['catalog', 'sitePauses'], PutItem: ['screening', 'idempotency'] },
+      items: {
+        GetItem: ['screeners', 'catalog', 'idempotency'],
+        Query: ['catalog', 'sitePauses'],
+        PutItem: ['screening', 'idempotency'],
+        // A request that loses an Idempotency-Key race removes the screening it wrote.
+        DeleteItem: ['screening'],
+      },
     },
     sendsEmail: false,
     runtimeFiles: ['data/postal-points'],
@@ -234,7 +241,8 @@ export const FUNCTIONS = [
     memoryMb: 512,
     timeoutSeconds: 10,
     environment: HTTP_ENV,
-    table: { items: { GetItem: ['screening'], BatchGetItem: ['lead'] } },
+    // The catalog version: a screening's results are stored by id and shown from it.
+    table: { items: { GetItem: ['screening'], BatchGetItem: ['lead'], Query: ['catalog'] } },
     sendsEmail: false,
     runtimeFiles: [],
     trigger: { kind: 'http', method: 'GET', path: '/screenings/{screeningId}' },
