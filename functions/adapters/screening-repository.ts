@@ -12,7 +12,7 @@ import { BatchGetCommand, DeleteCommand, GetCommand, PutCommand, TransactWriteCo
 import type { TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { refusals, type DomainError } from '../core/errors';
 import { DEFAULT_MAX_RECORD_AGE_DAYS } from '../core/freshness';
-import type { Answers, LeadStatus, MedicalAdvice, ScreeningOutcome, UrgentCare } from '../core/model';
+import type { LeadStatus } from '../core/model';
 import { ERASURE_WAITS_FOR_SEND_MS, STREAM_GRACE_SECONDS } from '../core/outbox-timing';
 import type {
   Disclosure,
@@ -33,6 +33,7 @@ import { SCREENING_TOKEN_ATTRIBUTE, TABLE_ATTRIBUTES, dueKeys, itemKeys, outboxK
 import { SITE_OUTCOMES, type SiteOutcome } from '../core/site-leads';
 import { presentStoredResults, storeResults, type StoredTrialResult } from '../core/stored-results';
 import * as z from '../core/zod';
+import { MedicalAdvice as MedicalAdviceBody, UrgentCare as UrgentCareBody } from '../contract/api-responses';
 import { CatalogRepository } from './catalog-repository';
 import { cancellationReasons, expiresAfterDays, type TableRef } from './dynamo';
 import { sealToken, sha256Hex, tokenMatches, unsealToken } from './tokens';
@@ -563,8 +564,10 @@ export class ScreeningRepository implements ScreeningStore, IdempotencyStore, Re
     if (stored.length === 0) return record;
     const catalog = await this.catalogs.getCatalogVersion(record.catalogVersion);
     if (!catalog) return record;
-    const maxRecordAgeDays = typeof item.maxRecordAgeDays === 'number' ? item.maxRecordAgeDays : DEFAULT_MAX_RECORD_AGE_DAYS;
-    return { ...record, results: presentStoredResults(stored, catalog, { maxRecordAgeDays, now: new Date(record.createdAt) }) };
+    return {
+      ...record,
+      results: presentStoredResults(stored, catalog, { maxRecordAgeDays: record.maxRecordAgeDays, now: new Date(record.createdAt) }),
+    };
   }
 
   private async readReferral(screeningId: string): Promise<Record<string, unknown> | undefined> {
@@ -615,22 +618,34 @@ const StoredSite = z.union([
 ]);
 export const StoredResults = z.array(z.tuple([z.string(), z.string().check(z.regex(/^[012]*$/)), z.nullable(StoredSite)]));
 
+/**
+ * The Screening item's reader, beside its writer (`createScreening`): every field checked, so a
+ * malformed item fails loudly here rather than as a wrong answer later. Its results (a string,
+ * `StoredResults`) are shown from the catalog by `toRecord`.
+ */
+const ScreeningItem = z.object({
+  screeningId: z.string(),
+  screenerId: z.string(),
+  screenerVersion: z.string(),
+  catalogVersion: z.string(),
+  maxRecordAgeDays: z._default(z.number(), DEFAULT_MAX_RECORD_AGE_DAYS),
+  answers: z.record(z.string(), z.union([z.boolean(), z.string(), z.array(z.string()), z.number()])),
+  outcome: z.enum(['urgent_care', 'matches', 'no_matches']),
+  redFlags: z._default(z.array(z.string()), []),
+  urgentCare: z.optional(UrgentCareBody),
+  medicalAdvice: z.optional(MedicalAdviceBody),
+  createdAt: z.string(),
+  [TABLE_ATTRIBUTES.expiresAt]: z.number(),
+  referred: z.boolean(),
+});
+
 /** The screening's own fields; its results are shown from the catalog by `toRecord`. */
 function recordOf(item: Record<string, unknown>): ScreeningRecord {
+  const { urgentCare, medicalAdvice, ...fields } = ScreeningItem.parse(item);
   return {
-    maxRecordAgeDays: typeof item.maxRecordAgeDays === 'number' ? item.maxRecordAgeDays : DEFAULT_MAX_RECORD_AGE_DAYS,
-    screeningId: String(item.screeningId),
-    screenerId: String(item.screenerId),
-    screenerVersion: String(item.screenerVersion),
-    catalogVersion: String(item.catalogVersion),
-    answers: item.answers as Answers,
-    outcome: item.outcome as ScreeningOutcome,
-    redFlags: (item.redFlags as string[] | undefined) ?? [],
+    ...fields,
     results: [],
-    ...(item.urgentCare ? { urgentCare: item.urgentCare as UrgentCare } : {}),
-    ...(item.medicalAdvice ? { medicalAdvice: item.medicalAdvice as MedicalAdvice } : {}),
-    createdAt: String(item.createdAt),
-    expiresAt: Number(item[TABLE_ATTRIBUTES.expiresAt]),
-    referred: item.referred === true,
+    ...(urgentCare ? { urgentCare } : {}),
+    ...(medicalAdvice ? { medicalAdvice } : {}),
   };
 }

@@ -54,7 +54,7 @@ export const TrialResultBody = z.object({
 const TriageReason = z.object({ questionId: z.string(), text: z.string() });
 const PhoneNumber = z.object({ number: z.string(), dial: z.string() });
 
-const UrgentCare = z.object({
+export const UrgentCare = z.object({
   message: z.string(),
   action: z.string(),
   whatToSay: z.string(),
@@ -70,7 +70,7 @@ const UrgentCare = z.object({
   reasons: z.array(TriageReason),
 });
 
-const MedicalAdvice = z.object({ level: z.literal('see_doctor_soon'), message: z.string(), reasons: z.array(TriageReason) });
+export const MedicalAdvice = z.object({ level: z.literal('see_doctor_soon'), message: z.string(), reasons: z.array(TriageReason) });
 
 export const ScreenerListBody = z.object({
   screeners: z.array(z.object({ id: z.string(), condition: z.string(), title: z.string(), version: z.string() })),
