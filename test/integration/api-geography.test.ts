@@ -56,9 +56,23 @@ describe('postal codes and distances in POST /screenings', () => {
     const response = await submit({ country: 'no', postal_code: '9008', travel_distance: 'mi_10' });
 
     expect(response.status).toBe(201);
+    // 9008 is located at its post town (Tromsø), 1,150 km from Oslo: no site within 10 miles.
+    const oslo = response.body.results.find((r: { trialId: string }) => r.trialId === osloTrial.nctId);
+    expect(oslo.nearestSite).toBeNull();
+  });
+
+  it('shows a site of unknown distance as such, never as near, when the postal code has no coordinates', async () => {
+    // Sandvika's codes have no point in the Norwegian dataset (its post town is not a GeoNames town).
+    const response = await submit({ country: 'no', postal_code: '1300', travel_distance: 'mi_10' });
+
+    expect(response.status).toBe(201);
     const oslo = response.body.results.find((r: { trialId: string }) => r.trialId === osloTrial.nctId);
     expect(oslo.nearestSite).toMatchObject({ city: 'Oslo', reach: 'distance_unknown' });
     expect(oslo.nearestSite.distanceKm).toBeUndefined();
+  });
+
+  it('accepts a Norwegian postal code that is not in the partial dataset', async () => {
+    expect((await submit({ country: 'no', postal_code: '1300' })).status).toBe(201);
   });
 
   it('does not match a patient in Baltimore travelling 10 miles to a site in Chicago, 1,000 km away', async () => {

@@ -304,4 +304,4 @@ export function assignSiteIds(sites: Omit<Site, 'siteId'>[]): Site[] {
 }
 
 /** ISO 3166-1 alpha-2 for the registry's country names that have postal-code coordinates. */
-export const GEOCODABLE_COUNTRIES: Record<string, string> = { 'United States': 'us', Canada: 'ca' };
+export const GEOCODABLE_COUNTRIES: Record<string, string> = { 'United States': 'us', Canada: 'ca', Norway: 'no' };

@@ -39,12 +39,15 @@ describe('importRegistryFiles', () => {
     expect(outcome?.trial?.sites[0]?.geo).toEqual({ lat: 39.3, lon: -76.58 });
   });
 
-  it('leaves a site in a country without postal coordinates without a geo point', async () => {
+  it('locates a Norwegian site at its post town and leaves a Swedish one without a geo point', async () => {
     const { dataDir, registry } = workspace(['NCT03507049.xml']);
 
     const [outcome] = await importRegistryFiles([registry], options(dataDir));
 
-    expect(outcome?.trial?.sites.map((s) => s.geo)).toEqual([undefined, undefined]);
+    expect(outcome?.trial?.sites.map((s) => [s.country, s.geo])).toEqual([
+      ['Norway', { lat: 59.91, lon: 10.75 }],
+      ['Sweden', undefined],
+    ]);
   });
 
   it('reports an unchanged re-import and writes no duplicate', async () => {

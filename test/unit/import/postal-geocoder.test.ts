@@ -54,6 +54,15 @@ describe('geocodePostalCode', () => {
   });
 
   it('returns undefined for a country without postal coordinates', async () => {
-    expect(await geocodePostalCode('no', '0424')).toBeUndefined();
+    expect(await geocodePostalCode('se', '75185')).toBeUndefined();
+  });
+
+  it('locates a Norwegian postal code at its post town', async () => {
+    expect(await geocodePostalCode('no', '0424')).toEqual({ lat: 59.91, lon: 10.75 });
+    expect(await geocodePostalCode('no', '9008')).toEqual({ lat: 69.65, lon: 18.96 });
+  });
+
+  it('leaves a Norwegian postal code whose post town has no coordinates unknown', async () => {
+    expect(await geocodePostalCode('no', '1300')).toBeUndefined();
   });
 });
