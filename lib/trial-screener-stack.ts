@@ -2,7 +2,7 @@ import { CfnOutput, Lazy, Stack, type StackProps } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { ApiConstruct } from './api-construct';
-import type { StackConfig } from './stack-config';
+import { senderDomain, type StackConfig } from './stack-config';
 import { DataConstruct } from './data-construct';
 import type { EnvironmentValues } from './lambda-function';
 import { LeadDeliveryConstruct } from './lead-delivery-construct';
@@ -144,5 +144,33 @@ export class TrialScreenerStack extends Stack {
       description: 'Lead stream batches that failed every retry',
     });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.monitoring.topic.topicArn, description: 'Subscribe to receive alarms' });
+    new CfnOutput(this, 'EmailEventsTopicArn', {
+      value: this.delivery.emailEvents.topicArn,
+      description: 'SES delivery, bounce, complaint, reject, delay and rendering-failure events',
+    });
+    this.outputSenderDnsRecords(config);
+  }
+
+  /** The DNS records a domain identity needs, as outputs the operator copies into their zone. */
+  private outputSenderDnsRecords(config: StackConfig): void {
+    const identity = this.delivery.senderIdentity;
+    if (!identity || config.senderIdentity !== 'domain') return;
+    const dkim = [
+      [identity.dkimDnsTokenName1, identity.dkimDnsTokenValue1],
+      [identity.dkimDnsTokenName2, identity.dkimDnsTokenValue2],
+      [identity.dkimDnsTokenName3, identity.dkimDnsTokenValue3],
+    ];
+    dkim.forEach(([name, value], index) => {
+      new CfnOutput(this, `SenderDkimRecord${index + 1}`, { value: `${name} CNAME ${value}`, description: 'Easy DKIM record to publish' });
+    });
+    const mailFrom = config.mailFromDomain ?? `mail.${senderDomain(config.senderEmail)}`;
+    new CfnOutput(this, 'SenderMailFromMx', {
+      value: `${mailFrom} MX 10 feedback-smtp.${this.region}.amazonses.com`,
+      description: 'MAIL FROM record to publish (bounces come back through it)',
+    });
+    new CfnOutput(this, 'SenderMailFromSpf', {
+      value: `${mailFrom} TXT "v=spf1 include:amazonses.com ~all"`,
+      description: 'SPF record of the MAIL FROM domain to publish',
+    });
   }
 }

@@ -788,7 +788,16 @@ describe('web hosting', () => {
 });
 
 describe('outputs', () => {
-  it.each(['ApiUrl', 'WebUrl', 'TableName', 'DeadLetterQueueUrl', 'AlarmTopicArn'])('outputs %s', (name) => {
+  it.each(['ApiUrl', 'WebUrl', 'TableName', 'DeadLetterQueueUrl', 'AlarmTopicArn', 'EmailEventsTopicArn'])('outputs %s', (name) => {
     template.hasOutput(name, { Value: Match.anyValue() });
+  });
+
+  it('outputs the DNS records the domain identity needs: three DKIM CNAMEs, the MAIL FROM MX and its SPF', () => {
+    const outputs = template.toJSON().Outputs as Record<string, { Value: unknown }>;
+    const domain = TEST_SENDER.split('@')[1];
+
+    for (const index of [1, 2, 3]) expect(JSON.stringify(outputs[`SenderDkimRecord${index}`]?.Value)).toContain(' CNAME ');
+    expect(JSON.stringify(outputs.SenderMailFromMx?.Value)).toContain(`mail.${domain} MX 10 feedback-smtp.`);
+    expect(outputs.SenderMailFromSpf?.Value).toBe(`mail.${domain} TXT "v=spf1 include:amazonses.com ~all"`);
   });
 });
