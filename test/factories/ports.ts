@@ -4,7 +4,8 @@
  */
 import { prepareCatalog, type PreparedCatalog } from '../../functions/core/eligibility';
 import { refusals } from '../../functions/core/errors';
-import type { GeoPoint, Screener, Trial } from '../../functions/core/model';
+import { submitScreening } from '../../functions/app/submit-screening';
+import type { Answers, GeoPoint, Screener, Trial } from '../../functions/core/model';
 import type {
   CatalogStore,
   Geocoder,
@@ -147,3 +148,20 @@ export const simplePhoneNumbers: PhoneNumbers = {
     return digits.startsWith('+') ? digits : `+1${digits}`;
   },
 };
+
+/**
+ * A screening of `answers` submitted through the real use case over in-memory stores holding
+ * `screener` and one catalog version of `trials`, in Baltimore: the stores and the stored screening.
+ */
+export async function aSubmittedScreening(screener: Screener, trials: Trial[], answers: Answers) {
+  const screenings = new InMemoryScreenings();
+  const stores = { screeners: screenerStore(screener), catalogs: catalogStore({ 'catalog-1': trials }), screenings, referrals: screenings };
+  const { screening, token } = await submitScreening({
+    ...stores,
+    idempotency: screenings,
+    geocoder: geocoder({ '21205': { lat: 39.2976, lon: -76.5929 } }),
+    tokens: sequentialTokens(),
+    ...freshToday,
+  })({ screenerId: screener.id, answers });
+  return { stores, screenings, screeningId: screening.screeningId, token };
+}

@@ -1,9 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import { createReferral, type CreateReferralRequest } from '../../../functions/app/create-referral';
-import { submitScreening } from '../../../functions/app/submit-screening';
 import type { Answers } from '../../../functions/core/model';
-import { aTrial, PLACES } from '../../factories/catalog';
-import { catalogStore, geocoder, InMemoryScreenings, screenerStore, freshToday, sequentialTokens, simplePhoneNumbers } from '../../factories/ports';
+import { aTrial } from '../../factories/catalog';
+import { aSubmittedScreening, catalogStore, freshToday, simplePhoneNumbers } from '../../factories/ports';
 import { adultWithChronicBackPain, aScreener } from '../../factories/screener';
 import { refusalOf } from './refusal';
 
@@ -12,23 +11,14 @@ const trial = aTrial();
 
 /** A stored screening of `answers`, and the create-referral use case over the same stores. */
 async function aScreening(answers: Answers = adultWithChronicBackPain(), options: { catalogKept?: boolean } = {}) {
-  const screenings = new InMemoryScreenings();
-  const ports = { screeners: screenerStore(screener), catalogs: catalogStore({ 'catalog-1': [trial] }), screenings };
-  const { screening, token } = await submitScreening({
-    ...ports,
-    idempotency: screenings,
-    geocoder: geocoder({ '21205': PLACES.baltimore }),
-    tokens: sequentialTokens(),
-    ...freshToday,
-  })({ screenerId: screener.id, answers });
+  const { stores, screenings, screeningId, token } = await aSubmittedScreening(screener, [trial], answers);
   const refer = createReferral({
-    ...ports,
-    catalogs: options.catalogKept === false ? catalogStore({ 'catalog-2': [trial] }) : ports.catalogs,
-    referrals: screenings,
+    ...stores,
+    catalogs: options.catalogKept === false ? catalogStore({ 'catalog-2': [trial] }) : stores.catalogs,
     phoneNumbers: simplePhoneNumbers,
     ...freshToday,
   });
-  return { refer, screenings, screeningId: screening.screeningId, token };
+  return { refer, screenings, screeningId, token };
 }
 
 function aReferralRequest(overrides: Partial<CreateReferralRequest> = {}): CreateReferralRequest {

@@ -3,9 +3,8 @@ import { createReferral } from '../../../functions/app/create-referral';
 import { eraseScreening } from '../../../functions/app/erase-screening';
 import { getScreener } from '../../../functions/app/get-screener';
 import { getScreening } from '../../../functions/app/get-screening';
-import { submitScreening } from '../../../functions/app/submit-screening';
-import { aTrial, PLACES } from '../../factories/catalog';
-import { catalogStore, geocoder, InMemoryScreenings, screenerStore, freshToday, sequentialTokens, simplePhoneNumbers } from '../../factories/ports';
+import { aTrial } from '../../factories/catalog';
+import { aSubmittedScreening, freshToday, screenerStore, simplePhoneNumbers } from '../../factories/ports';
 import { adultWithChronicBackPain, aScreener } from '../../factories/screener';
 import { refusalOf } from './refusal';
 
@@ -13,22 +12,14 @@ const screener = aScreener();
 const trial = aTrial();
 
 async function aStoredScreening() {
-  const screenings = new InMemoryScreenings();
-  const ports = { screeners: screenerStore(screener), catalogs: catalogStore({ 'catalog-1': [trial] }), screenings, referrals: screenings };
-  const { screening, token } = await submitScreening({
-    ...ports,
-    idempotency: screenings,
-    geocoder: geocoder({ '21205': PLACES.baltimore }),
-    tokens: sequentialTokens(),
-    ...freshToday,
-  })({ screenerId: screener.id, answers: adultWithChronicBackPain() });
+  const { stores, screeningId, token } = await aSubmittedScreening(screener, [trial], adultWithChronicBackPain());
   const refer = () =>
-    createReferral({ ...ports, phoneNumbers: simplePhoneNumbers, ...freshToday })(screening.screeningId, token, {
+    createReferral({ ...stores, phoneNumbers: simplePhoneNumbers, ...freshToday })(screeningId, token, {
       trialIds: [trial.nctId],
       contact: { name: 'Alex Example', email: 'alex@example.org' },
       consent: { shareWithSites: true, phoneContact: false, textVersion: screener.consent.version },
     });
-  return { screeningId: screening.screeningId, token, get: getScreening(ports), erase: eraseScreening(ports), refer };
+  return { screeningId, token, get: getScreening(stores), erase: eraseScreening(stores), refer };
 }
 
 describe('getScreening', () => {
