@@ -150,8 +150,12 @@ export function createManifestFunction(scope: Construct, spec: FunctionSpec, opt
     {
       id: 'HIPAA.Security-LambdaInsideVPC',
       reason:
-        'The function reaches only AWS public endpoints (DynamoDB, SES, CloudWatch) over TLS with IAM ' +
-        'authentication; there is no private resource to reach, and a VPC would add NAT gateways or endpoints for nothing.',
+        spec.trigger.kind === 'registry-sync'
+          ? 'The registry sync reaches DynamoDB and CloudWatch over TLS with IAM, and the public ClinicalTrials.gov API ' +
+            'over HTTPS (public data, no credentials, no patient data sent). Limiting its egress to that one host would ' +
+            'need a VPC, a NAT gateway and AWS Network Firewall (a fixed monthly cost); there is no private resource to reach.'
+          : 'The function reaches only AWS public endpoints (DynamoDB, SES, CloudWatch) over TLS with IAM ' +
+            'authentication; there is no private resource to reach, and a VPC would add NAT gateways or endpoints for nothing.',
     },
     {
       id: 'HIPAA.Security-LambdaConcurrency',
