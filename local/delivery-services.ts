@@ -16,12 +16,10 @@ import { FUNCTIONS, type FunctionSpec, type StreamFunctionSpec } from '../functi
 import { REPOSITORY_ROOT } from './api-routes';
 import { isPortInUse } from './dynamodb-local';
 import { PortInUseError } from './http-adapter';
-import { applyLocalDeliveryEnvironment, type DeliveryServiceContext } from './email-guard';
+import { applyLocalDeliveryEnvironment, assertLoopbackSesEndpoint, reconcileIntervalSeconds, type DeliveryServiceContext } from './email-guard';
 import { DEFAULT_SES_PORT, startSesEmulator, type RunningSesEmulator } from './ses-emulator';
 import { startStreamPoller, type InitialPosition, type StreamHandler, type StreamPoller } from './stream-poller';
 
-/** How often the local reconciler runs (the deployed one runs on the manifest's schedule). */
-const LOCAL_RECONCILE_INTERVAL_MS = 30_000;
 
 let emulator: RunningSesEmulator | undefined;
 let poller: StreamPoller | undefined;
@@ -36,10 +34,21 @@ function sesPort(): number {
   return port;
 }
 
-/** Starts `aws-ses-v2-local` on SES_PORT (8005) and points the SES SDK at it. */
+/**
+ * Starts `aws-ses-v2-local` on SES_PORT (8005) and points the SES SDK at it; or, with
+ * `SES_ENDPOINT` set (loopback only: an emulator already running, or a fault-injecting proxy in
+ * front of one, see `local/fault-proxy.ts`), uses that endpoint instead and starts nothing.
+ */
 export const sesEmulatorService = {
   name: 'SES emulator',
   async start(context: DeliveryServiceContext): Promise<void> {
+    const given = process.env.SES_ENDPOINT;
+    if (given) {
+      assertLoopbackSesEndpoint(given);
+      process.env.AWS_ENDPOINT_URL_SES = given;
+      context.urls.push(`Email:            ${given} (SES_ENDPOINT; its inbox, if it has one, is its own)`);
+      return;
+    }
     const port = sesPort();
     if (await isPortInUse(port)) throw new PortInUseError(port, 'SES_PORT');
     emulator = await startSesEmulator({ port });
@@ -96,9 +105,12 @@ export const outboxDeliveryService = {
         });
     };
     runReconciler();
-    reconcileTimer = setInterval(runReconciler, LOCAL_RECONCILE_INTERVAL_MS);
+    // How often the local reconciler runs (RECONCILE_INTERVAL_S, default 30; the deployed one runs
+    // on the manifest's schedule). It owns retries, so a short interval makes them prompt.
+    const intervalSeconds = reconcileIntervalSeconds();
+    reconcileTimer = setInterval(runReconciler, intervalSeconds * 1000);
     context.urls.push(
-      `Lead delivery:    stream poller on ${context.tableName} (${initialPosition}), reconciler every ${LOCAL_RECONCILE_INTERVAL_MS / 1000} s`,
+      `Lead delivery:    stream poller on ${context.tableName} (${initialPosition}), reconciler every ${intervalSeconds} s`,
     );
   },
   async stop(): Promise<void> {

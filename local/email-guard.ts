@@ -20,13 +20,19 @@ export interface DeliveryServiceContext {
  * catalog's contacts as recipients (`CATALOG_CONTACTS_APPROVED=true`) only behind this check.
  */
 export function assertLoopbackSesEndpoint(endpoint: string | undefined): void {
-  const refuse = (why: string): never => {
-    throw new Error(
-      `Refusing to run locally with SES endpoint ${JSON.stringify(endpoint ?? '')}: ${why}. Local runs deliver to ` +
-        'the SES emulator only, because the catalog lists real study coordinators.',
-    );
+  assertLoopbackEndpoint(endpoint, 'SES', 'Local runs deliver to the SES emulator only, because the catalog lists real study coordinators.');
+}
+
+/**
+ * Throws unless `endpoint` is an http(s) URL on this machine: what `npm start` accepts for
+ * `SES_ENDPOINT` and `DYNAMODB_ENDPOINT` (a running emulator, DynamoDB Local, or a fault-injecting
+ * proxy in front of one), never a real AWS endpoint.
+ */
+export function assertLoopbackEndpoint(endpoint: string | undefined, service: string, why = 'Local runs use services on this machine only.'): void {
+  const refuse = (reason: string): never => {
+    throw new Error(`Refusing to run locally with ${service} endpoint ${JSON.stringify(endpoint ?? '')}: ${reason}. ${why}`);
   };
-  if (!endpoint) refuse('no endpoint is set, so the real SES would be used');
+  if (!endpoint) refuse(`no endpoint is set, so the real ${service} would be used`);
   let url: URL;
   try {
     url = new URL(endpoint as string);
@@ -35,6 +41,7 @@ export function assertLoopbackSesEndpoint(endpoint: string | undefined): void {
   }
   const host = url.hostname.replace(/^\[|\]$/g, '');
   const loopback = host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
+  if (!/^https?:$/.test(url.protocol)) refuse('it is not an http(s) URL');
   if (!loopback) refuse('it is not a loopback address');
 }
 
@@ -51,3 +58,14 @@ export function applyLocalDeliveryEnvironment(context: DeliveryServiceContext, e
   env.POWERTOOLS_METRICS_DISABLED ||= 'true';
 }
 
+
+/** `RECONCILE_INTERVAL_S`: seconds between local reconciler runs (default 30). */
+export function reconcileIntervalSeconds(env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env.RECONCILE_INTERVAL_S;
+  if (raw === undefined || raw === '') return 30;
+  const seconds = Number(raw);
+  if (!Number.isFinite(seconds) || seconds < 0.1 || seconds > 3600) {
+    throw new Error(`RECONCILE_INTERVAL_S must be a number of seconds between 0.1 and 3600, not ${JSON.stringify(raw)}`);
+  }
+  return seconds;
+}

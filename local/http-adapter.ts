@@ -147,6 +147,16 @@ export async function startHttpAdapter(options: HttpAdapterOptions): Promise<Run
     notFound(response);
   }
 
+  // A request Node's parser refuses (bad framing, invalid characters) still gets the API's JSON
+  // error body, not Node's bare 400.
+  server.on('clientError', (_error, socket) => {
+    if (!socket.writable) return socket.destroy();
+    const body = JSON.stringify(errorBody('INVALID_REQUEST', 'The request could not be read.'));
+    socket.end(
+      `HTTP/1.1 400 Bad Request\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  });
+
   await new Promise<void>((resolveListening, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) => {
       reject(error.code === 'EADDRINUSE' ? new PortInUseError(options.port, 'PORT') : error);

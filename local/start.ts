@@ -7,7 +7,9 @@
  * Java process is left behind. To add a service, add an entry to `services` below.
  *
  * Settings (environment): PORT (3000), DYNAMODB_PORT (8000), DATA_DIR (.local),
- * TABLE_NAME (trial-screener-local), SES_PORT (8005; the SES emulator's inbox), and the delivery
+ * TABLE_NAME (trial-screener-local), SES_PORT (8005; the SES emulator's inbox); SES_ENDPOINT and
+ * DYNAMODB_ENDPOINT (loopback only: use a running SES-compatible endpoint or DynamoDB Local, for
+ * example behind `local/fault-proxy.ts`, instead of starting one); RECONCILE_INTERVAL_S (30); and the delivery
  * variables of `functions/function-manifest.ts` (see `local/delivery-services.ts` for their local defaults).
  */
 import { mkdir } from 'node:fs/promises';
@@ -21,6 +23,7 @@ import { TABLE_ATTRIBUTES, createTableInput } from '../functions/table-schema';
 import { REPOSITORY_ROOT } from './api-routes';
 import { JavaMissingError, isPortInUse, requireJava, startDynamoDbLocal, type RunningDynamoDbLocal } from './dynamodb-local';
 import { DEMO_CONFIRMER, withDemoConfirmations } from './demo-confirmations';
+import { assertLoopbackEndpoint } from './email-guard';
 import { READY_LINE } from './launch';
 import { PortInUseError, startHttpAdapter, type RunningHttpAdapter } from './http-adapter';
 import { outboxDeliveryService, sesEmulatorService } from './delivery-services';
@@ -67,21 +70,35 @@ function readSettings(): LocalContext {
   };
 }
 
+/** Points every AWS SDK client of this process at a DynamoDB endpoint, with dummy credentials. */
+function useDynamoDbEndpoint(endpoint: string): void {
+  // Everything after this (repositories, handlers, the stream poller) reaches it through the
+  // SDK's own endpoint variable, exactly as in tests. Credentials are dummies: local only.
+  process.env.AWS_ENDPOINT_URL_DYNAMODB = endpoint;
+  process.env.AWS_REGION ||= 'us-east-1';
+  process.env.AWS_ACCESS_KEY_ID = 'local';
+  process.env.AWS_SECRET_ACCESS_KEY = 'local';
+  delete process.env.AWS_SESSION_TOKEN;
+  delete process.env.AWS_PROFILE;
+}
+
 const dynamoDbService: LocalService = {
   name: 'DynamoDB Local',
   async start(context) {
+    // DYNAMODB_ENDPOINT: a DynamoDB Local already running (or a proxy in front of one) on this
+    // machine; nothing is started, and its data stays where that process keeps it.
+    const given = process.env.DYNAMODB_ENDPOINT;
+    if (given) {
+      assertLoopbackEndpoint(given, 'DynamoDB');
+      useDynamoDbEndpoint(given);
+      context.urls.push(`DynamoDB:         ${given} (DYNAMODB_ENDPOINT)`);
+      return;
+    }
     requireJava();
     if (await isPortInUse(context.dynamoDbPort)) throw new PortInUseError(context.dynamoDbPort, 'DYNAMODB_PORT');
     await mkdir(context.dataDir, { recursive: true });
     context.dynamoDb = await startDynamoDbLocal({ port: context.dynamoDbPort, dataDir: context.dataDir });
-    // Everything after this (repositories, handlers, the stream poller) reaches it through the
-    // SDK's own endpoint variable, exactly as in tests. Credentials are dummies: local only.
-    process.env.AWS_ENDPOINT_URL_DYNAMODB = context.dynamoDb.endpoint;
-    process.env.AWS_REGION ||= 'us-east-1';
-    process.env.AWS_ACCESS_KEY_ID = 'local';
-    process.env.AWS_SECRET_ACCESS_KEY = 'local';
-    delete process.env.AWS_SESSION_TOKEN;
-    delete process.env.AWS_PROFILE;
+    useDynamoDbEndpoint(context.dynamoDb.endpoint);
     context.urls.push(`DynamoDB Local:   ${context.dynamoDb.endpoint} (data in ${context.dataDir})`);
   },
   async stop(context) {
@@ -160,7 +177,7 @@ async function ensureTable(dynamo: DynamoDBClient, tableName: string): Promise<v
 async function main(): Promise<void> {
   const context = readSettings();
   if (await isPortInUse(context.port)) throw new PortInUseError(context.port, 'PORT');
-  requireJava();
+  if (!process.env.DYNAMODB_ENDPOINT) requireJava();
 
   const started: LocalService[] = [];
   let stopping: Promise<void> | undefined;
