@@ -46,7 +46,7 @@ export type RuntimeFile = 'templates/email' | 'data/postal-points' | 'node_modul
  * A kind of partition of the one table. Its partition-key patterns are in `functions/table-schema.ts`
  * (`PARTITION_KEY_PATTERNS`, which `lib/` checks covers exactly these kinds).
  */
-export type TablePartition = 'screeners' | 'catalog' | 'screening' | 'idempotency' | 'lead' | 'confirmation' | 'sitePauses';
+export type TablePartition = 'screeners' | 'catalog' | 'screening' | 'idempotency' | 'lead' | 'confirmation' | 'sitePauses' | 'disclosure';
 
 /** The item-level DynamoDB actions a function may be granted (a transaction needs those of its parts). */
 export type TableItemAction = 'GetItem' | 'BatchGetItem' | 'Query' | 'PutItem' | 'UpdateItem' | 'DeleteItem' | 'BatchWriteItem';
@@ -254,7 +254,15 @@ export const FUNCTIONS = [
     memoryMb: 512,
     timeoutSeconds: 15,
     environment: HTTP_ENV,
-    table: { items: { GetItem: ['screening'], DeleteItem: ['screening', 'lead', 'confirmation', 'idempotency'] } },
+    table: {
+      items: {
+        GetItem: ['screening'],
+        BatchGetItem: ['lead', 'confirmation'],
+        DeleteItem: ['screening', 'lead', 'confirmation', 'idempotency'],
+        // The disclosure record: to whom the erased data had been sent.
+        PutItem: ['disclosure'],
+      },
+    },
     sendsEmail: false,
     runtimeFiles: [],
     trigger: { kind: 'http', method: 'DELETE', path: '/screenings/{screeningId}' },

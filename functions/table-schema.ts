@@ -85,6 +85,7 @@ export const PARTITION_PREFIXES = {
   idempotency: 'IDEMPOTENCY',
   lead: 'LEAD',
   confirmation: 'CONFIRMATION',
+  disclosure: 'DISCLOSURE',
 } as const;
 
 /**
@@ -99,6 +100,7 @@ export const PARTITION_KEY_PATTERNS = {
   lead: [`${PARTITION_PREFIXES.lead}#*`],
   confirmation: [`${PARTITION_PREFIXES.confirmation}#*`],
   sitePauses: [SITE_PAUSES_PARTITION],
+  disclosure: [`${PARTITION_PREFIXES.disclosure}#*`],
 } as const satisfies Record<string, readonly string[]>;
 
 /** Key builders for every entity; the only place where key prefixes are written. */
@@ -121,7 +123,7 @@ export const itemKeys = {
   /** An address that takes no new leads (lower-cased), for example after a hard bounce. */
   addressPause: (address: string): ItemKey => ({ PK: SITE_PAUSES_PARTITION, SK: `ADDRESS#${address}` }),
   /** What an erased screening's leads disclosed to which sites (no patient data). */
-  disclosure: (screeningId: string): ItemKey => ({ PK: `DISCLOSURE#${screeningId}`, SK: 'DISCLOSURE' }),
+  disclosure: (screeningId: string): ItemKey => ({ PK: `${PARTITION_PREFIXES.disclosure}#${screeningId}`, SK: 'DISCLOSURE' }),
   confirmation: (confirmationId: string): ItemKey => ({
     PK: `${PARTITION_PREFIXES.confirmation}#${confirmationId}`,
     SK: 'CONFIRMATION',
