@@ -201,7 +201,7 @@ export const FUNCTIONS = [
     entry: 'functions/submit-screening/index.ts',
     memoryMb: 1024,
     timeoutSeconds: 15,
-    environment: [...HTTP_ENV, 'SCREENING_TTL_DAYS', 'MAX_RECORD_AGE_DAYS'],
+    environment: [...HTTP_ENV, 'SCREENING_TTL_DAYS', 'MAX_RECORD_AGE_DAYS', 'DEPLOYMENT_STAGE'],
     table: {
       items: {
         GetItem: ['screeners', 'catalog', 'idempotency'],
@@ -221,7 +221,7 @@ export const FUNCTIONS = [
     entry: 'functions/create-referral/index.ts',
     memoryMb: 512,
     timeoutSeconds: 15,
-    environment: [...HTTP_ENV, 'REFERRAL_RETENTION_DAYS', 'MAX_RECORD_AGE_DAYS'],
+    environment: [...HTTP_ENV, 'REFERRAL_RETENTION_DAYS', 'MAX_RECORD_AGE_DAYS', 'DEPLOYMENT_STAGE'],
     table: {
       items: {
         GetItem: ['screening', 'screeners', 'catalog'],

@@ -4,6 +4,7 @@ import type { Construct } from 'constructs';
 import { ApiConstruct } from './api-construct';
 import { senderDomain, type StackConfig } from './stack-config';
 import { DataConstruct } from './data-construct';
+import { FunnelDashboardConstruct } from './funnel-dashboard-construct';
 import type { EnvironmentValues } from './lambda-function';
 import { LeadDeliveryConstruct } from './lead-delivery-construct';
 import { MonitoringConstruct } from './monitoring-construct';
@@ -31,6 +32,7 @@ export class TrialScreenerStack extends Stack {
   readonly delivery: LeadDeliveryConstruct;
   readonly web: WebConstruct;
   readonly monitoring: MonitoringConstruct;
+  readonly funnelDashboard: FunnelDashboardConstruct;
   readonly registrySync: RegistrySyncConstruct;
 
   constructor(scope: Construct, id: string, props: TrialScreenerStackProps) {
@@ -126,6 +128,8 @@ export class TrialScreenerStack extends Stack {
       scheduledFunctions: this.delivery.scheduledDeliveries,
       deadLetterQueue: this.delivery.deadLetterQueue,
     });
+
+    this.funnelDashboard = new FunnelDashboardConstruct(this, 'FunnelDashboard', { stage: config.stage });
 
     this.registrySync = new RegistrySyncConstruct(this, 'RegistrySync', {
       table,

@@ -45,14 +45,16 @@ const CHART_CRITERIA = 12;
 const DRAW_CHARTS = `
 (function () {
   var data = JSON.parse(document.getElementById('funnel-data').textContent);
-  var funnel = new Chartist.BarChart('#chart-funnel', { labels: data.funnel.labels, series: [data.funnel.values] }, {
-    horizontalBars: true, reverseData: true, distributeSeries: false, height: 280,
-    axisY: { offset: 120 }, axisX: { onlyInteger: true }, chartPadding: { right: 40 }
+  var funnel = new Chartist.BarChart('#chart-funnel', { labels: data.funnel.labels, series: data.funnel.series }, {
+    horizontalBars: true, stackBars: true, height: 280,
+    axisY: { offset: 150 }, axisX: { onlyInteger: true }, chartPadding: { right: 40 }
   });
   funnel.on('draw', function (ctx) {
-    if (ctx.type === 'bar') {
-      ctx.element.attr({ style: 'stroke-width: 26px' });
-      ctx.group.elem('text', { x: ctx.x2 + 6, y: ctx.y2 + 4, 'class': 'ct-bar-value' }).text(String(ctx.value.x));
+    if (ctx.type !== 'bar') return;
+    ctx.element.attr({ style: 'stroke-width: 26px' });
+    // Stacked: the total goes once, after the last segment of the bar.
+    if (ctx.seriesIndex === data.funnel.series.length - 1) {
+      ctx.group.elem('text', { x: ctx.x2 + 6, y: ctx.y2 + 4, 'class': 'ct-bar-value' }).text(String(data.funnel.totals[ctx.index]));
     }
   });
   new Chartist.LineChart('#chart-weeks', { labels: data.weeks.labels, series: data.weeks.series }, {
@@ -101,6 +103,16 @@ tr.total td { font-weight: 650; }
 .ct-series-d .ct-line, .ct-series-d .ct-point { stroke: #8a5bb8; }
 `;
 
+/** The funnel chart's bars: each step, with the two eligibility branches stacked in one. */
+const FUNNEL_BARS: { label: string; main: keyof FunnelCounts; stacked?: keyof FunnelCounts }[] = [
+  { label: 'Screenings', main: 'screenings' },
+  { label: 'Eligible or possibly', main: 'eligible', stacked: 'possiblyEligible' },
+  { label: 'Referred', main: 'referred' },
+  { label: 'Delivered', main: 'delivered' },
+  { label: 'Contacted', main: 'contacted' },
+  { label: 'Enrolled', main: 'enrolled' },
+];
+
 const WEEK_SERIES: { step: keyof FunnelCounts; color: string }[] = [
   { step: 'screenings', color: '#2f6fb3' },
   { step: 'referred', color: '#e39b2d' },
@@ -146,7 +158,16 @@ export function renderFunnelHtml(report: FunnelReport, names: FunnelNames, conte
   const topCriteria = report.attrition.filter((entry) => entry.notMet + entry.unknown > 0).slice(0, CHART_CRITERIA);
   const labelEvery = Math.max(1, Math.ceil(report.byWeek.length / 12));
   const chartData = {
-    funnel: { labels: FUNNEL_STEPS.map((step) => FUNNEL_STEP_LABELS[step]), values: FUNNEL_STEPS.map((step) => total[step]) },
+    // One bar per stage; "eligible or possibly eligible" is one stage, its two parts stacked.
+    // Reversed: Chartist draws a horizontal chart's first label at the bottom.
+    funnel: {
+      labels: FUNNEL_BARS.map((bar) => bar.label).reverse(),
+      series: [
+        FUNNEL_BARS.map((bar) => total[bar.main]).reverse(),
+        FUNNEL_BARS.map((bar) => (bar.stacked ? total[bar.stacked] : 0)).reverse(),
+      ],
+      totals: FUNNEL_BARS.map((bar) => total[bar.main] + (bar.stacked ? total[bar.stacked] : 0)).reverse(),
+    },
     weeks: {
       // "W49": the year is in the page's range, and full labels collide on a narrow axis.
       labels: report.byWeek.map((week, index) => (index % labelEvery === 0 ? week.week.slice(5) : '')),
@@ -217,7 +238,11 @@ ${report.partialWeeks.length > 0 ? `<p class="warning">Partial weeks: ${report.p
 <div class="tiles">${tiles}</div>
 <p class="note">Screenings count each trial a screening evaluated; a lead is counted in the week of its screening. Contacted: the site recorded any outcome but "could not reach".</p>
 <div class="charts">
-<section class="panel" aria-labelledby="h-funnel"><h2 id="h-funnel">Funnel, all weeks</h2><div id="chart-funnel" role="img" aria-label="Funnel bar chart; the figures are in the tables below"></div></section>
+<section class="panel" aria-labelledby="h-funnel"><h2 id="h-funnel">Funnel, all weeks</h2><div id="chart-funnel" role="img" aria-label="Funnel bar chart; the figures are in the tables below"></div>
+${legend([
+  { label: 'Eligible', color: '#2f6fb3' },
+  { label: 'Possibly eligible', color: '#e39b2d' },
+])}</section>
 <section class="panel" aria-labelledby="h-weeks"><h2 id="h-weeks">Per week</h2><div id="chart-weeks" role="img" aria-label="Weekly line chart; the figures are in the tables below"></div>
 ${legend(WEEK_SERIES.map(({ step, color }) => ({ label: FUNNEL_STEP_LABELS[step], color })))}</section>
 </div>

@@ -49,6 +49,9 @@ export const OUTCOME_METRICS = {
  */
 export const OLDEST_DUE_METRIC = 'OldestDueMessageAgeSeconds';
 
+/** Counted beside `MessagesSent` for a site lead (not a patient confirmation): the funnel's "delivered". */
+export const LEADS_DELIVERED_METRIC = 'LeadsDelivered';
+
 /** Counted beside `MessagesSent` when the send took over a claim abandoned by its worker. */
 export const RESENT_METRIC = 'MessagesResentAfterAbandonedClaim';
 
@@ -159,6 +162,7 @@ export function createOutboxDelivery(config: DeliveryConfig, overrides: OutboxDe
       const durationMs = now().getTime() - started;
       logOutcome(log, result, durationMs);
       if (result.outcome !== 'skipped') metrics.addMetric(OUTCOME_METRICS[result.outcome], MetricUnit.Count, 1);
+      if (result.outcome === 'sent' && result.ref.kind === 'LEAD') metrics.addMetric(LEADS_DELIVERED_METRIC, MetricUnit.Count, 1);
       if (result.outcome === 'sent' && result.resentAbandonedClaim) metrics.addMetric(RESENT_METRIC, MetricUnit.Count, 1);
       return result;
     },

@@ -322,3 +322,29 @@ export async function countFunnel(records: FunnelRecords, query: FunnelQuery = {
 function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
+
+/** What one stored screening adds to the funnel's live metrics (`adapters/funnel-metrics.ts`). */
+export interface ScreeningFunnelCounts {
+  urgentCare: number;
+  /** Trial results that were "eligible" / "possibly eligible". */
+  eligible: number;
+  possiblyEligible: number;
+}
+
+/**
+ * The counts a new screening adds to the funnel metrics: whether it stopped for urgent care, and
+ * how many of its trial results were eligible or possibly eligible (a screening evaluates every
+ * recruiting trial, so one screening can add several).
+ */
+export function screeningFunnelCounts(screening: {
+  outcome: ScreeningOutcome;
+  results: readonly { eligibility: Eligibility }[];
+}): ScreeningFunnelCounts {
+  let eligible = 0;
+  let possiblyEligible = 0;
+  for (const result of screening.results) {
+    if (result.eligibility === 'eligible') eligible += 1;
+    else if (result.eligibility === 'possibly_eligible') possiblyEligible += 1;
+  }
+  return { urgentCare: screening.outcome === 'urgent_care' ? 1 : 0, eligible, possiblyEligible };
+}

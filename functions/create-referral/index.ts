@@ -3,6 +3,7 @@ import { createReferral } from '#app/create-referral';
 import { CatalogRepository } from '#adapters/catalog-repository';
 import { loadConfig } from '#adapters/config';
 import { tableRef } from '#adapters/dynamo';
+import { countReferral, funnelMetrics } from '#adapters/funnel-metrics';
 import { accepted, httpHandler } from '#adapters/http-handler';
 import { logger } from '#adapters/logger';
 import { phoneNumbers } from '#adapters/phone-numbers';
@@ -13,6 +14,7 @@ import { CREATE_REFERRAL_ISSUE_CODES, CreateReferralRequest, ScreeningPath, toRe
 
 const config = loadConfig('create-referral');
 const table = tableRef(config.TABLE_NAME);
+const metrics = funnelMetrics(config.DEPLOYMENT_STAGE);
 const screenings = new ScreeningRepository(table, { referralRetentionDays: config.REFERRAL_RETENTION_DAYS });
 const refer = createReferral({
   screeners: new ScreenerRepository(table),
@@ -41,6 +43,7 @@ export const handler = httpHandler(
       referralId: referral.referralId,
       leadCount: referral.leads.length,
     });
+    countReferral(metrics, referral.leads.length);
     return accepted(toReferralResponse(referral));
   },
 );

@@ -3,6 +3,7 @@ import { submitScreening } from '#app/submit-screening';
 import { CatalogRepository } from '#adapters/catalog-repository';
 import { loadConfig } from '#adapters/config';
 import { tableRef } from '#adapters/dynamo';
+import { countScreening, funnelMetrics } from '#adapters/funnel-metrics';
 import { created, httpHandler } from '#adapters/http-handler';
 import { locatePatient } from '#adapters/postal-codes';
 import { ScreenerRepository } from '#adapters/screener-repository';
@@ -13,6 +14,7 @@ import { SubmitScreeningHeaders, SubmitScreeningRequest, toScreeningResponse } f
 
 const config = loadConfig('submit-screening');
 const table = tableRef(config.TABLE_NAME);
+const metrics = funnelMetrics(config.DEPLOYMENT_STAGE);
 const screenings = new ScreeningRepository(table, { screeningTtlDays: config.SCREENING_TTL_DAYS });
 const submit = submitScreening({
   screeners: new ScreenerRepository(table),
@@ -28,5 +30,9 @@ const submit = submitScreening({
 
 export const handler = httpHandler(
   { functionName: 'submit-screening', body: SubmitScreeningRequest, headers: SubmitScreeningHeaders },
-  async (req) => created(toScreeningResponse(await submit(req.body, req.headers['idempotency-key']))),
+  async (req) => {
+    const submitted = await submit(req.body, req.headers['idempotency-key']);
+    if (!submitted.replayed) countScreening(metrics, submitted.screening);
+    return created(toScreeningResponse(submitted));
+  },
 );

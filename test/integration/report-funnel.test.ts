@@ -28,6 +28,17 @@ const patient = { name: 'Robin Reportson', email: 'robin.reportson@example.org',
 const thisWeek = isoWeekOf(new Date());
 
 let api: TestApi;
+/** What the handlers published as CloudWatch EMF while the records were made (one JSON object a line). */
+const emitted: string[] = [];
+let leadsDelivered = 0;
+
+/** How often `name` was counted in the published metrics. */
+function published(name: string): number {
+  return emitted
+    .filter((line) => line.startsWith('{') && line.includes('"CloudWatchMetrics"'))
+    .map((line) => JSON.parse(line) as Record<string, unknown>)
+    .reduce((total, emf) => total + (typeof emf[name] === 'number' ? (emf[name] as number) : 0), 0);
+}
 
 class RecordingMailer implements Mailer {
   readonly sent: RenderedEmail[] = [];
@@ -58,9 +69,11 @@ async function aDeliveredReferral(screening: {
   });
   expect(referral.status).toBe(202);
   const mailer = new RecordingMailer();
-  const { delivery } = testDelivery(deliveryConfig(api.tableName), { mailer });
+  const { delivery, metrics } = testDelivery(deliveryConfig(api.tableName), { mailer });
   const leadId = (referral.body.leads as { leadId: string }[])[0]!.leadId;
   await delivery.deliver({ kind: 'LEAD', id: leadId });
+  delivery.publishMetrics();
+  leadsDelivered += metrics.count('LeadsDelivered');
   const url = new URL(/https?:\/\/\S+\/site\/leads\/\S+/.exec(mailer.sent.at(-1)!.text)![0]);
   return { leadId, linkToken: parseSiteLeadLocation(url.pathname, url.hash)!.token! };
 }
@@ -91,6 +104,19 @@ async function report(...args: string[]): Promise<string> {
 }
 
 beforeAll(async () => {
+  const write = process.stdout.write.bind(process.stdout);
+  process.stdout.write = ((chunk: unknown) => {
+    emitted.push(...String(chunk).split('\n'));
+    return true;
+  }) as typeof process.stdout.write;
+  try {
+    await seed();
+  } finally {
+    process.stdout.write = write;
+  }
+});
+
+async function seed(): Promise<void> {
   api = await startTestApi({ screeners: [aScreener()], trials: [painTrial, seniorsTrial] });
   // Two referred (one enrolled by its site, one delivered and not answered yet), one screened out by pain duration.
   const enrolled = await aDeliveredReferral(await aScreening());
@@ -103,7 +129,7 @@ beforeAll(async () => {
   }
   await aDeliveredReferral(await aScreening());
   await aScreening(adultWithChronicBackPain({ pain_duration_weeks: 4 }));
-});
+}
 
 describe('trial-screener report', () => {
   it('counts the funnel per week, trial and site from the stored records', async () => {
@@ -169,6 +195,17 @@ describe('trial-screener report', () => {
     expect(html).toContain(painTrial.title);
     expect(html).toContain('id="chart-funnel"');
     expect(html).not.toMatch(/<script[^>]+src=/);
+  });
+
+  it('agrees with the live metrics the handlers published while the records were made', () => {
+    expect(published('Screenings')).toBe(3);
+    expect(published('TrialResultsEligible')).toBe(2);
+    expect(published('TrialResultsPossiblyEligible')).toBe(0);
+    expect(published('Referrals')).toBe(2);
+    expect(published('LeadsReferred')).toBe(2);
+    expect(leadsDelivered).toBe(2);
+    expect(published('SiteOutcome_contacted')).toBe(1);
+    expect(published('SiteOutcome_enrolled')).toBe(1);
   });
 
   it("never shows a patient's name, email, phone or answers", async () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import {
   countFunnel,
+  screeningFunnelCounts,
   isIsoWeek,
   isoWeekOf,
   weekStart,
@@ -285,5 +286,29 @@ describe('countFunnel queries', () => {
 
     expect(report).toMatchObject({ weeks: [], rows: [], attrition: [], fromWeek: null, toWeek: null });
     expect(report.total.screenings).toBe(0);
+  });
+});
+
+describe('screeningFunnelCounts', () => {
+  it('counts the eligible and possibly eligible trial results of a new screening', () => {
+    const counts = screeningFunnelCounts({
+      outcome: 'matches',
+      results: [
+        { eligibility: 'eligible' },
+        { eligibility: 'possibly_eligible' },
+        { eligibility: 'possibly_eligible' },
+        { eligibility: 'ineligible' },
+      ],
+    });
+
+    expect(counts).toEqual({ urgentCare: 0, eligible: 1, possiblyEligible: 2 });
+  });
+
+  it('counts an urgent-care stop, which has no trial results', () => {
+    expect(screeningFunnelCounts({ outcome: 'urgent_care', results: [] })).toEqual({
+      urgentCare: 1,
+      eligible: 0,
+      possiblyEligible: 0,
+    });
   });
 });
