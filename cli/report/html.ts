@@ -236,7 +236,7 @@ export function renderFunnelHtml(report: FunnelReport, names: FunnelNames, conte
 <p class="meta">From ${escapeHtml(context.source)}, ${escapeHtml(context.generatedAt.toISOString())}. Counts only: no names, contact details or answers.</p>
 ${report.partialWeeks.length > 0 ? `<p class="warning">Partial weeks: ${report.partialWeeks.map(escapeHtml).join(', ')}. Screenings that were not referred have expired for these weeks; only referred ones are counted.</p>` : ''}
 <div class="tiles">${tiles}</div>
-<p class="note">Screenings count each trial a screening evaluated; a lead is counted in the week of its screening. Contacted: the site recorded any outcome but "could not reach".</p>
+<p class="note">Each step counts per trial: ${report.screenings.withResults} screenings evaluated against the trials make ${total.screenings} trial screenings. A lead is counted in the week of its screening. Contacted: the site recorded any outcome but "could not reach".</p>
 <div class="charts">
 <section class="panel" aria-labelledby="h-funnel"><h2 id="h-funnel">Funnel, all weeks</h2><div id="chart-funnel" role="img" aria-label="Funnel bar chart; the figures are in the tables below"></div>
 ${legend([
