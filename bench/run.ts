@@ -28,10 +28,10 @@ import { runWebBenchmark } from './web-form';
 
 const REPOSITORY_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
-export const SECTIONS = ['engine', 'bundles', 'load', 'leads', 'capacity', 'web'] as const;
+export const SECTIONS = ['engine', 'bundles', 'load', 'leads', 'capacity', 'web', 'reliability'] as const;
 type Section = (typeof SECTIONS)[number];
 /** The results.json keys each section writes. */
-const SECTION_KEYS: readonly (readonly string[])[] = [['eligibility'], ['bundles'], ['load'], ['leadLatency'], ['capacity'], ['web']];
+const SECTION_KEYS: readonly (readonly string[])[] = [['eligibility'], ['bundles'], ['load'], ['leadLatency'], ['capacity'], ['web'], ['reliability']];
 
 /** Sizes per mode: full gives stable medians in a few minutes; quick only proves the harness works. */
 const SETTINGS = {
@@ -204,6 +204,24 @@ async function main(): Promise<void> {
       }
     } finally {
       await stack?.stop();
+    }
+  }
+
+  if (wanted('reliability')) {
+    // The fault tests' scenarios (bench/reliability.ts), on an SES emulator of their own.
+    log('reliability: SES outage and sandbox refusal on the local stack');
+    const { startSesEmulator } = await import('../local/ses-emulator');
+    const { findFreePort } = await import('../local/dynamodb-local');
+    const { runSesFaultScenario } = await import('./reliability');
+    const emulator = await startSesEmulator({ port: await findFreePort() });
+    try {
+      const common = { sesEmulatorUrl: emulator.endpoint, answers: referablePatient(), settleTimeoutMs: 120_000 };
+      results.reliability = [
+        await runSesFaultScenario({ ...common, referrals: 20, fault: 'drop', faultMs: 30_000 }),
+        await runSesFaultScenario({ ...common, referrals: 5, fault: 'refuse-unverified', faultMs: 15_000 }),
+      ];
+    } finally {
+      await emulator.stop();
     }
   }
 
