@@ -121,6 +121,18 @@ const headers = fc.record(
 
 const routes = httpFunctions().map((spec) => [`${spec.trigger.method} ${spec.trigger.path}`, spec.trigger.method, spec.trigger.path] as const);
 
+describe('the HTTP edge', () => {
+  it.each(['/screenings/%E0%A4%A', '/screenings/%', '/screeners/%ZZ', '/screenings/%ED%A0%80/referrals'])(
+    'answers a malformed percent-escape in the path (%s) with a 400 JSON error',
+    async (path) => {
+      const response = await send(path.endsWith('referrals') ? 'POST' : 'GET', path, {}, undefined);
+
+      expect(response.status).toBe(400);
+      expect(JSON.parse(response.body)).toEqual({ error: { code: 'INVALID_REQUEST', message: expect.any(String) } });
+    },
+  );
+});
+
 describe('every route at the HTTP edge, fuzzed', () => {
   it.each(routes)(`answers ${RUNS} hostile requests to %s without a 5xx, with small JSON errors that echo nothing`, async (_name, method, template) => {
     await fc.assert(
