@@ -101,6 +101,12 @@ tr.total td { font-weight: 650; }
 .ct-series-b .ct-bar, .ct-series-b .ct-line, .ct-series-b .ct-point { stroke: #e39b2d; }
 .ct-series-c .ct-bar, .ct-series-c .ct-line, .ct-series-c .ct-point { stroke: #3f9c5a; }
 .ct-series-d .ct-line, .ct-series-d .ct-point { stroke: #8a5bb8; }
+@media (max-width: 820px) {
+  main { padding: 18px 14px 32px; }
+  .tiles { grid-template-columns: repeat(2, minmax(0, 1fr)); }
+  .charts { grid-template-columns: 1fr; }
+  table { display: block; overflow-x: auto; }
+}
 `;
 
 /** The funnel chart's bars: each step, with the two eligibility branches stacked in one. */
