@@ -122,7 +122,8 @@ interface CatalogCriterion {
 
 /** Per-criterion results of one trial, as every implementation produces them. */
 interface TrialCriteria {
-  trialId: string;
+  /** Set where results are reordered (the whole evaluation); the timed paths give them in catalog order. */
+  trialId?: string;
   eligibility: Eligibility;
   criteria: readonly CriterionEvaluation[];
 }
@@ -228,11 +229,7 @@ function eligibilityOf(criteria: readonly CriterionEvaluation[]): Eligibility {
 function screenWithEngine(catalog: PreparedCatalog, answers: Answers): TrialCriteria[] {
   const values = evaluateRules(catalog, SCREENER_ID, answers);
   const results = new Array<TrialCriteria>(catalog.trials.length);
-  for (let t = 0; t < catalog.trials.length; t++) {
-    const prepared = catalog.trials[t]!;
-    const { eligibility, criteria } = evaluateCriteria(prepared, values);
-    results[t] = { trialId: prepared.trial.nctId, eligibility, criteria };
-  }
+  for (let t = 0; t < catalog.trials.length; t++) results[t] = evaluateCriteria(catalog.trials[t]!, values);
   return results;
 }
 
@@ -293,7 +290,7 @@ function screenByHand({ rules, trials }: HandWrittenCatalog, answers: Answers): 
   }
   const results = new Array<TrialCriteria>(trials.length);
   for (let t = 0; t < trials.length; t++) {
-    const { trial, slots, outcomes } = trials[t]!;
+    const { slots, outcomes } = trials[t]!;
     // The same single pass as the engine's `evaluateCriteria`: results and eligibility together.
     const criteria = new Array<CriterionEvaluation>(slots.length);
     let anyNotMet = false;
@@ -304,7 +301,7 @@ function screenByHand({ rules, trials }: HandWrittenCatalog, answers: Answers): 
       else if (code === CODE_UNKNOWN) anyUnknown = true;
       criteria[i] = outcomes[i * 3 + code]!;
     }
-    results[t] = { trialId: trial.nctId, eligibility: anyNotMet ? 'ineligible' : anyUnknown ? 'possibly_eligible' : 'eligible', criteria };
+    results[t] = { eligibility: anyNotMet ? 'ineligible' : anyUnknown ? 'possibly_eligible' : 'eligible', criteria };
   }
   return results;
 }
@@ -318,7 +315,7 @@ function screenByHandFull(catalog: HandWrittenCatalog, answers: Answers, locatio
   const results = screenByHand(catalog, answers).map((result, index) => {
     const { trial, sites } = trials[index]!;
     const nearestSite = nearestRecruitingSite(trial, location, sites) as SiteSummary | null;
-    return { ...result, nearestSite, current: assessFreshness(trial, nearestSite?.siteId, policy).current };
+    return { ...result, trialId: trial.nctId, nearestSite, current: assessFreshness(trial, nearestSite?.siteId, policy).current };
   });
   const distance = (site: SiteSummary | null) => (site === null ? Number.MAX_SAFE_INTEGER : (site.distanceKm ?? Number.MAX_SAFE_INTEGER - 1));
   const rank = (result: (typeof results)[number]) => ORDER[result.eligibility] * 2 + (result.current ? 0 : 1);
@@ -386,7 +383,7 @@ class Sampler {
 
 function sameResults(a: readonly TrialCriteria[], b: readonly TrialCriteria[]): boolean {
   const key = (results: readonly TrialCriteria[]) =>
-    results.map((r) => `${r.trialId}:${r.eligibility}:${r.criteria.map((c) => `${c.id}=${c.result}`).join(',')}`).join('\n');
+    results.map((r, index) => `${r.trialId ?? index}:${r.eligibility}:${r.criteria.map((c) => `${c.id}=${c.result}`).join(',')}`).join('\n');
   return key(a) === key(b);
 }
 
@@ -450,14 +447,15 @@ async function measureCatalog(options: EligibilityOptions, screener: Screener, t
   const firstByHand = screenByHand(byHand, complete);
   const firstHandWrittenMs = nowMs() - started;
   const full = evaluateScreening(screener, prepared, complete, location);
-  const byTrialId = (results: readonly TrialCriteria[]) => [...results].sort((a, b) => a.trialId.localeCompare(b.trialId));
+  const byTrialId = (results: readonly TrialCriteria[]) => [...results].sort((a, b) => a.trialId!.localeCompare(b.trialId!));
+  const withIds = (results: readonly TrialCriteria[]) => results.map((result, index) => ({ ...result, trialId: trials[index]!.nctId }));
   const resultsAgree =
     sameResults(reference, firstByHand) &&
     (engine === undefined || sameResults(reference, await screenWithRulesEngine(engine, byHand.trials, complete))) &&
     sameResults(screenWithEngine(prepared, partial), screenByHand(byHand, partial)) &&
     full.results.length === reference.length &&
-    sameResults(byTrialId(full.results), byTrialId(reference)) &&
-    sameResults(byTrialId(screenByHandFull(byHand, complete, location)), byTrialId(reference));
+    sameResults(byTrialId(full.results), byTrialId(withIds(reference))) &&
+    sameResults(byTrialId(screenByHandFull(byHand, complete, location)), byTrialId(withIds(reference)));
   const resultCounts: Record<CriterionResult, number> = { met: 0, not_met: 0, unknown: 0 };
   for (const trial of reference) for (const criterion of trial.criteria) resultCounts[criterion.result] += 1;
   const partialUnknownCriteria = screenWithEngine(prepared, partial)
