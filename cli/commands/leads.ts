@@ -10,7 +10,7 @@ import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import type { OutboxKind, OutboxRef } from '../../functions/core/delivery';
-import { OUTBOX_STATUSES, OutboxRepository, type OutboxEntry, type OutboxSummary } from '../../functions/adapters/outbox-repository';
+import { LeadItemContent, OUTBOX_STATUSES, OutboxRepository, type OutboxEntry, type OutboxSummary } from '../../functions/adapters/outbox-repository';
 import type { OutboxStatus } from '../../functions/table-schema';
 import { connectTable, describeTarget, resolveTableTarget, withConnectionOptions, type ConnectionOptions } from '../context';
 
@@ -102,13 +102,10 @@ export function csvCell(value: unknown): string {
 
 /** One CSV row of a lead (patient columns only when asked for). */
 export function leadCsvRow(entry: OutboxEntry, withPatient: boolean): string {
-  const item = entry.item as {
-    trial?: { title?: string };
-    site?: { facility?: string; city?: string; country?: string };
-    recipient?: { email?: string };
-    contact?: { name?: string; email?: string; phone?: string };
-    consent?: { phoneContact?: boolean; acceptedAt?: string; textVersion?: string };
-  };
+  // Read with the Lead item's own zod reader (the one delivery uses): an item that does not parse
+  // still gets its delivery columns, with the content columns empty.
+  const parsed = LeadItemContent.safeParse(entry.item);
+  const lead = parsed.success ? parsed.data : undefined;
   const summary = entry.summary;
   const cells: unknown[] = [
     summary.ref.id,
@@ -118,17 +115,17 @@ export function leadCsvRow(entry: OutboxEntry, withPatient: boolean): string {
     summary.updatedAt,
     summary.screeningId,
     summary.trialId,
-    item.trial?.title,
+    lead?.trial.title,
     summary.siteId,
-    item.site?.facility,
-    item.site?.city,
-    item.site?.country,
-    item.recipient?.email,
+    lead?.site.facility,
+    lead?.site.city,
+    lead?.site.country,
+    lead?.recipient.email,
     summary.sesMessageId,
     summary.lastError,
   ];
   if (withPatient) {
-    cells.push(item.contact?.name, item.contact?.email, item.contact?.phone, item.consent?.phoneContact, item.consent?.acceptedAt, item.consent?.textVersion);
+    cells.push(lead?.contact.name, lead?.contact.email, lead?.contact.phone, lead?.consent.phoneContact, lead?.consent.acceptedAt, lead?.consent.textVersion);
   }
   return cells.map(csvCell).join(',');
 }
