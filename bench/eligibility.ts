@@ -324,8 +324,7 @@ function screenByHandFull(catalog: HandWrittenCatalog, answers: Answers, locatio
 
 async function screenWithRulesEngine(engine: Engine, trials: readonly HandWrittenTrial[], answers: Answers): Promise<TrialCriteria[]> {
   const outcome = await engine.run(answers);
-  const results = trials.map(({ trial, criteria }) => ({
-    trialId: trial.nctId,
+  const results = trials.map(({ criteria }) => ({
     eligibility: 'eligible' as Eligibility,
     criteria: criteria.map(({ id, kind, text }) => ({ id, kind, text, result: 'not_met' as CriterionResult })),
   }));
