@@ -159,7 +159,8 @@ beforeAll(async () => {
   }
   const erased = await as('erase-screening', () => api.request('DELETE', `/screenings/${screeningId}`, { token }));
   if (erased.status !== 200 && erased.status !== 204) throw new Error(`erasure answered ${erased.status}`);
-});
+  // A whole journey of ten functions: generous, as the machine running the suite may be busy.
+}, 120_000);
 
 afterAll(() => {
   documentClient().middlewareStack.remove('recordTableAccess');
