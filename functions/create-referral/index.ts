@@ -15,10 +15,12 @@ import { CREATE_REFERRAL_ISSUE_CODES, CreateReferralRequest, ScreeningPath, toRe
 const config = loadConfig('create-referral');
 const table = tableRef(config.TABLE_NAME);
 const metrics = funnelMetrics(config.DEPLOYMENT_STAGE);
-const screenings = new ScreeningRepository(table, { referralRetentionDays: config.REFERRAL_RETENTION_DAYS });
+const catalogs = new CatalogRepository(table);
+// One catalog store, so a catalog version is read once per container (screenings show their results from it).
+const screenings = new ScreeningRepository(table, { catalogs, referralRetentionDays: config.REFERRAL_RETENTION_DAYS });
 const refer = createReferral({
   screeners: new ScreenerRepository(table),
-  catalogs: new CatalogRepository(table),
+  catalogs,
   screenings,
   referrals: screenings,
   phoneNumbers,

@@ -15,10 +15,12 @@ import { SubmitScreeningHeaders, SubmitScreeningRequest, toScreeningResponse } f
 const config = loadConfig('submit-screening');
 const table = tableRef(config.TABLE_NAME);
 const metrics = funnelMetrics(config.DEPLOYMENT_STAGE);
-const screenings = new ScreeningRepository(table, { screeningTtlDays: config.SCREENING_TTL_DAYS });
+const catalogs = new CatalogRepository(table);
+// One catalog store, so a catalog version is read once per container (screenings show their results from it).
+const screenings = new ScreeningRepository(table, { catalogs, screeningTtlDays: config.SCREENING_TTL_DAYS });
 const submit = submitScreening({
   screeners: new ScreenerRepository(table),
-  catalogs: new CatalogRepository(table),
+  catalogs,
   screenings,
   idempotency: screenings,
   geocoder: { locatePatient },
