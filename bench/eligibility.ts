@@ -24,10 +24,11 @@
  */
 import { resolve } from 'node:path';
 import type { Engine } from 'json-rules-engine';
-import { NOT_SURE } from '../functions/core/answers';
+import { NOT_SURE, ruleAnswers } from '../functions/core/answers';
 import { evaluateCriteria, evaluateRules, evaluateScreening, prepareCatalog, type PreparedCatalog } from '../functions/core/eligibility';
 import { assessFreshness, DEFAULT_MAX_RECORD_AGE_DAYS } from '../functions/core/freshness';
 import { nearestRecruitingSite, patientLocationFromAnswers, recruitingSites, type PatientLocation, type RecruitingSite } from '../functions/core/geo';
+import { ruleVariables } from '../functions/core/rules';
 import type {
   Answers,
   CriterionEvaluation,
@@ -41,7 +42,7 @@ import type {
 } from '../functions/core/model';
 import { readCatalogFiles } from '../functions/adapters/catalog-files';
 import { geocodePostalCode } from '../functions/adapters/postal-geocoder';
-import { adultWithChronicBackPain } from '../test/factories/screener';
+import { adultWithChronicBackPain, aScreener } from '../test/factories/screener';
 import { handWrittenCriterion, rulesEngineFor, type CriterionPosition, type HandWrittenCriterion } from './rule-implementations';
 import { median, nowMs } from './stats';
 
@@ -191,6 +192,7 @@ export function generateTrials(count: number, pool: readonly ScreeningCriterion[
       keywords: [],
       screenerIds: [SCREENER_ID],
       status: 'RECRUITING',
+      leftToStudyTeam: [],
       eligibility: { minAgeYears: 18 + (i % 5) + ageOffset, maxAgeYears: 60 + (i % 20) + ageOffset, sex: 'ALL', healthyVolunteers: false },
       eligibilityText: '',
       criteria,
@@ -273,9 +275,11 @@ function prepareByHand(trials: readonly Trial[]): HandWrittenCatalog {
   };
   const prepared = trials.map((trial) => {
     const criteria = criteriaOf(trial).map((criterion) => ({ ...criterion, evaluate: rules[slotOf(criterion.rule)]! }));
-    const outcomes = criteria.flatMap(({ id, kind, text }) =>
-      (['not_met', 'met', 'unknown'] as const).map((result) => Object.freeze({ id, kind, text, result })),
-    );
+    const outcomes = criteria.flatMap(({ id, kind, text, rule }) => {
+      // Derived once per catalog, as `prepareCatalog` does for the engine.
+      const basedOn = ruleVariables(rule);
+      return (['not_met', 'met', 'unknown'] as const).map((result) => Object.freeze({ id, kind, text, result, basedOn }));
+    });
     return { trial, criteria, slots: Int32Array.from(criteria, (criterion) => slotOf(criterion.rule)), outcomes, sites: recruitingSites(trial) };
   });
   return { rules, trials: prepared };
@@ -326,7 +330,7 @@ async function screenWithRulesEngine(engine: Engine, trials: readonly HandWritte
   const outcome = await engine.run(answers);
   const results = trials.map(({ criteria }) => ({
     eligibility: 'eligible' as Eligibility,
-    criteria: criteria.map(({ id, kind, text }) => ({ id, kind, text, result: 'not_met' as CriterionResult })),
+    criteria: criteria.map(({ id, kind, text, rule }) => ({ id, kind, text, result: 'not_met' as CriterionResult, basedOn: ruleVariables(rule) })),
   }));
   for (const ruleResult of outcome.results) {
     const { trial, criterion } = ruleResult.event!.params as unknown as CriterionPosition;
@@ -386,9 +390,12 @@ function sameResults(a: readonly TrialCriteria[], b: readonly TrialCriteria[]): 
   return key(a) === key(b);
 }
 
-/** The patient every implementation screens: each question any rule reads is answered. */
+/**
+ * The patient every implementation screens: each question any rule reads is answered. Answers as
+ * rules read them (`ruleAnswers`: durations in weeks), since the rule values are measured alone.
+ */
 export function completeAnswers(): Answers {
-  return adultWithChronicBackPain({ had_back_surgery: true, surgeries: ['discectomy'] });
+  return ruleAnswers(aScreener(), adultWithChronicBackPain({ had_back_surgery: true, surgeries: ['discectomy'], last_back_surgery: 'over_12_months' }));
 }
 
 /**
@@ -397,7 +404,7 @@ export function completeAnswers(): Answers {
  * interpreter), while the hand-written code checks each answer for both.
  */
 export function partialAnswers(): Answers {
-  return adultWithChronicBackPain({ diagnoses: NOT_SURE, pregnant: undefined });
+  return ruleAnswers(aScreener(), adultWithChronicBackPain({ diagnoses: NOT_SURE, pregnant: undefined }));
 }
 
 export async function runEligibilityBenchmark(options: EligibilityOptions, screener: Screener): Promise<EligibilityReport> {

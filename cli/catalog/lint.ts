@@ -10,9 +10,10 @@
  * which is exhaustive for the small rules screening criteria are.
  */
 import type { CatalogSources } from '../../functions/adapters/catalog-files';
-import { NOT_SURE } from '../../functions/core/answers';
+import { NOT_SURE, ruleAnswers } from '../../functions/core/answers';
 import type { AnswerValue, Answers, JsonLogicRule, Question, Screener } from '../../functions/core/model';
 import { evaluateRule, ruleVariables, unsupportedOperators } from '../../functions/core/rules';
+import { STRUCTURED_CRITERIA_QUESTION_IDS } from '../../functions/core/eligibility';
 import { applicableQuestions } from '../../functions/core/screener';
 
 export interface LintIssue {
@@ -57,6 +58,9 @@ export function ruleTypeProblems(rule: JsonLogicRule, questions: Map<string, Que
         break;
       case 'number':
         if (typeof literal !== 'number') problems.push(`${describe(q)} is compared with ${JSON.stringify(literal)}; use a number`);
+        break;
+      case 'duration':
+        if (typeof literal !== 'number') problems.push(`${describe(q)} is compared with ${JSON.stringify(literal)}; use a number of weeks`);
         break;
       case 'single':
         if (typeof literal !== 'string' || !options.includes(literal)) {
@@ -135,18 +139,25 @@ function candidateValues(q: Question, numbers: Set<number>): (AnswerValue | unde
       const exclusive = new Set(q.options?.filter((o) => o.exclusive).map((o) => o.value));
       return [...values, [], ...options.map((o) => [o]), options.filter((o) => !exclusive.has(o))];
     }
-    case 'number': {
-      const min = q.min ?? 0;
-      const max = q.max ?? Math.max(min, ...numbers) + 1;
-      const tried = new Set<number>([min, max]);
-      for (const n of numbers) for (const v of [n - 1, n, n + 1]) if (v >= min && v <= max) tried.add(v);
-      return [...values, ...tried];
-    }
+    case 'number':
+      return [...values, ...numbersAround(q, numbers)];
+    case 'duration':
+      // Given in weeks, the unit rules read them in (whole weeks on both sides of each limit).
+      return [...values, ...numbersAround(q, numbers).map((weeks) => `P${weeks}W`)];
     case 'postal_code':
       return [...values, '10001'];
     case 'date':
       return [...values, '2000-01-01'];
   }
+}
+
+/** Whole numbers within the question's range on both sides of every number a rule mentions. */
+function numbersAround(q: Question, numbers: Set<number>): number[] {
+  const min = q.min ?? 0;
+  const max = q.max ?? Math.max(min, ...numbers) + 1;
+  const tried = new Set<number>([min, max]);
+  for (const n of numbers) for (const v of [Math.floor(n) - 1, n, Math.ceil(n) + 1]) if (v >= min && v <= max && Number.isInteger(v)) tried.add(v);
+  return [...tried];
 }
 
 /** The outcomes a rule can have over every answer set that matters to it. */
@@ -180,7 +191,7 @@ export function possibleOutcomes(
       // A question hidden by branching is never answered.
       const asked = new Set(applicableQuestions(screener, answers).map((q) => q.id));
       const visible: Answers = Object.fromEntries(Object.entries(answers).filter(([id]) => asked.has(id)));
-      const result = evaluateRule(rule, visible);
+      const result = evaluateRule(rule, ruleAnswers(screener, visible));
       if (result === true) outcomes.met = true;
       else if (result === false) outcomes.notMet = true;
       else outcomes.unknown = true;
@@ -198,15 +209,44 @@ export function possibleOutcomes(
 }
 
 /**
- * Lints every trial's criteria against its screeners, and flags trial data a patient or a site
- * would trip over (a recruiting trial nobody can be referred to, a site without coordinates).
- * Errors fail `catalog lint`; warnings are printed.
+ * Words that sell rather than describe. A plain-language summary says what the study does, never
+ * what it promises: patients in pain read "breakthrough" or "free treatment" as a promise.
+ */
+export const PROMOTIONAL_WORDS = [
+  'innovative',
+  'breakthrough',
+  'cure',
+  'cures',
+  'cutting-edge',
+  'revolutionary',
+  'miracle',
+  'free treatment',
+  'guaranteed',
+  'life-changing',
+  'state-of-the-art',
+  'best',
+] as const;
+
+/** The promotional words a text uses, each once (whole words, any case). */
+export function promotionalWords(text: string): string[] {
+  return PROMOTIONAL_WORDS.filter((word) => new RegExp(`(^|[^a-z-])${word.replace(/-/g, '\\-')}($|[^a-z-])`, 'i').test(text));
+}
+
+/** Registry text compared as written, ignoring line breaks and indentation. */
+const normaliseSpace = (text: string): string => text.replace(/\s+/g, ' ').trim();
+
+/**
+ * Lints every trial's criteria against its screeners and its registry text, every screener's
+ * questions against the rules that read them, and flags trial data a patient or a site would trip
+ * over (a recruiting trial nobody can be referred to, a site without coordinates, promotional
+ * words in a plain summary). Errors fail `catalog lint`; warnings are printed.
  */
 export function lintCatalog(catalog: Pick<CatalogSources, 'screeners' | 'trials'>): LintIssue[] {
   const issues: LintIssue[] = [];
   const screeners = new Map(catalog.screeners.map((s) => [s.id, s]));
+  issues.push(...lintQuestionUse(catalog));
 
-  for (const { trial, trialFile, criteriaFile } of catalog.trials) {
+  for (const { trial, trialFile, criteriaFile, authored } of catalog.trials) {
     const trialIssue = (severity: LintIssue['severity'], file: string, message: string): void => {
       issues.push({ severity, trialId: trial.nctId, file, message });
     };
@@ -222,6 +262,11 @@ export function lintCatalog(catalog: Pick<CatalogSources, 'screeners' | 'trials'
       };
       if (seen.has(criterion.id)) criterionIssue('error', 'the criterion id is used twice in this trial');
       seen.add(criterion.id);
+
+      const registryText = authored.criteria.find((c) => c.id === criterion.id)?.registryText;
+      if (registryText === undefined || !normaliseSpace(trial.eligibilityText).includes(normaliseSpace(registryText))) {
+        criterionIssue('error', 'registryText is not quoted from the record\'s eligibility text; cite the words the criterion is written from');
+      }
 
       const unsupported = unsupportedOperators(criterion.rule);
       if (unsupported.length > 0) {
@@ -251,6 +296,13 @@ export function lintCatalog(catalog: Pick<CatalogSources, 'screeners' | 'trials'
       }
     }
 
+    if (trial.plainSummary !== undefined) {
+      const words = promotionalWords(trial.plainSummary);
+      if (words.length > 0) {
+        trialIssue('error', criteriaFile, `plainSummary uses promotional words (${words.join(', ')}); say what the study does, not what it promises`);
+      }
+    }
+
     if (trial.status === 'RECRUITING') {
       const recruiting = trial.sites.filter((s) => CONTACTABLE.has(s.status));
       if (trial.criteria.length === 0) trialIssue('warning', criteriaFile, 'a recruiting trial with no screening criteria');
@@ -263,6 +315,41 @@ export function lintCatalog(catalog: Pick<CatalogSources, 'screeners' | 'trials'
         if (!site.geo && GEOCODED_COUNTRIES.has(site.country)) {
           trialIssue('warning', trialFile, `${where}: no coordinates, so distances to it are unknown`);
         }
+      }
+    }
+  }
+  return issues;
+}
+
+/**
+ * A question no rule reads (no criterion, no `showIf`, not the registry's age and sex limits, not
+ * a red flag, which triage reads) asks a patient in pain for nothing, unless the screener says
+ * why it is there (`informational`). Such a question is an error; so is `informational` on a
+ * question a rule does read, which would hide that rules depend on it.
+ */
+function lintQuestionUse(catalog: Pick<CatalogSources, 'screeners' | 'trials'>): LintIssue[] {
+  const issues: LintIssue[] = [];
+  for (const screener of catalog.screeners) {
+    const read = new Set<string>(STRUCTURED_CRITERIA_QUESTION_IDS);
+    for (const question of screener.questions) {
+      if (question.showIf !== undefined) for (const id of ruleVariables(question.showIf)) read.add(id);
+    }
+    for (const { trial } of catalog.trials) {
+      if (!trial.screenerIds.includes(screener.id)) continue;
+      for (const criterion of trial.criteria) for (const id of ruleVariables(criterion.rule)) read.add(id);
+    }
+    const file = `data/screeners/${screener.id}.json`;
+    for (const question of screener.questions) {
+      const isRead = read.has(question.id) || question.redFlag === true;
+      if (!isRead && question.informational === undefined) {
+        issues.push({
+          severity: 'error',
+          trialId: '-',
+          file,
+          message: `question "${question.id}" is read by no rule; use it in a criterion, or mark it "informational" with the reason it is asked`,
+        });
+      } else if (isRead && question.informational !== undefined && !question.redFlag) {
+        issues.push({ severity: 'error', trialId: '-', file, message: `question "${question.id}" is marked informational but rules read it` });
       }
     }
   }

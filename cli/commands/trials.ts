@@ -116,8 +116,8 @@ function showTrial(source: CatalogTrialSource, policy: FreshnessPolicy): string 
     ),
     `screening criteria (${source.criteriaFile}):`,
     ...trial.criteria.map((c) => `  [${c.kind}] ${c.id}: ${c.text}`),
-    ...(source.leftToStudyTeam.length > 0
-      ? ['left to the study team:', ...source.leftToStudyTeam.map((t) => `  - ${t}`)]
+    ...(source.trial.leftToStudyTeam.length > 0
+      ? ['left to the study team:', ...source.trial.leftToStudyTeam.map((t) => `  - ${t}`)]
       : []),
   ];
   return lines.join('\n');
@@ -365,7 +365,7 @@ export function registerTrialCommands(program: Command): void {
       if (!source) throw new Error(`no trial ${nctId} in ${options.dataDir}`);
       console.log(
         options.json
-          ? JSON.stringify({ ...source.trial, leftToStudyTeam: source.leftToStudyTeam, freshness: assessFreshness(source.trial, undefined, policy) }, null, 2)
+          ? JSON.stringify({ ...source.trial, freshness: assessFreshness(source.trial, undefined, policy) }, null, 2)
           : showTrial(source, policy),
       );
     });

@@ -22,7 +22,7 @@ import { RecruitmentConfirmation, Screener, ScreeningCriterion, Trial } from '..
 import * as z from '../core/zod';
 
 /** A trial as the importer writes it: everything but the authored criteria. */
-export const TrialRecord = z.omit(Trial, { criteria: true, confirmations: true });
+export const TrialRecord = z.omit(Trial, { criteria: true, confirmations: true, leftToStudyTeam: true, plainSummary: true, onSiteOnly: true });
 export type TrialRecord = z.infer<typeof TrialRecord>;
 
 /** The hand-authored criteria file of one trial. */
@@ -30,12 +30,21 @@ export const CriteriaFile = z.object({
   nctId: z.string().check(z.regex(/^NCT\d{8}$/)),
   criteria: z.array(
     z.extend(ScreeningCriterion, {
+      /**
+       * The registry's own words the criterion is written from, quoted from the record's
+       * eligibility text (`catalog lint` checks the quote is there, ignoring line breaks).
+       */
+      registryText: z.string().check(z.minLength(1)),
       /** Why the rule reads as it does, or which part of the registry text it leaves out. */
       note: z.optional(z.string()),
     }),
   ),
   /** Requirements from the eligibility text that the screener cannot ask; the study team checks them. */
-  leftToStudyTeam: z._default(z.array(z.string()), []),
+  leftToStudyTeam: z._default(z.array(z.string().check(z.minLength(1))), []),
+  /** Our own plain-language summary of the study, shown beside the registry's. */
+  plainSummary: z.optional(z.string().check(z.minLength(1))),
+  /** The study only enrols on site: the reason, in plain words for the patient. */
+  onSiteOnly: z.optional(z.string().check(z.minLength(1))),
 });
 export type CriteriaFile = z.infer<typeof CriteriaFile>;
 
@@ -70,7 +79,8 @@ export interface CatalogTrialSource {
   trial: Trial;
   trialFile: string;
   criteriaFile: string;
-  leftToStudyTeam: string[];
+  /** The criteria file as authored, with its citations and notes. */
+  authored: CriteriaFile;
 }
 
 export interface CatalogSources {
@@ -158,11 +168,13 @@ export async function readCatalogSources(dataDir: string): Promise<CatalogSource
       issues.push({ file: display(join(dataDir, 'confirmations', name)), field: 'nctId', message: `"${confirmed.nctId}" does not match the file name` });
       continue;
     }
-    // The criterion schema drops authoring-only fields (`note`) so the loaded trial is a plain Trial.
+    // The criterion schema drops authoring-only fields (`registryText`, `note`) so the loaded trial is a plain Trial.
     const criteria = authored.criteria.map((c) => ScreeningCriterion.parse(c));
-    const trial: Trial = { ...record, criteria };
+    const trial: Trial = { ...record, criteria, leftToStudyTeam: authored.leftToStudyTeam };
+    if (authored.plainSummary !== undefined) trial.plainSummary = authored.plainSummary;
+    if (authored.onSiteOnly !== undefined) trial.onSiteOnly = authored.onSiteOnly;
     if (confirmed && confirmed.confirmations.length > 0) trial.confirmations = confirmed.confirmations;
-    trials.push({ trial, trialFile, criteriaFile, leftToStudyTeam: authored.leftToStudyTeam });
+    trials.push({ trial, trialFile, criteriaFile, authored });
   }
   for (const orphan of criteriaNames) {
     issues.push({ file: display(join(dataDir, 'criteria', orphan)), field: '', message: 'criteria for a trial that is not in data/trials/' });

@@ -7,6 +7,7 @@
  * rule once (`evaluateRules`), then each trial only reads its criteria's values and picks their
  * prepared results, so a screening builds no object per criterion.
  */
+import { ruleAnswers } from './answers';
 import { createRuleCompiler, MET, NOT_MET, UNKNOWN } from './compile-rule';
 import type { CompiledRule, OutcomeCode, RuleCompiler, RuleProgram, RuleValues } from './compile-rule';
 import { countryFromRegistryName } from './countries';
@@ -26,6 +27,7 @@ import type {
   Trial,
   TrialResult,
 } from './model';
+import { decideReferability } from './referability';
 import { triage } from './triage';
 
 /** A criterion ready to evaluate: its rule compiled once. */
@@ -34,6 +36,8 @@ export interface PreparedCriterion {
   kind: 'inclusion' | 'exclusion';
   text: string;
   rule: CompiledRule;
+  /** The question ids the rule reads (`basedOn` of every result), derived once here. */
+  basedOn: readonly string[];
 }
 
 /**
@@ -73,6 +77,8 @@ export interface PreparedCatalog {
 /** Question ids the structured criteria read; part of the screener contract. */
 const AGE = 'age';
 const SEX = 'sex';
+/** The questions the registry's structured limits (age, sex) are evaluated on. */
+export const STRUCTURED_CRITERIA_QUESTION_IDS: readonly string[] = [AGE, SEX];
 
 /**
  * Prepares a catalog version for screening: compiles every criterion rule once and derives the
@@ -118,10 +124,10 @@ const NO_RULES: RuleProgram = { evaluate: () => new Uint8Array(0) };
  * with any other status are never offered.
  *
  * A trial is `ineligible` if any criterion is not met, else `possibly_eligible` if any is unknown
- * (an unanswered question is never "met"), else `eligible`. Results come eligible first, then
- * possibly eligible, then ineligible, each current records first, then nearest first. The outcome
- * is `matches` when some eligible or possibly eligible trial with a current record has a
- * recruiting site the patient can be referred to.
+ * (an unanswered or "not sure" answer is never "met"), else `eligible`. Each result says whether
+ * the patient can be referred to it, and if not why (`decideReferability`). Results come
+ * eligible first, then possibly eligible, then ineligible, each current records first, then
+ * nearest first. The outcome is `matches` when some trial is referable.
  */
 export function evaluateScreening(
   screener: Screener,
@@ -146,7 +152,8 @@ export function matchTrials(
   location: PatientLocation,
   freshness: FreshnessPolicy = { maxRecordAgeDays: DEFAULT_MAX_RECORD_AGE_DAYS, now: new Date() },
 ): ScreeningEvaluation {
-  const values = evaluateRules(catalog, screener.id, answers);
+  // Durations in weeks; "not sure" stays as it is and every rule reads it as unknown.
+  const values = evaluateRules(catalog, screener.id, ruleAnswers(screener, answers));
   const ranked: RankedResult[] = [];
   for (const prepared of catalog.trials) {
     const { trial } = prepared;
@@ -161,10 +168,9 @@ export function matchTrials(
   ranked.sort(compareRanked);
   const results = ranked.map(({ result }) => result);
 
-  // A stale record is not a match: it is shown, with why and whom to ask, but never counted.
-  const matches = results.some(
-    (result) => result.eligibility !== 'ineligible' && result.nearestSite !== null && result.freshness?.current === true,
-  );
+  // Only a trial the patient can be referred to is a match (a stale record, an on-site-only
+  // study or one out of reach is shown, with why and whom to ask, but never counted).
+  const matches = results.some((result) => result.referable);
   return { outcome: matches ? 'matches' : 'no_matches', redFlags: [], results };
 }
 
@@ -214,8 +220,8 @@ function prepareTrial(trial: Trial, rules: RuleCompiler): PreparedTrial {
 }
 
 /** The three results a criterion can have, in `OutcomeCode` order. */
-function criterionOutcomes({ id, kind, text }: PreparedCriterion): CriterionOutcomes {
-  const outcome = (result: CriterionResult): CriterionEvaluation => Object.freeze({ id, kind, text, result });
+function criterionOutcomes({ id, kind, text, basedOn }: PreparedCriterion): CriterionOutcomes {
+  const outcome = (result: CriterionResult): CriterionEvaluation => Object.freeze({ id, kind, text, result, basedOn });
   const outcomes: CriterionEvaluation[] = [];
   outcomes[NOT_MET] = outcome('not_met');
   outcomes[MET] = outcome('met');
@@ -232,7 +238,8 @@ interface CriterionSource {
 
 function prepareCriterion(trial: Trial, criterion: CriterionSource, rules: RuleCompiler): PreparedCriterion {
   try {
-    return { id: criterion.id, kind: criterion.kind, text: criterion.text, rule: rules.compile(criterion.rule) };
+    const rule = rules.compile(criterion.rule);
+    return { id: criterion.id, kind: criterion.kind, text: criterion.text, rule, basedOn: rule.variables };
   } catch (error) {
     throw new Error(`Trial ${trial.nctId}, criterion ${criterion.id}: ${(error as Error).message}`);
   }
@@ -307,10 +314,13 @@ export function presentTrialResult(
     recordDate: trial.recordDate,
     eligibility,
     criteria,
+    leftToStudyTeam: trial.leftToStudyTeam,
     nearestSite,
+    ...decideReferability({ trial, eligibility, nearestSite, freshness }),
     freshness,
   };
   if (trial.phase !== undefined) result.phase = trial.phase;
+  if (trial.plainSummary !== undefined) result.plainSummary = trial.plainSummary;
   if (!nearestSite?.acceptsReferrals || !freshness.current) {
     const studyContact = studyContactFor(trial, nearestSite);
     if (studyContact) result.studyContact = studyContact;

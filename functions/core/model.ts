@@ -21,7 +21,11 @@ export const JsonLogicRule: z.ZodMiniType<unknown> = z.lazy(() =>
 );
 export type JsonLogicRule = unknown;
 
-export const QuestionType = z.enum(['boolean', 'single', 'multi', 'number', 'date', 'postal_code']);
+/**
+ * `duration`: a number with the patient's own unit (days, weeks, months or years), answered as an
+ * ISO 8601 duration (`P3M`) and read by rules in weeks (see `ruleAnswers`).
+ */
+export const QuestionType = z.enum(['boolean', 'single', 'multi', 'number', 'duration', 'date', 'postal_code']);
 export type QuestionType = z.infer<typeof QuestionType>;
 
 export const QuestionOption = z.object({
@@ -58,8 +62,16 @@ export const Question = z
     notSure: z.optional(z.literal(true)),
     min: z.optional(z.number()),
     max: z.optional(z.number()),
-    /** Unit shown beside a number input ("years", "weeks", "miles"). */
+    /**
+     * Unit shown beside a number input ("years", "out of 10"). For a duration, `min` and `max`
+     * are in weeks, the unit its rules read.
+     */
     unit: z.optional(z.string()),
+    /**
+     * Why the question is asked although no screening rule reads it (it routes the patient, or
+     * the site needs it). `catalog lint` fails on a question that no rule reads without this.
+     */
+    informational: z.optional(z.string().check(z.minLength(1))),
   })
   .check(
     z.refine((question) => !question.notSure || NOT_SURE_TYPES.includes(question.type), {
@@ -275,6 +287,18 @@ export const Trial = z.object({
   /** Verbatim free-text criteria from the registry, for authors and reviewers. */
   eligibilityText: z._default(z.string(), ''),
   criteria: z.array(ScreeningCriterion),
+  /**
+   * What the registry's criteria require that the form cannot ask, in plain words: the study
+   * team checks these ("The study team will also check: ..."). Authored with the criteria.
+   */
+  leftToStudyTeam: z._default(z.array(z.string()), []),
+  /** An optional summary in our own plain words (the registry summary is the study team's). */
+  plainSummary: z.optional(z.string().check(z.minLength(1))),
+  /**
+   * Set when the study only enrols patients on site (for example those who come to its emergency
+   * department): the reason, in plain words. Such a trial is shown, never referable.
+   */
+  onSiteOnly: z.optional(z.string().check(z.minLength(1))),
   sites: z.array(Site),
   centralContact: z.optional(Contact),
   /** When the registry record was downloaded or last updated (ISO date): shown with the trial. */
@@ -308,6 +332,22 @@ export interface CriterionEvaluation {
   kind: 'inclusion' | 'exclusion';
   text: string;
   result: CriterionResult;
+  /** The question ids its rule reads, derived from the rule when the catalog is compiled. */
+  basedOn: readonly string[];
+}
+
+/**
+ * Why a trial cannot be referred: `INELIGIBLE` (an answer rules it out), `ON_SITE_ONLY` (it
+ * enrols only on site), `NO_SITE_IN_REACH` (no recruiting site within the travel distance),
+ * `NO_SITE_CONTACT` (the nearest site and the study have no email for leads), `RECORD_STALE`
+ * (the record is not current: `core/freshness.ts`). The site loop adds `SITE_PAUSED`.
+ */
+export type NotReferableCode = 'INELIGIBLE' | 'ON_SITE_ONLY' | 'RECORD_STALE' | 'NO_SITE_IN_REACH' | 'NO_SITE_CONTACT';
+
+export interface NotReferableReason {
+  code: NotReferableCode;
+  /** Plain words for the patient. */
+  message: string;
 }
 
 export type SiteReach = 'within_distance' | 'any_distance' | 'distance_unknown';
@@ -342,8 +382,16 @@ export interface TrialResult {
   recordDate: string;
   eligibility: Eligibility;
   criteria: CriterionEvaluation[];
+  /** What the form cannot ask and the study team will also check, in plain words. */
+  leftToStudyTeam: string[];
+  /** Our plain-language summary, when the catalog has one (`summary` is the registry's). */
+  plainSummary?: string;
   /** Nearest recruiting site within the patient's travel distance, or null: "no site near you". */
   nearestSite: SiteSummary | null;
+  /** Whether the patient can ask to be referred to this trial through the form. */
+  referable: boolean;
+  /** Why not, when `referable` is false. */
+  notReferableReason?: NotReferableReason;
   /** How to contact the study when no site can take a referral, or its record is not current. */
   studyContact?: { name?: string; phone?: string; email?: string };
   /**

@@ -5,6 +5,7 @@
  *
  * Pure: the caller stores the plans (with the contact and consent) in one transaction.
  */
+import { NOT_SURE } from './answers';
 import type { PreparedCatalog } from './eligibility';
 import { referralRecheck, type FreshnessPolicy } from './freshness';
 import { DomainError } from './errors';
@@ -81,13 +82,18 @@ function planLead(
   if (!result) return 'was not among the results of this screening';
   if (result.eligibility === 'ineligible') return 'is not a match for the answers given';
   if (result.freshness && !result.freshness.current) return 'may no longer be recruiting; contact the study team to ask';
+  if (result.notReferableReason?.code === 'ON_SITE_ONLY') return 'enrols only patients who come to its site, so it takes no referrals';
   const nearestSite = result.nearestSite;
   if (!nearestSite) return 'has no recruiting site within reach';
   if (!nearestSite.acceptsReferrals) return 'cannot receive referrals; contact the study directly';
+  // Any other reason the results gave (screenings stored before results said `referable` are
+  // decided on the facts above alone).
+  if (result.referable === false) return 'cannot take a referral';
 
   const prepared = catalog.byId.get(trialId);
   const site = prepared?.trial.sites.find((candidate) => candidate.siteId === nearestSite.siteId);
   if (!prepared || !site) return 'is no longer in the study catalog';
+  if (prepared.trial.onSiteOnly !== undefined) return 'enrols only patients who come to its site, so it takes no referrals';
 
   const siteEmail = site.contact?.email?.trim();
   const centralEmail = prepared.trial.centralContact?.email?.trim();
@@ -101,7 +107,8 @@ function planLead(
   const qualifyingAnswers: LeadPlan['qualifyingAnswers'] = [];
   for (const question of screener.questions) {
     const value = answers[question.id];
-    if (value === undefined || !prepared.qualifyingQuestionIds.has(question.id)) continue;
+    // "Not sure" qualifies nobody: the criteria it leaves unknown are listed apart.
+    if (value === undefined || value === NOT_SURE || !prepared.qualifyingQuestionIds.has(question.id)) continue;
     qualifyingAnswers.push({ question: question.label, answer: describeAnswer(question, value) });
   }
 

@@ -13,8 +13,8 @@
  */
 import type { Trial } from './model';
 
-/** The registry's part of a trial: everything a sync may replace. */
-export type RegistryFacts = Omit<Trial, 'criteria' | 'screenerIds' | 'review' | 'confirmations'>;
+/** The registry's part of a trial: everything a sync may replace (not what is authored with the criteria). */
+export type RegistryFacts = Omit<Trial, 'criteria' | 'screenerIds' | 'review' | 'confirmations' | 'leftToStudyTeam' | 'plainSummary' | 'onSiteOnly'>;
 
 /** A catalog entry the sync merges into: a catalog file record or a catalog trial. */
 export type CatalogEntry = RegistryFacts & Pick<Trial, 'screenerIds'> & Partial<Pick<Trial, 'criteria' | 'review' | 'confirmations'>>;
@@ -121,7 +121,8 @@ function sameFacts(existing: CatalogEntry, facts: RegistryFacts): boolean {
     const { source: _source, ...rest } = entry;
     return stableJson(rest);
   };
-  const { criteria: _c, screenerIds: _s, review: _r, confirmations: _f, ...existingFacts } = existing as Trial;
+  const { criteria: _c, screenerIds: _s, review: _r, confirmations: _f, leftToStudyTeam: _l, plainSummary: _p, onSiteOnly: _o, ...existingFacts } =
+    existing as Trial;
   return registryPart(existingFacts) === registryPart(facts);
 }
 

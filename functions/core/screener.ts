@@ -6,7 +6,7 @@
  * `zod/mini` (the tree-shakable build of zod) and imports only types from `model.ts`.
  */
 import * as z from './zod';
-import { NOT_SURE } from './answers';
+import { DURATION_PATTERN, DURATION_UNITS, NOT_SURE, durationInWeeks, parseDuration, ruleAnswers } from './answers';
 import type { ErrorDetail } from './errors';
 import type { Answers, AnswerValue, Question, Screener } from './model';
 import { evaluateRule } from './rules';
@@ -30,11 +30,12 @@ export interface ValidateAnswersOptions {
  */
 export function applicableQuestions(screener: Screener, answers: Answers): Question[] {
   const applicable: Question[] = [];
+  const forRules = ruleAnswers(screener, answers);
   const visibleAnswers: Answers = {};
   for (const question of screener.questions) {
     if (question.showIf !== undefined && evaluateRule(question.showIf, visibleAnswers) === false) continue;
     applicable.push(question);
-    const answer = answers[question.id];
+    const answer = forRules[question.id];
     if (answer !== undefined) visibleAnswers[question.id] = answer;
   }
   return applicable;
@@ -113,7 +114,7 @@ export const NOT_SURE_LABEL = 'Not sure';
 
 /**
  * An answer in plain words, as a study coordinator reads it in a lead email: "Yes", "No", option
- * labels joined with ", ", "42 years", "3 March 2021", "Not sure".
+ * labels joined with ", ", "42 years", "3 months", "3 March 2021", "Not sure".
  */
 export function describeAnswer(question: Question, value: AnswerValue): string {
   if (value === NOT_SURE && question.notSure) return NOT_SURE_LABEL;
@@ -130,11 +131,21 @@ export function describeAnswer(question: Question, value: AnswerValue): string {
       const unit = value === 1 && question.unit.endsWith('s') ? question.unit.slice(0, -1) : question.unit;
       return `${value} ${unit}`;
     }
+    case 'duration':
+      return describeDuration(value);
     case 'date':
       return describeDate(String(value));
     case 'postal_code':
       return String(value);
   }
+}
+
+/** "1 day", "3 months": a duration answer in the patient's own unit. */
+export function describeDuration(value: AnswerValue): string {
+  const duration = parseDuration(value);
+  if (!duration) return String(value);
+  const unit = DURATION_UNITS[duration.unit];
+  return `${duration.amount} ${duration.amount === 1 ? unit.singular : unit.plural}`;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -202,6 +213,13 @@ function answerSchema(question: Question): AnswerSchema {
       if (question.max !== undefined) checks.push(z.lte(question.max, { error: range }));
       return z.number({ error: 'Enter a number.' }).check(...checks);
     }
+    case 'duration': {
+      const range = numberRange(question);
+      return z.string({ error: 'Give a number of days, weeks, months or years.' }).check(
+        z.regex(DURATION_PATTERN, { error: 'Give a whole number of days, weeks, months or years, such as P3M for 3 months.' }),
+        z.refine((value: string) => withinRange(question, durationInWeeks(value) ?? Number.NaN), { error: range }),
+      );
+    }
     case 'date':
       return z.iso.date({ error: 'Enter a real date as YYYY-MM-DD.' });
     case 'postal_code':
@@ -212,6 +230,10 @@ function answerSchema(question: Question): AnswerSchema {
           z.regex(POSTAL_CODE, { error: 'Enter a postal code of 2 to 10 letters, digits, spaces or hyphens.' }),
         );
   }
+}
+
+function withinRange(question: Question, value: number): boolean {
+  return (question.min === undefined || value >= question.min) && (question.max === undefined || value <= question.max);
 }
 
 function numberRange(question: Question): string {

@@ -59,7 +59,8 @@ export async function answerCurrentQuestion(page: Page, answer: ScreenAnswer): P
 export const TYPICAL_PATIENT: [heading: string | RegExp, answer: ScreenAnswer][] = [
   [/told you that you have lower back pain/, { choose: ['Yes'] }],
   [/taken any medicine/, { choose: ['Yes'] }],
-  [/Which medicines/, { choose: ['Anti-inflammatory painkillers (NSAIDs), such as ibuprofen or naproxen', 'Paracetamol (acetaminophen)'] }],
+  [/Which medicines have you taken/, { choose: ['Anti-inflammatory painkillers (NSAIDs), such as ibuprofen or naproxen', 'Paracetamol (acetaminophen)'] }],
+  [/Which of these medicines do you take now/, { choose: ['Paracetamol (acetaminophen)'] }],
   [/Which country/, { choose: ['United States'] }],
   // The red flags, each "No": the follow-ups (feeling faint, feeling very unwell, weak bones,
   // steroid tablets) are not asked after a "No".
@@ -80,27 +81,50 @@ export const TYPICAL_PATIENT: [heading: string | RegExp, answer: ScreenAnswer][]
   [/both arms/, { choose: ['No'] }],
   [/see double/, { choose: ['No'] }],
   [/clumsy or unsteady/, { choose: ['No'] }],
-  [/how many weeks/, { type: '26' }],
+  [/How long have you had this back pain/, { type: '26' }],
+  [/how bad has your back pain been/, { type: '6' }],
   [/Where do you feel the pain/, { choose: ['My lower back'] }],
   [/makes the pain worse/, { choose: ['Sitting', 'Bending forward'] }],
   [/makes the pain better/, 'skip'],
   [/comes from any of these/, { choose: ['Wear of the disks in the spine (degenerative disc disease)'] }],
   [/scans of your back/, { choose: ['MRI scan'] }],
+  [/ever told you that you have any of these/, { choose: ['None of these'] }],
   [/other treatments/, { choose: ['Physiotherapy (physical therapy)'] }],
+  [/steroid injection in your back/, { choose: ['No'] }],
   [/operation on your lower back/, { choose: ['No'] }],
   [/How old are you/, { type: '45' }],
   [/sex were you assigned/, { choose: ['Female'] }],
   [/pregnant/, { choose: ['No'] }],
+  [/breastfeeding/, { choose: ['No'] }],
+  [/open claim about your back pain/, 'skip'],
+  [/another research study/, { choose: ['No'] }],
   [/postal code/, { type: '21205' }],
   [/How far could you travel/, { choose: ['Any distance'] }],
 ];
 
-/** The typical patient's answers with some changed, each keyed by its heading (as in TYPICAL_PATIENT). */
+/**
+ * Questions the typical patient is not asked, because they follow a "Yes" she does not give:
+ * a changed answer that asks them (`typicalPatientWith`) answers them too, right after `after`.
+ */
+const FOLLOW_UPS: { trigger: RegExp; after: RegExp; ask: [heading: RegExp, answer: ScreenAnswer] }[] = [
+  { trigger: /ever had cancer/, after: /ever told you that you have any of these/, ask: [/cancer now/, { choose: ['No'] }] },
+];
+
+/**
+ * The typical patient's answers with some changed, each keyed by its heading (as in
+ * TYPICAL_PATIENT), with the follow-up questions a changed "Yes" brings.
+ */
 export function typicalPatientWith(changes: [heading: RegExp, answer: ScreenAnswer][]): [heading: string | RegExp, answer: ScreenAnswer][] {
-  return TYPICAL_PATIENT.map(([heading, answer]) => {
-    const change = changes.find(([changed]) => String(changed) === String(heading));
+  const changed = TYPICAL_PATIENT.map(([heading, answer]): [string | RegExp, ScreenAnswer] => {
+    const change = changes.find(([candidate]) => String(candidate) === String(heading));
     return [heading, change ? change[1] : answer];
   });
+  for (const { trigger, after, ask } of FOLLOW_UPS) {
+    const answer = changed.find(([heading]) => String(heading) === String(trigger))?.[1];
+    const triggered = answer !== undefined && answer !== 'skip' && 'choose' in answer && !answer.choose.includes('No');
+    if (triggered) changed.splice(changed.findIndex(([heading]) => String(heading) === String(after)) + 1, 0, ask);
+  }
+  return changed;
 }
 
 /** Answers every question of the typical patient, checking each heading on the way. */

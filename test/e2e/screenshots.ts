@@ -53,15 +53,17 @@ async function captureAll(page: Page, baseUrl: string, sesUrl: string, size: str
   await pressStart(page);
   await submitWithoutAnswer(page);
   await shoot('02-question-error');
-  await answerCurrentQuestion(page, { choose: ['Yes'] });
-  await answerCurrentQuestion(page, { choose: ['Yes'] });
+  for (const [heading, answer] of TYPICAL_PATIENT.slice(0, 2)) {
+    await waitForHeading(page, heading);
+    await answerCurrentQuestion(page, answer);
+  }
   await waitForHeading(page, /Which medicines/);
   await page.getByLabel('Paracetamol (acetaminophen)').check();
   await shoot('03-question-multiple-choice');
 
   await openStartPage(page, baseUrl);
   await pressStart(page);
-  for (const [heading, answer] of TYPICAL_PATIENT.slice(0, 5)) {
+  for (const [heading, answer] of TYPICAL_PATIENT.slice(0, 6)) {
     await waitForHeading(page, heading);
     if (heading.toString().includes('hard to pass urine')) {
       await page.getByLabel('No', { exact: true }).check();
@@ -126,7 +128,7 @@ async function captureAll(page: Page, baseUrl: string, sesUrl: string, size: str
 
   await openStartPage(page, baseUrl);
   await pressStart(page);
-  for (const [heading, answer] of typicalPatientWith([[/Which country/, { choose: ['Norway'] }]]).slice(0, 5)) {
+  for (const [heading, answer] of typicalPatientWith([[/Which country/, { choose: ['Norway'] }]]).slice(0, 6)) {
     await waitForHeading(page, heading);
     await answerCurrentQuestion(page, heading.toString().includes('hard to pass urine') ? { choose: ['Yes'] } : answer);
   }

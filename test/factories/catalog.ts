@@ -43,7 +43,7 @@ export function aCriterion(overrides: Partial<ScreeningCriterion> = {}): Screeni
     id: `criterion-${next()}`,
     kind: 'inclusion',
     text: 'You have had back pain for at least 12 weeks',
-    rule: { '>=': [{ var: 'pain_duration_weeks' }, 12] },
+    rule: { '>=': [{ var: 'pain_duration' }, 12] },
     ...overrides,
   };
 }

@@ -44,6 +44,8 @@ function leafRule(question: Question): fc.Arbitrary<unknown> {
         fc.record({ op: fc.constantFrom('<', '<=', '>', '>=', '==', '!='), value: numberIn(question) }).map(({ op, value }) => ({ [op]: [v, value] })),
         fc.record({ op: fc.constantFrom('<', '<='), low: numberIn(question), high: numberIn(question) }).map(({ op, low, high }) => ({ [op]: [low, v, high] })),
       );
+    case 'duration':
+      return fc.record({ op: fc.constantFrom('<', '<=', '>', '>=', '==', '!='), value: numberIn(question) }).map(({ op, value }) => ({ [op]: [v, value] }));
     case 'date':
     case 'postal_code':
       return fc.constant({ '!!': v });
@@ -78,11 +80,20 @@ export function anAnswerTo(question: Question): fc.Arbitrary<AnswerValue> {
       return fc.subarray(optionValues(question), { minLength: 1 });
     case 'number':
       return numberIn(question);
+    case 'duration':
+      return aDuration();
     case 'date':
       return fc.constantFrom('2020-01-01', '2024-02-29');
     case 'postal_code':
       return fc.constantFrom('21205', 'SW1A 1AA');
   }
+}
+
+/** A duration answer in any unit: `P3M`, `P10D`. */
+export function aDuration(): fc.Arbitrary<string> {
+  return fc
+    .record({ amount: fc.integer({ min: 0, max: 60 }), unit: fc.constantFrom('D', 'W', 'M', 'Y') })
+    .map(({ amount, unit }) => `P${unit === 'Y' ? Math.min(amount, 99) : amount}${unit}`);
 }
 
 /** A value for every question of the screener. */

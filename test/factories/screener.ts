@@ -35,31 +35,44 @@ export function noRedFlags(screener: Screener = aScreener()): Answers {
 
 /**
  * A complete, valid answer set for the typical patient the product is built for: a 45-year-old
- * woman in Baltimore with six months of diagnosed lower back pain, treated with NSAIDs and
- * physiotherapy, no red flags, willing to travel 50 miles.
+ * woman in Baltimore with six months of diagnosed lower back pain (5 of 10 over the last week),
+ * treated with NSAIDs (still taken) and physiotherapy, no other conditions, no cancer (a red-flag "no"), no
+ * injection or operation, no claim, in no other study, no red flags, willing to travel 50 miles.
+ * Her answers to questions that the overrides hide (a man is not asked about pregnancy) are
+ * dropped; the overrides themselves are kept as given, so a test can send what does not apply.
  */
 export function adultWithChronicBackPain(overrides: AnswerOverrides = {}): Answers {
-  return applyOverrides(
+  const answers = applyOverrides(
     {
       diagnosed_lbp: true,
       took_medication: true,
-      medications: ['nsaids'],
       ...noRedFlags(),
-      pain_duration_weeks: 26,
+      medications: ['nsaids'],
+      current_medications: ['nsaids'],
+      pain_duration: 'P6M',
+      back_pain_intensity: 5,
       pain_locations: ['lower_back'],
       diagnoses: ['degenerative_disc'],
       imaging: ['mri'],
+      other_conditions: ['none'],
       other_treatments: ['physical_therapy'],
+      had_spinal_injection: false,
       had_back_surgery: false,
       age: 45,
       sex: 'female',
       pregnant: false,
+      breastfeeding: false,
+      back_pain_claim: false,
+      other_research_study: false,
       country: 'us',
       postal_code: '21205',
       travel_distance: 'mi_50',
     },
     overrides,
   );
+  const applicable = new Set(applicableQuestions(aScreener(), answers).map((question) => question.id));
+  for (const id of Object.keys(answers)) if (!applicable.has(id) && !(id in overrides)) delete answers[id];
+  return answers;
 }
 
 /**
@@ -89,6 +102,8 @@ function plainAnswer(question: Question): AnswerValue {
       return [options.find((option) => !option.exclusive)!.value];
     case 'number':
       return question.min ?? 0;
+    case 'duration':
+      return `P${question.min ?? 0}W`;
     case 'date':
       return '2020-01-01';
     case 'postal_code':

@@ -10,7 +10,7 @@ describe('POST /screenings/{screeningId}/referrals', () => {
   let api: TestApi;
   const chronicPainTrial = aTrial({
     title: 'Exercise for chronic lower back pain',
-    criteria: [aCriterion({ rule: { '>=': [{ var: 'pain_duration_weeks' }, 12] } })],
+    criteria: [aCriterion({ rule: { '>=': [{ var: 'pain_duration' }, 12] } })],
   });
   const secondTrial = aTrial({ title: 'Yoga for lower back pain', sites: [aSite({ facility: 'Harbor Spine Center' })] });
   const seniorsOnlyTrial = aTrial({

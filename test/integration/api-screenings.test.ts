@@ -9,7 +9,7 @@ describe('POST /screenings', () => {
   let api: TestApi;
   const chronicPainTrial = aTrial({
     title: 'Exercise for chronic lower back pain',
-    criteria: [aCriterion({ text: 'You have had back pain for at least 12 weeks', rule: { '>=': [{ var: 'pain_duration_weeks' }, 12] } })],
+    criteria: [aCriterion({ text: 'You have had back pain for at least 12 weeks', rule: { '>=': [{ var: 'pain_duration' }, 12] } })],
   });
 
   beforeAll(async () => {

@@ -23,7 +23,7 @@ async function scratchCatalog(): Promise<string> {
   const imported = await runCli('trials', 'import', registry, '--data-dir', dir);
   expect(imported.exitCode).toBe(0);
   cpSync(join(DATA_DIR, 'criteria', 'README.md'), join(dir, 'criteria', 'README.md'));
-  const criteria = { nctId: CATALOG_TRIAL, criteria: [{ id: 'chronic', kind: 'inclusion', text: 'You have had back pain for at least 12 weeks', rule: { '>=': [{ var: 'pain_duration_weeks' }, 12] } }] };
+  const criteria = { nctId: CATALOG_TRIAL, criteria: [{ id: 'chronic', kind: 'inclusion', text: 'You have had back pain for at least 12 weeks', rule: { '>=': [{ var: 'pain_duration' }, 12] }, registryText: 'back pain' }] };
   const { writeFileSync, mkdirSync } = await import('node:fs');
   mkdirSync(join(dir, 'criteria'), { recursive: true });
   writeFileSync(join(dir, 'criteria', `${CATALOG_TRIAL}.json`), JSON.stringify(criteria, null, 2));
@@ -173,6 +173,6 @@ describe('trials sync', () => {
     const { trials } = await readCatalogSources(dataDir);
     const trial = trials.find((t) => t.trial.nctId === 'NCT06171568')!;
     expect(trial.trial.review).toMatchObject({ status: 'approved', by: 'Kari Reviewer' });
-    expect(trial.leftToStudyTeam.length).toBe(1);
+    expect(trial.trial.leftToStudyTeam.length).toBe(1);
   });
 });

@@ -21,7 +21,7 @@ const ANSWERS = adultWithChronicBackPain({
   pain_locations: ['hips_buttocks_thighs'],
 });
 /** Values that would only be in a log line if an answer leaked into it. */
-const ANSWER_TRACES = ['21231', 'degenerative_disc', 'sacroiliitis', 'acupuncture', 'hips_buttocks_thighs', 'pain_duration_weeks', 'rf_urine_retention'];
+const ANSWER_TRACES = ['21231', 'degenerative_disc', 'sacroiliitis', 'acupuncture', 'hips_buttocks_thighs', 'pain_duration', 'rf_urine_retention'];
 
 describe('logs of a full patient journey', () => {
   let api: TestApi;

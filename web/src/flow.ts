@@ -6,13 +6,25 @@
  * Branching uses the core's `applicableQuestions`, the very function the server validates answers
  * with, so the browser can never show a question the server would reject (or hide one it needs).
  */
-import { NOT_SURE } from '../../functions/core/answers';
+import { DURATION_UNITS, NOT_SURE, parseDuration, type DurationUnit } from '../../functions/core/answers';
 import type { AnswerValue, Answers, Question, QuestionOption, Screener, SiteSummary, TrialResult, UrgentCare } from '../../functions/core/model';
 import { applicableQuestions, NOT_SURE_LABEL } from '../../functions/core/screener';
 import { triage, urgentCareFor } from '../../functions/core/triage';
 
-/** What the patient has entered on a question screen, before it is checked. */
+/**
+ * What the patient has entered on a question screen, before it is checked: a choice, the ticked
+ * choices, the text typed, or for a duration `[amount typed, unit chosen]`.
+ */
 export type AnswerDraft = string | string[] | undefined;
+
+/** The units a duration is given in, in the order the form offers them. */
+export const DURATION_CHOICES: { unit: DurationUnit; label: string }[] = (['D', 'W', 'M', 'Y'] as const).map((unit) => ({
+  unit,
+  label: DURATION_UNITS[unit].plural,
+}));
+
+/** The unit a duration question starts on before the patient chooses one. */
+export const DEFAULT_DURATION_UNIT: DurationUnit = 'W';
 
 /** The questions that apply given the answers so far, in screener order. */
 export function visibleQuestions(screener: Screener, answers: Answers): Question[] {
@@ -74,9 +86,13 @@ export function choiceOptions(question: Question): QuestionOption[] {
 
 /** Turns a stored answer back into what the input shows, so answers are kept when going back. */
 export function draftFromAnswer(question: Question, answer: AnswerValue | undefined): AnswerDraft {
-  if (answer === undefined) return question.type === 'multi' ? [] : undefined;
+  if (answer === undefined) return question.type === 'multi' ? [] : question.type === 'duration' ? ['', DEFAULT_DURATION_UNIT] : undefined;
   if (answer === NOT_SURE && question.notSure) return question.type === 'multi' ? [NOT_SURE] : NOT_SURE;
   switch (question.type) {
+    case 'duration': {
+      const duration = parseDuration(answer);
+      return duration ? [String(duration.amount), duration.unit] : ['', DEFAULT_DURATION_UNIT];
+    }
     case 'boolean':
       return answer === true ? 'yes' : 'no';
     case 'multi':
@@ -93,7 +109,9 @@ export type AnswerCheck = { ok: true; value: AnswerValue | undefined } | { ok: f
  * allowed only for optional questions. Messages are plain words for the patient.
  */
 export function checkAnswer(question: Question, draft: AnswerDraft): AnswerCheck {
-  const empty = draft === undefined || (Array.isArray(draft) ? draft.length === 0 : draft.trim() === '');
+  const empty =
+    draft === undefined ||
+    (question.type === 'duration' && Array.isArray(draft) ? (draft[0] ?? '').trim() === '' : Array.isArray(draft) ? draft.length === 0 : draft.trim() === '');
   if (empty) {
     if (!question.required) return { ok: true, value: undefined };
     return { ok: false, message: emptyMessage(question) };
@@ -110,6 +128,8 @@ export function checkAnswer(question: Question, draft: AnswerDraft): AnswerCheck
       return { ok: true, value: [...(draft as string[])] };
     case 'number':
       return checkNumber(question, (draft as string).trim());
+    case 'duration':
+      return checkDuration(question, draft as string[]);
     case 'date':
       return /^\d{4}-\d{2}-\d{2}$/.test(draft as string) && !Number.isNaN(Date.parse(draft as string))
         ? { ok: true, value: draft as string }
@@ -136,7 +156,22 @@ function emptyMessage(question: Question): string {
       return 'Enter a date to continue.';
     case 'number':
       return `Enter a number${question.unit ? ` of ${question.unit}` : ''} to continue.`;
+    case 'duration':
+      return 'Enter a number, then choose days, weeks, months or years, to continue.';
   }
+}
+
+function checkDuration(question: Question, draft: readonly string[]): AnswerCheck {
+  const [amountText = '', unitText = DEFAULT_DURATION_UNIT] = draft;
+  const value = `P${amountText.trim()}${unitText}`;
+  const duration = parseDuration(value);
+  if (!/^\d+$/.test(amountText.trim())) return { ok: false, message: 'Enter a whole number using digits only, for example 3.' };
+  if (!duration) return { ok: false, message: 'Enter a smaller number, then choose days, weeks, months or years.' };
+  const weeks = duration.amount * DURATION_UNITS[duration.unit].weeks;
+  if (question.max !== undefined && weeks > question.max) {
+    return { ok: false, message: `Enter at most ${Math.round(question.max / 52)} years.` };
+  }
+  return { ok: true, value: `P${duration.amount}${duration.unit}` };
 }
 
 function checkNumber(question: Question, text: string): AnswerCheck {

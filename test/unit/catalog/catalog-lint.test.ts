@@ -11,17 +11,23 @@ import { aScreener } from '../../factories/screener';
 
 const DATA_DIR = new URL('../../../data/', import.meta.url).pathname;
 
-const source = (trial: Trial): CatalogTrialSource => ({
-  trial,
+const REGISTRY_TEXT = 'Inclusion Criteria: persistent low back pain for at least 12 weeks.';
+
+/** A trial as the catalog files give it, each criterion citing the record's eligibility text. */
+const source = (trial: Trial, registryText = 'low back pain for at least 12 weeks'): CatalogTrialSource => ({
+  trial: { ...trial, eligibilityText: REGISTRY_TEXT },
   trialFile: `data/trials/${trial.nctId}.json`,
   criteriaFile: `data/criteria/${trial.nctId}.json`,
-  leftToStudyTeam: [],
+  authored: { nctId: trial.nctId, criteria: trial.criteria.map((c) => ({ ...c, registryText })), leftToStudyTeam: [] },
 });
+
+/** The issues of the trials (not of the screener's questions, which the one-criterion catalogs here leave unread). */
+const trialIssues = (catalog: Parameters<typeof lintCatalog>[0]) => lintCatalog(catalog).filter((i) => i.trialId !== '-');
 
 /** The lint issues of one trial with one criterion whose rule is `rule`. */
 function lintRule(rule: unknown, screener: Screener = aScreener()) {
   const trial = aTrial({ criteria: [aCriterion({ id: 'the-criterion', rule })] });
-  return lintCatalog({ screeners: [screener], trials: [source(trial)] });
+  return trialIssues({ screeners: [screener], trials: [source(trial)] });
 }
 const messages = (rule: unknown, screener?: Screener) => lintRule(rule, screener).map((i) => `${i.severity}: ${i.message}`);
 
@@ -61,7 +67,15 @@ describe('lintCatalog', () => {
   });
 
   it('reports a number question compared with a string', () => {
-    expect(messages({ '>=': [{ var: 'pain_duration_weeks' }, '12'] })[0]).toMatch(/"pain_duration_weeks" \(number\) is compared with "12"; use a number/);
+    expect(messages({ '>=': [{ var: 'back_pain_intensity' }, '4'] })[0]).toMatch(/"back_pain_intensity" \(number\) is compared with "4"; use a number/);
+  });
+
+  it('reports a duration compared with a string: rules read durations in weeks', () => {
+    expect(messages({ '>=': [{ var: 'pain_duration' }, 'P3M'] })[0]).toMatch(/"pain_duration" \(duration\) is compared with "P3M"; use a number of weeks/);
+  });
+
+  it('reports a comparison with "not sure": it is no option, every rule reads it as unknown', () => {
+    expect(messages({ in: ['not_sure', { var: 'diagnoses' }] })[0]).toMatch(/"diagnoses" \(multi\) has no option "not_sure"/);
   });
 
   it('reports a multi-choice answer compared as a single value', () => {
@@ -106,7 +120,7 @@ describe('lintCatalog', () => {
   it('reports a criterion id used twice in a trial', () => {
     const trial = aTrial({ criteria: [aCriterion({ id: 'twice' }), aCriterion({ id: 'twice' })] });
 
-    const issues = lintCatalog({ screeners: [aScreener()], trials: [source(trial)] });
+    const issues = trialIssues({ screeners: [aScreener()], trials: [source(trial)] });
 
     expect(issues.map((i) => i.message)).toEqual(['the criterion id is used twice in this trial']);
   });
@@ -114,7 +128,7 @@ describe('lintCatalog', () => {
   it('reports a screener id that does not exist', () => {
     const trial = aTrial({ screenerIds: ['neck-pain'], criteria: [aCriterion()] });
 
-    const issues = lintCatalog({ screeners: [aScreener()], trials: [source(trial)] });
+    const issues = trialIssues({ screeners: [aScreener()], trials: [source(trial)] });
 
     expect(issues.map((i) => i.message)).toEqual(['screenerIds: no screener "neck-pain" in data/screeners/']);
   });
@@ -122,10 +136,70 @@ describe('lintCatalog', () => {
   it('warns about a recruiting site nobody can email', () => {
     const trial = aTrial({ sites: [aSite({ contact: { phone: '+1 410 555 0100' } })], criteria: [aCriterion()] });
 
-    const issues = lintCatalog({ screeners: [aScreener()], trials: [source(trial)] });
+    const issues = trialIssues({ screeners: [aScreener()], trials: [source(trial)] });
 
     expect(issues.map((i) => `${i.severity}: ${i.message}`)).toEqual([
       expect.stringMatching(/^warning: site .*: no contact email on the site or the trial, so it cannot receive leads$/),
     ]);
+  });
+
+  it('reports a criterion whose registry text is not in the record', () => {
+    const trial = aTrial({ criteria: [aCriterion({ id: 'the-criterion' })] });
+
+    const issues = trialIssues({ screeners: [aScreener()], trials: [source(trial, 'at least 6 months')] });
+
+    expect(issues.map((i) => i.message)).toEqual([expect.stringMatching(/^registryText is not quoted from the record's eligibility text/)]);
+  });
+
+  it('accepts a registry quote that the record breaks over lines', () => {
+    const trial = aTrial({ criteria: [aCriterion()] });
+
+    expect(trialIssues({ screeners: [aScreener()], trials: [source(trial, 'low back\n     pain for at least 12 weeks')] })).toEqual([]);
+  });
+
+  it('reports promotional words in a plain summary', () => {
+    const trial = aTrial({ criteria: [aCriterion()], plainSummary: 'An innovative breakthrough: free treatment for back pain.' });
+
+    expect(trialIssues({ screeners: [aScreener()], trials: [source(trial)] }).map((i) => i.message)).toEqual([
+      'plainSummary uses promotional words (innovative, breakthrough, free treatment); say what the study does, not what it promises',
+    ]);
+  });
+
+  it('does not take a word that contains a promotional one for it', () => {
+    const trial = aTrial({ criteria: [aCriterion()], plainSummary: 'A study of a secure way to measure back pain.' });
+
+    expect(trialIssues({ screeners: [aScreener()], trials: [source(trial)] })).toEqual([]);
+  });
+
+  it('reports a question that no rule reads and that is not marked informational', () => {
+    const screener = aScreener();
+    delete screener.questions.find((q) => q.id === 'diagnosed_lbp')!.informational;
+
+    const issues = lintCatalog({ screeners: [screener], trials: [] }).filter((i) => i.message.includes('"diagnosed_lbp"'));
+
+    expect(issues).toEqual([
+      expect.objectContaining({ severity: 'error', file: 'data/screeners/lower-back-pain.json', message: expect.stringMatching(/is read by no rule/) }),
+    ]);
+  });
+
+  it('accepts a question no rule reads when the screener says why it is asked', () => {
+    const issues = lintCatalog({ screeners: [aScreener()], trials: [] }).filter((i) => i.message.includes('"diagnosed_lbp"'));
+
+    expect(issues).toEqual([]);
+  });
+
+  it('reports a question marked informational that a rule reads', () => {
+    const screener = aScreener();
+    screener.questions.find((q) => q.id === 'age')!.informational = 'asked for the site';
+
+    const issues = lintCatalog({ screeners: [screener], trials: [] }).filter((i) => i.message.includes('"age"'));
+
+    expect(issues.map((i) => i.message)).toEqual(['question "age" is marked informational but rules read it']);
+  });
+
+  it('reads every question of the shipped screener in some rule, or knows why it is asked', async () => {
+    const sources = await readCatalogSources(DATA_DIR);
+
+    expect(lintCatalog(sources).filter((i) => i.trialId === '-')).toEqual([]);
   });
 });

@@ -56,14 +56,14 @@ describe('prepareCatalog', () => {
 describe('evaluateCriteria', () => {
   it('gives each criterion its result, in order, and the trial its eligibility', () => {
     const catalog = prepareCatalog('v1', [aTrial({ criteria: [noOpioids, aCriterion({ id: 'chronic' })] })]);
-    const answers = adultWithChronicBackPain({ medications: ['opioids'], pain_duration_weeks: undefined });
+    const answers = adultWithChronicBackPain({ medications: ['opioids'], pain_duration: undefined });
     const evaluation = evaluateCriteria(catalog.trials[0]!, evaluateRules(catalog, screener.id, answers));
     expect(evaluation).toEqual({
       eligibility: 'ineligible',
       criteria: [
-        { id: 'age-min', kind: 'inclusion', text: 'You are 18 or older', result: 'met' },
-        { id: 'no-opioids', kind: 'exclusion', text: 'You are not taking strong painkillers (opioids)', result: 'not_met' },
-        { id: 'chronic', kind: 'inclusion', text: 'You have had back pain for at least 12 weeks', result: 'unknown' },
+        { id: 'age-min', kind: 'inclusion', text: 'You are 18 or older', result: 'met', basedOn: ['age'] },
+        { id: 'no-opioids', kind: 'exclusion', text: 'You are not taking strong painkillers (opioids)', result: 'not_met', basedOn: ['medications'] },
+        { id: 'chronic', kind: 'inclusion', text: 'You have had back pain for at least 12 weeks', result: 'unknown', basedOn: ['pain_duration'] },
       ],
     });
   });
@@ -80,18 +80,18 @@ describe('evaluateScreening', () => {
   });
 
   it('marks a criterion over an unanswered question unknown, never met', () => {
-    const answers = adultWithChronicBackPain({ pain_duration_weeks: undefined });
+    const answers = adultWithChronicBackPain({ pain_duration: undefined });
     const result = onlyResult(aTrial({ criteria: [aCriterion({ id: 'chronic' })] }), answers);
     expect(result.criteria.find((criterion) => criterion.id === 'chronic')?.result).toBe('unknown');
   });
 
   it('finds a patient possibly eligible when an answer a criterion needs is missing', () => {
-    const answers = adultWithChronicBackPain({ pain_duration_weeks: undefined });
+    const answers = adultWithChronicBackPain({ pain_duration: undefined });
     expect(onlyResult(aTrial({ criteria: [aCriterion()] }), answers).eligibility).toBe('possibly_eligible');
   });
 
   it('finds a patient ineligible when one criterion fails even if another is unknown', () => {
-    const answers = adultWithChronicBackPain({ pain_duration_weeks: undefined, medications: ['opioids'] });
+    const answers = adultWithChronicBackPain({ pain_duration: undefined, medications: ['opioids'] });
     expect(onlyResult(aTrial({ criteria: [aCriterion(), noOpioids] }), answers).eligibility).toBe('ineligible');
   });
 
@@ -204,5 +204,51 @@ describe('evaluateScreening', () => {
   it('returns the trial facts the results page shows', () => {
     const trial = aTrial({ phase: 'PHASE2' });
     expect(onlyResult(trial)).toMatchObject({ trialId: trial.nctId, title: trial.title, summary: trial.summary, phase: 'PHASE2', recordDate: trial.recordDate });
+  });
+
+  it('names the questions each criterion is based on, the registry limits included', () => {
+    const result = onlyResult(aTrial({ criteria: [notPregnant] }));
+    expect(result.criteria.map((criterion) => [criterion.id, criterion.basedOn])).toEqual([
+      ['age-min', ['age']],
+      ['not-pregnant', ['sex', 'pregnant']],
+    ]);
+  });
+
+  it('makes a criterion that reads a "not sure" answer unknown, and the trial possibly eligible', () => {
+    const result = onlyResult(aTrial({ criteria: [notPregnant] }), adultWithChronicBackPain({ pregnant: 'not_sure' }));
+    expect([result.criteria[1]?.result, result.eligibility]).toEqual(['unknown', 'possibly_eligible']);
+  });
+
+  it('reads a duration in the patient\'s own unit as weeks', () => {
+    const result = onlyResult(aTrial({ criteria: [aCriterion({ id: 'chronic' })] }), adultWithChronicBackPain({ pain_duration: 'P3M' }));
+    expect(result.criteria[1]?.result).toBe('met');
+  });
+
+  it('says what is left to the study team', () => {
+    const trial = aTrial({ leftToStudyTeam: ['Your blood test results.'] });
+    expect(onlyResult(trial).leftToStudyTeam).toEqual(['Your blood test results.']);
+  });
+
+  it('gives our plain summary beside the registry\'s', () => {
+    const trial = aTrial({ plainSummary: 'This study tests an exercise programme.' });
+    expect(onlyResult(trial)).toMatchObject({ summary: trial.summary, plainSummary: 'This study tests an exercise programme.' });
+  });
+
+  it('makes an eligible trial with a site in reach referable', () => {
+    expect(onlyResult(aTrial())).toMatchObject({ referable: true });
+    expect(onlyResult(aTrial())).not.toHaveProperty('notReferableReason');
+  });
+
+  it('shows a trial that enrols only on site, never referable, with its reason', () => {
+    const trial = aTrial({ onSiteOnly: 'Only patients who come to its emergency department.' });
+    expect(onlyResult(trial)).toMatchObject({
+      eligibility: 'eligible',
+      referable: false,
+      notReferableReason: { code: 'ON_SITE_ONLY', message: 'Only patients who come to its emergency department.' },
+    });
+  });
+
+  it('reports no match when the only eligible trial enrols only on site', () => {
+    expect(screen([aTrial({ onSiteOnly: 'Only in its emergency department.' })]).outcome).toBe('no_matches');
   });
 });

@@ -76,7 +76,7 @@ describe('planReferral', () => {
 
   it('plans a lead for a possibly eligible patient', () => {
     const trial = aTrial({ criteria: [chronicPain] });
-    expect(refer([trial], [trial.nctId], adultWithChronicBackPain({ pain_duration_weeks: undefined }))).toHaveLength(1);
+    expect(refer([trial], [trial.nctId], adultWithChronicBackPain({ pain_duration: undefined }))).toHaveLength(1);
   });
 
   it('addresses the lead to the matched site and its coordinator', () => {
@@ -100,8 +100,8 @@ describe('planReferral', () => {
     const noOpioids = aCriterion({ rule: { '!': { in: ['opioids', { var: 'medications' }] } } });
     const trial = aTrial({ criteria: [chronicPain, noOpioids] });
     expect(refer([trial], [trial.nctId])[0]?.qualifyingAnswers).toEqual([
-      { question: 'Which medicines have you taken for it?', answer: 'Anti-inflammatory painkillers (NSAIDs), such as ibuprofen or naproxen' },
-      { question: 'For how many weeks have you had this back pain?', answer: '26 weeks' },
+      { question: 'Which medicines have you taken for it, now or in the past?', answer: 'Anti-inflammatory painkillers (NSAIDs), such as ibuprofen or naproxen' },
+      { question: 'How long have you had this back pain?', answer: '6 months' },
       { question: 'How old are you?', answer: '45 years' },
       { question: 'What sex were you assigned at birth?', answer: 'Female' },
     ]);

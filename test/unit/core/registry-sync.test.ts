@@ -4,10 +4,10 @@ import { closedPairs, planRegistrySync, type RegistryFacts } from '../../../func
 import { aCriterion, aSite, aTrial } from '../../factories/catalog';
 
 const factsOf = (trial: Trial, change: Partial<RegistryFacts> = {}): RegistryFacts => {
-  const { criteria: _c, screenerIds: _s, review: _r, confirmations: _f, ...facts } = trial;
+  const { criteria: _c, screenerIds: _s, review: _r, confirmations: _f, leftToStudyTeam: _l, plainSummary: _p, onSiteOnly: _o, ...facts } = trial;
   return { ...facts, ...change };
 };
-const asDraft = (facts: RegistryFacts): Trial => ({ ...facts, screenerIds: ['lower-back-pain'], criteria: [], review: { status: 'draft' } });
+const asDraft = (facts: RegistryFacts): Trial => ({ ...facts, screenerIds: ['lower-back-pain'], criteria: [], leftToStudyTeam: [], review: { status: 'draft' } });
 
 describe('planning a registry sync', () => {
   it('brings a new recruiting trial in as a draft', () => {

@@ -93,6 +93,22 @@ describe('validateAnswers', () => {
     expect(issuesFor({ diagnosed_lbp: true, took_medication: false, country: 'us', rf_urine_retention: NOT_SURE }).length).toBeGreaterThan(1);
   });
 
+  it('accepts a duration in the unit the patient chose', () => {
+    expect(issuesFor(adultWithChronicBackPain({ pain_duration: 'P10D' }))).toEqual([]);
+  });
+
+  it('refuses a duration that is not a whole number of days, weeks, months or years', () => {
+    expect(issuesFor(adultWithChronicBackPain({ pain_duration: '3 months' }))).toEqual([
+      { path: ['answers', 'pain_duration'], message: 'Give a whole number of days, weeks, months or years, such as P3M for 3 months.' },
+    ]);
+  });
+
+  it('refuses a duration longer than the question allows', () => {
+    expect(issuesFor(adultWithChronicBackPain({ pain_duration: 'P200Y' }))).toEqual([
+      { path: ['answers', 'pain_duration'], message: 'Enter a number from 0 to 5200 weeks.' },
+    ]);
+  });
+
   it('refuses answers that are not an object', () => {
     expect(issuesFor(['yes'])).toEqual([{ path: ['answers'], message: expect.any(String) }]);
   });
@@ -118,7 +134,7 @@ describe('validateAnswers', () => {
   });
 
   it('refuses a list of medicines from a patient who took none', () => {
-    expect(issuesFor(adultWithChronicBackPain({ took_medication: false }))).toEqual([
+    expect(issuesFor(adultWithChronicBackPain({ took_medication: false, medications: ['nsaids'] }))).toEqual([
       { path: ['answers', 'medications'], message: 'This question does not apply given your other answers.' },
     ]);
   });
@@ -161,15 +177,17 @@ describe('validateAnswers', () => {
   });
 
   it('refuses an empty multiple choice', () => {
-    expect(issuesFor(adultWithChronicBackPain({ pain_locations: [] }))).toEqual([
-      { path: ['answers', 'pain_locations'], message: 'Choose at least one option.' },
-    ]);
+    expect(issuesFor(adultWithChronicBackPain({ pain_locations: [] }))).toContainEqual({
+      path: ['answers', 'pain_locations'],
+      message: 'Choose at least one option.',
+    });
   });
 
   it('refuses the same option chosen twice', () => {
-    expect(issuesFor(adultWithChronicBackPain({ pain_locations: ['lower_back', 'lower_back'] }))).toEqual([
-      { path: ['answers', 'pain_locations'], message: 'Choose each option only once.' },
-    ]);
+    expect(issuesFor(adultWithChronicBackPain({ pain_locations: ['lower_back', 'lower_back'] }))).toContainEqual({
+      path: ['answers', 'pain_locations'],
+      message: 'Choose each option only once.',
+    });
   });
 
   it('refuses "None of these" combined with another option', () => {
@@ -256,7 +274,11 @@ describe('describeAnswer', () => {
   });
 
   it('uses the singular unit for one', () => {
-    expect(describeAnswer(question('pain_duration_weeks'), 1)).toBe('1 week');
+    expect(describeAnswer(question('pain_duration'), 'P1W')).toBe('1 week');
+  });
+
+  it('gives a duration in the unit the patient chose', () => {
+    expect(describeAnswer(question('pain_duration'), 'P3M')).toBe('3 months');
   });
 
   it('says "Not sure" for the not-sure answer', () => {

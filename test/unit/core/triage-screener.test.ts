@@ -29,7 +29,7 @@ describe('the red-flag questions', () => {
 
   it('come right after the opening questions and the country, before the questions about the pain', () => {
     const redFlagPositions = redFlagQuestions.map((question) => questionIndex.get(question.id)!);
-    expect(Math.max(...redFlagPositions)).toBeLessThan(questionIndex.get('pain_duration_weeks')!);
+    expect(Math.max(...redFlagPositions)).toBeLessThan(questionIndex.get('pain_duration')!);
     expect(Math.max(...redFlagPositions) - Math.min(...redFlagPositions) + 1).toBe(redFlagQuestions.length);
   });
 

@@ -16,7 +16,7 @@ export function aSite(overrides: Partial<SiteSummary> = {}): SiteSummary {
 }
 
 export function aCriterion(overrides: Partial<CriterionEvaluation> = {}): CriterionEvaluation {
-  return { id: 'age', kind: 'inclusion', text: 'You are 18 or older', result: 'met', ...overrides };
+  return { id: 'age', kind: 'inclusion', text: 'You are 18 or older', result: 'met', basedOn: ['age'], ...overrides };
 }
 
 export function aTrialResult(overrides: Partial<TrialResult> = {}): TrialResult {
@@ -27,7 +27,9 @@ export function aTrialResult(overrides: Partial<TrialResult> = {}): TrialResult 
     recordDate: '2026-03-12',
     eligibility: 'eligible',
     criteria: [aCriterion()],
+    leftToStudyTeam: [],
     nearestSite: aSite(),
+    referable: true,
     ...overrides,
   };
 }

@@ -52,10 +52,46 @@ describe('branching between questions', () => {
     expect(next).toBe('medications');
   });
 
-  it('skips the medicines question after a no to having taken medicine', () => {
+  it('asks which medicines are taken now after which were ever taken', () => {
+    const next = nextQuestionId(aScreener(), { took_medication: true, medications: ['nsaids'] }, 'medications');
+
+    expect(next).toBe('current_medications');
+  });
+
+  it('skips the medicines questions after a no to having taken medicine', () => {
     const next = nextQuestionId(aScreener(), { diagnosed_lbp: true, took_medication: false }, 'took_medication');
 
     expect(next).toBe('country');
+  });
+
+  it('asks about the opioid dose only of a patient who takes opioids now', () => {
+    const screener = aScreener();
+    const takesOpioids = { took_medication: true, medications: ['opioids'], current_medications: ['opioids'] };
+
+    expect(nextQuestionId(screener, takesOpioids, 'current_medications')).toBe('opioid_high_dose');
+    expect(nextQuestionId(screener, { ...takesOpioids, current_medications: ['none'] }, 'current_medications')).toBe('country');
+  });
+
+  it('asks about leg pain only when the pain goes down a leg', () => {
+    const screener = aScreener();
+
+    expect(nextQuestionId(screener, { pain_locations: ['one_leg'] }, 'pain_locations')).toBe('leg_pain_intensity');
+    expect(nextQuestionId(screener, { pain_locations: ['lower_back'] }, 'pain_locations')).toBe('worse_with');
+  });
+
+  it('asks whether a cancer is current only after a yes (or not sure) to having had cancer', () => {
+    const screener = aScreener();
+
+    expect(nextQuestionId(screener, { sd_cancer: true }, 'other_conditions')).toBe('cancer_now');
+    expect(nextQuestionId(screener, { sd_cancer: false }, 'other_conditions')).toBe('other_treatments');
+  });
+
+  it('asks when the last injection and operation were only after a yes', () => {
+    const screener = aScreener();
+
+    expect(nextQuestionId(screener, { had_spinal_injection: true }, 'had_spinal_injection')).toBe('last_spinal_injection');
+    expect(nextQuestionId(screener, { had_spinal_injection: false }, 'had_spinal_injection')).toBe('had_back_surgery');
+    expect(nextQuestionId(screener, { had_back_surgery: true, surgeries: ['discectomy'] }, 'surgeries')).toBe('last_back_surgery');
   });
 
   it('goes back past a question that no longer applies', () => {
@@ -70,10 +106,11 @@ describe('branching between questions', () => {
 
   it('counts only the questions that apply in the progress', () => {
     const screener = aScreener();
-    const withMedicines = progressOf(screener, { took_medication: true }, 'country');
+    const withMedicines = progressOf(screener, { took_medication: true, current_medications: ['nsaids'] }, 'country');
     const withoutMedicines = progressOf(screener, { took_medication: false }, 'country');
 
-    expect(withoutMedicines).toEqual({ position: withMedicines.position - 1, total: withMedicines.total - 1 });
+    // "Which medicines" and "which now" (the opioid dose is asked only of those who take opioids).
+    expect(withoutMedicines).toEqual({ position: withMedicines.position - 2, total: withMedicines.total - 2 });
   });
 });
 
@@ -156,6 +193,24 @@ describe('"Not sure"', () => {
 
   it('is shown ticked again when the patient comes back to the question', () => {
     expect(draftFromAnswer(questionOf('diagnoses'), NOT_SURE)).toEqual([NOT_SURE]);
+  });
+});
+
+describe('a duration', () => {
+  it('becomes an answer in the unit the patient chose', () => {
+    expect(checkAnswer(questionOf('pain_duration'), ['3', 'M'])).toEqual({ ok: true, value: 'P3M' });
+  });
+
+  it('asks for a number when none was typed', () => {
+    expect(checkAnswer(questionOf('pain_duration'), ['', 'W'])).toMatchObject({ ok: false });
+  });
+
+  it('refuses a number that is not whole', () => {
+    expect(checkAnswer(questionOf('pain_duration'), ['2.5', 'W'])).toEqual({ ok: false, message: 'Enter a whole number using digits only, for example 3.' });
+  });
+
+  it('shows the number and unit again when the patient comes back to the question', () => {
+    expect(draftFromAnswer(questionOf('pain_duration'), 'P10D')).toEqual(['10', 'D']);
   });
 });
 

@@ -1,7 +1,7 @@
 /** One question per screen: a fieldset of big option rows, or a single labelled input. */
 import type { AnswerValue, Question } from '../../../functions/core/model';
 import { useState } from 'preact/hooks';
-import { checkAnswer, choiceOptions, draftFromAnswer, toggleOption, type AnswerDraft } from '../flow';
+import { checkAnswer, choiceOptions, DEFAULT_DURATION_UNIT, draftFromAnswer, DURATION_CHOICES, toggleOption, type AnswerDraft } from '../flow';
 import { ErrorText, ScreenAlert, ScreenHeading, describedBy } from '../ui';
 
 export interface QuestionScreenProps {
@@ -90,14 +90,25 @@ export function QuestionScreen(props: QuestionScreenProps) {
             </p>
           ) : null}
           <ErrorText id={errorId} message={error} />
-          <TextAnswer
-            question={question}
-            id={inputId}
-            value={typeof draft === 'string' ? draft : ''}
-            describedBy={describedBy(helpId, error ? errorId : undefined)}
-            invalid={!!error}
-            onChange={change}
-          />
+          {question.type === 'duration' ? (
+            <DurationAnswer
+              question={question}
+              id={inputId}
+              draft={Array.isArray(draft) ? draft : ['', DEFAULT_DURATION_UNIT]}
+              describedBy={describedBy(helpId, error ? errorId : undefined)}
+              invalid={!!error}
+              onChange={change}
+            />
+          ) : (
+            <TextAnswer
+              question={question}
+              id={inputId}
+              value={typeof draft === 'string' ? draft : ''}
+              describedBy={describedBy(helpId, error ? errorId : undefined)}
+              invalid={!!error}
+              onChange={change}
+            />
+          )}
         </div>
       )}
       <ScreenAlert message={props.submitError} />
@@ -154,6 +165,53 @@ function ChoiceOptions(props: {
           </label>
         );
       })}
+    </div>
+  );
+}
+
+/** A duration: a whole number and the patient's own unit (days, weeks, months or years). */
+function DurationAnswer(props: {
+  question: Question;
+  id: string;
+  draft: string[];
+  describedBy: string | undefined;
+  invalid: boolean;
+  onChange: (draft: AnswerDraft) => void;
+}) {
+  const [amount = '', unit = DEFAULT_DURATION_UNIT] = props.draft;
+  const unitId = `${props.id}-unit`;
+  return (
+    <div class="number-field duration-field">
+      <input
+        class="input input-number"
+        type="text"
+        inputMode="numeric"
+        pattern="[0-9]*"
+        autocomplete="off"
+        maxLength={4}
+        id={props.id}
+        name={props.question.id}
+        value={amount}
+        aria-describedby={props.describedBy}
+        aria-invalid={props.invalid || undefined}
+        onInput={(event: Event) => props.onChange([(event.currentTarget as HTMLInputElement).value, unit])}
+      />
+      <label class="visually-hidden" for={unitId}>
+        Unit of time
+      </label>
+      <select
+        class="input input-unit"
+        id={unitId}
+        name={`${props.question.id}-unit`}
+        value={unit}
+        onChange={(event: Event) => props.onChange([amount, (event.currentTarget as HTMLSelectElement).value])}
+      >
+        {DURATION_CHOICES.map((choice) => (
+          <option key={choice.unit} value={choice.unit}>
+            {choice.label}
+          </option>
+        ))}
+      </select>
     </div>
   );
 }
