@@ -63,7 +63,7 @@ export function createRegistrySyncJob(settings: RegistrySyncJobSettings, ports: 
     try {
       const current = await currentTrials(catalogs);
       const since = await lastSyncDay(ports.table);
-      const newEntry = (facts: RegistryFacts): Trial => ({ ...facts, screenerIds: settings.screenerIds, criteria: [], review: { status: 'draft' } });
+      const newEntry = (facts: RegistryFacts): Trial => ({ ...facts, screenerIds: settings.screenerIds, criteria: [], leftToStudyTeam: [], review: { status: 'draft' } });
       const { plan, failures } = await runRegistrySync({
         ...ports.fetchOptions,
         apiUrl: settings.apiUrl,

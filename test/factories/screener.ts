@@ -55,6 +55,7 @@ export function adultWithChronicBackPain(overrides: AnswerOverrides = {}): Answe
       diagnoses: ['degenerative_disc'],
       imaging: ['mri'],
       other_conditions: ['none'],
+      cancer_now: false,
       other_treatments: ['physical_therapy'],
       had_spinal_injection: false,
       had_back_surgery: false,

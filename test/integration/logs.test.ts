@@ -56,7 +56,7 @@ describe('logs of a full patient journey', () => {
     };
     // Triage answers and their advice are health data too: an emergency and a see-a-doctor screening.
     await api.request('POST', '/screenings', { body: { screenerId: 'lower-back-pain', answers: { ...ANSWERS, rf_urine_retention: true } } });
-    await api.request('POST', '/screenings', { body: { screenerId: 'lower-back-pain', answers: { ...ANSWERS, sd_cancer: true } } });
+    await api.request('POST', '/screenings', { body: { screenerId: 'lower-back-pain', answers: { ...ANSWERS, sd_cancer: true, cancer_now: false } } });
     // Refused requests carry patient data too.
     await api.request('POST', '/screenings', { body: { screenerId: 'lower-back-pain', answers: { ...ANSWERS, age: PATIENT.name } } });
     await api.request('POST', `${path}/referrals`, { ...auth, body: { ...referral, contact: { ...referral.contact, email: `${PATIENT.name}@` } } });

@@ -23,6 +23,7 @@ function catalogTrial(): Trial {
     ...trial,
     screenerIds: ['lower-back-pain'],
     criteria: [],
+    leftToStudyTeam: [],
     status: 'RECRUITING',
     recordDates: currentRecordDates(),
     eligibility: { ...trial.eligibility, minAgeYears: 18, maxAgeYears: null, sex: 'ALL' },
