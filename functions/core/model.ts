@@ -340,9 +340,9 @@ export interface CriterionEvaluation {
  * Why a trial cannot be referred: `INELIGIBLE` (an answer rules it out), `ON_SITE_ONLY` (it
  * enrols only on site), `NO_SITE_IN_REACH` (no recruiting site within the travel distance),
  * `NO_SITE_CONTACT` (the nearest site and the study have no email for leads), `RECORD_STALE`
- * (the record is not current: `core/freshness.ts`). The site loop adds `SITE_PAUSED`.
+ * (the record is not current: `core/freshness.ts`), `SITE_PAUSED` (the site paused referrals: `core/site-pauses.ts`).
  */
-export type NotReferableCode = 'INELIGIBLE' | 'ON_SITE_ONLY' | 'RECORD_STALE' | 'NO_SITE_IN_REACH' | 'NO_SITE_CONTACT';
+export type NotReferableCode = 'INELIGIBLE' | 'ON_SITE_ONLY' | 'RECORD_STALE' | 'NO_SITE_IN_REACH' | 'NO_SITE_CONTACT' | 'SITE_PAUSED';
 
 export interface NotReferableReason {
   code: NotReferableCode;
