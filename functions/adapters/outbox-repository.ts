@@ -65,6 +65,17 @@ export const LeadItemContent = z.object({
   criteriaMet: z.array(z.string()),
   // Leads written before it was recorded have none.
   patientDistance: optionalText,
+  // Leads written before matching recorded it have none.
+  screening: z.optional(
+    z.object({
+      eligibility: z.enum(['eligible', 'possibly_eligible']),
+      criteriaUnknown: z.array(z.string()),
+      leftToStudyTeam: z.array(z.string()),
+      patientArea: optionalText,
+      recordDate: z.string(),
+      screenerVersion: z.string(),
+    }),
+  ),
 });
 
 /** The attributes a Confirmation item carries for the patient's email. */

@@ -296,7 +296,8 @@ export class ScreeningRepository implements ScreeningStore, IdempotencyStore, Re
             [TABLE_ATTRIBUTES.entityType]: 'REFERRAL',
             referralId,
             screeningId: input.screeningId,
-            contact: input.contact,
+            // A patient who declined calls: the lead carries no phone number at all.
+            contact: input.consent.phoneContact ? input.contact : withoutPhone(input.contact),
             consent,
             trialIds: input.trialIds,
             leadIds: leads.map((lead) => lead.leadId),
@@ -332,6 +333,7 @@ export class ScreeningRepository implements ScreeningStore, IdempotencyStore, Re
             qualifyingAnswers: plan.qualifyingAnswers,
             criteriaMet: plan.criteriaMet,
             patientDistance: plan.patientDistance,
+            screening: plan.screening,
           },
           ...notExists,
         },
@@ -648,4 +650,9 @@ function recordOf(item: Record<string, unknown>): ScreeningRecord {
     ...(urgentCare ? { urgentCare } : {}),
     ...(medicalAdvice ? { medicalAdvice } : {}),
   };
+}
+
+function withoutPhone<T extends { phone?: string | undefined }>(contact: T): Omit<T, 'phone'> {
+  const { phone: _phone, ...rest } = contact;
+  return rest;
 }

@@ -321,7 +321,8 @@ export function presentTrialResult(
   };
   if (trial.phase !== undefined) result.phase = trial.phase;
   if (trial.plainSummary !== undefined) result.plainSummary = trial.plainSummary;
-  if (!nearestSite?.acceptsReferrals || !freshness.current) {
+  // Whom to ask, whenever the form cannot send the request itself (and the trial may fit).
+  if (!nearestSite?.acceptsReferrals || !freshness.current || (!result.referable && eligibility !== 'ineligible')) {
     const studyContact = studyContactFor(trial, nearestSite);
     if (studyContact) result.studyContact = studyContact;
   }

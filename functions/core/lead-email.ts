@@ -62,6 +62,25 @@ export interface SiteLeadEmailInput {
   criteriaMet: string[];
   /** "about 12 miles (19 km) in a straight line", or that it is unknown. */
   patientDistance?: string | undefined;
+  /** What the screening found for this trial (leads written before it was recorded have none). */
+  screening?: LeadScreeningSummary | undefined;
+}
+
+/**
+ * What a coordinator needs to act on a lead beyond the answers: how far the form got (eligible,
+ * or possibly with what is still unknown), what the form cannot ask, where the patient is
+ * roughly, and which record and screener the result came from.
+ */
+export interface LeadScreeningSummary {
+  eligibility: 'eligible' | 'possibly_eligible';
+  /** The criteria the form could not decide (an answer skipped or "not sure"). */
+  criteriaUnknown: string[];
+  leftToStudyTeam: string[];
+  /** The patient's postal area ("ZIP 606xx"), never the full code. */
+  patientArea?: string | undefined;
+  /** The registry record's date the result was computed against. */
+  recordDate: string;
+  screenerVersion: string;
 }
 
 /** What the patient confirmation shows: the trials and sites that will be in touch. */
@@ -141,11 +160,26 @@ export function renderSiteLeadEmail(
     return { to, replyTo: [], subject: safeHeader(template.subject(data), 'subject'), text: template.text(data), html: template.html(data) };
   }
   const replyTo = safeAddress(lead.contact.email, 'patient email');
+  const summary = lead.screening;
   const data = toSingleLineStrings({
     leadId: lead.leadId,
     leadPageUrl: options.leadPageUrl ?? '',
     referredAt: formatUtc(lead.createdAt),
-    patient: { name: lead.contact.name, email: lead.contact.email, phone: lead.contact.phone ?? '' },
+    // A patient who declined calls gets no phone number in the email at all.
+    patient: { name: lead.contact.name, email: lead.contact.email, phone: lead.consent.phoneContact ? (lead.contact.phone ?? '') : '' },
+    screening: summary
+      ? {
+          result:
+            summary.eligibility === 'eligible'
+              ? 'Eligible on everything the form asks about'
+              : 'Possibly eligible: some criteria could not be decided from the form',
+          criteriaUnknown: summary.criteriaUnknown,
+          leftToStudyTeam: summary.leftToStudyTeam,
+          patientArea: summary.patientArea ?? '',
+          recordDate: summary.recordDate,
+          screenerVersion: summary.screenerVersion,
+        }
+      : '',
     consent: {
       acceptedAt: formatUtc(lead.consent.acceptedAt),
       textVersion: lead.consent.textVersion,

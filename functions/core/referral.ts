@@ -12,6 +12,7 @@ import { DomainError } from './errors';
 import type { ErrorDetail } from './errors';
 import type { Answers, Screener, ScreeningOutcome, TrialResult } from './model';
 import { describeAnswer } from './screener';
+import type { LeadScreeningSummary } from './lead-email';
 
 /** Everything one lead needs, decided before anything is written. */
 export interface LeadPlan {
@@ -21,6 +22,8 @@ export interface LeadPlan {
   recipient: { name?: string; email: string };
   qualifyingAnswers: { question: string; answer: string }[];
   criteriaMet: string[];
+  /** Eligibility, what is unknown and left to the study team, the patient's area, record and screener. */
+  screening: LeadScreeningSummary;
   /** How far the patient is from the site, in words for the site email; "unknown" says so. */
   patientDistance: string;
 }
@@ -124,6 +127,7 @@ function planLead(
     recipient,
     qualifyingAnswers,
     criteriaMet: result.criteria.filter((criterion) => criterion.result === 'met').map((criterion) => criterion.text),
+    screening: leadScreeningSummary(result, answers, screener),
     patientDistance: describePatientDistance(nearestSite),
   };
 }
@@ -161,4 +165,31 @@ export function describePatientDistance(site: Pick<TrialResult['nearestSite'] & 
     return 'unknown (we could not work out how far the patient is from this site; they chose it knowing that)';
   }
   return `about ${Math.round(site.distanceMiles)} miles (${Math.round(site.distanceKm)} km) in a straight line`;
+}
+
+function leadScreeningSummary(result: TrialResult, answers: Answers, screener: Screener): LeadScreeningSummary {
+  const summary: LeadScreeningSummary = {
+    eligibility: result.eligibility === 'eligible' ? 'eligible' : 'possibly_eligible',
+    criteriaUnknown: result.criteria.filter((criterion) => criterion.result === 'unknown').map((criterion) => criterion.text),
+    leftToStudyTeam: [...(result.leftToStudyTeam ?? [])],
+    recordDate: result.recordDate,
+    screenerVersion: screener.version,
+  };
+  const area = postalArea(answers.country, answers.postal_code);
+  if (area) summary.patientArea = area;
+  return summary;
+}
+
+/**
+ * The patient's postal area, never the full code (the minimum a site needs to see how far the
+ * patient is): a US ZIP's first three digits ("ZIP 606xx"), a Canadian or British code's first
+ * part ("T6G", "SW1A"), elsewhere the first two characters.
+ */
+export function postalArea(country: unknown, postalCode: unknown): string | undefined {
+  if (typeof postalCode !== 'string' || postalCode.trim() === '') return undefined;
+  const code = postalCode.trim().toUpperCase();
+  if (country === 'us') return /^\d{5}/.test(code) ? `ZIP ${code.slice(0, 3)}xx` : undefined;
+  if (country === 'ca') return `postal area ${code.slice(0, 3)}`;
+  if (country === 'gb' || country === 'ie') return `postal area ${code.split(' ')[0]}`;
+  return `postal area ${code.slice(0, 2)}…`;
 }

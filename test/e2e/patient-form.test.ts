@@ -288,6 +288,50 @@ describe('an emergency sign', () => {
   );
 });
 
+describe('the results', () => {
+  it(
+    'count only the studies the patient can ask, say what the study team will also check, and have no axe-core violations',
+    async () => {
+      await openForm();
+      for (const [heading, answer] of typicalPatientWith([[/comes from any of these/, { choose: ['Not sure'] }]])) {
+        await waitForHeading(page, heading);
+        await answerCurrentQuestion(page, answer);
+      }
+      await waitForHeading(page, 'Your results');
+
+      const referable = await page.locator('#group-eligible ~ ul .trial, #group-possibly ~ ul .trial').count();
+      await expect(page.locator('p.lead').textContent()).resolves.toMatch(new RegExp(`You may qualify for ${referable},`));
+      await expect(page.getByText('The study team will also check:').first().isVisible()).resolves.toBe(true);
+      await expect(page.getByText('some are not known yet', { exact: false }).first().isVisible()).resolves.toBe(true);
+      await expect(page.getByText('In the study team\'s own words:').first().isVisible()).resolves.toBe(true);
+      expect(await axeViolations(page)).toEqual([]);
+    },
+    JOURNEY_MS,
+  );
+
+  it(
+    'take the patient from a criterion not known back to the "not sure" answer, and show new results after the change',
+    async () => {
+      await openForm();
+      for (const [heading, answer] of typicalPatientWith([[/comes from any of these/, { choose: ['Not sure'] }]])) {
+        await waitForHeading(page, heading);
+        await answerCurrentQuestion(page, answer);
+      }
+      await waitForHeading(page, 'Your results');
+
+      await page.locator('.criterion-unknown .change-answer').first().click();
+
+      await waitForHeading(page, /comes from any of these/);
+      await expect(page.getByLabel('Not sure', { exact: true }).isChecked()).resolves.toBe(true);
+      const resent = nextScreeningRequest();
+      await answerCurrentQuestion(page, { choose: ['Wear of the disks in the spine (degenerative disc disease)'] });
+      await waitForHeading(page, 'Your results');
+      expect((await resent).postDataJSON().answers).toMatchObject({ diagnoses: ['degenerative_disc'] });
+    },
+    JOURNEY_MS,
+  );
+});
+
 describe('a see-a-doctor-soon sign', () => {
   it(
     'shows the advice first on the results screen, with the reason, and still the results',

@@ -121,6 +121,14 @@ function aLeadPlan(trial: ReferralTrial, index: number): LeadPlan {
     ],
     criteriaMet: ['Has had lower back pain for more than 12 weeks'],
     patientDistance: 'about 12 miles (19 km) in a straight line',
+    screening: {
+      eligibility: 'possibly_eligible',
+      criteriaUnknown: ['You are not pregnant or breastfeeding.'],
+      leftToStudyTeam: ['Your blood test results.'],
+      patientArea: 'ZIP 021xx',
+      recordDate: '2026-06-01',
+      screenerVersion: '2026-12-01.3',
+    },
   };
 }
 

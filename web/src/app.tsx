@@ -14,7 +14,9 @@ import {
   answersToSubmit,
   firstQuestionId,
   nextQuestionId,
+  nextUnansweredQuestionId,
   previousQuestionId,
+  questionToChange,
   progressOf,
   referableResults,
   stopsForEmergency,
@@ -34,7 +36,8 @@ type Stage =
   | { kind: 'loading' }
   | { kind: 'load_failed'; message: string }
   | { kind: 'start' }
-  | { kind: 'question'; questionId: string; submitError?: string }
+  /** `changing`: the patient came from "Change this answer" on the results and goes back to them. */
+  | { kind: 'question'; questionId: string; submitError?: string; changing?: true }
   | { kind: 'urgent_care' }
   | { kind: 'results' }
   | { kind: 'contact' }
@@ -123,7 +126,8 @@ export function App(props: AppProps) {
     );
   }
 
-  const submit = async (submitted: Answers, fromRedFlag: boolean) => {
+  /** Sends the answers; true when the server answered with a screening. */
+  const submit = async (submitted: Answers, fromRedFlag: boolean): Promise<boolean> => {
     const body = answersToSubmit(screener, submitted);
     const bodyKey = JSON.stringify(body);
     // Same answers → same key, so a retry after a lost response cannot create a second screening.
@@ -134,10 +138,11 @@ export function App(props: AppProps) {
       setScreening(response);
       // The server decides too; if it ever disagreed with the browser, its outcome wins.
       setStage(response.outcome === 'urgent_care' ? { kind: 'urgent_care' } : { kind: 'results' });
+      return true;
     } catch (error) {
       // After a red flag the urgent-care screen is already showing and stays: it needs no server.
-      if (fromRedFlag) return;
-      setStage(stageForSubmitError(error, screener, body));
+      if (!fromRedFlag) setStage(stageForSubmitError(error, screener, body));
+      return false;
     } finally {
       setBusy(false);
     }
@@ -152,9 +157,23 @@ export function App(props: AppProps) {
       void submit(updated, true);
       return;
     }
+    if (stage.kind === 'question' && stage.changing) {
+      // Back to the results, asking only the follow-up questions the change brought in.
+      const followUp = nextUnansweredQuestionId(screener, updated, questionId);
+      if (followUp) setStage({ kind: 'question', questionId: followUp, changing: true });
+      else void resubmit(updated);
+      return;
+    }
     const next = nextQuestionId(screener, updated, questionId);
     if (next) setStage({ kind: 'question', questionId: next });
     else void submit(updated, false);
+  };
+
+  /** Sends the changed answers as a new screening and erases the one they replace. */
+  const resubmit = async (updated: Answers) => {
+    const replaced = screening;
+    // The old screening holds the old answers; once the new one exists nothing refers to it.
+    if ((await submit(updated, false)) && replaced) void api.eraseScreening(replaced.screeningId, replaced.token).catch(() => undefined);
   };
 
   const goBack = (questionId: string, value: AnswerValue | undefined) => {
@@ -231,6 +250,8 @@ export function App(props: AppProps) {
             generalAdvice={screener.generalAdvice}
             onContact={() => setStage({ kind: 'contact' })}
             onErase={erase}
+            changeableQuestion={(criterion) => questionToChange(screener, answers, criterion.basedOn)}
+            onChangeAnswer={(questionId) => setStage({ kind: 'question', questionId, changing: true })}
           />
         </Page>
       );

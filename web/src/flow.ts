@@ -217,26 +217,57 @@ export function urgentCareFromAnswers(screener: Screener, answers: Answers): Urg
 }
 
 export interface GroupedResults {
+  /** Meets everything the form asks about, and the patient can ask to be contacted. */
   eligible: TrialResult[];
+  /** Nothing ruled out, some answers unknown, and the patient can ask to be contacted. */
   possiblyEligible: TrialResult[];
+  /** May fit, but cannot take a request from this form (on site only, out of reach, record not current, ...). */
+  notReferable: TrialResult[];
   ineligible: TrialResult[];
 }
 
-/** Groups results as "you may qualify", "you may qualify, some answers needed" and "not a match". */
+/**
+ * Groups results as "you may qualify", "you may qualify, some answers needed", "may fit, but
+ * cannot take your request here" (listed apart, each with why) and "not a match".
+ */
 export function groupResults(results: readonly TrialResult[]): GroupedResults {
+  const mayFit = (r: TrialResult) => r.eligibility !== 'ineligible';
   return {
-    eligible: results.filter((r) => r.eligibility === 'eligible'),
-    possiblyEligible: results.filter((r) => r.eligibility === 'possibly_eligible'),
-    ineligible: results.filter((r) => r.eligibility === 'ineligible'),
+    eligible: results.filter((r) => r.eligibility === 'eligible' && isReferable(r)),
+    possiblyEligible: results.filter((r) => r.eligibility === 'possibly_eligible' && isReferable(r)),
+    notReferable: results.filter((r) => mayFit(r) && !isReferable(r)),
+    ineligible: results.filter((r) => !mayFit(r)),
   };
 }
 
-/** Trials a patient may ask to be referred to: they may qualify and a nearby site takes referrals. */
+/** Trials a patient may ask to be referred to: the server's `referable` (it refuses the others too). */
 export function referableResults(results: readonly TrialResult[]): TrialResult[] {
-  // A result whose registry record is not current takes no referral (the server refuses it too).
-  return results.filter(
-    (r) => r.eligibility !== 'ineligible' && r.nearestSite?.acceptsReferrals === true && r.freshness?.current !== false,
-  );
+  return results.filter(isReferable);
+}
+
+function isReferable(result: TrialResult): boolean {
+  return result.referable === true;
+}
+
+/**
+ * The question to go back to from a criterion that is not met or not known: the first of the
+ * questions it is based on that applies and is unanswered or "not sure", else the first that
+ * applies. Undefined when none applies (the form cannot change it).
+ */
+export function questionToChange(screener: Screener, answers: Answers, basedOn: readonly string[]): string | undefined {
+  const applicable = new Set(visibleQuestions(screener, answers).map((q) => q.id));
+  const candidates = basedOn.filter((id) => applicable.has(id));
+  return candidates.find((id) => answers[id] === undefined || answers[id] === NOT_SURE) ?? candidates[0];
+}
+
+/**
+ * After a changed answer, the next question that applies and still needs an answer (a change can
+ * bring in a follow-up question), or undefined when the answers are ready to send again.
+ */
+export function nextUnansweredQuestionId(screener: Screener, answers: Answers, currentId: string): string | undefined {
+  const order = screener.questions.map((q) => q.id);
+  const currentIndex = order.indexOf(currentId);
+  return visibleQuestions(screener, answers).find((q) => order.indexOf(q.id) > currentIndex && q.required && answers[q.id] === undefined)?.id;
 }
 
 const WHOLE_NUMBER = new Intl.NumberFormat('en', { maximumFractionDigits: 0 });

@@ -117,4 +117,28 @@ describe('planReferral', () => {
     const trial = aTrial({ criteria: [chronicPain] });
     expect(refer([trial], [trial.nctId])[0]?.criteriaMet).toEqual(['You are 18 or older', 'You have had back pain for at least 12 weeks']);
   });
+
+  it('never lists "not sure" among the answers that qualified the patient', () => {
+    const trial = aTrial({ criteria: [aCriterion({ rule: { '==': [{ var: 'pregnant' }, false] } })] });
+    const answers = adultWithChronicBackPain({ pregnant: 'not_sure' });
+
+    const plan = refer([trial], [trial.nctId], answers)[0]!;
+
+    expect(plan.qualifyingAnswers.map((qa) => qa.answer)).not.toContain('Not sure');
+  });
+
+  it('tells the site what the form could not decide, what is left to it, and the screener version', () => {
+    const trial = aTrial({ criteria: [aCriterion({ text: 'You are not pregnant', rule: { '==': [{ var: 'pregnant' }, false] } })], leftToStudyTeam: ['Your blood tests.'] });
+
+    const plan = refer([trial], [trial.nctId], adultWithChronicBackPain({ pregnant: 'not_sure' }))[0]!;
+
+    expect(plan.screening).toEqual({
+      eligibility: 'possibly_eligible',
+      criteriaUnknown: ['You are not pregnant'],
+      leftToStudyTeam: ['Your blood tests.'],
+      patientArea: 'ZIP 212xx',
+      recordDate: trial.recordDate,
+      screenerVersion: aScreener().version,
+    });
+  });
 });

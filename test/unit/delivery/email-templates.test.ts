@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { loadEmailTemplates } from '../../../functions/adapters/email-templates';
 import { renderConfirmationEmail, renderSiteLeadEmail } from '../../../functions/core/lead-email';
-import { aConfirmation, aSiteLead } from './factories';
+import { aConfirmation, aScreeningSummary, aSiteLead } from './factories';
 
 // The shipped, operator-editable templates: read once, as the functions do at cold start.
 const templates = loadEmailTemplates();
@@ -44,6 +44,38 @@ describe('the shipped site lead template', () => {
     const email = renderSiteLeadEmail(lead, templates.siteLead);
 
     expect(email.text).toContain('Phone contact: not agreed, please use email.');
+  });
+
+  it('carries no phone number at all when the patient declined calls', () => {
+    const lead = aSiteLead({ consent: { shareWithSites: true, phoneContact: false, textVersion: 'v1', acceptedAt: '2026-11-26T09:29:00.000Z' } });
+
+    const email = renderSiteLeadEmail(lead, templates.siteLead);
+
+    for (const body of [email.text, email.html]) expect(body).not.toContain('617 555 0100');
+  });
+
+  it('says whether the patient is eligible or possibly eligible, with what the form could not decide', () => {
+    const email = renderSiteLeadEmail(aSiteLead({ screening: aScreeningSummary() }), templates.siteLead);
+
+    for (const body of [email.text, email.html]) {
+      expect(body).toContain('Possibly eligible: some criteria could not be decided from the form');
+      expect(body).toContain('You are not pregnant or breastfeeding.');
+    }
+  });
+
+  it('lists what is left to the study team', () => {
+    const email = renderSiteLeadEmail(aSiteLead({ screening: aScreeningSummary() }), templates.siteLead);
+
+    for (const body of [email.text, email.html]) expect(body).toContain('Your blood test results.');
+  });
+
+  it('gives the patient\'s postal area, the registry record date and the screener version', () => {
+    const email = renderSiteLeadEmail(aSiteLead({ screening: aScreeningSummary() }), templates.siteLead);
+
+    for (const body of [email.text, email.html]) {
+      expect(body).toContain("Patient's area: ZIP 021xx");
+      expect(body).toContain('Registry record of 2026-06-01; screener version 2026-12-01.3.');
+    }
   });
 
   it('never lets a hostile name become markup in the HTML body', () => {

@@ -2,7 +2,7 @@
  * Small factories for the delivery tests: email inputs, and in-memory fakes of the two delivery
  * ports (the outbox store and the mailer) that behave like the real adapters' contracts.
  */
-import type { ConfirmationEmailInput, RenderedEmail, SiteLeadEmailInput } from '../../../functions/core/lead-email';
+import type { ConfirmationEmailInput, LeadScreeningSummary, RenderedEmail, SiteLeadEmailInput } from '../../../functions/core/lead-email';
 import type {
   Mailer,
   OutboxClaim,
@@ -26,6 +26,19 @@ export function aSiteLead(overrides: Partial<SiteLeadEmailInput> = {}): SiteLead
       { question: 'Have you taken any medicine for your back pain?', answer: 'Yes' },
     ],
     criteriaMet: ['Has had lower back pain for more than 12 weeks'],
+    ...overrides,
+  };
+}
+
+/** A possibly eligible patient in Boston with one criterion unknown and one check left to the study team. */
+export function aScreeningSummary(overrides: Partial<LeadScreeningSummary> = {}): LeadScreeningSummary {
+  return {
+    eligibility: 'possibly_eligible',
+    criteriaUnknown: ['You are not pregnant or breastfeeding.'],
+    leftToStudyTeam: ['Your blood test results.'],
+    patientArea: 'ZIP 021xx',
+    recordDate: '2026-06-01',
+    screenerVersion: '2026-12-01.3',
     ...overrides,
   };
 }

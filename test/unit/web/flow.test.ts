@@ -16,13 +16,15 @@ import {
   previousQuestionId,
   progressOf,
   referableResults,
+  questionToChange,
+  nextUnansweredQuestionId,
   splitSummary,
   toggleOption,
   type ContactDraft,
 } from '../../../web/src/flow';
 import { NOT_SURE } from '../../../functions/core/answers';
 import type { Question } from '../../../functions/core/model';
-import { aScreener } from '../../factories/screener';
+import { adultWithChronicBackPain, aScreener } from '../../factories/screener';
 import { aSite, aTrialResult } from './factories';
 
 function questionOf(id: string): Question {
@@ -268,36 +270,68 @@ describe('urgentCareFromAnswers', () => {
 });
 
 describe('results', () => {
-  it('groups results by eligibility', () => {
+  it('groups results by eligibility, and lists apart those that may fit but cannot take a request', () => {
     const eligible = aTrialResult({ trialId: 'NCT00000001', eligibility: 'eligible' });
     const possibly = aTrialResult({ trialId: 'NCT00000002', eligibility: 'possibly_eligible' });
-    const ineligible = aTrialResult({ trialId: 'NCT00000003', eligibility: 'ineligible' });
+    const ineligible = aTrialResult({
+      trialId: 'NCT00000003',
+      eligibility: 'ineligible',
+      referable: false,
+      notReferableReason: { code: 'INELIGIBLE', message: 'Not a match.' },
+    });
+    const onSiteOnly = aTrialResult({
+      trialId: 'NCT00000004',
+      referable: false,
+      notReferableReason: { code: 'ON_SITE_ONLY', message: 'Only in its emergency department.' },
+    });
 
-    expect(groupResults([ineligible, possibly, eligible])).toEqual({
+    expect(groupResults([ineligible, possibly, eligible, onSiteOnly])).toEqual({
       eligible: [eligible],
       possiblyEligible: [possibly],
+      notReferable: [onSiteOnly],
       ineligible: [ineligible],
     });
   });
 
-  it('offers referral only to trials the patient may qualify for at a site that accepts referrals', () => {
+  it('offers referral only to the trials the server says are referable', () => {
     const referable = aTrialResult({ trialId: 'NCT00000001', eligibility: 'possibly_eligible' });
-    const results = [
-      referable,
-      aTrialResult({ trialId: 'NCT00000002', eligibility: 'ineligible' }),
-      aTrialResult({ trialId: 'NCT00000003', nearestSite: null }),
-      aTrialResult({ trialId: 'NCT00000004', nearestSite: aSite({ acceptsReferrals: false }) }),
-    ];
+    const outOfReach = aTrialResult({
+      trialId: 'NCT00000003',
+      nearestSite: null,
+      referable: false,
+      notReferableReason: { code: 'NO_SITE_IN_REACH', message: 'No site in reach.' },
+    });
 
-    expect(referableResults(results)).toEqual([referable]);
+    expect(referableResults([referable, outOfReach])).toEqual([referable]);
   });
 
   it('offers no referral to a trial whose registry record is not current', () => {
     const stale = aTrialResult({
+      referable: false,
+      notReferableReason: { code: 'RECORD_STALE', message: 'This study may no longer be recruiting.' },
       freshness: { current: false, basis: 'none', reason: { code: 'RECORD_STALE', message: 'This study may no longer be recruiting.' } },
     });
 
     expect(referableResults([stale])).toEqual([]);
+  });
+
+  it('goes back, from a criterion not known, to the question answered "not sure"', () => {
+    const answers = { sex: 'female', pregnant: 'not_sure' };
+
+    expect(questionToChange(aScreener(), answers, ['sex', 'pregnant'])).toBe('pregnant');
+  });
+
+  it('goes back, from a criterion not met, to the first question it reads that applies', () => {
+    const answers = { sex: 'male' };
+
+    expect(questionToChange(aScreener(), answers, ['sex', 'pregnant'])).toBe('sex');
+  });
+
+  it('asks, after a changed answer, only the follow-up question the change brought in', () => {
+    const answers = { ...adultWithChronicBackPain(), had_back_surgery: true };
+
+    expect(nextUnansweredQuestionId(aScreener(), answers, 'had_back_surgery')).toBe('surgeries');
+    expect(nextUnansweredQuestionId(aScreener(), adultWithChronicBackPain(), 'had_back_surgery')).toBeUndefined();
   });
 
   it('says where the site is when its distance is unknown under a travel limit', () => {

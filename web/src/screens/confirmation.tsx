@@ -50,11 +50,12 @@ export function ConfirmationScreen(props: ConfirmationScreenProps) {
         <li>We send your name, contact details and answers to the study {props.referral.leads.length === 1 ? 'site' : 'sites'} below.</li>
         <li>We send a confirmation to {props.email}, with a link to erase your data whenever you want.</li>
         <li>
-          The study team will contact you by email{props.phoneContact ? ' or phone' : ''} to tell you more and to check whether you
+          The study team may contact you by email{props.phoneContact ? ' or phone' : ''}. They will tell you more and check if you
           can take part. They make the final decision.
         </li>
+        <li>If you do not hear from them, you can contact them yourself. Taking part is always your choice.</li>
       </ol>
-      <h2>Who will contact you</h2>
+      <h2>Where we send your details</h2>
       <ul class="site-list">
         {props.referral.leads.map((lead) => {
           const trial = byTrial.get(lead.trialId);

@@ -225,7 +225,7 @@ export function ContactScreen(props: ContactScreenProps) {
           <span class="option-label">
             {props.consent.phoneContact}
             <span class="option-detail" id="phone-consent-help">
-              Optional. Leave this unticked and sites will contact you by email only.
+              Optional. Leave this unticked and the study team can only email you.
             </span>
           </span>
         </label>

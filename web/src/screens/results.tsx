@@ -12,17 +12,30 @@ export interface ResultsScreenProps {
   generalAdvice: string;
   onContact: () => void;
   onErase: () => Promise<void>;
+  /**
+   * The question to go back to from a criterion not met or not known (`questionToChange`), or
+   * undefined when the form cannot change it; absent: no "Change this answer".
+   */
+  changeableQuestion?: (criterion: CriterionEvaluation) => string | undefined;
+  onChangeAnswer?: (questionId: string) => void;
+}
+
+/** How a criterion links back to the question it is based on. */
+interface AnswerChanger {
+  questionFor: (criterion: CriterionEvaluation) => string | undefined;
+  change: (questionId: string) => void;
 }
 
 export function ResultsScreen(props: ResultsScreenProps) {
   const groups = groupResults(props.results);
   const referable = referableResults(props.results);
-  const mayQualify = groups.eligible.length + groups.possiblyEligible.length;
+  const changer: AnswerChanger | undefined =
+    props.changeableQuestion && props.onChangeAnswer ? { questionFor: props.changeableQuestion, change: props.onChangeAnswer } : undefined;
   return (
     <section class="results">
       <ScreenHeading>Your results</ScreenHeading>
       {props.medicalAdvice ? <MedicalAdviceBox advice={props.medicalAdvice} /> : null}
-      <p class="lead">{summarySentence(mayQualify, props.results.length)}</p>
+      <p class="lead">{summarySentence(referable.length, groups.notReferable.length, props.results.length)}</p>
       <DemoNotice results={props.results} />
       {referable.length > 0 ? (
         <div class="callout">
@@ -40,15 +53,25 @@ export function ResultsScreen(props: ResultsScreenProps) {
       <TrialGroup
         id="group-eligible"
         title="You may qualify"
-        intro="Your answers meet everything these studies ask about in this form."
+        intro="Your answers meet everything this form asks about. The study team will still check more before you can take part."
         trials={groups.eligible}
+        changer={changer}
         open
       />
       <TrialGroup
         id="group-possibly"
         title="You may qualify, some answers needed"
-        intro="Your answers meet what we could check, but the study team needs to ask you more."
+        intro="None of your answers rules you out, but some are not known yet. The study team will ask you about them."
         trials={groups.possiblyEligible}
+        changer={changer}
+        open
+      />
+      <TrialGroup
+        id="group-not-referable"
+        title="May fit you, but we cannot send your details"
+        intro="Your answers may fit these studies, but they cannot take a request from this form. Each says why."
+        trials={groups.notReferable}
+        changer={changer}
         open
       />
       <TrialGroup
@@ -56,6 +79,7 @@ export function ResultsScreen(props: ResultsScreenProps) {
         title="Not a match"
         intro="At least one of your answers does not fit what these studies need."
         trials={groups.ineligible}
+        changer={changer}
         open={false}
       />
       <div class="advice">
@@ -85,13 +109,19 @@ function MedicalAdviceBox(props: { advice: MedicalAdvice }) {
   );
 }
 
-function summarySentence(mayQualify: number, total: number): string {
+/** The header counts only the studies the patient can actually ask to be contacted by. */
+function summarySentence(referable: number, notReferable: number, total: number): string {
   if (total === 0) return 'There are no studies recruiting for this condition in our list right now.';
-  if (mayQualify === 0) return `We checked ${total} ${total === 1 ? 'study' : 'studies'}. From your answers, none of them is a match right now.`;
-  return `We checked ${total} ${total === 1 ? 'study' : 'studies'}. You may qualify for ${mayQualify}.`;
+  const checked = `We checked ${total} ${total === 1 ? 'study' : 'studies'}.`;
+  const apart =
+    notReferable === 0
+      ? ''
+      : ` ${notReferable} more may fit you but cannot take a request from this form; ${notReferable === 1 ? 'it is' : 'they are'} listed apart.`;
+  if (referable === 0) return `${checked} From your answers, none of them can take your request right now.${apart}`;
+  return `${checked} You may qualify for ${referable}, and you can ask ${referable === 1 ? 'it' : 'them'} to contact you.${apart}`;
 }
 
-function TrialGroup(props: { id: string; title: string; intro: string; trials: TrialResult[]; open: boolean }) {
+function TrialGroup(props: { id: string; title: string; intro: string; trials: TrialResult[]; open: boolean; changer: AnswerChanger | undefined }) {
   if (props.trials.length === 0) return null;
   return (
     <section class="trial-group" aria-labelledby={props.id}>
@@ -102,7 +132,7 @@ function TrialGroup(props: { id: string; title: string; intro: string; trials: T
       <ul class="trial-list">
         {props.trials.map((trial) => (
           <li key={trial.trialId}>
-            <TrialCard trial={trial} open={props.open} />
+            <TrialCard trial={trial} open={props.open} changer={props.changer} />
           </li>
         ))}
       </ul>
@@ -110,7 +140,7 @@ function TrialGroup(props: { id: string; title: string; intro: string; trials: T
   );
 }
 
-function TrialCard(props: { trial: TrialResult; open: boolean }) {
+function TrialCard(props: { trial: TrialResult; open: boolean; changer: AnswerChanger | undefined }) {
   const { trial } = props;
   const headingId = `trial-${trial.trialId}`;
   return (
@@ -120,17 +150,19 @@ function TrialCard(props: { trial: TrialResult; open: boolean }) {
         {trial.trialId}
         {trial.phase ? ` · ${trial.phase}` : ''} · Registry record from {formatRecordDate(trial.recordDate)}
       </p>
-      {props.open ? <Summary summary={trial.summary} /> : null}
+      {props.open ? <Summary trial={trial} /> : null}
+      <NotReferableNotice trial={trial} />
       <RecordNotice trial={trial} />
       <SiteInfo trial={trial} />
       <details class="why" open={props.open}>
         <summary>{whyTitle(trial)}</summary>
-        {props.open ? null : <Summary summary={trial.summary} />}
+        {props.open ? null : <Summary trial={trial} />}
         <ul class="criteria">
           {trial.criteria.map((criterion) => (
-            <CriterionRow key={criterion.id} criterion={criterion} />
+            <CriterionRow key={criterion.id} criterion={criterion} changer={props.changer} />
           ))}
         </ul>
+        <LeftToStudyTeam items={trial.leftToStudyTeam} />
       </details>
     </article>
   );
@@ -141,11 +173,21 @@ function whyTitle(trial: TrialResult): string {
   return 'Why you may qualify';
 }
 
-/** The registry summary: its opening, with the rest one click away when it is long. */
-function Summary(props: { summary: string }) {
-  const { opening, rest } = splitSummary(props.summary);
+/**
+ * Our plain summary when the catalog has one, then the registry's summary labelled as the study
+ * team's own words: its opening, with the rest one click away when it is long.
+ */
+function Summary(props: { trial: TrialResult }) {
+  const { opening, rest } = splitSummary(props.trial.summary);
   return (
     <div class="trial-summary">
+      {props.trial.plainSummary ? (
+        <p>
+          <strong>In short: </strong>
+          {props.trial.plainSummary}
+        </p>
+      ) : null}
+      <p class="summary-label">In the study team's own words:</p>
       <p>{opening}</p>
       {rest ? (
         <details class="summary-rest">
@@ -163,13 +205,53 @@ const RESULT_WORDS: Record<CriterionResult, string> = {
   unknown: 'Not known yet',
 };
 
-function CriterionRow(props: { criterion: CriterionEvaluation }) {
-  const { criterion } = props;
+function CriterionRow(props: { criterion: CriterionEvaluation; changer: AnswerChanger | undefined }) {
+  const { criterion, changer } = props;
+  const questionId = criterion.result === 'met' ? undefined : changer?.questionFor(criterion);
   return (
     <li class={`criterion criterion-${criterion.result}`}>
       <span class="criterion-result">{RESULT_WORDS[criterion.result]}</span>
       <span class="criterion-text">{criterion.text}</span>
+      {questionId && changer ? (
+        <button type="button" class="button link change-answer" onClick={() => changer.change(questionId)}>
+          Change this answer<span class="visually-hidden">: {criterion.text}</span>
+        </button>
+      ) : null}
     </li>
+  );
+}
+
+/** What the form could not ask: "The study team will also check: ...". */
+function LeftToStudyTeam(props: { items: readonly string[] }) {
+  if (props.items.length === 0) return null;
+  return (
+    <div class="left-to-study-team">
+      <p>The study team will also check:</p>
+      <ul>
+        {props.items.map((item) => (
+          <li key={item}>{item}</li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
+/**
+ * Why a study that may fit cannot take a request from this form, where no other part of the card
+ * says so (a stale record, a site out of reach and a site without an email have their own).
+ */
+function NotReferableNotice(props: { trial: TrialResult }) {
+  const reason = props.trial.notReferableReason;
+  if (props.trial.eligibility === 'ineligible' || !reason || reason.code === 'RECORD_STALE' || reason.code === 'NO_SITE_IN_REACH' || reason.code === 'NO_SITE_CONTACT') {
+    return null;
+  }
+  return (
+    <div class="not-referable" role="note">
+      <p>
+        <strong>{reason.message}</strong>
+      </p>
+      <StudyContact trial={props.trial} />
+    </div>
   );
 }
 
