@@ -15,6 +15,13 @@ const CriterionEvaluation = z.object({
   kind: z.enum(['inclusion', 'exclusion']),
   text: z.string(),
   result: CriterionResult,
+  /** The questions the criterion's rule reads. */
+  basedOn: z.readonly(z.array(z.string())),
+});
+
+const NotReferableReason = z.object({
+  code: z.enum(['INELIGIBLE', 'ON_SITE_ONLY', 'RECORD_STALE', 'NO_SITE_IN_REACH', 'NO_SITE_CONTACT', 'SITE_PAUSED']),
+  message: z.string(),
 });
 
 const SiteSummary = z.object({
@@ -46,7 +53,14 @@ export const TrialResultBody = z.object({
   recordDate: z.string(),
   eligibility: z.enum(['eligible', 'possibly_eligible', 'ineligible']),
   criteria: z.array(CriterionEvaluation),
+  /** What the form cannot ask: the study team checks it. */
+  leftToStudyTeam: z.array(z.string()),
+  /** A plain-language summary in the catalog's own words (`summary` is the registry's). */
+  plainSummary: z.optional(z.string()),
   nearestSite: z.nullable(SiteSummary),
+  /** Whether the patient can ask to be referred to this trial. */
+  referable: z.boolean(),
+  notReferableReason: z.optional(NotReferableReason),
   studyContact: z.optional(z.object({ name: z.optional(z.string()), phone: z.optional(z.string()), email: z.optional(z.string()) })),
   freshness: z.optional(RecordFreshness),
 });
