@@ -7,6 +7,7 @@ import { Command } from 'commander';
 import { registerCatalogCommands } from './commands/catalog';
 import { registerLeadCommands } from './commands/leads';
 import { registerReportCommands } from './commands/report';
+import { registerSiteCommands } from './commands/sites';
 import { registerScreeningCommands } from './commands/screenings';
 import { registerTrialCommands } from './commands/trials';
 
@@ -21,6 +22,7 @@ registerCatalogCommands(program);
 registerLeadCommands(program);
 registerScreeningCommands(program);
 registerReportCommands(program);
+registerSiteCommands(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -128,7 +128,15 @@ export interface RegistrySyncFunctionSpec extends FunctionSpecBase {
   readonly trigger: { readonly kind: 'registry-sync' };
 }
 
-export type FunctionSpec = HttpFunctionSpec | StreamFunctionSpec | ScheduleFunctionSpec | RegistrySyncFunctionSpec;
+/**
+ * A consumer of the SES configuration set's delivery events (the encrypted SNS topic the lead
+ * delivery construct creates): bounces, complaints and deliveries of every email sent.
+ */
+export interface EmailEventFunctionSpec extends FunctionSpecBase {
+  readonly trigger: { readonly kind: 'email-events' };
+}
+
+export type FunctionSpec = HttpFunctionSpec | StreamFunctionSpec | ScheduleFunctionSpec | RegistrySyncFunctionSpec | EmailEventFunctionSpec;
 
 const HTTP_ENV: readonly EnvironmentVariable[] = ['TABLE_NAME', 'ALLOWED_ORIGINS'];
 const DELIVERY_ENV: readonly EnvironmentVariable[] = [
@@ -339,6 +347,33 @@ export const FUNCTIONS = [
     trigger: { kind: 'schedule', everyMinutes: 2 },
   },
   {
+    name: 'remind-sites',
+    description: 'Reminds sites of leads with no outcome after the configured working days; counts leads unanswered for twice that',
+    entry: 'functions/remind-sites/index.ts',
+    memoryMb: 512,
+    timeoutSeconds: 120,
+    environment: [...DELIVERY_ENV, 'SITE_REMINDER_WORKING_DAYS'],
+    // Sent leads from the outbox index; the reminder claim and its fresh link on the lead.
+    table: { items: { UpdateItem: ['lead'] }, queriesIndexes: ['outbox'] },
+    sendsEmail: true,
+    runtimeFiles: ['templates/email'],
+    // Twice an hour: a reminder is due in working days; the unanswered count feeds an hourly alarm.
+    trigger: { kind: 'schedule', everyMinutes: 30 },
+  },
+  {
+    name: 'record-email-events',
+    description: 'Records SES delivery, bounce and complaint events on their lead or confirmation; a hard bounce marks it BOUNCED and pauses the address',
+    entry: 'functions/record-email-events/index.ts',
+    memoryMb: 256,
+    timeoutSeconds: 30,
+    environment: ['TABLE_NAME'],
+    // Events on their message (BOUNCED included); a bounced site address paused.
+    table: { items: { UpdateItem: ['lead', 'confirmation'], PutItem: ['sitePauses'] } },
+    sendsEmail: false,
+    runtimeFiles: [],
+    trigger: { kind: 'email-events' },
+  },
+  {
     name: 'sync-registry',
     description: 'Syncs the trial catalog from the ClinicalTrials.gov API v2 and publishes it as a new catalog version',
     entry: 'functions/sync-registry/index.ts',
@@ -365,5 +400,7 @@ export const streamFunctions = (): StreamFunctionSpec[] =>
   (FUNCTIONS as readonly FunctionSpec[]).filter((f): f is StreamFunctionSpec => f.trigger.kind === 'stream');
 export const registrySyncFunction = (): RegistrySyncFunctionSpec =>
   (FUNCTIONS as readonly FunctionSpec[]).find((f): f is RegistrySyncFunctionSpec => f.trigger.kind === 'registry-sync')!;
+export const emailEventFunctions = (): EmailEventFunctionSpec[] =>
+  (FUNCTIONS as readonly FunctionSpec[]).filter((f): f is EmailEventFunctionSpec => f.trigger.kind === 'email-events');
 export const scheduleFunctions = (): ScheduleFunctionSpec[] =>
   (FUNCTIONS as readonly FunctionSpec[]).filter((f): f is ScheduleFunctionSpec => f.trigger.kind === 'schedule');

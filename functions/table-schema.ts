@@ -61,8 +61,11 @@ export const ENTITY_TYPES = [
 ] as const;
 export type EntityType = (typeof ENTITY_TYPES)[number];
 
-/** Delivery statuses of outbound messages, mirrored in `OUTBOX#<status>` index keys. */
-export type OutboxStatus = 'PENDING' | 'SENDING' | 'SENT' | 'FAILED';
+/**
+ * Delivery statuses of outbound messages, mirrored in `OUTBOX#<status>` index keys. `BOUNCED`: SES
+ * accepted the message (it was SENT) but the receiving server refused it for good (a hard bounce).
+ */
+export type OutboxStatus = 'PENDING' | 'SENDING' | 'SENT' | 'FAILED' | 'BOUNCED';
 
 export interface ItemKey {
   PK: string;

@@ -9,6 +9,7 @@ import type { EnvironmentValues } from './lambda-function';
 import { LeadDeliveryConstruct } from './lead-delivery-construct';
 import { MonitoringConstruct } from './monitoring-construct';
 import { RegistrySyncConstruct } from './registry-sync-construct';
+import { SiteLoopConstruct } from './site-loop-construct';
 import { WebConstruct } from './web-construct';
 
 export interface TrialScreenerStackProps extends StackProps {
@@ -33,6 +34,7 @@ export class TrialScreenerStack extends Stack {
   readonly web: WebConstruct;
   readonly monitoring: MonitoringConstruct;
   readonly funnelDashboard: FunnelDashboardConstruct;
+  readonly siteLoop: SiteLoopConstruct;
   readonly registrySync: RegistrySyncConstruct;
 
   constructor(scope: Construct, id: string, props: TrialScreenerStackProps) {
@@ -117,6 +119,13 @@ export class TrialScreenerStack extends Stack {
       throw new Error(`The web app has ${this.web.origins.length} origins, ${webOriginCount} were allowed for CORS`);
     }
 
+    this.siteLoop = new SiteLoopConstruct(this, 'SiteLoop', {
+      table,
+      key,
+      logRetention,
+      environment,
+      emailEvents: this.delivery.emailEvents,
+    });
     this.monitoring = new MonitoringConstruct(this, 'Monitoring', {
       stage: config.stage,
       table,
@@ -125,9 +134,11 @@ export class TrialScreenerStack extends Stack {
       api: this.api.api,
       httpFunctions: this.api.routes,
       streamFunctions: this.delivery.streamDeliveries,
-      scheduledFunctions: this.delivery.scheduledDeliveries,
+      // The email-event recorder (invoked by SNS) is alarmed like the scheduled functions.
+      scheduledFunctions: [...this.delivery.scheduledDeliveries, ...this.siteLoop.emailEventFunctions],
       deadLetterQueue: this.delivery.deadLetterQueue,
     });
+    this.siteLoop.alarmTo(this.monitoring.topic);
 
     this.funnelDashboard = new FunnelDashboardConstruct(this, 'FunnelDashboard', { stage: config.stage });
 
@@ -139,6 +150,7 @@ export class TrialScreenerStack extends Stack {
       schedule: config.registrySyncSchedule,
       alarmTopic: this.monitoring.topic,
     });
+
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'Base URL of the patient API (stage v1)' });
     new CfnOutput(this, 'WebUrl', { value: this.web.url, description: 'The patient form' });

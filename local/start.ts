@@ -25,6 +25,7 @@ import { JavaMissingError, isPortInUse, requireJava, startDynamoDbLocal, type Ru
 import { DEMO_CONFIRMER, withDemoConfirmations } from './demo-confirmations';
 import { assertLoopbackEndpoint } from './email-guard';
 import { READY_LINE } from './launch';
+import { siteRemindersService } from './site-reminders';
 import { PortInUseError, startHttpAdapter, type RunningHttpAdapter } from './http-adapter';
 import { outboxDeliveryService, sesEmulatorService } from './delivery-services';
 
@@ -155,7 +156,7 @@ const apiService: LocalService = {
 };
 
 /** The services, in start order (they stop in reverse). */
-export const services: LocalService[] = [dynamoDbService, tableService, sesEmulatorService, outboxDeliveryService, apiService];
+export const services: LocalService[] = [dynamoDbService, tableService, sesEmulatorService, outboxDeliveryService, siteRemindersService, apiService];
 
 async function ensureTable(dynamo: DynamoDBClient, tableName: string): Promise<void> {
   try {

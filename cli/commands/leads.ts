@@ -12,6 +12,8 @@ import { InvalidArgumentError } from 'commander';
 import type { OutboxKind, OutboxRef } from '../../functions/core/delivery';
 import { LeadItemContent, OUTBOX_STATUSES, OutboxRepository, type OutboxEntry, type OutboxSummary } from '../../functions/adapters/outbox-repository';
 import type { OutboxStatus } from '../../functions/table-schema';
+import { DEFAULT_SITE_REMINDER_WORKING_DAYS } from '../../functions/core/site-leads';
+import { unansweredLeads } from '../../functions/adapters/unanswered-leads';
 import { connectTable, describeTarget, resolveTableTarget, withConnectionOptions, type ConnectionOptions } from '../context';
 
 const KINDS: readonly OutboxKind[] = ['LEAD', 'CONFIRMATION'];
@@ -141,9 +143,12 @@ export function registerLeadCommands(program: Command): void {
       .description('List leads and patient confirmations by delivery status (from the outbox index, oldest update first)')
       .option('--status <status>', `only this status: ${OUTBOX_STATUSES.join(', ')}`, parseStatus)
       .option('--limit <n>', 'at most this many per status', parsePositive, 100)
+      .option('--unanswered', 'only sent leads the site has recorded no outcome for after the reminder delay (escalated: twice that)')
+      .option('--working-days <n>', 'the reminder delay in working days, as configured (SITE_REMINDER_WORKING_DAYS)', parsePositive, DEFAULT_SITE_REMINDER_WORKING_DAYS)
       .option('--json', 'print JSON lines instead of a table'),
-  ).action(async (options: ConnectionOptions & { status?: OutboxStatus; limit: number; json?: boolean }) => {
+  ).action(async (options: ConnectionOptions & { status?: OutboxStatus; limit: number; unanswered?: boolean; workingDays: number; json?: boolean }) => {
     const { outbox, where } = repositoryFor(options);
+    if (options.unanswered) return listUnanswered(outbox, where, options);
     const statuses = options.status ? [options.status] : [...OUTBOX_STATUSES];
     const rows: ReturnType<typeof deliveryView>[] = [];
     for (const status of statuses) {
@@ -255,6 +260,31 @@ export function registerLeadCommands(program: Command): void {
       console.error(`wrote ${lines.length - 1} leads to ${options.output}`);
     } else process.stdout.write(csv);
   });
+}
+
+/** `leads list --unanswered`: what the escalation alarm counts, lead by lead (no patient data). */
+async function listUnanswered(outbox: OutboxRepository, where: string, options: { limit: number; workingDays: number; json?: boolean }): Promise<void> {
+  const rows = [];
+  for await (const lead of unansweredLeads(outbox, new Date(), options.workingDays)) {
+    rows.push({
+      id: lead.leadId,
+      trial: lead.trialId ?? '',
+      site: lead.siteId ?? '',
+      sent: lead.sentAt,
+      reminded: lead.remindedAt ?? '',
+      escalated: lead.followUp.escalated,
+    });
+    if (rows.length >= options.limit) break;
+  }
+  if (options.json) {
+    for (const row of rows) console.log(JSON.stringify(row));
+    return;
+  }
+  if (rows.length === 0) {
+    console.log(`no leads unanswered after ${options.workingDays} working days in ${where}`);
+    return;
+  }
+  console.table(rows);
 }
 
 function formatShow(view: Record<string, unknown>): string {

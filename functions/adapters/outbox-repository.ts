@@ -31,7 +31,7 @@ import {
 import type { TableRef } from './dynamo';
 import { logger } from './logger';
 
-export const OUTBOX_STATUSES = ['PENDING', 'SENDING', 'SENT', 'FAILED'] as const satisfies readonly OutboxStatus[];
+export const OUTBOX_STATUSES = ['PENDING', 'SENDING', 'SENT', 'FAILED', 'BOUNCED'] as const satisfies readonly OutboxStatus[];
 
 const nonEmpty = () => z.string().check(z.minLength(1));
 const optionalText = z.pipe(

@@ -46,6 +46,8 @@ export function createSesMailer(options: SesMailerOptions): Mailer {
             Body: { Text: { Data: email.text, Charset: 'UTF-8' }, Html: { Data: email.html, Charset: 'UTF-8' } },
           },
           ConfigurationSetName: options.configurationSet,
+          // Delivery events (bounces, complaints) find their lead or confirmation by these tags.
+          Tags: email.tags ? Object.entries(email.tags).map(([Name, Value]) => ({ Name, Value })) : undefined,
         });
         // Aborted at the claim's deadline, so a send never outlives what erasure waits for.
         if (Date.now() >= sendOptions.deadline.getTime()) return { ok: false, retry: 'later', reason: 'send deadline passed' };

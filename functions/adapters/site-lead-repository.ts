@@ -69,7 +69,10 @@ const SiteLeadItem = z.object({
   }),
   qualifyingAnswers: z._default(z.array(z.object({ question: z.string(), answer: z.string() })), []),
   criteriaMet: z._default(z.array(z.string()), []),
-  leftToStudyTeam: z._default(z.array(z.string()), []),
+  // What the form left undecided and what the trial leaves to the study team (written by the referral).
+  screening: z.optional(
+    z.object({ criteriaUnknown: z._default(z.array(z.string()), []), leftToStudyTeam: z._default(z.array(z.string()), []) }),
+  ),
   recipient: z.object({ email: z.string() }),
   siteLinks: z._default(z.array(SiteLinkRecord), []),
   outcomes: z._default(z.array(StoredOutcome), []),
@@ -183,7 +186,26 @@ export class SiteLeadRepository {
     throw new DomainError('OUTCOME_LIMIT_REACHED', `A lead keeps at most ${MAX_OUTCOMES_PER_LEAD} outcomes; ask the operator to add more.`);
   }
 
-  /** Adds a link (its hash and expiry) to a lead, for a reminder email; false when the lead is gone. */
+  /** Gives a reminder claim back (its send failed), so the next run tries again. */
+  async clearReminder(leadId: string): Promise<void> {
+    try {
+      await this.table.client.send(
+        new UpdateCommand({
+          TableName: this.table.tableName,
+          Key: itemKeys.lead(leadId),
+          UpdateExpression: 'REMOVE remindedAt',
+          ConditionExpression: 'attribute_exists(PK)',
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+  }
+
+  /**
+   * Adds a link (its hash and expiry) to a lead, for a reminder email; with `remindedAt`, only if
+   * no reminder was claimed yet. False when the lead is gone or the reminder already claimed.
+   */
   async addLink(leadId: string, link: SiteLinkRecord, extra: { remindedAt?: string } = {}): Promise<boolean> {
     try {
       await this.table.client.send(
@@ -191,8 +213,8 @@ export class SiteLeadRepository {
           TableName: this.table.tableName,
           Key: itemKeys.lead(leadId),
           UpdateExpression:
-            'SET siteLinks = list_append(if_not_exists(siteLinks, :empty), :links)' + (extra.remindedAt ? ', remindedAt = :remindedAt' : ''),
-          ConditionExpression: 'attribute_exists(PK)' + (extra.remindedAt ? ' AND attribute_not_exists(remindedAt)' : ''),
+            `SET siteLinks = list_append(if_not_exists(siteLinks, :empty), :links)${extra.remindedAt ? ', remindedAt = :remindedAt' : ''}`,
+          ConditionExpression: `attribute_exists(PK)${extra.remindedAt ? ' AND attribute_not_exists(remindedAt)' : ''}`,
           ExpressionAttributeValues: {
             ':empty': [],
             ':links': [link],
@@ -220,7 +242,7 @@ export function toSiteLeadView(authorized: AuthorizedSiteLead, sitePaused: boole
     consent: { acceptedAt: lead.consent.acceptedAt, textVersion: lead.consent.textVersion },
     qualifyingAnswers: lead.qualifyingAnswers,
     criteriaMet: lead.criteriaMet,
-    leftToStudyTeam: lead.leftToStudyTeam,
+    leftToStudyTeam: [...new Set([...(lead.screening?.criteriaUnknown ?? []), ...(lead.screening?.leftToStudyTeam ?? [])])],
     outcomes: lead.outcomes,
     sitePaused,
     linkExpiresAt: authorized.linkExpiresAt,

@@ -24,6 +24,7 @@ import {
   type RenderedEmail,
   type SiteLeadEmailInput,
 } from './lead-email';
+import { emailTagsFor } from './email-events';
 import { siteLeadLinkUrl, type SiteEmailMode, type SiteLinkIssuer, type SiteLinkRecord } from './site-leads';
 
 export type OutboxKind = 'LEAD' | 'CONFIRMATION';
@@ -264,7 +265,7 @@ export async function deliverOutboxItem(
     await ports.outbox.reschedule(claim, 'claim expired before sending', now, now);
     return { outcome: 'retry', ref, attempts: claim.attempts, reason: 'claim expired before sending', nextAttemptAt: now.toISOString() };
   }
-  const result = await sendSafely(ports.mailer, { ...email, to: decision.to }, deadline);
+  const result = await sendSafely(ports.mailer, { ...email, to: decision.to, tags: emailTagsFor(ref.kind, ref.id) }, deadline);
 
   if (result.ok) return recordSent(claim, result.messageId, decision.overridden, settings, ports, siteLink?.record);
   if (result.retry === 'never') return fail(result.reason);

@@ -41,6 +41,8 @@ export interface RenderedEmail {
   subject: string;
   text: string;
   html: string;
+  /** SES message tags (`core/email-events.ts`): delivery events name the message by them. */
+  tags?: Record<string, string> | undefined;
 }
 
 /** What the site lead email shows: exactly the delivery attributes a Lead item carries. */

@@ -469,5 +469,5 @@ export interface ScreeningEvaluation {
   results: TrialResult[];
 }
 
-export const LeadStatus = z.enum(['PENDING', 'SENDING', 'SENT', 'FAILED']);
+export const LeadStatus = z.enum(['PENDING', 'SENDING', 'SENT', 'FAILED', 'BOUNCED']);
 export type LeadStatus = z.infer<typeof LeadStatus>;

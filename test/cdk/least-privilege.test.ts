@@ -112,7 +112,9 @@ describe('table access', () => {
       'get-site-lead',
       'pause-site',
       'reconcile-leads',
+      'record-email-events',
       'record-site-outcome',
+      'remind-sites',
       'submit-screening',
       'sync-registry',
     ]);

@@ -1,0 +1,43 @@
+/**
+ * Sent leads the site has said nothing about: read from the outbox index (SENT leads last updated
+ * before the reminder threshold, so the query never reads the recent ones), each with its
+ * follow-up (`core/site-leads.ts`). The reminder run and `leads list --unanswered` share it.
+ */
+import { followUpFor, workingDaysBefore, type FollowUp } from '../core/site-leads';
+import type { OutboxEntry, OutboxRepository } from './outbox-repository';
+
+export interface UnansweredLead {
+  entry: OutboxEntry;
+  leadId: string;
+  trialId: string | undefined;
+  siteId: string | undefined;
+  sentAt: string;
+  remindedAt: string | undefined;
+  followUp: FollowUp;
+}
+
+/**
+ * Every SENT lead with no outcome sent at least `reminderWorkingDays` working days before `now`.
+ */
+export async function* unansweredLeads(outbox: OutboxRepository, now: Date, reminderWorkingDays: number): AsyncGenerator<UnansweredLead> {
+  // The index's bound is exclusive; a lead sent exactly at the threshold has waited long enough.
+  const threshold = new Date(workingDaysBefore(now, reminderWorkingDays).getTime() + 1);
+  for await (const entry of outbox.allEntriesByStatus('SENT', { updatedBefore: threshold })) {
+    if (entry.summary.ref.kind !== 'LEAD') continue;
+    const item = entry.item;
+    if (typeof item.latestOutcome === 'string') continue;
+    const sentAt = typeof item.sentAt === 'string' ? item.sentAt : entry.summary.updatedAt;
+    if (!sentAt) continue;
+    const remindedAt = typeof item.remindedAt === 'string' ? item.remindedAt : undefined;
+    const followUp = followUpFor({ sentAt, hasOutcome: false, remindedAt }, now, reminderWorkingDays);
+    yield {
+      entry,
+      leadId: entry.summary.ref.id,
+      trialId: entry.summary.trialId,
+      siteId: entry.summary.siteId,
+      sentAt,
+      remindedAt,
+      followUp,
+    };
+  }
+}

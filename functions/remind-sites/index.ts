@@ -1,0 +1,34 @@
+/**
+ * Lambda entry `remind-sites` (see `functions/function-manifest.ts`): hourly, reminds sites of
+ * unanswered leads and counts the ones to escalate (`reminders.ts`). Configuration is parsed at
+ * cold start.
+ */
+import { loadConfig } from '../adapters/config';
+import { tableRef } from '../adapters/dynamo';
+import { logger } from '../adapters/logger';
+import { deliverySettings } from '../adapters/outbox-delivery';
+import { OutboxRepository } from '../adapters/outbox-repository';
+import { createSesMailer, sesClient } from '../adapters/ses-mailer';
+import { SiteLeadRepository } from '../adapters/site-lead-repository';
+import { siteLinkIssuer } from '../adapters/site-links';
+import { siteMetrics } from '../adapters/site-metrics';
+import { createRemindSitesHandler } from './reminders';
+
+const config = loadConfig('remind-sites');
+const table = tableRef(config.TABLE_NAME);
+const settings = deliverySettings(config);
+
+export const handler = createRemindSitesHandler({
+  outbox: new OutboxRepository(table),
+  siteLeads: new SiteLeadRepository(table),
+  mailer: createSesMailer({ ses: sesClient(), sender: config.SENDER_EMAIL, configurationSet: config.SES_CONFIGURATION_SET }),
+  templates: settings.templates,
+  policy: settings.policy,
+  appUrl: settings.appUrl,
+  links: siteLinkIssuer(config.SITE_LINK_TTL_DAYS),
+  metrics: siteMetrics(),
+  logger,
+  now: () => new Date(),
+  reminderWorkingDays: config.SITE_REMINDER_WORKING_DAYS,
+  sendTimeoutMs: settings.sendTimeoutMs,
+});
