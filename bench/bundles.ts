@@ -220,7 +220,10 @@ function packageBytes(metafile: Metafile): Map<string, number> {
 function functionEnvironment(refusingEndpoint?: string): NodeJS.ProcessEnv {
   return {
     PATH: process.env.PATH,
-    ...(refusingEndpoint ? { AWS_ENDPOINT_URL_DYNAMODB: refusingEndpoint, AWS_ENDPOINT_URL_SES: refusingEndpoint } : {}),
+    ...(refusingEndpoint
+      ? { AWS_ENDPOINT_URL_DYNAMODB: refusingEndpoint, AWS_ENDPOINT_URL_SES: refusingEndpoint, REGISTRY_API_URL: refusingEndpoint }
+      : {}),
+    REGISTRY_CONDITIONS: 'Low Back Pain',
     POWERTOOLS_LOG_LEVEL: 'SILENT',
     // Delivery holds every message until contacts are approved: approved, so its request reaches DynamoDB.
     CATALOG_CONTACTS_APPROVED: 'true',
@@ -316,6 +319,7 @@ function requestFor(spec: FunctionSpec): unknown {
     case 'stream':
       return { Records: [{ eventID: 'bench-1', eventName: 'INSERT', dynamodb: { NewImage: { entityType: { S: 'LEAD' }, leadId: { S: 'bench-lead' } } } }] };
     case 'schedule':
+    case 'registry-sync':
       return { version: '0', id: 'bench', 'detail-type': 'Scheduled Event', source: 'aws.events', time: new Date(0).toISOString(), detail: {} };
   }
 }

@@ -27,8 +27,8 @@ import type { Engine } from 'json-rules-engine';
 import { NOT_SURE, ruleAnswers } from '../functions/core/answers';
 import { evaluateCriteria, evaluateRules, evaluateScreening, prepareCatalog, type PreparedCatalog } from '../functions/core/eligibility';
 import { assessFreshness, DEFAULT_MAX_RECORD_AGE_DAYS } from '../functions/core/freshness';
-import { nearestRecruitingSite, patientLocationFromAnswers, recruitingSites, type PatientLocation, type RecruitingSite } from '../functions/core/geo';
 import { ruleVariables } from '../functions/core/rules';
+import { nearestRecruitingSite, patientLocationFromAnswers, recruitingSites, type PatientLocation, type RecruitingSite } from '../functions/core/geo';
 import type {
   Answers,
   CriterionEvaluation,
@@ -410,10 +410,14 @@ export function partialAnswers(): Answers {
 export async function runEligibilityBenchmark(options: EligibilityOptions, screener: Screener): Promise<EligibilityReport> {
   const catalog = await readCatalogFiles(resolve(options.repositoryRoot, 'data'));
   const realCriteria = catalog.trials.flatMap((trial) => trial.criteria);
-  const pool = realCriteria.filter((criterion) => handWrittenCriterion(criterion.rule) !== undefined);
+  const complete = completeAnswers();
+  // Criteria the complete-answer patient can decide (json-rules-engine, two-valued, is compared on that
+  // patient only) and that have a hand-written equivalent.
+  const pool = realCriteria.filter(
+    (criterion) => handWrittenCriterion(criterion.rule) !== undefined && ruleVariables(criterion.rule).every((id) => complete[id] !== undefined),
+  );
   const sites = catalog.trials.flatMap((trial) => trial.sites.filter((site) => site.status === 'RECRUITING'));
 
-  const complete = completeAnswers();
   const partial = partialAnswers();
   const point = await geocodePostalCode('US', String(complete.postal_code));
   const location = patientLocationFromAnswers(complete, point);
