@@ -128,7 +128,7 @@ async function seed(): Promise<void> {
     expect(recorded.status).toBeLessThan(300);
   }
   await aDeliveredReferral(await aScreening());
-  await aScreening(adultWithChronicBackPain({ pain_duration_weeks: 4 }));
+  await aScreening(adultWithChronicBackPain({ pain_duration: 'P4W' }));
 }
 
 describe('trial-screener report', () => {
