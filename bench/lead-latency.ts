@@ -63,9 +63,8 @@ export async function runLeadLatencyBenchmark(options: LeadLatencyOptions): Prom
   const screenings = [];
   for (let i = 0; i < options.referrals; i++) screenings.push(await referableScreening(options));
 
-  // A unique patient name per referral identifies its site email (sent to the site, naming the patient).
-  const nameOf = (i: number) => `Bench Patient ${String(i).padStart(4, '0')}x${Date.now().toString(36)}`;
-  const names = screenings.map((_, i) => nameOf(i));
+  // The lead id identifies a referral's site email: the (minimal) site email names the lead, not the patient.
+  const leadIds: string[] = [];
   const acceptedAt = new Map<string, number>();
   const arrivedAt = new Map<string, number>();
   const sinceSeconds = Math.floor(Date.now() / 1000) - 1;
@@ -79,11 +78,11 @@ export async function runLeadLatencyBenchmark(options: LeadLatencyOptions): Prom
       const seen = performance.now();
       for (const email of store.emails) {
         const text = email.body.text ?? email.body.html ?? '';
-        for (const name of names) {
-          if (arrivedAt.has(name) || !text.includes(name)) continue;
-          // The site email names the patient; the patient's own confirmation goes to their address.
+        for (const leadId of leadIds) {
+          if (arrivedAt.has(leadId) || !text.includes(leadId)) continue;
+          // Only the site's email counts; the patient's own confirmation goes to their address.
           if (email.destination.to.some((address) => address.startsWith('bench-patient-'))) continue;
-          arrivedAt.set(name, seen);
+          arrivedAt.set(leadId, seen);
         }
       }
       await new Promise((resolve) => setTimeout(resolve, options.pollMs));
@@ -98,12 +97,15 @@ export async function runLeadLatencyBenchmark(options: LeadLatencyOptions): Prom
         headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
         body: JSON.stringify({
           trialIds,
-          contact: { name: names[i], email: `bench-patient-${i}@example.org` },
+          contact: { name: `Bench Patient ${i}`, email: `bench-patient-${i}@example.org` },
           consent: { shareWithSites: true, phoneContact: false, textVersion: consentVersion },
         }),
       });
-      await json(response, 'POST referral');
-      acceptedAt.set(names[i]!, performance.now());
+      const referral = await json<{ leads: { leadId: string }[] }>(response, 'POST referral');
+      const acceptedNow = performance.now();
+      const firstLead = referral.leads[0]!.leadId;
+      leadIds.push(firstLead);
+      acceptedAt.set(firstLead, acceptedNow);
       await new Promise((resolve) => setTimeout(resolve, options.intervalMs));
     }
   } finally {
@@ -111,7 +113,7 @@ export async function runLeadLatencyBenchmark(options: LeadLatencyOptions): Prom
     await watcher;
   }
 
-  const latencies = [...arrivedAt].map(([name, at]) => at - acceptedAt.get(name)!);
+  const latencies = [...arrivedAt].map(([leadId, at]) => at - acceptedAt.get(leadId)!);
   return {
     referrals: options.referrals,
     delivered: latencies.length,
