@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 // @ts-expect-error autocannon ships no type declarations; the shape used is declared below.
 import autocannon from 'autocannon';
-import type { Answers } from '../functions/core/model';
+import type { Answers } from '#core/model';
 
 interface AutocannonResult {
   requests: { average: number; total: number };

@@ -28,10 +28,10 @@ import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { build, type BuildOptions, type Metafile } from 'esbuild';
-import { FUNCTIONS, type FunctionSpec } from '../functions/function-manifest';
-import { ESM_REQUIRE_BANNER, LAMBDA_EXTERNAL_MODULES, LAMBDA_MODULE_ALIASES } from '../lib/lambda-function';
-import { buildProxyEvent } from '../local/api-routes';
-import { adultWithChronicBackPain } from '../test/factories/screener';
+import { FUNCTIONS, type FunctionSpec } from '#functions/function-manifest';
+import { ESM_REQUIRE_BANNER, LAMBDA_EXTERNAL_MODULES, LAMBDA_MODULE_ALIASES } from '#lib/lambda-function';
+import { buildProxyEvent } from '#local/api-routes';
+import { adultWithChronicBackPain } from '#test/factories/screener';
 import { median } from './stats';
 
 const run = promisify(execFile);

@@ -18,7 +18,7 @@ import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import { CreateTableCommand, DeleteTableCommand, DynamoDBClient, type ConsumedCapacity } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
-import type { Answers } from '../functions/core/model';
+import type { Answers } from '#core/model';
 import { median } from './stats';
 
 export interface CapacityOptions {
@@ -96,24 +96,24 @@ export async function runCapacityBenchmark(options: CapacityOptions): Promise<Ca
   delete process.env.AWS_PROFILE;
   delete process.env.AWS_SESSION_TOKEN;
 
-  const { createTableInput } = await import('../functions/table-schema');
+  const { createTableInput } = await import('#functions/table-schema');
   const admin = new DynamoDBClient({});
   await admin.send(new CreateTableCommand(createTableInput(tableName)));
   try {
-    const { documentClient, tableRef } = await import('../functions/adapters/dynamo');
-    const { readCatalogFiles } = await import('../functions/adapters/catalog-files');
-    const { ScreenerRepository } = await import('../functions/adapters/screener-repository');
-    const { CatalogRepository } = await import('../functions/adapters/catalog-repository');
-    const { FUNCTIONS } = await import('../functions/function-manifest');
-    const { apiRoutes, invokeRoute, matchRoute } = await import('../local/api-routes');
-    const { loadConfig } = await import('../functions/adapters/config');
-    const { createOutboxDelivery } = await import('../functions/adapters/outbox-delivery');
+    const { documentClient, tableRef } = await import('#adapters/dynamo');
+    const { readCatalogFiles } = await import('#adapters/catalog-files');
+    const { ScreenerRepository } = await import('#adapters/screener-repository');
+    const { CatalogRepository } = await import('#adapters/catalog-repository');
+    const { FUNCTIONS } = await import('#functions/function-manifest');
+    const { apiRoutes, invokeRoute, matchRoute } = await import('#local/api-routes');
+    const { loadConfig } = await import('#adapters/config');
+    const { createOutboxDelivery } = await import('#adapters/outbox-delivery');
 
     const catalog = await readCatalogFiles(resolve(options.repositoryRoot, 'data'));
     const table = tableRef(tableName);
     for (const screener of catalog.screeners) await new ScreenerRepository(table).putScreener(screener);
     // As `npm start` does: the shipped records are too old to take referrals without a (demo) confirmation.
-    const { withDemoConfirmations } = await import('../local/demo-confirmations');
+    const { withDemoConfirmations } = await import('#local/demo-confirmations');
     const demo = withDemoConfirmations(catalog.trials, catalog.catalogVersion);
     await new CatalogRepository(table).writeCatalog(demo.catalogVersion, demo.trials);
 
@@ -247,7 +247,7 @@ export async function runCapacityBenchmark(options: CapacityOptions): Promise<Ca
  * with a client of its own so the read is not metered as part of any request.
  */
 async function confirmationOf(tableName: string, screeningId: string): Promise<{ kind: 'CONFIRMATION'; id: string }[]> {
-  const { itemKeys } = await import('../functions/table-schema');
+  const { itemKeys } = await import('#functions/table-schema');
   const reader = DynamoDBDocumentClient.from(new DynamoDBClient({}));
   try {
     const result = await reader.send(new GetCommand({ TableName: tableName, Key: itemKeys.referral(screeningId), ConsistentRead: true }));

@@ -24,11 +24,11 @@
  */
 import { resolve } from 'node:path';
 import type { Engine } from 'json-rules-engine';
-import { NOT_SURE, ruleAnswers } from '../functions/core/answers';
-import { evaluateCriteria, evaluateRules, evaluateScreening, prepareCatalog, type PreparedCatalog } from '../functions/core/eligibility';
-import { assessFreshness, DEFAULT_MAX_RECORD_AGE_DAYS } from '../functions/core/freshness';
-import { ruleVariables } from '../functions/core/rules';
-import { nearestRecruitingSite, patientLocationFromAnswers, recruitingSites, type PatientLocation, type RecruitingSite } from '../functions/core/geo';
+import { NOT_SURE, ruleAnswers } from '#core/answers';
+import { evaluateCriteria, evaluateRules, evaluateScreening, prepareCatalog, type PreparedCatalog } from '#core/eligibility';
+import { assessFreshness, DEFAULT_MAX_RECORD_AGE_DAYS } from '#core/freshness';
+import { ruleVariables } from '#core/rules';
+import { nearestRecruitingSite, patientLocationFromAnswers, recruitingSites, type PatientLocation, type RecruitingSite } from '#core/geo';
 import type {
   Answers,
   CriterionEvaluation,
@@ -39,10 +39,10 @@ import type {
   Site,
   SiteSummary,
   Trial,
-} from '../functions/core/model';
-import { readCatalogFiles } from '../functions/adapters/catalog-files';
-import { geocodePostalCode } from '../functions/adapters/postal-geocoder';
-import { adultWithChronicBackPain, aScreener } from '../test/factories/screener';
+} from '#core/model';
+import { readCatalogFiles } from '#adapters/catalog-files';
+import { geocodePostalCode } from '#adapters/postal-geocoder';
+import { adultWithChronicBackPain, aScreener } from '#test/factories/screener';
 import { handWrittenCriterion, rulesEngineFor, type CriterionPosition, type HandWrittenCriterion } from './rule-implementations';
 import { median, nowMs } from './stats';
 

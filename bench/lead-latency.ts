@@ -4,7 +4,7 @@
  * stream -> poller -> `deliver-leads` -> SES). The emulator stamps emails in whole seconds, so the
  * arrival is observed by polling its store every `pollMs` (the figures include up to that much).
  */
-import type { Answers } from '../functions/core/model';
+import type { Answers } from '#core/model';
 import { median, percentile } from './stats';
 
 export interface LeadLatencyOptions {

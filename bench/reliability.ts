@@ -7,10 +7,10 @@
  * checks.
  */
 import { randomUUID } from 'node:crypto';
-import type { Answers } from '../functions/core/model';
-import { startFaultProxy, type FaultMode } from '../local/fault-proxy';
-import { launchLocalStack, type LocalStack } from '../local/launch';
-import { fetchEmulatorInbox, type EmulatedEmail } from '../local/ses-emulator';
+import type { Answers } from '#core/model';
+import { startFaultProxy, type FaultMode } from '#local/fault-proxy';
+import { launchLocalStack, type LocalStack } from '#local/launch';
+import { fetchEmulatorInbox, type EmulatedEmail } from '#local/ses-emulator';
 
 export interface SesFaultOptions {
   /** The SES emulator the proxy forwards to (`GET <url>/store` lists what it received). */

@@ -11,9 +11,9 @@
  * Both are built once per catalog (not timed), like `prepareCatalog`.
  */
 import { Engine, type NestedCondition, type RuleProperties, type TopLevelCondition } from 'json-rules-engine';
-import { NOT_SURE } from '../functions/core/answers';
-import type { Answers, AnswerValue } from '../functions/core/model';
-import type { RuleOutcome } from '../functions/core/rules';
+import { NOT_SURE } from '#core/answers';
+import type { Answers, AnswerValue } from '#core/model';
+import type { RuleOutcome } from '#core/rules';
 
 /** A criterion coded by hand: `true` met, `false` not met, `undefined` unknown. */
 export type HandWrittenCriterion = (answers: Answers) => RuleOutcome;

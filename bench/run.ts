@@ -14,8 +14,8 @@ import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, Option } from 'commander';
-import { Screener } from '../functions/core/model';
-import { launchLocalStack, type LocalStack } from '../local/launch';
+import { Screener } from '#core/model';
+import { launchLocalStack, type LocalStack } from '#local/launch';
 import { runLoadBenchmark } from './api-load';
 import { runBundleBenchmark } from './bundles';
 import { runCapacityBenchmark } from './capacity';
@@ -23,7 +23,7 @@ import { runEligibilityBenchmark } from './eligibility';
 import { runLeadLatencyBenchmark } from './lead-latency';
 import { renderCost, renderResults, type BenchResults } from './report';
 import { machineInfo } from './stats';
-import { adultWithChronicBackPain } from '../test/factories/screener';
+import { adultWithChronicBackPain } from '#test/factories/screener';
 import { runWebBenchmark } from './web-form';
 
 const REPOSITORY_ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -212,8 +212,8 @@ async function main(): Promise<void> {
   if (wanted('reliability')) {
     // The fault tests' scenarios (bench/reliability.ts), on an SES emulator of their own.
     log('reliability: SES outage and sandbox refusal on the local stack');
-    const { startSesEmulator } = await import('../local/ses-emulator');
-    const { findFreePort } = await import('../local/dynamodb-local');
+    const { startSesEmulator } = await import('#local/ses-emulator');
+    const { findFreePort } = await import('#local/dynamodb-local');
     const { runSesFaultScenario } = await import('./reliability');
     const emulator = await startSesEmulator({ port: await findFreePort() });
     try {

@@ -9,8 +9,8 @@
  */
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, HIPAASecurityChecks } from 'cdk-nag';
-import { loadStackConfig } from '../lib/stack-config';
-import { TrialScreenerStack, stackIdOf } from '../lib/trial-screener-stack';
+import { loadStackConfig } from '#lib/stack-config';
+import { TrialScreenerStack, stackIdOf } from '#lib/trial-screener-stack';
 
 const app = new App();
 const config = loadStackConfig(app.node);

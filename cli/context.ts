@@ -11,7 +11,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
-import { tableRef, type TableRef } from '../functions/adapters/dynamo';
+import { tableRef, type TableRef } from '#adapters/dynamo';
 
 /** The table name the local runtime creates in DynamoDB Local. */
 export const LOCAL_TABLE_NAME = 'trial-screener-local';

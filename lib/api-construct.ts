@@ -17,7 +17,7 @@ import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { CfnLoggingConfiguration, CfnWebACL, CfnWebACLAssociation } from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
-import { httpFunctions, type HttpFunctionSpec } from '../functions/function-manifest';
+import { httpFunctions, type HttpFunctionSpec } from '#functions/function-manifest';
 import {
   ALLOWED_REQUEST_HEADERS,
   API_ERRORS,
@@ -26,7 +26,7 @@ import {
   CORS_MAX_AGE_SECONDS,
   errorBody,
   MAX_REQUEST_BODY_BYTES,
-} from '../functions/contract/http';
+} from '#functions/contract/http';
 import { createManifestFunction, type EnvironmentValues } from './lambda-function';
 import { uniquePhysicalName } from './names';
 import { RETAIN_STATEFUL } from './stateful';

@@ -3,7 +3,7 @@ import { AttributeType, BillingMode, ProjectionType, StreamViewType, Table, Tabl
 import { AccountRootPrincipal, PolicyDocument, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
-import { DUE_INDEX, OUTBOX_INDEX, STREAM_VIEW_TYPE, TABLE_ATTRIBUTES } from '../functions/table-schema';
+import { DUE_INDEX, OUTBOX_INDEX, STREAM_VIEW_TYPE, TABLE_ATTRIBUTES } from '#functions/table-schema';
 import { RETAIN_STATEFUL } from './stateful';
 
 /**

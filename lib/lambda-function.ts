@@ -15,8 +15,8 @@ import type {
   TableAccess,
   TableItemAction,
   TablePartition,
-} from '../functions/function-manifest';
-import { DUE_INDEX, OUTBOX_INDEX, PARTITION_KEY_PATTERNS } from '../functions/table-schema';
+} from '#functions/function-manifest';
+import { DUE_INDEX, OUTBOX_INDEX, PARTITION_KEY_PATTERNS } from '#functions/table-schema';
 import { RETAIN_STATEFUL } from './stateful';
 
 /** Repository root: manifest entries are relative to it, and its lock file pins the bundle. */

@@ -29,7 +29,7 @@ import {
   type ScheduleFunctionSpec,
   type StreamFilterPattern,
   type StreamFunctionSpec,
-} from '../functions/function-manifest';
+} from '#functions/function-manifest';
 import { senderDomain } from './stack-config';
 import { createManifestFunction, type EnvironmentValues } from './lambda-function';
 import { RETAIN_STATEFUL } from './stateful';

@@ -17,7 +17,7 @@ import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
-import type { FunctionSpec } from '../functions/function-manifest';
+import type { FunctionSpec } from '#functions/function-manifest';
 
 /** Published by the reconciler (`functions/adapters/outbox-delivery.ts`; a CDK test proves the names agree). */
 export const OLDEST_DUE_METRIC = 'OldestDueMessageAgeSeconds';

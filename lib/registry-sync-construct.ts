@@ -6,7 +6,7 @@ import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { registrySyncFunction, type RegistrySyncFunctionSpec } from '../functions/function-manifest';
+import { registrySyncFunction, type RegistrySyncFunctionSpec } from '#functions/function-manifest';
 import { createManifestFunction, type ManifestFunctionOptions } from './lambda-function';
 
 /**

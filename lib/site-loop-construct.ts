@@ -8,7 +8,7 @@ import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { emailEventFunctions, type EmailEventFunctionSpec } from '../functions/function-manifest';
+import { emailEventFunctions, type EmailEventFunctionSpec } from '#functions/function-manifest';
 import { createManifestFunction, type EnvironmentValues } from './lambda-function';
 
 /**

@@ -27,7 +27,7 @@ import { BucketDeployment, CacheControl, Source } from 'aws-cdk-lib/aws-s3-deplo
 import type { CfnPolicy } from 'aws-cdk-lib/aws-iam';
 import { Construct, type IConstruct } from 'constructs';
 import { PROJECT_ROOT } from './lambda-function';
-import { contentSecurityPolicy, HSTS_MAX_AGE_SECONDS, WEB_CONFIG_FILE, type WebConfig } from '../functions/contract/http';
+import { contentSecurityPolicy, HSTS_MAX_AGE_SECONDS, WEB_CONFIG_FILE, type WebConfig } from '#functions/contract/http';
 import { uniquePhysicalName } from './names';
 import { RETAIN_STATEFUL } from './stateful';
 

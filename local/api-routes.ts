@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import { httpFunctions, type HttpFunctionSpec } from '../functions/function-manifest';
+import { httpFunctions, type HttpFunctionSpec } from '#functions/function-manifest';
 import { lambdaContext } from './lambda-context';
 
 export const REPOSITORY_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');

@@ -12,7 +12,7 @@ import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Context } from 'aws-lambda';
-import { FUNCTIONS, type FunctionSpec, type StreamFunctionSpec } from '../functions/function-manifest';
+import { FUNCTIONS, type FunctionSpec, type StreamFunctionSpec } from '#functions/function-manifest';
 import { REPOSITORY_ROOT } from './api-routes';
 import { isPortInUse } from './dynamodb-local';
 import { PortInUseError } from './http-adapter';

@@ -1,7 +1,7 @@
 /**
  * Demo confirmations for the local runtime and the benchmarks (see withDemoConfirmations).
  */
-import type { Trial } from '../functions/core/model';
+import type { Trial } from '#core/model';
 
 /** Who the local demo's confirmations say confirmed a trial: a name nobody can mistake for a person. */
 export const DEMO_CONFIRMER = 'Local demo (npm start), not checked with the study';

@@ -9,9 +9,9 @@ import { stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { extname, resolve, sep } from 'node:path';
 import type { APIGatewayProxyResult } from 'aws-lambda';
-import { preflightHandler } from '../functions/adapters/http-handler';
-import { errorBody, WEB_CONFIG_FILE, type WebConfig, webSecurityHeaders } from '../functions/contract/http';
-import { SITE_LEAD_PAGE_PREFIX, isSiteLeadPagePath } from '../functions/core/site-leads';
+import { preflightHandler } from '#adapters/http-handler';
+import { errorBody, WEB_CONFIG_FILE, type WebConfig, webSecurityHeaders } from '#functions/contract/http';
+import { SITE_LEAD_PAGE_PREFIX, isSiteLeadPagePath } from '#core/site-leads';
 import { apiRoutes, buildProxyEvent, invokeRoute, matchRoute } from './api-routes';
 
 /** API Gateway REST refuses payloads over 10 MB before any Lambda runs; so does this adapter. */

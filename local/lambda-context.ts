@@ -3,7 +3,7 @@
  * function: its name, memory and remaining time within its timeout.
  */
 import type { Context } from 'aws-lambda';
-import type { FunctionSpec } from '../functions/function-manifest';
+import type { FunctionSpec } from '#functions/function-manifest';
 
 /** A Lambda context for one local invocation of `spec`, starting now. */
 export function lambdaContext(spec: FunctionSpec, requestId: string): Context {

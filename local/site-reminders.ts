@@ -8,7 +8,7 @@
  */
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { FUNCTIONS, type FunctionSpec } from '../functions/function-manifest';
+import { FUNCTIONS, type FunctionSpec } from '#functions/function-manifest';
 import { REPOSITORY_ROOT } from './api-routes';
 import type { DeliveryServiceContext } from './email-guard';
 

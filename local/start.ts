@@ -15,11 +15,11 @@
 import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceNotFoundException, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
-import { readCatalogFiles } from '../functions/adapters/catalog-files';
-import { CatalogRepository } from '../functions/adapters/catalog-repository';
-import { tableRef } from '../functions/adapters/dynamo';
-import { ScreenerRepository } from '../functions/adapters/screener-repository';
-import { TABLE_ATTRIBUTES, createTableInput } from '../functions/table-schema';
+import { readCatalogFiles } from '#adapters/catalog-files';
+import { CatalogRepository } from '#adapters/catalog-repository';
+import { tableRef } from '#adapters/dynamo';
+import { ScreenerRepository } from '#adapters/screener-repository';
+import { TABLE_ATTRIBUTES, createTableInput } from '#functions/table-schema';
 import { REPOSITORY_ROOT } from './api-routes';
 import { JavaMissingError, isPortInUse, requireJava, startDynamoDbLocal, type RunningDynamoDbLocal } from './dynamodb-local';
 import { DEMO_CONFIRMER, withDemoConfirmations } from './demo-confirmations';

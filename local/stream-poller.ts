@@ -18,7 +18,7 @@ import {
   type Shard,
 } from '@aws-sdk/client-dynamodb-streams';
 import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
-import type { StreamFilterPattern, StreamFunctionSpec } from '../functions/function-manifest';
+import type { StreamFilterPattern, StreamFunctionSpec } from '#functions/function-manifest';
 import { lambdaContext } from './lambda-context';
 
 export type StreamHandler = (event: DynamoDBStreamEvent, context: Context) => Promise<DynamoDBBatchResponse | void>;

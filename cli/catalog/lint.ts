@@ -9,12 +9,12 @@
  * full multi-choice lists, numbers on both sides of every number the rule mentions, unanswered),
  * which is exhaustive for the small rules screening criteria are.
  */
-import type { CatalogSources } from '../../functions/adapters/catalog-files';
-import { NOT_SURE, ruleAnswers } from '../../functions/core/answers';
-import type { AnswerValue, Answers, JsonLogicRule, Question, Screener } from '../../functions/core/model';
-import { evaluateRule, ruleVariables, unsupportedOperators } from '../../functions/core/rules';
-import { STRUCTURED_CRITERIA_QUESTION_IDS } from '../../functions/core/eligibility';
-import { applicableQuestions } from '../../functions/core/screener';
+import type { CatalogSources } from '#adapters/catalog-files';
+import { NOT_SURE, ruleAnswers } from '#core/answers';
+import type { AnswerValue, Answers, JsonLogicRule, Question, Screener } from '#core/model';
+import { evaluateRule, ruleVariables, unsupportedOperators } from '#core/rules';
+import { STRUCTURED_CRITERIA_QUESTION_IDS } from '#core/eligibility';
+import { applicableQuestions } from '#core/screener';
 
 export interface LintIssue {
   severity: 'error' | 'warning';

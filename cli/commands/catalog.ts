@@ -5,9 +5,9 @@
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { CatalogFileError, type CriteriaFile, readCatalogSources, TrialRecord } from '../../functions/adapters/catalog-files';
-import { lintCatalog, type LintIssue } from '../catalog/lint';
-import { DEFAULT_DATA_DIR } from '../context';
+import { CatalogFileError, type CriteriaFile, readCatalogSources, TrialRecord } from '#adapters/catalog-files';
+import { lintCatalog, type LintIssue } from '#cli/catalog/lint';
+import { DEFAULT_DATA_DIR } from '#cli/context';
 
 const formatIssue = (issue: LintIssue): string =>
   `${issue.severity}: ${issue.trialId}${issue.criterionId ? ` criterion "${issue.criterionId}"` : ''}: ${issue.message} (${issue.file})`;

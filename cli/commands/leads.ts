@@ -9,12 +9,12 @@
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
-import type { OutboxKind, OutboxRef } from '../../functions/core/delivery';
-import { LeadItemContent, OUTBOX_STATUSES, OutboxRepository, type OutboxEntry, type OutboxSummary } from '../../functions/adapters/outbox-repository';
-import type { OutboxStatus } from '../../functions/table-schema';
-import { DEFAULT_SITE_REMINDER_WORKING_DAYS } from '../../functions/core/site-leads';
-import { unansweredLeads } from '../../functions/adapters/unanswered-leads';
-import { connectTable, describeTarget, resolveTableTarget, withConnectionOptions, type ConnectionOptions } from '../context';
+import type { OutboxKind, OutboxRef } from '#core/delivery';
+import { LeadItemContent, OUTBOX_STATUSES, OutboxRepository, type OutboxEntry, type OutboxSummary } from '#adapters/outbox-repository';
+import type { OutboxStatus } from '#functions/table-schema';
+import { DEFAULT_SITE_REMINDER_WORKING_DAYS } from '#core/site-leads';
+import { unansweredLeads } from '#adapters/unanswered-leads';
+import { connectTable, describeTarget, resolveTableTarget, withConnectionOptions, type ConnectionOptions } from '#cli/context';
 
 const KINDS: readonly OutboxKind[] = ['LEAD', 'CONFIRMATION'];
 

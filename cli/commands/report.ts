@@ -8,13 +8,13 @@
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
-import { CatalogRepository } from '../../functions/adapters/catalog-repository';
-import { FunnelRecordsRepository } from '../../functions/adapters/funnel-records';
-import { countFunnel, isIsoWeek, isoWeekOf, type FunnelReport, type IsoWeek } from '../../functions/core/funnel';
-import { describeTarget, resolveTableTarget, usingTable, withConnectionOptions, type ConnectionOptions } from '../context';
-import { renderFunnelHtml } from '../report/html';
-import { funnelNames, type FunnelNames } from '../report/names';
-import { formatFunnelText } from '../report/text';
+import { CatalogRepository } from '#adapters/catalog-repository';
+import { FunnelRecordsRepository } from '#adapters/funnel-records';
+import { countFunnel, isIsoWeek, isoWeekOf, type FunnelReport, type IsoWeek } from '#core/funnel';
+import { describeTarget, resolveTableTarget, usingTable, withConnectionOptions, type ConnectionOptions } from '#cli/context';
+import { renderFunnelHtml } from '#cli/report/html';
+import { funnelNames, type FunnelNames } from '#cli/report/names';
+import { formatFunnelText } from '#cli/report/text';
 
 /** How long an unreferred screening is kept unless the deployment says otherwise (`screeningTtlDays`). */
 const DEFAULT_SCREENING_TTL_DAYS = 30;

@@ -2,9 +2,9 @@
  * `trial-screener screenings ...`: patient data requests an operator handles by hand.
  */
 import type { Command } from 'commander';
-import type { Disclosure } from '../../functions/core/ports';
-import { ScreeningRepository } from '../../functions/adapters/screening-repository';
-import { describeTarget, resolveTableTarget, usingTable, withConnectionOptions, type ConnectionOptions } from '../context';
+import type { Disclosure } from '#core/ports';
+import { ScreeningRepository } from '#adapters/screening-repository';
+import { describeTarget, resolveTableTarget, usingTable, withConnectionOptions, type ConnectionOptions } from '#cli/context';
 
 export function registerScreeningCommands(program: Command): void {
   const screenings = program.command('screenings').description("Handle patients' data requests");

@@ -4,8 +4,8 @@
  * address is paused by the email-event recorder; the operator lists, pauses and resumes here.
  */
 import type { Command } from 'commander';
-import { SitePauseRepository } from '../../functions/adapters/site-pause-repository';
-import { describeTarget, resolveTableTarget, usingTable, withConnectionOptions, type ConnectionOptions } from '../context';
+import { SitePauseRepository } from '#adapters/site-pause-repository';
+import { describeTarget, resolveTableTarget, usingTable, withConnectionOptions, type ConnectionOptions } from '#cli/context';
 
 type PauseTarget = { trialId?: string; siteId?: string; address?: string };
 

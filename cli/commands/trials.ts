@@ -6,18 +6,18 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SingleBar, Presets } from 'cli-progress';
 import type { Command } from 'commander';
-import { readCatalogSources, type CatalogTrialSource } from '../../functions/adapters/catalog-files';
-import { CatalogRepository } from '../../functions/adapters/catalog-repository';
-import { holdLeadsOfClosedSites, type HeldLead } from '../../functions/adapters/closed-site-leads';
-import { OutboxRepository } from '../../functions/adapters/outbox-repository';
-import { ScreenerRepository } from '../../functions/adapters/screener-repository';
-import { assessFreshness, DEFAULT_MAX_RECORD_AGE_DAYS, type FreshnessPolicy } from '../../functions/core/freshness';
-import { RecruitmentConfirmation, type RecordDates, type Trial } from '../../functions/core/model';
-import { ConfirmationsFile } from '../../functions/adapters/catalog-files';
-import { importRegistryFiles, type RecordOutcome } from '../import/import-trials';
-import { syncCatalogFiles, type SyncFilesResult } from '../import/sync-trials';
-import { CTGOV_API_URL } from '../../functions/adapters/registry/ctgov-api';
-import { lintCatalog } from '../catalog/lint';
+import { readCatalogSources, type CatalogTrialSource } from '#adapters/catalog-files';
+import { CatalogRepository } from '#adapters/catalog-repository';
+import { holdLeadsOfClosedSites, type HeldLead } from '#adapters/closed-site-leads';
+import { OutboxRepository } from '#adapters/outbox-repository';
+import { ScreenerRepository } from '#adapters/screener-repository';
+import { assessFreshness, DEFAULT_MAX_RECORD_AGE_DAYS, type FreshnessPolicy } from '#core/freshness';
+import { RecruitmentConfirmation, type RecordDates, type Trial } from '#core/model';
+import { ConfirmationsFile } from '#adapters/catalog-files';
+import { importRegistryFiles, type RecordOutcome } from '#cli/import/import-trials';
+import { syncCatalogFiles, type SyncFilesResult } from '#cli/import/sync-trials';
+import { CTGOV_API_URL } from '#adapters/registry/ctgov-api';
+import { lintCatalog } from '#cli/catalog/lint';
 import {
   DEFAULT_DATA_DIR,
   describeTarget,
@@ -25,7 +25,7 @@ import {
   usingTable,
   withConnectionOptions,
   type ConnectionOptions,
-} from '../context';
+} from '#cli/context';
 
 /** A progress bar on stderr when a person is watching; nothing when piped or printing JSON. */
 export function progressBar(label: string, enabled: boolean): { update(done: number, total: number): void; stop(): void } {

@@ -3,8 +3,8 @@
  * It has no coordinates; the importer geocodes sites from their postal code afterwards.
  */
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import type { Site } from '../../functions/core/model';
-import type { ParsedRecord } from '../../functions/adapters/registry/registry-trial';
+import type { Site } from '#core/model';
+import type { ParsedRecord } from '#adapters/registry/registry-trial';
 import {
   assignSiteIds,
   cleanText,
@@ -23,7 +23,7 @@ import {
   summaryText,
   verbatimText,
   type RawContact,
-} from '../../functions/adapters/registry/normalise';
+} from '#adapters/registry/normalise';
 
 // Elements that may repeat; everything else is read as a single value.
 const REPEATED = new Set([

@@ -6,13 +6,13 @@
  */
 import { readdir, readFile, stat, writeFile, mkdir } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
-import { TrialRecord } from '../../functions/adapters/catalog-files';
-import { geocodePostalCode } from '../../functions/adapters/postal-geocoder';
-import type { GeoPoint } from '../../functions/core/model';
+import { TrialRecord } from '#adapters/catalog-files';
+import { geocodePostalCode } from '#adapters/postal-geocoder';
+import type { GeoPoint } from '#core/model';
 import { parseCtgovClassic } from './ctgov-classic';
-import { parseCtgovV2Study, studiesOf } from '../../functions/adapters/registry/ctgov-v2';
-import { GEOCODABLE_COUNTRIES, RegistryRecordError } from '../../functions/adapters/registry/normalise';
-import type { ParsedRecord } from '../../functions/adapters/registry/registry-trial';
+import { parseCtgovV2Study, studiesOf } from '#adapters/registry/ctgov-v2';
+import { GEOCODABLE_COUNTRIES, RegistryRecordError } from '#adapters/registry/normalise';
+import type { ParsedRecord } from '#adapters/registry/registry-trial';
 
 const RECORD_EXTENSIONS = new Set(['.json', '.xml']);
 

@@ -7,11 +7,11 @@
  */
 import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { TrialRecord } from '../../functions/adapters/catalog-files';
-import type { FetchStudiesOptions } from '../../functions/adapters/registry/ctgov-api';
-import { runRegistrySync, type RegistrySyncResult } from '../../functions/adapters/registry/sync';
-import type { RegistryFacts } from '../../functions/core/registry-sync';
-import * as z from '../../functions/core/zod';
+import { TrialRecord } from '#adapters/catalog-files';
+import type { FetchStudiesOptions } from '#adapters/registry/ctgov-api';
+import { runRegistrySync, type RegistrySyncResult } from '#adapters/registry/sync';
+import type { RegistryFacts } from '#core/registry-sync';
+import * as z from '#core/zod';
 
 /** `data/registry-sync.json`: what the last successful sync searched for, and when. */
 export const SyncState = z.object({

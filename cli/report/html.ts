@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { FUNNEL_STEPS, FUNNEL_STEP_LABELS, type FunnelCounts, type FunnelReport } from '../../functions/core/funnel';
+import { FUNNEL_STEPS, FUNNEL_STEP_LABELS, type FunnelCounts, type FunnelReport } from '#core/funnel';
 import type { FunnelNames } from './names';
 import { share } from './text';
 

@@ -2,7 +2,7 @@
  * Trial titles and site names for the report, from the catalog (registry data, not patient data).
  * A trial or site the current catalog no longer holds is shown by its id.
  */
-import type { Trial } from '../../functions/core/model';
+import type { Trial } from '#core/model';
 
 export interface FunnelNames {
   trialTitle(trialId: string): string | undefined;

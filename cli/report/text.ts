@@ -1,5 +1,5 @@
 /** The funnel report as plain-text tables for a terminal (`trial-screener report`). */
-import { FUNNEL_STEPS, FUNNEL_STEP_LABELS, type FunnelCounts, type FunnelReport } from '../../functions/core/funnel';
+import { FUNNEL_STEPS, FUNNEL_STEP_LABELS, type FunnelCounts, type FunnelReport } from '#core/funnel';
 import type { FunnelNames } from './names';
 
 /** Columns padded to their widest cell; numbers right-aligned. */

@@ -18,8 +18,8 @@
 import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import { RecruitmentConfirmation, Screener, ScreeningCriterion, Trial } from '../core/model';
-import * as z from '../core/zod';
+import { RecruitmentConfirmation, Screener, ScreeningCriterion, Trial } from '#core/model';
+import * as z from '#core/zod';
 
 /** A trial as the importer writes it: everything but the authored criteria. */
 export const TrialRecord = z.omit(Trial, { criteria: true, confirmations: true, leftToStudyTeam: true, plainSummary: true, onSiteOnly: true });

@@ -7,10 +7,10 @@
  * memory, re-read the pointer at most every `pointerTtlMs`, and load trials only when it moves.
  */
 import { BatchWriteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { prepareCatalog, type PreparedCatalog } from '../core/eligibility';
-import { DomainError } from '../core/errors';
-import { Trial } from '../core/model';
-import { TABLE_ATTRIBUTES, catalogPartition, itemKeys } from '../table-schema';
+import { prepareCatalog, type PreparedCatalog } from '#core/eligibility';
+import { DomainError } from '#core/errors';
+import { Trial } from '#core/model';
+import { TABLE_ATTRIBUTES, catalogPartition, itemKeys } from '#functions/table-schema';
 import { queryPartition, type TableRef } from './dynamo';
 
 /** The catalog pointer item's data. */

@@ -3,8 +3,8 @@
  * for a trial or site that the new catalog no longer offers are held, with the reason, instead of
  * being emailed to a study that has closed. A lead already being sent (SENDING) is left to finish.
  */
-import { closedReason } from '../core/freshness';
-import type { Trial } from '../core/model';
+import { closedReason } from '#core/freshness';
+import type { Trial } from '#core/model';
 import type { OutboxRepository } from './outbox-repository';
 
 export interface HeldLead {

@@ -3,10 +3,10 @@
  * manifest knows. Each function parses only the variables the manifest lists for it, once per
  * cold start; a missing or invalid variable fails the cold start with its name (never its value).
  */
-import * as z from '../core/zod';
-import { FUNCTIONS, type EnvironmentVariable, type FunctionName } from '../function-manifest';
+import * as z from '#core/zod';
+import { FUNCTIONS, type EnvironmentVariable, type FunctionName } from '#functions/function-manifest';
 
-import { DEFAULT_SITE_LINK_TTL_DAYS, DEFAULT_SITE_REMINDER_WORKING_DAYS, SITE_EMAIL_MODES } from '../core/site-leads';
+import { DEFAULT_SITE_LINK_TTL_DAYS, DEFAULT_SITE_REMINDER_WORKING_DAYS, SITE_EMAIL_MODES } from '#core/site-leads';
 
 // `zod/mini`: every function parses its configuration at cold start, and the functions that need
 // no other schema (delivery) then carry no more of zod than this.

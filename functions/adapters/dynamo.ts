@@ -5,7 +5,7 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { TABLE_ATTRIBUTES } from '../table-schema';
+import { TABLE_ATTRIBUTES } from '#functions/table-schema';
 
 let client: DynamoDBDocumentClient | undefined;
 

@@ -5,8 +5,8 @@
  * BOUNCED` finds it.
  */
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { EmailEventEntry } from '../core/email-events';
-import { outboxKeys } from '../table-schema';
+import type { EmailEventEntry } from '#core/email-events';
+import { outboxKeys } from '#functions/table-schema';
 import type { TableRef } from './dynamo';
 import { outboxItemKey } from './outbox-repository';
 

@@ -5,7 +5,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { compileEmailTemplate, type EmailTemplates } from '../core/lead-email';
+import { compileEmailTemplate, type EmailTemplates } from '#core/lead-email';
 
 const TEMPLATE_NAMES = {
   siteLead: 'site-lead',

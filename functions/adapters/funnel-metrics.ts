@@ -7,8 +7,8 @@
  * the names agree. Counts only: never an id, an answer or a trial's result for a person.
  */
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { screeningFunnelCounts } from '../core/funnel';
-import type { Eligibility, ScreeningOutcome } from '../core/model';
+import { screeningFunnelCounts } from '#core/funnel';
+import type { Eligibility, ScreeningOutcome } from '#core/model';
 
 export const FUNNEL_METRICS_NAMESPACE = 'TrialScreener';
 export const FUNNEL_METRICS_SERVICE = 'funnel';

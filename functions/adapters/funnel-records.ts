@@ -8,13 +8,13 @@
  * an item that does not read is counted in `unreadable`, never guessed at.
  */
 import { paginateScan } from '@aws-sdk/lib-dynamodb';
-import { DEFAULT_MAX_RECORD_AGE_DAYS } from '../core/freshness';
-import type { FunnelLead, FunnelRecords, FunnelScreening, FunnelTrialResult } from '../core/funnel';
-import type { TrialResult } from '../core/model';
-import type { CatalogStore } from '../core/ports';
-import { presentStoredResults } from '../core/stored-results';
-import * as z from '../core/zod';
-import { TABLE_ATTRIBUTES, type EntityType } from '../table-schema';
+import { DEFAULT_MAX_RECORD_AGE_DAYS } from '#core/freshness';
+import type { FunnelLead, FunnelRecords, FunnelScreening, FunnelTrialResult } from '#core/funnel';
+import type { TrialResult } from '#core/model';
+import type { CatalogStore } from '#core/ports';
+import { presentStoredResults } from '#core/stored-results';
+import * as z from '#core/zod';
+import { TABLE_ATTRIBUTES, type EntityType } from '#functions/table-schema';
 import { CatalogRepository } from './catalog-repository';
 import type { TableRef } from './dynamo';
 import { StoredResults } from './screening-repository';

@@ -16,10 +16,10 @@ import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import httpJsonBodyParser from '@middy/http-json-body-parser';
 import httpSecurityHeaders from '@middy/http-security-headers';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import type { FunctionName } from '../function-manifest';
-import { FUNCTIONS } from '../function-manifest';
-import { boundErrorDetails, DomainError, type DomainErrorCode, type ErrorDetail } from '../core/errors';
-import * as z from '../core/zod';
+import type { FunctionName } from '#functions/function-manifest';
+import { FUNCTIONS } from '#functions/function-manifest';
+import { boundErrorDetails, DomainError, type DomainErrorCode, type ErrorDetail } from '#core/errors';
+import * as z from '#core/zod';
 import {
   ALLOWED_METHODS,
   ALLOWED_REQUEST_HEADERS,
@@ -29,7 +29,7 @@ import {
   errorBody,
   MAX_REQUEST_BODY_BYTES,
   RETRY_AFTER_SECONDS,
-} from '../contract/http';
+} from '#functions/contract/http';
 import { loadConfig, type Config } from './config';
 import { isDependencyOutage } from './dependency-errors';
 import { logger } from './logger';

@@ -20,8 +20,8 @@ import {
   type DeliverySettings,
   type Mailer,
   type OutboxRef,
-} from '../core/delivery';
-import type { EmailTemplates } from '../core/lead-email';
+} from '#core/delivery';
+import type { EmailTemplates } from '#core/lead-email';
 import type { Config } from './config';
 import { tableRef } from './dynamo';
 import { loadEmailTemplates } from './email-templates';

@@ -12,9 +12,9 @@ import { GetCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } 
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 // `zod/mini` (tree-shakable): the delivery functions need no other schema than these and their
 // configuration's, so their bundles carry only the small part of zod that these use.
-import * as z from '../core/zod';
-import type { OutboxClaim, OutboxKind, OutboxMessage, OutboxRef, OutboxStore } from '../core/delivery';
-import type { SiteLinkRecord } from '../core/site-leads';
+import * as z from '#core/zod';
+import type { OutboxClaim, OutboxKind, OutboxMessage, OutboxRef, OutboxStore } from '#core/delivery';
+import type { SiteLinkRecord } from '#core/site-leads';
 import {
   DUE_INDEX,
   DUE_PARTITION,
@@ -27,7 +27,7 @@ import {
   SCREENING_TOKEN_ATTRIBUTE,
   type ItemKey,
   type OutboxStatus,
-} from '../table-schema';
+} from '#functions/table-schema';
 import type { TableRef } from './dynamo';
 import { logger } from './logger';
 

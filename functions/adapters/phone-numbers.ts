@@ -18,7 +18,7 @@ import {
   type MetadataJson,
   type PhoneNumber,
 } from 'libphonenumber-js/core';
-import type { PhoneNumbers } from '../core/ports';
+import type { PhoneNumbers } from '#core/ports';
 
 export type { CountryCode, PhoneNumber };
 

@@ -7,9 +7,9 @@
  * silently matched by country. Either problem is a 400 naming `answers.postal_code`.
  */
 import { postcodeValidator, postcodeValidatorExistsForCountry } from 'postcode-validator';
-import { countryFromAnswer } from '../core/countries';
-import { DomainError } from '../core/errors';
-import type { Answers, GeoPoint } from '../core/model';
+import { countryFromAnswer } from '#core/countries';
+import { DomainError } from '#core/errors';
+import type { Answers, GeoPoint } from '#core/model';
 import { geocodePostalCode, hasPostalPoints } from './postal-geocoder';
 
 const FIELD = ['answers', 'postal_code'];

@@ -18,7 +18,7 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { brotliDecompress } from 'node:zlib';
-import type { GeoPoint } from '../core/model';
+import type { GeoPoint } from '#core/model';
 
 /** The data file of each country with postal coordinates, in `data/postal-points/`. */
 export const POSTAL_POINT_FILES = { us: 'us-zip.br', ca: 'ca-fsa.br', no: 'no-postnummer.br' } as const;

@@ -4,8 +4,8 @@
  * fails loudly here instead of deep inside the evaluation.
  */
 import { PutCommand, GetCommand } from '@aws-sdk/lib-dynamodb';
-import { Screener } from '../core/model';
-import { SCREENERS_PARTITION, TABLE_ATTRIBUTES, itemKeys } from '../table-schema';
+import { Screener } from '#core/model';
+import { SCREENERS_PARTITION, TABLE_ATTRIBUTES, itemKeys } from '#functions/table-schema';
 import { queryPartition, type TableRef } from './dynamo';
 
 export class ScreenerRepository {

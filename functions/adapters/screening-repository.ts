@@ -10,10 +10,10 @@
 import { randomUUID } from 'node:crypto';
 import { BatchGetCommand, DeleteCommand, GetCommand, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
-import { refusals, type DomainError } from '../core/errors';
-import { DEFAULT_MAX_RECORD_AGE_DAYS } from '../core/freshness';
-import type { LeadStatus } from '../core/model';
-import { ERASURE_WAITS_FOR_SEND_MS, STREAM_GRACE_SECONDS } from '../core/outbox-timing';
+import { refusals, type DomainError } from '#core/errors';
+import { DEFAULT_MAX_RECORD_AGE_DAYS } from '#core/freshness';
+import type { LeadStatus } from '#core/model';
+import { ERASURE_WAITS_FOR_SEND_MS, STREAM_GRACE_SECONDS } from '#core/outbox-timing';
 import type {
   Disclosure,
   ErasureReceipt,
@@ -28,12 +28,12 @@ import type {
   ScreeningRecord,
   ScreeningStore,
   CatalogStore,
-} from '../core/ports';
-import { SCREENING_TOKEN_ATTRIBUTE, TABLE_ATTRIBUTES, dueKeys, itemKeys, outboxKeys, type ItemKey } from '../table-schema';
-import { SITE_OUTCOMES, type SiteOutcome } from '../core/site-leads';
-import { presentStoredResults, storeResults, type StoredTrialResult } from '../core/stored-results';
-import * as z from '../core/zod';
-import { MedicalAdvice as MedicalAdviceBody, UrgentCare as UrgentCareBody } from '../contract/api-responses';
+} from '#core/ports';
+import { SCREENING_TOKEN_ATTRIBUTE, TABLE_ATTRIBUTES, dueKeys, itemKeys, outboxKeys, type ItemKey } from '#functions/table-schema';
+import { SITE_OUTCOMES, type SiteOutcome } from '#core/site-leads';
+import { presentStoredResults, storeResults, type StoredTrialResult } from '#core/stored-results';
+import * as z from '#core/zod';
+import { MedicalAdvice as MedicalAdviceBody, UrgentCare as UrgentCareBody } from '#functions/contract/api-responses';
 import { CatalogRepository } from './catalog-repository';
 import { cancellationReasons, expiresAfterDays, type TableRef } from './dynamo';
 import { sealToken, sha256Hex, tokenMatches, unsealToken } from './tokens';

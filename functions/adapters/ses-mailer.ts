@@ -5,8 +5,8 @@
  * and the local runtime can point it at the emulator through `AWS_ENDPOINT_URL_SES`.
  */
 import { SendEmailCommand, SESClient, type SendEmailCommandOutput } from '@aws-sdk/client-ses';
-import type { Mailer, SendOptions, SendResult } from '../core/delivery';
-import type { RenderedEmail } from '../core/lead-email';
+import type { Mailer, SendOptions, SendResult } from '#core/delivery';
+import type { RenderedEmail } from '#core/lead-email';
 
 /** The one SES operation the mailer uses; `SESClient` satisfies it. */
 export interface SesSender {

@@ -13,8 +13,8 @@
  * refusal, so a link reveals nothing about other leads.
  */
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { DomainError } from '../core/errors';
-import * as z from '../core/zod';
+import { DomainError } from '#core/errors';
+import * as z from '#core/zod';
 import {
   NOT_ELIGIBLE_REASONS,
   SITE_OUTCOMES,
@@ -24,8 +24,8 @@ import {
   type SiteLeadView,
   type SiteOutcome,
   trialRegistryUrl,
-} from '../core/site-leads';
-import { itemKeys } from '../table-schema';
+} from '#core/site-leads';
+import { itemKeys } from '#functions/table-schema';
 import type { TableRef } from './dynamo';
 import { tokenMatches } from './tokens';
 

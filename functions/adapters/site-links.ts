@@ -3,7 +3,7 @@
  * hash and an expiry (`core/site-leads.ts` has the link format; `site-lead-repository.ts` checks
  * a token against the stored hashes in constant time).
  */
-import type { SiteLinkIssuer } from '../core/site-leads';
+import type { SiteLinkIssuer } from '#core/site-leads';
 import { newScreeningToken, sha256Hex } from './tokens';
 
 /** A link issuer whose links expire `ttlDays` after they are issued. */

@@ -4,9 +4,9 @@
  * harmless (the first pause's time is kept); resuming deletes the item.
  */
 import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { normaliseAddress, type PausedBy, type SitePause } from '../core/site-pauses';
-import * as z from '../core/zod';
-import { SITE_PAUSES_PARTITION, TABLE_ATTRIBUTES, itemKeys, type ItemKey } from '../table-schema';
+import { normaliseAddress, type PausedBy, type SitePause } from '#core/site-pauses';
+import * as z from '#core/zod';
+import { SITE_PAUSES_PARTITION, TABLE_ATTRIBUTES, itemKeys, type ItemKey } from '#functions/table-schema';
 import { queryPartition, type TableRef } from './dynamo';
 
 const optionalText = z.pipe(

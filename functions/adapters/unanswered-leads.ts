@@ -3,7 +3,7 @@
  * before the reminder threshold, so the query never reads the recent ones), each with its
  * follow-up (`core/site-leads.ts`). The reminder run and `leads list --unanswered` share it.
  */
-import { followUpFor, workingDaysBefore, type FollowUp } from '../core/site-leads';
+import { followUpFor, workingDaysBefore, type FollowUp } from '#core/site-leads';
 import type { OutboxEntry, OutboxRepository } from './outbox-repository';
 
 export interface UnansweredLead {

@@ -4,8 +4,8 @@
  * against these at compile time, so the document cannot describe less than a response carries
  * of the fields listed here.
  */
-import { LeadStatus, RegistryDate, Screener } from '../core/model';
-import * as z from '../core/zod';
+import { LeadStatus, RegistryDate, Screener } from '#core/model';
+import * as z from '#core/zod';
 
 const ScreeningOutcome = z.enum(['urgent_care', 'matches', 'no_matches']);
 const CriterionResult = z.enum(['met', 'not_met', 'unknown']);

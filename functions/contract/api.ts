@@ -3,11 +3,11 @@
  * with the schemas), the web form (`web/src/api.ts` compiles against these types) and the
  * OpenAPI document. Built from the core's model with the core's zod; no adapter.
  */
-import type { LeadStatus, MedicalAdvice, Screener, ScreeningOutcome, TrialResult, UrgentCare } from '../core/model';
-import type { ErasureReceipt, ReferralSummary, SavedScreening, ScreeningRecord } from '../core/ports';
-import { isSafeText, UNSAFE_TEXT_MESSAGE } from '../core/text-safety';
-import * as z from '../core/zod';
-import { PATIENT_PROGRESS_TEXT, type SiteOutcome } from '../core/site-leads';
+import type { LeadStatus, MedicalAdvice, Screener, ScreeningOutcome, TrialResult, UrgentCare } from '#core/model';
+import type { ErasureReceipt, ReferralSummary, SavedScreening, ScreeningRecord } from '#core/ports';
+import { isSafeText, UNSAFE_TEXT_MESSAGE } from '#core/text-safety';
+import * as z from '#core/zod';
+import { PATIENT_PROGRESS_TEXT, type SiteOutcome } from '#core/site-leads';
 
 const ScreenerId = z.string().check(z.regex(/^[a-z0-9-]{1,100}$/, 'Not a screener id'));
 /** Any id shape is accepted: an unknown id gets the same 403 as a wrong token. */

@@ -4,8 +4,8 @@
  * the dialect OpenAPI 3.1 uses). `npm run openapi` writes it to `docs/openapi.json`, a test
  * checks the file is current, and `GET /openapi.json` serves it.
  */
-import { httpFunctions, type HttpFunctionSpec } from '../function-manifest';
-import * as z from '../core/zod';
+import { httpFunctions, type HttpFunctionSpec } from '#functions/function-manifest';
+import * as z from '#core/zod';
 import { CreateReferralRequest, ScreenerPath, ScreeningPath, SubmitScreeningRequest } from './api';
 import { ErrorBody, ReferralBody, ScreenerBody, ScreenerListBody, ScreeningBody, ScreeningStatusBody } from './api-responses';
 import { ALLOWED_REQUEST_HEADERS, API_ERRORS, API_VERSION, MAX_REQUEST_BODY_BYTES } from './http';

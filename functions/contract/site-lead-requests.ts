@@ -1,6 +1,6 @@
 /** The request schemas of the site's lead routes (path, outcome, pause), written once. */
-import { NOT_ELIGIBLE_REASONS, SITE_OUTCOMES } from '../core/site-leads';
-import * as z from '../core/zod';
+import { NOT_ELIGIBLE_REASONS, SITE_OUTCOMES } from '#core/site-leads';
+import * as z from '#core/zod';
 
 /** Lead ids are UUIDs; any id shape is accepted so an unknown id gets the same 403 as a bad link. */
 export const SiteLeadPath = z.object({ leadId: z.string().check(z.minLength(1), z.maxLength(100)) });

@@ -12,9 +12,9 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
-import * as z from '../core/zod';
-import type { OutboxRef } from '../core/delivery';
-import type { OutboxDelivery } from '../adapters/outbox-delivery';
+import * as z from '#core/zod';
+import type { OutboxRef } from '#core/delivery';
+import type { OutboxDelivery } from '#adapters/outbox-delivery';
 
 const InsertRecord = z.object({
   eventName: z.literal('INSERT'),

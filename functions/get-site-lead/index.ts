@@ -2,15 +2,15 @@
  * `GET /site/leads/{leadId}` (lead page link token): the lead for its site, with its outcome
  * history. Every view is counted on the lead and logged with the link's id, never patient data.
  */
-import { indexPauses } from '../core/site-pauses';
-import { loadConfig } from '../adapters/config';
-import { tableRef } from '../adapters/dynamo';
-import { httpHandler, ok } from '../adapters/http-handler';
-import { logger } from '../adapters/logger';
-import { SiteLeadRepository, toSiteLeadView } from '../adapters/site-lead-repository';
-import { SITE_METRIC_NAMES, countNow, siteMetrics } from '../adapters/site-metrics';
-import { SitePauseRepository } from '../adapters/site-pause-repository';
-import { SiteLeadPath } from '../contract/site-lead-requests';
+import { indexPauses } from '#core/site-pauses';
+import { loadConfig } from '#adapters/config';
+import { tableRef } from '#adapters/dynamo';
+import { httpHandler, ok } from '#adapters/http-handler';
+import { logger } from '#adapters/logger';
+import { SiteLeadRepository, toSiteLeadView } from '#adapters/site-lead-repository';
+import { SITE_METRIC_NAMES, countNow, siteMetrics } from '#adapters/site-metrics';
+import { SitePauseRepository } from '#adapters/site-pause-repository';
+import { SiteLeadPath } from '#functions/contract/site-lead-requests';
 
 const config = loadConfig('get-site-lead');
 const table = tableRef(config.TABLE_NAME);

@@ -4,14 +4,14 @@
  * referrals. The operator is alerted (the `SitesPaused` metric's alarm, and a warning log line)
  * and resumes it with `trial-screener sites resume`.
  */
-import { loadConfig } from '../adapters/config';
-import { tableRef } from '../adapters/dynamo';
-import { httpHandler, ok } from '../adapters/http-handler';
-import { logger } from '../adapters/logger';
-import { SiteLeadRepository } from '../adapters/site-lead-repository';
-import { SITE_METRIC_NAMES, countNow, siteMetrics } from '../adapters/site-metrics';
-import { SitePauseRepository } from '../adapters/site-pause-repository';
-import { PauseSiteRequest, SiteLeadPath } from '../contract/site-lead-requests';
+import { loadConfig } from '#adapters/config';
+import { tableRef } from '#adapters/dynamo';
+import { httpHandler, ok } from '#adapters/http-handler';
+import { logger } from '#adapters/logger';
+import { SiteLeadRepository } from '#adapters/site-lead-repository';
+import { SITE_METRIC_NAMES, countNow, siteMetrics } from '#adapters/site-metrics';
+import { SitePauseRepository } from '#adapters/site-pause-repository';
+import { PauseSiteRequest, SiteLeadPath } from '#functions/contract/site-lead-requests';
 
 const config = loadConfig('pause-site');
 const table = tableRef(config.TABLE_NAME);

@@ -10,9 +10,9 @@
  * runs out). One message's failure is isolated: it is logged, counted, and its due time is moved
  * back, so a poison item can neither end the run nor stay first in line on every run.
  */
-import type { DeliveryOutcome, OutboxRef } from '../core/delivery';
+import type { DeliveryOutcome, OutboxRef } from '#core/delivery';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { OLDEST_DUE_METRIC, type OutboxDelivery } from '../adapters/outbox-delivery';
+import { OLDEST_DUE_METRIC, type OutboxDelivery } from '#adapters/outbox-delivery';
 
 export interface ReconcilerOptions {
   /** At most this many messages per run; the rest wait for the next run. */

@@ -10,10 +10,10 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
 import type { SNSEvent } from 'aws-lambda';
-import { readEmailEvent } from '../core/email-events';
-import type { EmailEventRepository } from '../adapters/email-event-repository';
-import { SITE_METRIC_NAMES } from '../adapters/site-metrics';
-import type { SitePauseRepository } from '../adapters/site-pause-repository';
+import { readEmailEvent } from '#core/email-events';
+import type { EmailEventRepository } from '#adapters/email-event-repository';
+import { SITE_METRIC_NAMES } from '#adapters/site-metrics';
+import type { SitePauseRepository } from '#adapters/site-pause-repository';
 
 export interface EmailEventPorts {
   events: EmailEventRepository;

@@ -1,10 +1,10 @@
 /** Lambda entry of the email-event recorder (see `handler.ts`). */
-import { loadConfig } from '../adapters/config';
-import { tableRef } from '../adapters/dynamo';
-import { EmailEventRepository } from '../adapters/email-event-repository';
-import { logger } from '../adapters/logger';
-import { siteMetrics } from '../adapters/site-metrics';
-import { SitePauseRepository } from '../adapters/site-pause-repository';
+import { loadConfig } from '#adapters/config';
+import { tableRef } from '#adapters/dynamo';
+import { EmailEventRepository } from '#adapters/email-event-repository';
+import { logger } from '#adapters/logger';
+import { siteMetrics } from '#adapters/site-metrics';
+import { SitePauseRepository } from '#adapters/site-pause-repository';
 import { createEmailEventHandler } from './handler';
 
 const config = loadConfig('record-email-events');

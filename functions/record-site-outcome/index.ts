@@ -3,14 +3,14 @@
  * (`{outcome, reason?, note?}`). The entry names the link that recorded it; the log line names
  * the lead, the link and the outcome, never the note or the patient.
  */
-import { loadConfig } from '../adapters/config';
-import { tableRef } from '../adapters/dynamo';
-import { created, httpHandler } from '../adapters/http-handler';
-import { logger } from '../adapters/logger';
-import { SiteLeadRepository, invalidSiteLink } from '../adapters/site-lead-repository';
-import { SITE_METRIC_NAMES, countNow, outcomeMetricName, siteMetrics } from '../adapters/site-metrics';
-import type { SiteOutcomeRecorded } from '../core/site-leads';
-import { RecordOutcomeRequest, SiteLeadPath } from '../contract/site-lead-requests';
+import { loadConfig } from '#adapters/config';
+import { tableRef } from '#adapters/dynamo';
+import { created, httpHandler } from '#adapters/http-handler';
+import { logger } from '#adapters/logger';
+import { SiteLeadRepository, invalidSiteLink } from '#adapters/site-lead-repository';
+import { SITE_METRIC_NAMES, countNow, outcomeMetricName, siteMetrics } from '#adapters/site-metrics';
+import type { SiteOutcomeRecorded } from '#core/site-leads';
+import { RecordOutcomeRequest, SiteLeadPath } from '#functions/contract/site-lead-requests';
 
 const config = loadConfig('record-site-outcome');
 const leads = new SiteLeadRepository(tableRef(config.TABLE_NAME));

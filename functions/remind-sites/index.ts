@@ -3,15 +3,15 @@
  * unanswered leads and counts the ones to escalate (`reminders.ts`). Configuration is parsed at
  * cold start.
  */
-import { loadConfig } from '../adapters/config';
-import { tableRef } from '../adapters/dynamo';
-import { logger } from '../adapters/logger';
-import { deliverySettings } from '../adapters/outbox-delivery';
-import { OutboxRepository } from '../adapters/outbox-repository';
-import { createSesMailer, sesClient } from '../adapters/ses-mailer';
-import { SiteLeadRepository } from '../adapters/site-lead-repository';
-import { siteLinkIssuer } from '../adapters/site-links';
-import { siteMetrics } from '../adapters/site-metrics';
+import { loadConfig } from '#adapters/config';
+import { tableRef } from '#adapters/dynamo';
+import { logger } from '#adapters/logger';
+import { deliverySettings } from '#adapters/outbox-delivery';
+import { OutboxRepository } from '#adapters/outbox-repository';
+import { createSesMailer, sesClient } from '#adapters/ses-mailer';
+import { SiteLeadRepository } from '#adapters/site-lead-repository';
+import { siteLinkIssuer } from '#adapters/site-links';
+import { siteMetrics } from '#adapters/site-metrics';
 import { createRemindSitesHandler } from './reminders';
 
 const config = loadConfig('remind-sites');

@@ -9,15 +9,15 @@
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
-import { decideRecipient, holdsAllEmail, type Mailer, type RecipientPolicy } from '../core/delivery';
-import { emailTagsFor } from '../core/email-events';
-import { renderSiteLeadEmail, type EmailTemplates } from '../core/lead-email';
-import { siteLeadLinkUrl, type SiteLinkIssuer } from '../core/site-leads';
-import type { OutboxRepository } from '../adapters/outbox-repository';
-import { toOutboxMessage } from '../adapters/outbox-repository';
-import type { SiteLeadRepository } from '../adapters/site-lead-repository';
-import { SITE_METRIC_NAMES } from '../adapters/site-metrics';
-import { unansweredLeads } from '../adapters/unanswered-leads';
+import { decideRecipient, holdsAllEmail, type Mailer, type RecipientPolicy } from '#core/delivery';
+import { emailTagsFor } from '#core/email-events';
+import { renderSiteLeadEmail, type EmailTemplates } from '#core/lead-email';
+import { siteLeadLinkUrl, type SiteLinkIssuer } from '#core/site-leads';
+import type { OutboxRepository } from '#adapters/outbox-repository';
+import { toOutboxMessage } from '#adapters/outbox-repository';
+import type { SiteLeadRepository } from '#adapters/site-lead-repository';
+import { SITE_METRIC_NAMES } from '#adapters/site-metrics';
+import { unansweredLeads } from '#adapters/unanswered-leads';
 
 export interface ReminderPorts {
   outbox: OutboxRepository;

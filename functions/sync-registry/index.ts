@@ -3,8 +3,8 @@
  * schedule (`lib/registry-sync-construct.ts`) and syncs the catalog from the ClinicalTrials.gov
  * API v2 (`sync-job.ts`). Configuration is parsed at cold start.
  */
-import { loadConfig } from '../adapters/config';
-import { tableRef } from '../adapters/dynamo';
+import { loadConfig } from '#adapters/config';
+import { tableRef } from '#adapters/dynamo';
 import { createRegistrySyncJob } from './sync-job';
 
 const config = loadConfig('sync-registry');

@@ -12,18 +12,18 @@
 import { createHash } from 'node:crypto';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import type { PreparedCatalog } from '../core/eligibility';
-import { assessFreshness } from '../core/freshness';
-import type { Trial } from '../core/model';
-import type { RegistryFacts } from '../core/registry-sync';
-import { CatalogRepository } from '../adapters/catalog-repository';
-import { holdLeadsOfClosedSites } from '../adapters/closed-site-leads';
-import type { TableRef } from '../adapters/dynamo';
-import { logger } from '../adapters/logger';
-import { OutboxRepository } from '../adapters/outbox-repository';
-import type { FetchStudiesOptions } from '../adapters/registry/ctgov-api';
-import { runRegistrySync } from '../adapters/registry/sync';
-import { TABLE_ATTRIBUTES, itemKeys } from '../table-schema';
+import type { PreparedCatalog } from '#core/eligibility';
+import { assessFreshness } from '#core/freshness';
+import type { Trial } from '#core/model';
+import type { RegistryFacts } from '#core/registry-sync';
+import { CatalogRepository } from '#adapters/catalog-repository';
+import { holdLeadsOfClosedSites } from '#adapters/closed-site-leads';
+import type { TableRef } from '#adapters/dynamo';
+import { logger } from '#adapters/logger';
+import { OutboxRepository } from '#adapters/outbox-repository';
+import type { FetchStudiesOptions } from '#adapters/registry/ctgov-api';
+import { runRegistrySync } from '#adapters/registry/sync';
+import { TABLE_ATTRIBUTES, itemKeys } from '#functions/table-schema';
 
 /** Namespace and service of the sync's metrics; `lib/registry-sync-construct.ts` alarms on them. */
 export const REGISTRY_SYNC_METRICS = { namespace: 'TrialScreener', service: 'registry-sync' } as const;

@@ -4,11 +4,11 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { AttributeType, Table } from 'aws-cdk-lib/aws-dynamodb';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { FUNCTIONS, type FunctionSpec } from '../../functions/function-manifest';
-import { loadStackConfig } from '../../lib/stack-config';
-import { manifestEnvironment } from '../../lib/lambda-function';
-import { LeadDeliveryConstruct } from '../../lib/lead-delivery-construct';
-import { WebConstruct } from '../../lib/web-construct';
+import { FUNCTIONS, type FunctionSpec } from '#functions/function-manifest';
+import { loadStackConfig } from '#lib/stack-config';
+import { manifestEnvironment } from '#lib/lambda-function';
+import { LeadDeliveryConstruct } from '#lib/lead-delivery-construct';
+import { WebConstruct } from '#lib/web-construct';
 import { cdkJsonContext } from './synthesize';
 
 const SENDER = 'leads@trial-screener.test';

@@ -3,20 +3,20 @@
  * funnel's steps from the metrics the functions publish, under the names they publish them.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { FUNNEL_METRIC_NAMES, FUNNEL_METRICS_NAMESPACE, FUNNEL_METRICS_SERVICE } from '../../functions/adapters/funnel-metrics';
+import { FUNNEL_METRIC_NAMES, FUNNEL_METRICS_NAMESPACE, FUNNEL_METRICS_SERVICE } from '#adapters/funnel-metrics';
 import {
   DELIVERY_METRICS_NAMESPACE,
   DELIVERY_SERVICE_NAME,
   LEADS_DELIVERED_METRIC,
   OUTCOME_METRICS,
-} from '../../functions/adapters/outbox-delivery';
+} from '#adapters/outbox-delivery';
 import {
   SITE_METRIC_NAMES,
   SITE_METRICS_NAMESPACE,
   SITE_METRICS_SERVICE,
   outcomeMetricName,
-} from '../../functions/adapters/site-metrics';
-import { FUNNEL_DASHBOARD_METRICS } from '../../lib/funnel-dashboard-construct';
+} from '#adapters/site-metrics';
+import { FUNNEL_DASHBOARD_METRICS } from '#lib/funnel-dashboard-construct';
 import { synthesizeStack, type SynthesizedStack } from './synthesize';
 
 interface DashboardBody {

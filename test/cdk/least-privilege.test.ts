@@ -6,8 +6,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Template } from 'aws-cdk-lib/assertions';
-import { FUNCTIONS, type FunctionSpec, type TableItemAction } from '../../functions/function-manifest';
-import { DUE_INDEX, OUTBOX_INDEX, PARTITION_KEY_PATTERNS } from '../../functions/table-schema';
+import { FUNCTIONS, type FunctionSpec, type TableItemAction } from '#functions/function-manifest';
+import { DUE_INDEX, OUTBOX_INDEX, PARTITION_KEY_PATTERNS } from '#functions/table-schema';
 import { synthesizeStack, type SynthesizedStack } from './synthesize';
 
 type Statement = { Sid?: string; Effect: string; Action: string | string[]; Resource?: unknown; Condition?: Record<string, any> };

@@ -4,9 +4,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Match } from 'aws-cdk-lib/assertions';
-import { registrySyncFunction } from '../../functions/function-manifest';
-import { REGISTRY_SYNC_METRICS } from '../../functions/sync-registry/sync-job';
-import { REGISTRY_SYNC_METRIC_NAMESPACE } from '../../lib/registry-sync-construct';
+import { registrySyncFunction } from '#functions/function-manifest';
+import { REGISTRY_SYNC_METRICS } from '#functions/sync-registry/sync-job';
+import { REGISTRY_SYNC_METRIC_NAMESPACE } from '#lib/registry-sync-construct';
 import { synthesizeStack, type SynthesizedStack } from './synthesize';
 
 describe('the registry sync construct', () => {

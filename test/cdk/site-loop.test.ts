@@ -5,10 +5,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
-import { SITE_METRIC_NAMES, SITE_METRICS_NAMESPACE, SITE_METRICS_SERVICE } from '../../functions/adapters/site-metrics';
-import { SITE_LEAD_PAGE_PREFIX } from '../../functions/core/site-leads';
-import { LEAD_PAGE_PATH } from '../../lib/web-construct';
-import { SITE_METRICS } from '../../lib/site-loop-construct';
+import { SITE_METRIC_NAMES, SITE_METRICS_NAMESPACE, SITE_METRICS_SERVICE } from '#adapters/site-metrics';
+import { SITE_LEAD_PAGE_PREFIX } from '#core/site-leads';
+import { LEAD_PAGE_PATH } from '#lib/web-construct';
+import { SITE_METRICS } from '#lib/site-loop-construct';
 import { synthesizeStack, type SynthesizedStack } from './synthesize';
 
 let synthesized: SynthesizedStack;

@@ -7,8 +7,8 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
-import { FUNCTIONS, httpFunctions, scheduleFunctions, streamFunctions, type FunctionSpec } from '../../functions/function-manifest';
-import { DUE_INDEX, OUTBOX_INDEX, TABLE_ATTRIBUTES } from '../../functions/table-schema';
+import { FUNCTIONS, httpFunctions, scheduleFunctions, streamFunctions, type FunctionSpec } from '#functions/function-manifest';
+import { DUE_INDEX, OUTBOX_INDEX, TABLE_ATTRIBUTES } from '#functions/table-schema';
 import {
   ALLOWED_REQUEST_HEADERS,
   API_ERRORS,
@@ -16,15 +16,15 @@ import {
   CORS_MAX_AGE_SECONDS,
   errorBody,
   MAX_REQUEST_BODY_BYTES,
-} from '../../functions/contract/http';
-import { PROJECT_ROOT } from '../../lib/lambda-function';
+} from '#functions/contract/http';
+import { PROJECT_ROOT } from '#lib/lambda-function';
 import {
   OLDEST_DUE_METRIC as ADAPTER_OLDEST_DUE_METRIC,
   DELIVERY_METRICS_NAMESPACE,
   DELIVERY_SERVICE_NAME,
   OUTCOME_METRICS,
-} from '../../functions/adapters/outbox-delivery';
-import { DELIVERY_METRICS, OLDEST_DUE_METRIC } from '../../lib/monitoring-construct';
+} from '#adapters/outbox-delivery';
+import { DELIVERY_METRICS, OLDEST_DUE_METRIC } from '#lib/monitoring-construct';
 import { TEST_SENDER, synthesizeStack, type SynthesizedStack } from './synthesize';
 
 type CfnResource = { Type: string; Properties: Record<string, any>; Metadata?: Record<string, any> };

@@ -8,9 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, type Environment } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { loadStackConfig } from '../../lib/stack-config';
-import { PROJECT_ROOT } from '../../lib/lambda-function';
-import { TrialScreenerStack, stackIdOf } from '../../lib/trial-screener-stack';
+import { loadStackConfig } from '#lib/stack-config';
+import { PROJECT_ROOT } from '#lib/lambda-function';
+import { TrialScreenerStack, stackIdOf } from '#lib/trial-screener-stack';
 
 export interface SynthesizedStack {
   readonly app: App;

@@ -8,11 +8,11 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { renderFunnelHtml } from '../../cli/report/html';
-import { funnelNames } from '../../cli/report/names';
-import { countFunnel, type FunnelLead, type FunnelScreening } from '../../functions/core/funnel';
-import type { CriterionResult, Trial } from '../../functions/core/model';
-import type { SiteOutcome } from '../../functions/core/site-leads';
+import { renderFunnelHtml } from '#cli/report/html';
+import { funnelNames } from '#cli/report/names';
+import { countFunnel, type FunnelLead, type FunnelScreening } from '#core/funnel';
+import type { CriterionResult, Trial } from '#core/model';
+import type { SiteOutcome } from '#core/site-leads';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const criteriaFiles = readdirSync(join(root, 'data/criteria'))

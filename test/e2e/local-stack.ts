@@ -2,7 +2,7 @@
  * The local stack for the browser tests: the real one started by `local/launch.ts`, or one that is
  * already running (`npm start`) when `E2E_BASE_URL` is set, e.g. while working on the form.
  */
-import { launchLocalStack } from '../../local/launch';
+import { launchLocalStack } from '#local/launch';
 
 export interface E2eStack {
   /** Where the form and the API are served (same origin). */

@@ -34,7 +34,7 @@ import {
   type StoredEmail,
 } from './journeys';
 import { startE2eStack, type E2eStack } from './local-stack';
-import { contentSecurityPolicy } from '../../functions/contract/http';
+import { contentSecurityPolicy } from '#functions/contract/http';
 
 /** The form's policy as CloudFront sends it in production (the API on the page's own origin here). */
 const PRODUCTION_CSP = contentSecurityPolicy();

@@ -8,7 +8,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { parseSiteLeadLocation } from '../../functions/core/site-leads';
+import { parseSiteLeadLocation } from '#core/site-leads';
 import { PHONE_VIEWPORT, answerAsTypicalPatient, axeViolations, launchBrowser, waitForHeading } from './browser';
 import { openContactForm, openStartPage, pressStart, sendContactDetails, waitForEmail, type StoredEmail } from './journeys';
 import { startE2eStack, type E2eStack } from './local-stack';

@@ -7,7 +7,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
-import { launchLocalStack } from '../../local/launch';
+import { launchLocalStack } from '#local/launch';
 import { DESKTOP_VIEWPORT, PHONE_VIEWPORT, answerAsTypicalPatient, launchBrowser, waitForHeading } from './browser';
 import { openContactForm, openStartPage, pressStart, sendContactDetails, waitForEmail } from './journeys';
 

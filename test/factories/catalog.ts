@@ -2,8 +2,8 @@
  * Trial, site and criterion factories: small valid objects with sensible defaults, so each test
  * states only what matters to it. Every trial has a fresh NCT id and every site a fresh site id.
  */
-import { Site, Trial } from '../../functions/core/model';
-import type { GeoPoint, ScreeningCriterion } from '../../functions/core/model';
+import { Site, Trial } from '#core/model';
+import type { GeoPoint, ScreeningCriterion } from '#core/model';
 
 /** Real places, for distances that read naturally in tests. */
 export const PLACES = {

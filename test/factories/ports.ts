@@ -2,10 +2,10 @@
  * In-memory fakes of the core's ports, for the use cases' unit tests: the same contracts as the
  * DynamoDB repositories (tokens authorise, refusals are the core's), no I/O.
  */
-import { prepareCatalog, type PreparedCatalog } from '../../functions/core/eligibility';
-import { refusals } from '../../functions/core/errors';
-import { submitScreening } from '../../functions/app/submit-screening';
-import type { Answers, GeoPoint, Screener, Trial } from '../../functions/core/model';
+import { prepareCatalog, type PreparedCatalog } from '#core/eligibility';
+import { refusals } from '#core/errors';
+import { submitScreening } from '#app/submit-screening';
+import type { Answers, GeoPoint, Screener, Trial } from '#core/model';
 import type {
   CatalogStore,
   Geocoder,
@@ -22,8 +22,8 @@ import type {
   ScreeningStore,
   TokenSource,
   ErasureReceipt,
-} from '../../functions/core/ports';
-import { DomainError } from '../../functions/core/errors';
+} from '#core/ports';
+import { DomainError } from '#core/errors';
 
 export function screenerStore(...screeners: Screener[]): ScreenerStore {
   return {

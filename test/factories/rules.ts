@@ -4,7 +4,7 @@
  * way authored criteria and `showIf` conditions are written.
  */
 import fc from 'fast-check';
-import type { Answers, AnswerValue, Question, Screener } from '../../functions/core/model';
+import type { Answers, AnswerValue, Question, Screener } from '#core/model';
 
 const variable = (question: Question) => ({ var: question.id });
 

@@ -3,9 +3,9 @@
  * the question ids and option values that are the product's contract.
  */
 import screenerDocument from '../../data/screeners/lower-back-pain.json' with { type: 'json' };
-import { Screener } from '../../functions/core/model';
-import type { Answers, AnswerValue, Question } from '../../functions/core/model';
-import { applicableQuestions } from '../../functions/core/screener';
+import { Screener } from '#core/model';
+import type { Answers, AnswerValue, Question } from '#core/model';
+import { applicableQuestions } from '#core/screener';
 
 /** Answer overrides: a value replaces the answer, `undefined` removes it (leaves it unanswered). */
 export type AnswerOverrides = Record<string, AnswerValue | undefined>;

@@ -3,9 +3,9 @@
  * and a distance that cannot be computed never called near.
  */
 import { beforeAll, describe, expect, it } from '@jest/globals';
-import { PLACES, aSite, aTrial } from '../factories/catalog';
-import { aScreener, adultWithChronicBackPain, type AnswerOverrides } from '../factories/screener';
-import { startTestApi, type TestApi } from '../setup/api';
+import { PLACES, aSite, aTrial } from '#test/factories/catalog';
+import { aScreener, adultWithChronicBackPain, type AnswerOverrides } from '#test/factories/screener';
+import { startTestApi, type TestApi } from '#test/setup/api';
 
 describe('postal codes and distances in POST /screenings', () => {
   let api: TestApi;

@@ -3,11 +3,11 @@
  * only against the catalog version its screening was evaluated with.
  */
 import { afterEach, beforeAll, describe, expect, it, jest } from '@jest/globals';
-import { CatalogRepository } from '../../functions/adapters/catalog-repository';
-import type { Trial } from '../../functions/core/model';
-import { aSite, aTrial } from '../factories/catalog';
-import { aScreener, adultWithChronicBackPain } from '../factories/screener';
-import { startTestApi, type TestApi } from '../setup/api';
+import { CatalogRepository } from '#adapters/catalog-repository';
+import type { Trial } from '#core/model';
+import { aSite, aTrial } from '#test/factories/catalog';
+import { aScreener, adultWithChronicBackPain } from '#test/factories/screener';
+import { startTestApi, type TestApi } from '#test/setup/api';
 
 const CONSENT_VERSION = aScreener().consent.version;
 /** Past the catalog pointer's cache (30 s), as a referral made a minute after the screening is. */

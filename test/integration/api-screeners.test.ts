@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from '@jest/globals';
-import { aScreener } from '../factories/screener';
-import { startTestApi, type TestApi } from '../setup/api';
+import { aScreener } from '#test/factories/screener';
+import { startTestApi, type TestApi } from '#test/setup/api';
 
 describe('GET /screeners and GET /screeners/{screenerId}', () => {
   let api: TestApi;

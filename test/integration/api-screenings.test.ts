@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from '@jest/globals';
-import { aCriterion, aTrial } from '../factories/catalog';
-import { aScreener, adultWithChronicBackPain } from '../factories/screener';
-import { startTestApi, type TestApi } from '../setup/api';
+import { aCriterion, aTrial } from '#test/factories/catalog';
+import { aScreener, adultWithChronicBackPain } from '#test/factories/screener';
+import { startTestApi, type TestApi } from '#test/setup/api';
 
 const SCREENER_ID = 'lower-back-pain';
 

@@ -8,13 +8,13 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import type { Mailer } from '../../functions/core/delivery';
-import type { RenderedEmail } from '../../functions/core/lead-email';
-import { parseSiteLeadLocation } from '../../functions/core/site-leads';
-import { itemKeys } from '../../functions/table-schema';
-import { aSite, aTrial } from '../factories/catalog';
-import { aScreener, adultWithChronicBackPain } from '../factories/screener';
-import { startTestApi, type TestApi } from '../setup/api';
+import type { Mailer } from '#core/delivery';
+import type { RenderedEmail } from '#core/lead-email';
+import { parseSiteLeadLocation } from '#core/site-leads';
+import { itemKeys } from '#functions/table-schema';
+import { aSite, aTrial } from '#test/factories/catalog';
+import { aScreener, adultWithChronicBackPain } from '#test/factories/screener';
+import { startTestApi, type TestApi } from '#test/setup/api';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const trial = aTrial({ sites: [aSite()] });

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from '@jest/globals';
-import { aScreener, adultWithChronicBackPain } from '../factories/screener';
-import { startTestApi, type TestApi } from '../setup/api';
+import { aScreener, adultWithChronicBackPain } from '#test/factories/screener';
+import { startTestApi, type TestApi } from '#test/setup/api';
 
 const SCREENER_ID = 'lower-back-pain';
 

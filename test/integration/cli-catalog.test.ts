@@ -6,13 +6,13 @@ import { copyFileSync, cpSync, mkdtempSync, readFileSync, writeFileSync, existsS
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, jest } from '@jest/globals';
-import { connectTable, resolveTableTarget } from '../../cli/context';
-import { readCatalogFiles } from '../../functions/adapters/catalog-files';
-import { CatalogRepository } from '../../functions/adapters/catalog-repository';
-import { ScreenerRepository } from '../../functions/adapters/screener-repository';
-import { ScreeningRepository } from '../../functions/adapters/screening-repository';
-import { runCli } from '../setup/cli';
-import { createTestTable, deleteTestTable } from '../setup/table';
+import { connectTable, resolveTableTarget } from '#cli/context';
+import { readCatalogFiles } from '#adapters/catalog-files';
+import { CatalogRepository } from '#adapters/catalog-repository';
+import { ScreenerRepository } from '#adapters/screener-repository';
+import { ScreeningRepository } from '#adapters/screening-repository';
+import { runCli } from '#test/setup/cli';
+import { createTestTable, deleteTestTable } from '#test/setup/table';
 
 const DATA_DIR = new URL('../../data/', import.meta.url).pathname;
 const FIXTURES = new URL('../fixtures/ctgov/', import.meta.url).pathname;

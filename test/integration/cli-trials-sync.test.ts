@@ -7,9 +7,9 @@ import { cpSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { readCatalogSources } from '../../functions/adapters/catalog-files';
-import { runCli } from '../setup/cli';
-import { fixtureStudy, startReplayServer, type ReplayAnswer, type ReplayServer } from '../setup/ctgov-replay';
+import { readCatalogSources } from '#adapters/catalog-files';
+import { runCli } from '#test/setup/cli';
+import { fixtureStudy, startReplayServer, type ReplayAnswer, type ReplayServer } from '#test/setup/ctgov-replay';
 
 const DATA_DIR = new URL('../../data/', import.meta.url).pathname;
 const CATALOG_TRIAL = 'NCT03281889';

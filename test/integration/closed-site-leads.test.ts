@@ -3,11 +3,11 @@
  * not yet sent, with the reason, and leaves the others alone.
  */
 import { beforeAll, describe, expect, it } from '@jest/globals';
-import { holdLeadsOfClosedSites } from '../../functions/adapters/closed-site-leads';
-import { OutboxRepository } from '../../functions/adapters/outbox-repository';
-import { aSite, aTrial } from '../factories/catalog';
-import { aScreener, adultWithChronicBackPain } from '../factories/screener';
-import { startTestApi, type TestApi } from '../setup/api';
+import { holdLeadsOfClosedSites } from '#adapters/closed-site-leads';
+import { OutboxRepository } from '#adapters/outbox-repository';
+import { aSite, aTrial } from '#test/factories/catalog';
+import { aScreener, adultWithChronicBackPain } from '#test/factories/screener';
+import { startTestApi, type TestApi } from '#test/setup/api';
 
 describe('holding the unsent leads of closed trials and sites', () => {
   let api: TestApi;

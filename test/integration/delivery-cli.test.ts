@@ -5,9 +5,9 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { Command } from 'commander';
 import type { Context } from 'aws-lambda';
-import { registerLeadCommands } from '../../cli/commands/leads';
-import { createDeliverLeadsHandler } from '../../functions/deliver-leads/stream-handler';
-import { createTestTable, deleteTestTable } from '../setup/table';
+import { registerLeadCommands } from '#cli/commands/leads';
+import { createDeliverLeadsHandler } from '#functions/deliver-leads/stream-handler';
+import { createTestTable, deleteTestTable } from '#test/setup/table';
 import {
   deliveryConfig,
   failingSes,

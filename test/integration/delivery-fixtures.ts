@@ -11,21 +11,21 @@ import { MessageRejected, SESClient, SESServiceException, type SendEmailCommand 
 import { DynamoDBStreamsClient, GetRecordsCommand, GetShardIteratorCommand, DescribeStreamCommand } from '@aws-sdk/client-dynamodb-streams';
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
-import { streamFunctions } from '../../functions/function-manifest';
-import { documentClient, tableRef } from '../../functions/adapters/dynamo';
+import { streamFunctions } from '#functions/function-manifest';
+import { documentClient, tableRef } from '#adapters/dynamo';
 import {
   createOutboxDelivery,
   DELIVERY_METRICS_NAMESPACE,
   DELIVERY_SERVICE_NAME,
   type DeliveryConfig,
   type OutboxDeliveryOverrides,
-} from '../../functions/adapters/outbox-delivery';
-import { OutboxRepository } from '../../functions/adapters/outbox-repository';
-import { ScreeningRepository } from '../../functions/adapters/screening-repository';
-import type { SesSender } from '../../functions/adapters/ses-mailer';
-import type { LeadPlan } from '../../functions/core/referral';
-import { fetchEmulatorInbox, type EmulatedEmail } from '../../local/ses-emulator';
-import { passesFilters, toLambdaRecord } from '../../local/stream-poller';
+} from '#adapters/outbox-delivery';
+import { OutboxRepository } from '#adapters/outbox-repository';
+import { ScreeningRepository } from '#adapters/screening-repository';
+import type { SesSender } from '#adapters/ses-mailer';
+import type { LeadPlan } from '#core/referral';
+import { fetchEmulatorInbox, type EmulatedEmail } from '#local/ses-emulator';
+import { passesFilters, toLambdaRecord } from '#local/stream-poller';
 
 export const deliverLeadsSpec = streamFunctions().find((spec) => spec.name === 'deliver-leads')!;
 

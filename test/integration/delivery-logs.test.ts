@@ -9,10 +9,10 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { MessageRejected } from '@aws-sdk/client-ses';
 import type { Context } from 'aws-lambda';
-import { createOutboxDelivery, DELIVERY_METRICS_NAMESPACE, DELIVERY_SERVICE_NAME } from '../../functions/adapters/outbox-delivery';
-import { createDeliverLeadsHandler } from '../../functions/deliver-leads/stream-handler';
-import { createReconcileLeadsHandler } from '../../functions/reconcile-leads/reconciler';
-import { createTestTable, deleteTestTable } from '../setup/table';
+import { createOutboxDelivery, DELIVERY_METRICS_NAMESPACE, DELIVERY_SERVICE_NAME } from '#adapters/outbox-delivery';
+import { createDeliverLeadsHandler } from '#functions/deliver-leads/stream-handler';
+import { createReconcileLeadsHandler } from '#functions/reconcile-leads/reconciler';
+import { createTestTable, deleteTestTable } from '#test/setup/table';
 import { deliveryConfig, failingSes, readDeliveryRecords, uniqueAddress, writeReferral } from './delivery-fixtures';
 
 const PATIENT = { name: 'Zephyrine Quillfeather', email: uniqueAddress('zephyrine'), phone: '+14105550177' };

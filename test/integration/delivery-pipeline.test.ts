@@ -6,13 +6,13 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
-import { documentClient } from '../../functions/adapters/dynamo';
-import { createDeliverLeadsHandler } from '../../functions/deliver-leads/stream-handler';
-import { createReconcileLeadsHandler } from '../../functions/reconcile-leads/reconciler';
-import { STREAM_GRACE_SECONDS } from '../../functions/core/delivery';
-import { dueKeys, itemKeys, outboxKeys } from '../../functions/table-schema';
-import { startStreamPoller, type StreamPoller } from '../../local/stream-poller';
-import { createTestTable, deleteTestTable } from '../setup/table';
+import { documentClient } from '#adapters/dynamo';
+import { createDeliverLeadsHandler } from '#functions/deliver-leads/stream-handler';
+import { createReconcileLeadsHandler } from '#functions/reconcile-leads/reconciler';
+import { STREAM_GRACE_SECONDS } from '#core/delivery';
+import { dueKeys, itemKeys, outboxKeys } from '#functions/table-schema';
+import { startStreamPoller, type StreamPoller } from '#local/stream-poller';
+import { createTestTable, deleteTestTable } from '#test/setup/table';
 import {
   deliverLeadsSpec,
   deliveryConfig,

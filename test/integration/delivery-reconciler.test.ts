@@ -5,11 +5,11 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
-import { documentClient } from '../../functions/adapters/dynamo';
-import { OLDEST_DUE_METRIC } from '../../functions/adapters/outbox-delivery';
-import { createReconcileLeadsHandler } from '../../functions/reconcile-leads/reconciler';
-import { dueKeys, itemKeys, outboxKeys } from '../../functions/table-schema';
-import { createTestTable, deleteTestTable } from '../setup/table';
+import { documentClient } from '#adapters/dynamo';
+import { OLDEST_DUE_METRIC } from '#adapters/outbox-delivery';
+import { createReconcileLeadsHandler } from '#functions/reconcile-leads/reconciler';
+import { dueKeys, itemKeys, outboxKeys } from '#functions/table-schema';
+import { createTestTable, deleteTestTable } from '#test/setup/table';
 import { deliveryConfig, inboxFor, outboxOf, testDelivery, uniqueAddress, writeReferral } from './delivery-fixtures';
 
 let tableName: string;

@@ -4,8 +4,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Context } from 'aws-lambda';
-import { createDeliverLeadsHandler } from '../../functions/deliver-leads/stream-handler';
-import { createTestTable, deleteTestTable } from '../setup/table';
+import { createDeliverLeadsHandler } from '#functions/deliver-leads/stream-handler';
+import { createTestTable, deleteTestTable } from '#test/setup/table';
 import {
   deliveryConfig,
   failingSes,

@@ -7,10 +7,10 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { SendEmailCommand } from '@aws-sdk/client-ses';
 import { SESClient } from '@aws-sdk/client-ses';
 import { GetCommand, type GetCommandInput } from '@aws-sdk/lib-dynamodb';
-import { documentClient, tableRef } from '../../functions/adapters/dynamo';
-import { ScreeningRepository } from '../../functions/adapters/screening-repository';
-import { itemKeys } from '../../functions/table-schema';
-import { createTestTable, deleteTestTable } from '../setup/table';
+import { documentClient, tableRef } from '#adapters/dynamo';
+import { ScreeningRepository } from '#adapters/screening-repository';
+import { itemKeys } from '#functions/table-schema';
+import { createTestTable, deleteTestTable } from '#test/setup/table';
 import { deliveryConfig, outboxOf, testDelivery, uniqueAddress, writeReferral } from './delivery-fixtures';
 
 let tableName: string;

@@ -7,10 +7,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { findFreePort, startDynamoDbLocal, type RunningDynamoDbLocal } from '../../local/dynamodb-local';
-import { aTrial } from '../factories/catalog';
-import { aScreener, adultWithChronicBackPain } from '../factories/screener';
-import { startTestApi, type ApiResponse, type TestApi } from '../setup/api';
+import { findFreePort, startDynamoDbLocal, type RunningDynamoDbLocal } from '#local/dynamodb-local';
+import { aTrial } from '#test/factories/catalog';
+import { aScreener, adultWithChronicBackPain } from '#test/factories/screener';
+import { startTestApi, type ApiResponse, type TestApi } from '#test/setup/api';
 
 let dataDir: string;
 let port: number;

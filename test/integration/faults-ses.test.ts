@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from '@jest/globals';
 import { runSesFaultScenario } from '../../bench/reliability';
-import { adultWithChronicBackPain } from '../factories/screener';
+import { adultWithChronicBackPain } from '#test/factories/screener';
 
 const answers = adultWithChronicBackPain({ age: 70 });
 

@@ -10,12 +10,12 @@
 import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import * as fc from 'fast-check';
-import { httpFunctions } from '../../functions/function-manifest';
-import { findFreePort } from '../../local/dynamodb-local';
-import { startHttpAdapter, type RunningHttpAdapter } from '../../local/http-adapter';
-import { aTrial } from '../factories/catalog';
-import { aScreener, adultWithChronicBackPain } from '../factories/screener';
-import { startTestApi, TEST_ORIGIN, type TestApi } from '../setup/api';
+import { httpFunctions } from '#functions/function-manifest';
+import { findFreePort } from '#local/dynamodb-local';
+import { startHttpAdapter, type RunningHttpAdapter } from '#local/http-adapter';
+import { aTrial } from '#test/factories/catalog';
+import { aScreener, adultWithChronicBackPain } from '#test/factories/screener';
+import { startTestApi, TEST_ORIGIN, type TestApi } from '#test/setup/api';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 1000);
 /** An error body is a code, a message and at most a bounded list of details. */

@@ -3,9 +3,9 @@
  * to it over HTTP, then stops it and checks that DynamoDB Local went with it.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { contentSecurityPolicy } from '../../functions/contract/http';
-import { answersHttp } from '../../local/dynamodb-local';
-import { launchLocalStack, spawnLocalStack, type LocalStack } from '../../local/launch';
+import { contentSecurityPolicy } from '#functions/contract/http';
+import { answersHttp } from '#local/dynamodb-local';
+import { launchLocalStack, spawnLocalStack, type LocalStack } from '#local/launch';
 
 const START_TIMEOUT_MS = 120_000;
 

@@ -4,9 +4,9 @@
  * the email address and the phone number.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { aTrial } from '../factories/catalog';
-import { aScreener, adultWithChronicBackPain } from '../factories/screener';
-import { startTestApi, type TestApi } from '../setup/api';
+import { aTrial } from '#test/factories/catalog';
+import { aScreener, adultWithChronicBackPain } from '#test/factories/screener';
+import { startTestApi, type TestApi } from '#test/setup/api';
 
 const PATIENT = {
   name: 'Zephyrine Quillfeather',

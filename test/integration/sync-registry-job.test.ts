@@ -5,14 +5,14 @@
  */
 import { afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import { CatalogRepository } from '../../functions/adapters/catalog-repository';
-import { parseCtgovV2Study } from '../../functions/adapters/registry/ctgov-v2';
-import type { Trial } from '../../functions/core/model';
-import { createRegistrySyncJob } from '../../functions/sync-registry/sync-job';
-import { aScreener, adultWithChronicBackPain } from '../factories/screener';
-import { currentRecordDates } from '../factories/catalog';
-import { startTestApi, type TestApi } from '../setup/api';
-import { fixtureStudy, startReplayServer, type ReplayServer } from '../setup/ctgov-replay';
+import { CatalogRepository } from '#adapters/catalog-repository';
+import { parseCtgovV2Study } from '#adapters/registry/ctgov-v2';
+import type { Trial } from '#core/model';
+import { createRegistrySyncJob } from '#functions/sync-registry/sync-job';
+import { aScreener, adultWithChronicBackPain } from '#test/factories/screener';
+import { currentRecordDates } from '#test/factories/catalog';
+import { startTestApi, type TestApi } from '#test/setup/api';
+import { fixtureStudy, startReplayServer, type ReplayServer } from '#test/setup/ctgov-replay';
 
 const CATALOG_TRIAL = 'NCT03281889';
 

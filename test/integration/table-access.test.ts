@@ -5,16 +5,16 @@
  * that made it; a call the declaration does not allow would be AccessDenied in AWS.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { documentClient } from '../../functions/adapters/dynamo';
-import type { Mailer } from '../../functions/core/delivery';
-import type { RenderedEmail } from '../../functions/core/lead-email';
-import { parseSiteLeadLocation } from '../../functions/core/site-leads';
-import { FUNCTIONS, type FunctionName, type FunctionSpec, type TableItemAction } from '../../functions/function-manifest';
-import { createReconcileLeadsHandler } from '../../functions/reconcile-leads/reconciler';
-import { DUE_INDEX, OUTBOX_INDEX, PARTITION_KEY_PATTERNS, TABLE_ATTRIBUTES } from '../../functions/table-schema';
-import { aSite, aTrial } from '../factories/catalog';
-import { aScreener, adultWithChronicBackPain } from '../factories/screener';
-import { startTestApi, type TestApi } from '../setup/api';
+import { documentClient } from '#adapters/dynamo';
+import type { Mailer } from '#core/delivery';
+import type { RenderedEmail } from '#core/lead-email';
+import { parseSiteLeadLocation } from '#core/site-leads';
+import { FUNCTIONS, type FunctionName, type FunctionSpec, type TableItemAction } from '#functions/function-manifest';
+import { createReconcileLeadsHandler } from '#functions/reconcile-leads/reconciler';
+import { DUE_INDEX, OUTBOX_INDEX, PARTITION_KEY_PATTERNS, TABLE_ATTRIBUTES } from '#functions/table-schema';
+import { aSite, aTrial } from '#test/factories/catalog';
+import { aScreener, adultWithChronicBackPain } from '#test/factories/screener';
+import { startTestApi, type TestApi } from '#test/setup/api';
 import { deliveryConfig, testDelivery } from './delivery-fixtures';
 
 interface Access {

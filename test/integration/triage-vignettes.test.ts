@@ -4,10 +4,10 @@
  * screening carry.
  */
 import { beforeAll, describe, expect, it } from '@jest/globals';
-import { aTrial } from '../factories/catalog';
-import { aScreener } from '../factories/screener';
-import { startTestApi, type TestApi } from '../setup/api';
-import { TRIAGE_VIGNETTES } from '../vignettes/vignettes';
+import { aTrial } from '#test/factories/catalog';
+import { aScreener } from '#test/factories/screener';
+import { startTestApi, type TestApi } from '#test/setup/api';
+import { TRIAGE_VIGNETTES } from '#test/vignettes/vignettes';
 
 const SCREENER_ID = 'lower-back-pain';
 /** Every emergency number any offered country has: a response must show only its own country's. */

@@ -4,11 +4,11 @@
  * the same code path as the local runtime).
  */
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
-import type { Screener, Trial } from '../../functions/core/model';
-import { CatalogRepository } from '../../functions/adapters/catalog-repository';
-import { tableRef, type TableRef } from '../../functions/adapters/dynamo';
-import { ScreenerRepository } from '../../functions/adapters/screener-repository';
-import { apiRoutes, invokeRoute, matchRoute } from '../../local/api-routes';
+import type { Screener, Trial } from '#core/model';
+import { CatalogRepository } from '#adapters/catalog-repository';
+import { tableRef, type TableRef } from '#adapters/dynamo';
+import { ScreenerRepository } from '#adapters/screener-repository';
+import { apiRoutes, invokeRoute, matchRoute } from '#local/api-routes';
 import { createTestTable } from './table';
 
 /** The origin the test API allows for CORS. */

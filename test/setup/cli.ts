@@ -4,10 +4,10 @@
  */
 import { jest } from '@jest/globals';
 import { Command } from 'commander';
-import { registerCatalogCommands } from '../../cli/commands/catalog';
-import { registerLeadCommands } from '../../cli/commands/leads';
-import { registerScreeningCommands } from '../../cli/commands/screenings';
-import { registerTrialCommands } from '../../cli/commands/trials';
+import { registerCatalogCommands } from '#cli/commands/catalog';
+import { registerLeadCommands } from '#cli/commands/leads';
+import { registerScreeningCommands } from '#cli/commands/screenings';
+import { registerTrialCommands } from '#cli/commands/trials';
 
 export interface CliRun {
   exitCode: number;

@@ -7,7 +7,7 @@
  */
 import type { Server } from 'node:http';
 import * as sesEmulatorModule from 'aws-ses-v2-local';
-import { findFreePort, startDynamoDbLocal, type RunningDynamoDbLocal } from '../../local/dynamodb-local';
+import { findFreePort, startDynamoDbLocal, type RunningDynamoDbLocal } from '#local/dynamodb-local';
 
 export interface TestServices {
   dynamoDb: RunningDynamoDbLocal;

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { CreateTableCommand, DeleteTableCommand, DynamoDBClient, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
-import { TABLE_ATTRIBUTES, createTableInput } from '../../functions/table-schema';
+import { TABLE_ATTRIBUTES, createTableInput } from '#functions/table-schema';
 
 function client(): DynamoDBClient {
   if (!process.env.AWS_ENDPOINT_URL_DYNAMODB) {

@@ -2,7 +2,7 @@
  * The matching vignettes (`matching.json`): patient stories over the recruiting trials with the
  * result a coordinator expects per trial and per criterion, read by the catalog's unit test.
  */
-import type { Answers, AnswerValue, Eligibility, NotReferableCode, ScreeningOutcome } from '../../functions/core/model';
+import type { Answers, AnswerValue, Eligibility, NotReferableCode, ScreeningOutcome } from '#core/model';
 import document from './matching.json' with { type: 'json' };
 
 export interface ExpectedTrial {

@@ -2,7 +2,7 @@
  * The triage vignettes (`triage.json`): patient stories with their answers and the tier a spine
  * clinician expects, read by the core unit test and the HTTP integration test alike.
  */
-import type { Answers, AnswerValue } from '../../functions/core/model';
+import type { Answers, AnswerValue } from '#core/model';
 import document from './triage.json' with { type: 'json' };
 
 export interface TriageVignette {

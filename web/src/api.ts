@@ -13,9 +13,9 @@ import type {
   ScreeningResponse,
   ScreeningStatusResponse,
   SubmitScreeningRequest,
-} from '../../functions/contract/api';
-import type { ApiErrorDetail } from '../../functions/contract/http';
-import type { Answers } from '../../functions/core/model';
+} from '#functions/contract/api';
+import type { ApiErrorDetail } from '#functions/contract/http';
+import type { Answers } from '#core/model';
 
 export type {
   CreateReferralRequest as ReferralRequest,
@@ -23,10 +23,10 @@ export type {
   ReferralResponse,
   ScreeningResponse,
   ScreeningStatusResponse,
-} from '../../functions/contract/api';
-export type { ApiErrorDetail } from '../../functions/contract/http';
-import type { NotEligibleReason, SiteLeadView, SiteOutcome, SiteOutcomeRecorded } from '../../functions/core/site-leads';
-export type { ScreeningStatusLead as ScreeningLead } from '../../functions/contract/api';
+} from '#functions/contract/api';
+export type { ApiErrorDetail } from '#functions/contract/http';
+import type { NotEligibleReason, SiteLeadView, SiteOutcome, SiteOutcomeRecorded } from '#core/site-leads';
+export type { ScreeningStatusLead as ScreeningLead } from '#functions/contract/api';
 
 /** An error response from the API, or a network failure (`code: NETWORK`). */
 export class ApiError extends Error {

@@ -5,8 +5,8 @@
  * browser. A page opened from the confirmation email's erasure link starts on its own screen
  * instead, with the screening id and token the link carried.
  */
-import type { ErasureLink } from '../../functions/core/erasure-link';
-import type { AnswerValue, Answers, Screener } from '../../functions/core/model';
+import type { ErasureLink } from '#core/erasure-link';
+import type { AnswerValue, Answers, Screener } from '#core/model';
 import type { ComponentChildren } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, type ReferralRequest, type ReferralResponse, type ScreenerApi, type ScreeningResponse } from './api';

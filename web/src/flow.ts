@@ -6,10 +6,10 @@
  * Branching uses the core's `applicableQuestions`, the very function the server validates answers
  * with, so the browser can never show a question the server would reject (or hide one it needs).
  */
-import { DURATION_UNITS, NOT_SURE, parseDuration, type DurationUnit } from '../../functions/core/answers';
-import type { AnswerValue, Answers, Question, QuestionOption, Screener, SiteSummary, TrialResult, UrgentCare } from '../../functions/core/model';
-import { applicableQuestions, NOT_SURE_LABEL } from '../../functions/core/screener';
-import { triage, urgentCareFor } from '../../functions/core/triage';
+import { DURATION_UNITS, NOT_SURE, parseDuration, type DurationUnit } from '#core/answers';
+import type { AnswerValue, Answers, Question, QuestionOption, Screener, SiteSummary, TrialResult, UrgentCare } from '#core/model';
+import { applicableQuestions, NOT_SURE_LABEL } from '#core/screener';
+import { triage, urgentCareFor } from '#core/triage';
 
 /**
  * What the patient has entered on a question screen, before it is checked: a choice, the ticked

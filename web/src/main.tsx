@@ -1,6 +1,6 @@
 /** Entry point: find the API (config.json or same origin), then render the form. */
 import { render } from 'preact';
-import { parseErasureFragment, type ErasureLink } from '../../functions/core/erasure-link';
+import { parseErasureFragment, type ErasureLink } from '#core/erasure-link';
 import { App } from './app';
 import { ScreenerApi, resolveApiBaseUrl } from './api';
 

@@ -6,7 +6,7 @@
  * opens the lead, and is gone when the tab closes.
  */
 import { render } from 'preact';
-import { parseSiteLeadLocation } from '../../functions/core/site-leads';
+import { parseSiteLeadLocation } from '#core/site-leads';
 import { ScreenerApi, resolveApiBaseUrl } from './api';
 import { SiteLeadPage } from './screens/site-lead';
 

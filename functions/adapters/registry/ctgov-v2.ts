@@ -2,7 +2,7 @@
  * Parser for ClinicalTrials.gov API v2 study JSON (`protocolSection`), either one study or the
  * API's `{"studies": [...]}` page.
  */
-import type { Site } from '../../core/model';
+import type { Site } from '#core/model';
 import type { ParsedRecord } from './registry-trial';
 import {
   assignSiteIds,

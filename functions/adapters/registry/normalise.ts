@@ -5,7 +5,7 @@
  * reported precisely.
  */
 import { createHash } from 'node:crypto';
-import type { Contact, RecordDates, RegistryDateType, Site, TrialStatus } from '../../core/model';
+import type { Contact, RecordDates, RegistryDateType, Site, TrialStatus } from '#core/model';
 
 /** A problem in one field of one registry record. */
 export class RegistryRecordError extends Error {

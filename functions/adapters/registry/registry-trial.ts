@@ -1,5 +1,5 @@
 /** What a registry parser produces: a normalised trial before catalog-specific fields. */
-import type { TrialRecord } from '../catalog-files';
+import type { TrialRecord } from '#adapters/catalog-files';
 
 /** A `TrialRecord` without the catalog's own field (`screenerIds`), as read from one record. */
 export type RegistryTrial = Omit<TrialRecord, 'screenerIds'>;

@@ -9,7 +9,7 @@
  * 2. the catalog's own NCT ids: a trial imported by hand may not match the condition search, and
  *    its closure must still be seen.
  */
-import { planRegistrySync, type CatalogEntry, type RegistryFacts, type SyncPlan } from '../../core/registry-sync';
+import { planRegistrySync, type CatalogEntry, type RegistryFacts, type SyncPlan } from '#core/registry-sync';
 import { fetchStudies, type FetchStudiesOptions } from './ctgov-api';
 import { parseCtgovV2Study } from './ctgov-v2';
 import { RegistryRecordError } from './normalise';

@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from '@jest/globals';
-import { ConfigError, loadConfig, resetConfigCache } from '../../../functions/adapters/config';
+import { ConfigError, loadConfig, resetConfigCache } from '#adapters/config';
 
 const deliveryEnvironment = {
   TABLE_NAME: 'screener-table',

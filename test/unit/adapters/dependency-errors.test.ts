@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { isDependencyOutage } from '../../../functions/adapters/dependency-errors';
+import { isDependencyOutage } from '#adapters/dependency-errors';
 
 describe('isDependencyOutage', () => {
   it.each([

@@ -1,11 +1,11 @@
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import * as classic from 'zod';
-import { API_ERRORS } from '../../../functions/contract/http';
-import { DOMAIN_ERROR_CODES, DomainError } from '../../../functions/core/errors';
-import * as z from '../../../functions/core/zod';
-import { httpHandler, ok, preflightHandler, type ApiHandler } from '../../../functions/adapters/http-handler';
-import { buildProxyEvent } from '../../../local/api-routes';
+import { API_ERRORS } from '#functions/contract/http';
+import { DOMAIN_ERROR_CODES, DomainError } from '#core/errors';
+import * as z from '#core/zod';
+import { httpHandler, ok, preflightHandler, type ApiHandler } from '#adapters/http-handler';
+import { buildProxyEvent } from '#local/api-routes';
 
 const ORIGIN = 'https://screener.example.org';
 

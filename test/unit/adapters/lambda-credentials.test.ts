@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { defaultProvider } from '../../../functions/adapters/lambda-credentials';
+import { defaultProvider } from '#adapters/lambda-credentials';
 
 const CREDENTIAL_VARIABLES = [
   'AWS_ACCESS_KEY_ID',

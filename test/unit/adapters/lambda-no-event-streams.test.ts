@@ -3,7 +3,7 @@
  * and a clear failure if an event-stream operation were ever called.
  */
 import { describe, expect, it } from '@jest/globals';
-import { EVENT_STREAMS_NOT_BUNDLED, EventStreamSerde, eventStreamSerdeProvider } from '../../../functions/adapters/lambda-no-event-streams';
+import { EVENT_STREAMS_NOT_BUNDLED, EventStreamSerde, eventStreamSerdeProvider } from '#adapters/lambda-no-event-streams';
 
 describe('event streams in Lambda bundles', () => {
   it('refuses to build an event-stream serializer, saying why and what to change', () => {

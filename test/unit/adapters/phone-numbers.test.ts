@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from '@jest/globals';
 import { parsePhoneNumberFromString as parseWithBundledMetadata } from 'libphonenumber-js';
-import { parsePhoneNumberFromString } from '../../../functions/adapters/phone-numbers';
+import { parsePhoneNumberFromString } from '#adapters/phone-numbers';
 
 describe('parsePhoneNumberFromString', () => {
   it('reads a national number in the E.164 form the referral stores', () => {

@@ -19,7 +19,7 @@ jest.unstable_mockModule('node:crypto', () => {
     },
   };
 });
-const { sha256Hex, tokenMatches } = await import('../../../functions/adapters/tokens');
+const { sha256Hex, tokenMatches } = await import('#adapters/tokens');
 
 describe('tokenMatches', () => {
   it('runs the same 32-byte constant-time comparison for an unknown screening as for a wrong token', () => {

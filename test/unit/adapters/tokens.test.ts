@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { newScreeningToken, sealToken, sha256Hex, tokenMatches, unsealToken } from '../../../functions/adapters/tokens';
+import { newScreeningToken, sealToken, sha256Hex, tokenMatches, unsealToken } from '#adapters/tokens';
 
 describe('screening tokens', () => {
   it('are 128 random bits in base64url', () => {

@@ -1,9 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
-import { createReferral, type CreateReferralRequest } from '../../../functions/app/create-referral';
-import type { Answers } from '../../../functions/core/model';
-import { aTrial } from '../../factories/catalog';
-import { aSubmittedScreening, catalogStore, freshToday, simplePhoneNumbers } from '../../factories/ports';
-import { adultWithChronicBackPain, aScreener } from '../../factories/screener';
+import { createReferral, type CreateReferralRequest } from '#app/create-referral';
+import type { Answers } from '#core/model';
+import { aTrial } from '#test/factories/catalog';
+import { aSubmittedScreening, catalogStore, freshToday, simplePhoneNumbers } from '#test/factories/ports';
+import { adultWithChronicBackPain, aScreener } from '#test/factories/screener';
 import { refusalOf } from './refusal';
 
 const screener = aScreener();

@@ -1,4 +1,4 @@
-import { DomainError } from '../../../functions/core/errors';
+import { DomainError } from '#core/errors';
 
 /** The domain refusal a promise rejects with (any other outcome fails the test). */
 export async function refusalOf(promise: Promise<unknown>): Promise<DomainError> {

@@ -1,11 +1,11 @@
 import { describe, expect, it } from '@jest/globals';
-import { createReferral } from '../../../functions/app/create-referral';
-import { eraseScreening } from '../../../functions/app/erase-screening';
-import { getScreener } from '../../../functions/app/get-screener';
-import { getScreening } from '../../../functions/app/get-screening';
-import { aTrial } from '../../factories/catalog';
-import { aSubmittedScreening, freshToday, screenerStore, simplePhoneNumbers } from '../../factories/ports';
-import { adultWithChronicBackPain, aScreener } from '../../factories/screener';
+import { createReferral } from '#app/create-referral';
+import { eraseScreening } from '#app/erase-screening';
+import { getScreener } from '#app/get-screener';
+import { getScreening } from '#app/get-screening';
+import { aTrial } from '#test/factories/catalog';
+import { aSubmittedScreening, freshToday, screenerStore, simplePhoneNumbers } from '#test/factories/ports';
+import { adultWithChronicBackPain, aScreener } from '#test/factories/screener';
 import { refusalOf } from './refusal';
 
 const screener = aScreener();

@@ -1,9 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
-import { submitScreening } from '../../../functions/app/submit-screening';
-import type { Trial } from '../../../functions/core/model';
-import { aTrial, PLACES } from '../../factories/catalog';
-import { catalogStore, geocoder, InMemoryScreenings, screenerStore, freshToday, sequentialTokens } from '../../factories/ports';
-import { adultWithChronicBackPain, aScreener } from '../../factories/screener';
+import { submitScreening } from '#app/submit-screening';
+import type { Trial } from '#core/model';
+import { aTrial, PLACES } from '#test/factories/catalog';
+import { catalogStore, geocoder, InMemoryScreenings, screenerStore, freshToday, sequentialTokens } from '#test/factories/ports';
+import { adultWithChronicBackPain, aScreener } from '#test/factories/screener';
 import { refusalOf } from './refusal';
 
 const screener = aScreener();

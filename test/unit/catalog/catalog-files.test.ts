@@ -6,7 +6,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
-import { CatalogFileError, readCatalogFiles } from '../../../functions/adapters/catalog-files';
+import { CatalogFileError, readCatalogFiles } from '#adapters/catalog-files';
 
 const DATA_DIR = new URL('../../../data/', import.meta.url).pathname;
 

@@ -3,11 +3,11 @@
  * operators and can be decided; the shipped catalog passes.
  */
 import { describe, expect, it } from '@jest/globals';
-import { readCatalogSources, type CatalogTrialSource } from '../../../functions/adapters/catalog-files';
-import type { Screener, Trial } from '../../../functions/core/model';
-import { lintCatalog } from '../../../cli/catalog/lint';
-import { aCriterion, aSite, aTrial } from '../../factories/catalog';
-import { aScreener } from '../../factories/screener';
+import { readCatalogSources, type CatalogTrialSource } from '#adapters/catalog-files';
+import type { Screener, Trial } from '#core/model';
+import { lintCatalog } from '#cli/catalog/lint';
+import { aCriterion, aSite, aTrial } from '#test/factories/catalog';
+import { aScreener } from '#test/factories/screener';
 
 const DATA_DIR = new URL('../../../data/', import.meta.url).pathname;
 

@@ -2,7 +2,7 @@
  * Which table a CLI command talks to: the local `npm start` stack by default, AWS with --table.
  */
 import { describe, expect, it } from '@jest/globals';
-import { resolveTableTarget } from '../../../cli/context';
+import { resolveTableTarget } from '#cli/context';
 
 describe('resolveTableTarget', () => {
   it('targets the local stack on DynamoDB Local by default', () => {

@@ -3,13 +3,13 @@
  * answers validated by the screener, the postal code geocoded, every recruiting trial evaluated.
  */
 import { beforeAll, describe, expect, it } from '@jest/globals';
-import { readCatalogFiles } from '../../../functions/adapters/catalog-files';
-import { geocodePostalCode } from '../../../functions/adapters/postal-geocoder';
-import { evaluateScreening, prepareCatalog, type PreparedCatalog } from '../../../functions/core/eligibility';
-import { patientLocationFromAnswers } from '../../../functions/core/geo';
-import type { Screener, Trial, TrialResult } from '../../../functions/core/model';
-import { validateAnswers } from '../../../functions/core/screener';
-import { MATCHING_VIGNETTES, VIGNETTE_DATE, type ExpectedTrial, type MatchingVignette } from '../../vignettes/matching';
+import { readCatalogFiles } from '#adapters/catalog-files';
+import { geocodePostalCode } from '#adapters/postal-geocoder';
+import { evaluateScreening, prepareCatalog, type PreparedCatalog } from '#core/eligibility';
+import { patientLocationFromAnswers } from '#core/geo';
+import type { Screener, Trial, TrialResult } from '#core/model';
+import { validateAnswers } from '#core/screener';
+import { MATCHING_VIGNETTES, VIGNETTE_DATE, type ExpectedTrial, type MatchingVignette } from '#test/vignettes/matching';
 
 const DATA_DIR = new URL('../../../data/', import.meta.url).pathname;
 let screener: Screener;

@@ -4,15 +4,15 @@
  */
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import { readCatalogFiles } from '../../../functions/adapters/catalog-files';
-import { geocodePostalCode } from '../../../functions/adapters/postal-geocoder';
-import { evaluateScreening, prepareCatalog, type PreparedCatalog } from '../../../functions/core/eligibility';
-import { patientLocationFromAnswers } from '../../../functions/core/geo';
-import type { Answers, Screener, Trial } from '../../../functions/core/model';
-import { ruleVariables } from '../../../functions/core/rules';
-import { NOT_SURE } from '../../../functions/core/answers';
-import { anAnswerTo, completeAnswersFor, partialAnswersFor } from '../../factories/rules';
-import { adultWithChronicBackPain, type AnswerOverrides } from '../../factories/screener';
+import { readCatalogFiles } from '#adapters/catalog-files';
+import { geocodePostalCode } from '#adapters/postal-geocoder';
+import { evaluateScreening, prepareCatalog, type PreparedCatalog } from '#core/eligibility';
+import { patientLocationFromAnswers } from '#core/geo';
+import type { Answers, Screener, Trial } from '#core/model';
+import { ruleVariables } from '#core/rules';
+import { NOT_SURE } from '#core/answers';
+import { anAnswerTo, completeAnswersFor, partialAnswersFor } from '#test/factories/rules';
+import { adultWithChronicBackPain, type AnswerOverrides } from '#test/factories/screener';
 
 const DATA_DIR = new URL('../../../data/', import.meta.url).pathname;
 let screener: Screener;

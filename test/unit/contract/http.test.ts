@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { API_ERRORS, contentSecurityPolicy, errorBody, webSecurityHeaders } from '../../../functions/contract/http';
-import { DOMAIN_ERROR_CODES } from '../../../functions/core/errors';
+import { API_ERRORS, contentSecurityPolicy, errorBody, webSecurityHeaders } from '#functions/contract/http';
+import { DOMAIN_ERROR_CODES } from '#core/errors';
 
 describe('the HTTP contract', () => {
   it('gives every domain refusal a client error status, or 503 for a catalog not loaded yet', () => {

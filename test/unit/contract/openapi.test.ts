@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from '@jest/globals';
-import type { ReferralResponse, ScreenerListResponse, ScreeningResponse, ScreeningStatusResponse } from '../../../functions/contract/api';
-import type { ReferralBody, ScreenerListBody, ScreeningBody, ScreeningStatusBody } from '../../../functions/contract/api-responses';
-import { openApiDocument } from '../../../functions/contract/openapi';
-import type * as z from '../../../functions/core/zod';
-import { httpFunctions } from '../../../functions/function-manifest';
+import type { ReferralResponse, ScreenerListResponse, ScreeningResponse, ScreeningStatusResponse } from '#functions/contract/api';
+import type { ReferralBody, ScreenerListBody, ScreeningBody, ScreeningStatusBody } from '#functions/contract/api-responses';
+import { openApiDocument } from '#functions/contract/openapi';
+import type * as z from '#core/zod';
+import { httpFunctions } from '#functions/function-manifest';
 import { OPENAPI_FILE, renderOpenApi } from '../../../scripts/openapi';
 
 /** Compiles only when every response the handlers build fits the schema the document describes. */

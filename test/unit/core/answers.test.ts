@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { durationInWeeks, isKnownAnswer, NOT_SURE, ruleAnswers } from '../../../functions/core/answers';
-import { aScreener } from '../../factories/screener';
+import { durationInWeeks, isKnownAnswer, NOT_SURE, ruleAnswers } from '#core/answers';
+import { aScreener } from '#test/factories/screener';
 
 describe('isKnownAnswer', () => {
   it('knows an answer that was given', () => {

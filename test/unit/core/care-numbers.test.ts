@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import careNumbersDocument from '../../../data/care-numbers.json' with { type: 'json' };
-import { careNumbersFor, describeEmergencyNumbers } from '../../../functions/core/care-numbers';
+import { careNumbersFor, describeEmergencyNumbers } from '#core/care-numbers';
 
 describe('careNumbersFor', () => {
   it.each([

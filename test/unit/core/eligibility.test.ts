@@ -1,9 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
-import { evaluateCriteria, evaluateRules, evaluateScreening, prepareCatalog } from '../../../functions/core/eligibility';
-import type { PatientLocation } from '../../../functions/core/geo';
-import type { Answers, Trial } from '../../../functions/core/model';
-import { aCriterion, aSite, aTrial, PLACES } from '../../factories/catalog';
-import { adultWithChronicBackPain, aScreener } from '../../factories/screener';
+import { evaluateCriteria, evaluateRules, evaluateScreening, prepareCatalog } from '#core/eligibility';
+import type { PatientLocation } from '#core/geo';
+import type { Answers, Trial } from '#core/model';
+import { aCriterion, aSite, aTrial, PLACES } from '#test/factories/catalog';
+import { adultWithChronicBackPain, aScreener } from '#test/factories/screener';
 
 const screener = aScreener();
 const inBaltimore: PatientLocation = { countryIso2: 'US', point: PLACES.baltimore, maxDistanceKm: 80.47 };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { erasureLinkUrl, parseErasureFragment } from '../../../functions/core/erasure-link';
+import { erasureLinkUrl, parseErasureFragment } from '#core/erasure-link';
 
 const LINK = { screeningId: '0b6f3c1e-2a4d-4c55-9b8e-0f1a2b3c4d5e', token: 'Q2xlYXJseS1hLXRva2VuXw' };
 

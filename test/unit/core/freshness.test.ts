@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { evaluateScreening, prepareCatalog } from '../../../functions/core/eligibility';
+import { evaluateScreening, prepareCatalog } from '#core/eligibility';
 import {
   assessFreshness,
   describeRegistryMonth,
@@ -7,11 +7,11 @@ import {
   registryDateEnd,
   registryDateStart,
   type FreshnessPolicy,
-} from '../../../functions/core/freshness';
-import { patientLocationFromAnswers } from '../../../functions/core/geo';
-import type { Trial } from '../../../functions/core/model';
-import { PLACES, aSite, aTrial } from '../../factories/catalog';
-import { aScreener, adultWithChronicBackPain } from '../../factories/screener';
+} from '#core/freshness';
+import { patientLocationFromAnswers } from '#core/geo';
+import type { Trial } from '#core/model';
+import { PLACES, aSite, aTrial } from '#test/factories/catalog';
+import { aScreener, adultWithChronicBackPain } from '#test/factories/screener';
 
 const NOW = new Date('2026-12-01T10:00:00Z');
 const policy: FreshnessPolicy = { maxRecordAgeDays: 365, now: NOW };

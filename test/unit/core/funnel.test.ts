@@ -11,9 +11,9 @@ import {
   type FunnelRecords,
   type FunnelScreening,
   type FunnelTrialResult,
-} from '../../../functions/core/funnel';
-import type { CriterionResult } from '../../../functions/core/model';
-import type { SiteOutcome } from '../../../functions/core/site-leads';
+} from '#core/funnel';
+import type { CriterionResult } from '#core/model';
+import type { SiteOutcome } from '#core/site-leads';
 
 const TRIAL_A = 'NCT00000001';
 const TRIAL_B = 'NCT00000002';

@@ -1,9 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
-import { countryFromAnswer, countryFromRegistryName } from '../../../functions/core/countries';
-import { haversineKm, nearestRecruitingSite, patientLocationFromAnswers, recruitingSites } from '../../../functions/core/geo';
-import type { PatientLocation } from '../../../functions/core/geo';
-import { aSite, aTrial, PLACES } from '../../factories/catalog';
-import { adultWithChronicBackPain, aScreener } from '../../factories/screener';
+import { countryFromAnswer, countryFromRegistryName } from '#core/countries';
+import { haversineKm, nearestRecruitingSite, patientLocationFromAnswers, recruitingSites } from '#core/geo';
+import type { PatientLocation } from '#core/geo';
+import { aSite, aTrial, PLACES } from '#test/factories/catalog';
+import { adultWithChronicBackPain, aScreener } from '#test/factories/screener';
 
 const inBaltimoreWithin50Miles: PatientLocation = { countryIso2: 'US', point: PLACES.baltimore, maxDistanceKm: 80.47 };
 

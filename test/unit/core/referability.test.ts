@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { decideReferability } from '../../../functions/core/referability';
-import type { SiteSummary } from '../../../functions/core/model';
+import { decideReferability } from '#core/referability';
+import type { SiteSummary } from '#core/model';
 
 const site = (overrides: Partial<SiteSummary> = {}): SiteSummary => ({
   siteId: 'site-1',

@@ -1,11 +1,11 @@
 import { describe, expect, it } from '@jest/globals';
-import { evaluateScreening, prepareCatalog } from '../../../functions/core/eligibility';
-import { DomainError } from '../../../functions/core/errors';
-import type { PatientLocation } from '../../../functions/core/geo';
-import type { Answers, Trial } from '../../../functions/core/model';
-import { planReferral } from '../../../functions/core/referral';
-import { aCriterion, aSite, aTrial, PLACES } from '../../factories/catalog';
-import { adultWithChronicBackPain, aScreener } from '../../factories/screener';
+import { evaluateScreening, prepareCatalog } from '#core/eligibility';
+import { DomainError } from '#core/errors';
+import type { PatientLocation } from '#core/geo';
+import type { Answers, Trial } from '#core/model';
+import { planReferral } from '#core/referral';
+import { aCriterion, aSite, aTrial, PLACES } from '#test/factories/catalog';
+import { adultWithChronicBackPain, aScreener } from '#test/factories/screener';
 
 const screener = aScreener();
 const inBaltimore: PatientLocation = { countryIso2: 'US', point: PLACES.baltimore, maxDistanceKm: 80.47 };

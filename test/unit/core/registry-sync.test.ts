@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
-import type { Trial } from '../../../functions/core/model';
-import { closedPairs, planRegistrySync, type RegistryFacts } from '../../../functions/core/registry-sync';
-import { aCriterion, aSite, aTrial } from '../../factories/catalog';
+import type { Trial } from '#core/model';
+import { closedPairs, planRegistrySync, type RegistryFacts } from '#core/registry-sync';
+import { aCriterion, aSite, aTrial } from '#test/factories/catalog';
 
 const factsOf = (trial: Trial, change: Partial<RegistryFacts> = {}): RegistryFacts => {
   const { criteria: _c, screenerIds: _s, review: _r, confirmations: _f, leftToStudyTeam: _l, plainSummary: _p, onSiteOnly: _o, ...facts } = trial;

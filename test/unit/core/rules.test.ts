@@ -1,12 +1,12 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import { NOT_SURE } from '../../../functions/core/answers';
+import { NOT_SURE } from '#core/answers';
 import { LogicEngine } from 'json-logic-engine';
-import { compileRule, createRuleCompiler, MET, NOT_MET, outcomeOf, UNKNOWN, type OutcomeCode } from '../../../functions/core/compile-rule';
-import type { Answers, Screener } from '../../../functions/core/model';
-import { evaluateRule, isTruthy, ruleVariables, SUPPORTED_OPERATORS, unsupportedOperators } from '../../../functions/core/rules';
-import { aRuleFor, completeAnswersFor, partialAnswersFor } from '../../factories/rules';
-import { aScreener } from '../../factories/screener';
+import { compileRule, createRuleCompiler, MET, NOT_MET, outcomeOf, UNKNOWN, type OutcomeCode } from '#core/compile-rule';
+import type { Answers, Screener } from '#core/model';
+import { evaluateRule, isTruthy, ruleVariables, SUPPORTED_OPERATORS, unsupportedOperators } from '#core/rules';
+import { aRuleFor, completeAnswersFor, partialAnswersFor } from '#test/factories/rules';
+import { aScreener } from '#test/factories/screener';
 
 const age = { var: 'age' };
 const pregnant = { var: 'pregnant' };

@@ -1,8 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
-import { NOT_SURE } from '../../../functions/core/answers';
-import { Question as QuestionSchema, type Question } from '../../../functions/core/model';
-import { applicableQuestions, describeAnswer, validateAnswers } from '../../../functions/core/screener';
-import { adultWithChronicBackPain, answersFor, aScreener } from '../../factories/screener';
+import { NOT_SURE } from '#core/answers';
+import { Question as QuestionSchema, type Question } from '#core/model';
+import { applicableQuestions, describeAnswer, validateAnswers } from '#core/screener';
+import { adultWithChronicBackPain, answersFor, aScreener } from '#test/factories/screener';
 
 const screener = aScreener();
 const today = '2026-06-01';

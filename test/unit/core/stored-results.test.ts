@@ -4,16 +4,16 @@
  */
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import { readCatalogFiles } from '../../../functions/adapters/catalog-files';
-import { geocodePostalCode } from '../../../functions/adapters/postal-geocoder';
-import { evaluateScreening, prepareCatalog, type PreparedCatalog } from '../../../functions/core/eligibility';
-import type { FreshnessPolicy } from '../../../functions/core/freshness';
-import { patientLocationFromAnswers } from '../../../functions/core/geo';
-import type { Answers, Screener } from '../../../functions/core/model';
-import { presentStoredResults, storeResults, UnstorableResultError } from '../../../functions/core/stored-results';
-import { aSite, aTrial, PLACES } from '../../factories/catalog';
-import { partialAnswersFor } from '../../factories/rules';
-import { adultWithChronicBackPain, aScreener } from '../../factories/screener';
+import { readCatalogFiles } from '#adapters/catalog-files';
+import { geocodePostalCode } from '#adapters/postal-geocoder';
+import { evaluateScreening, prepareCatalog, type PreparedCatalog } from '#core/eligibility';
+import type { FreshnessPolicy } from '#core/freshness';
+import { patientLocationFromAnswers } from '#core/geo';
+import type { Answers, Screener } from '#core/model';
+import { presentStoredResults, storeResults, UnstorableResultError } from '#core/stored-results';
+import { aSite, aTrial, PLACES } from '#test/factories/catalog';
+import { partialAnswersFor } from '#test/factories/rules';
+import { adultWithChronicBackPain, aScreener } from '#test/factories/screener';
 
 const DATA_DIR = new URL('../../../data/', import.meta.url).pathname;
 const POLICY: FreshnessPolicy = { maxRecordAgeDays: 365, now: new Date('2026-12-01T10:00:00Z') };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { boundErrorDetails, MAX_ERROR_DETAILS } from '../../../functions/core/errors';
-import { isSafeText } from '../../../functions/core/text-safety';
+import { boundErrorDetails, MAX_ERROR_DETAILS } from '#core/errors';
+import { isSafeText } from '#core/text-safety';
 
 describe('isSafeText', () => {
   it.each([

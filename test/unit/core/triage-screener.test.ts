@@ -5,9 +5,9 @@
 import { describe, expect, it } from '@jest/globals';
 import { fleschKincaid } from 'flesch-kincaid';
 import { syllable } from 'syllable';
-import { COUNTRIES_WITH_NUMBERS, careNumbersFor } from '../../../functions/core/care-numbers';
-import { ruleVariables, unsupportedOperators } from '../../../functions/core/rules';
-import { aScreener } from '../../factories/screener';
+import { COUNTRIES_WITH_NUMBERS, careNumbersFor } from '#core/care-numbers';
+import { ruleVariables, unsupportedOperators } from '#core/rules';
+import { aScreener } from '#test/factories/screener';
 
 const screener = aScreener();
 const questionIndex = new Map(screener.questions.map((question, index) => [question.id, index]));

@@ -1,8 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
-import { validateAnswers } from '../../../functions/core/screener';
-import { careAdviceFor, triage } from '../../../functions/core/triage';
-import { aScreener } from '../../factories/screener';
-import { TRIAGE_VIGNETTES } from '../../vignettes/vignettes';
+import { validateAnswers } from '#core/screener';
+import { careAdviceFor, triage } from '#core/triage';
+import { aScreener } from '#test/factories/screener';
+import { TRIAGE_VIGNETTES } from '#test/vignettes/vignettes';
 
 const screener = aScreener();
 

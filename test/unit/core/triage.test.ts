@@ -1,13 +1,13 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import { NOT_SURE } from '../../../functions/core/answers';
-import { evaluateScreening, prepareCatalog } from '../../../functions/core/eligibility';
-import { patientLocationFromAnswers } from '../../../functions/core/geo';
-import type { Answers, AnswerValue, Screener } from '../../../functions/core/model';
-import { careAdviceFor, medicalAdviceFor, triage, urgentCareFor } from '../../../functions/core/triage';
-import { aTrial } from '../../factories/catalog';
-import { anAnswerTo } from '../../factories/rules';
-import { adultWithChronicBackPain, aScreener } from '../../factories/screener';
+import { NOT_SURE } from '#core/answers';
+import { evaluateScreening, prepareCatalog } from '#core/eligibility';
+import { patientLocationFromAnswers } from '#core/geo';
+import type { Answers, AnswerValue, Screener } from '#core/model';
+import { careAdviceFor, medicalAdviceFor, triage, urgentCareFor } from '#core/triage';
+import { aTrial } from '#test/factories/catalog';
+import { anAnswerTo } from '#test/factories/rules';
+import { adultWithChronicBackPain, aScreener } from '#test/factories/screener';
 
 const screener = aScreener();
 const catalog = prepareCatalog('v1', [aTrial(), aTrial({ eligibility: { minAgeYears: null, maxAgeYears: null, sex: 'ALL', healthyVolunteers: true } })]);

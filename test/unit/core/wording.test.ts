@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from '@jest/globals';
 import { fleschKincaid } from 'flesch-kincaid';
 import { syllable } from 'syllable';
-import { aScreener } from '../../factories/screener';
+import { aScreener } from '#test/factories/screener';
 
 /** The Flesch-Kincaid grade of a text (sentences end at . ! or ?). */
 function gradeOf(text: string): number {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import * as z from '../../../functions/core/zod';
+import * as z from '#core/zod';
 
 describe('the zod the model and the request schemas use', () => {
   it("words an issue with zod's English message, as classic zod does", () => {

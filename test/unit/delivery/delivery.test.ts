@@ -8,8 +8,8 @@ import {
   type DeliverySettings,
   type OutboxRef,
   type RecipientPolicy,
-} from '../../../functions/core/delivery';
-import { compileEmailTemplate } from '../../../functions/core/lead-email';
+} from '#core/delivery';
+import { compileEmailTemplate } from '#core/lead-email';
 import { aConfirmation, aSiteLead, InMemoryOutbox, RecordingMailer } from './factories';
 
 const template = compileEmailTemplate({ subject: 'Lead {{leadId}}', text: '{{patient.name}}', html: '<p>{{patient.name}}</p>' });

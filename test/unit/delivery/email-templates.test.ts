@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { loadEmailTemplates } from '../../../functions/adapters/email-templates';
-import { renderConfirmationEmail, renderSiteLeadEmail } from '../../../functions/core/lead-email';
+import { loadEmailTemplates } from '#adapters/email-templates';
+import { renderConfirmationEmail, renderSiteLeadEmail } from '#core/lead-email';
 import { aConfirmation, aScreeningSummary, aSiteLead } from './factories';
 
 // The shipped, operator-editable templates: read once, as the functions do at cold start.

@@ -2,7 +2,7 @@
  * Small factories for the delivery tests: email inputs, and in-memory fakes of the two delivery
  * ports (the outbox store and the mailer) that behave like the real adapters' contracts.
  */
-import type { ConfirmationEmailInput, LeadScreeningSummary, RenderedEmail, SiteLeadEmailInput } from '../../../functions/core/lead-email';
+import type { ConfirmationEmailInput, LeadScreeningSummary, RenderedEmail, SiteLeadEmailInput } from '#core/lead-email';
 import type {
   Mailer,
   OutboxClaim,
@@ -10,7 +10,7 @@ import type {
   OutboxRef,
   OutboxStore,
   SendResult,
-} from '../../../functions/core/delivery';
+} from '#core/delivery';
 
 export function aSiteLead(overrides: Partial<SiteLeadEmailInput> = {}): SiteLeadEmailInput {
   return {

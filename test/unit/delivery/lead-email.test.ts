@@ -4,7 +4,7 @@ import {
   renderConfirmationEmail,
   renderSiteLeadEmail,
   UnsafeEmailError,
-} from '../../../functions/core/lead-email';
+} from '#core/lead-email';
 import { aConfirmation, aSiteLead } from './factories';
 
 const minimalTemplate = compileEmailTemplate({

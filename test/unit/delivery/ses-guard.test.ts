@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { MessageRejected, SESServiceException } from '@aws-sdk/client-ses';
-import { classifySesError, HELD_SES_ERRORS, PERMANENT_SES_ERRORS } from '../../../functions/adapters/ses-mailer';
-import { applyLocalDeliveryEnvironment, assertLoopbackSesEndpoint } from '../../../local/email-guard';
+import { classifySesError, HELD_SES_ERRORS, PERMANENT_SES_ERRORS } from '#adapters/ses-mailer';
+import { applyLocalDeliveryEnvironment, assertLoopbackSesEndpoint } from '#local/email-guard';
 
 function sesError(name: string, httpStatusCode?: number): Error {
   return new SESServiceException({ name, $fault: 'client', $metadata: { httpStatusCode }, message: 'x@example.org was refused' });

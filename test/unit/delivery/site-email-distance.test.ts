@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
-import { loadEmailTemplates } from '../../../functions/adapters/email-templates';
-import { renderSiteLeadEmail } from '../../../functions/core/lead-email';
-import { describePatientDistance } from '../../../functions/core/referral';
+import { loadEmailTemplates } from '#adapters/email-templates';
+import { renderSiteLeadEmail } from '#core/lead-email';
+import { describePatientDistance } from '#core/referral';
 import { aSiteLead } from './factories';
 
 const templates = loadEmailTemplates();

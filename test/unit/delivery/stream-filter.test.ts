@@ -1,8 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import type { DynamoDBRecord } from 'aws-lambda';
-import { NEW_DELIVERY_FILTER, streamFunctions } from '../../../functions/function-manifest';
-import { outboxRefFromRecord } from '../../../functions/deliver-leads/stream-handler';
-import { matchesFilterPattern, passesFilters } from '../../../local/stream-poller';
+import { NEW_DELIVERY_FILTER, streamFunctions } from '#functions/function-manifest';
+import { outboxRefFromRecord } from '#functions/deliver-leads/stream-handler';
+import { matchesFilterPattern, passesFilters } from '#local/stream-poller';
 
 function aStreamRecord(eventName: 'INSERT' | 'MODIFY' | 'REMOVE', image: Record<string, { S: string }>): DynamoDBRecord {
   return {

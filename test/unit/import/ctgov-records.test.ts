@@ -4,9 +4,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from '@jest/globals';
-import { parseRegistryFile } from '../../../cli/import/import-trials';
-import { parseAgeYears, RegistryRecordError } from '../../../functions/adapters/registry/normalise';
-import type { ParsedRecord } from '../../../functions/adapters/registry/registry-trial';
+import { parseRegistryFile } from '#cli/import/import-trials';
+import { parseAgeYears, RegistryRecordError } from '#adapters/registry/normalise';
+import type { ParsedRecord } from '#adapters/registry/registry-trial';
 
 const fixture = (name: string): string => readFileSync(new URL(`../../fixtures/ctgov/${name}`, import.meta.url), 'utf8');
 

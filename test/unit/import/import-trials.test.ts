@@ -6,7 +6,7 @@ import { copyFileSync, mkdtempSync, readdirSync, readFileSync, writeFileSync, mk
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
-import { importRegistryFiles } from '../../../cli/import/import-trials';
+import { importRegistryFiles } from '#cli/import/import-trials';
 
 const FIXTURES = new URL('../../fixtures/ctgov/', import.meta.url).pathname;
 

@@ -3,7 +3,7 @@
  */
 import { createRequire } from 'node:module';
 import { describe, expect, it } from '@jest/globals';
-import { geocodePostalCode } from '../../../functions/adapters/postal-geocoder';
+import { geocodePostalCode } from '#adapters/postal-geocoder';
 
 interface ZipcodesEntry {
   zip: string;

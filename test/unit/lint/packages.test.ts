@@ -9,7 +9,7 @@ import { builtinModules } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from '@jest/globals';
-import { LAMBDA_MODULE_ALIASES } from '../../../lib/lambda-function';
+import { LAMBDA_MODULE_ALIASES } from '#lib/lambda-function';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {

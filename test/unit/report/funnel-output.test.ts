@@ -1,9 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
-import { parseWeek } from '../../../cli/commands/report';
-import { renderFunnelHtml } from '../../../cli/report/html';
-import { funnelNames } from '../../../cli/report/names';
-import { formatFunnelText, textTable } from '../../../cli/report/text';
-import { countFunnel, type FunnelRecords } from '../../../functions/core/funnel';
+import { parseWeek } from '#cli/commands/report';
+import { renderFunnelHtml } from '#cli/report/html';
+import { funnelNames } from '#cli/report/names';
+import { formatFunnelText, textTable } from '#cli/report/text';
+import { countFunnel, type FunnelRecords } from '#core/funnel';
 
 const HOSTILE_TEXT = 'You are not <script>alert(1)</script> "pregnant" & well';
 

@@ -1,8 +1,8 @@
 /** The site's side in the core: the lead page link, working days, follow-ups, pauses in results. */
 import { describe, expect, it } from '@jest/globals';
-import { followUpFor, parseSiteLeadLocation, patientProgress, siteLeadLinkUrl, workingDaysBefore } from '../../../functions/core/site-leads';
-import { applySitePauses, indexPauses, refusePausedSites } from '../../../functions/core/site-pauses';
-import type { TrialResult } from '../../../functions/core/model';
+import { followUpFor, parseSiteLeadLocation, patientProgress, siteLeadLinkUrl, workingDaysBefore } from '#core/site-leads';
+import { applySitePauses, indexPauses, refusePausedSites } from '#core/site-pauses';
+import type { TrialResult } from '#core/model';
 
 const TOKEN = 'AbCdEfGhIjKlMnOpQrStUv';
 

@@ -1,5 +1,5 @@
 /** Small factories for the web form's unit tests: trial results as the API returns them. */
-import type { CriterionEvaluation, SiteSummary, TrialResult } from '../../../functions/core/model';
+import type { CriterionEvaluation, SiteSummary, TrialResult } from '#core/model';
 
 export function aSite(overrides: Partial<SiteSummary> = {}): SiteSummary {
   return {

@@ -22,9 +22,9 @@ import {
   toggleOption,
   type ContactDraft,
 } from '../../../web/src/flow';
-import { NOT_SURE } from '../../../functions/core/answers';
-import type { Question } from '../../../functions/core/model';
-import { adultWithChronicBackPain, aScreener } from '../../factories/screener';
+import { NOT_SURE } from '#core/answers';
+import type { Question } from '#core/model';
+import { adultWithChronicBackPain, aScreener } from '#test/factories/screener';
 import { aSite, aTrialResult } from './factories';
 
 function questionOf(id: string): Question {

@@ -1,5 +1,5 @@
 /** After a referral: what happens next, which sites will get in touch, and the erase action. */
-import type { TrialResult } from '../../../functions/core/model';
+import type { TrialResult } from '#core/model';
 import { useEffect, useState } from 'preact/hooks';
 import type { ReferralResponse, ScreeningLead } from '../api';
 import { describePlace } from '../flow';

@@ -2,7 +2,7 @@
  * Contact and consent: choose studies, give contact details, and give consent in two separate,
  * unticked boxes whose full text is shown. The consent text's version is sent with the request.
  */
-import type { ConsentText, TrialResult } from '../../../functions/core/model';
+import type { ConsentText, TrialResult } from '#core/model';
 import { useRef, useState } from 'preact/hooks';
 import { ApiError, type ReferralRequest } from '../api';
 import { PHONE_EXAMPLE, checkContact, contactFieldOf, describeDistance, type ContactDraft, type ContactErrors, type ContactField } from '../flow';

@@ -1,5 +1,5 @@
 /** One question per screen: a fieldset of big option rows, or a single labelled input. */
-import type { AnswerValue, Question } from '../../../functions/core/model';
+import type { AnswerValue, Question } from '#core/model';
 import { useState } from 'preact/hooks';
 import { checkAnswer, choiceOptions, DEFAULT_DURATION_UNIT, draftFromAnswer, DURATION_CHOICES, toggleOption, type AnswerDraft } from '../flow';
 import { ErrorText, ScreenAlert, ScreenHeading, describedBy } from '../ui';

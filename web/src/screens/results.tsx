@@ -1,5 +1,5 @@
 /** Results: each trial grouped by whether the patient may qualify, with the reasons and the nearest site. */
-import type { CriterionEvaluation, CriterionResult, MedicalAdvice, TrialResult } from '../../../functions/core/model';
+import type { CriterionEvaluation, CriterionResult, MedicalAdvice, TrialResult } from '#core/model';
 import type { ComponentChildren } from 'preact';
 import { describeDistance, describePlace, formatRecordDate, groupResults, splitSummary, referableResults } from '../flow';
 import { ScreenHeading } from '../ui';

@@ -15,7 +15,7 @@ import {
   type NotEligibleReason,
   type SiteLeadView,
   type SiteOutcome,
-} from '../../../functions/core/site-leads';
+} from '#core/site-leads';
 import { ApiError, type ScreenerApi } from '../api';
 import { ErrorText, ScreenAlert, ScreenHeading, describedBy } from '../ui';
 

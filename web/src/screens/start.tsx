@@ -1,5 +1,5 @@
 /** The first screen: what this is, how long it takes, and that it is not medical advice. */
-import type { Screener } from '../../../functions/core/model';
+import type { Screener } from '#core/model';
 import { ScreenHeading } from '../ui';
 
 export function StartScreen(props: { screener: Screener; onStart: () => void }) {

@@ -3,7 +3,7 @@
  * patient's own country's numbers (as `tel:` links), what to tell them, and why. Nothing else to
  * do: no results, no contact form.
  */
-import type { UrgentCare } from '../../../functions/core/model';
+import type { UrgentCare } from '#core/model';
 import { ScreenHeading } from '../ui';
 
 export function UrgentCareScreen(props: { urgentCare: UrgentCare }) {
