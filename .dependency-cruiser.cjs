@@ -30,7 +30,8 @@ module.exports = {
     },
     {
       name: 'use-cases-import-only-core',
-      comment: 'A use case (functions/app/) is orchestration over the ports the core declares: it imports the core and nothing else.',
+      comment:
+        'A use case (functions/app/) is orchestration over the ports the core declares: it imports the core and nothing else.',
       severity: 'error',
       from: { path: '^functions/app/' },
       to: { pathNot: ['^functions/(core|app)/'] },

@@ -64,7 +64,13 @@ function productionOptions(repositoryRoot: string, entry: string, outfile: strin
 
 /** The same entry built the way one would without thinking about it. */
 function naiveOptions(repositoryRoot: string, entry: string, outfile: string): BuildOptions {
-  const { minify: _minify, mainFields: _mainFields, alias: _alias, external: _external, ...rest } = productionOptions(repositoryRoot, entry, outfile);
+  const {
+    minify: _minify,
+    mainFields: _mainFields,
+    alias: _alias,
+    external: _external,
+    ...rest
+  } = productionOptions(repositoryRoot, entry, outfile);
   return rest;
 }
 
@@ -146,7 +152,8 @@ export const FLOOR_ENTRIES = [
 ] as const;
 
 /** The client floor's source, which every component entry starts with. */
-const CLIENT_FLOOR_PRELUDE = "import { documentClient } from './functions/adapters/dynamo';\nexport const client = documentClient();\n";
+const CLIENT_FLOOR_PRELUDE =
+  "import { documentClient } from './functions/adapters/dynamo';\nexport const client = documentClient();\n";
 
 /**
  * Pieces a function adds to the floor, each built on top of the client floor (so Node built-ins
@@ -158,22 +165,29 @@ export const COMPONENT_ENTRIES = [
   {
     name: 'component: zod with one schema',
     entry: '(functions/core/zod.ts: zod/mini and its English messages, one object schema)',
-    contents: CLIENT_FLOOR_PRELUDE + "import * as z from './functions/core/zod';\nconst schema = z.object({ id: z.string() });\nexport const handler = async () => schema;\n",
+    contents:
+      CLIENT_FLOOR_PRELUDE +
+      "import * as z from './functions/core/zod';\nconst schema = z.object({ id: z.string() });\nexport const handler = async () => schema;\n",
   },
   {
     name: 'component: the domain model',
     entry: '(functions/core/model.ts: every domain schema, built at import)',
-    contents: CLIENT_FLOOR_PRELUDE + "import * as model from './functions/core/model';\nexport const handler = async () => model;\n",
+    contents:
+      CLIENT_FLOOR_PRELUDE + "import * as model from './functions/core/model';\nexport const handler = async () => model;\n",
   },
   {
     name: 'component: the logger',
     entry: '(functions/adapters/logger.ts: Powertools Logger, one instance)',
-    contents: CLIENT_FLOOR_PRELUDE + "import { logger } from './functions/adapters/logger';\nexport const handler = async () => logger;\n",
+    contents:
+      CLIENT_FLOOR_PRELUDE +
+      "import { logger } from './functions/adapters/logger';\nexport const handler = async () => logger;\n",
   },
   {
     name: 'component: the HTTP stack',
     entry: '(functions/adapters/http-handler.ts: middy and its middlewares, the HTTP contract, config, logger)',
-    contents: CLIENT_FLOOR_PRELUDE + "import { httpHandler } from './functions/adapters/http-handler';\nexport const handler = async () => httpHandler;\n",
+    contents:
+      CLIENT_FLOOR_PRELUDE +
+      "import { httpHandler } from './functions/adapters/http-handler';\nexport const handler = async () => httpHandler;\n",
   },
 ] as const;
 
@@ -221,7 +235,11 @@ function functionEnvironment(refusingEndpoint?: string): NodeJS.ProcessEnv {
   return {
     PATH: process.env.PATH,
     ...(refusingEndpoint
-      ? { AWS_ENDPOINT_URL_DYNAMODB: refusingEndpoint, AWS_ENDPOINT_URL_SES: refusingEndpoint, REGISTRY_API_URL: refusingEndpoint }
+      ? {
+          AWS_ENDPOINT_URL_DYNAMODB: refusingEndpoint,
+          AWS_ENDPOINT_URL_SES: refusingEndpoint,
+          REGISTRY_API_URL: refusingEndpoint,
+        }
       : {}),
     REGISTRY_CONDITIONS: 'Low Back Pain',
     POWERTOOLS_LOG_LEVEL: 'SILENT',
@@ -261,7 +279,12 @@ interface LoadSample {
   secondRequestMs: number;
 }
 
-async function loadOnce(file: string, nodeFlags: readonly string[], event?: unknown, refusingEndpoint?: string): Promise<LoadSample> {
+async function loadOnce(
+  file: string,
+  nodeFlags: readonly string[],
+  event?: unknown,
+  refusingEndpoint?: string,
+): Promise<LoadSample> {
   const { stdout } = await run(process.execPath, [...nodeFlags, '--input-type=module', '-e', loadScript(file, event)], {
     env: functionEnvironment(refusingEndpoint),
   });
@@ -279,7 +302,12 @@ async function startRefusingEndpoint(): Promise<{ url: string; server: Server }>
     request.resume();
     request.on('end', () => {
       response.writeHead(400, { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-requestid': 'bench' });
-      response.end(JSON.stringify({ __type: 'com.amazonaws.dynamodb.v20120810#ResourceNotFoundException', message: 'Requested resource not found' }));
+      response.end(
+        JSON.stringify({
+          __type: 'com.amazonaws.dynamodb.v20120810#ResourceNotFoundException',
+          message: 'Requested resource not found',
+        }),
+      );
     });
   });
   await new Promise<void>((resolveListen) => server.listen(0, '127.0.0.1', resolveListen));
@@ -300,7 +328,11 @@ function requestFor(spec: FunctionSpec): unknown {
         spec.name === 'submit-screening'
           ? { screenerId: 'lower-back-pain', answers: adultWithChronicBackPain() }
           : spec.trigger.method === 'POST'
-            ? { trialIds: ['NCT03535688'], contact: { name: 'Alex Patient', email: 'alex.patient@example.com' }, consent: { shareWithSites: true, phoneContact: false, textVersion: 'bench' } }
+            ? {
+                trialIds: ['NCT03535688'],
+                contact: { name: 'Alex Patient', email: 'alex.patient@example.com' },
+                consent: { shareWithSites: true, phoneContact: false, textVersion: 'bench' },
+              }
             : undefined;
       return buildProxyEvent({
         method: spec.trigger.method,
@@ -317,16 +349,35 @@ function requestFor(spec: FunctionSpec): unknown {
       });
     }
     case 'stream':
-      return { Records: [{ eventID: 'bench-1', eventName: 'INSERT', dynamodb: { NewImage: { entityType: { S: 'LEAD' }, leadId: { S: 'bench-lead' } } } }] };
+      return {
+        Records: [
+          {
+            eventID: 'bench-1',
+            eventName: 'INSERT',
+            dynamodb: { NewImage: { entityType: { S: 'LEAD' }, leadId: { S: 'bench-lead' } } },
+          },
+        ],
+      };
     case 'schedule':
     case 'registry-sync':
-      return { version: '0', id: 'bench', 'detail-type': 'Scheduled Event', source: 'aws.events', time: new Date(0).toISOString(), detail: {} };
+      return {
+        version: '0',
+        id: 'bench',
+        'detail-type': 'Scheduled Event',
+        source: 'aws.events',
+        time: new Date(0).toISOString(),
+        detail: {},
+      };
   }
 }
 
 interface CpuProfile {
   startTime: number;
-  nodes: { id: number; children?: number[]; callFrame: { url: string; lineNumber: number; columnNumber: number; functionName: string } }[];
+  nodes: {
+    id: number;
+    children?: number[];
+    callFrame: { url: string; lineNumber: number; columnNumber: number; functionName: string };
+  }[];
   samples: number[];
   timeDeltas: number[];
 }
@@ -345,7 +396,17 @@ async function loadProfile(file: string, workDir: string): Promise<{ shares: Pac
   await mkdir(profileDir, { recursive: true });
   const { stdout } = await run(
     process.execPath,
-    [...PRODUCTION_NODE_FLAGS, '--cpu-prof', '--cpu-prof-interval', '100', '--cpu-prof-dir', profileDir, '--input-type=module', '-e', loadScript(file)],
+    [
+      ...PRODUCTION_NODE_FLAGS,
+      '--cpu-prof',
+      '--cpu-prof-interval',
+      '100',
+      '--cpu-prof-dir',
+      profileDir,
+      '--input-type=module',
+      '-e',
+      loadScript(file),
+    ],
     { env: functionEnvironment() },
   );
   const [profileFile] = await readdir(profileDir);
@@ -388,10 +449,15 @@ async function loadProfile(file: string, workDir: string): Promise<{ shares: Pac
     const name = chargeOf(profile.samples[i]!);
     shares.set(name, (shares.get(name) ?? 0) + deltaUs / 1000);
   }
-  return { shares: topShares(shares, 8).map(({ name, bytes }) => ({ name, bytes: Math.round(bytes * 10) / 10 })), samples: counted };
+  return {
+    shares: topShares(shares, 8).map(({ name, bytes }) => ({ name, bytes: Math.round(bytes * 10) / 10 })),
+    samples: counted,
+  };
 }
 
-async function buildOne(options: BuildOptions): Promise<{ bytes: number; gzipBytes: number; sourceMapBytes: number; metafile: Metafile }> {
+async function buildOne(
+  options: BuildOptions,
+): Promise<{ bytes: number; gzipBytes: number; sourceMapBytes: number; metafile: Metafile }> {
   const result = await build(options);
   const code = await readFile(options.outfile!);
   const sourceMapBytes = options.sourcemap ? (await stat(`${options.outfile}.map`)).size : 0;
@@ -434,12 +500,18 @@ function rowOf(
 
 export async function runBundleBenchmark(options: BundleOptions): Promise<BundleRow[]> {
   const rows: BundleRow[] = [];
-  const specs = (FUNCTIONS as readonly FunctionSpec[]).filter((spec) => !options.only?.length || options.only.includes(spec.name));
+  const specs = (FUNCTIONS as readonly FunctionSpec[]).filter(
+    (spec) => !options.only?.length || options.only.includes(spec.name),
+  );
 
   const floors: ((typeof FLOOR_ENTRIES)[number] & { file: string; build: Awaited<ReturnType<typeof buildOne>> })[] = [];
   for (const [index, floor] of FLOOR_ENTRIES.entries()) {
     const file = join(options.workDir, 'floor', String(index), 'index.mjs');
-    floors.push({ ...floor, file, build: await buildFloor(options.repositoryRoot, floor.contents, `bench-floor-${index}.ts`, file) });
+    floors.push({
+      ...floor,
+      file,
+      build: await buildFloor(options.repositoryRoot, floor.contents, `bench-floor-${index}.ts`, file),
+    });
   }
   const [emptyFloor, clientFloor] = floors as [(typeof floors)[number], (typeof floors)[number]];
   // Every floor sample of the run, for the floor rows; each function row keeps its own rounds' samples too.
@@ -481,7 +553,8 @@ export async function runBundleBenchmark(options: BundleOptions): Promise<Bundle
         // The what-if figures need fewer samples: every fourth round.
         if (i % 4 === 0) {
           withMaps.push((await loadOnce(productionFile, ['--enable-source-maps'])).wallMs);
-          for (const floor of floors) floorWithMaps.get(floor.file)!.push((await loadOnce(floor.file, ['--enable-source-maps'])).wallMs);
+          for (const floor of floors)
+            floorWithMaps.get(floor.file)!.push((await loadOnce(floor.file, ['--enable-source-maps'])).wallMs);
         }
       }
       const profile = await loadProfile(productionFile, join(options.workDir, 'profiles', spec.name));
@@ -511,12 +584,17 @@ export async function runBundleBenchmark(options: BundleOptions): Promise<Bundle
   const components = [];
   for (const [index, component] of COMPONENT_ENTRIES.entries()) {
     const file = join(options.workDir, 'component', String(index), 'index.mjs');
-    components.push({ ...component, file, build: await buildFloor(options.repositoryRoot, component.contents, `bench-component-${index}.ts`, file) });
+    components.push({
+      ...component,
+      file,
+      build: await buildFloor(options.repositoryRoot, component.contents, `bench-component-${index}.ts`, file),
+    });
   }
   const componentSamples = new Map(components.map((component) => [component.file, [] as LoadSample[]]));
   const componentFloor: LoadSample[] = [];
   for (let i = 0; i < options.loads; i++) {
-    for (const component of components) componentSamples.get(component.file)!.push(await loadOnce(component.file, PRODUCTION_NODE_FLAGS));
+    for (const component of components)
+      componentSamples.get(component.file)!.push(await loadOnce(component.file, PRODUCTION_NODE_FLAGS));
     componentFloor.push(await loadOnce(clientFloor.file, PRODUCTION_NODE_FLAGS));
   }
   for (const component of components) {
@@ -545,7 +623,10 @@ export async function runBundleBenchmark(options: BundleOptions): Promise<Bundle
       loadCpuMs: median(samples.map((sample) => sample.cpuMs)),
       loadMsWithSourceMaps: median(floorWithMaps.get(floor.file)!),
       ...(floor === clientFloor
-        ? { firstRequestMs: median(samples.map((sample) => sample.firstRequestMs)), secondRequestMs: median(samples.map((sample) => sample.secondRequestMs)) }
+        ? {
+            firstRequestMs: median(samples.map((sample) => sample.firstRequestMs)),
+            secondRequestMs: median(samples.map((sample) => sample.secondRequestMs)),
+          }
         : {}),
       // Floors have no naive build: they are the comparison themselves.
       naiveBytes: floor.build.bytes,

@@ -157,7 +157,12 @@ export async function runCapacityBenchmark(options: CapacityOptions): Promise<Ca
       return { body: JSON.parse(response.body) as Record<string, any>, durationMs, units: { ...meter.current } };
     };
     const screen = () =>
-      call('POST', '/screenings', { screenerId: 'lower-back-pain', answers: options.answers }, { 'idempotency-key': randomUUID() });
+      call(
+        'POST',
+        '/screenings',
+        { screenerId: 'lower-back-pain', answers: options.answers },
+        { 'idempotency-key': randomUUID() },
+      );
 
     // Cold start and catalog preparation happen once per container: not per screening.
     await screen();
@@ -175,7 +180,9 @@ export async function runCapacityBenchmark(options: CapacityOptions): Promise<Ca
     let messages = 0;
     for (let i = 0; i < options.referrals; i++) {
       const { body: screening } = screenings[i]!;
-      const trialIds = (screening.results as { trialId: string; eligibility: string; nearestSite: { acceptsReferrals: boolean } | null }[])
+      const trialIds = (
+        screening.results as { trialId: string; eligibility: string; nearestSite: { acceptsReferrals: boolean } | null }[]
+      )
         .filter((result) => result.eligibility !== 'ineligible' && result.nearestSite?.acceptsReferrals)
         .map((result) => result.trialId);
       if (trialIds.length === 0) throw new Error('The benchmark patient has no trial that accepts referrals');
@@ -208,7 +215,8 @@ export async function runCapacityBenchmark(options: CapacityOptions): Promise<Ca
       }
     }
     const emails = (await emailCount(options.sesUrl)) - emailsBefore;
-    const memoryOf = (name: string) => (FUNCTIONS as readonly { name: string; memoryMb: number }[]).find((f) => f.name === name)!.memoryMb;
+    const memoryOf = (name: string) =>
+      (FUNCTIONS as readonly { name: string; memoryMb: number }[]).find((f) => f.name === name)!.memoryMb;
 
     return {
       screenerLoad: {
@@ -250,7 +258,9 @@ async function confirmationOf(tableName: string, screeningId: string): Promise<{
   const { itemKeys } = await import('#functions/table-schema');
   const reader = DynamoDBDocumentClient.from(new DynamoDBClient({}));
   try {
-    const result = await reader.send(new GetCommand({ TableName: tableName, Key: itemKeys.referral(screeningId), ConsistentRead: true }));
+    const result = await reader.send(
+      new GetCommand({ TableName: tableName, Key: itemKeys.referral(screeningId), ConsistentRead: true }),
+    );
     const id = result.Item?.confirmationId as string | undefined;
     return id ? [{ kind: 'CONFIRMATION', id }] : [];
   } finally {

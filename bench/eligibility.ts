@@ -28,7 +28,13 @@ import { NOT_SURE, ruleAnswers } from '#core/answers';
 import { evaluateCriteria, evaluateRules, evaluateScreening, prepareCatalog, type PreparedCatalog } from '#core/eligibility';
 import { assessFreshness, DEFAULT_MAX_RECORD_AGE_DAYS } from '#core/freshness';
 import { ruleVariables } from '#core/rules';
-import { nearestRecruitingSite, patientLocationFromAnswers, recruitingSites, type PatientLocation, type RecruitingSite } from '#core/geo';
+import {
+  nearestRecruitingSite,
+  patientLocationFromAnswers,
+  recruitingSites,
+  type PatientLocation,
+  type RecruitingSite,
+} from '#core/geo';
 import type {
   Answers,
   CriterionEvaluation,
@@ -169,7 +175,13 @@ export function perturbRule(rule: unknown, offset: number): unknown {
  * eight criteria drawn from the real authored criteria, each with one or two real sites. In a
  * `distinct` catalog every criterion's rule is its own (`perturbRule`, per-trial age limits).
  */
-export function generateTrials(count: number, pool: readonly ScreeningCriterion[], sites: readonly Site[], kind: CatalogKind = 'shared', seed = 42): Trial[] {
+export function generateTrials(
+  count: number,
+  pool: readonly ScreeningCriterion[],
+  sites: readonly Site[],
+  kind: CatalogKind = 'shared',
+  seed = 42,
+): Trial[] {
   const random = seededRandom(seed);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
   const trials: Trial[] = [];
@@ -180,7 +192,10 @@ export function generateTrials(count: number, pool: readonly ScreeningCriterion[
     const criteria = [...chosen].map((index, n) => {
       const criterion = pool[index]!;
       // Offsets of 1e-5 weeks or years: unique per criterion, invisible in any outcome but the rare limit case.
-      const rule = kind === 'distinct' ? (perturbRule(criterion.rule, ++criterionNumber * 1e-5) as ScreeningCriterion['rule']) : criterion.rule;
+      const rule =
+        kind === 'distinct'
+          ? (perturbRule(criterion.rule, ++criterionNumber * 1e-5) as ScreeningCriterion['rule'])
+          : criterion.rule;
       return { ...criterion, id: `${criterion.id}-${n}`, rule };
     });
     const ageOffset = kind === 'distinct' ? i * 1e-5 : 0;
@@ -193,7 +208,12 @@ export function generateTrials(count: number, pool: readonly ScreeningCriterion[
       screenerIds: [SCREENER_ID],
       status: 'RECRUITING',
       leftToStudyTeam: [],
-      eligibility: { minAgeYears: 18 + (i % 5) + ageOffset, maxAgeYears: 60 + (i % 20) + ageOffset, sex: 'ALL', healthyVolunteers: false },
+      eligibility: {
+        minAgeYears: 18 + (i % 5) + ageOffset,
+        maxAgeYears: 60 + (i % 20) + ageOffset,
+        sex: 'ALL',
+        healthyVolunteers: false,
+      },
       eligibilityText: '',
       criteria,
       sites: random() < 0.5 ? [pick(sites)] : [pick(sites), pick(sites)],
@@ -208,10 +228,20 @@ function criteriaOf(trial: Trial): CatalogCriterion[] {
   const structured: CatalogCriterion[] = [];
   const { minAgeYears, maxAgeYears } = trial.eligibility;
   if (minAgeYears !== null && minAgeYears > 0) {
-    structured.push({ id: 'age-min', kind: 'inclusion', text: `You are ${minAgeYears} or older`, rule: { '>=': [{ var: 'age' }, minAgeYears] } });
+    structured.push({
+      id: 'age-min',
+      kind: 'inclusion',
+      text: `You are ${minAgeYears} or older`,
+      rule: { '>=': [{ var: 'age' }, minAgeYears] },
+    });
   }
   if (maxAgeYears !== null) {
-    structured.push({ id: 'age-max', kind: 'inclusion', text: `You are ${maxAgeYears} or younger`, rule: { '<=': [{ var: 'age' }, maxAgeYears] } });
+    structured.push({
+      id: 'age-max',
+      kind: 'inclusion',
+      text: `You are ${maxAgeYears} or younger`,
+      rule: { '<=': [{ var: 'age' }, maxAgeYears] },
+    });
   }
   return [...structured, ...trial.criteria];
 }
@@ -280,7 +310,13 @@ function prepareByHand(trials: readonly Trial[]): HandWrittenCatalog {
       const basedOn = ruleVariables(rule);
       return (['not_met', 'met', 'unknown'] as const).map((result) => Object.freeze({ id, kind, text, result, basedOn }));
     });
-    return { trial, criteria, slots: Int32Array.from(criteria, (criterion) => slotOf(criterion.rule)), outcomes, sites: recruitingSites(trial) };
+    return {
+      trial,
+      criteria,
+      slots: Int32Array.from(criteria, (criterion) => slotOf(criterion.rule)),
+      outcomes,
+      sites: recruitingSites(trial),
+    };
   });
   return { rules, trials: prepared };
 }
@@ -321,16 +357,27 @@ function screenByHandFull(catalog: HandWrittenCatalog, answers: Answers, locatio
     const nearestSite = nearestRecruitingSite(trial, location, sites) as SiteSummary | null;
     return { ...result, trialId: trial.nctId, nearestSite, current: assessFreshness(trial, nearestSite?.siteId, policy).current };
   });
-  const distance = (site: SiteSummary | null) => (site === null ? Number.MAX_SAFE_INTEGER : (site.distanceKm ?? Number.MAX_SAFE_INTEGER - 1));
+  const distance = (site: SiteSummary | null) =>
+    site === null ? Number.MAX_SAFE_INTEGER : (site.distanceKm ?? Number.MAX_SAFE_INTEGER - 1);
   const rank = (result: (typeof results)[number]) => ORDER[result.eligibility] * 2 + (result.current ? 0 : 1);
   return results.sort((a, b) => rank(a) - rank(b) || distance(a.nearestSite) - distance(b.nearestSite));
 }
 
-async function screenWithRulesEngine(engine: Engine, trials: readonly HandWrittenTrial[], answers: Answers): Promise<TrialCriteria[]> {
+async function screenWithRulesEngine(
+  engine: Engine,
+  trials: readonly HandWrittenTrial[],
+  answers: Answers,
+): Promise<TrialCriteria[]> {
   const outcome = await engine.run(answers);
   const results = trials.map(({ criteria }) => ({
     eligibility: 'eligible' as Eligibility,
-    criteria: criteria.map(({ id, kind, text, rule }) => ({ id, kind, text, result: 'not_met' as CriterionResult, basedOn: ruleVariables(rule) })),
+    criteria: criteria.map(({ id, kind, text, rule }) => ({
+      id,
+      kind,
+      text,
+      result: 'not_met' as CriterionResult,
+      basedOn: ruleVariables(rule),
+    })),
   }));
   for (const ruleResult of outcome.results) {
     const { trial, criterion } = ruleResult.event!.params as unknown as CriterionPosition;
@@ -386,7 +433,9 @@ class Sampler {
 
 function sameResults(a: readonly TrialCriteria[], b: readonly TrialCriteria[]): boolean {
   const key = (results: readonly TrialCriteria[]) =>
-    results.map((r, index) => `${r.trialId ?? index}:${r.eligibility}:${r.criteria.map((c) => `${c.id}=${c.result}`).join(',')}`).join('\n');
+    results
+      .map((r, index) => `${r.trialId ?? index}:${r.eligibility}:${r.criteria.map((c) => `${c.id}=${c.result}`).join(',')}`)
+      .join('\n');
   return key(a) === key(b);
 }
 
@@ -395,7 +444,10 @@ function sameResults(a: readonly TrialCriteria[], b: readonly TrialCriteria[]): 
  * rules read them (`ruleAnswers`: durations in weeks), since the rule values are measured alone.
  */
 export function completeAnswers(): Answers {
-  return ruleAnswers(aScreener(), adultWithChronicBackPain({ had_back_surgery: true, surgeries: ['discectomy'], last_back_surgery: 'over_12_months' }));
+  return ruleAnswers(
+    aScreener(),
+    adultWithChronicBackPain({ had_back_surgery: true, surgeries: ['discectomy'], last_back_surgery: 'over_12_months' }),
+  );
 }
 
 /**
@@ -414,7 +466,9 @@ export async function runEligibilityBenchmark(options: EligibilityOptions, scree
   // Criteria the complete-answer patient can decide (json-rules-engine, two-valued, is compared on that
   // patient only) and that have a hand-written equivalent.
   const pool = realCriteria.filter(
-    (criterion) => handWrittenCriterion(criterion.rule) !== undefined && ruleVariables(criterion.rule).every((id) => complete[id] !== undefined),
+    (criterion) =>
+      handWrittenCriterion(criterion.rule) !== undefined &&
+      ruleVariables(criterion.rule).every((id) => complete[id] !== undefined),
   );
   const sites = catalog.trials.flatMap((trial) => trial.sites.filter((site) => site.status === 'RECRUITING'));
 
@@ -425,7 +479,9 @@ export async function runEligibilityBenchmark(options: EligibilityOptions, scree
   const rows: EligibilityRow[] = [];
   for (const size of options.sizes) {
     for (const kind of CATALOG_KINDS) {
-      rows.push(await measureCatalog(options, screener, generateTrials(size, pool, sites, kind), kind, { complete, partial, location }));
+      rows.push(
+        await measureCatalog(options, screener, generateTrials(size, pool, sites, kind), kind, { complete, partial, location }),
+      );
     }
   }
   return { warmupMs: options.warmupMs, criteriaPool: pool.length, realCriteria: realCriteria.length, rows };
@@ -437,7 +493,13 @@ interface Patients {
   location: PatientLocation;
 }
 
-async function measureCatalog(options: EligibilityOptions, screener: Screener, trials: Trial[], kind: CatalogKind, patients: Patients): Promise<EligibilityRow> {
+async function measureCatalog(
+  options: EligibilityOptions,
+  screener: Screener,
+  trials: Trial[],
+  kind: CatalogKind,
+  patients: Patients,
+): Promise<EligibilityRow> {
   const { complete, partial, location } = patients;
   const size = trials.length;
   let started = nowMs();
@@ -446,7 +508,11 @@ async function measureCatalog(options: EligibilityOptions, screener: Screener, t
   const byHand = prepareByHand(trials);
   const withRulesEngine = kind === 'shared';
   const engine = withRulesEngine
-    ? rulesEngineFor(byHand.trials.flatMap(({ criteria }, trial) => criteria.map((criterion, index) => ({ trial, criterion: index, rule: criterion.rule }))))
+    ? rulesEngineFor(
+        byHand.trials.flatMap(({ criteria }, trial) =>
+          criteria.map((criterion, index) => ({ trial, criterion: index, rule: criterion.rule })),
+        ),
+      )
     : undefined;
 
   // Every implementation must give the same per-criterion results before any time counts.
@@ -458,7 +524,8 @@ async function measureCatalog(options: EligibilityOptions, screener: Screener, t
   const firstHandWrittenMs = nowMs() - started;
   const full = evaluateScreening(screener, prepared, complete, location);
   const byTrialId = (results: readonly TrialCriteria[]) => [...results].sort((a, b) => a.trialId!.localeCompare(b.trialId!));
-  const withIds = (results: readonly TrialCriteria[]) => results.map((result, index) => ({ ...result, trialId: trials[index]!.nctId }));
+  const withIds = (results: readonly TrialCriteria[]) =>
+    results.map((result, index) => ({ ...result, trialId: trials[index]!.nctId }));
   const resultsAgree =
     sameResults(reference, firstByHand) &&
     (engine === undefined || sameResults(reference, await screenWithRulesEngine(engine, byHand.trials, complete))) &&
@@ -481,7 +548,9 @@ async function measureCatalog(options: EligibilityOptions, screener: Screener, t
     partialHandWritten: () => screenByHand(byHand, partial),
     ...(engine ? { rulesEngine: () => screenWithRulesEngine(engine, byHand.trials, complete) } : {}),
   };
-  const samplers = Object.fromEntries(Object.keys(runs).map((name) => [name, new Sampler(options.minSampleMs, options.warmupMs)]));
+  const samplers = Object.fromEntries(
+    Object.keys(runs).map((name) => [name, new Sampler(options.minSampleMs, options.warmupMs)]),
+  );
   for (const [name, run] of Object.entries(runs)) await samplers[name]!.calibrate(run);
 
   let rulesEngineSpentMs = 0;
@@ -490,7 +559,8 @@ async function measureCatalog(options: EligibilityOptions, screener: Screener, t
     // Rotate the order each round so no implementation always runs right after the same one.
     for (let k = 0; k < names.length; k++) {
       const name = names[(round + k) % names.length]!;
-      if (name === 'rulesEngine' && rulesEngineSpentMs > options.rulesEngineBudgetMs && samplers[name]!.samples.length >= 3) continue;
+      if (name === 'rulesEngine' && rulesEngineSpentMs > options.rulesEngineBudgetMs && samplers[name]!.samples.length >= 3)
+        continue;
       const spent = await samplers[name]!.sample(runs[name]!);
       if (name === 'rulesEngine') rulesEngineSpentMs += spent;
     }
@@ -504,7 +574,9 @@ async function measureCatalog(options: EligibilityOptions, screener: Screener, t
     prepareMs,
     engineMs: samplers.engine!.median(),
     handWrittenMs: samplers.handWritten!.median(),
-    ...(samplers.rulesEngine ? { rulesEngineMs: samplers.rulesEngine.median(), rulesEngineSamples: samplers.rulesEngine.samples.length } : {}),
+    ...(samplers.rulesEngine
+      ? { rulesEngineMs: samplers.rulesEngine.median(), rulesEngineSamples: samplers.rulesEngine.samples.length }
+      : {}),
     evaluateScreeningMs: samplers.evaluateScreening!.median(),
     handWrittenFullMs: samplers.handWrittenFull!.median(),
     partialEngineMs: samplers.partialEngine!.median(),

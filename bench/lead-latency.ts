@@ -40,16 +40,19 @@ async function json<T>(response: Response, what: string): Promise<T> {
 }
 
 /** A screening the patient can be referred from, and the trials offering a referral. */
-async function referableScreening(options: LeadLatencyOptions): Promise<{ screeningId: string; token: string; trialIds: string[] }> {
+async function referableScreening(
+  options: LeadLatencyOptions,
+): Promise<{ screeningId: string; token: string; trialIds: string[] }> {
   const response = await fetch(`${options.baseUrl}/screenings`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ screenerId: 'lower-back-pain', answers: options.answers }),
   });
-  const body = await json<{ screeningId: string; token: string; results: { trialId: string; eligibility: string; nearestSite: { acceptsReferrals: boolean } | null }[] }>(
-    response,
-    'POST /screenings',
-  );
+  const body = await json<{
+    screeningId: string;
+    token: string;
+    results: { trialId: string; eligibility: string; nearestSite: { acceptsReferrals: boolean } | null }[];
+  }>(response, 'POST /screenings');
   const trialIds = body.results
     .filter((result) => result.eligibility !== 'ineligible' && result.nearestSite?.acceptsReferrals)
     .map((result) => result.trialId);
@@ -58,8 +61,9 @@ async function referableScreening(options: LeadLatencyOptions): Promise<{ screen
 }
 
 export async function runLeadLatencyBenchmark(options: LeadLatencyOptions): Promise<LeadLatencyReport> {
-  const consentVersion = (await json<{ consent: { version: string } }>(await fetch(`${options.baseUrl}/screeners/lower-back-pain`), 'GET screener'))
-    .consent.version;
+  const consentVersion = (
+    await json<{ consent: { version: string } }>(await fetch(`${options.baseUrl}/screeners/lower-back-pain`), 'GET screener')
+  ).consent.version;
   const screenings = [];
   for (let i = 0; i < options.referrals; i++) screenings.push(await referableScreening(options));
 
@@ -74,7 +78,10 @@ export async function runLeadLatencyBenchmark(options: LeadLatencyOptions): Prom
     let lastReferralAt = Date.now();
     while (sending || (arrivedAt.size < acceptedAt.size && Date.now() - lastReferralAt < options.timeoutMs)) {
       if (sending) lastReferralAt = Date.now();
-      const store = await json<{ emails: StoredEmail[] }>(await fetch(`${options.sesUrl}/store?since=${sinceSeconds}`), 'SES store');
+      const store = await json<{ emails: StoredEmail[] }>(
+        await fetch(`${options.sesUrl}/store?since=${sinceSeconds}`),
+        'SES store',
+      );
       const seen = performance.now();
       for (const email of store.emails) {
         const text = email.body.text ?? email.body.html ?? '';

@@ -81,13 +81,18 @@ export async function runSesFaultScenario(options: SesFaultOptions): Promise<Ses
       },
     });
     const base = stack.baseUrl;
-    const consentVersion = (await json<{ consent: { version: string } }>(await fetch(`${base}/screeners/lower-back-pain`), 'GET screener')).consent
-      .version;
+    const consentVersion = (
+      await json<{ consent: { version: string } }>(await fetch(`${base}/screeners/lower-back-pain`), 'GET screener')
+    ).consent.version;
     const run = randomUUID().slice(0, 8);
 
     const screenings: { screeningId: string; token: string; trialIds: string[] }[] = [];
     for (let i = 0; i < options.referrals; i++) {
-      const body = await json<{ screeningId: string; token: string; results: { trialId: string; eligibility: string; nearestSite: { acceptsReferrals: boolean } | null }[] }>(
+      const body = await json<{
+        screeningId: string;
+        token: string;
+        results: { trialId: string; eligibility: string; nearestSite: { acceptsReferrals: boolean } | null }[];
+      }>(
         await fetch(`${base}/screenings`, {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
@@ -95,7 +100,9 @@ export async function runSesFaultScenario(options: SesFaultOptions): Promise<Ses
         }),
         'POST /screenings',
       );
-      const trialIds = body.results.filter((result) => result.eligibility !== 'ineligible' && result.nearestSite?.acceptsReferrals).map((result) => result.trialId);
+      const trialIds = body.results
+        .filter((result) => result.eligibility !== 'ineligible' && result.nearestSite?.acceptsReferrals)
+        .map((result) => result.trialId);
       if (trialIds.length === 0) throw new Error('The scenario patient has no trial that accepts referrals');
       screenings.push({ screeningId: body.screeningId, token: body.token, trialIds: trialIds.slice(0, 1) });
     }
@@ -135,7 +142,9 @@ export async function runSesFaultScenario(options: SesFaultOptions): Promise<Ses
         await Promise.all(
           referred.map(async (referral) => {
             const body = await json<{ referral?: { leads: { status: string }[] } }>(
-              await fetch(`${base}/screenings/${referral.screeningId}`, { headers: { authorization: `Bearer ${referral.token}` } }),
+              await fetch(`${base}/screenings/${referral.screeningId}`, {
+                headers: { authorization: `Bearer ${referral.token}` },
+              }),
               'GET screening',
             );
             return body.referral?.leads.map((lead) => lead.status) ?? [];

@@ -46,7 +46,11 @@ const verdict = (met: boolean) => (met ? 'met' : '**missed**');
 const dollars = (value: number) => `$${value < 0.01 ? value.toPrecision(3) : value.toFixed(4)}`;
 
 function table(header: string[], rows: (string | number)[][]): string {
-  return [`| ${header.join(' | ')} |`, `| ${header.map(() => '---').join(' | ')} |`, ...rows.map((row) => `| ${row.join(' | ')} |`)].join('\n');
+  return [
+    `| ${header.join(' | ')} |`,
+    `| ${header.map(() => '---').join(' | ')} |`,
+    ...rows.map((row) => `| ${row.join(' | ')} |`),
+  ].join('\n');
 }
 
 function eligibilitySection(report: EligibilityReport): string {
@@ -94,7 +98,23 @@ results (column "agree").
   which a function does once per catalog version it loads.
 
 ${table(
-  ['trials', 'catalog', 'distinct rules', 'prepare', 'engine', 'hand-written', 'engine / hand', 'partial: engine', 'partial: hand', 'partial: engine / hand', 'evaluateScreening', 'hand-written + sites', 'json-rules-engine (samples)', 'jre / engine', 'agree'],
+  [
+    'trials',
+    'catalog',
+    'distinct rules',
+    'prepare',
+    'engine',
+    'hand-written',
+    'engine / hand',
+    'partial: engine',
+    'partial: hand',
+    'partial: engine / hand',
+    'evaluateScreening',
+    'hand-written + sites',
+    'json-rules-engine (samples)',
+    'jre / engine',
+    'agree',
+  ],
   rows.map((row) => [
     row.trials,
     kindOf(row),
@@ -123,8 +143,8 @@ ${largest
   .join('\n')}
 
 The first screening of each catalog, before any warm-up (one sample each): ${rows
-  .map((row) => `${column(row)} engine ${ms(row.firstEngineMs)}, hand-written ${ms(row.firstHandWrittenMs)}`)
-  .join('; ')}. The engine's
+    .map((row) => `${column(row)} engine ${ms(row.firstEngineMs)}, hand-written ${ms(row.firstHandWrittenMs)}`)
+    .join('; ')}. The engine's
 compiled rules are new functions V8 has not run yet; a function serves many screenings per catalog load.
 
 | target | ${rows.map(column).join(' | ')} |
@@ -175,7 +195,8 @@ function bundlesSection(allRows: BundleRow[]): string {
     return row.loadProfile.map((share) => `${share.name} ${Math.round((100 * share.bytes) / Math.max(total, 1e-9))}%`).join(', ');
   };
   const loadRatio = (row: BundleRow) => (row.floorLoadMs === undefined ? undefined : row.loadMs / row.floorLoadMs);
-  const cpuRatio = (row: BundleRow) => (row.loadCpuMs === undefined || row.floorLoadCpuMs === undefined ? undefined : row.loadCpuMs / row.floorLoadCpuMs);
+  const cpuRatio = (row: BundleRow) =>
+    row.loadCpuMs === undefined || row.floorLoadCpuMs === undefined ? undefined : row.loadCpuMs / row.floorLoadCpuMs;
   const ratioText = (ratio: number | undefined) => (ratio === undefined ? 'n/a' : x(ratio));
   const optionalMs = (value: number | undefined) => (value === undefined || value < 0 ? 'n/a' : ms(value));
   const overFloor = rows.filter((row) => (loadRatio(row) ?? 0) > TARGETS.loadVsFloor);
@@ -195,7 +216,24 @@ bundle (below), loaded in the same rounds as the function, interleaved; its requ
 Naive = the same entry not minified, with esbuild's default main fields and without the aliases and externals.
 
 ${table(
-  ['function', 'bytes', 'gzip', 'AWS SDK', 'zod', 'load', 'floor (same rounds)', 'load / floor', 'load CPU', 'floor CPU', 'CPU / floor', 'with --enable-source-maps', 'first request', 'second request', 'floor first request', 'naive / prod bytes'],
+  [
+    'function',
+    'bytes',
+    'gzip',
+    'AWS SDK',
+    'zod',
+    'load',
+    'floor (same rounds)',
+    'load / floor',
+    'load CPU',
+    'floor CPU',
+    'CPU / floor',
+    'with --enable-source-maps',
+    'first request',
+    'second request',
+    'floor first request',
+    'naive / prod bytes',
+  ],
   rows.map((row) => [
     row.name,
     kb(row.bytes),
@@ -216,7 +254,10 @@ ${table(
   ]),
 )}
 
-${floors.length === 0 ? '' : `### The floor: what any function on this stack loads
+${
+  floors.length === 0
+    ? ''
+    : `### The floor: what any function on this stack loads
 
 Built with the same options and loaded in the same rounds as every function above (median of all
 those rounds): an empty ESM module, which is what \`import()\` itself costs, and an entry that only
@@ -236,8 +277,12 @@ ${table(
     profileText(row),
   ]),
 )}
-`}
-${components.length === 0 ? '' : `### What a function adds to the floor, piece by piece
+`
+}
+${
+  components.length === 0
+    ? ''
+    : `### What a function adds to the floor, piece by piece
 
 Each piece built on top of the client floor (the document client, so Node built-ins the SDK loads anyway are
 not counted twice) with the same options, imported by fresh processes in rounds of their own beside the floor
@@ -255,7 +300,8 @@ ${table(
     row.loadCpuMs === undefined || row.floorLoadCpuMs === undefined ? 'n/a' : ms(row.loadCpuMs - row.floorLoadCpuMs),
   ]),
 )}
-`}
+`
+}
 | target | measured | |
 | --- | --- | --- |
 | every bundle at most ${kb(TARGETS.bundleBytes)} | largest ${kb(Math.max(...rows.map((row) => row.bytes)))}; ${missedSize.length} of ${rows.length} over | ${verdict(missedSize.length === 0)} |
@@ -289,7 +335,8 @@ ${table(
 /** The load targets stated against the floor, with this run's figures. */
 function loadTargetText(rows: BundleRow[], clientFloor: BundleRow, emptyFloor: BundleRow): string {
   const range = (values: number[]) => (values.length === 0 ? 'n/a' : `${ms(Math.min(...values))} to ${ms(Math.max(...values))}`);
-  const mapsCost = (row: BundleRow) => (row.loadMsWithSourceMaps === undefined ? undefined : row.loadMsWithSourceMaps - row.loadMs);
+  const mapsCost = (row: BundleRow) =>
+    row.loadMsWithSourceMaps === undefined ? undefined : row.loadMsWithSourceMaps - row.loadMs;
   const mapsCosts = rows.map(mapsCost).filter((value): value is number => value !== undefined);
   const floorMapsCost = mapsCost(clientFloor);
   return `### Cold start against the floor
@@ -311,10 +358,16 @@ function loadTargetText(rows: BundleRow[], clientFloor: BundleRow, emptyFloor: B
 /** What the bytes and the load time of this run's bundles are made of. */
 function bundleFindings(rows: BundleRow[]): string {
   const range = (values: number[], format: (value: number) => string) =>
-    Math.min(...values) === Math.max(...values) ? format(values[0]!) : `${format(Math.min(...values))}-${format(Math.max(...values))}`;
+    Math.min(...values) === Math.max(...values)
+      ? format(values[0]!)
+      : `${format(Math.min(...values))}-${format(Math.max(...values))}`;
   const percent = (value: number) => `${Math.round(100 * value)}%`;
   const projectModules = rows
-    .flatMap((row) => row.topModules.filter((module) => !module.name.includes('node_modules')).map((module) => `${module.name} ${kb(module.bytes)} (${row.name})`))
+    .flatMap((row) =>
+      row.topModules
+        .filter((module) => !module.name.includes('node_modules'))
+        .map((module) => `${module.name} ${kb(module.bytes)} (${row.name})`),
+    )
     .filter((entry, index, all) => all.findIndex((other) => other.split(' ')[0] === entry.split(' ')[0]) === index);
   /** Each row's share of its profiled import charged to `name` (0 when not among its largest). */
   const shareOf = (name: string) =>
@@ -329,10 +382,19 @@ function bundleFindings(rows: BundleRow[]): string {
   });
   return `Findings (computed from this run):
 
-- **AWS SDK** (\`@aws-sdk/*\`, \`@smithy/*\`): ${range(rows.map((row) => row.awsSdkBytes), kb)} of each bundle
-  (${range(rows.map((row) => row.awsSdkBytes / row.bytes), percent)}), the clients and their shared protocol code; the default
+- **AWS SDK** (\`@aws-sdk/*\`, \`@smithy/*\`): ${range(
+    rows.map((row) => row.awsSdkBytes),
+    kb,
+  )} of each bundle
+  (${range(
+    rows.map((row) => row.awsSdkBytes / row.bytes),
+    percent,
+  )}), the clients and their shared protocol code; the default
   credential chain and event-stream support, which no function can reach in Lambda, are aliased away.
-- **zod**: ${range(rows.map((row) => row.zodBytes), kb)} (${kb(Math.max(...rows.map((row) => row.zodLocalesBytes)))} at most of translations);
+- **zod**: ${range(
+    rows.map((row) => row.zodBytes),
+    kb,
+  )} (${kb(Math.max(...rows.map((row) => row.zodLocalesBytes)))} at most of translations);
   every schema on the Lambda path is \`zod/mini\` (\`functions/core/zod.ts\`, with zod's English messages);
   the larger figures are the bundles that carry the domain model's schemas.
 - Largest project modules: ${projectModules.length ? projectModules.join(', ') : 'none in the top five'}.
@@ -352,7 +414,15 @@ sends them. The load generator and the stack share this machine.
 
 ${table(
   ['connections', 'duration', 'requests', 'requests/s', 'p50 latency', 'p99 latency', 'errors'],
-  rows.map((row) => [row.connections, `${row.durationSeconds} s`, row.requests, round(row.requestsPerSecond), ms(row.latencyP50Ms), ms(row.latencyP99Ms), row.errors]),
+  rows.map((row) => [
+    row.connections,
+    `${row.durationSeconds} s`,
+    row.requests,
+    round(row.requestsPerSecond),
+    ms(row.latencyP50Ms),
+    ms(row.latencyP99Ms),
+    row.errors,
+  ]),
 )}
 
 | target | measured | |
@@ -450,7 +520,8 @@ function sectionRunsText(results: BenchResults): string {
 }
 
 function reliabilitySection(rows: SesFaultReport[]): string {
-  const fault = (row: SesFaultReport) => (row.fault === 'drop' ? 'SES unreachable (connections dropped)' : 'SES refuses: identity not verified');
+  const fault = (row: SesFaultReport) =>
+    row.fault === 'drop' ? 'SES unreachable (connections dropped)' : 'SES refuses: identity not verified';
   return `## 7. Reliability under faults
 
 The fault tests' scenarios (\`bench/reliability.ts\`, also run by \`npm test\`): the local stack with
@@ -459,18 +530,27 @@ reconciler every ${rows[0]?.reconcileIntervalSeconds ?? 1} s, retry backoff from
 until the last lead and confirmation arrived (bounded by the backoff reached during the fault).
 
 ${table(
-    ['fault', 'length', 'referrals (202)', 'leads SENT / FAILED', 'site emails per lead', 'confirmations per patient', 'connections dropped / sends refused', 'recovery'],
-    rows.map((row) => [
-      fault(row),
-      `${row.faultSeconds} s`,
-      `${row.accepted} of ${row.referrals}`,
-      `${row.leadsSent} / ${row.leadsFailed}`,
-      `${row.siteEmailsPerLead.min}-${row.siteEmailsPerLead.max}`,
-      `${row.confirmationsPerPatient.min}-${row.confirmationsPerPatient.max}`,
-      `${row.droppedConnections} / ${row.refusedRequests}`,
-      `${row.recoverySeconds} s`,
-    ]),
-  )}
+  [
+    'fault',
+    'length',
+    'referrals (202)',
+    'leads SENT / FAILED',
+    'site emails per lead',
+    'confirmations per patient',
+    'connections dropped / sends refused',
+    'recovery',
+  ],
+  rows.map((row) => [
+    fault(row),
+    `${row.faultSeconds} s`,
+    `${row.accepted} of ${row.referrals}`,
+    `${row.leadsSent} / ${row.leadsFailed}`,
+    `${row.siteEmailsPerLead.min}-${row.siteEmailsPerLead.max}`,
+    `${row.confirmationsPerPatient.min}-${row.confirmationsPerPatient.max}`,
+    `${row.droppedConnections} / ${row.refusedRequests}`,
+    `${row.recoverySeconds} s`,
+  ]),
+)}
 
 Checked by the suite but not timed here: DynamoDB Local killed and restarted during 200 screenings
 (every 201 readable afterwards, every outage answer a 503 with \`Retry-After\`), erasure racing
@@ -500,7 +580,14 @@ const WRITE_UNITS_BEFORE_COMPACT_RECORDS = { measuredOn: '2026-11-26', screening
 export function renderCost(results: BenchResults): string {
   if (!results.capacity) return '';
   const model = costModel(results.capacity);
-  const costRow = (line: CostLine) => [line.label, dollars(line.lambda), dollars(line.requests), dollars(line.dynamoDb), dollars(line.ses), dollars(line.total)];
+  const costRow = (line: CostLine) => [
+    line.label,
+    dollars(line.lambda),
+    dollars(line.requests),
+    dollars(line.dynamoDb),
+    dollars(line.ses),
+    dollars(line.total),
+  ];
   return `${header(results, 'Cost per 1,000 screenings')}
 ## Prices assumed
 
@@ -540,12 +627,10 @@ round trips); memory is the manifest's \`memoryMb\`; units are what DynamoDB rep
 
 ## Cost per request
 
-${table(['request', 'Lambda', 'API Gateway + WAF', 'DynamoDB', 'SES', 'total'], [
-  costRow(model.screenerLoad),
-  costRow(model.screening),
-  costRow(model.referral),
-  costRow(model.delivery),
-])}
+${table(
+  ['request', 'Lambda', 'API Gateway + WAF', 'DynamoDB', 'SES', 'total'],
+  [costRow(model.screenerLoad), costRow(model.screening), costRow(model.referral), costRow(model.delivery)],
+)}
 
 ## Billed write units per request, before and after compact screening records
 

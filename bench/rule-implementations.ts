@@ -22,7 +22,9 @@ type Rule = unknown;
 type Pair = readonly [value: string, question: string];
 
 const operatorOf = (rule: Rule): string | undefined =>
-  rule !== null && typeof rule === 'object' && !Array.isArray(rule) && Object.keys(rule).length === 1 ? Object.keys(rule)[0] : undefined;
+  rule !== null && typeof rule === 'object' && !Array.isArray(rule) && Object.keys(rule).length === 1
+    ? Object.keys(rule)[0]
+    : undefined;
 const argsOf = (rule: Rule): unknown => (rule as Record<string, unknown>)[operatorOf(rule)!];
 const varOf = (rule: Rule): string | undefined => {
   if (operatorOf(rule) !== 'var') return undefined;
@@ -89,7 +91,8 @@ function holdsAny(answers: Answers, pairs: readonly Pair[]): RuleOutcome {
 }
 
 const not = (outcome: RuleOutcome): RuleOutcome => (outcome === undefined ? undefined : !outcome);
-const either = (a: RuleOutcome, b: RuleOutcome): RuleOutcome => (a === true || b === true ? true : a === undefined || b === undefined ? undefined : false);
+const either = (a: RuleOutcome, b: RuleOutcome): RuleOutcome =>
+  a === true || b === true ? true : a === undefined || b === undefined ? undefined : false;
 
 function handWrittenComparison(operator: string, question: string, value: unknown): HandWrittenCriterion | undefined {
   switch (operator) {
@@ -155,7 +158,8 @@ export function handWrittenCriterion(rule: Rule): HandWrittenCriterion | undefin
   }
 
   const pairs = memberships(rule);
-  if (pairs) return pairs.length === 1 ? (answers) => holds(answers, pairs[0]![1], pairs[0]![0]) : (answers) => holdsAny(answers, pairs);
+  if (pairs)
+    return pairs.length === 1 ? (answers) => holds(answers, pairs[0]![1], pairs[0]![0]) : (answers) => holdsAny(answers, pairs);
 
   if (operator === '!') {
     const negated = memberships(Array.isArray(argsOf(rule)) ? (argsOf(rule) as unknown[])[0] : argsOf(rule));
@@ -229,7 +233,8 @@ export function rulesEngineCondition(rule: Rule): NestedCondition {
     }
     default: {
       const simple = comparison(rule);
-      if (simple) return { fact: simple.question, operator: RULES_ENGINE_OPERATORS[simple.operator]!, value: simple.value as string };
+      if (simple)
+        return { fact: simple.question, operator: RULES_ENGINE_OPERATORS[simple.operator]!, value: simple.value as string };
       const args = list(rule);
       const question = varOf(args[1]);
       if ((operator === '<=' || operator === '<') && args.length === 3 && question !== undefined) {

@@ -31,7 +31,15 @@ const REPOSITORY_ROOT = fileURLToPath(new URL('..', import.meta.url));
 export const SECTIONS = ['engine', 'bundles', 'load', 'leads', 'capacity', 'web', 'reliability'] as const;
 type Section = (typeof SECTIONS)[number];
 /** The results.json keys each section writes. */
-const SECTION_KEYS: readonly (readonly string[])[] = [['eligibility'], ['bundles'], ['load'], ['leadLatency'], ['capacity'], ['web'], ['reliability']];
+const SECTION_KEYS: readonly (readonly string[])[] = [
+  ['eligibility'],
+  ['bundles'],
+  ['load'],
+  ['leadLatency'],
+  ['capacity'],
+  ['web'],
+  ['reliability'],
+];
 
 /** Sizes per mode: full gives stable medians in a few minutes; quick only proves the harness works. */
 const SETTINGS = {
@@ -84,7 +92,9 @@ function referablePatient() {
 async function versionOf(name: string): Promise<string> {
   // Read from the installed package: some packages do not export their package.json.
   try {
-    return (JSON.parse(await readFile(join(REPOSITORY_ROOT, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
+    return (
+      JSON.parse(await readFile(join(REPOSITORY_ROOT, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }
+    ).version;
   } catch {
     return 'unknown';
   }
@@ -98,9 +108,12 @@ async function main(): Promise<void> {
   const program = new Command()
     .name('bench')
     .option('--quick', 'tiny sizes and two bundles: proves the harness works in about a minute')
-    .option('--out-dir <dir>', 'where to write RESULTS.md, COST.md and results.json (default: bench/, or a temp folder with --quick)')
+    .option(
+      '--out-dir <dir>',
+      'where to write RESULTS.md, COST.md and results.json (default: bench/, or a temp folder with --quick)',
+    )
     .addOption(new Option('--only <sections>', `comma-separated subset of ${SECTIONS.join(',')}`))
-    .option('--render <results.json>', 'measure nothing: rewrite the reports from an earlier run\'s results.json')
+    .option('--render <results.json>', "measure nothing: rewrite the reports from an earlier run's results.json")
     .option('--merge', 'with --only: replace only these sections in the existing results.json, noting when each was measured')
     .parse();
   const options = program.opts<{ quick?: boolean; outDir?: string; only?: string; render?: string; merge?: boolean }>();
@@ -115,8 +128,11 @@ async function main(): Promise<void> {
   const settings = SETTINGS[mode];
   // The reliability scenarios take minutes of real outage time and already run in `npm test`: a
   // quick run (the harness test) leaves them out unless asked for.
-  const only = options.only?.split(',').map((section) => section.trim()) ?? SECTIONS.filter((section) => mode === 'full' || section !== 'reliability');
-  for (const section of only) if (!(SECTIONS as readonly string[]).includes(section)) throw new Error(`Unknown section ${section}`);
+  const only =
+    options.only?.split(',').map((section) => section.trim()) ??
+    SECTIONS.filter((section) => mode === 'full' || section !== 'reliability');
+  for (const section of only)
+    if (!(SECTIONS as readonly string[]).includes(section)) throw new Error(`Unknown section ${section}`);
   const wanted = (section: Section) => only.includes(section);
 
   const started = Date.now();
@@ -133,7 +149,9 @@ async function main(): Promise<void> {
       ),
     ),
   };
-  const screener = Screener.parse(JSON.parse(await readFile(join(REPOSITORY_ROOT, 'data/screeners/lower-back-pain.json'), 'utf8')));
+  const screener = Screener.parse(
+    JSON.parse(await readFile(join(REPOSITORY_ROOT, 'data/screeners/lower-back-pain.json'), 'utf8')),
+  );
 
   if (wanted('engine')) {
     log(`eligibility engine: ${settings.sizes.join(', ')} trials`);
@@ -154,7 +172,12 @@ async function main(): Promise<void> {
     log('Lambda bundles');
     const workDir = await mkdtemp(join(tmpdir(), 'trial-screener-bundles-'));
     try {
-      results.bundles = await runBundleBenchmark({ repositoryRoot: REPOSITORY_ROOT, workDir, loads: settings.loads, only: settings.bundleFunctions });
+      results.bundles = await runBundleBenchmark({
+        repositoryRoot: REPOSITORY_ROOT,
+        workDir,
+        loads: settings.loads,
+        only: settings.bundleFunctions,
+      });
     } finally {
       await rm(workDir, { recursive: true, force: true });
     }
@@ -229,15 +252,20 @@ async function main(): Promise<void> {
 
   results.durationSeconds = (Date.now() - started) / 1000;
   // A quick run's tiny figures must never replace the committed results.
-  const outDir = resolve(options.outDir ?? (options.quick ? join(tmpdir(), 'trial-screener-bench-quick') : join(REPOSITORY_ROOT, 'bench')));
+  const outDir = resolve(
+    options.outDir ?? (options.quick ? join(tmpdir(), 'trial-screener-bench-quick') : join(REPOSITORY_ROOT, 'bench')),
+  );
   await mkdir(outDir, { recursive: true });
   const measured = { startedAt: results.startedAt, mode: results.mode, loadAverage: results.machine.loadAverage };
   const sectionRuns: NonNullable<BenchResults['sectionRuns']> = Object.fromEntries(only.map((section) => [section, measured]));
   if (options.merge) {
     const earlier = JSON.parse(await readFile(join(outDir, 'results.json'), 'utf8')) as BenchResults;
     const earlierRun = { startedAt: earlier.startedAt, mode: earlier.mode, loadAverage: earlier.machine.loadAverage };
-    const earlierRuns: NonNullable<BenchResults['sectionRuns']> = earlier.sectionRuns ?? Object.fromEntries(SECTIONS.map((section) => [section, earlierRun]));
-    const kept = Object.fromEntries(Object.entries(earlier).filter(([key]) => !SECTION_KEYS.some((keys) => keys.includes(key)) || !(key in results)));
+    const earlierRuns: NonNullable<BenchResults['sectionRuns']> =
+      earlier.sectionRuns ?? Object.fromEntries(SECTIONS.map((section) => [section, earlierRun]));
+    const kept = Object.fromEntries(
+      Object.entries(earlier).filter(([key]) => !SECTION_KEYS.some((keys) => keys.includes(key)) || !(key in results)),
+    );
     results = { ...kept, ...results, sectionRuns: { ...earlierRuns, ...sectionRuns } } as BenchResults;
   } else {
     results.sectionRuns = sectionRuns;

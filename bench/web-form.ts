@@ -36,9 +36,13 @@ export async function runWebBenchmark(repositoryRoot: string, build: boolean): P
   const dist = join(repositoryRoot, 'web/dist');
   const mustBuild = build || !existsSync(join(dist, 'index.html'));
   if (mustBuild) {
-    await run(process.execPath, [join(repositoryRoot, 'node_modules/vite/bin/vite.js'), 'build', '--config', 'web/vite.config.ts', '--logLevel', 'warn'], {
-      cwd: repositoryRoot,
-    });
+    await run(
+      process.execPath,
+      [join(repositoryRoot, 'node_modules/vite/bin/vite.js'), 'build', '--config', 'web/vite.config.ts', '--logLevel', 'warn'],
+      {
+        cwd: repositoryRoot,
+      },
+    );
   }
   const assets: WebAsset[] = [];
   for (const file of await filesUnder(dist)) {
@@ -48,6 +52,11 @@ export async function runWebBenchmark(repositoryRoot: string, build: boolean): P
     assets.push({ file: relative(dist, file), kind, bytes: content.length, gzipBytes: gzipSync(content, { level: 9 }).length });
   }
   const total = (kind: 'js' | 'css') =>
-    assets.filter((asset) => asset.kind === kind).reduce((sum, asset) => ({ bytes: sum.bytes + asset.bytes, gzipBytes: sum.gzipBytes + asset.gzipBytes }), { bytes: 0, gzipBytes: 0 });
+    assets
+      .filter((asset) => asset.kind === kind)
+      .reduce((sum, asset) => ({ bytes: sum.bytes + asset.bytes, gzipBytes: sum.gzipBytes + asset.gzipBytes }), {
+        bytes: 0,
+        gzipBytes: 0,
+      });
   return { built: mustBuild, assets, js: total('js'), css: total('css') };
 }

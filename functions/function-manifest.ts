@@ -46,7 +46,15 @@ export type RuntimeFile = 'templates/email' | 'data/postal-points' | 'node_modul
  * A kind of partition of the one table. Its partition-key patterns are in `functions/table-schema.ts`
  * (`PARTITION_KEY_PATTERNS`, which `lib/` checks covers exactly these kinds).
  */
-export type TablePartition = 'screeners' | 'catalog' | 'screening' | 'idempotency' | 'lead' | 'confirmation' | 'sitePauses' | 'disclosure';
+export type TablePartition =
+  | 'screeners'
+  | 'catalog'
+  | 'screening'
+  | 'idempotency'
+  | 'lead'
+  | 'confirmation'
+  | 'sitePauses'
+  | 'disclosure';
 
 /** The item-level DynamoDB actions a function may be granted (a transaction needs those of its parts). */
 export type TableItemAction = 'GetItem' | 'BatchGetItem' | 'Query' | 'PutItem' | 'UpdateItem' | 'DeleteItem' | 'BatchWriteItem';
@@ -136,7 +144,12 @@ export interface EmailEventFunctionSpec extends FunctionSpecBase {
   readonly trigger: { readonly kind: 'email-events' };
 }
 
-export type FunctionSpec = HttpFunctionSpec | StreamFunctionSpec | ScheduleFunctionSpec | RegistrySyncFunctionSpec | EmailEventFunctionSpec;
+export type FunctionSpec =
+  | HttpFunctionSpec
+  | StreamFunctionSpec
+  | ScheduleFunctionSpec
+  | RegistrySyncFunctionSpec
+  | EmailEventFunctionSpec;
 
 const HTTP_ENV: readonly EnvironmentVariable[] = ['TABLE_NAME', 'ALLOWED_ORIGINS'];
 const DELIVERY_ENV: readonly EnvironmentVariable[] = [
@@ -348,7 +361,8 @@ export const FUNCTIONS = [
   },
   {
     name: 'remind-sites',
-    description: 'Reminds sites of leads with no outcome after the configured working days; counts leads unanswered for twice that',
+    description:
+      'Reminds sites of leads with no outcome after the configured working days; counts leads unanswered for twice that',
     entry: 'functions/remind-sites/index.ts',
     memoryMb: 512,
     timeoutSeconds: 120,
@@ -362,7 +376,8 @@ export const FUNCTIONS = [
   },
   {
     name: 'record-email-events',
-    description: 'Records SES delivery, bounce and complaint events on their lead or confirmation; a hard bounce marks it BOUNCED and pauses the address',
+    description:
+      'Records SES delivery, bounce and complaint events on their lead or confirmation; a hard bounce marks it BOUNCED and pauses the address',
     entry: 'functions/record-email-events/index.ts',
     memoryMb: 256,
     timeoutSeconds: 30,
@@ -383,7 +398,13 @@ export const FUNCTIONS = [
     environment: ['TABLE_NAME', 'REGISTRY_API_URL', 'REGISTRY_CONDITIONS', 'REGISTRY_SCREENER_IDS', 'MAX_RECORD_AGE_DAYS'],
     // Publishes catalog versions and its own sync state; holds pending leads of closed sites.
     table: {
-      items: { GetItem: ['catalog'], Query: ['catalog'], PutItem: ['catalog'], BatchWriteItem: ['catalog'], UpdateItem: ['lead'] },
+      items: {
+        GetItem: ['catalog'],
+        Query: ['catalog'],
+        PutItem: ['catalog'],
+        BatchWriteItem: ['catalog'],
+        UpdateItem: ['lead'],
+      },
       queriesIndexes: ['outbox'],
     },
     sendsEmail: false,

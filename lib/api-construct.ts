@@ -109,7 +109,15 @@ export class ApiConstruct extends Construct {
         methodOptions: Object.fromEntries(
           httpFunctions().flatMap((spec) =>
             spec.trigger.throttle
-              ? [[`${spec.trigger.path}/${spec.trigger.method}`, { throttlingRateLimit: spec.trigger.throttle.rateLimit, throttlingBurstLimit: spec.trigger.throttle.burstLimit }]]
+              ? [
+                  [
+                    `${spec.trigger.path}/${spec.trigger.method}`,
+                    {
+                      throttlingRateLimit: spec.trigger.throttle.rateLimit,
+                      throttlingBurstLimit: spec.trigger.throttle.burstLimit,
+                    },
+                  ],
+                ]
               : [],
           ),
         ),
@@ -157,7 +165,9 @@ export class ApiConstruct extends Construct {
       const resource = this.api.root.resourceForPath(spec.trigger.path);
       const method = resource.addMethod(spec.trigger.method, new LambdaIntegration(fn, { proxy: true, allowTestInvoke: false }), {
         requestValidator: validator,
-        requestParameters: Object.fromEntries(pathParameters(spec.trigger.path).map((name) => [`method.request.path.${name}`, true])),
+        requestParameters: Object.fromEntries(
+          pathParameters(spec.trigger.path).map((name) => [`method.request.path.${name}`, true]),
+        ),
         ...(spec.trigger.method === 'POST' ? { requestModels: { 'application/json': jsonObject } } : {}),
       });
       Validations.of(fn).acknowledge({
@@ -238,7 +248,9 @@ export class ApiConstruct extends Construct {
       Object.entries(ERROR_RESPONSE_CORS_HEADERS).map(([name, value]) => [name, `'${value}'`]),
     );
     const template = (code: ApiErrorCode, withRequestId = false) => ({
-      'application/json': JSON.stringify(errorBody(code, API_ERRORS[code].message, undefined, withRequestId ? '$context.requestId' : undefined)),
+      'application/json': JSON.stringify(
+        errorBody(code, API_ERRORS[code].message, undefined, withRequestId ? '$context.requestId' : undefined),
+      ),
     });
     const responses: { type: ResponseType; code: ApiErrorCode; withRequestId?: boolean }[] = [
       { type: ResponseType.THROTTLED, code: 'THROTTLED' },
@@ -296,12 +308,14 @@ export class ApiConstruct extends Construct {
       resourceArn: this.webAcl.attrArn,
       // WAF wants the log group ARN without the `:*` suffix CloudFormation's Arn attribute has.
       logDestinationConfigs: [
-        stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: logGroupName, arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
+        stack.formatArn({
+          service: 'logs',
+          resource: 'log-group',
+          resourceName: logGroupName,
+          arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+        }),
       ],
-      redactedFields: [
-        ...FIREWALL_REDACTED_HEADERS.map((name) => ({ singleHeader: { Name: name } })),
-        { queryString: {} },
-      ],
+      redactedFields: [...FIREWALL_REDACTED_HEADERS.map((name) => ({ singleHeader: { Name: name } })), { queryString: {} }],
       loggingFilter: {
         DefaultBehavior: 'DROP',
         Filters: [
@@ -335,7 +349,9 @@ export class ApiConstruct extends Construct {
       name,
       priority,
       overrideAction: { none: {} },
-      statement: { managedRuleGroupStatement: { vendorName: 'AWS', name, ...(ruleActionOverrides ? { ruleActionOverrides } : {}) } },
+      statement: {
+        managedRuleGroupStatement: { vendorName: 'AWS', name, ...(ruleActionOverrides ? { ruleActionOverrides } : {}) },
+      },
       visibilityConfig: visibility(name),
     });
 

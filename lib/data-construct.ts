@@ -30,7 +30,14 @@ export const KEY_ADMIN_ACTIONS = [
 ];
 
 /** Cryptographic use, only ever through the services that hold the data (see {@link keyPolicy}). */
-export const KEY_USE_ACTIONS = ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:DescribeKey', 'kms:CreateGrant'];
+export const KEY_USE_ACTIONS = [
+  'kms:Encrypt',
+  'kms:Decrypt',
+  'kms:ReEncrypt*',
+  'kms:GenerateDataKey*',
+  'kms:DescribeKey',
+  'kms:CreateGrant',
+];
 
 /**
  * The services through which this account's principals may use the key: DynamoDB (the table and

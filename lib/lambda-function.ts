@@ -138,7 +138,9 @@ export function createManifestFunction(scope: Construct, spec: FunctionSpec, opt
       bundleAwsSDK: true,
       externalModules: [...LAMBDA_EXTERNAL_MODULES],
       banner: ESM_REQUIRE_BANNER,
-      esbuildArgs: { '--alias': Object.entries(LAMBDA_MODULE_ALIASES).map(([module, replacement]) => `${module}=${replacement}`) },
+      esbuildArgs: {
+        '--alias': Object.entries(LAMBDA_MODULE_ALIASES).map(([module, replacement]) => `${module}=${replacement}`),
+      },
       forceDockerBundling: false,
       ...(spec.runtimeFiles.length > 0 ? { commandHooks: copyRuntimeFiles(spec.runtimeFiles) } : {}),
     },
@@ -168,7 +170,7 @@ export function createManifestFunction(scope: Construct, spec: FunctionSpec, opt
   Validations.of(role).acknowledge({
     id: 'HIPAA.Security-IAMNoInlinePolicy',
     reason:
-      'The role belongs to this one function and its policy names only this function\'s log group, table, ' +
+      "The role belongs to this one function and its policy names only this function's log group, table, " +
       'key and (for delivery) queue and SES identity; a separate managed policy would be attached to this role only.',
   });
   return fn;
@@ -204,7 +206,9 @@ export function grantTableAccess(role: Role, access: TableAccess, table: ITable,
         actions: [`dynamodb:${action}`],
         resources: [table.tableArn],
         conditions: {
-          'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [...new Set(partitions.flatMap((partition) => PARTITION_PATTERNS[partition]))] },
+          'ForAllValues:StringLike': {
+            'dynamodb:LeadingKeys': [...new Set(partitions.flatMap((partition) => PARTITION_PATTERNS[partition]))],
+          },
         },
       }),
     );

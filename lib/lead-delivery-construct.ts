@@ -139,7 +139,7 @@ export class LeadDeliveryConstruct extends Construct {
           id: 'AwsSolutions-IAM5[Resource::*]',
           reason:
             'dynamodb:ListStreams (granted by the DynamoDB event source) has no resource-level permissions; ' +
-            'reading records is limited to this table\'s stream ARN.',
+            "reading records is limited to this table's stream ARN.",
         },
         ...['kms:ReEncrypt*', 'kms:GenerateDataKey*'].map((action) => ({
           id: `AwsSolutions-IAM5[Action::${action}]`,
@@ -152,7 +152,7 @@ export class LeadDeliveryConstruct extends Construct {
         id: 'HIPAA.Security-LambdaDLQ',
         reason:
           'Invoked synchronously by the stream event source mapping, where a function DLQ never applies; ' +
-          'failed batches go to the mapping\'s on-failure SQS destination (the dead-letter queue).',
+          "failed batches go to the mapping's on-failure SQS destination (the dead-letter queue).",
       });
       return { spec, fn };
     });
@@ -268,7 +268,11 @@ export class LeadDeliveryConstruct extends Construct {
       resources: [
         identityArn(senderEmail),
         identityArn(senderDomain(senderEmail)),
-        stack.formatArn({ service: 'ses', resource: 'configuration-set', resourceName: this.configurationSet.configurationSetName }),
+        stack.formatArn({
+          service: 'ses',
+          resource: 'configuration-set',
+          resourceName: this.configurationSet.configurationSetName,
+        }),
       ],
       conditions: { StringEquals: { 'ses:FromAddress': senderEmail } },
     });
@@ -295,7 +299,9 @@ function streamFilter(pattern: StreamFilterPattern): { [key: string]: unknown } 
  * than a delivery function's timeout, a live delivery could be claimed twice and email twice.
  */
 function assertStaleSendingOutlastsDelivery(leadStaleSendingSeconds: number): void {
-  const longest = Math.max(...[...streamFunctions(), ...scheduleFunctions()].filter((spec) => spec.sendsEmail).map((spec) => spec.timeoutSeconds));
+  const longest = Math.max(
+    ...[...streamFunctions(), ...scheduleFunctions()].filter((spec) => spec.sendsEmail).map((spec) => spec.timeoutSeconds),
+  );
   if (leadStaleSendingSeconds <= longest) {
     throw new Error(
       `leadStaleSendingSeconds (${leadStaleSendingSeconds}) must exceed the longest delivery function timeout (${longest} s), ` +

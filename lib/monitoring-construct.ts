@@ -1,13 +1,6 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import type { RestApi } from 'aws-cdk-lib/aws-apigateway';
-import {
-  Alarm,
-  ComparisonOperator,
-  MathExpression,
-  Metric,
-  TreatMissingData,
-  type IMetric,
-} from 'aws-cdk-lib/aws-cloudwatch';
+import { Alarm, ComparisonOperator, MathExpression, Metric, TreatMissingData, type IMetric } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { type ITable, Operation } from 'aws-cdk-lib/aws-dynamodb';
@@ -137,7 +130,8 @@ export class MonitoringConstruct extends Construct {
         `${OPERATOR_CLI}. Purge the queue once the leads are delivered.`,
     });
 
-    for (const monitored of [...props.streamFunctions, ...props.scheduledFunctions, ...props.httpFunctions]) this.watchFunction(monitored);
+    for (const monitored of [...props.streamFunctions, ...props.scheduledFunctions, ...props.httpFunctions])
+      this.watchFunction(monitored);
     for (const { spec, fn } of props.streamFunctions) {
       this.alarm(`${fn.node.id}IteratorAge`, {
         metric: fn.metric('IteratorAge', { period: PERIOD, statistic: 'Maximum' }),

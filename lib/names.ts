@@ -16,7 +16,9 @@ export function uniquePhysicalName(scope: IConstruct, purpose: string, options: 
   // 1 hyphen + 8 hex digits of the stack id's UUID.
   const room = options.maxLength - 9;
   if (readable.length > room) {
-    throw new Error(`The name "${readable}" is too long for its ${options.maxLength}-character limit: choose a shorter stage name.`);
+    throw new Error(
+      `The name "${readable}" is too long for its ${options.maxLength}-character limit: choose a shorter stage name.`,
+    );
   }
   return `${readable}-${stackInstanceId()}`;
 }

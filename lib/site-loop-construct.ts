@@ -52,7 +52,7 @@ export class SiteLoopConstruct extends Construct {
       Validations.of(fn).acknowledge({
         id: 'HIPAA.Security-LambdaDLQ',
         reason:
-          'Invoked asynchronously by SNS with Lambda\'s two retries; an event that still fails is only a delivery ' +
+          "Invoked asynchronously by SNS with Lambda's two retries; an event that still fails is only a delivery " +
           'report (the lead itself is in the table), and failures alarm through the function Errors alarm.',
       });
       return { spec, fn };
@@ -65,23 +65,41 @@ export class SiteLoopConstruct extends Construct {
    */
   alarmTo(topic: ITopic): void {
     const alarmMetric = (metricName: string, statistic = 'Sum', period = PERIOD) =>
-      new Metric({ namespace: SITE_METRICS.namespace, metricName, dimensionsMap: { service: SITE_METRICS.service }, statistic, period });
-    this.alarm('SitesPaused', alarmMetric('SitesPaused'),
+      new Metric({
+        namespace: SITE_METRICS.namespace,
+        metricName,
+        dimensionsMap: { service: SITE_METRICS.service },
+        statistic,
+        period,
+      });
+    this.alarm(
+      'SitesPaused',
+      alarmMetric('SitesPaused'),
       'A study site pressed "Stop sending leads to this site" on a lead page: it gets no new leads and patients see it as not ' +
         'taking referrals. Check with the site; `npx trial-screener sites list` shows why, `sites resume <trialId> <siteId>` undoes it.',
-      topic);
-    this.alarm('LeadsBounced', alarmMetric('LeadsBounced'),
+      topic,
+    );
+    this.alarm(
+      'LeadsBounced',
+      alarmMetric('LeadsBounced'),
       'A lead or confirmation email hard-bounced: it is BOUNCED (`npx trial-screener leads list --status BOUNCED`) and, for a ' +
         'site, its address is paused (`sites list`). Fix the contact in the catalog, then `sites resume --address <email>`.',
-      topic);
-    this.alarm('EmailComplaints', alarmMetric('EmailComplaints'),
+      topic,
+    );
+    this.alarm(
+      'EmailComplaints',
+      alarmMetric('EmailComplaints'),
       'A recipient marked a lead or confirmation email as spam. SES pauses accounts with many complaints: find the lead in the ' +
-        'email-event recorder\'s logs and talk to the site.',
-      topic);
-    this.alarm('LeadsUnanswered', alarmMetric('LeadsUnanswered', 'Maximum', Duration.hours(1)),
+        "email-event recorder's logs and talk to the site.",
+      topic,
+    );
+    this.alarm(
+      'LeadsUnanswered',
+      alarmMetric('LeadsUnanswered', 'Maximum', Duration.hours(1)),
       'Leads have had no outcome from their site for twice the reminder delay, even after a reminder. List them with ' +
         '`npx trial-screener leads list --unanswered` and call the sites; a site that no longer recruits can be paused.',
-      topic);
+      topic,
+    );
   }
 
   private alarm(id: string, metric: IMetric, description: string, topic: ITopic): Alarm {

@@ -151,7 +151,6 @@ export class TrialScreenerStack extends Stack {
       alarmTopic: this.monitoring.topic,
     });
 
-
     new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'Base URL of the patient API (stage v1)' });
     new CfnOutput(this, 'WebUrl', { value: this.web.url, description: 'The patient form' });
     new CfnOutput(this, 'TableName', { value: table.tableName, description: 'The DynamoDB table (for the operator CLI)' });
@@ -177,7 +176,10 @@ export class TrialScreenerStack extends Stack {
       [identity.dkimDnsTokenName3, identity.dkimDnsTokenValue3],
     ];
     dkim.forEach(([name, value], index) => {
-      new CfnOutput(this, `SenderDkimRecord${index + 1}`, { value: `${name} CNAME ${value}`, description: 'Easy DKIM record to publish' });
+      new CfnOutput(this, `SenderDkimRecord${index + 1}`, {
+        value: `${name} CNAME ${value}`,
+        description: 'Easy DKIM record to publish',
+      });
     });
     const mailFrom = config.mailFromDomain ?? `mail.${senderDomain(config.senderEmail)}`;
     new CfnOutput(this, 'SenderMailFromMx', {

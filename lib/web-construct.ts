@@ -82,7 +82,9 @@ export class WebConstruct extends Construct {
     super(scope, id);
     const webAssetsPath = props.webAssetsPath ?? DEFAULT_WEB_ASSETS_PATH;
     if (!existsSync(join(webAssetsPath, 'index.html'))) {
-      throw new Error(`The web app is not built: ${join(webAssetsPath, 'index.html')} is missing. Run \`npm run build:web\` first.`);
+      throw new Error(
+        `The web app is not built: ${join(webAssetsPath, 'index.html')} is missing. Run \`npm run build:web\` first.`,
+      );
     }
 
     this.logBucket = new Bucket(this, 'AccessLogBucket', {
@@ -93,9 +95,7 @@ export class WebConstruct extends Construct {
       versioned: true,
       // CloudFront standard logs are delivered with an ACL grant, so this bucket keeps ACLs.
       objectOwnership: ObjectOwnership.OBJECT_WRITER,
-      lifecycleRules: [
-        { expiration: Duration.days(props.logRetentionDays), noncurrentVersionExpiration: Duration.days(1) },
-      ],
+      lifecycleRules: [{ expiration: Duration.days(props.logRetentionDays), noncurrentVersionExpiration: Duration.days(1) }],
       removalPolicy: RETAIN_STATEFUL,
     });
     Validations.of(this.logBucket).acknowledge(
@@ -253,7 +253,7 @@ export class WebConstruct extends Construct {
       {
         id: 'AwsSolutions-CFR1',
         reason:
-          'Trials recruit in many countries; which countries may see the form is the operator\'s decision ' +
+          "Trials recruit in many countries; which countries may see the form is the operator's decision " +
           '(add a geo restriction to the distribution when it is known).',
       },
       {
@@ -268,7 +268,7 @@ export class WebConstruct extends Construct {
         id: 'AwsSolutions-CFR4',
         reason:
           'The default *.cloudfront.net certificate cannot pin a minimum TLS version. Set the webDomainName ' +
-          'and webCertificateArn context keys to serve the form on the operator\'s domain with TLS 1.2 or later.',
+          "and webCertificateArn context keys to serve the form on the operator's domain with TLS 1.2 or later.",
       });
     }
   }
@@ -277,7 +277,12 @@ export class WebConstruct extends Construct {
   private scopeInvalidationToDistribution(deployment: BucketDeployment): void {
     narrowInvalidationGrant(
       deployment,
-      Stack.of(this).formatArn({ service: 'cloudfront', region: '', resource: 'distribution', resourceName: this.distribution.distributionId }),
+      Stack.of(this).formatArn({
+        service: 'cloudfront',
+        region: '',
+        resource: 'distribution',
+        resourceName: this.distribution.distributionId,
+      }),
     );
   }
 
@@ -289,7 +294,8 @@ export class WebConstruct extends Construct {
     const stack = Stack.of(this);
     const handler = stack.node.children.find((child: IConstruct) => child.node.id.startsWith('Custom::CDKBucketDeployment'));
     if (!handler) throw new Error('BucketDeployment handler not found; aws-cdk-lib changed its construct id');
-    const reason = (detail: string) => `CDK's BucketDeployment custom resource (deploy-time copy of the static web app): ${detail}`;
+    const reason = (detail: string) =>
+      `CDK's BucketDeployment custom resource (deploy-time copy of the static web app): ${detail}`;
     Validations.of(handler).acknowledge(
       { id: 'AwsSolutions-L1', reason: reason('the runtime is chosen by aws-cdk-lib and updated with it.') },
       { id: 'HIPAA.Security-LambdaConcurrency', reason: reason('runs only during deployments.') },
@@ -297,7 +303,7 @@ export class WebConstruct extends Construct {
       { id: 'HIPAA.Security-LambdaInsideVPC', reason: reason('reaches only S3 and CloudFront public APIs.') },
     );
     const wildcardReason = reason(
-      'aws-cdk-lib grants these wildcard S3 actions for reading the deployment\'s own objects in the CDK asset ' +
+      "aws-cdk-lib grants these wildcard S3 actions for reading the deployment's own objects in the CDK asset " +
         'bucket and replacing the objects of the web bucket; the resources are those two buckets only.',
     );
     this.scopeInvalidationToDistribution(deployment);
@@ -339,7 +345,10 @@ function narrowInvalidationGrant(deployment: BucketDeployment, distributionArn: 
         narrowed += 1;
         return { ...statement, Resource: distributionArn };
       });
-      if (narrowed !== 1) throw new Error('Expected one CloudFront invalidation statement in the BucketDeployment policy; aws-cdk-lib changed how it grants');
+      if (narrowed !== 1)
+        throw new Error(
+          'Expected one CloudFront invalidation statement in the BucketDeployment policy; aws-cdk-lib changed how it grants',
+        );
       return { ...document, Statement: statements };
     },
   });
@@ -351,7 +360,8 @@ function narrowInvalidationGrant(deployment: BucketDeployment, distributionArn: 
  */
 function cdkAssetBucketArn(stack: Stack): string {
   const rendered = (value: string, pseudo: string) => (Token.isUnresolved(value) ? `<AWS::${pseudo}>` : value);
-  const qualifier = (stack.node.tryGetContext(BOOTSTRAP_QUALIFIER_CONTEXT) as string | undefined) ?? DefaultStackSynthesizer.DEFAULT_QUALIFIER;
+  const qualifier =
+    (stack.node.tryGetContext(BOOTSTRAP_QUALIFIER_CONTEXT) as string | undefined) ?? DefaultStackSynthesizer.DEFAULT_QUALIFIER;
   const bucketName = `cdk-${qualifier}-assets-${rendered(stack.account, 'AccountId')}-${rendered(stack.region, 'Region')}`;
   return `arn:${rendered(stack.partition, 'Partition')}:s3:::${bucketName}`;
 }

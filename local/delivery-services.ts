@@ -16,10 +16,14 @@ import { FUNCTIONS, type FunctionSpec, type StreamFunctionSpec } from '#function
 import { REPOSITORY_ROOT } from './api-routes';
 import { isPortInUse } from './dynamodb-local';
 import { PortInUseError } from './http-adapter';
-import { applyLocalDeliveryEnvironment, assertLoopbackSesEndpoint, reconcileIntervalSeconds, type DeliveryServiceContext } from './email-guard';
+import {
+  applyLocalDeliveryEnvironment,
+  assertLoopbackSesEndpoint,
+  reconcileIntervalSeconds,
+  type DeliveryServiceContext,
+} from './email-guard';
 import { DEFAULT_SES_PORT, startSesEmulator, type RunningSesEmulator } from './ses-emulator';
 import { startStreamPoller, type InitialPosition, type StreamHandler, type StreamPoller } from './stream-poller';
-
 
 let emulator: RunningSesEmulator | undefined;
 let poller: StreamPoller | undefined;
@@ -30,7 +34,8 @@ function sesPort(): number {
   const raw = process.env.SES_PORT;
   if (raw === undefined || raw === '') return DEFAULT_SES_PORT;
   const port = Number(raw);
-  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`SES_PORT must be a port number, not ${JSON.stringify(raw)}`);
+  if (!Number.isInteger(port) || port < 1 || port > 65535)
+    throw new Error(`SES_PORT must be a port number, not ${JSON.stringify(raw)}`);
   return port;
 }
 
@@ -86,9 +91,10 @@ export const outboxDeliveryService = {
     const deliverSpec = spec('deliver-leads') as StreamFunctionSpec;
     const reconcileSpec = spec('reconcile-leads');
     const deliver = await importHandler<StreamHandler>(deliverSpec);
-    const reconcile = await importHandler<(event: unknown, context: Pick<Context, 'getRemainingTimeInMillis'>) => Promise<unknown>>(
-      reconcileSpec,
-    );
+    const reconcile =
+      await importHandler<(event: unknown, context: Pick<Context, 'getRemainingTimeInMillis'>) => Promise<unknown>>(
+        reconcileSpec,
+      );
 
     const marker = resolve(context.dataDir, 'stream-poller-started');
     const initialPosition: InitialPosition = existsSync(marker) ? 'LATEST' : 'TRIM_HORIZON';

@@ -25,10 +25,14 @@ export function withDemoConfirmations(
   const demo = trials.map((trial) => {
     if (trial.status !== 'RECRUITING') return trial;
     confirmed += 1;
-    const confirmation = { by: DEMO_CONFIRMER, at: now.toISOString(), demo: true as const, note: 'Made up at start so the local demo can send a lead' };
+    const confirmation = {
+      by: DEMO_CONFIRMER,
+      at: now.toISOString(),
+      demo: true as const,
+      note: 'Made up at start so the local demo can send a lead',
+    };
     return { ...trial, confirmations: [...(trial.confirmations ?? []), confirmation] };
   });
   // A day's demo confirmations share a version, so a restart the same day reuses the seeded catalog.
   return { trials: demo, catalogVersion: `${catalogVersion}-demo-${now.toISOString().slice(0, 10)}`, confirmed };
 }
-

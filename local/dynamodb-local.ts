@@ -27,7 +27,8 @@ export function requireJava(): void {
   // `java -version` prints to stderr: openjdk version "17.0.15" ... or "1.8.0_392" for Java 8.
   const match = /version "(\d+)(?:\.(\d+))?/.exec(`${result.stderr}${result.stdout}`);
   const major = match ? (match[1] === '1' ? Number(match[2]) : Number(match[1])) : 0;
-  if (major < MINIMUM_JAVA_MAJOR) throw new JavaMissingError(major > 0 ? `found Java ${major}` : 'could not read the Java version');
+  if (major < MINIMUM_JAVA_MAJOR)
+    throw new JavaMissingError(major > 0 ? `found Java ${major}` : 'could not read the Java version');
 }
 
 /** A TCP port that was free a moment ago (the OS picks it). */

@@ -20,7 +20,11 @@ export interface DeliveryServiceContext {
  * catalog's contacts as recipients (`CATALOG_CONTACTS_APPROVED=true`) only behind this check.
  */
 export function assertLoopbackSesEndpoint(endpoint: string | undefined): void {
-  assertLoopbackEndpoint(endpoint, 'SES', 'Local runs deliver to the SES emulator only, because the catalog lists real study coordinators.');
+  assertLoopbackEndpoint(
+    endpoint,
+    'SES',
+    'Local runs deliver to the SES emulator only, because the catalog lists real study coordinators.',
+  );
 }
 
 /**
@@ -28,7 +32,11 @@ export function assertLoopbackSesEndpoint(endpoint: string | undefined): void {
  * `SES_ENDPOINT` and `DYNAMODB_ENDPOINT` (a running emulator, DynamoDB Local, or a fault-injecting
  * proxy in front of one), never a real AWS endpoint.
  */
-export function assertLoopbackEndpoint(endpoint: string | undefined, service: string, why = 'Local runs use services on this machine only.'): void {
+export function assertLoopbackEndpoint(
+  endpoint: string | undefined,
+  service: string,
+  why = 'Local runs use services on this machine only.',
+): void {
   const refuse = (reason: string): never => {
     throw new Error(`Refusing to run locally with ${service} endpoint ${JSON.stringify(endpoint ?? '')}: ${reason}. ${why}`);
   };
@@ -57,7 +65,6 @@ export function applyLocalDeliveryEnvironment(context: DeliveryServiceContext, e
   // EMF metric lines are for CloudWatch; locally they would drown the log.
   env.POWERTOOLS_METRICS_DISABLED ||= 'true';
 }
-
 
 /** `RECONCILE_INTERVAL_S`: seconds between local reconciler runs (default 30). */
 export function reconcileIntervalSeconds(env: NodeJS.ProcessEnv = process.env): number {

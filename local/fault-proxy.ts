@@ -185,7 +185,8 @@ async function main(): Promise<void> {
   }
   if (!target) throw new Error('Give --target http://127.0.0.1:<port> or --emulator-port <port> (starts the SES emulator there)');
   const host = new URL(target).hostname;
-  if (!['127.0.0.1', 'localhost', '::1', '[::1]'].includes(host)) throw new Error('The fault proxy forwards to loopback addresses only');
+  if (!['127.0.0.1', 'localhost', '::1', '[::1]'].includes(host))
+    throw new Error('The fault proxy forwards to loopback addresses only');
 
   const proxy = await startFaultProxy({ target, port: Number(values.port) });
   const log = (line: string) => console.log(`${new Date().toISOString()} ${line}`);

@@ -86,7 +86,9 @@ export async function startHttpAdapter(options: HttpAdapterOptions): Promise<Run
         else response.end();
       })
       .finally(() => {
-        options.log?.(`${request.method} ${pathOf(request)} ${response.statusCode} ${Math.round(performance.now() - started)} ms`);
+        options.log?.(
+          `${request.method} ${pathOf(request)} ${response.statusCode} ${Math.round(performance.now() - started)} ms`,
+        );
       });
   });
 

@@ -23,7 +23,9 @@ export const siteRemindersService = {
   async start(context: DeliveryServiceContext): Promise<void> {
     const spec = (FUNCTIONS as readonly FunctionSpec[]).find((candidate) => candidate.name === 'remind-sites');
     if (!spec) throw new Error('remind-sites is not in functions/function-manifest.ts');
-    const module = (await import(pathToFileURL(resolve(REPOSITORY_ROOT, spec.entry)).href)) as { handler?: () => Promise<unknown> };
+    const module = (await import(pathToFileURL(resolve(REPOSITORY_ROOT, spec.entry)).href)) as {
+      handler?: () => Promise<unknown>;
+    };
     const remind = module.handler;
     if (!remind) throw new Error(`${spec.entry} exports no handler`);
     const run = () => {
@@ -35,7 +37,9 @@ export const siteRemindersService = {
         });
     };
     timer = setInterval(run, LOCAL_REMINDER_INTERVAL_MS);
-    context.urls.push(`Site reminders:   every ${LOCAL_REMINDER_INTERVAL_MS / 60_000} min (after ${process.env.SITE_REMINDER_WORKING_DAYS || 3} working days)`);
+    context.urls.push(
+      `Site reminders:   every ${LOCAL_REMINDER_INTERVAL_MS / 60_000} min (after ${process.env.SITE_REMINDER_WORKING_DAYS || 3} working days)`,
+    );
   },
   async stop(): Promise<void> {
     if (timer) clearInterval(timer);

@@ -14,7 +14,13 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceNotFoundException, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  DynamoDBClient,
+  ResourceNotFoundException,
+  UpdateTimeToLiveCommand,
+} from '@aws-sdk/client-dynamodb';
 import { readCatalogFiles } from '#adapters/catalog-files';
 import { CatalogRepository } from '#adapters/catalog-repository';
 import { tableRef } from '#adapters/dynamo';
@@ -156,7 +162,14 @@ const apiService: LocalService = {
 };
 
 /** The services, in start order (they stop in reverse). */
-export const services: LocalService[] = [dynamoDbService, tableService, sesEmulatorService, outboxDeliveryService, siteRemindersService, apiService];
+export const services: LocalService[] = [
+  dynamoDbService,
+  tableService,
+  sesEmulatorService,
+  outboxDeliveryService,
+  siteRemindersService,
+  apiService,
+];
 
 async function ensureTable(dynamo: DynamoDBClient, tableName: string): Promise<void> {
   try {

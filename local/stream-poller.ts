@@ -110,8 +110,7 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
   const pollIntervalMs = options.pollIntervalMs ?? 250;
   const log = options.log ?? defaultLog;
   const dynamo = options.dynamo ?? new DynamoDBClient({});
-  const streams =
-    options.streams ?? new DynamoDBStreamsClient(streamsEndpoint());
+  const streams = options.streams ?? new DynamoDBStreamsClient(streamsEndpoint());
 
   const table = await dynamo.send(new DescribeTableCommand({ TableName: options.tableName }));
   const streamArn = table.Table?.LatestStreamArn;
@@ -124,7 +123,9 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
     const found: Shard[] = [];
     let exclusiveStartShardId: string | undefined;
     do {
-      const page = await streams.send(new DescribeStreamCommand({ StreamArn: streamArn, ExclusiveStartShardId: exclusiveStartShardId }));
+      const page = await streams.send(
+        new DescribeStreamCommand({ StreamArn: streamArn, ExclusiveStartShardId: exclusiveStartShardId }),
+      );
       found.push(...(page.StreamDescription?.Shards ?? []));
       exclusiveStartShardId = page.StreamDescription?.LastEvaluatedShardId;
     } while (exclusiveStartShardId);
@@ -134,7 +135,13 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
       const start = await streams.send(
         new GetShardIteratorCommand({ StreamArn: streamArn, ShardId: shardId, ShardIteratorType: 'TRIM_HORIZON' }),
       );
-      const state: ShardState = { shardId, iterator: start.ShardIterator, pending: [], failures: 0, batchLimit: trigger.batchSize };
+      const state: ShardState = {
+        shardId,
+        iterator: start.ShardIterator,
+        pending: [],
+        failures: 0,
+        batchLimit: trigger.batchSize,
+      };
       if (position === 'LATEST') await skipToEnd(state);
       shards.set(shardId, state);
     }
@@ -168,7 +175,9 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
       // The last record read was itself trimmed (older than 24 hours): the start is all there is.
       if ((positionError as { name?: string }).name !== 'TrimmedDataAccessException') throw positionError;
       shard.lastSequenceNumber = undefined;
-      const next = await streams.send(new GetShardIteratorCommand({ StreamArn: streamArn, ShardId: shard.shardId, ShardIteratorType: 'TRIM_HORIZON' }));
+      const next = await streams.send(
+        new GetShardIteratorCommand({ StreamArn: streamArn, ShardId: shard.shardId, ShardIteratorType: 'TRIM_HORIZON' }),
+      );
       shard.iterator = next.ShardIterator;
     }
     return true;

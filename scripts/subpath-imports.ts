@@ -42,7 +42,9 @@ function sourceFiles(folder: string): string[] {
 /** The subpath import for a relative specifier of `file`, or undefined to leave it as it is. */
 export function subpathFor(file: string, specifier: string, map = subpathMap()): string | undefined {
   if (!specifier.startsWith('../')) return undefined;
-  const target = relative(ROOT, resolve(ROOT, dirname(file), specifier)).split(sep).join('/');
+  const target = relative(ROOT, resolve(ROOT, dirname(file), specifier))
+    .split(sep)
+    .join('/');
   // The map appends `.ts`: only an extensionless import of a `.ts` module can be named by it.
   if (/\.[a-z]+$/i.test(target) || !existsSync(join(ROOT, `${target}.ts`))) return undefined;
   const entry = map.find(({ folder }) => target.startsWith(folder));

@@ -53,14 +53,17 @@ export function ruleTypeProblems(rule: JsonLogicRule, questions: Map<string, Que
     const options = q.options?.map((o) => o.value) ?? [];
     switch (q.type) {
       case 'boolean':
-        if (typeof literal !== 'boolean') problems.push(`${describe(q)} is compared with ${JSON.stringify(literal)}; use true or false`);
+        if (typeof literal !== 'boolean')
+          problems.push(`${describe(q)} is compared with ${JSON.stringify(literal)}; use true or false`);
         else if (ORDERINGS.has(operator)) problems.push(`${describe(q)} is ordered with "${operator}"; use == or !=`);
         break;
       case 'number':
-        if (typeof literal !== 'number') problems.push(`${describe(q)} is compared with ${JSON.stringify(literal)}; use a number`);
+        if (typeof literal !== 'number')
+          problems.push(`${describe(q)} is compared with ${JSON.stringify(literal)}; use a number`);
         break;
       case 'duration':
-        if (typeof literal !== 'number') problems.push(`${describe(q)} is compared with ${JSON.stringify(literal)}; use a number of weeks`);
+        if (typeof literal !== 'number')
+          problems.push(`${describe(q)} is compared with ${JSON.stringify(literal)}; use a number of weeks`);
         break;
       case 'single':
         if (typeof literal !== 'string' || !options.includes(literal)) {
@@ -72,7 +75,8 @@ export function ruleTypeProblems(rule: JsonLogicRule, questions: Map<string, Que
         break;
       case 'date':
       case 'postal_code':
-        if (typeof literal !== 'string') problems.push(`${describe(q)} is compared with ${JSON.stringify(literal)}; use a string`);
+        if (typeof literal !== 'string')
+          problems.push(`${describe(q)} is compared with ${JSON.stringify(literal)}; use a string`);
         break;
     }
   };
@@ -156,7 +160,8 @@ function numbersAround(q: Question, numbers: Set<number>): number[] {
   const min = q.min ?? 0;
   const max = q.max ?? Math.max(min, ...numbers) + 1;
   const tried = new Set<number>([min, max]);
-  for (const n of numbers) for (const v of [Math.floor(n) - 1, n, Math.ceil(n) + 1]) if (v >= min && v <= max && Number.isInteger(v)) tried.add(v);
+  for (const n of numbers)
+    for (const v of [Math.floor(n) - 1, n, Math.ceil(n) + 1]) if (v >= min && v <= max && Number.isInteger(v)) tried.add(v);
   return [...tried];
 }
 
@@ -265,7 +270,10 @@ export function lintCatalog(catalog: Pick<CatalogSources, 'screeners' | 'trials'
 
       const registryText = authored.criteria.find((c) => c.id === criterion.id)?.registryText;
       if (registryText === undefined || !normaliseSpace(trial.eligibilityText).includes(normaliseSpace(registryText))) {
-        criterionIssue('error', 'registryText is not quoted from the record\'s eligibility text; cite the words the criterion is written from');
+        criterionIssue(
+          'error',
+          "registryText is not quoted from the record's eligibility text; cite the words the criterion is written from",
+        );
       }
 
       const unsupported = unsupportedOperators(criterion.rule);
@@ -299,7 +307,11 @@ export function lintCatalog(catalog: Pick<CatalogSources, 'screeners' | 'trials'
     if (trial.plainSummary !== undefined) {
       const words = promotionalWords(trial.plainSummary);
       if (words.length > 0) {
-        trialIssue('error', criteriaFile, `plainSummary uses promotional words (${words.join(', ')}); say what the study does, not what it promises`);
+        trialIssue(
+          'error',
+          criteriaFile,
+          `plainSummary uses promotional words (${words.join(', ')}); say what the study does, not what it promises`,
+        );
       }
     }
 
@@ -349,7 +361,12 @@ function lintQuestionUse(catalog: Pick<CatalogSources, 'screeners' | 'trials'>):
           message: `question "${question.id}" is read by no rule; use it in a criterion, or mark it "informational" with the reason it is asked`,
         });
       } else if (isRead && question.informational !== undefined && !question.redFlag) {
-        issues.push({ severity: 'error', trialId: '-', file, message: `question "${question.id}" is marked informational but rules read it` });
+        issues.push({
+          severity: 'error',
+          trialId: '-',
+          file,
+          message: `question "${question.id}" is marked informational but rules read it`,
+        });
       }
     }
   }

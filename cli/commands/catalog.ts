@@ -21,7 +21,12 @@ export const UNAUTHORED_CRITERIA_NOTE =
  * trial file, and gives it an empty criteria file (structured criteria only, the rest left to the
  * study team) unless criteria were authored already. Returns what it did, for the message.
  */
-export async function approveTrial(dataDir: string, nctId: string, by: string, now: Date = new Date()): Promise<{ createdCriteria: boolean }> {
+export async function approveTrial(
+  dataDir: string,
+  nctId: string,
+  by: string,
+  now: Date = new Date(),
+): Promise<{ createdCriteria: boolean }> {
   const trialPath = join(dataDir, 'trials', `${nctId}.json`);
   let record: TrialRecord;
   try {

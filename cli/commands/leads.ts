@@ -10,7 +10,13 @@ import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import type { OutboxKind, OutboxRef } from '#core/delivery';
-import { LeadItemContent, OUTBOX_STATUSES, OutboxRepository, type OutboxEntry, type OutboxSummary } from '#adapters/outbox-repository';
+import {
+  LeadItemContent,
+  OUTBOX_STATUSES,
+  OutboxRepository,
+  type OutboxEntry,
+  type OutboxSummary,
+} from '#adapters/outbox-repository';
 import type { OutboxStatus } from '#functions/table-schema';
 import { DEFAULT_SITE_REMINDER_WORKING_DAYS } from '#core/site-leads';
 import { unansweredLeads } from '#adapters/unanswered-leads';
@@ -65,7 +71,12 @@ export function deliveryView(summary: OutboxSummary) {
 
 /** The patient's details in a stored item, for `--with-patient`. */
 function patientView(item: Record<string, unknown>) {
-  return { contact: item.contact, consent: item.consent, qualifyingAnswers: item.qualifyingAnswers, criteriaMet: item.criteriaMet };
+  return {
+    contact: item.contact,
+    consent: item.consent,
+    qualifyingAnswers: item.qualifyingAnswers,
+    criteriaMet: item.criteriaMet,
+  };
 }
 
 /** Where a lead went: the trial, the site and its recipient (catalog data, not patient data). */
@@ -90,7 +101,14 @@ const CSV_COLUMNS = [
   'sesMessageId',
   'lastError',
 ] as const;
-const PATIENT_COLUMNS = ['patientName', 'patientEmail', 'patientPhone', 'phoneContact', 'consentAcceptedAt', 'consentTextVersion'] as const;
+const PATIENT_COLUMNS = [
+  'patientName',
+  'patientEmail',
+  'patientPhone',
+  'phoneContact',
+  'consentAcceptedAt',
+  'consentTextVersion',
+] as const;
 
 /**
  * One CSV cell: quoted when needed, and a leading `=`, `+`, `-`, `@`, tab or CR neutralised so a
@@ -127,7 +145,14 @@ export function leadCsvRow(entry: OutboxEntry, withPatient: boolean): string {
     summary.lastError,
   ];
   if (withPatient) {
-    cells.push(lead?.contact.name, lead?.contact.email, lead?.contact.phone, lead?.consent.phoneContact, lead?.consent.acceptedAt, lead?.consent.textVersion);
+    cells.push(
+      lead?.contact.name,
+      lead?.contact.email,
+      lead?.contact.phone,
+      lead?.consent.phoneContact,
+      lead?.consent.acceptedAt,
+      lead?.consent.textVersion,
+    );
   }
   return cells.map(csvCell).join(',');
 }
@@ -143,38 +168,56 @@ export function registerLeadCommands(program: Command): void {
       .description('List leads and patient confirmations by delivery status (from the outbox index, oldest update first)')
       .option('--status <status>', `only this status: ${OUTBOX_STATUSES.join(', ')}`, parseStatus)
       .option('--limit <n>', 'at most this many per status', parsePositive, 100)
-      .option('--unanswered', 'only sent leads the site has recorded no outcome for after the reminder delay (escalated: twice that)')
-      .option('--working-days <n>', 'the reminder delay in working days, as configured (SITE_REMINDER_WORKING_DAYS)', parsePositive, DEFAULT_SITE_REMINDER_WORKING_DAYS)
+      .option(
+        '--unanswered',
+        'only sent leads the site has recorded no outcome for after the reminder delay (escalated: twice that)',
+      )
+      .option(
+        '--working-days <n>',
+        'the reminder delay in working days, as configured (SITE_REMINDER_WORKING_DAYS)',
+        parsePositive,
+        DEFAULT_SITE_REMINDER_WORKING_DAYS,
+      )
       .option('--json', 'print JSON lines instead of a table'),
-  ).action(async (options: ConnectionOptions & { status?: OutboxStatus; limit: number; unanswered?: boolean; workingDays: number; json?: boolean }) => {
-    const { outbox, where } = repositoryFor(options);
-    if (options.unanswered) return listUnanswered(outbox, where, options);
-    const statuses = options.status ? [options.status] : [...OUTBOX_STATUSES];
-    const rows: ReturnType<typeof deliveryView>[] = [];
-    for (const status of statuses) {
-      const page = await outbox.listByStatus(status, { limit: options.limit });
-      rows.push(...page.items.map(deliveryView));
-    }
-    if (options.json) {
-      for (const row of rows) console.log(JSON.stringify(row));
-      return;
-    }
-    if (rows.length === 0) {
-      console.log(`no ${options.status ?? ''}${options.status ? ' ' : ''}leads or confirmations in ${where}`);
-      return;
-    }
-    console.table(
-      rows.map((row) => ({
-        id: row.id,
-        kind: row.kind,
-        status: row.status,
-        attempts: row.attempts,
-        trial: row.trialId ?? '',
-        updated: row.updatedAt ?? '',
-        error: row.lastError ?? '',
-      })),
-    );
-  });
+  ).action(
+    async (
+      options: ConnectionOptions & {
+        status?: OutboxStatus;
+        limit: number;
+        unanswered?: boolean;
+        workingDays: number;
+        json?: boolean;
+      },
+    ) => {
+      const { outbox, where } = repositoryFor(options);
+      if (options.unanswered) return listUnanswered(outbox, where, options);
+      const statuses = options.status ? [options.status] : [...OUTBOX_STATUSES];
+      const rows: ReturnType<typeof deliveryView>[] = [];
+      for (const status of statuses) {
+        const page = await outbox.listByStatus(status, { limit: options.limit });
+        rows.push(...page.items.map(deliveryView));
+      }
+      if (options.json) {
+        for (const row of rows) console.log(JSON.stringify(row));
+        return;
+      }
+      if (rows.length === 0) {
+        console.log(`no ${options.status ?? ''}${options.status ? ' ' : ''}leads or confirmations in ${where}`);
+        return;
+      }
+      console.table(
+        rows.map((row) => ({
+          id: row.id,
+          kind: row.kind,
+          status: row.status,
+          attempts: row.attempts,
+          trial: row.trialId ?? '',
+          updated: row.updatedAt ?? '',
+          error: row.lastError ?? '',
+        })),
+      );
+    },
+  );
 
   withConnectionOptions(
     leads
@@ -224,7 +267,7 @@ export function registerLeadCommands(program: Command): void {
     }
     const redriven: string[] = [];
     const refused: string[] = [];
-    for (const ref of refs) (await outbox.redrive(ref, new Date()) ? redriven : refused).push(ref.id);
+    for (const ref of refs) ((await outbox.redrive(ref, new Date())) ? redriven : refused).push(ref.id);
     if (!options.failed && refs.length === 0) refused.push(id as string);
 
     if (options.json) console.log(JSON.stringify({ redriven, refused }));
@@ -244,26 +287,32 @@ export function registerLeadCommands(program: Command): void {
       .option('--status <status>', `only this status: ${OUTBOX_STATUSES.join(', ')}`, parseStatus)
       .option('--with-patient', "add the patient's name, email, phone and consent")
       .option('--output <file>', 'write to a file instead of standard output'),
-  ).action(async (options: ConnectionOptions & { csv?: boolean; status?: OutboxStatus; withPatient?: boolean; output?: string }) => {
-    if (!options.csv) throw new Error('choose an export format: --csv');
-    const { outbox } = repositoryFor(options);
-    const header = [...CSV_COLUMNS, ...(options.withPatient ? PATIENT_COLUMNS : [])].join(',');
-    const lines = [header];
-    for (const status of options.status ? [options.status] : OUTBOX_STATUSES) {
-      for await (const entry of outbox.allEntriesByStatus(status)) {
-        if (entry.summary.ref.kind === 'LEAD') lines.push(leadCsvRow(entry, Boolean(options.withPatient)));
+  ).action(
+    async (options: ConnectionOptions & { csv?: boolean; status?: OutboxStatus; withPatient?: boolean; output?: string }) => {
+      if (!options.csv) throw new Error('choose an export format: --csv');
+      const { outbox } = repositoryFor(options);
+      const header = [...CSV_COLUMNS, ...(options.withPatient ? PATIENT_COLUMNS : [])].join(',');
+      const lines = [header];
+      for (const status of options.status ? [options.status] : OUTBOX_STATUSES) {
+        for await (const entry of outbox.allEntriesByStatus(status)) {
+          if (entry.summary.ref.kind === 'LEAD') lines.push(leadCsvRow(entry, Boolean(options.withPatient)));
+        }
       }
-    }
-    const csv = `${lines.join('\r\n')}\r\n`;
-    if (options.output) {
-      writeFileSync(options.output, csv, { mode: 0o600 });
-      console.error(`wrote ${lines.length - 1} leads to ${options.output}`);
-    } else process.stdout.write(csv);
-  });
+      const csv = `${lines.join('\r\n')}\r\n`;
+      if (options.output) {
+        writeFileSync(options.output, csv, { mode: 0o600 });
+        console.error(`wrote ${lines.length - 1} leads to ${options.output}`);
+      } else process.stdout.write(csv);
+    },
+  );
 }
 
 /** `leads list --unanswered`: what the escalation alarm counts, lead by lead (no patient data). */
-async function listUnanswered(outbox: OutboxRepository, where: string, options: { limit: number; workingDays: number; json?: boolean }): Promise<void> {
+async function listUnanswered(
+  outbox: OutboxRepository,
+  where: string,
+  options: { limit: number; workingDays: number; json?: boolean },
+): Promise<void> {
   const rows = [];
   for await (const lead of unansweredLeads(outbox, new Date(), options.workingDays)) {
     rows.push({

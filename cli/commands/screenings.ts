@@ -13,7 +13,7 @@ export function registerScreeningCommands(program: Command): void {
     screenings
       .command('erase')
       .description(
-        "Erase a screening with its referral, leads and confirmation (for a patient who asks without their link); " +
+        'Erase a screening with its referral, leads and confirmation (for a patient who asks without their link); ' +
           'prints the sites that had already received the lead, which you must tell.',
       )
       .argument('<screeningId>', 'the screening id the patient quotes')
@@ -42,14 +42,17 @@ export function registerScreeningCommands(program: Command): void {
     const target = resolveTableTarget(options);
     const record = await usingTable(target, (table) => new ScreeningRepository(table).getDisclosure(screeningId));
     if (options.json) console.log(JSON.stringify(record ?? { screeningId, disclosedTo: [] }));
-    else if (!record) console.log(`no disclosure record for ${screeningId} in ${describeTarget(target)} (nothing had been sent, or it was not erased)`);
+    else if (!record)
+      console.log(
+        `no disclosure record for ${screeningId} in ${describeTarget(target)} (nothing had been sent, or it was not erased)`,
+      );
     else console.log(`erased ${record.erasedAt}\n${formatDisclosures(record.disclosedTo)}`);
   });
 }
 
 /** The sites an erased patient's data had reached, for the operator to tell them. */
 export function formatDisclosures(disclosedTo: readonly Disclosure[]): string {
-  if (disclosedTo.length === 0) return 'No site had received this patient\'s details.';
+  if (disclosedTo.length === 0) return "No site had received this patient's details.";
   return [
     `These sites had already received this patient's details; tell them of the erasure:`,
     ...disclosedTo.map(

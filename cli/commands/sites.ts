@@ -24,7 +24,10 @@ export function registerSiteCommands(program: Command): void {
   const sites = program.command('sites').description('Study sites that take no new leads: list, pause and resume');
 
   withConnectionOptions(
-    sites.command('list').description('List paused sites and addresses, with who paused them and why').option('--json', 'print JSON lines'),
+    sites
+      .command('list')
+      .description('List paused sites and addresses, with who paused them and why')
+      .option('--json', 'print JSON lines'),
   ).action(async (options: ConnectionOptions & { json?: boolean }) => {
     const target = resolveTableTarget(options);
     const pauses = await usingTable(target, (table) => new SitePauseRepository(table).list());
@@ -50,25 +53,31 @@ export function registerSiteCommands(program: Command): void {
   withConnectionOptions(
     sites
       .command('pause')
-      .description('Stop new leads to a trial\'s site (or to an address, for every trial): results say it is not taking referrals')
+      .description("Stop new leads to a trial's site (or to an address, for every trial): results say it is not taking referrals")
       .argument('[trialId]', 'the trial (NCT id)')
       .argument('[siteId]', "the site's id within the trial (see `trials show` or `leads show`)")
       .option('--address <email>', 'pause an address instead, whatever trial it receives leads for')
       .option('--reason <text>', 'why (shown by `sites list`)')
       .option('--json', 'print the result as JSON'),
-  ).action(async (trialId: string | undefined, siteId: string | undefined, options: ConnectionOptions & { address?: string; reason?: string; json?: boolean }) => {
-    const pause = pauseTarget(trialId, siteId, options.address);
-    const target = resolveTableTarget(options);
-    const details = { pausedBy: 'operator' as const, reason: options.reason };
-    const paused = await usingTable(target, (table) => {
-      const repository = new SitePauseRepository(table);
-      return pause.address
-        ? repository.pauseAddress(pause.address, details, new Date())
-        : repository.pauseSite(pause.trialId!, pause.siteId!, details, new Date());
-    });
-    if (options.json) console.log(JSON.stringify({ ...pause, paused: true, alreadyPaused: !paused }));
-    else console.log(paused ? `paused ${describePause(pause)}: no new leads` : `${describePause(pause)} was already paused`);
-  });
+  ).action(
+    async (
+      trialId: string | undefined,
+      siteId: string | undefined,
+      options: ConnectionOptions & { address?: string; reason?: string; json?: boolean },
+    ) => {
+      const pause = pauseTarget(trialId, siteId, options.address);
+      const target = resolveTableTarget(options);
+      const details = { pausedBy: 'operator' as const, reason: options.reason };
+      const paused = await usingTable(target, (table) => {
+        const repository = new SitePauseRepository(table);
+        return pause.address
+          ? repository.pauseAddress(pause.address, details, new Date())
+          : repository.pauseSite(pause.trialId!, pause.siteId!, details, new Date());
+      });
+      if (options.json) console.log(JSON.stringify({ ...pause, paused: true, alreadyPaused: !paused }));
+      else console.log(paused ? `paused ${describePause(pause)}: no new leads` : `${describePause(pause)} was already paused`);
+    },
+  );
 
   withConnectionOptions(
     sites
@@ -78,15 +87,24 @@ export function registerSiteCommands(program: Command): void {
       .argument('[siteId]', "the site's id within the trial")
       .option('--address <email>', 'resume an address instead')
       .option('--json', 'print the result as JSON'),
-  ).action(async (trialId: string | undefined, siteId: string | undefined, options: ConnectionOptions & { address?: string; json?: boolean }) => {
-    const pause = pauseTarget(trialId, siteId, options.address);
-    const target = resolveTableTarget(options);
-    const resumed = await usingTable(target, (table) => {
-      const repository = new SitePauseRepository(table);
-      return pause.address ? repository.resumeAddress(pause.address) : repository.resumeSite(pause.trialId!, pause.siteId!);
-    });
-    if (options.json) console.log(JSON.stringify({ ...pause, resumed }));
-    else console.log(resumed ? `resumed ${describePause(pause)}: new leads go to it again` : `${describePause(pause)} was not paused`);
-    if (!resumed) process.exitCode = 1;
-  });
+  ).action(
+    async (
+      trialId: string | undefined,
+      siteId: string | undefined,
+      options: ConnectionOptions & { address?: string; json?: boolean },
+    ) => {
+      const pause = pauseTarget(trialId, siteId, options.address);
+      const target = resolveTableTarget(options);
+      const resumed = await usingTable(target, (table) => {
+        const repository = new SitePauseRepository(table);
+        return pause.address ? repository.resumeAddress(pause.address) : repository.resumeSite(pause.trialId!, pause.siteId!);
+      });
+      if (options.json) console.log(JSON.stringify({ ...pause, resumed }));
+      else
+        console.log(
+          resumed ? `resumed ${describePause(pause)}: new leads go to it again` : `${describePause(pause)} was not paused`,
+        );
+      if (!resumed) process.exitCode = 1;
+    },
+  );
 }

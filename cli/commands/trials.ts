@@ -30,7 +30,10 @@ import {
 /** A progress bar on stderr when a person is watching; nothing when piped or printing JSON. */
 export function progressBar(label: string, enabled: boolean): { update(done: number, total: number): void; stop(): void } {
   if (!enabled || !process.stderr.isTTY) return { update: () => undefined, stop: () => undefined };
-  const bar = new SingleBar({ format: `${label} [{bar}] {value}/{total}`, stream: process.stderr, clearOnComplete: true }, Presets.shades_classic);
+  const bar = new SingleBar(
+    { format: `${label} [{bar}] {value}/{total}`, stream: process.stderr, clearOnComplete: true },
+    Presets.shades_classic,
+  );
   let started = false;
   return {
     update(done, total) {
@@ -55,7 +58,9 @@ export function describeRecordDates(dates: RecordDates | undefined): string {
     `verified ${dates.verified ?? 'never'}`,
     ...(dates.lastUpdated ? [`updated ${dates.lastUpdated}`] : []),
     ...(dates.primaryCompletion
-      ? [`primary completion ${dates.primaryCompletion}${dates.primaryCompletionType ? ` (${dates.primaryCompletionType.toLowerCase()})` : ''}`]
+      ? [
+          `primary completion ${dates.primaryCompletion}${dates.primaryCompletionType ? ` (${dates.primaryCompletionType.toLowerCase()})` : ''}`,
+        ]
       : []),
   ].join(', ');
 }
@@ -94,7 +99,9 @@ function showTrial(source: CatalogTrialSource, policy: FreshnessPolicy): string 
     `status: ${trial.status} (registry record as of ${trial.recordDate}; check the registry for today's status)`,
     `record dates: ${describeRecordDates(trial.recordDates)}`,
     `freshness: ${describeFreshness(trial, policy)} (limit ${policy.maxRecordAgeDays} days)`,
-    ...(trial.review ? [`review: ${trial.review.status}${trial.review.by ? ` by ${trial.review.by} on ${trial.review.at?.slice(0, 10)}` : ''}`] : []),
+    ...(trial.review
+      ? [`review: ${trial.review.status}${trial.review.by ? ` by ${trial.review.by} on ${trial.review.at?.slice(0, 10)}` : ''}`]
+      : []),
     ...(trial.studyType ? [`study type: ${trial.studyType}`] : []),
     ...(trial.phase ? [`phase: ${trial.phase}`] : []),
     `conditions: ${trial.conditions.join('; ')}`,
@@ -152,7 +159,8 @@ export async function recordConfirmation(
   try {
     existing = ConfirmationsFile.parse(JSON.parse(await readFile(file, 'utf8'))).confirmations;
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw new Error(`${file} is not a valid confirmations file: ${(error as Error).message}`);
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT')
+      throw new Error(`${file} is not a valid confirmations file: ${(error as Error).message}`);
   }
   const confirmations = [...existing, checked];
   await mkdir(directory, { recursive: true });
@@ -162,7 +170,8 @@ export async function recordConfirmation(
 
 const positiveDays = (value: string): number => {
   const days = Number(value);
-  if (!Number.isInteger(days) || days < 1) throw new Error(`--max-record-age-days must be a whole number of days, not "${value}"`);
+  if (!Number.isInteger(days) || days < 1)
+    throw new Error(`--max-record-age-days must be a whole number of days, not "${value}"`);
   return days;
 };
 
@@ -180,66 +189,64 @@ export function registerTrialCommands(program: Command): void {
     .option('--json', 'print the normalised trials (and failures) as JSON')
     .option('--data-dir <dir>', 'catalog folder holding trials/', DEFAULT_DATA_DIR)
     .option('--screener <id...>', 'screener ids for newly imported trials', ['lower-back-pain'])
-    .action(
-      async (
-        paths: string[],
-        options: { dryRun?: boolean; json?: boolean; dataDir: string; screener: string[] },
-      ) => {
-        const sources = paths.length > 0 ? paths : [join(options.dataDir, 'registry')];
-        const bar = progressBar('importing', !options.json);
-        let outcomes: RecordOutcome[];
-        try {
-          outcomes = await importRegistryFiles(sources, {
-            dataDir: options.dataDir,
-            dryRun: options.dryRun ?? false,
-            screenerIds: options.screener,
-            onProgress: (done, total) => bar.update(done, total),
-          });
-        } finally {
-          bar.stop();
+    .action(async (paths: string[], options: { dryRun?: boolean; json?: boolean; dataDir: string; screener: string[] }) => {
+      const sources = paths.length > 0 ? paths : [join(options.dataDir, 'registry')];
+      const bar = progressBar('importing', !options.json);
+      let outcomes: RecordOutcome[];
+      try {
+        outcomes = await importRegistryFiles(sources, {
+          dataDir: options.dataDir,
+          dryRun: options.dryRun ?? false,
+          screenerIds: options.screener,
+          onProgress: (done, total) => bar.update(done, total),
+        });
+      } finally {
+        bar.stop();
+      }
+      const failed = outcomes.filter((o) => o.result === 'failed');
+      if (options.json) {
+        console.log(
+          JSON.stringify(
+            {
+              dryRun: options.dryRun ?? false,
+              trials: outcomes.filter((o) => o.trial).map((o) => o.trial),
+              results: outcomes.map(({ trial: _trial, ...rest }) => rest),
+              failed: failed.length,
+            },
+            null,
+            2,
+          ),
+        );
+      } else {
+        for (const o of outcomes) {
+          if (o.result === 'failed') console.error(`failed: ${o.error}`);
+          else console.log(`${o.result.padEnd(9)} ${o.nctId} (${o.file})`);
+          for (const warning of o.warnings) console.warn(`  warning: ${o.nctId ?? o.file}: ${warning}`);
         }
-        const failed = outcomes.filter((o) => o.result === 'failed');
-        if (options.json) {
-          console.log(
-            JSON.stringify(
-              {
-                dryRun: options.dryRun ?? false,
-                trials: outcomes.filter((o) => o.trial).map((o) => o.trial),
-                results: outcomes.map(({ trial: _trial, ...rest }) => rest),
-                failed: failed.length,
-              },
-              null,
-              2,
-            ),
-          );
-        } else {
-          for (const o of outcomes) {
-            if (o.result === 'failed') console.error(`failed: ${o.error}`);
-            else console.log(`${o.result.padEnd(9)} ${o.nctId} (${o.file})`);
-            for (const warning of o.warnings) console.warn(`  warning: ${o.nctId ?? o.file}: ${warning}`);
-          }
-          const counts = ['created', 'updated', 'unchanged', 'checked']
-            .map((r) => [r, outcomes.filter((o) => o.result === r).length] as const)
-            .filter(([, n]) => n > 0)
-            .map(([r, n]) => `${n} ${r}`);
-          console.log(`${[...counts, `${failed.length} failed`].join(', ')}${options.dryRun ? ' (dry run: nothing written)' : ''}`);
-        }
-        if (failed.length > 0 || outcomes.length === 0) process.exitCode = 1;
-      },
-    );
+        const counts = ['created', 'updated', 'unchanged', 'checked']
+          .map((r) => [r, outcomes.filter((o) => o.result === r).length] as const)
+          .filter(([, n]) => n > 0)
+          .map(([r, n]) => `${n} ${r}`);
+        console.log(`${[...counts, `${failed.length} failed`].join(', ')}${options.dryRun ? ' (dry run: nothing written)' : ''}`);
+      }
+      if (failed.length > 0 || outcomes.length === 0) process.exitCode = 1;
+    });
 
   trials
     .command('sync')
     .description(
       'Fetch trials from the ClinicalTrials.gov API v2 into data/trials/: incremental from the last sync (data/registry-sync.json). ' +
-        'Existing trials get the registry\'s facts (authored criteria and confirmations are never touched); new recruiting trials ' +
+        "Existing trials get the registry's facts (authored criteria and confirmations are never touched); new recruiting trials " +
         'come in as drafts, not offered until `catalog review <nctId> --approve`; closed trials and sites are reported. ' +
         'A failed or truncated page writes nothing. Then run `trials load` to publish (it holds unsent leads of closed sites).',
     )
-    .option('--condition <text...>', 'conditions to search (query.cond); default: the last sync\'s, else the screeners\' conditions')
+    .option(
+      '--condition <text...>',
+      "conditions to search (query.cond); default: the last sync's, else the screeners' conditions",
+    )
     .option('--term <text>', 'other search terms (query.term)')
     .option('--api-url <url>', 'the API v2 base URL', CTGOV_API_URL)
-    .option('--full', 'ignore the last sync\'s date and fetch every open trial')
+    .option('--full', "ignore the last sync's date and fetch every open trial")
     .option('--dry-run', 'fetch and report, write nothing')
     .option('--json', 'print the normalised trials, the changes and the summary as JSON')
     .option('--data-dir <dir>', 'catalog folder holding trials/', DEFAULT_DATA_DIR)
@@ -268,7 +275,8 @@ export function registerTrialCommands(program: Command): void {
             screenerIds: options.screener,
             onPage: (received, total) => bar.update(received, Math.max(total ?? received, received)),
             onRetry: (attempt, reason, delayMs) => {
-              if (!options.json) console.warn(`  retrying after ${reason} (attempt ${attempt}, waiting ${Math.round(delayMs / 100) / 10} s)`);
+              if (!options.json)
+                console.warn(`  retrying after ${reason} (attempt ${attempt}, waiting ${Math.round(delayMs / 100) / 10} s)`);
             },
           });
         } finally {
@@ -294,11 +302,13 @@ export function registerTrialCommands(program: Command): void {
         } else {
           for (const change of result.plan.changes) {
             if (change.kind === 'unchanged') continue;
-            const sites = change.closedSiteIds.length > 0 ? ` (sites stopped recruiting: ${change.closedSiteIds.join(', ')})` : '';
+            const sites =
+              change.closedSiteIds.length > 0 ? ` (sites stopped recruiting: ${change.closedSiteIds.join(', ')})` : '';
             const draft = change.kind === 'new' ? ' as a draft: review with `trials show`, then `catalog review --approve`' : '';
             console.log(`${change.kind.padEnd(9)} ${change.nctId}${draft}${sites}`);
           }
-          for (const failure of result.failures) console.error(`failed: ${failure} (record skipped; the catalog keeps its version)`);
+          for (const failure of result.failures)
+            console.error(`failed: ${failure} (record skipped; the catalog keeps its version)`);
           console.log(
             `${summary.new} new, ${summary.updated} updated, ${summary.closed} closed, ${summary.unchanged} unchanged` +
               `${summary.closedSites > 0 ? `, ${summary.closedSites} sites closed` : ''}; ` +
@@ -306,7 +316,9 @@ export function registerTrialCommands(program: Command): void {
               `${options.dryRun ? ' (dry run: nothing written)' : ''}`,
           );
           if (!options.dryRun && (summary.closed > 0 || summary.closedSites > 0)) {
-            console.log('Run `trial-screener trials load` now: it stops offering closed trials and sites and holds their unsent leads.');
+            console.log(
+              'Run `trial-screener trials load` now: it stops offering closed trials and sites and holds their unsent leads.',
+            );
           }
         }
         if (result.failures.length > 0) process.exitCode = 1;
@@ -323,9 +335,7 @@ export function registerTrialCommands(program: Command): void {
     .action(async (options: { dataDir: string; status?: string; json?: boolean; maxRecordAgeDays: number }) => {
       const policy = cliPolicy(options.maxRecordAgeDays);
       const { trials: sources, catalogVersion } = await readCatalogSources(options.dataDir);
-      const selected = sources
-        .map((s) => s.trial)
-        .filter((t) => !options.status || t.status === options.status.toUpperCase());
+      const selected = sources.map((s) => s.trial).filter((t) => !options.status || t.status === options.status.toUpperCase());
       if (options.json) {
         console.log(
           JSON.stringify(
@@ -382,12 +392,14 @@ export function registerTrialCommands(program: Command): void {
     .option('--site <siteId>', 'the site confirmed (default: the whole study, e.g. with its central contact)')
     .option('--note <text>', 'how it was confirmed ("phoned the coordinator")')
     .option('--data-dir <dir>', 'catalog folder', DEFAULT_DATA_DIR)
-    .option('--max-record-age-days <days>', 'the freshness limit, to say when it expires', positiveDays, DEFAULT_MAX_RECORD_AGE_DAYS)
+    .option(
+      '--max-record-age-days <days>',
+      'the freshness limit, to say when it expires',
+      positiveDays,
+      DEFAULT_MAX_RECORD_AGE_DAYS,
+    )
     .action(
-      async (
-        nctId: string,
-        options: { by: string; site?: string; note?: string; dataDir: string; maxRecordAgeDays: number },
-      ) => {
+      async (nctId: string, options: { by: string; site?: string; note?: string; dataDir: string; maxRecordAgeDays: number }) => {
         const at = new Date();
         const confirmation: RecruitmentConfirmation = { by: options.by.trim(), at: at.toISOString() };
         if (options.site) confirmation.siteId = options.site;
@@ -438,7 +450,15 @@ export function registerTrialCommands(program: Command): void {
       bar.stop();
       const recruiting = sources.trials.filter((t) => t.trial.status === 'RECRUITING').length;
       if (options.json) {
-        console.log(JSON.stringify({ ...pointer, screeners: sources.screeners.length, recruiting, table: target.tableName, heldLeads: held }));
+        console.log(
+          JSON.stringify({
+            ...pointer,
+            screeners: sources.screeners.length,
+            recruiting,
+            table: target.tableName,
+            heldLeads: held,
+          }),
+        );
       } else {
         console.log(
           `loaded catalog ${pointer.version} into ${describeTarget(target)}: ${pointer.trialCount} trials ` +

@@ -27,9 +27,7 @@ interface ZipcodesEntry {
 
 const require = createRequire(import.meta.url);
 const us = Object.values((require('zipcodes/lib/codes.js') as { codes: Record<string, ZipcodesEntry> }).codes);
-const canada = Object.values(
-  (require('zipcodes/lib/codesCanada.js') as { codes: Record<string, ZipcodesEntry> }).codes,
-);
+const canada = Object.values((require('zipcodes/lib/codesCanada.js') as { codes: Record<string, ZipcodesEntry> }).codes);
 
 interface GeoNamesCity {
   name: string;
@@ -99,4 +97,6 @@ await mkdir(directory, { recursive: true });
 await writeFile(new URL('us-zip.br', directory), encode(us, 10));
 await writeFile(new URL('ca-fsa.br', directory), encode(canada, 36));
 await writeFile(new URL('no-postnummer.br', directory), encode(norway, 10));
-console.log(`wrote ${directory.pathname}: ${us.length} US ZIP codes, ${canada.length} Canadian areas, ${norway.length} Norwegian codes`);
+console.log(
+  `wrote ${directory.pathname}: ${us.length} US ZIP codes, ${canada.length} Canadian areas, ${norway.length} Norwegian codes`,
+);

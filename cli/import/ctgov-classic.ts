@@ -132,7 +132,12 @@ export function parseCtgovClassic(xml: string): ParsedRecord {
       ),
     ]);
     return {
-      ...siteAddress({ facility: text(facility?.name), city: text(address?.city), state: text(address?.state), zip: text(address?.zip) }),
+      ...siteAddress({
+        facility: text(facility?.name),
+        city: text(address?.city),
+        state: text(address?.state),
+        zip: text(address?.zip),
+      }),
       country,
       // A location without its own status follows the trial's.
       status: siteStatus ? parseStatus(siteStatus, `${field}.status`) : status,

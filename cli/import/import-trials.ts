@@ -103,7 +103,10 @@ async function geocodeSites(
 }
 
 const formatPath = (path: readonly PropertyKey[]): string =>
-  path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '');
+  path
+    .map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`))
+    .join('')
+    .replace(/^\./, '');
 
 async function readExisting(path: string): Promise<{ text: string; screenerIds?: string[] } | undefined> {
   try {

@@ -44,7 +44,9 @@ async function readState(dataDir: string): Promise<SyncState | undefined> {
     return SyncState.parse(JSON.parse(await readFile(join(dataDir, 'registry-sync.json'), 'utf8')));
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new Error(`data/registry-sync.json is not valid (${(error as Error).message}); fix or delete it (then the sync is a full one)`);
+    throw new Error(
+      `data/registry-sync.json is not valid (${(error as Error).message}); fix or delete it (then the sync is a full one)`,
+    );
   }
 }
 

@@ -22,7 +22,13 @@ import { RecruitmentConfirmation, Screener, ScreeningCriterion, Trial } from '#c
 import * as z from '#core/zod';
 
 /** A trial as the importer writes it: everything but the authored criteria. */
-export const TrialRecord = z.omit(Trial, { criteria: true, confirmations: true, leftToStudyTeam: true, plainSummary: true, onSiteOnly: true });
+export const TrialRecord = z.omit(Trial, {
+  criteria: true,
+  confirmations: true,
+  leftToStudyTeam: true,
+  plainSummary: true,
+  onSiteOnly: true,
+});
 export type TrialRecord = z.infer<typeof TrialRecord>;
 
 /** The hand-authored criteria file of one trial. */
@@ -67,9 +73,7 @@ export interface CatalogFileIssue {
 /** Thrown when any catalog file is unreadable or invalid; lists every problem found. */
 export class CatalogFileError extends Error {
   constructor(readonly issues: CatalogFileIssue[]) {
-    super(
-      `invalid catalog files:\n${issues.map((i) => `  ${i.file}${i.field ? `: ${i.field}` : ''}: ${i.message}`).join('\n')}`,
-    );
+    super(`invalid catalog files:\n${issues.map((i) => `  ${i.file}${i.field ? `: ${i.field}` : ''}: ${i.message}`).join('\n')}`);
     this.name = 'CatalogFileError';
   }
 }
@@ -90,7 +94,10 @@ export interface CatalogSources {
 }
 
 const formatPath = (path: readonly PropertyKey[]): string =>
-  path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '');
+  path
+    .map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`))
+    .join('')
+    .replace(/^\./, '');
 
 async function jsonFiles(dir: string): Promise<string[]> {
   try {
@@ -133,7 +140,11 @@ export async function readCatalogSources(dataDir: string): Promise<CatalogSource
     const screener = await load('screeners', name, Screener);
     if (!screener) continue;
     if (`${screener.id}.json` !== name) {
-      issues.push({ file: display(join(dataDir, 'screeners', name)), field: 'id', message: `"${screener.id}" does not match the file name` });
+      issues.push({
+        file: display(join(dataDir, 'screeners', name)),
+        field: 'id',
+        message: `"${screener.id}" does not match the file name`,
+      });
     }
     screeners.push(screener);
   }
@@ -154,10 +165,16 @@ export async function readCatalogSources(dataDir: string): Promise<CatalogSource
     }
     const draft = record.review?.status === 'draft';
     if (!hasCriteria && !draft) {
-      issues.push({ file: criteriaFile, field: '', message: `missing: trial ${record.nctId} has no authored screening criteria` });
+      issues.push({
+        file: criteriaFile,
+        field: '',
+        message: `missing: trial ${record.nctId} has no authored screening criteria`,
+      });
       continue;
     }
-    const authored = hasCriteria ? await load('criteria', name, CriteriaFile) : { nctId: record.nctId, criteria: [], leftToStudyTeam: [] };
+    const authored = hasCriteria
+      ? await load('criteria', name, CriteriaFile)
+      : { nctId: record.nctId, criteria: [], leftToStudyTeam: [] };
     if (!authored) continue;
     if (authored.nctId !== record.nctId) {
       issues.push({ file: criteriaFile, field: 'nctId', message: `"${authored.nctId}" does not match the file name` });
@@ -165,7 +182,11 @@ export async function readCatalogSources(dataDir: string): Promise<CatalogSource
     }
     const confirmed = confirmationNames.delete(name) ? await load('confirmations', name, ConfirmationsFile) : undefined;
     if (confirmed && confirmed.nctId !== record.nctId) {
-      issues.push({ file: display(join(dataDir, 'confirmations', name)), field: 'nctId', message: `"${confirmed.nctId}" does not match the file name` });
+      issues.push({
+        file: display(join(dataDir, 'confirmations', name)),
+        field: 'nctId',
+        message: `"${confirmed.nctId}" does not match the file name`,
+      });
       continue;
     }
     // The criterion schema drops authoring-only fields (`registryText`, `note`) so the loaded trial is a plain Trial.
@@ -177,14 +198,29 @@ export async function readCatalogSources(dataDir: string): Promise<CatalogSource
     trials.push({ trial, trialFile, criteriaFile, authored });
   }
   for (const orphan of criteriaNames) {
-    issues.push({ file: display(join(dataDir, 'criteria', orphan)), field: '', message: 'criteria for a trial that is not in data/trials/' });
+    issues.push({
+      file: display(join(dataDir, 'criteria', orphan)),
+      field: '',
+      message: 'criteria for a trial that is not in data/trials/',
+    });
   }
   for (const orphan of confirmationNames) {
-    issues.push({ file: display(join(dataDir, 'confirmations', orphan)), field: '', message: 'confirmations for a trial that is not in data/trials/' });
+    issues.push({
+      file: display(join(dataDir, 'confirmations', orphan)),
+      field: '',
+      message: 'confirmations for a trial that is not in data/trials/',
+    });
   }
   if (issues.length > 0) throw new CatalogFileError(issues);
 
-  return { screeners, trials, catalogVersion: catalogVersionOf(screeners, trials.map((t) => t.trial)) };
+  return {
+    screeners,
+    trials,
+    catalogVersion: catalogVersionOf(
+      screeners,
+      trials.map((t) => t.trial),
+    ),
+  };
 }
 
 /**

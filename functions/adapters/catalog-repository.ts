@@ -152,9 +152,7 @@ export class CatalogRepository {
     for (let attempt = 0; pending.length > 0; attempt += 1) {
       if (attempt > 8) throw new Error('DynamoDB kept throttling the catalog write; try the load again');
       if (attempt > 0) await new Promise((wake) => setTimeout(wake, 50 * 2 ** attempt));
-      const result = await this.table.client.send(
-        new BatchWriteCommand({ RequestItems: { [this.table.tableName]: pending } }),
-      );
+      const result = await this.table.client.send(new BatchWriteCommand({ RequestItems: { [this.table.tableName]: pending } }));
       pending = (result.UnprocessedItems?.[this.table.tableName] ?? []) as typeof requests;
     }
   }

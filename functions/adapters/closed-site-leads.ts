@@ -15,7 +15,11 @@ export interface HeldLead {
 }
 
 /** Holds every PENDING lead whose (trial, site) `trials` does not offer; returns what it held. */
-export async function holdLeadsOfClosedSites(outbox: OutboxRepository, trials: readonly Trial[], now: Date = new Date()): Promise<HeldLead[]> {
+export async function holdLeadsOfClosedSites(
+  outbox: OutboxRepository,
+  trials: readonly Trial[],
+  now: Date = new Date(),
+): Promise<HeldLead[]> {
   const byId = new Map(trials.map((trial) => [trial.nctId, trial]));
   const held: HeldLead[] = [];
   for await (const lead of outbox.allByStatus('PENDING')) {
@@ -23,7 +27,8 @@ export async function holdLeadsOfClosedSites(outbox: OutboxRepository, trials: r
     const why = closedReason(lead.trialId, lead.siteId, byId.get(lead.trialId));
     if (!why) continue;
     const reason = `${why.replace(' since you answered the questions', '')} (catalog published ${now.toISOString()})`;
-    if (await outbox.holdPending(lead.ref, reason, now)) held.push({ leadId: lead.ref.id, trialId: lead.trialId, siteId: lead.siteId, reason });
+    if (await outbox.holdPending(lead.ref, reason, now))
+      held.push({ leadId: lead.ref.id, trialId: lead.trialId, siteId: lead.siteId, reason });
   }
   return held;
 }

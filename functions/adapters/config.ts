@@ -14,8 +14,7 @@ import { DEFAULT_SITE_LINK_TTL_DAYS, DEFAULT_SITE_REMINDER_WORKING_DAYS, SITE_EM
 /** An empty string counts as unset: CDK and shells write `X=` for "no value". */
 const unsetIfEmpty = (value: unknown) => (value === '' ? undefined : value);
 
-const positiveInteger = (fallback: number) =>
-  z._default(z.pipe(z.coerce.number(), z.int().check(z.positive())), fallback);
+const positiveInteger = (fallback: number) => z._default(z.pipe(z.coerce.number(), z.int().check(z.positive())), fallback);
 
 /** A browser origin: scheme, host and optional port, nothing else (what the `Origin` header holds). */
 const Origin = z.string().check(
@@ -66,12 +65,22 @@ const EnvironmentShape = {
   /** Conditions the registry sync searches for (`query.cond`), separated by `|`. */
   REGISTRY_CONDITIONS: z.pipe(
     z.string().check(z.minLength(1)),
-    z.transform((value) => value.split('|').map((condition) => condition.trim()).filter(Boolean)),
+    z.transform((value) =>
+      value
+        .split('|')
+        .map((condition) => condition.trim())
+        .filter(Boolean),
+    ),
   ),
   /** Screeners a trial new from the registry sync is screened by, separated by commas. */
   REGISTRY_SCREENER_IDS: z.pipe(
     z._default(z.string(), 'lower-back-pain'),
-    z.transform((value) => value.split(',').map((id) => id.trim()).filter(Boolean)),
+    z.transform((value) =>
+      value
+        .split(',')
+        .map((id) => id.trim())
+        .filter(Boolean),
+    ),
   ),
   /** Days a registry verification or an operator's confirmation keeps a trial referable (`core/freshness.ts`). */
   MAX_RECORD_AGE_DAYS: positiveInteger(365),
@@ -148,7 +157,11 @@ export function loadConfig(functionName: FunctionName, env: NodeJS.ProcessEnv = 
       Object.defineProperty(config, name, {
         enumerable: false,
         get() {
-          throw new ConfigError(functionName, [name], `${name} is not listed for this function in functions/function-manifest.ts`);
+          throw new ConfigError(
+            functionName,
+            [name],
+            `${name} is not listed for this function in functions/function-manifest.ts`,
+          );
         },
       });
     }

@@ -16,10 +16,9 @@ const TEMPLATE_NAMES = {
 
 /** Where the templates are: beside the bundle in Lambda, else at the repository root. */
 export function emailTemplatesDirectory(): string {
-  const candidates = [
-    new URL('./templates/email/', import.meta.url),
-    new URL('../../templates/email/', import.meta.url),
-  ].map((url) => fileURLToPath(url));
+  const candidates = [new URL('./templates/email/', import.meta.url), new URL('../../templates/email/', import.meta.url)].map(
+    (url) => fileURLToPath(url),
+  );
   const found = candidates.find((directory) => existsSync(`${directory}site-lead.txt`));
   if (!found) throw new Error(`Email templates not found; looked in ${candidates.join(' and ')}`);
   return found;

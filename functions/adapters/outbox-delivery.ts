@@ -125,7 +125,11 @@ export function createOutboxDelivery(config: DeliveryConfig, overrides: OutboxDe
   const outbox = overrides.outbox ?? new OutboxRepository(tableRef(config.TABLE_NAME));
   const mailer =
     overrides.mailer ??
-    createSesMailer({ ses: overrides.ses ?? sesClient(), sender: config.SENDER_EMAIL, configurationSet: config.SES_CONFIGURATION_SET });
+    createSesMailer({
+      ses: overrides.ses ?? sesClient(),
+      sender: config.SENDER_EMAIL,
+      configurationSet: config.SES_CONFIGURATION_SET,
+    });
   const metrics =
     overrides.metrics ??
     new Metrics({
@@ -178,31 +182,45 @@ function logOutcome(log: Logger, result: DeliveryOutcome, durationMs: number): v
   switch (result.outcome) {
     case 'sent':
       if (result.resentAbandonedClaim) {
-        log.warn('Outbox message re-sent after its earlier claim was abandoned: a duplicate is possible if SES accepted the first send', {
-          ...ids,
-          attempts: result.attempts,
-          sesMessageId: result.messageId,
-        });
+        log.warn(
+          'Outbox message re-sent after its earlier claim was abandoned: a duplicate is possible if SES accepted the first send',
+          {
+            ...ids,
+            attempts: result.attempts,
+            sesMessageId: result.messageId,
+          },
+        );
         return;
       }
-      log.info('Outbox message sent', { ...ids, attempts: result.attempts, sesMessageId: result.messageId, overridden: result.overridden });
-      return;
-    case 'unrecorded':
-      log.error('Outbox message sent but SENT could not be recorded; it stays SENDING and is not re-sent before its claim goes stale', {
+      log.info('Outbox message sent', {
         ...ids,
         attempts: result.attempts,
         sesMessageId: result.messageId,
-        reason: result.reason,
+        overridden: result.overridden,
       });
+      return;
+    case 'unrecorded':
+      log.error(
+        'Outbox message sent but SENT could not be recorded; it stays SENDING and is not re-sent before its claim goes stale',
+        {
+          ...ids,
+          attempts: result.attempts,
+          sesMessageId: result.messageId,
+          reason: result.reason,
+        },
+      );
       return;
     case 'held':
       if (result.reason) {
-        log.warn('Outbox message held: SES refused the send for a reason the operator must fix (sandbox, unverified identity, permission); retried until the delivery window ends', {
-          ...ids,
-          attempts: result.attempts,
-          reason: result.reason,
-          nextAttemptAt: result.nextAttemptAt,
-        });
+        log.warn(
+          'Outbox message held: SES refused the send for a reason the operator must fix (sandbox, unverified identity, permission); retried until the delivery window ends',
+          {
+            ...ids,
+            attempts: result.attempts,
+            reason: result.reason,
+            nextAttemptAt: result.nextAttemptAt,
+          },
+        );
         return;
       }
       log.warn('Outbox message held: no approved recipient and no override configured', ids);

@@ -152,15 +152,18 @@ export function outboxItemKey(ref: OutboxRef): ItemKey {
 }
 
 /** The reference of a stored outbox item, from its own attributes. */
-export function outboxRefOf(item: { entityType: OutboxKind; leadId?: string | undefined; confirmationId?: string | undefined }): OutboxRef | undefined {
+export function outboxRefOf(item: {
+  entityType: OutboxKind;
+  leadId?: string | undefined;
+  confirmationId?: string | undefined;
+}): OutboxRef | undefined {
   const id = item.entityType === 'LEAD' ? item.leadId : item.confirmationId;
   return id ? { kind: item.entityType, id } : undefined;
 }
 
 /** Parses a stored item into what the email needs; a mismatch names the paths, never values. */
 export function toOutboxMessage(item: Record<string, unknown>): OutboxMessage {
-  const parsed =
-    item.entityType === 'CONFIRMATION' ? ConfirmationItemContent.safeParse(item) : LeadItemContent.safeParse(item);
+  const parsed = item.entityType === 'CONFIRMATION' ? ConfirmationItemContent.safeParse(item) : LeadItemContent.safeParse(item);
   if (!parsed.success) {
     const paths = [...new Set(parsed.error.issues.map((issue) => issue.path.join('.') || '(item)'))];
     return { kind: 'INVALID', reason: `unexpected ${paths.join(', ')}` };
@@ -206,7 +209,11 @@ export class OutboxRepository implements OutboxStore {
     try {
       // A PENDING message whose next attempt is due (a rescheduled one is not claimed early).
       const result = await this.client.send(
-        claimWrite('#status = :pending AND (attribute_not_exists(nextAttemptAt) OR nextAttemptAt <= :now)', { ':pending': 'PENDING' }, false),
+        claimWrite(
+          '#status = :pending AND (attribute_not_exists(nextAttemptAt) OR nextAttemptAt <= :now)',
+          { ':pending': 'PENDING' },
+          false,
+        ),
       );
       item = result.Attributes ?? {};
     } catch (error) {
@@ -215,8 +222,7 @@ export class OutboxRepository implements OutboxStore {
       const returned = (error as { Item?: Record<string, AttributeValue> }).Item;
       const current = returned ? unmarshall(returned) : await this.readItem(ref);
       const abandoned =
-        current?.status === 'SENDING' &&
-        (typeof current.claimedAt !== 'string' || current.claimedAt < staleBefore.toISOString());
+        current?.status === 'SENDING' && (typeof current.claimedAt !== 'string' || current.claimedAt < staleBefore.toISOString());
       if (!abandoned) return null;
       // A SENDING claim whose worker never recorded an outcome: take it over, fenced on that
       // claim's timestamp so two reconcilers cannot both take it, and count the take-over.
@@ -268,7 +274,9 @@ export class OutboxRepository implements OutboxStore {
 
   async reschedule(claim: OutboxClaim, reason: string, nextAttemptAt: Date, now: Date): Promise<void> {
     const at = nextAttemptAt.toISOString();
-    await this.finishClaim(claim, 'PENDING', now, { set: { lastError: reason, nextAttemptAt: at, ...dueKeys(at, claim.ref.id) } });
+    await this.finishClaim(claim, 'PENDING', now, {
+      set: { lastError: reason, nextAttemptAt: at, ...dueKeys(at, claim.ref.id) },
+    });
   }
 
   /**
@@ -378,7 +386,10 @@ export class OutboxRepository implements OutboxStore {
     } while (cursor);
   }
 
-  private async queryStatus(status: OutboxStatus, options: ListOptions): Promise<{ entries: OutboxEntry[]; cursor?: string | undefined }> {
+  private async queryStatus(
+    status: OutboxStatus,
+    options: ListOptions,
+  ): Promise<{ entries: OutboxEntry[]; cursor?: string | undefined }> {
     const before = options.updatedBefore?.toISOString();
     const result = await this.client.send(
       new QueryCommand({

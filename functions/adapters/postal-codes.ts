@@ -37,6 +37,7 @@ export async function locatePatient(answers: Answers): Promise<GeoPoint | undefi
   // A code of zeros fits several countries' patterns and belongs to no place.
   if (/^[0\s-]+$/.test(code)) refuse(`This is not a postal code in ${country.registryName}.`);
   const point = await geocodePostalCode(country.iso2, code);
-  if (!point && hasPostalPoints(country.iso2)) refuse(`We could not find this postal code in ${country.registryName}. Please check it.`);
+  if (!point && hasPostalPoints(country.iso2))
+    refuse(`We could not find this postal code in ${country.registryName}. Please check it.`);
   return point;
 }

@@ -29,7 +29,14 @@ import type {
   ScreeningStore,
   CatalogStore,
 } from '#core/ports';
-import { SCREENING_TOKEN_ATTRIBUTE, TABLE_ATTRIBUTES, dueKeys, itemKeys, outboxKeys, type ItemKey } from '#functions/table-schema';
+import {
+  SCREENING_TOKEN_ATTRIBUTE,
+  TABLE_ATTRIBUTES,
+  dueKeys,
+  itemKeys,
+  outboxKeys,
+  type ItemKey,
+} from '#functions/table-schema';
 import { SITE_OUTCOMES, type SiteOutcome } from '#core/site-leads';
 import { presentStoredResults, storeResults, type StoredTrialResult } from '#core/stored-results';
 import * as z from '#core/zod';
@@ -109,7 +116,11 @@ export class ScreeningRepository implements ScreeningStore, IdempotencyStore, Re
     if (item.requestHash !== requestHash(idempotency.request)) throw refusals.idempotencyKeyReused();
     const screening = await this.readScreening(String(item.screeningId));
     if (!screening) return undefined;
-    return { screening: await this.toRecord(screening), token: unsealToken(String(item.sealedToken), idempotency.key), replayed: true };
+    return {
+      screening: await this.toRecord(screening),
+      token: unsealToken(String(item.sealedToken), idempotency.key),
+      replayed: true,
+    };
   }
 
   /**
@@ -176,7 +187,9 @@ export class ScreeningRepository implements ScreeningStore, IdempotencyStore, Re
       } catch (error) {
         if (!(error instanceof Error && error.name === 'ConditionalCheckFailedException')) throw error;
         // Another request with this key won: its screening is the one, this one goes.
-        await this.table.client.send(new DeleteCommand({ TableName: this.table.tableName, Key: itemKeys.screening(screeningId) }));
+        await this.table.client.send(
+          new DeleteCommand({ TableName: this.table.tableName, Key: itemKeys.screening(screeningId) }),
+        );
         const replay = await this.findReplay(idempotency);
         if (replay) return replay;
         throw error;
@@ -429,10 +442,17 @@ export class ScreeningRepository implements ScreeningStore, IdempotencyStore, Re
       new GetCommand({ TableName: this.table.tableName, Key: itemKeys.disclosure(screeningId), ConsistentRead: true }),
     );
     if (!result.Item) return undefined;
-    return { screeningId, erasedAt: String(result.Item.erasedAt), disclosedTo: (result.Item.disclosedTo as Disclosure[] | undefined) ?? [] };
+    return {
+      screeningId,
+      erasedAt: String(result.Item.erasedAt),
+      disclosedTo: (result.Item.disclosedTo as Disclosure[] | undefined) ?? [],
+    };
   }
 
-  private async eraseAuthorized(screeningId: string, authorize: (tokenHash: string | undefined) => boolean): Promise<ErasureReceipt | undefined> {
+  private async eraseAuthorized(
+    screeningId: string,
+    authorize: (tokenHash: string | undefined) => boolean,
+  ): Promise<ErasureReceipt | undefined> {
     const sleep = this.options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
     // A claim (or a referral) racing this erasure makes a try fail its conditions: read again.
     // Bounded: a claim stops counting as in flight after ERASURE_WAITS_FOR_SEND_MS.
@@ -451,7 +471,9 @@ export class ScreeningRepository implements ScreeningStore, IdempotencyStore, Re
       ]);
       const now = this.now();
       const inFlightSince = new Date(now.getTime() - ERASURE_WAITS_FOR_SEND_MS).toISOString();
-      if ([...messages.values()].some((message) => message.status === 'SENDING' && String(message.claimedAt ?? '') >= inFlightSince)) {
+      if (
+        [...messages.values()].some((message) => message.status === 'SENDING' && String(message.claimedAt ?? '') >= inFlightSince)
+      ) {
         if (now.getTime() > giveUpAt) throw new Error('Erasure gave up waiting for a send in flight');
         await sleep(100);
         continue;
@@ -496,7 +518,10 @@ export class ScreeningRepository implements ScreeningStore, IdempotencyStore, Re
               erasedAt,
               disclosedTo,
               // Kept as long as the referral would have been: the sites' follow-up window.
-              [TABLE_ATTRIBUTES.expiresAt]: expiresAfterDays(now, this.options.referralRetentionDays ?? DEFAULT_REFERRAL_RETENTION_DAYS),
+              [TABLE_ATTRIBUTES.expiresAt]: expiresAfterDays(
+                now,
+                this.options.referralRetentionDays ?? DEFAULT_REFERRAL_RETENTION_DAYS,
+              ),
             },
           },
         });
@@ -555,7 +580,8 @@ export class ScreeningRepository implements ScreeningStore, IdempotencyStore, Re
   private async storedResults(input: NewScreening): Promise<StoredTrialResult[]> {
     if (input.results.length === 0) return [];
     const catalog = await this.catalogs.getCatalogVersion(input.catalogVersion);
-    if (!catalog) throw new Error(`Catalog ${input.catalogVersion} is gone: the screening's results cannot be stored by reference`);
+    if (!catalog)
+      throw new Error(`Catalog ${input.catalogVersion} is gone: the screening's results cannot be stored by reference`);
     return storeResults(input.results, catalog);
   }
 
@@ -568,7 +594,10 @@ export class ScreeningRepository implements ScreeningStore, IdempotencyStore, Re
     if (!catalog) return record;
     return {
       ...record,
-      results: presentStoredResults(stored, catalog, { maxRecordAgeDays: record.maxRecordAgeDays, now: new Date(record.createdAt) }),
+      results: presentStoredResults(stored, catalog, {
+        maxRecordAgeDays: record.maxRecordAgeDays,
+        now: new Date(record.createdAt),
+      }),
     };
   }
 

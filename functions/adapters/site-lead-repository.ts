@@ -97,7 +97,10 @@ export interface NewSiteOutcome {
 
 /** The refusal for every link that does not open this lead. */
 export function invalidSiteLink(): DomainError {
-  return new DomainError('TOKEN_INVALID', 'This link does not open this lead, or it has expired. Ask the operator for a new link.');
+  return new DomainError(
+    'TOKEN_INVALID',
+    'This link does not open this lead, or it has expired. Ask the operator for a new link.',
+  );
 }
 
 export class SiteLeadRepository {
@@ -183,7 +186,10 @@ export class SiteLeadRepository {
       new GetCommand({ TableName: this.table.tableName, Key: itemKeys.lead(leadId), ProjectionExpression: 'PK' }),
     );
     if (!exists.Item) return undefined;
-    throw new DomainError('OUTCOME_LIMIT_REACHED', `A lead keeps at most ${MAX_OUTCOMES_PER_LEAD} outcomes; ask the operator to add more.`);
+    throw new DomainError(
+      'OUTCOME_LIMIT_REACHED',
+      `A lead keeps at most ${MAX_OUTCOMES_PER_LEAD} outcomes; ask the operator to add more.`,
+    );
   }
 
   /** Gives a reminder claim back (its send failed), so the next run tries again. */
@@ -212,8 +218,7 @@ export class SiteLeadRepository {
         new UpdateCommand({
           TableName: this.table.tableName,
           Key: itemKeys.lead(leadId),
-          UpdateExpression:
-            `SET siteLinks = list_append(if_not_exists(siteLinks, :empty), :links)${extra.remindedAt ? ', remindedAt = :remindedAt' : ''}`,
+          UpdateExpression: `SET siteLinks = list_append(if_not_exists(siteLinks, :empty), :links)${extra.remindedAt ? ', remindedAt = :remindedAt' : ''}`,
           ConditionExpression: `attribute_exists(PK)${extra.remindedAt ? ' AND attribute_not_exists(remindedAt)' : ''}`,
           ExpressionAttributeValues: {
             ':empty': [],
@@ -238,7 +243,12 @@ export function toSiteLeadView(authorized: AuthorizedSiteLead, sitePaused: boole
     referredAt: lead.createdAt,
     trial: { ...lead.trial, url: trialRegistryUrl(lead.trial.nctId) },
     site: { siteId: lead.siteId, ...lead.site },
-    patient: { name: lead.contact.name, email: lead.contact.email, phone: lead.contact.phone, phoneContact: lead.consent.phoneContact },
+    patient: {
+      name: lead.contact.name,
+      email: lead.contact.email,
+      phone: lead.contact.phone,
+      phoneContact: lead.consent.phoneContact,
+    },
     consent: { acceptedAt: lead.consent.acceptedAt, textVersion: lead.consent.textVersion },
     qualifyingAnswers: lead.qualifyingAnswers,
     criteriaMet: lead.criteriaMet,

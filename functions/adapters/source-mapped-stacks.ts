@@ -46,7 +46,8 @@ export function installSourceMappedStacks(bundleUrl: string): boolean {
     const header = errorHeader(error);
     const map = callSites.some((site) => isBundle(site.getFileName())) ? loadSourceMap() : null;
     const frames = callSites.map(
-      (site, index) => `\n    at ${map && isBundle(site.getFileName()) ? mappedFrame(site, callSites[index + 1], map) : String(site)}`,
+      (site, index) =>
+        `\n    at ${map && isBundle(site.getFileName()) ? mappedFrame(site, callSites[index + 1], map) : String(site)}`,
     );
     return header + frames.join('');
   };
@@ -66,8 +67,13 @@ function mappedFrame(site: CallSite, caller: CallSite | undefined, map: SourceMa
   const line = site.getLineNumber();
   const column = site.getColumnNumber();
   if (line === null || column === null) return String(site);
-  const entry = map.findEntry(line - 1, column - 1) as { originalSource?: string; originalLine?: number; originalColumn?: number };
-  if (entry.originalSource === undefined || entry.originalLine === undefined || entry.originalColumn === undefined) return String(site);
+  const entry = map.findEntry(line - 1, column - 1) as {
+    originalSource?: string;
+    originalLine?: number;
+    originalColumn?: number;
+  };
+  if (entry.originalSource === undefined || entry.originalLine === undefined || entry.originalColumn === undefined)
+    return String(site);
   const location = `${sourcePath(entry.originalSource)}:${entry.originalLine + 1}:${entry.originalColumn + 1}`;
   const name = originalName(site, caller, map) ?? site.getFunctionName();
   const prefix = `${site.isAsync() ? 'async ' : ''}${site.isConstructor() ? 'new ' : ''}`;

@@ -19,7 +19,11 @@ export interface UnansweredLead {
 /**
  * Every SENT lead with no outcome sent at least `reminderWorkingDays` working days before `now`.
  */
-export async function* unansweredLeads(outbox: OutboxRepository, now: Date, reminderWorkingDays: number): AsyncGenerator<UnansweredLead> {
+export async function* unansweredLeads(
+  outbox: OutboxRepository,
+  now: Date,
+  reminderWorkingDays: number,
+): AsyncGenerator<UnansweredLead> {
   // The index's bound is exclusive; a lead sent exactly at the threshold has waited long enough.
   const threshold = new Date(workingDaysBefore(now, reminderWorkingDays).getTime() + 1);
   for await (const entry of outbox.allEntriesByStatus('SENT', { updatedBefore: threshold })) {

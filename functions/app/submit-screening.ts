@@ -11,7 +11,16 @@ import { DomainError, refusals } from '#core/errors';
 import { patientLocationFromAnswers } from '#core/geo';
 import type { FreshnessPolicy } from '#core/freshness';
 import type { Screener } from '#core/model';
-import type { CatalogStore, Clock, Geocoder, IdempotencyStore, SavedScreening, ScreenerStore, ScreeningStore, TokenSource } from '#core/ports';
+import type {
+  CatalogStore,
+  Clock,
+  Geocoder,
+  IdempotencyStore,
+  SavedScreening,
+  ScreenerStore,
+  ScreeningStore,
+  TokenSource,
+} from '#core/ports';
 import { validateAnswers } from '#core/screener';
 import { applySitePauses, indexPauses, leadRecipientIn, type SitePauseStore } from '#core/site-pauses';
 import { careAdviceFor, triage } from '#core/triage';
@@ -62,10 +71,16 @@ export function submitScreening(ports: SubmitScreeningPorts) {
     const catalog = await catalogFor(ports.catalogs, urgent);
     const evaluation = urgent
       ? { outcome: 'urgent_care' as const, redFlags: triaged.redFlags, results: [] }
-      : matchTrials(screener, catalog, answers, patientLocationFromAnswers(answers, await ports.geocoder.locatePatient(answers)), {
-          maxRecordAgeDays: ports.freshness.maxRecordAgeDays,
-          now: ports.clock(),
-        });
+      : matchTrials(
+          screener,
+          catalog,
+          answers,
+          patientLocationFromAnswers(answers, await ports.geocoder.locatePatient(answers)),
+          {
+            maxRecordAgeDays: ports.freshness.maxRecordAgeDays,
+            now: ports.clock(),
+          },
+        );
 
     const saved = await ports.screenings.createScreening(
       {

@@ -41,7 +41,9 @@ const RecordFreshness = z.object({
   current: z.boolean(),
   basis: z.enum(['registry', 'confirmation', 'none']),
   verified: z.optional(RegistryDate),
-  confirmation: z.optional(z.object({ by: z.string(), at: z.string(), siteId: z.optional(z.string()), demo: z.optional(z.literal(true)) })),
+  confirmation: z.optional(
+    z.object({ by: z.string(), at: z.string(), siteId: z.optional(z.string()), demo: z.optional(z.literal(true)) }),
+  ),
   reason: z.optional(z.object({ code: z.literal('RECORD_STALE'), message: z.string() })),
 });
 
@@ -61,7 +63,9 @@ export const TrialResultBody = z.object({
   /** Whether the patient can ask to be referred to this trial. */
   referable: z.boolean(),
   notReferableReason: z.optional(NotReferableReason),
-  studyContact: z.optional(z.object({ name: z.optional(z.string()), phone: z.optional(z.string()), email: z.optional(z.string()) })),
+  studyContact: z.optional(
+    z.object({ name: z.optional(z.string()), phone: z.optional(z.string()), email: z.optional(z.string()) }),
+  ),
   freshness: z.optional(RecordFreshness),
 });
 
@@ -84,7 +88,11 @@ export const UrgentCare = z.object({
   reasons: z.array(TriageReason),
 });
 
-export const MedicalAdvice = z.object({ level: z.literal('see_doctor_soon'), message: z.string(), reasons: z.array(TriageReason) });
+export const MedicalAdvice = z.object({
+  level: z.literal('see_doctor_soon'),
+  message: z.string(),
+  reasons: z.array(TriageReason),
+});
 
 export const ScreenerListBody = z.object({
   screeners: z.array(z.object({ id: z.string(), condition: z.string(), title: z.string(), version: z.string() })),

@@ -118,14 +118,26 @@ export type ScreeningStatusLead = ReferralLead & {
 export interface ErasureResponse {
   erased: true;
   erasedAt: string;
-  disclosedTo: { trialId: string; siteId: string; facility?: string | undefined; status: 'SENT' | 'POSSIBLY_SENT'; sentAt?: string | undefined }[];
+  disclosedTo: {
+    trialId: string;
+    siteId: string;
+    facility?: string | undefined;
+    status: 'SENT' | 'POSSIBLY_SENT';
+    sentAt?: string | undefined;
+  }[];
 }
 
 export function toErasureResponse(receipt: ErasureReceipt): ErasureResponse {
   return {
     erased: true,
     erasedAt: receipt.erasedAt,
-    disclosedTo: receipt.disclosedTo.map(({ trialId, siteId, facility, status, sentAt }) => ({ trialId, siteId, facility, status, sentAt })),
+    disclosedTo: receipt.disclosedTo.map(({ trialId, siteId, facility, status, sentAt }) => ({
+      trialId,
+      siteId,
+      facility,
+      status,
+      sentAt,
+    })),
   };
 }
 
@@ -173,7 +185,10 @@ export function toScreeningStatusResponse({
 /** The site's latest outcome in the patient's words ("The study team has contacted you."). */
 function withProgress({ latestOutcome, ...lead }: ReferralSummary['leads'][number]): ScreeningStatusLead {
   return latestOutcome
-    ? { ...lead, progress: { outcome: latestOutcome.outcome, text: PATIENT_PROGRESS_TEXT[latestOutcome.outcome], at: latestOutcome.at } }
+    ? {
+        ...lead,
+        progress: { outcome: latestOutcome.outcome, text: PATIENT_PROGRESS_TEXT[latestOutcome.outcome], at: latestOutcome.at },
+      }
     : lead;
 }
 

@@ -88,7 +88,12 @@ export interface ApiErrorBody {
 }
 
 /** The JSON error body every refusal uses (handlers, the local runtime, API Gateway's own responses). */
-export function errorBody(code: ApiErrorCode, message: string = API_ERRORS[code].message, details?: ApiErrorDetail[], requestId?: string): ApiErrorBody {
+export function errorBody(
+  code: ApiErrorCode,
+  message: string = API_ERRORS[code].message,
+  details?: ApiErrorDetail[],
+  requestId?: string,
+): ApiErrorBody {
   return { error: { code, message, ...(details && details.length > 0 ? { details } : {}), ...(requestId ? { requestId } : {}) } };
 }
 
@@ -135,7 +140,9 @@ export const REFERRER_POLICY = 'no-referrer';
 export function webSecurityHeaders(options: ContentSecurityPolicyOptions & { https?: boolean } = {}): Record<string, string> {
   return {
     'Content-Security-Policy': contentSecurityPolicy(options),
-    ...(options.https === false ? {} : { 'Strict-Transport-Security': `max-age=${HSTS_MAX_AGE_SECONDS}; includeSubDomains; preload` }),
+    ...(options.https === false
+      ? {}
+      : { 'Strict-Transport-Security': `max-age=${HSTS_MAX_AGE_SECONDS}; includeSubDomains; preload` }),
     'X-Content-Type-Options': 'nosniff',
     'Referrer-Policy': REFERRER_POLICY,
     'X-Frame-Options': 'DENY',

@@ -25,7 +25,11 @@ interface RouteContract {
 }
 
 const ROUTES: Record<string, RouteContract> = {
-  'list-screeners': { summary: 'List the screeners', success: { status: 200, description: 'The screeners', body: ScreenerListBody }, errors: [] },
+  'list-screeners': {
+    summary: 'List the screeners',
+    success: { status: 200, description: 'The screeners', body: ScreenerListBody },
+    errors: [],
+  },
   'get-screener': {
     summary: 'One screener: questions, branching, urgent-care message, consent text',
     path: ScreenerPath,
@@ -102,7 +106,11 @@ type SharedSchemas = Map<string, { name: string; schema: unknown }>;
 
 /** A schema as JSON Schema 2020-12, requests as sent (`input`), responses as returned (`output`). */
 function jsonSchema(schema: Schema, io: 'input' | 'output', shared: SharedSchemas): Record<string, unknown> {
-  const { $schema: _dialect, $defs, ...rest } = z.toJSONSchema(schema, { target: 'draft-2020-12', io, unrepresentable: 'any', reused: 'inline' });
+  const {
+    $schema: _dialect,
+    $defs,
+    ...rest
+  } = z.toJSONSchema(schema, { target: 'draft-2020-12', io, unrepresentable: 'any', reused: 'inline' });
   if (!$defs) return rest;
   const names = new Map<string, string>();
   for (const [local, definition] of Object.entries($defs)) {
@@ -150,7 +158,9 @@ function operation(spec: HttpFunctionSpec, shared: SharedSchemas) {
     responses: {
       [String(route.success.status)]: {
         description: route.success.description,
-        ...(route.success.body ? { content: { 'application/json': { schema: jsonSchema(route.success.body, 'output', shared) } } } : {}),
+        ...(route.success.body
+          ? { content: { 'application/json': { schema: jsonSchema(route.success.body, 'output', shared) } } }
+          : {}),
       },
       ...Object.fromEntries(
         errors.map((status) => [

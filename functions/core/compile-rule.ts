@@ -21,7 +21,16 @@
  */
 import { isKnownAnswer } from './answers';
 import type { Answers, JsonLogicRule } from './model';
-import { compareBetween, compareValues, containsValue, isTruthy, ruleVariables, unsupportedOperators, type Comparison, type RuleOutcome } from './rules';
+import {
+  compareBetween,
+  compareValues,
+  containsValue,
+  isTruthy,
+  ruleVariables,
+  unsupportedOperators,
+  type Comparison,
+  type RuleOutcome,
+} from './rules';
 
 /** A rule's outcome as compiled rules store it, one byte per rule in `RuleValues`. */
 export const NOT_MET = 0;
@@ -117,7 +126,11 @@ export function createRuleCompiler(): RuleCompiler {
   const program = (rules: Iterable<CompiledRule>): RuleProgram => {
     const slots = new Set<number>();
     for (const rule of rules) slots.add(rule.slot);
-    return createProgram([...slots].map((slot) => distinct[slot]!), questionIds, distinct.length);
+    return createProgram(
+      [...slots].map((slot) => distinct[slot]!),
+      questionIds,
+      distinct.length,
+    );
   };
 
   return {
@@ -218,7 +231,10 @@ function generate(body: string): ShapeFunction {
   // The body is built only from the rule's structure (operators, question numbers, parameter
   // positions, booleans and null); every string and number of the rule is a parameter, read from
   // `p`, never spliced into the code.
-  const factory = new Function('R', `"use strict";const {truthy,compare,between,contains,sameValue}=R;return function compiledShape(v,p,slots,out){${body}};`);
+  const factory = new Function(
+    'R',
+    `"use strict";const {truthy,compare,between,contains,sameValue}=R;return function compiledShape(v,p,slots,out){${body}};`,
+  );
   return factory(RUNTIME) as ShapeFunction;
 }
 
@@ -411,7 +427,9 @@ class Generator {
     }
     const [item, collection] = refs as [Ref, Ref];
     // A multi-choice answer is a list: the common case, checked inline.
-    this.lines.push(`${result}=Array.isArray(${collection.code})?${collection.code}.includes(${item.code}):contains(${item.code},${collection.code});}`);
+    this.lines.push(
+      `${result}=Array.isArray(${collection.code})?${collection.code}.includes(${item.code}):contains(${item.code},${collection.code});}`,
+    );
     return { code: result, kind: 'boolean' };
   }
 
@@ -437,7 +455,11 @@ class Generator {
       }
       const decides = operand.kind === 'boolean' ? `${operand.code}===${decisive}` : `${decisive ? '' : '!'}${truthy(operand)}`;
       const assign = `{${result}=${operand.code};break ${label};}`;
-      this.lines.push(mayBeUnknown(operand) ? `if(${operand.code}===undefined)${unknown}=true;else if(${decides})${assign}` : `if(${decides})${assign}`);
+      this.lines.push(
+        mayBeUnknown(operand)
+          ? `if(${operand.code}===undefined)${unknown}=true;else if(${decides})${assign}`
+          : `if(${decides})${assign}`,
+      );
     }
     // Reached only when no operand decided: the last one was then known unless `unknown` is set.
     this.lines.push(`${result}=${unknown}?undefined:${last.kind === 'unknown' ? 'undefined' : last.code};}`);
@@ -492,7 +514,8 @@ function comparisonCode(operator: Comparison, left: Ref, right: Ref): string {
   const op = JSON.stringify(operator);
   const slow = `compare(${op},${left.code},${right.code})`;
   if (operator === '===' || operator === '!==') return `${left.code}${operator}${right.code}`;
-  const [value, constant] = left.kind === 'number' || left.kind === 'string' || left.kind === 'constant' ? [right, left] : [left, right];
+  const [value, constant] =
+    left.kind === 'number' || left.kind === 'string' || left.kind === 'constant' ? [right, left] : [left, right];
   const written = (a: string, b: string) => (constant === left ? `${b}${operator}${a}` : `${a}${operator}${b}`);
   const code = value.code;
   if (constant.kind === 'number') return `typeof ${code}==='number'&&${code}===${code}?${written(code, constant.code)}:${slow}`;

@@ -175,7 +175,9 @@ export function workerBudgetMs(settings: Pick<DeliverySettings, 'sendTimeoutMs' 
  * Throws unless a claim goes stale only after its worker's whole budget: otherwise the reconciler
  * could re-send a message whose first worker is still about to record it as SENT.
  */
-export function assertClaimOutlivesWorker(settings: Pick<DeliverySettings, 'sendTimeoutMs' | 'recordSentTries' | 'staleSendingSeconds'>): void {
+export function assertClaimOutlivesWorker(
+  settings: Pick<DeliverySettings, 'sendTimeoutMs' | 'recordSentTries' | 'staleSendingSeconds'>,
+): void {
   const budgetMs = workerBudgetMs(settings);
   if (settings.staleSendingSeconds * 1000 <= budgetMs) {
     throw new Error(
@@ -263,7 +265,13 @@ export async function deliverOutboxItem(
   if (ports.now().getTime() >= deadline.getTime()) {
     const now = ports.now();
     await ports.outbox.reschedule(claim, 'claim expired before sending', now, now);
-    return { outcome: 'retry', ref, attempts: claim.attempts, reason: 'claim expired before sending', nextAttemptAt: now.toISOString() };
+    return {
+      outcome: 'retry',
+      ref,
+      attempts: claim.attempts,
+      reason: 'claim expired before sending',
+      nextAttemptAt: now.toISOString(),
+    };
   }
   const result = await sendSafely(ports.mailer, { ...email, to: decision.to, tags: emailTagsFor(ref.kind, ref.id) }, deadline);
 
@@ -332,10 +340,14 @@ function renderMessage(message: OutboxMessage, settings: DeliverySettings, siteL
     case 'LEAD': {
       const mode = settings.siteEmailMode ?? 'minimal';
       const leadPageUrl = siteLinkToken ? siteLeadLinkUrl(settings.appUrl, message.lead.leadId, siteLinkToken) : undefined;
-      return renderSiteLeadEmail(message.lead, mode === 'full' ? settings.templates.siteLead : settings.templates.siteLeadMinimal, {
-        mode,
-        leadPageUrl,
-      });
+      return renderSiteLeadEmail(
+        message.lead,
+        mode === 'full' ? settings.templates.siteLead : settings.templates.siteLeadMinimal,
+        {
+          mode,
+          leadPageUrl,
+        },
+      );
     }
     case 'CONFIRMATION':
       return renderConfirmationEmail(message.confirmation, settings.templates.patientConfirmation, settings.appUrl);

@@ -378,6 +378,7 @@ const OUT_OF_REACH = Number.MAX_SAFE_INTEGER;
 function distanceForSorting({ nearestSite }: TrialResult, location: PatientLocation): number {
   if (nearestSite === null) return OUT_OF_REACH;
   if (nearestSite.distanceKm !== undefined) return nearestSite.distanceKm;
-  const sameCountry = location.countryIso2 !== undefined && countryFromRegistryName(nearestSite.country)?.iso2 === location.countryIso2;
+  const sameCountry =
+    location.countryIso2 !== undefined && countryFromRegistryName(nearestSite.country)?.iso2 === location.countryIso2;
   return sameCountry ? UNKNOWN_DISTANCE_SAME_COUNTRY : UNKNOWN_DISTANCE_ELSEWHERE;
 }

@@ -101,7 +101,10 @@ export function boundErrorDetails(details: readonly ErrorDetail[] | undefined): 
     path: detail.path
       .slice(0, MAX_PATH_SEGMENTS)
       .map((segment) => (typeof segment === 'number' || FIELD_NAME.test(segment) ? segment : '(field)')),
-    message: detail.message.length > MAX_DETAIL_MESSAGE_CHARS ? `${detail.message.slice(0, MAX_DETAIL_MESSAGE_CHARS - 1)}…` : detail.message,
+    message:
+      detail.message.length > MAX_DETAIL_MESSAGE_CHARS
+        ? `${detail.message.slice(0, MAX_DETAIL_MESSAGE_CHARS - 1)}…`
+        : detail.message,
   }));
   if (details.length > MAX_ERROR_DETAILS) {
     bounded.push({ path: [], message: `${details.length - MAX_ERROR_DETAILS} more problems not listed.` });

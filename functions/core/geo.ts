@@ -78,7 +78,11 @@ export function recruitingSites(trial: Trial): RecruitingSite[] {
   const sites: RecruitingSite[] = [];
   for (const site of trial.sites) {
     if (site.status !== 'RECRUITING') continue;
-    sites.push({ site, countryIso2: countryFromRegistryName(site.country)?.iso2, acceptsReferrals: siteAcceptsReferrals(trial, site) });
+    sites.push({
+      site,
+      countryIso2: countryFromRegistryName(site.country)?.iso2,
+      acceptsReferrals: siteAcceptsReferrals(trial, site),
+    });
   }
   return sites;
 }
@@ -136,7 +140,8 @@ function isBetter(a: Candidate, b: Candidate): boolean {
 }
 
 function siteSummary({ site, distanceKm, acceptsReferrals, reach }: Candidate): SiteSummary {
-  const distance = distanceKm === undefined ? undefined : { km: roundToTenth(distanceKm), miles: roundToTenth(distanceKm / KM_PER_MILE) };
+  const distance =
+    distanceKm === undefined ? undefined : { km: roundToTenth(distanceKm), miles: roundToTenth(distanceKm / KM_PER_MILE) };
   return summarizeSite({ site, acceptsReferrals }, reach, distance);
 }
 

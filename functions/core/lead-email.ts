@@ -159,7 +159,13 @@ export function renderSiteLeadEmail(
       recipient: { name: lead.recipient.name ?? '' },
       leadPageUrl: options.leadPageUrl ?? '',
     });
-    return { to, replyTo: [], subject: safeHeader(template.subject(data), 'subject'), text: template.text(data), html: template.html(data) };
+    return {
+      to,
+      replyTo: [],
+      subject: safeHeader(template.subject(data), 'subject'),
+      text: template.text(data),
+      html: template.html(data),
+    };
   }
   const replyTo = safeAddress(lead.contact.email, 'patient email');
   const summary = lead.screening;
@@ -168,7 +174,11 @@ export function renderSiteLeadEmail(
     leadPageUrl: options.leadPageUrl ?? '',
     referredAt: formatUtc(lead.createdAt),
     // A patient who declined calls gets no phone number in the email at all.
-    patient: { name: lead.contact.name, email: lead.contact.email, phone: lead.consent.phoneContact ? (lead.contact.phone ?? '') : '' },
+    patient: {
+      name: lead.contact.name,
+      email: lead.contact.email,
+      phone: lead.consent.phoneContact ? (lead.contact.phone ?? '') : '',
+    },
     screening: summary
       ? {
           result:
@@ -271,7 +281,12 @@ function toSingleLineStrings<T>(value: T): T {
   return value;
 }
 
-function placeName(place: { city?: string | undefined; state?: string | undefined; postalCode?: string | undefined; country: string }): string {
+function placeName(place: {
+  city?: string | undefined;
+  state?: string | undefined;
+  postalCode?: string | undefined;
+  country: string;
+}): string {
   return [place.city, place.state, place.postalCode, place.country].filter((part) => part && part.trim()).join(', ');
 }
 

@@ -177,7 +177,10 @@ export const Contact = z.object({
 });
 export type Contact = z.infer<typeof Contact>;
 
-export const GeoPoint = z.object({ lat: z.number().check(z.gte(-90), z.lte(90)), lon: z.number().check(z.gte(-180), z.lte(180)) });
+export const GeoPoint = z.object({
+  lat: z.number().check(z.gte(-90), z.lte(90)),
+  lon: z.number().check(z.gte(-180), z.lte(180)),
+});
 export type GeoPoint = z.infer<typeof GeoPoint>;
 
 export const Site = z.object({
@@ -342,7 +345,13 @@ export interface CriterionEvaluation {
  * `NO_SITE_CONTACT` (the nearest site and the study have no email for leads), `RECORD_STALE`
  * (the record is not current: `core/freshness.ts`), `SITE_PAUSED` (the site paused referrals: `core/site-pauses.ts`).
  */
-export type NotReferableCode = 'INELIGIBLE' | 'ON_SITE_ONLY' | 'RECORD_STALE' | 'NO_SITE_IN_REACH' | 'NO_SITE_CONTACT' | 'SITE_PAUSED';
+export type NotReferableCode =
+  | 'INELIGIBLE'
+  | 'ON_SITE_ONLY'
+  | 'RECORD_STALE'
+  | 'NO_SITE_IN_REACH'
+  | 'NO_SITE_CONTACT'
+  | 'SITE_PAUSED';
 
 export interface NotReferableReason {
   code: NotReferableCode;

@@ -26,7 +26,8 @@ export const NOT_REFERABLE_MESSAGES = {
   INELIGIBLE: 'Your answers show that this study is not a match for you.',
   NO_SITE_IN_REACH: 'No study site that is taking part is within the distance you can travel.',
   NO_SITE_CONTACT: 'This study cannot take referrals through this form. You can contact the study team yourself.',
-  RECORD_STALE: 'We cannot be sure this study is still taking people, so we cannot send your details. You can ask the study team.',
+  RECORD_STALE:
+    'We cannot be sure this study is still taking people, so we cannot send your details. You can ask the study team.',
 } as const;
 
 /**

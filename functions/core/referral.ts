@@ -85,7 +85,8 @@ function planLead(
   if (!result) return 'was not among the results of this screening';
   if (result.eligibility === 'ineligible') return 'is not a match for the answers given';
   if (result.freshness && !result.freshness.current) return 'may no longer be recruiting; contact the study team to ask';
-  if (result.notReferableReason?.code === 'ON_SITE_ONLY') return 'enrols only patients who come to its site, so it takes no referrals';
+  if (result.notReferableReason?.code === 'ON_SITE_ONLY')
+    return 'enrols only patients who come to its site, so it takes no referrals';
   const nearestSite = result.nearestSite;
   if (!nearestSite) return 'has no recruiting site within reach';
   if (!nearestSite.acceptsReferrals) return 'cannot receive referrals; contact the study directly';
@@ -152,7 +153,10 @@ export function assertStillReferable(plans: readonly LeadPlan[], current: Prepar
   throw new DomainError(
     'TRIAL_CLOSED',
     reasons.length === 1 ? reasons[0]!.message : 'Some of the chosen studies can no longer take a referral.',
-    reasons.map((reason) => ({ path: ['trialIds', plans.findIndex((plan) => plan.trialId === reason.trialId)], message: reason.message })),
+    reasons.map((reason) => ({
+      path: ['trialIds', plans.findIndex((plan) => plan.trialId === reason.trialId)],
+      message: reason.message,
+    })),
   );
 }
 

@@ -14,10 +14,15 @@
 import type { Trial } from './model';
 
 /** The registry's part of a trial: everything a sync may replace (not what is authored with the criteria). */
-export type RegistryFacts = Omit<Trial, 'criteria' | 'screenerIds' | 'review' | 'confirmations' | 'leftToStudyTeam' | 'plainSummary' | 'onSiteOnly'>;
+export type RegistryFacts = Omit<
+  Trial,
+  'criteria' | 'screenerIds' | 'review' | 'confirmations' | 'leftToStudyTeam' | 'plainSummary' | 'onSiteOnly'
+>;
 
 /** A catalog entry the sync merges into: a catalog file record or a catalog trial. */
-export type CatalogEntry = RegistryFacts & Pick<Trial, 'screenerIds'> & Partial<Pick<Trial, 'criteria' | 'review' | 'confirmations'>>;
+export type CatalogEntry = RegistryFacts &
+  Pick<Trial, 'screenerIds'> &
+  Partial<Pick<Trial, 'criteria' | 'review' | 'confirmations'>>;
 
 /** What happened to one trial. */
 export type SyncChangeKind = 'new' | 'updated' | 'closed' | 'unchanged';
@@ -67,11 +72,7 @@ export function planRegistrySync<T extends CatalogEntry>(
     const merged = { ...existing, ...facts } as T;
     const closedSiteIds = closedSites(existing, facts);
     const trialClosed = existing.status === 'RECRUITING' && facts.status !== 'RECRUITING';
-    const kind: SyncChangeKind = trialClosed
-      ? 'closed'
-      : sameFacts(existing, facts)
-        ? 'unchanged'
-        : 'updated';
+    const kind: SyncChangeKind = trialClosed ? 'closed' : sameFacts(existing, facts) ? 'unchanged' : 'updated';
     byId.set(facts.nctId, merged);
     changes.push({ nctId: facts.nctId, kind, closedSiteIds });
   }
@@ -94,14 +95,24 @@ export function planRegistrySync<T extends CatalogEntry>(
  * The (trial, site) pairs that closed in a sync: every site of a closed trial, and each closed
  * site of a trial still recruiting. Their unsent leads must be held.
  */
-export function closedPairs(plan: Pick<SyncPlan<CatalogEntry>, 'changes'>): { trialId: string; siteId: string | undefined; reason: string }[] {
+export function closedPairs(
+  plan: Pick<SyncPlan<CatalogEntry>, 'changes'>,
+): { trialId: string; siteId: string | undefined; reason: string }[] {
   const pairs: { trialId: string; siteId: string | undefined; reason: string }[] = [];
   for (const change of plan.changes) {
     if (change.kind === 'closed') {
-      pairs.push({ trialId: change.nctId, siteId: undefined, reason: `study ${change.nctId} has stopped recruiting (registry sync)` });
+      pairs.push({
+        trialId: change.nctId,
+        siteId: undefined,
+        reason: `study ${change.nctId} has stopped recruiting (registry sync)`,
+      });
     } else {
       for (const siteId of change.closedSiteIds) {
-        pairs.push({ trialId: change.nctId, siteId, reason: `site ${siteId} of ${change.nctId} has stopped recruiting (registry sync)` });
+        pairs.push({
+          trialId: change.nctId,
+          siteId,
+          reason: `site ${siteId} of ${change.nctId} has stopped recruiting (registry sync)`,
+        });
       }
     }
   }
@@ -121,15 +132,27 @@ function sameFacts(existing: CatalogEntry, facts: RegistryFacts): boolean {
     const { source: _source, ...rest } = entry;
     return stableJson(rest);
   };
-  const { criteria: _c, screenerIds: _s, review: _r, confirmations: _f, leftToStudyTeam: _l, plainSummary: _p, onSiteOnly: _o, ...existingFacts } =
-    existing as Trial;
+  const {
+    criteria: _c,
+    screenerIds: _s,
+    review: _r,
+    confirmations: _f,
+    leftToStudyTeam: _l,
+    plainSummary: _p,
+    onSiteOnly: _o,
+    ...existingFacts
+  } = existing as Trial;
   return registryPart(existingFacts) === registryPart(facts);
 }
 
 function stableJson(value: unknown): string {
   return JSON.stringify(value, (_key, inner: unknown) =>
     inner && typeof inner === 'object' && !Array.isArray(inner)
-      ? Object.fromEntries(Object.entries(inner as Record<string, unknown>).filter(([, v]) => v !== undefined).sort(([a], [b]) => a.localeCompare(b)))
+      ? Object.fromEntries(
+          Object.entries(inner as Record<string, unknown>)
+            .filter(([, v]) => v !== undefined)
+            .sort(([a], [b]) => a.localeCompare(b)),
+        )
       : inner,
   );
 }

@@ -262,7 +262,10 @@ function compare(operator: Comparison, args: unknown, answers: Answers): Value |
     if (value === UNKNOWN) return UNKNOWN;
     operands[i] = value;
   }
-  const outcome = operands.length === 3 ? compareBetween(operator, operands[0], operands[1], operands[2]) : compareValues(operator, operands[0], operands[1]);
+  const outcome =
+    operands.length === 3
+      ? compareBetween(operator, operands[0], operands[1], operands[2])
+      : compareValues(operator, operands[0], operands[1]);
   return outcome ?? UNKNOWN;
 }
 

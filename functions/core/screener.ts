@@ -69,7 +69,8 @@ export function validateAnswers(screener: Screener, raw: unknown, options: Valid
       continue;
     }
     // "Not sure" is the whole answer to a question that offers it, whatever its type.
-    const parsed = value === NOT_SURE && entry.question.notSure ? { success: true as const, data: NOT_SURE } : entry.schema.safeParse(value);
+    const parsed =
+      value === NOT_SURE && entry.question.notSure ? { success: true as const, data: NOT_SURE } : entry.schema.safeParse(value);
     if (!parsed.success) {
       issues.push({ path: ['answers', id], message: parsed.error.issues[0]?.message ?? 'This answer is not valid.' });
       continue;
@@ -84,7 +85,10 @@ export function validateAnswers(screener: Screener, raw: unknown, options: Valid
   if (unknownQuestions > 0) {
     issues.push({
       path: ['answers'],
-      message: unknownQuestions === 1 ? 'One answer is not to a question in this screener.' : `${unknownQuestions} answers are not to questions in this screener.`,
+      message:
+        unknownQuestions === 1
+          ? 'One answer is not to a question in this screener.'
+          : `${unknownQuestions} answers are not to questions in this screener.`,
     });
   }
 
@@ -158,7 +162,20 @@ function optionLabel(question: Question, value: string): string {
   return question.options?.find((option) => option.value === value)?.label ?? value;
 }
 
-const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+const MONTHS = [
+  'January',
+  'February',
+  'March',
+  'April',
+  'May',
+  'June',
+  'July',
+  'August',
+  'September',
+  'October',
+  'November',
+  'December',
+];
 
 function describeDate(isoDate: string): string {
   const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(isoDate);
@@ -225,10 +242,7 @@ function answerSchema(question: Question): AnswerSchema {
     case 'postal_code':
       return z
         .string({ error: 'Enter a postal code.' })
-        .check(
-          z.trim(),
-          z.regex(POSTAL_CODE, { error: 'Enter a postal code of 2 to 10 letters, digits, spaces or hyphens.' }),
-        );
+        .check(z.trim(), z.regex(POSTAL_CODE, { error: 'Enter a postal code of 2 to 10 letters, digits, spaces or hyphens.' }));
   }
 }
 
@@ -238,7 +252,8 @@ function withinRange(question: Question, value: number): boolean {
 
 function numberRange(question: Question): string {
   const unit = question.unit ? ` ${question.unit}` : '';
-  if (question.min !== undefined && question.max !== undefined) return `Enter a number from ${question.min} to ${question.max}${unit}.`;
+  if (question.min !== undefined && question.max !== undefined)
+    return `Enter a number from ${question.min} to ${question.max}${unit}.`;
   if (question.min !== undefined) return `Enter a number of at least ${question.min}${unit}.`;
   return `Enter a number of at most ${question.max}${unit}.`;
 }

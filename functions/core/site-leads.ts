@@ -139,7 +139,8 @@ export interface SiteLeadLocation {
 export function parseSiteLeadLocation(pathname: string, fragment: string): SiteLeadLocation | undefined {
   const segments = pathname.split('/').filter((segment) => segment.length > 0);
   const leadSegment = segments.at(-1);
-  if (segments.length < 3 || segments.at(-3) !== PAGE_SEGMENTS[0] || segments.at(-2) !== PAGE_SEGMENTS[1] || !leadSegment) return undefined;
+  if (segments.length < 3 || segments.at(-3) !== PAGE_SEGMENTS[0] || segments.at(-2) !== PAGE_SEGMENTS[1] || !leadSegment)
+    return undefined;
   let leadId: string;
   try {
     leadId = decodeURIComponent(leadSegment);
@@ -165,7 +166,9 @@ export function latestOutcome(history: readonly LeadOutcomeEntry[]): LeadOutcome
 }
 
 /** The plain-words progress line for the patient, or undefined before any outcome. */
-export function patientProgress(history: readonly LeadOutcomeEntry[]): { outcome: SiteOutcome; text: string; at: string } | undefined {
+export function patientProgress(
+  history: readonly LeadOutcomeEntry[],
+): { outcome: SiteOutcome; text: string; at: string } | undefined {
   const latest = latestOutcome(history);
   return latest ? { outcome: latest.outcome, text: PATIENT_PROGRESS_TEXT[latest.outcome], at: latest.at } : undefined;
 }
@@ -250,7 +253,14 @@ export interface SiteLeadView {
   leadId: string;
   referredAt: string;
   trial: { nctId: string; title: string; url: string };
-  site: { siteId: string; facility: string; city?: string | undefined; state?: string | undefined; postalCode?: string | undefined; country: string };
+  site: {
+    siteId: string;
+    facility: string;
+    city?: string | undefined;
+    state?: string | undefined;
+    postalCode?: string | undefined;
+    country: string;
+  };
   patient: { name: string; email: string; phone?: string | undefined; phoneContact: boolean };
   consent: { acceptedAt: string; textVersion: string };
   qualifyingAnswers: { question: string; answer: string }[];

@@ -15,8 +15,23 @@ export type PausedBy = 'site' | 'operator' | 'bounce';
 
 /** One pause: of a trial's site, or of an email address whatever trial it serves. */
 export type SitePause =
-  | { kind: 'site'; trialId: string; siteId: string; pausedAt: string; pausedBy: PausedBy; reason?: string | undefined; leadId?: string | undefined }
-  | { kind: 'address'; address: string; pausedAt: string; pausedBy: PausedBy; reason?: string | undefined; leadId?: string | undefined };
+  | {
+      kind: 'site';
+      trialId: string;
+      siteId: string;
+      pausedAt: string;
+      pausedBy: PausedBy;
+      reason?: string | undefined;
+      leadId?: string | undefined;
+    }
+  | {
+      kind: 'address';
+      address: string;
+      pausedAt: string;
+      pausedBy: PausedBy;
+      reason?: string | undefined;
+      leadId?: string | undefined;
+    };
 
 /** The paused sites and addresses (implemented by `adapters/site-pause-repository.ts`). */
 export interface SitePauseStore {
@@ -78,7 +93,8 @@ export function applySitePauses<R extends TrialResult>(
   return results.map((result) => {
     const site = result.nearestSite;
     if (!site?.acceptsReferrals) return result;
-    const paused = pauses.isSitePaused(result.trialId, site.siteId) || pauses.isAddressPaused(recipientOf(result.trialId, site.siteId));
+    const paused =
+      pauses.isSitePaused(result.trialId, site.siteId) || pauses.isAddressPaused(recipientOf(result.trialId, site.siteId));
     if (!paused) return result;
     return {
       ...result,
@@ -115,5 +131,6 @@ export function refusePausedSites(results: readonly ResultWithReferability[], tr
       details.push({ path: ['trialIds', index], message: `Study ${trialId}: ${SITE_PAUSED_REASON.message}` });
     }
   });
-  if (details.length > 0) throw new DomainError('TRIAL_NOT_REFERABLE', 'Some of the chosen studies cannot take a referral.', details);
+  if (details.length > 0)
+    throw new DomainError('TRIAL_NOT_REFERABLE', 'Some of the chosen studies cannot take a referral.', details);
 }

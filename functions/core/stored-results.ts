@@ -81,7 +81,11 @@ function storeSite(prepared: PreparedTrial, result: TrialResult): StoredSite | n
  * it did then. A trial the catalog version no longer holds is left out (catalog versions are
  * kept, so this only happens when an operator removed one by hand).
  */
-export function presentStoredResults(stored: readonly StoredTrialResult[], catalog: PreparedCatalog, policy: FreshnessPolicy): TrialResult[] {
+export function presentStoredResults(
+  stored: readonly StoredTrialResult[],
+  catalog: PreparedCatalog,
+  policy: FreshnessPolicy,
+): TrialResult[] {
   return stored.flatMap(([trialId, codes, site]) => {
     const prepared = catalog.byId.get(trialId);
     if (!prepared || prepared.criteria.length !== codes.length) return [];

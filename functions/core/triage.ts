@@ -57,7 +57,8 @@ export function triage(screener: Screener, answers: Answers): Triage {
     const redFlags = [...new Set(emergencyReasons.map((reason) => reason.questionId))];
     return { level: 'emergency', reasons: emergencyReasons, emergencyRules, redFlags, contactToday: false };
   }
-  if (seeDoctorReasons.length > 0) return { level: 'see_doctor_soon', reasons: seeDoctorReasons, emergencyRules, redFlags: [], contactToday };
+  if (seeDoctorReasons.length > 0)
+    return { level: 'see_doctor_soon', reasons: seeDoctorReasons, emergencyRules, redFlags: [], contactToday };
   return { level: 'none', reasons: [], emergencyRules, redFlags: [], contactToday: false };
 }
 
@@ -95,7 +96,11 @@ export function medicalAdviceFor(screener: Screener, triaged: Triage, answers: A
  * `medicalAdvice` for see-a-doctor-soon, nothing otherwise. Stored with the screening as it was
  * shown, so a replay and `GET /screenings/{id}` give the same words.
  */
-export function careAdviceFor(screener: Screener, triaged: Triage, answers: Answers): { urgentCare?: UrgentCare; medicalAdvice?: MedicalAdvice } {
+export function careAdviceFor(
+  screener: Screener,
+  triaged: Triage,
+  answers: Answers,
+): { urgentCare?: UrgentCare; medicalAdvice?: MedicalAdvice } {
   if (triaged.level === 'emergency') return { urgentCare: urgentCareFor(screener, triaged, answers) };
   const medicalAdvice = medicalAdviceFor(screener, triaged, answers);
   return medicalAdvice ? { medicalAdvice } : {};

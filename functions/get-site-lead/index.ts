@@ -27,6 +27,8 @@ export const handler = httpHandler(
     const paused = indexPauses(await pauses.list());
     logger.info('site lead viewed', { requestId: ctx.requestId, leadId: lead.leadId, link: linkId });
     countNow(siteMetrics(), SITE_METRIC_NAMES.leadViewed);
-    return ok(toSiteLeadView(authorized, paused.isSitePaused(lead.trialId, lead.siteId) || paused.isAddressPaused(lead.recipient.email)));
+    return ok(
+      toSiteLeadView(authorized, paused.isSitePaused(lead.trialId, lead.siteId) || paused.isAddressPaused(lead.recipient.email)),
+    );
   },
 );

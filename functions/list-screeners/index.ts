@@ -8,4 +8,6 @@ import { toScreenerListResponse } from '#functions/contract/api';
 const config = loadConfig('list-screeners');
 const screeners = new ScreenerRepository(tableRef(config.TABLE_NAME));
 
-export const handler = httpHandler({ functionName: 'list-screeners' }, async () => ok(toScreenerListResponse(await screeners.listScreeners())));
+export const handler = httpHandler({ functionName: 'list-screeners' }, async () =>
+  ok(toScreenerListResponse(await screeners.listScreeners())),
+);

@@ -23,7 +23,12 @@ export const handler = httpHandler(
   async (req, ctx) => {
     const now = new Date();
     const { lead, linkId } = await leads.authorize(req.pathParameters.leadId, req.token, now);
-    const newlyPaused = await pauses.pauseSite(lead.trialId, lead.siteId, { pausedBy: 'site', reason: req.body.reason, leadId: lead.leadId }, now);
+    const newlyPaused = await pauses.pauseSite(
+      lead.trialId,
+      lead.siteId,
+      { pausedBy: 'site', reason: req.body.reason, leadId: lead.leadId },
+      now,
+    );
     if (newlyPaused) {
       logger.warn('site paused from its lead page: no new leads until the operator resumes it', {
         requestId: ctx.requestId,

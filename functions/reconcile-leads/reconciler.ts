@@ -78,7 +78,16 @@ export function createReconcileLeadsHandler(delivery: OutboxDelivery, options: R
   };
 
   return async (_event, context) => {
-    const summary: ReconcileSummary = { examined: 0, sent: 0, failed: 0, held: 0, retry: 0, skipped: 0, unrecorded: 0, errors: 0 };
+    const summary: ReconcileSummary = {
+      examined: 0,
+      sent: 0,
+      failed: 0,
+      held: 0,
+      retry: 0,
+      skipped: 0,
+      unrecorded: 0,
+      errors: 0,
+    };
     try {
       const due = await delivery.outbox.dueRefs(now(), maxMessages);
       for (const ref of due) {

@@ -54,7 +54,11 @@ export function createEmailEventHandler(ports: EmailEventPorts): (event: SNSEven
           // A patient's address that bounces is the patient's to fix; a site's stops new leads.
           if (ref.kind === 'LEAD') {
             for (const address of parsed.bouncedAddresses) {
-              await ports.pauses.pauseAddress(address, { pausedBy: 'bounce', reason: entry.bounceSubType ?? 'hard bounce', leadId: ref.id }, ports.now());
+              await ports.pauses.pauseAddress(
+                address,
+                { pausedBy: 'bounce', reason: entry.bounceSubType ?? 'hard bounce', leadId: ref.id },
+                ports.now(),
+              );
             }
           }
           ports.logger.error('Email hard-bounced: marked BOUNCED' + (ref.kind === 'LEAD' ? ' and the address paused' : ''), {

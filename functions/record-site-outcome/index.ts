@@ -23,7 +23,12 @@ export const handler = httpHandler(
     const recorded = await leads.recordOutcome(lead.leadId, linkId, req.body, now);
     // Erased between the check and the write: the lead is gone, like an unknown one.
     if (!recorded) throw invalidSiteLink();
-    logger.info('site outcome recorded', { requestId: ctx.requestId, leadId: lead.leadId, link: linkId, outcome: recorded.outcome });
+    logger.info('site outcome recorded', {
+      requestId: ctx.requestId,
+      leadId: lead.leadId,
+      link: linkId,
+      outcome: recorded.outcome,
+    });
     countNow(siteMetrics(), SITE_METRIC_NAMES.outcomeRecorded, outcomeMetricName(recorded.outcome));
     const response: SiteOutcomeRecorded = { recorded, outcomes: [...lead.outcomes, recorded] };
     return created(response);

@@ -75,7 +75,12 @@ export function createRemindSitesHandler(ports: ReminderPorts): RemindSitesHandl
   };
 }
 
-async function remind(leadId: string, item: Record<string, unknown>, now: Date, ports: ReminderPorts): Promise<'sent' | 'failed' | 'skipped'> {
+async function remind(
+  leadId: string,
+  item: Record<string, unknown>,
+  now: Date,
+  ports: ReminderPorts,
+): Promise<'sent' | 'failed' | 'skipped'> {
   const message = toOutboxMessage(item);
   if (message.kind !== 'LEAD') return 'skipped';
   const link = ports.links.issue(now);

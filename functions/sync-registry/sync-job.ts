@@ -52,10 +52,14 @@ export interface RegistrySyncJobResult {
 }
 
 /** One run; see the module comment. */
-export function createRegistrySyncJob(settings: RegistrySyncJobSettings, ports: RegistrySyncJobPorts): () => Promise<RegistrySyncJobResult> {
+export function createRegistrySyncJob(
+  settings: RegistrySyncJobSettings,
+  ports: RegistrySyncJobPorts,
+): () => Promise<RegistrySyncJobResult> {
   const catalogs = new CatalogRepository(ports.table, { pointerTtlMs: 0 });
   const outbox = new OutboxRepository(ports.table);
-  const metrics = ports.metrics ?? new Metrics({ namespace: REGISTRY_SYNC_METRICS.namespace, serviceName: REGISTRY_SYNC_METRICS.service });
+  const metrics =
+    ports.metrics ?? new Metrics({ namespace: REGISTRY_SYNC_METRICS.namespace, serviceName: REGISTRY_SYNC_METRICS.service });
   const now = ports.now ?? (() => new Date());
 
   return async () => {
@@ -63,7 +67,13 @@ export function createRegistrySyncJob(settings: RegistrySyncJobSettings, ports: 
     try {
       const current = await currentTrials(catalogs);
       const since = await lastSyncDay(ports.table);
-      const newEntry = (facts: RegistryFacts): Trial => ({ ...facts, screenerIds: settings.screenerIds, criteria: [], leftToStudyTeam: [], review: { status: 'draft' } });
+      const newEntry = (facts: RegistryFacts): Trial => ({
+        ...facts,
+        screenerIds: settings.screenerIds,
+        criteria: [],
+        leftToStudyTeam: [],
+        review: { status: 'draft' },
+      });
       const { plan, failures } = await runRegistrySync({
         ...ports.fetchOptions,
         apiUrl: settings.apiUrl,
@@ -80,7 +90,10 @@ export function createRegistrySyncJob(settings: RegistrySyncJobSettings, ports: 
       }
       const trials = changed ? plan.entries : current;
       const held = changed ? await holdLeadsOfClosedSites(outbox, trials, startedAt) : [];
-      const staleTrialsWithLeads = await staleTrialsHavingLeads(outbox, trials, { maxRecordAgeDays: settings.maxRecordAgeDays, now: startedAt });
+      const staleTrialsWithLeads = await staleTrialsHavingLeads(outbox, trials, {
+        maxRecordAgeDays: settings.maxRecordAgeDays,
+        now: startedAt,
+      });
       await recordSync(ports.table, startedAt, settings.conditions);
 
       metrics.addMetric('RegistrySyncSucceeded', MetricUnit.Count, 1);
@@ -123,7 +136,9 @@ async function currentTrials(catalogs: CatalogRepository): Promise<Trial[]> {
 }
 
 async function lastSyncDay(table: TableRef): Promise<string | undefined> {
-  const result = await table.client.send(new GetCommand({ TableName: table.tableName, Key: itemKeys.registrySync(), ConsistentRead: true }));
+  const result = await table.client.send(
+    new GetCommand({ TableName: table.tableName, Key: itemKeys.registrySync(), ConsistentRead: true }),
+  );
   const at = result.Item?.lastSyncedAt;
   return typeof at === 'string' ? at.slice(0, 10) : undefined;
 }
@@ -132,7 +147,12 @@ async function recordSync(table: TableRef, at: Date, conditions: string[]): Prom
   await table.client.send(
     new PutCommand({
       TableName: table.tableName,
-      Item: { ...itemKeys.registrySync(), [TABLE_ATTRIBUTES.entityType]: 'REGISTRY_SYNC', lastSyncedAt: at.toISOString(), conditions },
+      Item: {
+        ...itemKeys.registrySync(),
+        [TABLE_ATTRIBUTES.entityType]: 'REGISTRY_SYNC',
+        lastSyncedAt: at.toISOString(),
+        conditions,
+      },
     }),
   );
 }
@@ -155,10 +175,14 @@ async function staleTrialsHavingLeads(
 ): Promise<string[]> {
   const withLeads = new Set<string>();
   for (const status of ['PENDING', 'SENDING', 'SENT', 'FAILED'] as const) {
-    for await (const entry of outbox.allByStatus(status)) if (entry.ref.kind === 'LEAD' && entry.trialId) withLeads.add(entry.trialId);
+    for await (const entry of outbox.allByStatus(status))
+      if (entry.ref.kind === 'LEAD' && entry.trialId) withLeads.add(entry.trialId);
   }
   return trials
-    .filter((trial) => withLeads.has(trial.nctId) && trial.status === 'RECRUITING' && !assessFreshness(trial, undefined, policy).current)
+    .filter(
+      (trial) =>
+        withLeads.has(trial.nctId) && trial.status === 'RECRUITING' && !assessFreshness(trial, undefined, policy).current,
+    )
     .map((trial) => trial.nctId)
     .sort();
 }

@@ -25,13 +25,17 @@ describe('the benchmark harness in quick mode', () => {
 
   beforeAll(async () => {
     outDir = await mkdtemp(join(tmpdir(), 'trial-screener-bench-test-'));
-    await promisify(execFile)(process.execPath, [join(REPOSITORY_ROOT, 'node_modules/tsx/dist/cli.mjs'), 'bench/run.ts', '--quick', '--out-dir', outDir], {
-      cwd: REPOSITORY_ROOT,
-      // The jest run's shared services must not leak into the benchmark: it starts its own stack.
-      env: { ...process.env, AWS_ENDPOINT_URL_DYNAMODB: '', AWS_ENDPOINT_URL_SES: '' },
-      timeout: RUN_TIMEOUT_MS,
-      maxBuffer: 16 * 1024 * 1024,
-    });
+    await promisify(execFile)(
+      process.execPath,
+      [join(REPOSITORY_ROOT, 'node_modules/tsx/dist/cli.mjs'), 'bench/run.ts', '--quick', '--out-dir', outDir],
+      {
+        cwd: REPOSITORY_ROOT,
+        // The jest run's shared services must not leak into the benchmark: it starts its own stack.
+        env: { ...process.env, AWS_ENDPOINT_URL_DYNAMODB: '', AWS_ENDPOINT_URL_SES: '' },
+        timeout: RUN_TIMEOUT_MS,
+        maxBuffer: 16 * 1024 * 1024,
+      },
+    );
     results = JSON.parse(await readFile(join(outDir, 'results.json'), 'utf8')) as BenchResults;
     resultsMarkdown = await readFile(join(outDir, 'RESULTS.md'), 'utf8');
     costMarkdown = await readFile(join(outDir, 'COST.md'), 'utf8');
@@ -44,10 +48,23 @@ describe('the benchmark harness in quick mode', () => {
   it('times every eligibility implementation on shared and all-distinct catalogs at each size, after checking they agree', () => {
     const rows = results.eligibility!.rows;
 
-    expect(rows.map((row) => [row.trials, row.catalog])).toEqual([[20, 'shared'], [20, 'distinct'], [100, 'shared'], [100, 'distinct']]);
+    expect(rows.map((row) => [row.trials, row.catalog])).toEqual([
+      [20, 'shared'],
+      [20, 'distinct'],
+      [100, 'shared'],
+      [100, 'distinct'],
+    ]);
     for (const row of rows) {
       expect(row.resultsAgree).toBe(true);
-      for (const figure of [row.engineMs, row.handWrittenMs, row.evaluateScreeningMs, row.handWrittenFullMs, row.partialEngineMs, row.partialHandWrittenMs, row.prepareMs!]) {
+      for (const figure of [
+        row.engineMs,
+        row.handWrittenMs,
+        row.evaluateScreeningMs,
+        row.handWrittenFullMs,
+        row.partialEngineMs,
+        row.partialHandWrittenMs,
+        row.prepareMs!,
+      ]) {
         expect(positive(figure)).toBe(true);
       }
       expect(row.resultCounts.met + row.resultCounts.not_met + row.resultCounts.unknown).toBe(row.trials * row.criteriaPerTrial);
@@ -55,7 +72,9 @@ describe('the benchmark harness in quick mode', () => {
     }
     // json-rules-engine runs beside the shared catalogs only; a distinct catalog shares no rule.
     expect(rows.filter((row) => row.catalog === 'shared').every((row) => positive(row.rulesEngineMs!))).toBe(true);
-    expect(rows.filter((row) => row.catalog === 'distinct').every((row) => row.distinctRules === row.trials * row.criteriaPerTrial)).toBe(true);
+    expect(
+      rows.filter((row) => row.catalog === 'distinct').every((row) => row.distinctRules === row.trials * row.criteriaPerTrial),
+    ).toBe(true);
   });
 
   it('builds each measured bundle smaller than its naive build and reports where its bytes and load time go', () => {
@@ -66,7 +85,14 @@ describe('the benchmark harness in quick mode', () => {
       expect(bundle.gzipBytes).toBeGreaterThan(0);
       expect(bundle.gzipBytes).toBeLessThan(bundle.bytes);
       expect(bundle.bytes).toBeLessThan(bundle.naiveBytes);
-      expect(positive(bundle.loadMs) && positive(bundle.naiveLoadMs) && positive(bundle.loadMsWithSourceMaps!) && positive(bundle.loadCpuMs!) && positive(bundle.firstRequestMs!) && positive(bundle.secondRequestMs!)).toBe(true);
+      expect(
+        positive(bundle.loadMs) &&
+          positive(bundle.naiveLoadMs) &&
+          positive(bundle.loadMsWithSourceMaps!) &&
+          positive(bundle.loadCpuMs!) &&
+          positive(bundle.firstRequestMs!) &&
+          positive(bundle.secondRequestMs!),
+      ).toBe(true);
       expect(bundle.awsSdkBytes).toBeGreaterThan(0);
       expect(bundle.topPackages.length).toBeGreaterThan(0);
       expect(bundle.loadSamples).toBeGreaterThan(0);
@@ -123,7 +149,14 @@ describe('the benchmark harness in quick mode', () => {
   });
 
   it('writes RESULTS.md with every section and COST.md with its prices and formula', () => {
-    for (const section of ['## 1. Eligibility engine', '## 2. Lambda bundles', '## 3. Local API under load', '## 4. Lead latency', '## 5.', '## 6. Web form']) {
+    for (const section of [
+      '## 1. Eligibility engine',
+      '## 2. Lambda bundles',
+      '## 3. Local API under load',
+      '## 4. Lead latency',
+      '## 5.',
+      '## 6. Web form',
+    ]) {
       expect(resultsMarkdown).toContain(section);
     }
     expect(costMarkdown).toContain('## Prices assumed');

@@ -57,10 +57,9 @@ describe('stack configuration', () => {
   });
 
   it('reads the registry sync conditions from a comma-separated -c value', () => {
-    expect(configFrom({ senderEmail: SENDER, registrySyncConditions: 'low back pain, sciatica' }).registrySyncConditions).toEqual([
-      'low back pain',
-      'sciatica',
-    ]);
+    expect(configFrom({ senderEmail: SENDER, registrySyncConditions: 'low back pain, sciatica' }).registrySyncConditions).toEqual(
+      ['low back pain', 'sciatica'],
+    );
   });
 
   it('accepts the context defaults shipped in cdk.json once a sender is given', () => {
@@ -89,7 +88,9 @@ describe('stack configuration', () => {
   });
 
   it('accepts a MAIL FROM domain only under the sender domain', () => {
-    expect(configFrom({ senderEmail: SENDER, mailFromDomain: 'bounce.trial-screener.test' }).mailFromDomain).toBe('bounce.trial-screener.test');
+    expect(configFrom({ senderEmail: SENDER, mailFromDomain: 'bounce.trial-screener.test' }).mailFromDomain).toBe(
+      'bounce.trial-screener.test',
+    );
     expect(() => configFrom({ senderEmail: SENDER, mailFromDomain: 'mail.other.org' })).toThrow(/mailFromDomain/);
   });
 
@@ -127,9 +128,7 @@ describe('stack configuration', () => {
 
   it('refuses an allowed origin that is not https or has a path', () => {
     expect(() => configFrom({ senderEmail: SENDER, allowedOrigins: ['http://a.example.org'] })).toThrow(/allowedOrigins/);
-    expect(() => configFrom({ senderEmail: SENDER, allowedOrigins: ['https://a.example.org/form'] })).toThrow(
-      /allowedOrigins/,
-    );
+    expect(() => configFrom({ senderEmail: SENDER, allowedOrigins: ['https://a.example.org/form'] })).toThrow(/allowedOrigins/);
   });
 
   it('refuses a log retention CloudWatch Logs does not offer', () => {
@@ -137,9 +136,7 @@ describe('stack configuration', () => {
   });
 
   it('requires the web domain and its certificate together', () => {
-    expect(() => configFrom({ senderEmail: SENDER, webDomainName: 'screener.example.org' })).toThrow(
-      /webCertificateArn/,
-    );
+    expect(() => configFrom({ senderEmail: SENDER, webDomainName: 'screener.example.org' })).toThrow(/webCertificateArn/);
   });
 });
 

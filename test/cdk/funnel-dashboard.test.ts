@@ -10,12 +10,7 @@ import {
   LEADS_DELIVERED_METRIC,
   OUTCOME_METRICS,
 } from '#adapters/outbox-delivery';
-import {
-  SITE_METRIC_NAMES,
-  SITE_METRICS_NAMESPACE,
-  SITE_METRICS_SERVICE,
-  outcomeMetricName,
-} from '#adapters/site-metrics';
+import { SITE_METRIC_NAMES, SITE_METRICS_NAMESPACE, SITE_METRICS_SERVICE, outcomeMetricName } from '#adapters/site-metrics';
 import { FUNNEL_DASHBOARD_METRICS } from '#lib/funnel-dashboard-construct';
 import { synthesizeStack, type SynthesizedStack } from './synthesize';
 

@@ -32,10 +32,9 @@ function resourcesOf(type: string): [string, Resource][] {
 
 /** Every statement the role of a manifest function is given (its inline policies). */
 function statementsOf(spec: FunctionSpec): Statement[] {
-  const [, fn] = resourcesOf('AWS::Lambda::Function').find(([, candidate]) => candidate.Properties.Description === spec.description) as [
-    string,
-    Resource,
-  ];
+  const [, fn] = resourcesOf('AWS::Lambda::Function').find(
+    ([, candidate]) => candidate.Properties.Description === spec.description,
+  ) as [string, Resource];
   const roleId = fn.Properties.Role['Fn::GetAtt'][0] as string;
   return resourcesOf('AWS::IAM::Policy')
     .filter(([, policy]) => JSON.stringify(policy.Properties.Roles).includes(`"${roleId}"`))
@@ -46,13 +45,17 @@ function statementsOf(spec: FunctionSpec): Statement[] {
 const STREAM_ACTIONS = ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:ListStreams'];
 
 const tableActionsOf = (statements: Statement[]) =>
-  statements.filter((statement) => list(statement.Action).some((action) => action.startsWith('dynamodb:') && !STREAM_ACTIONS.includes(action)));
+  statements.filter((statement) =>
+    list(statement.Action).some((action) => action.startsWith('dynamodb:') && !STREAM_ACTIONS.includes(action)),
+  );
 
 describe('table access', () => {
   it.each(manifest.map((spec) => [spec.name, spec] as const))(
     'lets %s use each table action only on the partitions its manifest entry declares',
     (_name, spec) => {
-      const granted = tableActionsOf(statementsOf(spec)).filter((statement) => !JSON.stringify(statement.Resource).includes('/index/'));
+      const granted = tableActionsOf(statementsOf(spec)).filter(
+        (statement) => !JSON.stringify(statement.Resource).includes('/index/'),
+      );
       const expected = Object.entries(spec.table.items).map(([action, partitions]) => ({
         action: `dynamodb:${action}`,
         leadingKeys: [...new Set((partitions ?? []).flatMap((partition) => PARTITION_KEY_PATTERNS[partition]))].sort(),
@@ -76,11 +79,18 @@ describe('table access', () => {
   it('lets a function query only the indexes its manifest entry declares, and only Query', () => {
     const indexName = { outbox: OUTBOX_INDEX.name, due: DUE_INDEX.name };
     for (const spec of manifest) {
-      const indexStatements = tableActionsOf(statementsOf(spec)).filter((statement) => JSON.stringify(statement.Resource).includes('/index/'));
+      const indexStatements = tableActionsOf(statementsOf(spec)).filter((statement) =>
+        JSON.stringify(statement.Resource).includes('/index/'),
+      );
       const queried = spec.table.queriesIndexes ?? [];
-      const granted = indexStatements.flatMap((statement) => list(statement.Resource as unknown)).map((resource) => JSON.stringify(resource));
+      const granted = indexStatements
+        .flatMap((statement) => list(statement.Resource as unknown))
+        .map((resource) => JSON.stringify(resource));
 
-      expect([spec.name, indexStatements.flatMap((statement) => list(statement.Action))]).toEqual([spec.name, queried.length ? ['dynamodb:Query'] : []]);
+      expect([spec.name, indexStatements.flatMap((statement) => list(statement.Action))]).toEqual([
+        spec.name,
+        queried.length ? ['dynamodb:Query'] : [],
+      ]);
       expect([spec.name, granted.length]).toEqual([spec.name, queried.length]);
       for (const index of queried) expect(granted.join(' ')).toContain(`/index/${indexName[index]}`);
     }
@@ -94,7 +104,9 @@ describe('table access', () => {
 
   it('gives no function Scan, PartiQL, table management or a wildcard DynamoDB action', () => {
     const forbidden = (action: string) =>
-      /^dynamodb:(Scan|PartiQL.*|Create.*|Delete(Table|Backup)|Update(Table|TimeToLive)|Restore.*|Export.*|Import.*|.*\*.*)$/.test(action);
+      /^dynamodb:(Scan|PartiQL.*|Create.*|Delete(Table|Backup)|Update(Table|TimeToLive)|Restore.*|Export.*|Import.*|.*\*.*)$/.test(
+        action,
+      );
     for (const spec of manifest) {
       const actions = statementsOf(spec).flatMap((statement) => list(statement.Action));
       expect([spec.name, actions.filter(forbidden)]).toEqual([spec.name, []]);
@@ -134,7 +146,8 @@ const WILDCARD_RESOURCE_ALLOW_LIST: { owner: string; actions: RegExp; reason: st
   {
     owner: 'AWS::IAM::Policy',
     actions: /^dynamodb:ListStreams$/,
-    reason: 'dynamodb:ListStreams has no resource-level permissions (granted by the DynamoDB event source); reading records is limited to the table stream ARN.',
+    reason:
+      'dynamodb:ListStreams has no resource-level permissions (granted by the DynamoDB event source); reading records is limited to the table stream ARN.',
   },
 ];
 
@@ -176,7 +189,9 @@ describe('wildcard resources', () => {
       .filter(({ statement }) => list(statement.Resource ?? []).some((resource) => resource === '*'))
       .filter(
         ({ owner, statement }) =>
-          !WILDCARD_RESOURCE_ALLOW_LIST.some((entry) => entry.owner === owner && list(statement.Action).every((action) => entry.actions.test(action))),
+          !WILDCARD_RESOURCE_ALLOW_LIST.some(
+            (entry) => entry.owner === owner && list(statement.Action).every((action) => entry.actions.test(action)),
+          ),
       )
       .map(({ where, statement }) => `${where}: ${list(statement.Action).join(', ')}`);
 

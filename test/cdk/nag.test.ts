@@ -46,7 +46,8 @@ describe('cdk-nag', () => {
       .flatMap((entry) => Object.entries(entry.data as Record<string, string>));
 
     expect(reasons.length).toBeGreaterThan(0);
-    for (const [rule, reason] of reasons) expect(`${rule}: ${reason.length >= 40 ? 'explained' : reason}`).toBe(`${rule}: explained`);
+    for (const [rule, reason] of reasons)
+      expect(`${rule}: ${reason.length >= 40 ? 'explained' : reason}`).toBe(`${rule}: explained`);
   });
 
   it('stops synthesis at an unacknowledged finding when the packs run as validation plugins', () => {

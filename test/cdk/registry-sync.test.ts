@@ -28,7 +28,7 @@ describe('the registry sync construct', () => {
     return { id: ids[0]!, fn: functions[ids[0]!]! };
   };
 
-  it('creates the manifest\'s sync function with the search from context', () => {
+  it("creates the manifest's sync function with the search from context", () => {
     const { fn } = syncFunction();
 
     expect(fn.Properties.Timeout).toBe(registrySyncFunction().timeoutSeconds);
@@ -45,7 +45,9 @@ describe('the registry sync construct', () => {
 
     synthesized.template.hasResourceProperties('AWS::Events::Rule', {
       ScheduleExpression: 'cron(0 5 * * ? *)',
-      Targets: Match.arrayWith([Match.objectLike({ Arn: { 'Fn::GetAtt': [id, 'Arn'] }, RetryPolicy: { MaximumRetryAttempts: 2 } })]),
+      Targets: Match.arrayWith([
+        Match.objectLike({ Arn: { 'Fn::GetAtt': [id, 'Arn'] }, RetryPolicy: { MaximumRetryAttempts: 2 } }),
+      ]),
     });
   });
 
@@ -53,10 +55,15 @@ describe('the registry sync construct', () => {
     const { id } = syncFunction();
     const alarms = Object.values(synthesized.template.findResources('AWS::CloudWatch::Alarm'));
 
-    const failed = alarms.find((alarm) => alarm.Properties.MetricName === 'Errors' && JSON.stringify(alarm.Properties.Dimensions).includes(id));
+    const failed = alarms.find(
+      (alarm) => alarm.Properties.MetricName === 'Errors' && JSON.stringify(alarm.Properties.Dimensions).includes(id),
+    );
     const stale = alarms.find((alarm) => alarm.Properties.MetricName === 'StaleTrialsWithLeads');
     expect(failed?.Properties.AlarmActions).toHaveLength(1);
-    expect(stale?.Properties).toMatchObject({ Namespace: 'TrialScreener', Dimensions: [{ Name: 'service', Value: 'registry-sync' }] });
+    expect(stale?.Properties).toMatchObject({
+      Namespace: 'TrialScreener',
+      Dimensions: [{ Name: 'service', Value: 'registry-sync' }],
+    });
     expect(stale?.Properties.AlarmActions).toEqual(failed?.Properties.AlarmActions);
   });
 

@@ -23,7 +23,9 @@ afterAll(() => synthesized?.cleanUp());
 
 describe('the site loop in AWS', () => {
   it('subscribes the email-event recorder to the configuration set’s event topic', () => {
-    const functions = template.findResources('AWS::Lambda::Function', { Properties: { Description: Match.stringLikeRegexp('^Records SES delivery') } });
+    const functions = template.findResources('AWS::Lambda::Function', {
+      Properties: { Description: Match.stringLikeRegexp('^Records SES delivery') },
+    });
     const [fnId] = Object.keys(functions);
     expect(fnId).toBeDefined();
     template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'lambda', Endpoint: { 'Fn::GetAtt': [fnId, 'Arn'] } });
@@ -48,6 +50,8 @@ describe('the site loop in AWS', () => {
 
   it('names the metrics as the functions publish them', () => {
     expect(SITE_METRICS).toEqual({ namespace: SITE_METRICS_NAMESPACE, service: SITE_METRICS_SERVICE });
-    expect(Object.values(SITE_METRIC_NAMES)).toEqual(expect.arrayContaining(['SitesPaused', 'LeadsBounced', 'LeadsUnanswered', 'EmailComplaints']));
+    expect(Object.values(SITE_METRIC_NAMES)).toEqual(
+      expect.arrayContaining(['SitesPaused', 'LeadsBounced', 'LeadsUnanswered', 'EmailComplaints']),
+    );
   });
 });

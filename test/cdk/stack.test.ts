@@ -93,20 +93,31 @@ describe('data', () => {
 
       expect(found.length).toBeGreaterThan(0);
       for (const [logicalId, resource] of found) {
-        expect([logicalId, resource.DeletionPolicy, resource.UpdateReplacePolicy]).toEqual([logicalId, 'RetainExceptOnCreate', 'Retain']);
+        expect([logicalId, resource.DeletionPolicy, resource.UpdateReplacePolicy]).toEqual([
+          logicalId,
+          'RetainExceptOnCreate',
+          'Retain',
+        ]);
       }
     },
   );
 
   it('lets the account administer the key but use it only through DynamoDB and SQS', () => {
     const [, key] = onlyResource('AWS::KMS::Key');
-    const statements = key.Properties.KeyPolicy.Statement as { Sid?: string; Action: string | string[]; Principal: unknown; Condition?: unknown }[];
+    const statements = key.Properties.KeyPolicy.Statement as {
+      Sid?: string;
+      Action: string | string[];
+      Principal: unknown;
+      Condition?: unknown;
+    }[];
     const byAccount = statements.filter((statement) => JSON.stringify(statement.Principal).includes(':root'));
     const administration = byAccount.find((statement) => statement.Sid === 'KeyAdministrationByTheAccount');
     const use = byAccount.find((statement) => statement.Sid === 'UseOnlyThroughTheDataServices');
 
     expect(byAccount).toHaveLength(2);
-    expect([administration?.Action].flat()).not.toEqual(expect.arrayContaining([expect.stringMatching(/^kms:(\*|Decrypt|Encrypt|ReEncrypt|GenerateDataKey|CreateGrant)/)]));
+    expect([administration?.Action].flat()).not.toEqual(
+      expect.arrayContaining([expect.stringMatching(/^kms:(\*|Decrypt|Encrypt|ReEncrypt|GenerateDataKey|CreateGrant)/)]),
+    );
     expect(JSON.stringify(use?.Condition)).toContain('"kms:ViaService":[{"Fn::Join":["",["dynamodb.",{"Ref":"AWS::Region"}');
     expect(JSON.stringify(use?.Condition)).toContain('"sqs.",{"Ref":"AWS::Region"}');
     expect(JSON.stringify(use?.Condition)).toContain('"kms:CallerAccount"');
@@ -227,7 +238,10 @@ describe('functions', () => {
       const bundle = join(synthesized.outdir, fn.Metadata?.['aws:asset:path'] as string);
 
       for (const path of spec.runtimeFiles) {
-        expect([path, existsSync(join(bundle, path)) && contents(join(bundle, path))]).toEqual([path, contents(join(PROJECT_ROOT, path))]);
+        expect([path, existsSync(join(bundle, path)) && contents(join(bundle, path))]).toEqual([
+          path,
+          contents(join(PROJECT_ROOT, path)),
+        ]);
       }
       const topLevel = new Set(['index.mjs', 'index.mjs.map', ...spec.runtimeFiles.map((path) => path.split('/')[0]!)]);
       expect([spec.name, readdirSync(bundle).sort()]).toEqual([spec.name, [...topLevel].sort()]);
@@ -257,7 +271,11 @@ describe('API', () => {
       .filter(([, method]) => method.Properties.HttpMethod !== 'OPTIONS')
       .map(([, method]) => `${method.Properties.HttpMethod} ${apiPathOf(method.Properties.ResourceId)}`);
 
-    expect(routes.sort()).toEqual(httpFunctions().map((spec) => `${spec.trigger.method} ${spec.trigger.path}`).sort());
+    expect(routes.sort()).toEqual(
+      httpFunctions()
+        .map((spec) => `${spec.trigger.method} ${spec.trigger.path}`)
+        .sort(),
+    );
   });
 
   it('throttles the stage and traces it, logging execution errors without request data', () => {
@@ -274,10 +292,17 @@ describe('API', () => {
           DataTraceEnabled: false,
         }),
         // The site's lead routes, tighter than the stage (a link token must be slow to guess).
-        ...['GET /site/leads/{leadId}', 'POST /site/leads/{leadId}/outcomes', 'POST /site/leads/{leadId}/pause-site'].map((route) => {
-          const [method, path] = route.split(' ');
-          return Match.objectLike({ HttpMethod: method, ResourcePath: `/${path!.replaceAll('/', '~1')}`, ThrottlingRateLimit: 5, ThrottlingBurstLimit: 10 });
-        }),
+        ...['GET /site/leads/{leadId}', 'POST /site/leads/{leadId}/outcomes', 'POST /site/leads/{leadId}/pause-site'].map(
+          (route) => {
+            const [method, path] = route.split(' ');
+            return Match.objectLike({
+              HttpMethod: method,
+              ResourcePath: `/${path!.replaceAll('/', '~1')}`,
+              ThrottlingRateLimit: 5,
+              ThrottlingBurstLimit: 10,
+            });
+          },
+        ),
       ],
     });
   });
@@ -446,7 +471,9 @@ describe('lead delivery', () => {
       const [, mapping] = resources('AWS::Lambda::EventSourceMapping').find(([, candidate]) =>
         mentions(candidate.Properties.FunctionName, fnId),
       ) as [string, CfnResource];
-      const patterns = (mapping.Properties.FilterCriteria.Filters as { Pattern: string }[]).map((filter) => JSON.parse(filter.Pattern));
+      const patterns = (mapping.Properties.FilterCriteria.Filters as { Pattern: string }[]).map((filter) =>
+        JSON.parse(filter.Pattern),
+      );
 
       expect(patterns).toEqual(spec.trigger.filterPatterns);
     }
@@ -527,7 +554,9 @@ describe('lead delivery', () => {
       expect(resourcesText).toContain(`:identity/${TEST_SENDER}`);
       expect(resourcesText).toContain(':configuration-set/');
       expect(resourcesText).not.toContain('*');
-      expect((statements[0] as unknown as { Condition: unknown }).Condition).toEqual({ StringEquals: { 'ses:FromAddress': TEST_SENDER } });
+      expect((statements[0] as unknown as { Condition: unknown }).Condition).toEqual({
+        StringEquals: { 'ses:FromAddress': TEST_SENDER },
+      });
     }
   });
 
@@ -546,10 +575,9 @@ describe('lead delivery', () => {
     const [, destination] = onlyResource('AWS::SES::ConfigurationSetEventDestination');
     const topicId = destination.Properties.EventDestination.SnsDestination.TopicARN.Ref as string;
     const [, topic] = resources('AWS::SNS::Topic').find(([id]) => id === topicId) as [string, CfnResource];
-    const [, topicPolicy] = resources('AWS::SNS::TopicPolicy').find(([, policy]) => mentions(policy.Properties.Topics, topicId)) as [
-      string,
-      CfnResource,
-    ];
+    const [, topicPolicy] = resources('AWS::SNS::TopicPolicy').find(([, policy]) =>
+      mentions(policy.Properties.Topics, topicId),
+    ) as [string, CfnResource];
 
     expect(destination.Properties.EventDestination.MatchingEventTypes.sort()).toEqual(
       ['bounce', 'complaint', 'delivery', 'deliveryDelay', 'reject', 'renderingFailure'].sort(),
@@ -580,7 +608,8 @@ describe('monitoring', () => {
   it('alarms when the dead-letter queue holds a message', () => {
     const [queueId] = onlyResource('AWS::SQS::Queue');
     const alarms = alarmsWhere(
-      (alarm) => alarm.Properties.MetricName === 'ApproximateNumberOfMessagesVisible' && mentions(alarm.Properties.Dimensions, queueId),
+      (alarm) =>
+        alarm.Properties.MetricName === 'ApproximateNumberOfMessagesVisible' && mentions(alarm.Properties.Dimensions, queueId),
     );
 
     expect(alarms).toHaveLength(1);
@@ -590,7 +619,9 @@ describe('monitoring', () => {
   it('alarms when lead delivery falls more than ten minutes behind the stream', () => {
     for (const spec of streamFunctions()) {
       const [fnId] = functionOf(spec);
-      const alarms = alarmsWhere((alarm) => alarm.Properties.MetricName === 'IteratorAge' && mentions(alarm.Properties.Dimensions, fnId));
+      const alarms = alarmsWhere(
+        (alarm) => alarm.Properties.MetricName === 'IteratorAge' && mentions(alarm.Properties.Dimensions, fnId),
+      );
 
       expect(alarms).toHaveLength(1);
       expect(alarms[0]?.Properties).toMatchObject({ Threshold: 600_000, Statistic: 'Maximum' });
@@ -628,7 +659,9 @@ describe('monitoring', () => {
 
   it('alarms on the API 5xx share only with at least 20 requests, in 2 of 3 periods', () => {
     const [alarm] = alarmsWhere((candidate) => JSON.stringify(candidate.Properties.Metrics ?? []).includes('5XXError'));
-    const expression = ((alarm?.Properties.Metrics ?? []) as { Expression?: string }[]).find((metric) => metric.Expression)?.Expression;
+    const expression = ((alarm?.Properties.Metrics ?? []) as { Expression?: string }[]).find(
+      (metric) => metric.Expression,
+    )?.Expression;
 
     expect(expression).toBe('IF(requests >= 20, 100 * errors / requests, 0)');
     expect(alarm?.Properties).toMatchObject({ EvaluationPeriods: 3, DatapointsToAlarm: 2, Threshold: 5 });
@@ -671,20 +704,23 @@ describe('monitoring', () => {
     for (const alarm of alarms) expect(alarm.Properties).toMatchObject({ EvaluationPeriods: 3, DatapointsToAlarm: 2 });
   });
 
-  it.each([OUTCOME_METRICS.failed, OUTCOME_METRICS.held])('alarms on the %s metric the delivery functions publish', (metricName) => {
-    const alarms = alarmsWhere((alarm) => alarm.Properties.MetricName === metricName);
+  it.each([OUTCOME_METRICS.failed, OUTCOME_METRICS.held])(
+    'alarms on the %s metric the delivery functions publish',
+    (metricName) => {
+      const alarms = alarmsWhere((alarm) => alarm.Properties.MetricName === metricName);
 
-    expect(alarms).toHaveLength(1);
-    expect(alarms[0]?.Properties).toMatchObject({
-      Namespace: DELIVERY_METRICS.namespace,
-      Dimensions: [
-        { Name: 'service', Value: DELIVERY_METRICS.service },
-        { Name: 'stage', Value: 'prod' },
-      ],
-      Threshold: 0,
-      EvaluationPeriods: 1,
-    });
-  });
+      expect(alarms).toHaveLength(1);
+      expect(alarms[0]?.Properties).toMatchObject({
+        Namespace: DELIVERY_METRICS.namespace,
+        Dimensions: [
+          { Name: 'service', Value: DELIVERY_METRICS.service },
+          { Name: 'stage', Value: 'prod' },
+        ],
+        Threshold: 0,
+        EvaluationPeriods: 1,
+      });
+    },
+  );
 
   it('alarms on the share of API requests that end in a server error', () => {
     const alarms = alarmsWhere((alarm) => JSON.stringify(alarm.Properties.Metrics ?? []).includes('5XXError'));
@@ -695,7 +731,9 @@ describe('monitoring', () => {
   it('alarms on errors and throttles of every function (the registry sync has its own sync alarms)', () => {
     for (const spec of monitoredByMonitoring) {
       const [fnId] = functionOf(spec);
-      const forFunction = alarmsWhere((alarm) => mentions(alarm.Properties.Dimensions, fnId)).map((alarm) => alarm.Properties.MetricName);
+      const forFunction = alarmsWhere((alarm) => mentions(alarm.Properties.Dimensions, fnId)).map(
+        (alarm) => alarm.Properties.MetricName,
+      );
 
       expect(forFunction).toContain('Errors');
       expect(forFunction).toContain('Throttles');
@@ -703,10 +741,9 @@ describe('monitoring', () => {
   });
 
   it('tells the operator what to do in every alarm and notifies the alarm topic', () => {
-    const [topicId] = resources('AWS::SNS::Topic').find(([, topic]) => topic.Properties.DisplayName === 'trial-screener alarms') as [
-      string,
-      CfnResource,
-    ];
+    const [topicId] = resources('AWS::SNS::Topic').find(
+      ([, topic]) => topic.Properties.DisplayName === 'trial-screener alarms',
+    ) as [string, CfnResource];
     for (const [, alarm] of resources('AWS::CloudWatch::Alarm')) {
       expect((alarm.Properties.AlarmDescription as string).length).toBeGreaterThan(60);
       expect(alarm.Properties.AlarmActions).toEqual([{ Ref: topicId }]);
@@ -737,7 +774,12 @@ describe('web hosting', () => {
     template.hasResourceProperties('AWS::CloudFront::ResponseHeadersPolicy', {
       ResponseHeadersPolicyConfig: {
         SecurityHeadersConfig: Match.objectLike({
-          StrictTransportSecurity: { AccessControlMaxAgeSec: 730 * 24 * 60 * 60, IncludeSubdomains: true, Preload: true, Override: true },
+          StrictTransportSecurity: {
+            AccessControlMaxAgeSec: 730 * 24 * 60 * 60,
+            IncludeSubdomains: true,
+            Preload: true,
+            Override: true,
+          },
           ContentTypeOptions: { Override: true },
           ReferrerPolicy: { ReferrerPolicy: 'no-referrer', Override: true },
           FrameOptions: { FrameOption: 'DENY', Override: true },
@@ -788,9 +830,12 @@ describe('web hosting', () => {
 });
 
 describe('outputs', () => {
-  it.each(['ApiUrl', 'WebUrl', 'TableName', 'DeadLetterQueueUrl', 'AlarmTopicArn', 'EmailEventsTopicArn'])('outputs %s', (name) => {
-    template.hasOutput(name, { Value: Match.anyValue() });
-  });
+  it.each(['ApiUrl', 'WebUrl', 'TableName', 'DeadLetterQueueUrl', 'AlarmTopicArn', 'EmailEventsTopicArn'])(
+    'outputs %s',
+    (name) => {
+      template.hasOutput(name, { Value: Match.anyValue() });
+    },
+  );
 
   it('outputs the DNS records the domain identity needs: three DKIM CNAMEs, the MAIL FROM MX and its SPF', () => {
     const outputs = template.toJSON().Outputs as Record<string, { Value: unknown }>;

@@ -56,7 +56,8 @@ function physicalNames(template: Template): Map<string, string> {
     for (const [key, value] of Object.entries(resource.Properties ?? {})) {
       const where = `${logicalId} (${resource.Type}).${key}`;
       if (isNameKey(key) && NAMES_SCOPED_TO_A_PARENT[resource.Type] !== key) add(value, where);
-      if (key.endsWith('Config') && value && typeof value === 'object' && 'Name' in value) add((value as { Name: unknown }).Name, `${where}.Name`);
+      if (key.endsWith('Config') && value && typeof value === 'object' && 'Name' in value)
+        add((value as { Name: unknown }).Name, `${where}.Name`);
     }
   }
   return names;
@@ -72,8 +73,11 @@ function isNameKey(key: string): boolean {
 
 function refersToItsStack(value: unknown): boolean {
   const text = JSON.stringify(value);
-  return /"(Ref|Fn::GetAtt)":/.test(text.replace(/\{"Ref":"AWS::(Region|AccountId|Partition|URLSuffix)"\}/g, '')) ||
-    text.includes('AWS::StackId') || text.includes('AWS::StackName');
+  return (
+    /"(Ref|Fn::GetAtt)":/.test(text.replace(/\{"Ref":"AWS::(Region|AccountId|Partition|URLSuffix)"\}/g, '')) ||
+    text.includes('AWS::StackId') ||
+    text.includes('AWS::StackName')
+  );
 }
 
 describe('stages', () => {
@@ -106,15 +110,23 @@ describe('stages', () => {
     expect(logGroups).toHaveLength(1);
     expect(logGroups[0]).toContain('AWS::StackId');
     expect(cloudFrontNames).toHaveLength(2);
-    for (const properties of cloudFrontNames) expect(properties).toMatch(/"Name":\{"Fn::Join":\["",\["TrialScreener-prod-web-[a-z]+-",\{"Fn::Select":\[0,\{"Fn::Split":\["-",\{"Fn::Select":\[2,\{"Fn::Split":\["\/",\{"Ref":"AWS::StackId"\}/);
+    for (const properties of cloudFrontNames)
+      expect(properties).toMatch(
+        /"Name":\{"Fn::Join":\["",\["TrialScreener-prod-web-[a-z]+-",\{"Fn::Select":\[0,\{"Fn::Split":\["-",\{"Fn::Select":\[2,\{"Fn::Split":\["\/",\{"Ref":"AWS::StackId"\}/,
+      );
   });
 
   it('leaves every other resource to CloudFormation to name', () => {
     const named = Object.entries(production.template.toJSON().Resources as Resources)
       .filter(([, resource]) =>
-        ['AWS::DynamoDB::Table', 'AWS::S3::Bucket', 'AWS::SQS::Queue', 'AWS::SNS::Topic', 'AWS::IAM::Role', 'AWS::Lambda::Function'].includes(
-          resource.Type,
-        ),
+        [
+          'AWS::DynamoDB::Table',
+          'AWS::S3::Bucket',
+          'AWS::SQS::Queue',
+          'AWS::SNS::Topic',
+          'AWS::IAM::Role',
+          'AWS::Lambda::Function',
+        ].includes(resource.Type),
       )
       .filter(([, resource]) => Object.keys(resource.Properties ?? {}).some((key) => isNameKey(key)));
 

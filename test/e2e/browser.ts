@@ -59,7 +59,10 @@ export async function answerCurrentQuestion(page: Page, answer: ScreenAnswer): P
 export const TYPICAL_PATIENT: [heading: string | RegExp, answer: ScreenAnswer][] = [
   [/told you that you have lower back pain/, { choose: ['Yes'] }],
   [/taken any medicine/, { choose: ['Yes'] }],
-  [/Which medicines have you taken/, { choose: ['Anti-inflammatory painkillers (NSAIDs), such as ibuprofen or naproxen', 'Paracetamol (acetaminophen)'] }],
+  [
+    /Which medicines have you taken/,
+    { choose: ['Anti-inflammatory painkillers (NSAIDs), such as ibuprofen or naproxen', 'Paracetamol (acetaminophen)'] },
+  ],
   [/Which of these medicines do you take now/, { choose: ['Paracetamol (acetaminophen)'] }],
   [/Which country/, { choose: ['United States'] }],
   // The red flags, each "No": the follow-ups (feeling faint, feeling very unwell, weak bones,
@@ -114,7 +117,9 @@ const FOLLOW_UPS: { trigger: RegExp; after: RegExp; ask: [heading: RegExp, answe
  * The typical patient's answers with some changed, each keyed by its heading (as in
  * TYPICAL_PATIENT), with the follow-up questions a changed "Yes" brings.
  */
-export function typicalPatientWith(changes: [heading: RegExp, answer: ScreenAnswer][]): [heading: string | RegExp, answer: ScreenAnswer][] {
+export function typicalPatientWith(
+  changes: [heading: RegExp, answer: ScreenAnswer][],
+): [heading: string | RegExp, answer: ScreenAnswer][] {
   const changed = TYPICAL_PATIENT.map(([heading, answer]): [string | RegExp, ScreenAnswer] => {
     const change = changes.find(([candidate]) => String(candidate) === String(heading));
     return [heading, change ? change[1] : answer];
@@ -148,12 +153,16 @@ export interface AxeViolation {
  * Runs axe-core on the current page (WCAG 2.x A and AA rules plus best practices) and returns the
  * violations in a form that reads well in a failed assertion.
  */
-export async function axeViolations(page: Page): Promise<{ rule: string; impact: string | null; help: string; targets: string[] }[]> {
+export async function axeViolations(
+  page: Page,
+): Promise<{ rule: string; impact: string | null; help: string; targets: string[] }[]> {
   // Evaluated through the DevTools protocol, which the page's Content-Security-Policy does not
   // govern: injecting a <script> element would be (rightly) refused by the form's CSP.
   if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(axeSource);
   const violations = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run: (context: Document, options: object) => Promise<{ violations: AxeViolation[] }> } }).axe;
+    const axe = (
+      window as unknown as { axe: { run: (context: Document, options: object) => Promise<{ violations: AxeViolation[] }> } }
+    ).axe;
     const result = await axe.run(document, { resultTypes: ['violations'] });
     return result.violations;
   });

@@ -109,7 +109,8 @@ describe('the whole journey', () => {
       // The site email is minimal: it names the trial and links to the lead page, without the
       // patient's details, so it is told apart by its subject and the link it carries.
       const siteEmail = await emailArriving(
-        (email) => !email.destination.to.includes(patientEmail) && email.subject.includes(trialId) && /#t=/.test(`${email.body.text}`),
+        (email) =>
+          !email.destination.to.includes(patientEmail) && email.subject.includes(trialId) && /#t=/.test(`${email.body.text}`),
       );
       expect(`${siteEmail.body.text}`).not.toContain(patientEmail);
       expect(pageProblems).toEqual([]);
@@ -261,7 +262,9 @@ describe('an emergency sign', () => {
     await waitForHeading(page, /Which country/);
     await answerCurrentQuestion(page, { choose: [country] });
     await waitForHeading(page, /hard to pass urine/);
-    const recorded = page.waitForResponse((response) => response.request().method() === 'POST' && response.url().endsWith('/screenings'));
+    const recorded = page.waitForResponse(
+      (response) => response.request().method() === 'POST' && response.url().endsWith('/screenings'),
+    );
     await answerCurrentQuestion(page, { choose: ['Yes'] });
     await waitForHeading(page, 'Get medical help now');
     return (await recorded).json();
@@ -276,9 +279,13 @@ describe('an emergency sign', () => {
     async (country, telLinks, action, otherNumbers) => {
       const recorded = await reportNewUrinaryRetention(country);
 
-      await expect(page.locator('a[href^="tel:"]').evaluateAll((links) => links.map((link) => link.getAttribute('href')))).resolves.toEqual(telLinks);
+      await expect(
+        page.locator('a[href^="tel:"]').evaluateAll((links) => links.map((link) => link.getAttribute('href'))),
+      ).resolves.toEqual(telLinks);
       await expect(page.getByText(action).isVisible()).resolves.toBe(true);
-      await expect(page.getByText(/Tell them: "I have back pain and I cannot pass urine properly/).isVisible()).resolves.toBe(true);
+      await expect(page.getByText(/Tell them: "I have back pain and I cannot pass urine properly/).isVisible()).resolves.toBe(
+        true,
+      );
       await expect(page.locator('main').textContent()).resolves.not.toMatch(otherNumbers);
       await expect(page.getByRole('button').count()).resolves.toBe(0);
       expect(recorded).toMatchObject({ outcome: 'urgent_care', results: [] });
@@ -303,7 +310,7 @@ describe('the results', () => {
       await expect(page.locator('p.lead').textContent()).resolves.toMatch(new RegExp(`You may qualify for ${referable},`));
       await expect(page.getByText('The study team will also check:').first().isVisible()).resolves.toBe(true);
       await expect(page.getByText('some are not known yet', { exact: false }).first().isVisible()).resolves.toBe(true);
-      await expect(page.getByText('In the study team\'s own words:').first().isVisible()).resolves.toBe(true);
+      await expect(page.getByText("In the study team's own words:").first().isVisible()).resolves.toBe(true);
       expect(await axeViolations(page)).toEqual([]);
     },
     JOURNEY_MS,
@@ -398,7 +405,9 @@ describe('branching', () => {
       await page.getByRole('button', { name: 'Back', exact: true }).click();
 
       await waitForHeading(page, /Which medicines/);
-      const checked = await page.locator('input[type=checkbox]:checked').evaluateAll((inputs) => inputs.map((i) => (i as HTMLInputElement).value));
+      const checked = await page
+        .locator('input[type=checkbox]:checked')
+        .evaluateAll((inputs) => inputs.map((i) => (i as HTMLInputElement).value));
       expect(checked).toEqual(['paracetamol', 'muscle_relaxants']);
     },
     JOURNEY_MS,
@@ -467,7 +476,9 @@ async function visitEveryScreen(visit: ScreenVisitor): Promise<void> {
   await waitForHeading(page, 'Your results');
   await visit('results');
   // Open every "why" so the collapsed criteria are checked too.
-  await page.locator('details:not([open]) summary').evaluateAll((summaries) => summaries.forEach((s) => (s as HTMLElement).click()));
+  await page
+    .locator('details:not([open]) summary')
+    .evaluateAll((summaries) => summaries.forEach((s) => (s as HTMLElement).click()));
   await visit('results with every reason open');
   await openContactForm(page);
   await visit('contact');

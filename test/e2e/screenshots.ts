@@ -119,7 +119,10 @@ async function captureAll(page: Page, baseUrl: string, sesUrl: string, size: str
   // The see-a-doctor-soon advice first on the results, and the urgent-care screen in Norway (113).
   await openStartPage(page, baseUrl);
   await pressStart(page);
-  for (const [heading, answer] of typicalPatientWith([[/ever had cancer/, { choose: ['Yes'] }], [/lost weight/, { choose: ['Yes'] }]])) {
+  for (const [heading, answer] of typicalPatientWith([
+    [/ever had cancer/, { choose: ['Yes'] }],
+    [/lost weight/, { choose: ['Yes'] }],
+  ])) {
     await waitForHeading(page, heading);
     await answerCurrentQuestion(page, answer);
   }

@@ -44,11 +44,17 @@ async function newTab(): Promise<Tab> {
     if (message.type() === 'error' && !/404/.test(message.text())) problems.push(message.text());
   });
   page.on('pageerror', (error) => problems.push(error.message));
-  await page.route((url) => url.pathname === '/' || url.pathname.startsWith('/site/leads/'), async (route) => {
-    const response = await route.fetch();
-    const isPage = (response.headers()['content-type'] ?? '').startsWith('text/html');
-    await route.fulfill({ response, headers: isPage ? { ...response.headers(), 'content-security-policy': PRODUCTION_CSP } : response.headers() });
-  });
+  await page.route(
+    (url) => url.pathname === '/' || url.pathname.startsWith('/site/leads/'),
+    async (route) => {
+      const response = await route.fetch();
+      const isPage = (response.headers()['content-type'] ?? '').startsWith('text/html');
+      await route.fulfill({
+        response,
+        headers: isPage ? { ...response.headers(), 'content-security-policy': PRODUCTION_CSP } : response.headers(),
+      });
+    },
+  );
   return { context, page, problems };
 }
 
@@ -228,5 +234,4 @@ describe('the lead page', () => {
     },
     JOURNEY_MS,
   );
-
 });

@@ -30,10 +30,16 @@ try {
   await waitForHeading(patient, 'Your results');
   await openContactForm(patient);
   const trialId = await sendContactDetails(patient, { name: 'Robin Example', email: patientEmail, phone: '+1 410 555 0142' });
-  const siteEmail = await waitForEmail(stack.sesUrl, (email) => email.subject.includes(trialId) && !email.destination.to.includes(patientEmail));
+  const siteEmail = await waitForEmail(
+    stack.sesUrl,
+    (email) => email.subject.includes(trialId) && !email.destination.to.includes(patientEmail),
+  );
   const link = /https?:\/\/\S+\/site\/leads\/\S+#t=\S+/.exec(`${siteEmail.body.text}`)![0];
 
-  for (const [size, viewport] of [['phone', PHONE_VIEWPORT], ['desktop', DESKTOP_VIEWPORT]] as const) {
+  for (const [size, viewport] of [
+    ['phone', PHONE_VIEWPORT],
+    ['desktop', DESKTOP_VIEWPORT],
+  ] as const) {
     const site = await browser.newPage({ viewport });
     await site.goto(link);
     await site.locator('h1').waitFor();

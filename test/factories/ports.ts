@@ -34,7 +34,9 @@ export function screenerStore(...screeners: Screener[]): ScreenerStore {
 
 /** Catalog versions by name; the last one given is current. None given: no catalog loaded. */
 export function catalogStore(versions: Record<string, Trial[]> = {}): CatalogStore & { reads: string[] } {
-  const prepared = new Map<string, PreparedCatalog>(Object.entries(versions).map(([version, trials]) => [version, prepareCatalog(version, trials)]));
+  const prepared = new Map<string, PreparedCatalog>(
+    Object.entries(versions).map(([version, trials]) => [version, prepareCatalog(version, trials)]),
+  );
   const current = [...prepared.values()].at(-1);
   const reads: string[] = [];
   return {
@@ -73,7 +75,13 @@ export class InMemoryScreenings implements ScreeningStore, IdempotencyStore, Ref
 
   async createScreening(screening: NewScreening, token: string, idempotency?: IdempotencyRequest): Promise<SavedScreening> {
     const screeningId = `screening-${++this.sequence}`;
-    const record: ScreeningRecord = { ...screening, screeningId, createdAt: '2026-12-01T10:00:00.000Z', expiresAt: 1, referred: false };
+    const record: ScreeningRecord = {
+      ...screening,
+      screeningId,
+      createdAt: '2026-12-01T10:00:00.000Z',
+      expiresAt: 1,
+      referred: false,
+    };
     this.screenings.set(screeningId, { record, token });
     if (idempotency) this.replays.set(idempotency.key, { request: JSON.stringify(idempotency.request), screeningId });
     return { screening: record, token, replayed: false };
@@ -155,7 +163,12 @@ export const simplePhoneNumbers: PhoneNumbers = {
  */
 export async function aSubmittedScreening(screener: Screener, trials: Trial[], answers: Answers) {
   const screenings = new InMemoryScreenings();
-  const stores = { screeners: screenerStore(screener), catalogs: catalogStore({ 'catalog-1': trials }), screenings, referrals: screenings };
+  const stores = {
+    screeners: screenerStore(screener),
+    catalogs: catalogStore({ 'catalog-1': trials }),
+    screenings,
+    referrals: screenings,
+  };
   const { screening, token } = await submitScreening({
     ...stores,
     idempotency: screenings,

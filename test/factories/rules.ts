@@ -22,7 +22,9 @@ function leafRule(question: Question): fc.Arbitrary<unknown> {
   switch (question.type) {
     case 'boolean':
       return fc.oneof(
-        fc.record({ op: fc.constantFrom('==', '!=', '===', '!=='), value: fc.boolean() }).map(({ op, value }) => ({ [op]: [v, value] })),
+        fc
+          .record({ op: fc.constantFrom('==', '!=', '===', '!=='), value: fc.boolean() })
+          .map(({ op, value }) => ({ [op]: [v, value] })),
         fc.constantFrom({ '!': v }, { '!!': [v] }, v),
       );
     case 'single':
@@ -35,17 +37,25 @@ function leafRule(question: Question): fc.Arbitrary<unknown> {
         );
       }
       return fc.oneof(
-        fc.record({ op: fc.constantFrom('==', '!=', '===', '!=='), value: fc.constantFrom(...values) }).map(({ op, value }) => ({ [op]: [v, value] })),
+        fc
+          .record({ op: fc.constantFrom('==', '!=', '===', '!=='), value: fc.constantFrom(...values) })
+          .map(({ op, value }) => ({ [op]: [v, value] })),
         fc.subarray(values, { minLength: 1 }).map((subset) => ({ in: [v, subset] })),
       );
     }
     case 'number':
       return fc.oneof(
-        fc.record({ op: fc.constantFrom('<', '<=', '>', '>=', '==', '!='), value: numberIn(question) }).map(({ op, value }) => ({ [op]: [v, value] })),
-        fc.record({ op: fc.constantFrom('<', '<='), low: numberIn(question), high: numberIn(question) }).map(({ op, low, high }) => ({ [op]: [low, v, high] })),
+        fc
+          .record({ op: fc.constantFrom('<', '<=', '>', '>=', '==', '!='), value: numberIn(question) })
+          .map(({ op, value }) => ({ [op]: [v, value] })),
+        fc
+          .record({ op: fc.constantFrom('<', '<='), low: numberIn(question), high: numberIn(question) })
+          .map(({ op, low, high }) => ({ [op]: [low, v, high] })),
       );
     case 'duration':
-      return fc.record({ op: fc.constantFrom('<', '<=', '>', '>=', '==', '!='), value: numberIn(question) }).map(({ op, value }) => ({ [op]: [v, value] }));
+      return fc
+        .record({ op: fc.constantFrom('<', '<=', '>', '>=', '==', '!='), value: numberIn(question) })
+        .map(({ op, value }) => ({ [op]: [v, value] }));
     case 'date':
     case 'postal_code':
       return fc.constant({ '!!': v });
@@ -103,8 +113,7 @@ export function completeAnswersFor(screener: Screener): fc.Arbitrary<Answers> {
 
 /** Answers to some of the screener's questions, the rest left unanswered. */
 export function partialAnswersFor(screener: Screener): fc.Arbitrary<Answers> {
-  return fc.record(
-    Object.fromEntries(screener.questions.map((question) => [question.id, anAnswerTo(question)])),
-    { requiredKeys: [] },
-  ) as fc.Arbitrary<Answers>; // optional keys are absent, never present as undefined
+  return fc.record(Object.fromEntries(screener.questions.map((question) => [question.id, anAnswerTo(question)])), {
+    requiredKeys: [],
+  }) as fc.Arbitrary<Answers>; // optional keys are absent, never present as undefined
 }

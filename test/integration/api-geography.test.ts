@@ -11,7 +11,16 @@ describe('postal codes and distances in POST /screenings', () => {
   let api: TestApi;
   const osloTrial = aTrial({
     title: 'Sacroiliac joint fusion',
-    sites: [aSite({ facility: 'Oslo University Hospital', city: 'Oslo', state: undefined, postalCode: '0424', country: 'Norway', geo: PLACES.oslo })],
+    sites: [
+      aSite({
+        facility: 'Oslo University Hospital',
+        city: 'Oslo',
+        state: undefined,
+        postalCode: '0424',
+        country: 'Norway',
+        geo: PLACES.oslo,
+      }),
+    ],
   });
   const chicagoTrial = aTrial({
     title: 'D-cycloserine for back pain',
@@ -49,7 +58,10 @@ describe('postal codes and distances in POST /screenings', () => {
     const response = await submit({ country: 'no', postal_code: '90210-1234' });
 
     expect(response.status).toBe(400);
-    expect(response.body.error.details[0]).toEqual({ path: ['answers', 'postal_code'], message: 'This is not a postal code in Norway.' });
+    expect(response.body.error.details[0]).toEqual({
+      path: ['answers', 'postal_code'],
+      message: 'This is not a postal code in Norway.',
+    });
   });
 
   it('does not tell a patient in Tromsø willing to travel 10 miles that a site in Oslo is near', async () => {

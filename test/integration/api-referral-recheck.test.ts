@@ -36,7 +36,9 @@ describe('the referral re-check against the current catalog', () => {
   }
 
   async function screenThenRefer(changeCatalog: () => Promise<void>) {
-    const screening = await api.request('POST', '/screenings', { body: { screenerId: 'lower-back-pain', answers: adultWithChronicBackPain() } });
+    const screening = await api.request('POST', '/screenings', {
+      body: { screenerId: 'lower-back-pain', answers: adultWithChronicBackPain() },
+    });
     expect(screening.status).toBe(201);
     await changeCatalog();
     const realNow = Date.now();
@@ -73,18 +75,25 @@ describe('the referral re-check against the current catalog', () => {
   });
 
   it('refuses with 409 when the chosen site has stopped recruiting since', async () => {
-    const { response } = await screenThenRefer(async () => publish([{ ...trial, sites: [{ ...site, status: 'ACTIVE_NOT_RECRUITING' }] }]));
+    const { response } = await screenThenRefer(async () =>
+      publish([{ ...trial, sites: [{ ...site, status: 'ACTIVE_NOT_RECRUITING' }] }]),
+    );
 
     expect(response.status).toBe(409);
     expect(response.body.error.message).toContain('study site you were matched with');
   });
 
   it('refuses with 409 when the record has gone stale since', async () => {
-    const stale = { ...trial, recordDates: { verified: '2020-07', primaryCompletion: '2021-04', primaryCompletionType: 'ANTICIPATED' as const } };
+    const stale = {
+      ...trial,
+      recordDates: { verified: '2020-07', primaryCompletion: '2021-04', primaryCompletionType: 'ANTICIPATED' as const },
+    };
 
     const { response } = await screenThenRefer(async () => publish([stale]));
 
     expect(response.status).toBe(409);
-    expect(response.body.error.message).toBe('This study may no longer be recruiting: its registry record was last verified in July 2020.');
+    expect(response.body.error.message).toBe(
+      'This study may no longer be recruiting: its registry record was last verified in July 2020.',
+    );
   });
 });

@@ -238,16 +238,32 @@ describe('POST /screenings/{screeningId}/referrals', () => {
   });
 
   it.each([
-    ['a name with a lone surrogate (the SDK cannot encode it for SES)', { name: 'Alex \uD83D Patient', email: 'alex@example.com' }, 'name'],
+    [
+      'a name with a lone surrogate (the SDK cannot encode it for SES)',
+      { name: 'Alex \uD83D Patient', email: 'alex@example.com' },
+      'name',
+    ],
     ['a name with a right-to-left override', { name: 'Alex \u202Etneitap', email: 'alex@example.com' }, 'name'],
-    ['a phone number with a bidi isolate', { name: 'Alex Patient', email: 'alex@example.com', phone: '\u2066(410) 555-0199\u2069' }, 'phone'],
+    [
+      'a phone number with a bidi isolate',
+      { name: 'Alex Patient', email: 'alex@example.com', phone: '\u2066(410) 555-0199\u2069' },
+      'phone',
+    ],
   ])('refuses %s with a 400 that does not echo it, writing nothing', async (_label, contact, field) => {
     const screening = await aScreening();
 
-    const { response, written } = await refused(() => refer(screening, aReferral({ contact, consent: { shareWithSites: true, phoneContact: false, textVersion: CONSENT_VERSION } })));
+    const { response, written } = await refused(() =>
+      refer(
+        screening,
+        aReferral({ contact, consent: { shareWithSites: true, phoneContact: false, textVersion: CONSENT_VERSION } }),
+      ),
+    );
 
     expect(response.status).toBe(400);
-    expect(response.body.error).toMatchObject({ code: 'INVALID_CONTACT', details: [{ path: ['contact', field], message: expect.any(String) }] });
+    expect(response.body.error).toMatchObject({
+      code: 'INVALID_CONTACT',
+      details: [{ path: ['contact', field], message: expect.any(String) }],
+    });
     const echoed = /[\uD800-\uDFFF\u202E\u2066]|\\u(d83d|202e|2066)/i;
     expect(echoed.test(JSON.stringify(response.body))).toBe(false);
     expect(written).toBe(0);

@@ -9,7 +9,9 @@ describe('POST /screenings', () => {
   let api: TestApi;
   const chronicPainTrial = aTrial({
     title: 'Exercise for chronic lower back pain',
-    criteria: [aCriterion({ text: 'You have had back pain for at least 12 weeks', rule: { '>=': [{ var: 'pain_duration' }, 12] } })],
+    criteria: [
+      aCriterion({ text: 'You have had back pain for at least 12 weeks', rule: { '>=': [{ var: 'pain_duration' }, 12] } }),
+    ],
   });
 
   beforeAll(async () => {
@@ -59,7 +61,7 @@ describe('POST /screenings', () => {
     expect(stored!.tokenHash).toMatch(/^[0-9a-f]{64}$/);
   });
 
-  it('sends a patient with an emergency sign to urgent care with no trial results and only their own country\'s number', async () => {
+  it("sends a patient with an emergency sign to urgent care with no trial results and only their own country's number", async () => {
     const response = await submit(adultWithChronicBackPain({ rf_urine_retention: true }));
 
     expect(response.status).toBe(201);
@@ -119,7 +121,10 @@ describe('POST /screenings', () => {
 
   it('refuses malformed JSON with a 400', async () => {
     const { response, written } = await refused(() =>
-      api.request('POST', '/screenings', { rawBody: '{"screenerId": "lower-back-pain", ', headers: { 'Content-Type': 'application/json' } }),
+      api.request('POST', '/screenings', {
+        rawBody: '{"screenerId": "lower-back-pain", ',
+        headers: { 'Content-Type': 'application/json' },
+      }),
     );
 
     expect(response.status).toBe(400);
@@ -141,9 +146,7 @@ describe('POST /screenings', () => {
   });
 
   it('refuses a body over 64 KB with a 413', async () => {
-    const { response, written } = await refused(() =>
-      submit({ ...adultWithChronicBackPain(), padding: 'x'.repeat(70 * 1024) }),
-    );
+    const { response, written } = await refused(() => submit({ ...adultWithChronicBackPain(), padding: 'x'.repeat(70 * 1024) }));
 
     expect(response.status).toBe(413);
     expect(response.body.error.code).toBe('PAYLOAD_TOO_LARGE');

@@ -35,7 +35,11 @@ beforeAll(async () => {
   process.env.POWERTOOLS_LOG_LEVEL = 'DEBUG';
   process.env.POWERTOOLS_METRICS_DISABLED = 'false';
   const capture = (chunk: unknown) => {
-    captured.push(...String(chunk).split('\n').filter((line) => line.trim().length > 0));
+    captured.push(
+      ...String(chunk)
+        .split('\n')
+        .filter((line) => line.trim().length > 0),
+    );
     return true;
   };
   process.stdout.write = capture as typeof process.stdout.write;
@@ -67,13 +71,19 @@ interface DeliveredLead {
 
 /** A screening and a referral through the API, and the lead delivered at `sentAt`. */
 async function aDeliveredLead(trialIds: string[] = [trial.nctId], sentAt: Date = new Date()): Promise<DeliveredLead[]> {
-  const screening = await api.request('POST', '/screenings', { body: { screenerId: 'lower-back-pain', answers: adultWithChronicBackPain() } });
+  const screening = await api.request('POST', '/screenings', {
+    body: { screenerId: 'lower-back-pain', answers: adultWithChronicBackPain() },
+  });
   expect(screening.status).toBe(201);
   const { screeningId, token } = screening.body as { screeningId: string; token: string };
   issuedTokens.push(token);
   const referral = await api.request('POST', `/screenings/${screeningId}/referrals`, {
     token,
-    body: { trialIds, contact: patient, consent: { shareWithSites: true, phoneContact: true, textVersion: aScreener().consent.version } },
+    body: {
+      trialIds,
+      contact: patient,
+      consent: { shareWithSites: true, phoneContact: true, textVersion: aScreener().consent.version },
+    },
   });
   expect(referral.status).toBe(202);
   const mailer = new RecordingMailer();
@@ -114,7 +124,8 @@ describe('GET /site/leads/{leadId}', () => {
     const sentAt = new Date();
     const [lead] = await aDeliveredLead([trial.nctId], sentAt);
 
-    const item = (await api.table.client.send(new GetCommand({ TableName: api.tableName, Key: itemKeys.lead(lead!.leadId) }))).Item!;
+    const item = (await api.table.client.send(new GetCommand({ TableName: api.tableName, Key: itemKeys.lead(lead!.leadId) })))
+      .Item!;
 
     expect(JSON.stringify(item)).not.toContain(lead!.linkToken);
     expect(item.siteLinks).toHaveLength(1);
@@ -165,7 +176,8 @@ describe('GET /site/leads/{leadId}', () => {
     await api.request('GET', `/site/leads/${lead!.leadId}`, { token: lead!.linkToken });
     await api.request('GET', `/site/leads/${lead!.leadId}`, { token: lead!.linkToken });
 
-    const item = (await api.table.client.send(new GetCommand({ TableName: api.tableName, Key: itemKeys.lead(lead!.leadId) }))).Item!;
+    const item = (await api.table.client.send(new GetCommand({ TableName: api.tableName, Key: itemKeys.lead(lead!.leadId) })))
+      .Item!;
     expect(item.siteViews).toBe(2);
     expect(item.lastViewedBy).toBe(item.siteLinks[0].hash.slice(0, 12));
   });
@@ -175,26 +187,38 @@ describe('POST /site/leads/{leadId}/outcomes', () => {
   it('records an outcome, adds it to the history, and tells the patient in plain words', async () => {
     const [lead] = await aDeliveredLead();
 
-    const recorded = await api.request('POST', `/site/leads/${lead!.leadId}/outcomes`, { token: lead!.linkToken, body: { outcome: 'contacted' } });
+    const recorded = await api.request('POST', `/site/leads/${lead!.leadId}/outcomes`, {
+      token: lead!.linkToken,
+      body: { outcome: 'contacted' },
+    });
     const page = await api.request('GET', `/site/leads/${lead!.leadId}`, { token: lead!.linkToken });
     const patientView = await api.request('GET', `/screenings/${lead!.screeningId}`, { token: lead!.screeningToken });
 
     expect(recorded.status).toBe(201);
     expect(recorded.body.recorded.outcome).toBe('contacted');
     expect(page.body.outcomes.map((entry: { outcome: string }) => entry.outcome)).toEqual(['contacted']);
-    expect(patientView.body.referral.leads[0].progress).toMatchObject({ outcome: 'contacted', text: 'The study team has contacted you.' });
+    expect(patientView.body.referral.leads[0].progress).toMatchObject({
+      outcome: 'contacted',
+      text: 'The study team has contacted you.',
+    });
   });
 
   it('keeps the whole history in order and shows the patient the latest step', async () => {
     const [lead] = await aDeliveredLead();
 
     for (const body of [{ outcome: 'contacted' }, { outcome: 'screening_visit_scheduled' }, { outcome: 'enrolled' }]) {
-      expect((await api.request('POST', `/site/leads/${lead!.leadId}/outcomes`, { token: lead!.linkToken, body })).status).toBe(201);
+      expect((await api.request('POST', `/site/leads/${lead!.leadId}/outcomes`, { token: lead!.linkToken, body })).status).toBe(
+        201,
+      );
     }
     const page = await api.request('GET', `/site/leads/${lead!.leadId}`, { token: lead!.linkToken });
     const patientView = await api.request('GET', `/screenings/${lead!.screeningId}`, { token: lead!.screeningToken });
 
-    expect(page.body.outcomes.map((entry: { outcome: string }) => entry.outcome)).toEqual(['contacted', 'screening_visit_scheduled', 'enrolled']);
+    expect(page.body.outcomes.map((entry: { outcome: string }) => entry.outcome)).toEqual([
+      'contacted',
+      'screening_visit_scheduled',
+      'enrolled',
+    ]);
     expect(patientView.body.referral.leads[0].progress.text).toBe('You are taking part in this study.');
   });
 
@@ -227,7 +251,7 @@ describe('POST /site/leads/{leadId}/outcomes', () => {
     expect(page.body.outcomes).toEqual([]);
   });
 
-  it('refuses an outcome without a token (401), with another lead\'s token or an expired one (403)', async () => {
+  it("refuses an outcome without a token (401), with another lead's token or an expired one (403)", async () => {
     const [first, second] = await aDeliveredLead([trial.nctId, otherTrial.nctId]);
     const [old] = await aDeliveredLead([trial.nctId], new Date(Date.now() - 31 * DAY_MS));
     const body = { outcome: 'contacted' };
@@ -247,20 +271,32 @@ describe('POST /site/leads/{leadId}/pause-site', () => {
   it('stops leads to the site: new results say it is not taking referrals and a referral is refused', async () => {
     const [lead] = await aDeliveredLead([pausedTrial.nctId]);
 
-    const paused = await api.request('POST', `/site/leads/${lead!.leadId}/pause-site`, { token: lead!.linkToken, body: { reason: 'Recruitment closed' } });
+    const paused = await api.request('POST', `/site/leads/${lead!.leadId}/pause-site`, {
+      token: lead!.linkToken,
+      body: { reason: 'Recruitment closed' },
+    });
     const page = await api.request('GET', `/site/leads/${lead!.leadId}`, { token: lead!.linkToken });
-    const screening = await api.request('POST', '/screenings', { body: { screenerId: 'lower-back-pain', answers: adultWithChronicBackPain() } });
+    const screening = await api.request('POST', '/screenings', {
+      body: { screenerId: 'lower-back-pain', answers: adultWithChronicBackPain() },
+    });
     issuedTokens.push(screening.body.token);
     const result = screening.body.results.find((candidate: { trialId: string }) => candidate.trialId === pausedTrial.nctId);
     const referral = await api.request('POST', `/screenings/${screening.body.screeningId}/referrals`, {
       token: screening.body.token,
-      body: { trialIds: [pausedTrial.nctId], contact: patient, consent: { shareWithSites: true, phoneContact: false, textVersion: aScreener().consent.version } },
+      body: {
+        trialIds: [pausedTrial.nctId],
+        contact: patient,
+        consent: { shareWithSites: true, phoneContact: false, textVersion: aScreener().consent.version },
+      },
     });
 
     expect(paused.status).toBe(200);
     expect(page.body.sitePaused).toBe(true);
     expect(result.nearestSite.acceptsReferrals).toBe(false);
-    expect(result.notReferableReason).toEqual({ code: 'SITE_PAUSED', message: 'This study site is not taking referrals at the moment.' });
+    expect(result.notReferableReason).toEqual({
+      code: 'SITE_PAUSED',
+      message: 'This study site is not taking referrals at the moment.',
+    });
     expect(referral.status).toBe(409);
     expect(referral.body.error.code).toBe('TRIAL_NOT_REFERABLE');
   });
@@ -272,7 +308,9 @@ describe('POST /site/leads/{leadId}/pause-site', () => {
     const other = await api.request('POST', `/site/leads/${first!.leadId}/pause-site`, { token: second!.linkToken, body: {} });
 
     expect([missing.status, other.status]).toEqual([401, 403]);
-    const screening = await api.request('POST', '/screenings', { body: { screenerId: 'lower-back-pain', answers: adultWithChronicBackPain() } });
+    const screening = await api.request('POST', '/screenings', {
+      body: { screenerId: 'lower-back-pain', answers: adultWithChronicBackPain() },
+    });
     issuedTokens.push(screening.body.token);
     const result = screening.body.results.find((candidate: { trialId: string }) => candidate.trialId === trial.nctId);
     expect(result.nearestSite.acceptsReferrals).toBe(true);

@@ -52,7 +52,9 @@ beforeAll(async () => {
   }
   const functions = Template.fromStack(stack).findResources('AWS::Lambda::Function');
   for (const resource of Object.values(functions)) {
-    const spec = (FUNCTIONS as readonly FunctionSpec[]).find((candidate) => candidate.description === resource.Properties.Description)!;
+    const spec = (FUNCTIONS as readonly FunctionSpec[]).find(
+      (candidate) => candidate.description === resource.Properties.Description,
+    )!;
     bundles.set(spec.name, join(outdir, resource.Metadata['aws:asset:path'] as string, 'index.mjs'));
   }
 
@@ -123,9 +125,12 @@ async function invokeBundle(
 }
 
 describe('bundled functions', () => {
-  it.each(['submit-screening', 'create-referral'] as const)('%s carries no email rendering (Handlebars), which only delivery needs', async (name) => {
-    expect(await readFile(bundles.get(name)!, 'utf8')).not.toContain('Handlebars');
-  });
+  it.each(['submit-screening', 'create-referral'] as const)(
+    '%s carries no email rendering (Handlebars), which only delivery needs',
+    async (name) => {
+      expect(await readFile(bundles.get(name)!, 'utf8')).not.toContain('Handlebars');
+    },
+  );
 
   it('deliver-leads carries the email rendering it needs', async () => {
     expect(await readFile(bundles.get('deliver-leads')!, 'utf8')).toContain('Handlebars');

@@ -27,7 +27,8 @@ function scratchRegistry(records: string[]): string {
 }
 function scratchCatalog(): string {
   const dir = join(mkdtempSync(join(tmpdir(), 'cli-catalog-')), 'data');
-  for (const folder of ['screeners', 'trials', 'criteria']) cpSync(join(DATA_DIR, folder), join(dir, folder), { recursive: true });
+  for (const folder of ['screeners', 'trials', 'criteria'])
+    cpSync(join(DATA_DIR, folder), join(dir, folder), { recursive: true });
   return dir;
 }
 
@@ -44,7 +45,13 @@ describe('trials import', () => {
       status: 'RECRUITING',
       eligibility: { minAgeYears: 65, maxAgeYears: null, sex: 'ALL', healthyVolunteers: false },
       sites: [
-        { facility: 'Johns Hopkins Hospital', city: 'Baltimore', country: 'United States', status: 'RECRUITING', geo: { lat: 39.3, lon: -76.58 } },
+        {
+          facility: 'Johns Hopkins Hospital',
+          city: 'Baltimore',
+          country: 'United States',
+          status: 'RECRUITING',
+          geo: { lat: 39.3, lon: -76.58 },
+        },
         { status: 'NOT_YET_RECRUITING' },
       ],
       centralContact: { email: 'cyeh13@jhu.edu' },

@@ -23,7 +23,18 @@ async function scratchCatalog(): Promise<string> {
   const imported = await runCli('trials', 'import', registry, '--data-dir', dir);
   expect(imported.exitCode).toBe(0);
   cpSync(join(DATA_DIR, 'criteria', 'README.md'), join(dir, 'criteria', 'README.md'));
-  const criteria = { nctId: CATALOG_TRIAL, criteria: [{ id: 'chronic', kind: 'inclusion', text: 'You have had back pain for at least 12 weeks', rule: { '>=': [{ var: 'pain_duration' }, 12] }, registryText: 'back pain' }] };
+  const criteria = {
+    nctId: CATALOG_TRIAL,
+    criteria: [
+      {
+        id: 'chronic',
+        kind: 'inclusion',
+        text: 'You have had back pain for at least 12 weeks',
+        rule: { '>=': [{ var: 'pain_duration' }, 12] },
+        registryText: 'back pain',
+      },
+    ],
+  };
   const { writeFileSync, mkdirSync } = await import('node:fs');
   mkdirSync(join(dir, 'criteria'), { recursive: true });
   writeFileSync(join(dir, 'criteria', `${CATALOG_TRIAL}.json`), JSON.stringify(criteria, null, 2));
@@ -88,7 +99,7 @@ describe('trials sync', () => {
     expect(readdirSync(join(dataDir, 'trials'))).not.toContain('NCT02552212.json');
   });
 
-  it('asks the API for open trials of the conditions, paged, then for the catalog\'s own ids', async () => {
+  it("asks the API for open trials of the conditions, paged, then for the catalog's own ids", async () => {
     const dataDir = await scratchCatalog();
     const api = await serve({ cond: [{ page: [newTrial], nextPageToken: 'page-2' }, { page: [] }], ids: [{ page: [] }] });
 
@@ -104,7 +115,7 @@ describe('trials sync', () => {
     expect(ids!.get('filter.ids')).toBe(CATALOG_TRIAL);
   });
 
-  it('syncs incrementally from the last sync\'s date', async () => {
+  it("syncs incrementally from the last sync's date", async () => {
     const dataDir = await scratchCatalog();
     await serve({ cond: [{ page: [] }], ids: [{ page: [] }] });
     await runCli('trials', 'sync', '--api-url', server!.url, '--data-dir', dataDir, '--condition', 'low back pain');
@@ -148,13 +159,29 @@ describe('trials sync', () => {
     const before = snapshot(dataDir);
     const api = await serve({ cond: [{ page: [newTrial] }], ids: [{ page: [] }] });
 
-    const run = await runCli('trials', 'sync', '--api-url', api.url, '--data-dir', dataDir, '--condition', 'low back pain', '--dry-run', '--json');
+    const run = await runCli(
+      'trials',
+      'sync',
+      '--api-url',
+      api.url,
+      '--data-dir',
+      dataDir,
+      '--condition',
+      'low back pain',
+      '--dry-run',
+      '--json',
+    );
 
     const output = JSON.parse(run.stdout);
     expect(output.summary).toMatchObject({ new: 1, updated: 0, closed: 0 });
     expect(output.trials[0]).toMatchObject({
       nctId: 'NCT06171568',
-      recordDates: { lastUpdated: '2023-12-14', verified: '2023-12', primaryCompletion: '2025-02-01', primaryCompletionType: 'ANTICIPATED' },
+      recordDates: {
+        lastUpdated: '2023-12-14',
+        verified: '2023-12',
+        primaryCompletion: '2025-02-01',
+        primaryCompletionType: 'ANTICIPATED',
+      },
     });
     expect(snapshot(dataDir)).toEqual(before);
   });
@@ -165,7 +192,16 @@ describe('trials sync', () => {
     await runCli('trials', 'sync', '--api-url', api.url, '--data-dir', dataDir, '--condition', 'low back pain');
 
     const listed = await runCli('catalog', 'review', '--data-dir', dataDir);
-    const approved = await runCli('catalog', 'review', 'NCT06171568', '--approve', '--by', 'Kari Reviewer', '--data-dir', dataDir);
+    const approved = await runCli(
+      'catalog',
+      'review',
+      'NCT06171568',
+      '--approve',
+      '--by',
+      'Kari Reviewer',
+      '--data-dir',
+      dataDir,
+    );
 
     expect(listed.stdout).toContain('NCT06171568');
     expect(listed.stdout).toContain('1 draft trial(s)');

@@ -19,7 +19,9 @@ describe('holding the unsent leads of closed trials and sites', () => {
   });
 
   async function leadsFor(): Promise<Record<string, any>[]> {
-    const screening = await api.request('POST', '/screenings', { body: { screenerId: 'lower-back-pain', answers: adultWithChronicBackPain() } });
+    const screening = await api.request('POST', '/screenings', {
+      body: { screenerId: 'lower-back-pain', answers: adultWithChronicBackPain() },
+    });
     const referral = await api.request('POST', `/screenings/${screening.body.screeningId}/referrals`, {
       token: screening.body.token,
       body: {
@@ -48,7 +50,10 @@ describe('holding the unsent leads of closed trials and sites', () => {
 
   it('holds the lead of a site that stopped recruiting', async () => {
     const [closingLead] = await leadsFor();
-    const siteClosed = { ...closing, sites: closing.sites.map((site) => ({ ...site, status: 'ACTIVE_NOT_RECRUITING' as const })) };
+    const siteClosed = {
+      ...closing,
+      sites: closing.sites.map((site) => ({ ...site, status: 'ACTIVE_NOT_RECRUITING' as const })),
+    };
 
     const held = await holdLeadsOfClosedSites(new OutboxRepository(api.table), [siteClosed, staying]);
 

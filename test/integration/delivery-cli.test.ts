@@ -39,7 +39,15 @@ async function cli(...args: string[]): Promise<{ stdout: string; stderr: string;
   try {
     const program = new Command().exitOverride();
     registerLeadCommands(program);
-    await program.parseAsync(['node', 'trial-screener', ...args, '--table', tableName, '--endpoint', process.env.AWS_ENDPOINT_URL_DYNAMODB!]);
+    await program.parseAsync([
+      'node',
+      'trial-screener',
+      ...args,
+      '--table',
+      tableName,
+      '--endpoint',
+      process.env.AWS_ENDPOINT_URL_DYNAMODB!,
+    ]);
     return { stdout: stdout.join('\n'), stderr: stderr.join('\n'), exitCode: process.exitCode as number | undefined };
   } finally {
     process.exitCode = undefined;
@@ -75,7 +83,9 @@ describe('leads list', () => {
     const { stdout } = await cli('leads', 'list', '--status', 'failed', '--json');
 
     const rows = stdout.split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
-    expect(rows).toEqual([expect.objectContaining({ id: failedLeadId, status: 'FAILED', lastError: 'SES MessageRejected (400)' })]);
+    expect(rows).toEqual([
+      expect.objectContaining({ id: failedLeadId, status: 'FAILED', lastError: 'SES MessageRejected (400)' }),
+    ]);
   });
 
   it('lists leads and the confirmation of every status without patient details', async () => {
@@ -131,7 +141,10 @@ describe('leads redrive', () => {
     const { stdout } = await cli('leads', 'redrive', '--failed', '--json');
 
     expect(JSON.parse(stdout)).toEqual({ redriven: [failedLeadId], refused: [] });
-    expect((await outboxOf(tableName).get({ kind: 'LEAD', id: failedLeadId }))?.summary).toMatchObject({ status: 'PENDING', attempts: 0 });
+    expect((await outboxOf(tableName).get({ kind: 'LEAD', id: failedLeadId }))?.summary).toMatchObject({
+      status: 'PENDING',
+      attempts: 0,
+    });
   });
 
   it('refuses to re-drive a lead that was sent', async () => {

@@ -8,7 +8,12 @@ import { randomUUID } from 'node:crypto';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { MessageRejected, SESClient, SESServiceException, type SendEmailCommand } from '@aws-sdk/client-ses';
-import { DynamoDBStreamsClient, GetRecordsCommand, GetShardIteratorCommand, DescribeStreamCommand } from '@aws-sdk/client-dynamodb-streams';
+import {
+  DynamoDBStreamsClient,
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+  DescribeStreamCommand,
+} from '@aws-sdk/client-dynamodb-streams';
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { streamFunctions } from '#functions/function-manifest';
@@ -113,7 +118,13 @@ function aLeadPlan(trial: ReferralTrial, index: number): LeadPlan {
   return {
     trialId: trial.trialId,
     trialTitle: `Back pain study ${index + 1}`,
-    site: { siteId: `site-${index + 1}`, facility: `Spine Clinic ${index + 1}`, city: 'Boston', state: 'Massachusetts', country: 'United States' },
+    site: {
+      siteId: `site-${index + 1}`,
+      facility: `Spine Clinic ${index + 1}`,
+      city: 'Boston',
+      state: 'Massachusetts',
+      country: 'United States',
+    },
     recipient: { name: `Coordinator ${index + 1}`, email: trial.recipientEmail },
     qualifyingAnswers: [
       { question: 'How long have you had this back pain?', answer: '16 weeks' },
@@ -133,7 +144,11 @@ function aLeadPlan(trial: ReferralTrial, index: number): LeadPlan {
 }
 
 /** Writes a screening and its referral (leads + confirmation, PENDING) the way the API does. */
-export async function writeReferral(tableName: string, patient: PatientFixture, trials: ReferralTrial[]): Promise<WrittenReferral> {
+export async function writeReferral(
+  tableName: string,
+  patient: PatientFixture,
+  trials: ReferralTrial[],
+): Promise<WrittenReferral> {
   const screenings = new ScreeningRepository(tableRef(tableName, documentClient()));
   const token = randomUUID();
   const saved = await screenings.createScreening(
@@ -223,7 +238,9 @@ export function rejectedError(): Error {
  * Wraps the real SES client (on the emulator): `failure` decides, per call, whether to throw
  * instead of sending. No module mocking: the mailer takes any `send`.
  */
-export function failingSes(failure: (command: SendEmailCommand, call: number) => Error | undefined): SesSender & { calls: number } {
+export function failingSes(
+  failure: (command: SendEmailCommand, call: number) => Error | undefined,
+): SesSender & { calls: number } {
   const real = new SESClient({});
   const decorator = {
     calls: 0,

@@ -32,7 +32,11 @@ describe('logs and metrics of lead delivery', () => {
   beforeAll(async () => {
     tableName = await createTestTable();
     const capture = (chunk: unknown) => {
-      lines.push(...String(chunk).split('\n').filter((line) => line.trim().length > 0));
+      lines.push(
+        ...String(chunk)
+          .split('\n')
+          .filter((line) => line.trim().length > 0),
+      );
       return true;
     };
     process.stdout.write = capture as typeof process.stdout.write;
@@ -51,7 +55,8 @@ describe('logs and metrics of lead delivery', () => {
       const to = command.input.Destination?.ToAddresses?.[0] ?? '';
       const attempt = (attemptsByRecipient.get(to) ?? 0) + 1;
       attemptsByRecipient.set(to, attempt);
-      if (to === SITE_REJECTS) return new MessageRejected({ $metadata: { httpStatusCode: 400 }, message: `Illegal address: ${to}` });
+      if (to === SITE_REJECTS)
+        return new MessageRejected({ $metadata: { httpStatusCode: 400 }, message: `Illegal address: ${to}` });
       if (to === SITE_ACCEPTS && attempt === 1) {
         return Object.assign(new Error(`Throttled sending to ${to}`), { name: 'Throttling', $metadata: { httpStatusCode: 400 } });
       }
@@ -109,7 +114,9 @@ describe('logs and metrics of lead delivery', () => {
   });
 
   it("never logs the patient's name, email address or phone number", () => {
-    const leaked = lines.filter((line) => [PATIENT.name, 'Quillfeather', PATIENT.email, PATIENT.phone, '555-0177'].some((value) => line.includes(value)));
+    const leaked = lines.filter((line) =>
+      [PATIENT.name, 'Quillfeather', PATIENT.email, PATIENT.phone, '555-0177'].some((value) => line.includes(value)),
+    );
 
     expect(leaked).toEqual([]);
   });

@@ -77,18 +77,28 @@ describe('the local stream poller with the delivery handler', () => {
     const { addresses, write } = aReferralToTwoTrials();
     const ses = failingSes((_command, call) => (call <= 4 ? throttlingError() : undefined));
     const { delivery, metrics } = testDelivery(deliveryConfig(tableName), { ses });
-    poller = await startStreamPoller({ tableName, spec: deliverLeadsSpec, handler: createDeliverLeadsHandler(delivery), initialPosition: 'LATEST', log: quiet });
+    poller = await startStreamPoller({
+      tableName,
+      spec: deliverLeadsSpec,
+      handler: createDeliverLeadsHandler(delivery),
+      initialPosition: 'LATEST',
+      log: quiet,
+    });
 
     const referral = await write();
     await eventually('the stream has tried all three', async () => ses.calls >= 3);
     // Each reconciler run is an hour later than the last, so every rescheduled attempt is due.
     let hoursOn = 0;
     const clock = () => new Date(Date.now() + hoursOn * 3_600_000);
-    const reconcile = createReconcileLeadsHandler(testDelivery(deliveryConfig(tableName), { ses, now: clock }).delivery, { now: clock });
+    const reconcile = createReconcileLeadsHandler(testDelivery(deliveryConfig(tableName), { ses, now: clock }).delivery, {
+      now: clock,
+    });
     await eventually('both leads are SENT and the confirmation has arrived', async () => {
       hoursOn += 1;
       await reconcile({});
-      return (await statusesOf(referral)).every((status) => status === 'SENT') && (await inboxFor(addresses.patient)).length === 1;
+      return (
+        (await statusesOf(referral)).every((status) => status === 'SENT') && (await inboxFor(addresses.patient)).length === 1
+      );
     });
 
     expect((await inboxFor(addresses.siteA)).length).toBe(1);
@@ -128,14 +138,24 @@ describe('the local stream poller on its own', () => {
     const handler = async (event: DynamoDBStreamEvent) => {
       for (const record of event.Records) {
         if (isPoison(record)) attemptsOnPoison.push(record.dynamodb!.SequenceNumber!);
-        else if (JSON.stringify(record.dynamodb?.NewImage).includes(next.addresses.patient)) handledAfterwards.push(record.eventID!);
+        else if (JSON.stringify(record.dynamodb?.NewImage).includes(next.addresses.patient))
+          handledAfterwards.push(record.eventID!);
       }
-      return { batchItemFailures: event.Records.filter(isPoison).map((record) => ({ itemIdentifier: record.dynamodb!.SequenceNumber! })) };
+      return {
+        batchItemFailures: event.Records.filter(isPoison).map((record) => ({ itemIdentifier: record.dynamodb!.SequenceNumber! })),
+      };
     };
     const log = (level: string, message: string, fields?: Record<string, unknown>) => {
       if (message.includes('dead-letter')) deadLetters.push(fields?.sequenceNumbers);
     };
-    poller = await startStreamPoller({ tableName, spec: deliverLeadsSpec, handler, initialPosition: 'LATEST', log, pollIntervalMs: 50 });
+    poller = await startStreamPoller({
+      tableName,
+      spec: deliverLeadsSpec,
+      handler,
+      initialPosition: 'LATEST',
+      log,
+      pollIntervalMs: 50,
+    });
 
     await poison.write();
     await eventually('the poison record is dead-lettered', async () => deadLetters.length > 0);
@@ -187,7 +207,12 @@ describe('the reconciler', () => {
           ':sending': 'SENDING',
           ':at': claimedAt,
           ':one': 1,
-          ...Object.fromEntries(Object.entries(outboxKeys('SENDING', claimedAt, staleLeadId)).map(([name, value]) => [name === 'GSI1PK' ? ':pk' : ':sk', value])),
+          ...Object.fromEntries(
+            Object.entries(outboxKeys('SENDING', claimedAt, staleLeadId)).map(([name, value]) => [
+              name === 'GSI1PK' ? ':pk' : ':sk',
+              value,
+            ]),
+          ),
           // Due when the claim went stale (an hour ago plus the stale time).
           ':due': dueKeys(new Date(Date.parse(claimedAt) + 300_000).toISOString(), staleLeadId).GSI2SK,
         },
@@ -197,7 +222,10 @@ describe('the reconciler', () => {
 
     await reconcile({});
 
-    expect((await outboxOf(tableName).get({ kind: 'LEAD', id: staleLeadId }))?.summary).toMatchObject({ status: 'SENT', attempts: 2 });
+    expect((await outboxOf(tableName).get({ kind: 'LEAD', id: staleLeadId }))?.summary).toMatchObject({
+      status: 'SENT',
+      attempts: 2,
+    });
     expect((await inboxFor(addresses.siteA)).length).toBe(1);
   });
 });

@@ -55,7 +55,9 @@ describe('the reconciler', () => {
     const poisonId = await writePoisonLead(ownTable);
     const site = uniqueAddress('site');
     const patient = uniqueAddress('patient');
-    const referral = await writeReferral(ownTable, { name: 'Pat Example', email: patient }, [{ trialId: 'NCT00000001', recipientEmail: site }]);
+    const referral = await writeReferral(ownTable, { name: 'Pat Example', email: patient }, [
+      { trialId: 'NCT00000001', recipientEmail: site },
+    ]);
     const { delivery } = testDelivery(deliveryConfig(ownTable));
 
     const first = await createReconcileLeadsHandler(delivery, { now: hoursAhead(1) })({});
@@ -73,7 +75,9 @@ describe('the reconciler', () => {
   it('takes at most its batch per run and leaves the rest for the next', async () => {
     const sites = [uniqueAddress('a'), uniqueAddress('b'), uniqueAddress('c')];
     for (const site of sites) {
-      await writeReferral(tableName, { name: 'Pat Example', email: uniqueAddress('patient') }, [{ trialId: 'NCT00000001', recipientEmail: site }]);
+      await writeReferral(tableName, { name: 'Pat Example', email: uniqueAddress('patient') }, [
+        { trialId: 'NCT00000001', recipientEmail: site },
+      ]);
     }
     const { delivery } = testDelivery(deliveryConfig(tableName));
     const reconcile = createReconcileLeadsHandler(delivery, { now: hoursAhead(2), maxMessagesPerRun: 4 });
@@ -88,7 +92,9 @@ describe('the reconciler', () => {
 
   it('does not look at a message that is not due yet', async () => {
     const site = uniqueAddress('site');
-    await writeReferral(tableName, { name: 'Pat Example', email: uniqueAddress('patient') }, [{ trialId: 'NCT00000001', recipientEmail: site }]);
+    await writeReferral(tableName, { name: 'Pat Example', email: uniqueAddress('patient') }, [
+      { trialId: 'NCT00000001', recipientEmail: site },
+    ]);
     const { delivery } = testDelivery(deliveryConfig(tableName));
 
     const summary = await createReconcileLeadsHandler(delivery)({});

@@ -69,7 +69,14 @@ describe('the deliver-leads stream handler', () => {
     expect(email?.body.text).toContain(leadId);
     expect(email?.body.text).toMatch(new RegExp(`http://localhost:3000/site/leads/${leadId}#t=[A-Za-z0-9_-]{22}`));
     for (const body of [email?.body.text ?? '', email?.body.html ?? '']) {
-      for (const patientData of [patient.name, patient.email, patient.phone, '16 weeks', 'How long have you had this back pain?', 'consent-test-v1']) {
+      for (const patientData of [
+        patient.name,
+        patient.email,
+        patient.phone,
+        '16 weeks',
+        'How long have you had this back pain?',
+        'consent-test-v1',
+      ]) {
         expect(body).not.toContain(patientData);
       }
     }
@@ -193,7 +200,10 @@ describe('hostile patient input', () => {
   it('never puts a script tag from a name into an email as markup', async () => {
     const { siteA, records } = await referralToTwoTrials('<script>alert(1)</script>');
 
-    await createDeliverLeadsHandler(testDelivery(deliveryConfig(tableName, { SITE_EMAIL_MODE: 'full' })).delivery)({ Records: records }, context);
+    await createDeliverLeadsHandler(testDelivery(deliveryConfig(tableName, { SITE_EMAIL_MODE: 'full' })).delivery)(
+      { Records: records },
+      context,
+    );
 
     const [email] = await inboxFor(siteA);
     expect(email?.body.html).not.toContain('<script>');
@@ -203,7 +213,10 @@ describe('hostile patient input', () => {
   it('never turns a name with a line break into a header', async () => {
     const { siteA, patient, records } = await referralToTwoTrials('Eve\r\nBcc: x@y.example');
 
-    await createDeliverLeadsHandler(testDelivery(deliveryConfig(tableName, { SITE_EMAIL_MODE: 'full' })).delivery)({ Records: records }, context);
+    await createDeliverLeadsHandler(testDelivery(deliveryConfig(tableName, { SITE_EMAIL_MODE: 'full' })).delivery)(
+      { Records: records },
+      context,
+    );
 
     const [email] = await inboxFor(siteA);
     expect(email?.destination).toEqual({ to: [siteA], cc: [], bcc: [] });

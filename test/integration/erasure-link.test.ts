@@ -22,7 +22,15 @@ import { itemKeys } from '#functions/table-schema';
 import { aTrial } from '#test/factories/catalog';
 import { aScreener, adultWithChronicBackPain } from '#test/factories/screener';
 import { startTestApi, type TestApi } from '#test/setup/api';
-import { deliveryConfig, failingSes, inboxFor, readDeliveryRecords, rejectedError, throttlingError, uniqueAddress } from './delivery-fixtures';
+import {
+  deliveryConfig,
+  failingSes,
+  inboxFor,
+  readDeliveryRecords,
+  rejectedError,
+  throttlingError,
+  uniqueAddress,
+} from './delivery-fixtures';
 
 const context = { awsRequestId: 'erasure-link', getRemainingTimeInMillis: () => 60_000 } as Context;
 const trial = aTrial();
@@ -38,7 +46,11 @@ beforeAll(async () => {
   // The handlers' logger is created on their first import (in startTestApi): log everything.
   process.env.POWERTOOLS_LOG_LEVEL = 'DEBUG';
   const capture = (chunk: unknown) => {
-    captured.push(...String(chunk).split('\n').filter((line) => line.trim().length > 0));
+    captured.push(
+      ...String(chunk)
+        .split('\n')
+        .filter((line) => line.trim().length > 0),
+    );
     return true;
   };
   process.stdout.write = capture as typeof process.stdout.write;
@@ -63,7 +75,9 @@ interface Referred {
 /** A screening and a referral through the API, as the form sends them. */
 async function aReferredScreening(): Promise<Referred> {
   const patientEmail = uniqueAddress('patient');
-  const screening = await api.request('POST', '/screenings', { body: { screenerId: 'lower-back-pain', answers: adultWithChronicBackPain() } });
+  const screening = await api.request('POST', '/screenings', {
+    body: { screenerId: 'lower-back-pain', answers: adultWithChronicBackPain() },
+  });
   expect(screening.status).toBe(201);
   const { screeningId, token } = screening.body as { screeningId: string; token: string };
   issuedTokens.push(token);
@@ -128,7 +142,15 @@ async function cli(...args: string[]): Promise<string> {
   try {
     const program = new Command().exitOverride();
     registerLeadCommands(program);
-    await program.parseAsync(['node', 'trial-screener', ...args, '--table', api.tableName, '--endpoint', process.env.AWS_ENDPOINT_URL_DYNAMODB!]);
+    await program.parseAsync([
+      'node',
+      'trial-screener',
+      ...args,
+      '--table',
+      api.tableName,
+      '--endpoint',
+      process.env.AWS_ENDPOINT_URL_DYNAMODB!,
+    ]);
     return printed.join('\n');
   } finally {
     process.stdout.write = write;
@@ -159,8 +181,18 @@ describe('the erasure link in the patient confirmation', () => {
     // Only the disclosure record stays: which sites had the lead, and nothing about the patient.
     const left = (await api.items()).filter((item) => JSON.stringify(item).includes(referred.screeningId));
     expect(left.map((item) => item.entityType)).toEqual(['DISCLOSURE']);
-    expect(Object.keys(left[0]!).sort()).toEqual(['PK', 'SK', 'disclosedTo', 'entityType', 'erasedAt', 'expiresAt', 'screeningId']);
-    expect(erasure.body.disclosedTo).toEqual(left[0]!.disclosedTo.map(({ leadId: _leadId, ...site }: Record<string, unknown>) => site));
+    expect(Object.keys(left[0]!).sort()).toEqual([
+      'PK',
+      'SK',
+      'disclosedTo',
+      'entityType',
+      'erasedAt',
+      'expiresAt',
+      'screeningId',
+    ]);
+    expect(erasure.body.disclosedTo).toEqual(
+      left[0]!.disclosedTo.map(({ leadId: _leadId, ...site }: Record<string, unknown>) => site),
+    );
     expect((await api.request('GET', `/screenings/${referred.screeningId}`, { token: link.token })).status).toBe(403);
   });
 
@@ -182,7 +214,9 @@ describe('the erasure link in the patient confirmation', () => {
 
   it('removes the token from the confirmation item when it records FAILED', async () => {
     const referred = await aReferredScreening();
-    const ses = failingSes((command) => (command.input.Destination?.ToAddresses?.includes(referred.patientEmail) ? rejectedError() : undefined));
+    const ses = failingSes((command) =>
+      command.input.Destination?.ToAddresses?.includes(referred.patientEmail) ? rejectedError() : undefined,
+    );
 
     await deliver(referred, ses);
 
@@ -193,7 +227,9 @@ describe('the erasure link in the patient confirmation', () => {
 
   it('keeps the token for the next attempt when a send is retried', async () => {
     const referred = await aReferredScreening();
-    const ses = failingSes((command) => (command.input.Destination?.ToAddresses?.includes(referred.patientEmail) ? throttlingError() : undefined));
+    const ses = failingSes((command) =>
+      command.input.Destination?.ToAddresses?.includes(referred.patientEmail) ? throttlingError() : undefined,
+    );
 
     await deliver(referred, ses);
 
@@ -221,7 +257,9 @@ describe('the erasure link in the patient confirmation', () => {
 
   it('never writes a token to a log line or a metric', async () => {
     const referred = await aReferredScreening();
-    const throttled = failingSes((command, call) => (call === 1 && command.input.Destination?.ToAddresses?.includes(referred.patientEmail) ? throttlingError() : undefined));
+    const throttled = failingSes((command, call) =>
+      call === 1 && command.input.Destination?.ToAddresses?.includes(referred.patientEmail) ? throttlingError() : undefined,
+    );
     await deliver(referred, throttled);
     // The retry, once its backoff has passed (the stream replays the record; the reconciler would too).
     await deliver(referred, undefined, () => new Date(Date.now() + 3_600_000));

@@ -46,7 +46,8 @@ function aReferralToOneSite() {
   return {
     site,
     patient,
-    write: () => writeReferral(tableName, { name: 'Pat Example', email: patient }, [{ trialId: 'NCT00000001', recipientEmail: site }]),
+    write: () =>
+      writeReferral(tableName, { name: 'Pat Example', email: patient }, [{ trialId: 'NCT00000001', recipientEmail: site }]),
   };
 }
 
@@ -63,10 +64,20 @@ describe('erasure', () => {
     await delivery.deliver({ kind: 'LEAD', id: referral.leadIds[0]! });
     const sentAt = (await outboxOf(tableName).get({ kind: 'LEAD', id: referral.leadIds[0]! }))?.summary.sentAt;
 
-    const receipt = await new ScreeningRepository(tableRef(tableName, documentClient())).eraseScreening(referral.screeningId, referral.token);
+    const receipt = await new ScreeningRepository(tableRef(tableName, documentClient())).eraseScreening(
+      referral.screeningId,
+      referral.token,
+    );
 
     expect(receipt.disclosedTo).toEqual([
-      { leadId: referral.leadIds[0], trialId: 'NCT00000001', siteId: 'site-1', facility: 'Spine Clinic 1', status: 'SENT', sentAt },
+      {
+        leadId: referral.leadIds[0],
+        trialId: 'NCT00000001',
+        siteId: 'site-1',
+        facility: 'Spine Clinic 1',
+        status: 'SENT',
+        sentAt,
+      },
     ]);
     const record = await getItem({ TableName: tableName, Key: itemKeys.disclosure(referral.screeningId) });
     expect(record.Item?.disclosedTo).toEqual(receipt.disclosedTo);
@@ -77,7 +88,10 @@ describe('erasure', () => {
   it('keeps no disclosure record when nothing had been sent', async () => {
     const referral = await aReferralToOneSite().write();
 
-    const receipt = await new ScreeningRepository(tableRef(tableName, documentClient())).eraseScreening(referral.screeningId, referral.token);
+    const receipt = await new ScreeningRepository(tableRef(tableName, documentClient())).eraseScreening(
+      referral.screeningId,
+      referral.token,
+    );
 
     expect(receipt.disclosedTo).toEqual([]);
     expect((await getItem({ TableName: tableName, Key: itemKeys.disclosure(referral.screeningId) })).Item).toBeUndefined();
@@ -98,14 +112,18 @@ describe('erasure', () => {
       // Either may start first: the delivery after 0-300 ms, the erasure after 0-30 ms (an erasure
       // takes a few reads and a transaction, so this spreads the delivery's claim across it).
       const delivering = pause(Math.random() * 300).then(() =>
-        Promise.all([delivery.deliver({ kind: 'LEAD', id: referral.leadIds[0]! }), delivery.deliver({ kind: 'CONFIRMATION', id: confirmationId })]),
+        Promise.all([
+          delivery.deliver({ kind: 'LEAD', id: referral.leadIds[0]! }),
+          delivery.deliver({ kind: 'CONFIRMATION', id: confirmationId }),
+        ]),
       );
       await pause(Math.random() * 30);
       const receipt = await screenings.eraseScreening(referral.screeningId, referral.token);
       const acknowledgedAt = Date.now();
       await delivering;
 
-      for (const email of ses.accepted) if (email.at > acknowledgedAt) violations.push(`round ${round}: ${email.to === site ? 'lead' : 'confirmation'}`);
+      for (const email of ses.accepted)
+        if (email.at > acknowledgedAt) violations.push(`round ${round}: ${email.to === site ? 'lead' : 'confirmation'}`);
       const leadSent = ses.accepted.some((email) => email.to === site);
       if (leadSent) sentBeforeErasure += 1;
       if (leadSent !== receipt.disclosedTo.some((disclosure) => disclosure.status === 'SENT')) undisclosed.push(`round ${round}`);

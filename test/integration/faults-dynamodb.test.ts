@@ -46,7 +46,11 @@ describe('a DynamoDB outage during screenings', () => {
     const submitAll = async () => {
       while (next < 200) {
         next += 1;
-        responses.push(await api.request('POST', '/screenings', { body: { screenerId: 'lower-back-pain', answers: adultWithChronicBackPain() } }));
+        responses.push(
+          await api.request('POST', '/screenings', {
+            body: { screenerId: 'lower-back-pain', answers: adultWithChronicBackPain() },
+          }),
+        );
       }
     };
     const outage = (async () => {

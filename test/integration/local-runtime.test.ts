@@ -40,7 +40,9 @@ describe('the local runtime (npm start)', () => {
     const response = await fetch(`${stack.baseUrl}/openapi.json`);
 
     expect(response.status).toBe(200);
-    expect(await response.json()).toEqual(expect.objectContaining({ openapi: '3.1.0', paths: expect.objectContaining({ '/screenings': expect.any(Object) }) }));
+    expect(await response.json()).toEqual(
+      expect.objectContaining({ openapi: '3.1.0', paths: expect.objectContaining({ '/screenings': expect.any(Object) }) }),
+    );
   });
 
   it("serves the form with the contract's security headers", async () => {

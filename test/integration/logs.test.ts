@@ -21,7 +21,15 @@ const ANSWERS = adultWithChronicBackPain({
   pain_locations: ['hips_buttocks_thighs'],
 });
 /** Values that would only be in a log line if an answer leaked into it. */
-const ANSWER_TRACES = ['21231', 'degenerative_disc', 'sacroiliitis', 'acupuncture', 'hips_buttocks_thighs', 'pain_duration', 'rf_urine_retention'];
+const ANSWER_TRACES = [
+  '21231',
+  'degenerative_disc',
+  'sacroiliitis',
+  'acupuncture',
+  'hips_buttocks_thighs',
+  'pain_duration',
+  'rf_urine_retention',
+];
 
 describe('logs of a full patient journey', () => {
   let api: TestApi;
@@ -35,7 +43,11 @@ describe('logs of a full patient journey', () => {
     // The handlers' logger is created on their first import, below: log everything from INFO up.
     process.env.POWERTOOLS_LOG_LEVEL = 'DEBUG';
     const capture = (chunk: unknown) => {
-      lines.push(...String(chunk).split('\n').filter((line) => line.trim().length > 0));
+      lines.push(
+        ...String(chunk)
+          .split('\n')
+          .filter((line) => line.trim().length > 0),
+      );
       return true;
     };
     process.stdout.write = capture as typeof process.stdout.write;
@@ -55,11 +67,20 @@ describe('logs of a full patient journey', () => {
       consent: { shareWithSites: true, phoneContact: true, textVersion: aScreener().consent.version },
     };
     // Triage answers and their advice are health data too: an emergency and a see-a-doctor screening.
-    await api.request('POST', '/screenings', { body: { screenerId: 'lower-back-pain', answers: { ...ANSWERS, rf_urine_retention: true } } });
-    await api.request('POST', '/screenings', { body: { screenerId: 'lower-back-pain', answers: { ...ANSWERS, sd_cancer: true, cancer_now: false } } });
+    await api.request('POST', '/screenings', {
+      body: { screenerId: 'lower-back-pain', answers: { ...ANSWERS, rf_urine_retention: true } },
+    });
+    await api.request('POST', '/screenings', {
+      body: { screenerId: 'lower-back-pain', answers: { ...ANSWERS, sd_cancer: true, cancer_now: false } },
+    });
     // Refused requests carry patient data too.
-    await api.request('POST', '/screenings', { body: { screenerId: 'lower-back-pain', answers: { ...ANSWERS, age: PATIENT.name } } });
-    await api.request('POST', `${path}/referrals`, { ...auth, body: { ...referral, contact: { ...referral.contact, email: `${PATIENT.name}@` } } });
+    await api.request('POST', '/screenings', {
+      body: { screenerId: 'lower-back-pain', answers: { ...ANSWERS, age: PATIENT.name } },
+    });
+    await api.request('POST', `${path}/referrals`, {
+      ...auth,
+      body: { ...referral, contact: { ...referral.contact, email: `${PATIENT.name}@` } },
+    });
     await api.request('POST', `${path}/referrals`, { ...auth, body: referral });
     await api.request('POST', `${path}/referrals`, { ...auth, body: referral });
     await api.request('GET', path, auth);
@@ -75,11 +96,15 @@ describe('logs of a full patient journey', () => {
     const requests = lines.filter((line) => line.includes('"message":"request"'));
 
     expect(requests.length).toBeGreaterThanOrEqual(7);
-    expect(requests.some((line) => line.includes('POST /screenings/{screeningId}/referrals') && line.includes('"status":202'))).toBe(true);
+    expect(
+      requests.some((line) => line.includes('POST /screenings/{screeningId}/referrals') && line.includes('"status":202')),
+    ).toBe(true);
   });
 
   it('never logs the patient’s name, email address or phone number', () => {
-    const leaked = lines.filter((line) => [PATIENT.name, PATIENT.email, PATIENT.phone, PATIENT.phoneE164, '555-0177'].some((value) => line.includes(value)));
+    const leaked = lines.filter((line) =>
+      [PATIENT.name, PATIENT.email, PATIENT.phone, PATIENT.phoneE164, '555-0177'].some((value) => line.includes(value)),
+    );
 
     expect(leaked).toEqual([]);
   });
@@ -92,7 +117,12 @@ describe('logs of a full patient journey', () => {
 
   it('never logs a triage reason, the urgent-care message or the see-a-doctor advice', () => {
     const screener = aScreener();
-    const traces = [screener.urgentCare.message, screener.medicalAdvice.soon, ...screener.triage.map((rule) => rule.reason), 'I have back pain'];
+    const traces = [
+      screener.urgentCare.message,
+      screener.medicalAdvice.soon,
+      ...screener.triage.map((rule) => rule.reason),
+      'I have back pain',
+    ];
     const leaked = lines.filter((line) => traces.some((value) => line.includes(value)));
 
     expect(leaked).toEqual([]);

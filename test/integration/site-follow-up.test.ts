@@ -53,7 +53,9 @@ class RecordingMailer implements Mailer {
 
 /** A referral to one trial, its lead delivered at `sentAt` (the delivery's clock). */
 async function aLeadSentAt(tableName: string, sentAt: Date, recipientEmail = uniqueAddress('site')) {
-  const referral = await writeReferral(tableName, { name: 'Pat Example', email: uniqueAddress('patient') }, [{ trialId: 'NCT00000001', recipientEmail }]);
+  const referral = await writeReferral(tableName, { name: 'Pat Example', email: uniqueAddress('patient') }, [
+    { trialId: 'NCT00000001', recipientEmail },
+  ]);
   const mailer = new RecordingMailer();
   const { delivery } = testDelivery(deliveryConfig(tableName), { mailer, now: () => sentAt });
   await delivery.deliver({ kind: 'LEAD', id: referral.leadIds[0]! });
@@ -101,7 +103,9 @@ describe('reminders', () => {
     expect(reminder!.text).not.toContain('Pat Example');
     const url = new URL(/http:\/\/localhost:3000\/site\/leads\/\S+/.exec(reminder!.text)![0]);
     const location = parseSiteLeadLocation(url.pathname, url.hash)!;
-    await expect(new SiteLeadRepository(table).authorize(lead.leadId, location.token!, clock.now)).resolves.toMatchObject({ lead: { leadId: lead.leadId } });
+    await expect(new SiteLeadRepository(table).authorize(lead.leadId, location.token!, clock.now)).resolves.toMatchObject({
+      lead: { leadId: lead.leadId },
+    });
   });
 
   it('counts a Friday lead’s reminder from the next working days, not the weekend', async () => {
@@ -151,7 +155,9 @@ describe('reminders', () => {
     expect(metrics.count('LeadsUnanswered')).toBe(1);
     const listed = [];
     for await (const unanswered of unansweredLeads(outboxOf(tableName), clock.now, 3)) listed.push(unanswered);
-    expect(listed.map(({ leadId, followUp }) => ({ leadId, escalated: followUp.escalated }))).toEqual([{ leadId: lead.leadId, escalated: true }]);
+    expect(listed.map(({ leadId, followUp }) => ({ leadId, escalated: followUp.escalated }))).toEqual([
+      { leadId: lead.leadId, escalated: true },
+    ]);
   });
 });
 
@@ -167,7 +173,16 @@ function snsEvent(name: string, lead: { leadId: string; recipientEmail: string }
   event.mail.tags = { ...event.mail.tags, 'outbox-kind': ['LEAD'], 'outbox-id': [lead.leadId] };
   for (const recipient of event.bounce?.bouncedRecipients ?? []) recipient.emailAddress = lead.recipientEmail;
   for (const recipient of event.complaint?.complainedRecipients ?? []) recipient.emailAddress = lead.recipientEmail;
-  return { Records: [{ EventSource: 'aws:sns', EventVersion: '1.0', EventSubscriptionArn: 'arn', Sns: { Message: JSON.stringify(event), MessageId: 'sns-1' } as never }] };
+  return {
+    Records: [
+      {
+        EventSource: 'aws:sns',
+        EventVersion: '1.0',
+        EventSubscriptionArn: 'arn',
+        Sns: { Message: JSON.stringify(event), MessageId: 'sns-1' } as never,
+      },
+    ],
+  };
 }
 
 describe('SES delivery events', () => {
@@ -182,7 +197,8 @@ describe('SES delivery events', () => {
       logger: silent,
       now: () => at('2026-11-30T10:05:00Z'),
     });
-    const item = async () => (await table.client.send(new GetCommand({ TableName: tableName, Key: itemKeys.lead(lead.leadId) }))).Item!;
+    const item = async () =>
+      (await table.client.send(new GetCommand({ TableName: tableName, Key: itemKeys.lead(lead.leadId) }))).Item!;
     return { table, lead, metrics, handler, item };
   }
 
@@ -194,10 +210,17 @@ describe('SES delivery events', () => {
     const stored = await item();
     expect(stored.status).toBe('BOUNCED');
     expect(stored.GSI1PK).toBe('OUTBOX#BOUNCED');
-    expect(stored.emailEvents).toEqual([{ type: 'Bounce', at: '2017-08-05T00:41:02.669Z', messageId: 'ses-1', bounceType: 'Permanent', bounceSubType: 'General' }]);
+    expect(stored.emailEvents).toEqual([
+      { type: 'Bounce', at: '2017-08-05T00:41:02.669Z', messageId: 'ses-1', bounceType: 'Permanent', bounceSubType: 'General' },
+    ]);
     expect(JSON.stringify(stored.emailEvents)).not.toContain(lead.recipientEmail);
     expect(await new SitePauseRepository(table).list()).toEqual([
-      expect.objectContaining({ kind: 'address', address: lead.recipientEmail.toLowerCase(), pausedBy: 'bounce', leadId: lead.leadId }),
+      expect.objectContaining({
+        kind: 'address',
+        address: lead.recipientEmail.toLowerCase(),
+        pausedBy: 'bounce',
+        leadId: lead.leadId,
+      }),
     ]);
     expect(metrics.count('LeadsBounced')).toBe(1);
   });
@@ -234,7 +257,9 @@ describe('SES delivery events', () => {
 
   it('ignores an event for mail it did not tag', async () => {
     const { handler } = await setUp();
-    const untagged: SNSEvent = { Records: [{ Sns: { Message: JSON.stringify(fixture('bounce-permanent')), MessageId: 'sns-2' } } as never] };
+    const untagged: SNSEvent = {
+      Records: [{ Sns: { Message: JSON.stringify(fixture('bounce-permanent')), MessageId: 'sns-2' } } as never],
+    };
 
     expect(await handler(untagged)).toEqual({ recorded: 0, bounced: 0, ignored: 1 });
   });

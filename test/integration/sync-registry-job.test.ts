@@ -36,7 +36,12 @@ describe('the scheduled registry sync', () => {
   let server: ReplayServer | undefined;
   const trial = catalogTrial();
   const metrics = () => new Metrics({ namespace: 'TrialScreener', serviceName: 'registry-sync' });
-  const settings = (url: string) => ({ apiUrl: url, conditions: ['low back pain'], screenerIds: ['lower-back-pain'], maxRecordAgeDays: 365 });
+  const settings = (url: string) => ({
+    apiUrl: url,
+    conditions: ['low back pain'],
+    screenerIds: ['lower-back-pain'],
+    maxRecordAgeDays: 365,
+  });
   const fetchOptions = { sleep: async () => undefined };
 
   beforeAll(async () => {
@@ -49,17 +54,21 @@ describe('the scheduled registry sync', () => {
 
   it('publishes nothing and fails when a page is truncated', async () => {
     const before = await new CatalogRepository(api.table).readPointer();
-    server = await startReplayServer({ cond: [{ page: [fixtureStudy('NCT06171568')], nextPageToken: 'p2' }, { truncated: [fixtureStudy('NCT02552212')] }] });
+    server = await startReplayServer({
+      cond: [{ page: [fixtureStudy('NCT06171568')], nextPageToken: 'p2' }, { truncated: [fixtureStudy('NCT02552212')] }],
+    });
 
-    await expect(createRegistrySyncJob(settings(server.url), { table: api.table, metrics: metrics(), fetchOptions })()).rejects.toThrow(
-      /page 2 .*nothing was written/,
-    );
+    await expect(
+      createRegistrySyncJob(settings(server.url), { table: api.table, metrics: metrics(), fetchOptions })(),
+    ).rejects.toThrow(/page 2 .*nothing was written/);
 
     expect(await new CatalogRepository(api.table).readPointer()).toEqual(before);
   });
 
-  it('publishes a new catalog version with the closure and a new draft, and holds the closed trial\'s unsent lead', async () => {
-    const screening = await api.request('POST', '/screenings', { body: { screenerId: 'lower-back-pain', answers: adultWithChronicBackPain({ travel_distance: 'any' }) } });
+  it("publishes a new catalog version with the closure and a new draft, and holds the closed trial's unsent lead", async () => {
+    const screening = await api.request('POST', '/screenings', {
+      body: { screenerId: 'lower-back-pain', answers: adultWithChronicBackPain({ travel_distance: 'any' }) },
+    });
     const referral = await api.request('POST', `/screenings/${screening.body.screeningId}/referrals`, {
       token: screening.body.token,
       body: {
@@ -75,7 +84,10 @@ describe('the scheduled registry sync', () => {
     const recruiting = fixtureStudy('NCT06171568', (study) => {
       study.protocolSection.statusModule.overallStatus = 'RECRUITING';
     });
-    server = await startReplayServer({ cond: [{ status: 429, retryAfterSeconds: 0 }, { page: [recruiting] }], ids: [{ status: 503 }, { page: [closed] }] });
+    server = await startReplayServer({
+      cond: [{ status: 429, retryAfterSeconds: 0 }, { page: [recruiting] }],
+      ids: [{ status: 503 }, { page: [closed] }],
+    });
 
     const result = await createRegistrySyncJob(settings(server.url), { table: api.table, metrics: metrics(), fetchOptions })();
 
@@ -87,11 +99,17 @@ describe('the scheduled registry sync', () => {
     expect(published?.byId.get(trial.nctId)?.trial.status).toBe('COMPLETED');
     expect(published?.byId.get('NCT06171568')?.trial.review).toEqual({ status: 'draft' });
     const [lead] = (await api.itemsOf('LEAD')).filter((item) => item.leadId === referral.body.leads[0].leadId);
-    expect(lead).toMatchObject({ status: 'FAILED', lastError: expect.stringMatching(/^held: Study NCT03281889 has stopped recruiting/) });
+    expect(lead).toMatchObject({
+      status: 'FAILED',
+      lastError: expect.stringMatching(/^held: Study NCT03281889 has stopped recruiting/),
+    });
   });
 
   it('syncs incrementally from the last run and counts a trial with leads whose record went stale', async () => {
-    const stale = { ...trial, recordDates: { verified: '2021-01', primaryCompletion: '2022-03-31', primaryCompletionType: 'ANTICIPATED' as const } };
+    const stale = {
+      ...trial,
+      recordDates: { verified: '2021-01', primaryCompletion: '2022-03-31', primaryCompletionType: 'ANTICIPATED' as const },
+    };
     await new CatalogRepository(api.table).writeCatalog('stale-1', [stale]);
     server = await startReplayServer({ cond: [{ page: [] }], ids: [{ page: [] }] });
 

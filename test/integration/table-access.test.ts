@@ -79,7 +79,12 @@ function accessesOf(commandName: string, input: Record<string, any>): Omit<Acces
 
 /** IAM `StringLike`: `*` matches any run of characters. */
 const matchesPattern = (key: string, pattern: string) =>
-  new RegExp(`^${pattern.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`).test(key);
+  new RegExp(
+    `^${pattern
+      .split('*')
+      .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+      .join('.*')}$`,
+  ).test(key);
 
 function allowedByManifest({ fn, action, key }: Access): boolean {
   const spec = (FUNCTIONS as readonly FunctionSpec[]).find((candidate) => candidate.name === fn);
@@ -113,7 +118,8 @@ beforeAll(async () => {
   documentClient().middlewareStack.add(
     (next, context) => async (args) => {
       if (current !== 'setup') {
-        for (const access of accessesOf(context.commandName ?? '', args.input as Record<string, any>)) recorded.push({ fn: current, ...access });
+        for (const access of accessesOf(context.commandName ?? '', args.input as Record<string, any>))
+          recorded.push({ fn: current, ...access });
       }
       return next(args);
     },
@@ -188,7 +194,9 @@ describe('declared table access', () => {
   });
 
   it('allows every call a function made: its manifest entry names the action and the partition', () => {
-    const denied = recorded.filter((access) => !allowedByManifest(access)).map(({ fn, action, key }) => `${fn}: ${action} ${key}`);
+    const denied = recorded
+      .filter((access) => !allowedByManifest(access))
+      .map(({ fn, action, key }) => `${fn}: ${action} ${key}`);
 
     expect([...new Set(denied)]).toEqual([]);
   });

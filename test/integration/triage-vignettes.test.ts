@@ -41,7 +41,10 @@ describe('the triage vignettes over the HTTP API', () => {
       if (expected.tier === 'none') expect(response.body.medicalAdvice).toBeUndefined();
       else {
         expect(response.body.medicalAdvice).toMatchObject({ level: 'see_doctor_soon', message: expect.any(String) });
-        if (expected.reasons) expect(response.body.medicalAdvice.reasons.map((reason: { questionId: string }) => reason.questionId)).toEqual(expected.reasons);
+        if (expected.reasons)
+          expect(response.body.medicalAdvice.reasons.map((reason: { questionId: string }) => reason.questionId)).toEqual(
+            expected.reasons,
+          );
         expect(response.body.medicalAdvice.message).toMatch(expected.contactToday ? /today/ : /in the next few days/);
       }
     }
@@ -61,8 +64,14 @@ describe('the triage vignettes over the HTTP API', () => {
   it('returns the same urgent-care answer to a replay of the same Idempotency-Key', async () => {
     const vignette = TRIAGE_VIGNETTES.find((candidate) => candidate.id === 'new-incontinence-norway')!;
     const headers = { 'Idempotency-Key': 'triage-vignette-replay-1' };
-    const first = await api.request('POST', '/screenings', { body: { screenerId: SCREENER_ID, answers: vignette.answers }, headers });
-    const replay = await api.request('POST', '/screenings', { body: { screenerId: SCREENER_ID, answers: vignette.answers }, headers });
+    const first = await api.request('POST', '/screenings', {
+      body: { screenerId: SCREENER_ID, answers: vignette.answers },
+      headers,
+    });
+    const replay = await api.request('POST', '/screenings', {
+      body: { screenerId: SCREENER_ID, answers: vignette.answers },
+      headers,
+    });
 
     expect(replay.body).toEqual(first.body);
     expect(replay.body.urgentCare.numbers.emergency).toEqual([{ number: '113', dial: '113' }]);

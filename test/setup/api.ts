@@ -75,7 +75,9 @@ export async function startTestApi(options: TestApiOptions = {}): Promise<TestAp
     const all: Record<string, any>[] = [];
     let startKey: Record<string, unknown> | undefined;
     do {
-      const page = await table.client.send(new ScanCommand({ TableName: tableName, ExclusiveStartKey: startKey, ConsistentRead: true }));
+      const page = await table.client.send(
+        new ScanCommand({ TableName: tableName, ExclusiveStartKey: startKey, ConsistentRead: true }),
+      );
       all.push(...(page.Items ?? []));
       startKey = page.LastEvaluatedKey;
     } while (startKey);
@@ -108,7 +110,9 @@ export async function startTestApi(options: TestApiOptions = {}): Promise<TestAp
       });
       return {
         status: result.statusCode,
-        headers: Object.fromEntries(Object.entries(result.headers ?? {}).map(([name, value]) => [name.toLowerCase(), String(value)])),
+        headers: Object.fromEntries(
+          Object.entries(result.headers ?? {}).map(([name, value]) => [name.toLowerCase(), String(value)]),
+        ),
         body: result.body ? JSON.parse(result.body) : undefined,
       };
     },

@@ -23,7 +23,10 @@ export async function runCli(...args: string[]): Promise<CliRun> {
   registerScreeningCommands(program);
   const stdout: string[] = [];
   const stderr: string[] = [];
-  const capture = (into: string[]) => (...parts: unknown[]) => void into.push(parts.join(' '));
+  const capture =
+    (into: string[]) =>
+    (...parts: unknown[]) =>
+      void into.push(parts.join(' '));
   jest.spyOn(console, 'log').mockImplementation(capture(stdout));
   jest.spyOn(console, 'warn').mockImplementation(capture(stderr));
   jest.spyOn(console, 'error').mockImplementation(capture(stderr));

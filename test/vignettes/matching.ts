@@ -40,7 +40,9 @@ export const MATCHING_VIGNETTES: MatchingVignette[] = (document.vignettes as unk
   story: entry.story,
   confirmed: entry.confirmed !== false,
   answers: Object.fromEntries(
-    Object.entries({ ...(document.baseline as Answers), ...entry.answers }).filter((pair): pair is [string, AnswerValue] => pair[1] !== null),
+    Object.entries({ ...(document.baseline as Answers), ...entry.answers }).filter(
+      (pair): pair is [string, AnswerValue] => pair[1] !== null,
+    ),
   ),
   expected: entry.expected,
 }));

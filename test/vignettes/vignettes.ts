@@ -38,6 +38,8 @@ export const TRIAGE_VIGNETTES: TriageVignette[] = (document.vignettes as unknown
 }));
 
 function answersOf(entry: VignetteEntry): Answers {
-  const answers: Record<string, AnswerValue | null> = entry.partial ? { ...entry.answers } : { ...(document.baseline as Answers), ...entry.answers };
+  const answers: Record<string, AnswerValue | null> = entry.partial
+    ? { ...entry.answers }
+    : { ...(document.baseline as Answers), ...entry.answers };
   return Object.fromEntries(Object.entries(answers).filter((pair): pair is [string, AnswerValue] => pair[1] !== null));
 }

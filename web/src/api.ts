@@ -106,7 +106,10 @@ export class ScreenerApi {
     token: string,
     outcome: { outcome: SiteOutcome; reason?: NotEligibleReason; note?: string },
   ): Promise<SiteOutcomeRecorded> {
-    return this.request<SiteOutcomeRecorded>('POST', `/site/leads/${encodeURIComponent(leadId)}/outcomes`, { token, body: outcome });
+    return this.request<SiteOutcomeRecorded>('POST', `/site/leads/${encodeURIComponent(leadId)}/outcomes`, {
+      token,
+      body: outcome,
+    });
   }
 
   /** "Stop sending leads to this site". */
@@ -162,7 +165,10 @@ function toApiError(status: number, body: unknown): ApiError {
   const details = Array.isArray(error?.details)
     ? (error.details as unknown[]).filter(
         (d): d is ApiErrorDetail =>
-          !!d && typeof d === 'object' && Array.isArray((d as ApiErrorDetail).path) && typeof (d as ApiErrorDetail).message === 'string',
+          !!d &&
+          typeof d === 'object' &&
+          Array.isArray((d as ApiErrorDetail).path) &&
+          typeof (d as ApiErrorDetail).message === 'string',
       )
     : [];
   return new ApiError(status, code, message, details);

@@ -78,7 +78,10 @@ export function App(props: AppProps) {
       (error: unknown) =>
         setStage({
           kind: 'load_failed',
-          message: error instanceof ApiError && error.status !== 0 && error.status !== 500 ? error.message : 'We could not load the questions. Please try again in a moment.',
+          message:
+            error instanceof ApiError && error.status !== 0 && error.status !== 500
+              ? error.message
+              : 'We could not load the questions. Please try again in a moment.',
         }),
     );
   }, [api, props.screenerId, props.erasureLink]);
@@ -111,7 +114,12 @@ export function App(props: AppProps) {
       </Page>
     );
   }
-  if (stage.kind === 'loading') return <Page><p class="loading">Loading the questions…</p></Page>;
+  if (stage.kind === 'loading')
+    return (
+      <Page>
+        <p class="loading">Loading the questions…</p>
+      </Page>
+    );
   if (stage.kind === 'load_failed' || !screener) {
     return (
       <Page>
@@ -173,7 +181,8 @@ export function App(props: AppProps) {
   const resubmit = async (updated: Answers) => {
     const replaced = screening;
     // The old screening holds the old answers; once the new one exists nothing refers to it.
-    if ((await submit(updated, false)) && replaced) void api.eraseScreening(replaced.screeningId, replaced.token).catch(() => undefined);
+    if ((await submit(updated, false)) && replaced)
+      void api.eraseScreening(replaced.screeningId, replaced.token).catch(() => undefined);
   };
 
   const goBack = (questionId: string, value: AnswerValue | undefined) => {
@@ -309,7 +318,8 @@ function withAnswer(answers: Answers, questionId: string, value: AnswerValue | u
 /** Sends the patient back to the question the server found a problem with, or shows the problem. */
 function stageForSubmitError(error: unknown, screener: Screener, submitted: Answers): Stage {
   const lastQuestion = Object.keys(submitted).at(-1) ?? screener.questions[0]!.id;
-  if (!(error instanceof ApiError)) return { kind: 'question', questionId: lastQuestion, submitError: 'Something went wrong. Please try again.' };
+  if (!(error instanceof ApiError))
+    return { kind: 'question', questionId: lastQuestion, submitError: 'Something went wrong. Please try again.' };
   const answerDetail = error.details.find((d) => d.path[0] === 'answers' && typeof d.path[1] === 'string');
   const questionId = answerDetail?.path[1];
   if (typeof questionId === 'string' && screener.questions.some((q) => q.id === questionId)) {

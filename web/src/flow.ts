@@ -86,7 +86,8 @@ export function choiceOptions(question: Question): QuestionOption[] {
 
 /** Turns a stored answer back into what the input shows, so answers are kept when going back. */
 export function draftFromAnswer(question: Question, answer: AnswerValue | undefined): AnswerDraft {
-  if (answer === undefined) return question.type === 'multi' ? [] : question.type === 'duration' ? ['', DEFAULT_DURATION_UNIT] : undefined;
+  if (answer === undefined)
+    return question.type === 'multi' ? [] : question.type === 'duration' ? ['', DEFAULT_DURATION_UNIT] : undefined;
   if (answer === NOT_SURE && question.notSure) return question.type === 'multi' ? [NOT_SURE] : NOT_SURE;
   switch (question.type) {
     case 'duration': {
@@ -111,7 +112,11 @@ export type AnswerCheck = { ok: true; value: AnswerValue | undefined } | { ok: f
 export function checkAnswer(question: Question, draft: AnswerDraft): AnswerCheck {
   const empty =
     draft === undefined ||
-    (question.type === 'duration' && Array.isArray(draft) ? (draft[0] ?? '').trim() === '' : Array.isArray(draft) ? draft.length === 0 : draft.trim() === '');
+    (question.type === 'duration' && Array.isArray(draft)
+      ? (draft[0] ?? '').trim() === ''
+      : Array.isArray(draft)
+        ? draft.length === 0
+        : draft.trim() === '');
   if (empty) {
     if (!question.required) return { ok: true, value: undefined };
     return { ok: false, message: emptyMessage(question) };
@@ -193,7 +198,11 @@ function checkNumber(question: Question, text: string): AnswerCheck {
  */
 export function toggleOption(question: Question, selected: readonly string[], value: string): string[] {
   if (selected.includes(value)) return selected.filter((v) => v !== value);
-  const exclusive = new Set(choiceOptions(question).filter((o) => o.exclusive).map((o) => o.value));
+  const exclusive = new Set(
+    choiceOptions(question)
+      .filter((o) => o.exclusive)
+      .map((o) => o.value),
+  );
   if (exclusive.has(value)) return [value];
   return [...selected.filter((v) => !exclusive.has(v)), value];
 }
@@ -267,7 +276,9 @@ export function questionToChange(screener: Screener, answers: Answers, basedOn: 
 export function nextUnansweredQuestionId(screener: Screener, answers: Answers, currentId: string): string | undefined {
   const order = screener.questions.map((q) => q.id);
   const currentIndex = order.indexOf(currentId);
-  return visibleQuestions(screener, answers).find((q) => order.indexOf(q.id) > currentIndex && q.required && answers[q.id] === undefined)?.id;
+  return visibleQuestions(screener, answers).find(
+    (q) => order.indexOf(q.id) > currentIndex && q.required && answers[q.id] === undefined,
+  )?.id;
 }
 
 const WHOLE_NUMBER = new Intl.NumberFormat('en', { maximumFractionDigits: 0 });
@@ -348,7 +359,9 @@ export function checkContact(draft: ContactDraft): ContactErrors {
       errors.phone = `Enter a phone number with its country code, like ${PHONE_EXAMPLE}, or leave it empty.`;
     }
   }
-  if (!draft.shareWithSites) errors.shareWithSites = 'Tick the box to agree to share your details with the sites you chose. Without it we cannot send them.';
+  if (!draft.shareWithSites)
+    errors.shareWithSites =
+      'Tick the box to agree to share your details with the sites you chose. Without it we cannot send them.';
   if (draft.phoneContact && !phone) errors.phoneContact = 'Add a phone number above, or untick this box.';
   return errors;
 }

@@ -41,6 +41,11 @@ const apiBaseUrl = await resolveApiBaseUrl();
 // Replace the static "Loading" placeholder rather than diffing against it.
 root.textContent = '';
 render(
-  <App api={new ScreenerApi(apiBaseUrl)} screenerId={screenerIdFromUrl()} newIdempotencyKey={newIdempotencyKey} erasureLink={erasureLink} />,
+  <App
+    api={new ScreenerApi(apiBaseUrl)}
+    screenerId={screenerIdFromUrl()}
+    newIdempotencyKey={newIdempotencyKey}
+    erasureLink={erasureLink}
+  />,
   root,
 );

@@ -127,7 +127,8 @@ function parsePage(body: string, page: number): StudiesPage {
         'the transfer was probably cut off. Nothing was written; run the sync again.',
     );
   }
-  const record = document && typeof document === 'object' && !Array.isArray(document) ? (document as Record<string, unknown>) : undefined;
+  const record =
+    document && typeof document === 'object' && !Array.isArray(document) ? (document as Record<string, unknown>) : undefined;
   if (!record || !Array.isArray(record.studies)) {
     throw new RegistryApiError(`page ${page} of the registry's answer has no "studies" list; nothing was written`);
   }

@@ -118,37 +118,38 @@ export function parseCtgovV2Study(study: unknown, field = ''): ParsedRecord {
     ),
   );
 
-  const sites: Omit<Site, 'siteId'>[] = array(contacts.locations, p('contactsLocationsModule.locations')).map(
-    (value, index) => {
-      const f = p(`contactsLocationsModule.locations[${index}]`);
-      const location = object(value) ?? {};
-      const country = cleanText(str(location.country));
-      if (!country) throw new RegistryRecordError(`${f}.country`, 'missing');
-      const siteStatus = str(location.status);
-      const geoPoint = object(location.geoPoint);
-      let geo: { lat: number; lon: number } | undefined;
-      if (geoPoint) {
-        const { lat, lon } = geoPoint;
-        if (typeof lat !== 'number' || typeof lon !== 'number' || Math.abs(lat) > 90 || Math.abs(lon) > 180) {
-          throw new RegistryRecordError(`${f}.geoPoint`, 'expected numeric lat (-90..90) and lon (-180..180)');
-        }
-        geo = { lat, lon };
+  const sites: Omit<Site, 'siteId'>[] = array(contacts.locations, p('contactsLocationsModule.locations')).map((value, index) => {
+    const f = p(`contactsLocationsModule.locations[${index}]`);
+    const location = object(value) ?? {};
+    const country = cleanText(str(location.country));
+    if (!country) throw new RegistryRecordError(`${f}.country`, 'missing');
+    const siteStatus = str(location.status);
+    const geoPoint = object(location.geoPoint);
+    let geo: { lat: number; lon: number } | undefined;
+    if (geoPoint) {
+      const { lat, lon } = geoPoint;
+      if (typeof lat !== 'number' || typeof lon !== 'number' || Math.abs(lat) > 90 || Math.abs(lon) > 180) {
+        throw new RegistryRecordError(`${f}.geoPoint`, 'expected numeric lat (-90..90) and lon (-180..180)');
       }
-      const contact = pickContact(
-        array(location.contacts, `${f}.contacts`).map((c, i) =>
-          normaliseContact(rawContact(c), `${f}.contacts[${i}]`, warnings),
-        ),
-      );
-      return {
-        ...siteAddress({ facility: str(location.facility), city: str(location.city), state: str(location.state), zip: str(location.zip) }),
-        country,
-        // A location without its own status follows the trial's.
-        status: siteStatus ? parseStatus(siteStatus, `${f}.status`) : status,
-        ...(geo && { geo }),
-        ...(contact && { contact }),
-      };
-    },
-  );
+      geo = { lat, lon };
+    }
+    const contact = pickContact(
+      array(location.contacts, `${f}.contacts`).map((c, i) => normaliseContact(rawContact(c), `${f}.contacts[${i}]`, warnings)),
+    );
+    return {
+      ...siteAddress({
+        facility: str(location.facility),
+        city: str(location.city),
+        state: str(location.state),
+        zip: str(location.zip),
+      }),
+      country,
+      // A location without its own status follows the trial's.
+      status: siteStatus ? parseStatus(siteStatus, `${f}.status`) : status,
+      ...(geo && { geo }),
+      ...(contact && { contact }),
+    };
+  });
 
   const conditionsModule = object(protocol.conditionsModule) ?? {};
   const officialTitle = cleanText(str(identification.officialTitle));

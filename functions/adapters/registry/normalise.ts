@@ -87,7 +87,11 @@ const STATUS_BY_WORDS: Record<string, TrialStatus> = {
 
 /** "Active, not recruiting" (classic) and "ACTIVE_NOT_RECRUITING" (v2) alike. */
 export function parseStatus(value: string | undefined, field: string): TrialStatus {
-  const key = (value ?? '').trim().toLowerCase().replace(/[^a-z]+/g, '_').replace(/^_|_$/g, '');
+  const key = (value ?? '')
+    .trim()
+    .toLowerCase()
+    .replace(/[^a-z]+/g, '_')
+    .replace(/^_|_$/g, '');
   const status = STATUS_BY_WORDS[key];
   if (!status) throw new RegistryRecordError(field, value ? `unknown status "${value}"` : 'missing');
   return status;
@@ -116,7 +120,20 @@ export function formatPhase(phases: string[]): string | undefined {
   return named.length > 0 ? named.join('/') : undefined;
 }
 
-const MONTHS = ['january', 'february', 'march', 'april', 'may', 'june', 'july', 'august', 'september', 'october', 'november', 'december'];
+const MONTHS = [
+  'january',
+  'february',
+  'march',
+  'april',
+  'may',
+  'june',
+  'july',
+  'august',
+  'september',
+  'october',
+  'november',
+  'december',
+];
 
 /**
  * An ISO date (YYYY-MM-DD) from "March 11, 2020", "March 2020", "2020-03-11" or "2020-03"; a
@@ -198,8 +215,14 @@ export function recordDatesFrom(raw: RawRecordDates): RecordDates {
 }
 
 /** INTERVENTIONAL / OBSERVATIONAL / EXPANDED_ACCESS from v2 (`INTERVENTIONAL`) or classic (`Interventional`, `Expanded Access`). */
-export function parseStudyType(value: string | undefined, field: string): 'INTERVENTIONAL' | 'OBSERVATIONAL' | 'EXPANDED_ACCESS' | undefined {
-  const key = (value ?? '').trim().toUpperCase().replace(/[^A-Z]+/g, '_');
+export function parseStudyType(
+  value: string | undefined,
+  field: string,
+): 'INTERVENTIONAL' | 'OBSERVATIONAL' | 'EXPANDED_ACCESS' | undefined {
+  const key = (value ?? '')
+    .trim()
+    .toUpperCase()
+    .replace(/[^A-Z]+/g, '_');
   if (key === '') return undefined;
   if (key === 'INTERVENTIONAL' || key === 'OBSERVATIONAL' || key === 'EXPANDED_ACCESS') return key;
   // Classic records wrote "Observational [Patient Registry]".
@@ -225,7 +248,10 @@ export function verbatimText(value: string | undefined): string {
   while (lines.length > 0 && lines[0]!.trim() === '') lines.shift();
   while (lines.length > 0 && lines.at(-1)!.trim() === '') lines.pop();
   // The XML parser trims the first line, so the common indentation is read from the others.
-  const indents = lines.slice(1).filter((l) => l.trim() !== '').map((l) => /^ */.exec(l)![0].length);
+  const indents = lines
+    .slice(1)
+    .filter((l) => l.trim() !== '')
+    .map((l) => /^ */.exec(l)![0].length);
   const common = indents.length > 0 ? Math.min(...indents) : 0;
   return lines.map((l, i) => (i === 0 ? l.trim() : l.slice(common).trimEnd())).join('\n');
 }
@@ -276,7 +302,12 @@ export function pickContact(candidates: (Contact | undefined)[]): Contact | unde
 }
 
 /** A location's facility and address, cleaned, without the parts the registry left blank. */
-export function siteAddress(raw: { facility?: string; city?: string; state?: string; zip?: string }): Pick<Site, 'facility' | 'city' | 'state' | 'postalCode'> {
+export function siteAddress(raw: {
+  facility?: string;
+  city?: string;
+  state?: string;
+  zip?: string;
+}): Pick<Site, 'facility' | 'city' | 'state' | 'postalCode'> {
   const city = cleanText(raw.city);
   const state = cleanText(raw.state);
   const postalCode = cleanText(raw.zip);

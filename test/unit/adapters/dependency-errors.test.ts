@@ -8,8 +8,14 @@ describe('isDependencyOutage', () => {
     ['throttling', { name: 'ThrottlingException', $metadata: { httpStatusCode: 400 } }],
     ['exceeded throughput', { name: 'ProvisionedThroughputExceededException', $metadata: { httpStatusCode: 400 } }],
     ['a server fault', { name: 'SomethingNew', $fault: 'server', $metadata: { httpStatusCode: 500 } }],
-    ['a network error re-wrapped by the SDK as a plain Error', new Error('AWS SDK error wrapper for Error: connect ECONNREFUSED 127.0.0.1:8000')],
-    ['a wrapped network error', Object.assign(new Error('outer'), { cause: Object.assign(new Error('inner'), { code: 'ETIMEDOUT' }) })],
+    [
+      'a network error re-wrapped by the SDK as a plain Error',
+      new Error('AWS SDK error wrapper for Error: connect ECONNREFUSED 127.0.0.1:8000'),
+    ],
+    [
+      'a wrapped network error',
+      Object.assign(new Error('outer'), { cause: Object.assign(new Error('inner'), { code: 'ETIMEDOUT' }) }),
+    ],
   ])('counts %s as an outage', (_label, error) => {
     expect(isDependencyOutage(error)).toBe(true);
   });

@@ -56,9 +56,21 @@ describe('httpHandler', () => {
   });
 
   it.each([
-    ['DynamoDB Local down (connection refused)', Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:8000'), { code: 'ECONNREFUSED' })],
-    ['DynamoDB throttling', Object.assign(new Error('Rate exceeded'), { name: 'ProvisionedThroughputExceededException', $metadata: { httpStatusCode: 400 } })],
-    ['a DynamoDB 500', Object.assign(new Error('Internal'), { name: 'InternalServerError', $fault: 'server', $metadata: { httpStatusCode: 500 } })],
+    [
+      'DynamoDB Local down (connection refused)',
+      Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:8000'), { code: 'ECONNREFUSED' }),
+    ],
+    [
+      'DynamoDB throttling',
+      Object.assign(new Error('Rate exceeded'), {
+        name: 'ProvisionedThroughputExceededException',
+        $metadata: { httpStatusCode: 400 },
+      }),
+    ],
+    [
+      'a DynamoDB 500',
+      Object.assign(new Error('Internal'), { name: 'InternalServerError', $fault: 'server', $metadata: { httpStatusCode: 500 } }),
+    ],
     ['a timeout', Object.assign(new Error('timed out'), { name: 'TimeoutError' })],
   ])('answers %s with 503 SERVICE_UNAVAILABLE and Retry-After', async (_label, error) => {
     const response = await invoke(throwing(error), anEvent({ method: 'GET', headers: { Origin: ORIGIN } }));
@@ -66,14 +78,22 @@ describe('httpHandler', () => {
     expect(response.statusCode).toBe(503);
     expect(response.headers?.['Retry-After']).toBe('5');
     expect(response.headers?.['Access-Control-Expose-Headers']).toBe('Retry-After');
-    expect(response.json).toEqual({ error: { code: 'SERVICE_UNAVAILABLE', message: expect.any(String), requestId: 'request-1' } });
+    expect(response.json).toEqual({
+      error: { code: 'SERVICE_UNAVAILABLE', message: expect.any(String), requestId: 'request-1' },
+    });
     expect(response.body).not.toContain('127.0.0.1');
   });
 
   it('bounds the details of a refusal however many problems the request has', async () => {
-    const details = Array.from({ length: 1500 }, (_, index) => ({ path: ['answers', `<hostile key ${index}>`], message: 'x'.repeat(500) }));
+    const details = Array.from({ length: 1500 }, (_, index) => ({
+      path: ['answers', `<hostile key ${index}>`],
+      message: 'x'.repeat(500),
+    }));
 
-    const response = await invoke(throwing(new DomainError('INVALID_ANSWERS', 'Some answers are not valid.', details)), anEvent({ method: 'GET' }));
+    const response = await invoke(
+      throwing(new DomainError('INVALID_ANSWERS', 'Some answers are not valid.', details)),
+      anEvent({ method: 'GET' }),
+    );
 
     expect(response.statusCode).toBe(400);
     expect(response.body!.length).toBeLessThan(6 * 1024);
@@ -155,7 +175,10 @@ describe('httpHandler', () => {
   it('refuses a JSON body with a __proto__ key as invalid JSON', async () => {
     const handler = httpHandler({ functionName: 'list-screeners', body: z.object({}) }, async () => ok({}));
 
-    const response = await invoke(handler, anEvent({ body: '{"__proto__": {"polluted": true}}', headers: { 'Content-Type': 'application/json' } }));
+    const response = await invoke(
+      handler,
+      anEvent({ body: '{"__proto__": {"polluted": true}}', headers: { 'Content-Type': 'application/json' } }),
+    );
 
     expect(response.statusCode).toBe(400);
     expect(response.json.error.code).toBe('INVALID_JSON');
@@ -164,7 +187,10 @@ describe('httpHandler', () => {
   it('refuses a body sent without a JSON content type with 415', async () => {
     const handler = httpHandler({ functionName: 'list-screeners', body: z.object({}) }, async () => ok({}));
 
-    const response = await invoke(handler, anEvent({ body: '{}', headers: { 'Content-Type': 'application/x-www-form-urlencoded' } }));
+    const response = await invoke(
+      handler,
+      anEvent({ body: '{}', headers: { 'Content-Type': 'application/x-www-form-urlencoded' } }),
+    );
 
     expect(response.statusCode).toBe(415);
   });
@@ -172,13 +198,18 @@ describe('httpHandler', () => {
   it('refuses a body over 64 KB with 413 before parsing it', async () => {
     const handler = httpHandler({ functionName: 'list-screeners', body: z.object({}) }, async () => ok({}));
 
-    const response = await invoke(handler, anEvent({ body: `"${'x'.repeat(65 * 1024)}"`, headers: { 'Content-Type': 'text/plain' } }));
+    const response = await invoke(
+      handler,
+      anEvent({ body: `"${'x'.repeat(65 * 1024)}"`, headers: { 'Content-Type': 'text/plain' } }),
+    );
 
     expect(response.statusCode).toBe(413);
   });
 
   it('hands the bearer token to routes that need one', async () => {
-    const handler = httpHandler({ functionName: 'list-screeners', auth: 'screening-token' }, async (req) => ok({ token: req.token }));
+    const handler = httpHandler({ functionName: 'list-screeners', auth: 'screening-token' }, async (req) =>
+      ok({ token: req.token }),
+    );
 
     const response = await invoke(handler, anEvent({ method: 'GET', headers: { Authorization: 'Bearer abc_DEF-123' } }));
 

@@ -79,7 +79,10 @@ describe('defaultProvider (Lambda bundles)', () => {
   it("ignores an operator's profile in a shared credentials file, which the SDK's full chain would use", async () => {
     const folder = mkdtempSync(join(tmpdir(), 'lambda-credentials-'));
     try {
-      writeFileSync(join(folder, 'credentials'), '[operator]\naws_access_key_id = AKIAOPERATOR\naws_secret_access_key = operator-secret\n');
+      writeFileSync(
+        join(folder, 'credentials'),
+        '[operator]\naws_access_key_id = AKIAOPERATOR\naws_secret_access_key = operator-secret\n',
+      );
       process.env.AWS_SHARED_CREDENTIALS_FILE = join(folder, 'credentials');
       process.env.AWS_CONFIG_FILE = join(folder, 'config');
       process.env.AWS_PROFILE = 'operator';

@@ -21,14 +21,26 @@ async function bundle(name: string, entry: string): Promise<string> {
   const source = join(dir, `${name}.ts`);
   writeFileSync(source, entry);
   const outfile = join(dir, name, 'index.mjs');
-  await build({ entryPoints: [source], outfile, bundle: true, platform: 'node', format: 'esm', minify: true, sourcemap: true, sourcesContent: false, logLevel: 'silent' });
+  await build({
+    entryPoints: [source],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    minify: true,
+    sourcemap: true,
+    sourcesContent: false,
+    logLevel: 'silent',
+  });
   return outfile;
 }
 
 /** The stack of the error the bundle's handler throws, formatted in a fresh process. */
 async function stackOf(bundlePath: string, nodeFlags: string[] = []): Promise<string> {
   const script = `const { handler } = await import(${JSON.stringify(pathToFileURL(bundlePath).href)}); try { handler(); } catch (error) { process.stdout.write(error.stack); }`;
-  const { stdout } = await run(process.execPath, [...nodeFlags, '--input-type=module', '-e', script], { env: { PATH: process.env.PATH } });
+  const { stdout } = await run(process.execPath, [...nodeFlags, '--input-type=module', '-e', script], {
+    env: { PATH: process.env.PATH },
+  });
   return stdout;
 }
 
@@ -68,6 +80,8 @@ describe('installSourceMappedStacks', () => {
   });
 
   it("leaves stack traces to Node's own source maps when they are enabled", async () => {
-    expect(await stackOf(await bundle('node-maps', THROWING_ENTRY), ['--enable-source-maps'])).toMatch(/at refuseTheRequest \(.*node-maps\.ts:5:9\)/);
+    expect(await stackOf(await bundle('node-maps', THROWING_ENTRY), ['--enable-source-maps'])).toMatch(
+      /at refuseTheRequest \(.*node-maps\.ts:5:9\)/,
+    );
   });
 });

@@ -36,7 +36,9 @@ describe('createReferral', () => {
 
     const referral = await refer(screeningId, token, aReferralRequest());
 
-    expect(referral.leads).toEqual([expect.objectContaining({ trialId: trial.nctId, siteId: trial.sites[0]!.siteId, status: 'PENDING' })]);
+    expect(referral.leads).toEqual([
+      expect.objectContaining({ trialId: trial.nctId, siteId: trial.sites[0]!.siteId, status: 'PENDING' }),
+    ]);
   });
 
   it('stores the phone number in E.164 with the consent given', async () => {
@@ -86,7 +88,9 @@ describe('createReferral', () => {
 
   it('refuses phone contact without a phone number', async () => {
     const { refer, screeningId, token } = await aScreening();
-    const request = aReferralRequest({ consent: { shareWithSites: true, phoneContact: true, textVersion: screener.consent.version } });
+    const request = aReferralRequest({
+      consent: { shareWithSites: true, phoneContact: true, textVersion: screener.consent.version },
+    });
 
     const refusal = await refusalOf(refer(screeningId, token, request));
 

@@ -65,10 +65,14 @@ describe('eraseScreening', () => {
 
 describe('getScreener', () => {
   it('refuses an unknown screener', async () => {
-    expect((await refusalOf(getScreener({ screeners: screenerStore(screener) })('no-such-screener'))).code).toBe('SCREENER_NOT_FOUND');
+    expect((await refusalOf(getScreener({ screeners: screenerStore(screener) })('no-such-screener'))).code).toBe(
+      'SCREENER_NOT_FOUND',
+    );
   });
 
   it('returns a known screener', async () => {
-    expect((await getScreener({ screeners: screenerStore(screener) })(screener.id)).consent.version).toBe(screener.consent.version);
+    expect((await getScreener({ screeners: screenerStore(screener) })(screener.id)).consent.version).toBe(
+      screener.consent.version,
+    );
   });
 });

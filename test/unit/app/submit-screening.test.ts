@@ -31,7 +31,11 @@ describe('submitScreening', () => {
 
     const saved = await submit({ screenerId: screener.id, answers: adultWithChronicBackPain() });
 
-    expect(saved).toMatchObject({ token: 'token-1', replayed: false, screening: { outcome: 'matches', catalogVersion: 'catalog-1' } });
+    expect(saved).toMatchObject({
+      token: 'token-1',
+      replayed: false,
+      screening: { outcome: 'matches', catalogVersion: 'catalog-1' },
+    });
     expect(saved.screening.results.map((result) => [result.trialId, result.eligibility])).toEqual([[trial.nctId, 'eligible']]);
     expect(screenings.screenings.get(saved.screening.screeningId)?.record).toEqual(saved.screening);
   });
@@ -57,7 +61,10 @@ describe('submitScreening', () => {
   it("stores the urgent-care answer with only the patient's own country's numbers", async () => {
     const { submit } = aSubmission();
 
-    const saved = await submit({ screenerId: screener.id, answers: { diagnosed_lbp: true, took_medication: false, country: 'no', rf_incontinence: true } });
+    const saved = await submit({
+      screenerId: screener.id,
+      answers: { diagnosed_lbp: true, took_medication: false, country: 'no', rf_incontinence: true },
+    });
 
     expect(saved.screening.urgentCare?.numbers.emergency).toEqual([{ number: '113', dial: '113' }]);
     expect(saved.screening.medicalAdvice).toBeUndefined();
@@ -89,7 +96,9 @@ describe('submitScreening', () => {
   it('refuses to match trials before any catalog was loaded', async () => {
     const { submit } = aSubmission({ catalogLoaded: false });
 
-    expect((await refusalOf(submit({ screenerId: screener.id, answers: adultWithChronicBackPain() }))).code).toBe('CATALOG_NOT_LOADED');
+    expect((await refusalOf(submit({ screenerId: screener.id, answers: adultWithChronicBackPain() }))).code).toBe(
+      'CATALOG_NOT_LOADED',
+    );
   });
 
   it('refuses an unknown screener', async () => {
@@ -123,7 +132,9 @@ describe('submitScreening', () => {
     const { submit } = aSubmission();
     await submit({ screenerId: screener.id, answers: adultWithChronicBackPain() }, 'key-0000001');
 
-    const refusal = await refusalOf(submit({ screenerId: screener.id, answers: adultWithChronicBackPain({ age: 50 }) }, 'key-0000001'));
+    const refusal = await refusalOf(
+      submit({ screenerId: screener.id, answers: adultWithChronicBackPain({ age: 50 }) }, 'key-0000001'),
+    );
 
     expect(refusal.code).toBe('IDEMPOTENCY_KEY_REUSED');
   });

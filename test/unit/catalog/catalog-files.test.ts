@@ -13,7 +13,8 @@ const DATA_DIR = new URL('../../../data/', import.meta.url).pathname;
 /** A copy of the shipped catalog's screeners, trials and criteria in a scratch folder. */
 function catalogCopy(): string {
   const dir = join(mkdtempSync(join(tmpdir(), 'catalog-')), 'data');
-  for (const folder of ['screeners', 'trials', 'criteria']) cpSync(join(DATA_DIR, folder), join(dir, folder), { recursive: true });
+  for (const folder of ['screeners', 'trials', 'criteria'])
+    cpSync(join(DATA_DIR, folder), join(dir, folder), { recursive: true });
   return dir;
 }
 function edit(path: string, change: (json: Record<string, unknown>) => void): void {
@@ -77,7 +78,9 @@ describe('readCatalogFiles', () => {
       (json.criteria as { kind: string }[])[1]!.kind = 'exclude';
     });
 
-    expect(await catalogIssues(dir)).toEqual([expect.stringMatching(/^data\/criteria\/NCT03589703\.json: criteria\[1\]\.kind: /)]);
+    expect(await catalogIssues(dir)).toEqual([
+      expect.stringMatching(/^data\/criteria\/NCT03589703\.json: criteria\[1\]\.kind: /),
+    ]);
   });
 
   it('reports a trial without authored criteria', async () => {
@@ -94,7 +97,7 @@ describe('readCatalogFiles', () => {
     rmSync(join(dir, 'trials', 'NCT03589703.json'));
 
     expect(await catalogIssues(dir)).toEqual([
-      "data/criteria/NCT03589703.json: : criteria for a trial that is not in data/trials/",
+      'data/criteria/NCT03589703.json: : criteria for a trial that is not in data/trials/',
     ]);
   });
 });

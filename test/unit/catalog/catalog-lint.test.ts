@@ -45,7 +45,12 @@ describe('lintCatalog', () => {
   it('names the trial, the criterion and the file of a problem', () => {
     const [issue] = lintRule({ '==': [{ var: 'pain_level' }, 3] });
 
-    expect(issue).toMatchObject({ severity: 'error', criterionId: 'the-criterion', trialId: expect.stringMatching(/^NCT/), file: expect.stringMatching(/^data\/criteria\/NCT\d{8}\.json$/) });
+    expect(issue).toMatchObject({
+      severity: 'error',
+      criterionId: 'the-criterion',
+      trialId: expect.stringMatching(/^NCT/),
+      file: expect.stringMatching(/^data\/criteria\/NCT\d{8}\.json$/),
+    });
   });
 
   it('reports a question id the screener does not have', () => {
@@ -55,7 +60,9 @@ describe('lintCatalog', () => {
   });
 
   it('reports an option value the question does not have', () => {
-    expect(messages({ in: ['slipped_disk', { var: 'diagnoses' }] })[0]).toMatch(/"diagnoses" \(multi\) has no option "slipped_disk"/);
+    expect(messages({ in: ['slipped_disk', { var: 'diagnoses' }] })[0]).toMatch(
+      /"diagnoses" \(multi\) has no option "slipped_disk"/,
+    );
   });
 
   it('reports a single-choice answer compared with a value that is not one of its options', () => {
@@ -63,15 +70,21 @@ describe('lintCatalog', () => {
   });
 
   it('reports a yes/no question compared with a string', () => {
-    expect(messages({ '==': [{ var: 'pregnant' }, 'no'] })[0]).toMatch(/"pregnant" \(boolean\) is compared with "no"; use true or false/);
+    expect(messages({ '==': [{ var: 'pregnant' }, 'no'] })[0]).toMatch(
+      /"pregnant" \(boolean\) is compared with "no"; use true or false/,
+    );
   });
 
   it('reports a number question compared with a string', () => {
-    expect(messages({ '>=': [{ var: 'back_pain_intensity' }, '4'] })[0]).toMatch(/"back_pain_intensity" \(number\) is compared with "4"; use a number/);
+    expect(messages({ '>=': [{ var: 'back_pain_intensity' }, '4'] })[0]).toMatch(
+      /"back_pain_intensity" \(number\) is compared with "4"; use a number/,
+    );
   });
 
   it('reports a duration compared with a string: rules read durations in weeks', () => {
-    expect(messages({ '>=': [{ var: 'pain_duration' }, 'P3M'] })[0]).toMatch(/"pain_duration" \(duration\) is compared with "P3M"; use a number of weeks/);
+    expect(messages({ '>=': [{ var: 'pain_duration' }, 'P3M'] })[0]).toMatch(
+      /"pain_duration" \(duration\) is compared with "P3M"; use a number of weeks/,
+    );
   });
 
   it('reports a comparison with "not sure": it is no option, every rule reads it as unknown', () => {
@@ -83,7 +96,9 @@ describe('lintCatalog', () => {
   });
 
   it('reports an operator screening rules do not support', () => {
-    expect(messages({ some: [{ var: 'diagnoses' }, { '==': [{ var: '' }, 'sciatica'] }] })).toEqual(['error: uses unsupported operators: some']);
+    expect(messages({ some: [{ var: 'diagnoses' }, { '==': [{ var: '' }, 'sciatica'] }] })).toEqual([
+      'error: uses unsupported operators: some',
+    ]);
   });
 
   it('reports a rule that reads no answer', () => {
@@ -98,7 +113,9 @@ describe('lintCatalog', () => {
 
   it('reports a rule that needs an answer branching always hides', () => {
     // Pregnancy is asked only when sex is not "male".
-    expect(messages({ and: [{ '==': [{ var: 'sex' }, 'male'] }, { '==': [{ var: 'pregnant' }, true] }] })[0]).toMatch(/can never be met/);
+    expect(messages({ and: [{ '==': [{ var: 'sex' }, 'male'] }, { '==': [{ var: 'pregnant' }, true] }] })[0]).toMatch(
+      /can never be met/,
+    );
   });
 
   it('reports a rule that can never be decided', () => {
@@ -148,13 +165,17 @@ describe('lintCatalog', () => {
 
     const issues = trialIssues({ screeners: [aScreener()], trials: [source(trial, 'at least 6 months')] });
 
-    expect(issues.map((i) => i.message)).toEqual([expect.stringMatching(/^registryText is not quoted from the record's eligibility text/)]);
+    expect(issues.map((i) => i.message)).toEqual([
+      expect.stringMatching(/^registryText is not quoted from the record's eligibility text/),
+    ]);
   });
 
   it('accepts a registry quote that the record breaks over lines', () => {
     const trial = aTrial({ criteria: [aCriterion()] });
 
-    expect(trialIssues({ screeners: [aScreener()], trials: [source(trial, 'low back\n     pain for at least 12 weeks')] })).toEqual([]);
+    expect(
+      trialIssues({ screeners: [aScreener()], trials: [source(trial, 'low back\n     pain for at least 12 weeks')] }),
+    ).toEqual([]);
   });
 
   it('reports promotional words in a plain summary', () => {
@@ -178,7 +199,11 @@ describe('lintCatalog', () => {
     const issues = lintCatalog({ screeners: [screener], trials: [] }).filter((i) => i.message.includes('"diagnosed_lbp"'));
 
     expect(issues).toEqual([
-      expect.objectContaining({ severity: 'error', file: 'data/screeners/lower-back-pain.json', message: expect.stringMatching(/is read by no rule/) }),
+      expect.objectContaining({
+        severity: 'error',
+        file: 'data/screeners/lower-back-pain.json',
+        message: expect.stringMatching(/is read by no rule/),
+      }),
     ]);
   });
 

@@ -31,14 +31,21 @@ beforeAll(async () => {
 
 async function screen(vignette: MatchingVignette) {
   const { answers } = vignette;
-  const point = typeof answers.postal_code === 'string' ? await geocodePostalCode(String(answers.country), answers.postal_code) : undefined;
+  const point =
+    typeof answers.postal_code === 'string' ? await geocodePostalCode(String(answers.country), answers.postal_code) : undefined;
   const catalog = vignette.confirmed ? confirmed : asShipped;
-  return evaluateScreening(screener, catalog, answers, patientLocationFromAnswers(answers, point), { maxRecordAgeDays: 365, now: VIGNETTE_DATE });
+  return evaluateScreening(screener, catalog, answers, patientLocationFromAnswers(answers, point), {
+    maxRecordAgeDays: 365,
+    now: VIGNETTE_DATE,
+  });
 }
 
 /** A result in the vignettes' terms: eligibility, referability and the criteria not met or unknown. */
 function asExpected(result: TrialResult): ExpectedTrial {
-  const summary: ExpectedTrial = { eligibility: result.eligibility, referable: result.referable ? true : result.notReferableReason!.code };
+  const summary: ExpectedTrial = {
+    eligibility: result.eligibility,
+    referable: result.referable ? true : result.notReferableReason!.code,
+  };
   const notMet = result.criteria.filter((c) => c.result === 'not_met').map((c) => c.id);
   const unknown = result.criteria.filter((c) => c.result === 'unknown').map((c) => c.id);
   if (notMet.length > 0) summary.notMet = notMet;
@@ -53,7 +60,13 @@ describe('the matching vignettes', () => {
 
   it('find every recruiting trial a patient it fits, and one it does not', () => {
     const recruiting = trials.filter((t) => t.status === 'RECRUITING').map((t) => t.nctId);
-    const fits = new Set(MATCHING_VIGNETTES.flatMap((v) => Object.entries(v.expected.trials).filter(([, t]) => t.eligibility !== 'ineligible').map(([id]) => id)));
+    const fits = new Set(
+      MATCHING_VIGNETTES.flatMap((v) =>
+        Object.entries(v.expected.trials)
+          .filter(([, t]) => t.eligibility !== 'ineligible')
+          .map(([id]) => id),
+      ),
+    );
     expect(recruiting.filter((id) => !fits.has(id))).toEqual([]);
   });
 

@@ -37,7 +37,14 @@ async function screen(answers: Answers, against: PreparedCatalog = catalog) {
 
 /** A 70-year-old man with a year of chronic low back pain, eligible for the Baltimore acupressure trial. */
 const olderAdultInBaltimore = (overrides: AnswerOverrides = {}) =>
-  adultWithChronicBackPain({ age: 70, sex: 'male', pregnant: undefined, pain_duration_weeks: 52, postal_code: '21218', ...overrides });
+  adultWithChronicBackPain({
+    age: 70,
+    sex: 'male',
+    pregnant: undefined,
+    pain_duration_weeks: 52,
+    postal_code: '21218',
+    ...overrides,
+  });
 
 describe('the shipped catalog', () => {
   it('holds at least 10 lower back pain trials', () => {
@@ -192,7 +199,8 @@ describe('evaluation of the shipped catalog with random answers', () => {
               const where = [prepared.trial.nctId, criterion.id, questionId];
               // "Not sure" reads exactly as no answer: unknown, never "no" nor any option.
               expect([...where, withNotSure]).toEqual([...where, evaluate(unanswered)]);
-              if (withNotSure === true) expect([...where, evaluate({ ...answers, [questionId]: others[questionId]! })]).toEqual([...where, true]);
+              if (withNotSure === true)
+                expect([...where, evaluate({ ...answers, [questionId]: others[questionId]! })]).toEqual([...where, true]);
             }
           }
         }
@@ -206,7 +214,11 @@ describe('evaluation of the shipped catalog with random answers', () => {
     for (const prepared of catalog.trials) {
       for (const criterion of prepared.criteria) {
         if (criterion.rule.variables.every((id) => id in notSure)) {
-          expect([prepared.trial.nctId, criterion.id, criterion.rule.evaluate(notSure)]).toEqual([prepared.trial.nctId, criterion.id, undefined]);
+          expect([prepared.trial.nctId, criterion.id, criterion.rule.evaluate(notSure)]).toEqual([
+            prepared.trial.nctId,
+            criterion.id,
+            undefined,
+          ]);
         }
       }
     }

@@ -12,7 +12,9 @@ describe('the HTTP contract', () => {
 
   it('lets the form connect only to itself, or to itself and the API origin it is given', () => {
     expect(contentSecurityPolicy()).toContain("connect-src 'self';");
-    expect(contentSecurityPolicy({ connectTo: ['https://api.example.org'] })).toContain("connect-src 'self' https://api.example.org;");
+    expect(contentSecurityPolicy({ connectTo: ['https://api.example.org'] })).toContain(
+      "connect-src 'self' https://api.example.org;",
+    );
   });
 
   it('allows no inline script or style, no other origin for scripts, and no framing', () => {
@@ -29,7 +31,9 @@ describe('the HTTP contract', () => {
   });
 
   it("builds error bodies with the code's own message unless given one, and details only when there are some", () => {
-    expect(errorBody('REQUEST_BLOCKED')).toEqual({ error: { code: 'REQUEST_BLOCKED', message: API_ERRORS.REQUEST_BLOCKED.message } });
+    expect(errorBody('REQUEST_BLOCKED')).toEqual({
+      error: { code: 'REQUEST_BLOCKED', message: API_ERRORS.REQUEST_BLOCKED.message },
+    });
     expect(errorBody('INVALID_REQUEST', 'Bad.', [])).toEqual({ error: { code: 'INVALID_REQUEST', message: 'Bad.' } });
   });
 });

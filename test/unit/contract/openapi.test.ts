@@ -42,13 +42,17 @@ describe('the OpenAPI document', () => {
   it('answers every operation with its errors in the contract error shape', () => {
     for (const methods of Object.values(document.paths)) {
       for (const operation of Object.values(methods)) {
-        expect(operation.responses['500']).toEqual(expect.objectContaining({ content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } }));
+        expect(operation.responses['500']).toEqual(
+          expect.objectContaining({ content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } }),
+        );
       }
     }
   });
 
   it('resolves every reference inside the document', () => {
-    const references = [...JSON.stringify(document).matchAll(/"\$ref":"#\/components\/schemas\/([^"]+)"/g)].map((match) => match[1]!);
+    const references = [...JSON.stringify(document).matchAll(/"\$ref":"#\/components\/schemas\/([^"]+)"/g)].map(
+      (match) => match[1]!,
+    );
 
     expect(references.length).toBeGreaterThan(0);
     for (const name of references) expect(document.components.schemas).toHaveProperty([name]);
@@ -57,7 +61,9 @@ describe('the OpenAPI document', () => {
 
   it('describes the referral request as the handler validates it: explicit consent only', () => {
     const body = document.paths['/screenings/{screeningId}/referrals']!.post as unknown as {
-      requestBody: { content: { 'application/json': { schema: { properties: { consent: { properties: { shareWithSites: unknown } } } } } } };
+      requestBody: {
+        content: { 'application/json': { schema: { properties: { consent: { properties: { shareWithSites: unknown } } } } } };
+      };
     };
 
     expect(body.requestBody.content['application/json'].schema.properties.consent.properties.shareWithSites).toEqual({

@@ -26,7 +26,11 @@ describe('durationInWeeks', () => {
   });
 
   it('reads nothing from a value that is not a duration', () => {
-    expect([durationInWeeks('3 months'), durationInWeeks(26), durationInWeeks('P-1M')]).toEqual([undefined, undefined, undefined]);
+    expect([durationInWeeks('3 months'), durationInWeeks(26), durationInWeeks('P-1M')]).toEqual([
+      undefined,
+      undefined,
+      undefined,
+    ]);
   });
 });
 

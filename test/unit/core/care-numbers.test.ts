@@ -35,8 +35,11 @@ describe('careNumbersFor', () => {
     expect(describeEmergencyNumbers(numbers)).toBe('your local emergency number');
   });
 
-  it.each(Object.entries(careNumbersDocument.countries).filter(([country]) => country !== 'other'))('cites the sources of the numbers for %s', (_country, entry) => {
-    expect(entry.sources.length).toBeGreaterThan(0);
-    for (const source of entry.sources) expect(source.url).toMatch(/^https?:\/\//);
-  });
+  it.each(Object.entries(careNumbersDocument.countries).filter(([country]) => country !== 'other'))(
+    'cites the sources of the numbers for %s',
+    (_country, entry) => {
+      expect(entry.sources.length).toBeGreaterThan(0);
+      for (const source of entry.sources) expect(source.url).toMatch(/^https?:\/\//);
+    },
+  );
 });

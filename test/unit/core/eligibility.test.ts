@@ -39,7 +39,9 @@ describe('prepareCatalog', () => {
 
   it('refuses a criterion with an unsupported operator, naming the trial and criterion', () => {
     const trial = aTrial({ nctId: 'NCT01234567', criteria: [aCriterion({ id: 'bad-rule', rule: { reduce: [[1], 1, 0] } })] });
-    expect(() => prepareCatalog('v1', [trial])).toThrow('Trial NCT01234567, criterion bad-rule: Rule uses unsupported operators: reduce');
+    expect(() => prepareCatalog('v1', [trial])).toThrow(
+      'Trial NCT01234567, criterion bad-rule: Rule uses unsupported operators: reduce',
+    );
   });
 
   it('lists the questions a trial reads, with age and sex, for the lead email', () => {
@@ -62,8 +64,20 @@ describe('evaluateCriteria', () => {
       eligibility: 'ineligible',
       criteria: [
         { id: 'age-min', kind: 'inclusion', text: 'You are 18 or older', result: 'met', basedOn: ['age'] },
-        { id: 'no-opioids', kind: 'exclusion', text: 'You are not taking strong painkillers (opioids)', result: 'not_met', basedOn: ['medications'] },
-        { id: 'chronic', kind: 'inclusion', text: 'You have had back pain for at least 12 weeks', result: 'unknown', basedOn: ['pain_duration'] },
+        {
+          id: 'no-opioids',
+          kind: 'exclusion',
+          text: 'You are not taking strong painkillers (opioids)',
+          result: 'not_met',
+          basedOn: ['medications'],
+        },
+        {
+          id: 'chronic',
+          kind: 'inclusion',
+          text: 'You have had back pain for at least 12 weeks',
+          result: 'unknown',
+          basedOn: ['pain_duration'],
+        },
       ],
     });
   });
@@ -100,7 +114,7 @@ describe('evaluateScreening', () => {
     expect(onlyResult(aTrial({ criteria: [notPregnant] }), answers).criteria.at(-1)?.result).toBe('met');
   });
 
-  describe('with the registry\'s age and sex limits', () => {
+  describe("with the registry's age and sex limits", () => {
     const adultsUpTo65: Trial['eligibility'] = { minAgeYears: 18, maxAgeYears: 65, sex: 'ALL', healthyVolunteers: false };
 
     it('states the age limits as criteria, before the authored ones', () => {
@@ -113,27 +127,39 @@ describe('evaluateScreening', () => {
     });
 
     it('turns away a patient younger than the minimum age', () => {
-      expect(onlyResult(aTrial({ eligibility: adultsUpTo65 }), adultWithChronicBackPain({ age: 17 })).eligibility).toBe('ineligible');
+      expect(onlyResult(aTrial({ eligibility: adultsUpTo65 }), adultWithChronicBackPain({ age: 17 })).eligibility).toBe(
+        'ineligible',
+      );
     });
 
     it('turns away a patient older than the maximum age', () => {
-      expect(onlyResult(aTrial({ eligibility: adultsUpTo65 }), adultWithChronicBackPain({ age: 66 })).eligibility).toBe('ineligible');
+      expect(onlyResult(aTrial({ eligibility: adultsUpTo65 }), adultWithChronicBackPain({ age: 66 })).eligibility).toBe(
+        'ineligible',
+      );
     });
 
     it('accepts a patient exactly at the maximum age', () => {
-      expect(onlyResult(aTrial({ eligibility: adultsUpTo65 }), adultWithChronicBackPain({ age: 65 })).eligibility).toBe('eligible');
+      expect(onlyResult(aTrial({ eligibility: adultsUpTo65 }), adultWithChronicBackPain({ age: 65 })).eligibility).toBe(
+        'eligible',
+      );
     });
 
     it('turns away a man from a study for women', () => {
       const forWomen = aTrial({ eligibility: { ...adultsUpTo65, sex: 'FEMALE' } });
       const result = onlyResult(forWomen, adultWithChronicBackPain({ sex: 'male', pregnant: undefined }));
-      expect(result.criteria.find((criterion) => criterion.id === 'sex')).toMatchObject({ text: 'This study is for women', result: 'not_met' });
+      expect(result.criteria.find((criterion) => criterion.id === 'sex')).toMatchObject({
+        text: 'This study is for women',
+        result: 'not_met',
+      });
     });
 
     it('leaves the sex limit unknown when the patient skipped the question', () => {
       const forMen = aTrial({ eligibility: { ...adultsUpTo65, sex: 'MALE' } });
       const result = onlyResult(forMen, adultWithChronicBackPain({ sex: undefined }));
-      expect(result.criteria.find((criterion) => criterion.id === 'sex')).toMatchObject({ text: 'This study is for men', result: 'unknown' });
+      expect(result.criteria.find((criterion) => criterion.id === 'sex')).toMatchObject({
+        text: 'This study is for men',
+        result: 'unknown',
+      });
     });
   });
 
@@ -160,11 +186,15 @@ describe('evaluateScreening', () => {
     expect(screen([washington, baltimore]).results.map((result) => result.trialId)).toEqual([baltimore.nctId, washington.nctId]);
   });
 
-  it('orders trials with a site in the patient\'s country first when no distance is known', () => {
+  it("orders trials with a site in the patient's country first when no distance is known", () => {
     const inOslo: PatientLocation = { countryIso2: 'NO', maxDistanceKm: null };
     const chicago = aTrial({ sites: [aSite({ geo: PLACES.chicago, city: 'Chicago' })] });
     const oslo = aTrial({ sites: [aSite({ geo: PLACES.oslo, city: 'Oslo', country: 'Norway' })] });
-    const results = screen([chicago, oslo], adultWithChronicBackPain({ country: 'no', postal_code: '0450', travel_distance: 'any' }), inOslo).results;
+    const results = screen(
+      [chicago, oslo],
+      adultWithChronicBackPain({ country: 'no', postal_code: '0450', travel_distance: 'any' }),
+      inOslo,
+    ).results;
     expect(results.map((result) => result.trialId)).toEqual([oslo.nctId, chicago.nctId]);
   });
 
@@ -183,15 +213,22 @@ describe('evaluateScreening', () => {
 
   it('gives the nearest recruiting site with its distance', () => {
     const site = aSite({ geo: PLACES.washington });
-    expect(onlyResult(aTrial({ sites: [site] })).nearestSite).toMatchObject({ siteId: site.siteId, distanceKm: expect.any(Number), acceptsReferrals: true });
+    expect(onlyResult(aTrial({ sites: [site] })).nearestSite).toMatchObject({
+      siteId: site.siteId,
+      distanceKm: expect.any(Number),
+      acceptsReferrals: true,
+    });
   });
 
-  it('gives the study\'s contact when no site can take a referral', () => {
-    const trial = aTrial({ sites: [aSite({ contact: undefined })], centralContact: { name: 'Study office', phone: '+1 410 555 0123' } });
+  it("gives the study's contact when no site can take a referral", () => {
+    const trial = aTrial({
+      sites: [aSite({ contact: undefined })],
+      centralContact: { name: 'Study office', phone: '+1 410 555 0123' },
+    });
     expect(onlyResult(trial).studyContact).toEqual({ name: 'Study office', phone: '+1 410 555 0123' });
   });
 
-  it('gives the site\'s phone when neither the site nor the study has an email', () => {
+  it("gives the site's phone when neither the site nor the study has an email", () => {
     const trial = aTrial({ sites: [aSite({ contact: { name: 'Front desk', phone: '+1 410 555 0199' } })] });
     expect(onlyResult(trial).studyContact).toEqual({ name: 'Front desk', phone: '+1 410 555 0199' });
   });
@@ -203,7 +240,13 @@ describe('evaluateScreening', () => {
 
   it('returns the trial facts the results page shows', () => {
     const trial = aTrial({ phase: 'PHASE2' });
-    expect(onlyResult(trial)).toMatchObject({ trialId: trial.nctId, title: trial.title, summary: trial.summary, phase: 'PHASE2', recordDate: trial.recordDate });
+    expect(onlyResult(trial)).toMatchObject({
+      trialId: trial.nctId,
+      title: trial.title,
+      summary: trial.summary,
+      phase: 'PHASE2',
+      recordDate: trial.recordDate,
+    });
   });
 
   it('names the questions each criterion is based on, the registry limits included', () => {
@@ -219,8 +262,11 @@ describe('evaluateScreening', () => {
     expect([result.criteria[1]?.result, result.eligibility]).toEqual(['unknown', 'possibly_eligible']);
   });
 
-  it('reads a duration in the patient\'s own unit as weeks', () => {
-    const result = onlyResult(aTrial({ criteria: [aCriterion({ id: 'chronic' })] }), adultWithChronicBackPain({ pain_duration: 'P3M' }));
+  it("reads a duration in the patient's own unit as weeks", () => {
+    const result = onlyResult(
+      aTrial({ criteria: [aCriterion({ id: 'chronic' })] }),
+      adultWithChronicBackPain({ pain_duration: 'P3M' }),
+    );
     expect(result.criteria[1]?.result).toBe('met');
   });
 
@@ -229,7 +275,7 @@ describe('evaluateScreening', () => {
     expect(onlyResult(trial).leftToStudyTeam).toEqual(['Your blood test results.']);
   });
 
-  it('gives our plain summary beside the registry\'s', () => {
+  it("gives our plain summary beside the registry's", () => {
     const trial = aTrial({ plainSummary: 'This study tests an exercise programme.' });
     expect(onlyResult(trial)).toMatchObject({ summary: trial.summary, plainSummary: 'This study tests an exercise programme.' });
   });

@@ -87,7 +87,9 @@ describe('the freshness rule', () => {
   });
 
   it('lets a site confirmation cover only that site', () => {
-    const trial = recordOf('2020-07', '2030-01', { confirmations: [{ siteId: 'site-oslo', by: 'Kari', at: '2026-11-20T09:00:00Z' }] });
+    const trial = recordOf('2020-07', '2030-01', {
+      confirmations: [{ siteId: 'site-oslo', by: 'Kari', at: '2026-11-20T09:00:00Z' }],
+    });
 
     expect(assessFreshness(trial, 'site-oslo', policy).current).toBe(true);
     expect(assessFreshness(trial, 'site-bergen', policy).current).toBe(false);
@@ -106,9 +108,15 @@ describe('the freshness rule', () => {
   });
 
   it('marks a demo confirmation as a demo, so results can say so', () => {
-    const trial = recordOf('2020-07', '2030-01', { confirmations: [{ by: 'npm start demo', at: '2026-12-01T09:00:00Z', demo: true }] });
+    const trial = recordOf('2020-07', '2030-01', {
+      confirmations: [{ by: 'npm start demo', at: '2026-12-01T09:00:00Z', demo: true }],
+    });
 
-    expect(assessFreshness(trial, undefined, policy).confirmation).toEqual({ by: 'npm start demo', at: '2026-12-01T09:00:00Z', demo: true });
+    expect(assessFreshness(trial, undefined, policy).confirmation).toEqual({
+      by: 'npm start demo',
+      at: '2026-12-01T09:00:00Z',
+      demo: true,
+    });
   });
 });
 
@@ -116,7 +124,13 @@ describe('screening with stale records', () => {
   const screener = aScreener();
   const answers = adultWithChronicBackPain();
   const screen = (trials: Trial[]) =>
-    evaluateScreening(screener, prepareCatalog('v1', trials), answers, patientLocationFromAnswers(answers, PLACES.baltimore), policy);
+    evaluateScreening(
+      screener,
+      prepareCatalog('v1', trials),
+      answers,
+      patientLocationFromAnswers(answers, PLACES.baltimore),
+      policy,
+    );
 
   it('does not count an eligible trial with a stale record as a match, and says why with the study contact', () => {
     const trial = recordOf('2020-07', '2021-04', { centralContact: { name: 'Study office', email: 'study@example.org' } });
@@ -158,7 +172,10 @@ describe('the referral re-check against the current catalog', () => {
   });
 
   it('refuses a site that has stopped recruiting since', () => {
-    const closed = recordOf('2026-10', '2030-01', { nctId: 'NCT00000001', sites: [{ ...site, status: 'ACTIVE_NOT_RECRUITING' }] });
+    const closed = recordOf('2026-10', '2030-01', {
+      nctId: 'NCT00000001',
+      sites: [{ ...site, status: 'ACTIVE_NOT_RECRUITING' }],
+    });
 
     expect(recheck(closed)[0]?.message).toContain('study site you were matched with');
   });

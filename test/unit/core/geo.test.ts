@@ -47,7 +47,9 @@ describe('patientLocationFromAnswers', () => {
   });
 
   it('leaves the country out for "Another country"', () => {
-    expect(patientLocationFromAnswers(adultWithChronicBackPain({ country: 'other', postal_code: undefined }))).not.toHaveProperty('countryIso2');
+    expect(patientLocationFromAnswers(adultWithChronicBackPain({ country: 'other', postal_code: undefined }))).not.toHaveProperty(
+      'countryIso2',
+    );
   });
 });
 
@@ -55,7 +57,9 @@ describe('nearestRecruitingSite', () => {
   it('chooses the nearest site within reach', () => {
     const washington = aSite({ geo: PLACES.washington, city: 'Washington' });
     const baltimore = aSite({ geo: PLACES.baltimore });
-    expect(nearestRecruitingSite(aTrial({ sites: [washington, baltimore] }), inBaltimoreWithin50Miles)?.siteId).toBe(baltimore.siteId);
+    expect(nearestRecruitingSite(aTrial({ sites: [washington, baltimore] }), inBaltimoreWithin50Miles)?.siteId).toBe(
+      baltimore.siteId,
+    );
   });
 
   it('gives the distance in kilometres and miles', () => {
@@ -110,7 +114,7 @@ describe('nearestRecruitingSite', () => {
     expect(nearestRecruitingSite(aTrial({ sites: [unlocated, newYork] }), location)?.siteId).toBe(newYork.siteId);
   });
 
-  it('prefers a site in the patient\'s country when no distance is known', () => {
+  it("prefers a site in the patient's country when no distance is known", () => {
     const oslo = aSite({ geo: undefined, country: 'Norway', city: 'Oslo' });
     const baltimore = aSite({ geo: undefined });
     const location: PatientLocation = { countryIso2: 'US', maxDistanceKm: null };
@@ -120,10 +124,12 @@ describe('nearestRecruitingSite', () => {
   it('prefers a site that can take a referral to a nearer one that cannot', () => {
     const noEmail = aSite({ contact: { name: 'Front desk', phone: '+1 410 555 0199' } });
     const washington = aSite({ geo: PLACES.washington });
-    expect(nearestRecruitingSite(aTrial({ sites: [noEmail, washington] }), inBaltimoreWithin50Miles)?.siteId).toBe(washington.siteId);
+    expect(nearestRecruitingSite(aTrial({ sites: [noEmail, washington] }), inBaltimoreWithin50Miles)?.siteId).toBe(
+      washington.siteId,
+    );
   });
 
-  it('lets a site without an email take referrals through the study\'s central contact', () => {
+  it("lets a site without an email take referrals through the study's central contact", () => {
     const trial = aTrial({ sites: [aSite({ contact: undefined })], centralContact: { email: 'study@example.org' } });
     expect(nearestRecruitingSite(trial, inBaltimoreWithin50Miles)?.acceptsReferrals).toBe(true);
   });

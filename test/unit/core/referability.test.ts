@@ -20,13 +20,24 @@ describe('decideReferability', () => {
   });
 
   it('refuses an ineligible trial first, whatever else is true of it', () => {
-    const decided = decideReferability({ trial: { onSiteOnly: 'Only in its emergency department.' }, eligibility: 'ineligible', nearestSite: null });
+    const decided = decideReferability({
+      trial: { onSiteOnly: 'Only in its emergency department.' },
+      eligibility: 'ineligible',
+      nearestSite: null,
+    });
     expect(decided).toEqual({ referable: false, notReferableReason: { code: 'INELIGIBLE', message: expect.any(String) } });
   });
 
-  it('refuses a trial that enrols only on site, with the trial\'s own reason', () => {
-    const decided = decideReferability({ trial: { onSiteOnly: 'Only in its emergency department.' }, eligibility: 'eligible', nearestSite: site() });
-    expect(decided).toEqual({ referable: false, notReferableReason: { code: 'ON_SITE_ONLY', message: 'Only in its emergency department.' } });
+  it("refuses a trial that enrols only on site, with the trial's own reason", () => {
+    const decided = decideReferability({
+      trial: { onSiteOnly: 'Only in its emergency department.' },
+      eligibility: 'eligible',
+      nearestSite: site(),
+    });
+    expect(decided).toEqual({
+      referable: false,
+      notReferableReason: { code: 'ON_SITE_ONLY', message: 'Only in its emergency department.' },
+    });
   });
 
   it('refuses a trial with no recruiting site within reach', () => {

@@ -46,12 +46,17 @@ describe('planReferral', () => {
   it('refuses a trial the patient is ineligible for', () => {
     const trial = aTrial();
     const error = refusal(() => refer([trial], [trial.nctId], adultWithChronicBackPain({ age: 17 })));
-    expect(error).toMatchObject({ code: 'TRIAL_NOT_REFERABLE', details: [{ message: `Study ${trial.nctId} is not a match for the answers given.` }] });
+    expect(error).toMatchObject({
+      code: 'TRIAL_NOT_REFERABLE',
+      details: [{ message: `Study ${trial.nctId} is not a match for the answers given.` }],
+    });
   });
 
   it('refuses a trial with no recruiting site within reach', () => {
     const trial = aTrial({ sites: [aSite({ geo: PLACES.chicago })] });
-    expect(refusal(() => refer([trial], [trial.nctId])).details?.[0]?.message).toBe(`Study ${trial.nctId} has no recruiting site within reach.`);
+    expect(refusal(() => refer([trial], [trial.nctId])).details?.[0]?.message).toBe(
+      `Study ${trial.nctId} has no recruiting site within reach.`,
+    );
   });
 
   it('refuses a trial whose site cannot receive a lead', () => {
@@ -86,13 +91,23 @@ describe('planReferral', () => {
     expect(plan).toMatchObject({
       trialId: trial.nctId,
       trialTitle: trial.title,
-      site: { siteId: site.siteId, facility: site.facility, city: 'Baltimore', state: 'Maryland', postalCode: '21205', country: 'United States' },
+      site: {
+        siteId: site.siteId,
+        facility: site.facility,
+        city: 'Baltimore',
+        state: 'Maryland',
+        postalCode: '21205',
+        country: 'United States',
+      },
       recipient: { name: 'Alex Coordinator', email: 'alex@example.org' },
     });
   });
 
-  it('addresses the lead to the study\'s central contact when the site has no email', () => {
-    const trial = aTrial({ sites: [aSite({ contact: undefined })], centralContact: { name: 'Study office', email: 'study@example.org' } });
+  it("addresses the lead to the study's central contact when the site has no email", () => {
+    const trial = aTrial({
+      sites: [aSite({ contact: undefined })],
+      centralContact: { name: 'Study office', email: 'study@example.org' },
+    });
     expect(refer([trial], [trial.nctId])[0]?.recipient).toEqual({ name: 'Study office', email: 'study@example.org' });
   });
 
@@ -100,7 +115,10 @@ describe('planReferral', () => {
     const noOpioids = aCriterion({ rule: { '!': { in: ['opioids', { var: 'medications' }] } } });
     const trial = aTrial({ criteria: [chronicPain, noOpioids] });
     expect(refer([trial], [trial.nctId])[0]?.qualifyingAnswers).toEqual([
-      { question: 'Which medicines have you taken for it, now or in the past?', answer: 'Anti-inflammatory painkillers (NSAIDs), such as ibuprofen or naproxen' },
+      {
+        question: 'Which medicines have you taken for it, now or in the past?',
+        answer: 'Anti-inflammatory painkillers (NSAIDs), such as ibuprofen or naproxen',
+      },
       { question: 'How long have you had this back pain?', answer: '6 months' },
       { question: 'How old are you?', answer: '45 years' },
       { question: 'What sex were you assigned at birth?', answer: 'Female' },
@@ -109,13 +127,18 @@ describe('planReferral', () => {
 
   it('leaves out qualifying questions the patient did not answer', () => {
     const trial = aTrial();
-    const questions = refer([trial], [trial.nctId], adultWithChronicBackPain({ sex: undefined }))[0]?.qualifyingAnswers.map((qa) => qa.question);
+    const questions = refer([trial], [trial.nctId], adultWithChronicBackPain({ sex: undefined }))[0]?.qualifyingAnswers.map(
+      (qa) => qa.question,
+    );
     expect(questions).toEqual(['How old are you?']);
   });
 
   it('lists the criteria the patient met', () => {
     const trial = aTrial({ criteria: [chronicPain] });
-    expect(refer([trial], [trial.nctId])[0]?.criteriaMet).toEqual(['You are 18 or older', 'You have had back pain for at least 12 weeks']);
+    expect(refer([trial], [trial.nctId])[0]?.criteriaMet).toEqual([
+      'You are 18 or older',
+      'You have had back pain for at least 12 weeks',
+    ]);
   });
 
   it('never lists "not sure" among the answers that qualified the patient', () => {
@@ -128,7 +151,10 @@ describe('planReferral', () => {
   });
 
   it('tells the site what the form could not decide, what is left to it, and the screener version', () => {
-    const trial = aTrial({ criteria: [aCriterion({ text: 'You are not pregnant', rule: { '==': [{ var: 'pregnant' }, false] } })], leftToStudyTeam: ['Your blood tests.'] });
+    const trial = aTrial({
+      criteria: [aCriterion({ text: 'You are not pregnant', rule: { '==': [{ var: 'pregnant' }, false] } })],
+      leftToStudyTeam: ['Your blood tests.'],
+    });
 
     const plan = refer([trial], [trial.nctId], adultWithChronicBackPain({ pregnant: 'not_sure' }))[0]!;
 

@@ -4,10 +4,25 @@ import { closedPairs, planRegistrySync, type RegistryFacts } from '#core/registr
 import { aCriterion, aSite, aTrial } from '#test/factories/catalog';
 
 const factsOf = (trial: Trial, change: Partial<RegistryFacts> = {}): RegistryFacts => {
-  const { criteria: _c, screenerIds: _s, review: _r, confirmations: _f, leftToStudyTeam: _l, plainSummary: _p, onSiteOnly: _o, ...facts } = trial;
+  const {
+    criteria: _c,
+    screenerIds: _s,
+    review: _r,
+    confirmations: _f,
+    leftToStudyTeam: _l,
+    plainSummary: _p,
+    onSiteOnly: _o,
+    ...facts
+  } = trial;
   return { ...facts, ...change };
 };
-const asDraft = (facts: RegistryFacts): Trial => ({ ...facts, screenerIds: ['lower-back-pain'], criteria: [], leftToStudyTeam: [], review: { status: 'draft' } });
+const asDraft = (facts: RegistryFacts): Trial => ({
+  ...facts,
+  screenerIds: ['lower-back-pain'],
+  criteria: [],
+  leftToStudyTeam: [],
+  review: { status: 'draft' },
+});
 
 describe('planning a registry sync', () => {
   it('brings a new recruiting trial in as a draft', () => {
@@ -37,7 +52,10 @@ describe('planning a registry sync', () => {
   it('reports an unchanged record as unchanged, whatever file it came from', () => {
     const trial = aTrial({ source: { format: 'ctgov-classic-xml', file: 'NCT.xml' } });
 
-    expect(planRegistrySync([trial], [factsOf(trial, { source: { format: 'ctgov-v2-json', file: 'api' } })], asDraft).summary.unchanged).toBe(1);
+    expect(
+      planRegistrySync([trial], [factsOf(trial, { source: { format: 'ctgov-v2-json', file: 'api' } })], asDraft).summary
+        .unchanged,
+    ).toBe(1);
   });
 
   it('reports a trial that stopped recruiting as closed, with every site to hold', () => {
@@ -46,7 +64,9 @@ describe('planning a registry sync', () => {
     const plan = planRegistrySync([trial], [factsOf(trial, { status: 'ACTIVE_NOT_RECRUITING' })], asDraft);
 
     expect(plan.summary.closed).toBe(1);
-    expect(closedPairs(plan)).toEqual([{ trialId: trial.nctId, siteId: undefined, reason: `study ${trial.nctId} has stopped recruiting (registry sync)` }]);
+    expect(closedPairs(plan)).toEqual([
+      { trialId: trial.nctId, siteId: undefined, reason: `study ${trial.nctId} has stopped recruiting (registry sync)` },
+    ]);
   });
 
   it('reports a site that stopped recruiting in a trial that still recruits', () => {

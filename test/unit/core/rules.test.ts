@@ -46,7 +46,12 @@ describe('evaluateRule', () => {
   });
 
   it('still decides a rule that a "not sure" answer cannot change', () => {
-    expect(evaluateRule({ or: [{ '==': [{ var: 'sex' }, 'male'] }, { '==': [pregnant, false] }] }, { sex: 'male', pregnant: NOT_SURE })).toBe(true);
+    expect(
+      evaluateRule(
+        { or: [{ '==': [{ var: 'sex' }, 'male'] }, { '==': [pregnant, false] }] },
+        { sex: 'male', pregnant: NOT_SURE },
+      ),
+    ).toBe(true);
   });
 
   it('makes "and" false when any operand is false, even beside an unknown', () => {
@@ -131,13 +136,25 @@ describe('unsupportedOperators', () => {
   it('accepts every supported operator', () => {
     const rule = {
       and: [
-        { '==': [1, 1] }, { '===': [1, 1] }, { '!=': [1, 2] }, { '!==': [1, 2] }, { '<': [1, 2] }, { '<=': [1, 2] },
-        { '>': [2, 1] }, { '>=': [2, 1] }, { '!': false }, { '!!': true }, { or: [true] }, { in: ['a', ['a']] },
+        { '==': [1, 1] },
+        { '===': [1, 1] },
+        { '!=': [1, 2] },
+        { '!==': [1, 2] },
+        { '<': [1, 2] },
+        { '<=': [1, 2] },
+        { '>': [2, 1] },
+        { '>=': [2, 1] },
+        { '!': false },
+        { '!!': true },
+        { or: [true] },
+        { in: ['a', ['a']] },
         { if: [true, { var: 'age' }, false] },
       ],
     };
     expect(unsupportedOperators(rule)).toEqual([]);
-    expect(new Set(SUPPORTED_OPERATORS)).toEqual(new Set(['var', '==', '===', '!=', '!==', '<', '<=', '>', '>=', '!', '!!', 'and', 'or', 'in', 'if']));
+    expect(new Set(SUPPORTED_OPERATORS)).toEqual(
+      new Set(['var', '==', '===', '!=', '!==', '<', '<=', '>', '>=', '!', '!!', 'and', 'or', 'in', 'if']),
+    );
   });
 });
 
@@ -178,7 +195,7 @@ describe('compileRule', () => {
     expect(compileRule({ '==': [{ var: 'medications' }, 1] }).evaluate({ medications: ['nsaids'] })).toBeUndefined();
   });
 
-  it('never puts a rule\'s strings into the generated code', () => {
+  it("never puts a rule's strings into the generated code", () => {
     const rule = { '==': [{ var: 'sex' }, "'); throw new Error('injected'); ('"] };
     expect(compileRule(rule).evaluate({ sex: 'male' })).toBe(false);
   });
@@ -203,14 +220,18 @@ describe('compileRule', () => {
 
   it('agrees with the interpreter on rules of any shape, malformed and mistyped ones included', () => {
     fc.assert(
-      fc.property(anyRuleOver(['age', 'sex', 'pregnant', 'medications']), anyAnswersTo(['age', 'sex', 'pregnant', 'medications']), (rule, answers) => {
-        expect(compileRule(rule).evaluate(answers)).toBe(evaluateRule(rule, answers));
-      }),
+      fc.property(
+        anyRuleOver(['age', 'sex', 'pregnant', 'medications']),
+        anyAnswersTo(['age', 'sex', 'pregnant', 'medications']),
+        (rule, answers) => {
+          expect(compileRule(rule).evaluate(answers)).toBe(evaluateRule(rule, answers));
+        },
+      ),
       { numRuns: 2000 },
     );
   });
 
-  it('gives every operator json-logic-engine\'s meaning on complete answers', () => {
+  it("gives every operator json-logic-engine's meaning on complete answers", () => {
     const engine = new LogicEngine();
     fc.assert(
       fc.property(aRuleFor(screener), completeAnswersFor(screener), (rule, answers) => {
@@ -241,10 +262,12 @@ describe('compileRule', () => {
   });
 
   it('decides rules whose outcome does not depend on the missing answers', () => {
-    const decidedCount = fc.sample(
-      fc.tuple(aRuleFor(screener), partialAnswersFor(screener)).map(([rule, partial]) => compileRule(rule).evaluate(partial)),
-      { numRuns: 300, seed: 42 },
-    ).filter((outcome) => outcome !== undefined).length;
+    const decidedCount = fc
+      .sample(
+        fc.tuple(aRuleFor(screener), partialAnswersFor(screener)).map(([rule, partial]) => compileRule(rule).evaluate(partial)),
+        { numRuns: 300, seed: 42 },
+      )
+      .filter((outcome) => outcome !== undefined).length;
     // Guards the property above against passing vacuously with an evaluator that is always unknown.
     expect(decidedCount).toBeGreaterThan(60);
   });
@@ -277,12 +300,18 @@ describe('createRuleCompiler', () => {
   it('agrees with the interpreter on a program of many rules over the same answers', () => {
     const screener = aScreener();
     fc.assert(
-      fc.property(fc.array(aRuleFor(screener), { minLength: 1, maxLength: 8 }), answersWithNotSureFor(screener), (rules, answers) => {
-        const compiler = createRuleCompiler();
-        const compiled = rules.map((rule) => compiler.compile(rule));
-        const values = compiler.program(compiled).evaluate(answers);
-        expect(compiled.map((rule) => outcomeOf(values[rule.slot] as OutcomeCode))).toEqual(rules.map((rule) => evaluateRule(rule, answers)));
-      }),
+      fc.property(
+        fc.array(aRuleFor(screener), { minLength: 1, maxLength: 8 }),
+        answersWithNotSureFor(screener),
+        (rules, answers) => {
+          const compiler = createRuleCompiler();
+          const compiled = rules.map((rule) => compiler.compile(rule));
+          const values = compiler.program(compiled).evaluate(answers);
+          expect(compiled.map((rule) => outcomeOf(values[rule.slot] as OutcomeCode))).toEqual(
+            rules.map((rule) => evaluateRule(rule, answers)),
+          );
+        },
+      ),
       { numRuns: 300 },
     );
   });
@@ -293,7 +322,9 @@ describe('createRuleCompiler', () => {
 /** Partial answers (some questions unanswered) with some of the answers replaced by "not sure". */
 function answersWithNotSureFor(screener: Screener): fc.Arbitrary<Answers> {
   return partialAnswersFor(screener).chain((answers) =>
-    fc.subarray(Object.keys(answers)).map((unsure) => ({ ...answers, ...Object.fromEntries(unsure.map((id) => [id, NOT_SURE])) })),
+    fc
+      .subarray(Object.keys(answers))
+      .map((unsure) => ({ ...answers, ...Object.fromEntries(unsure.map((id) => [id, NOT_SURE])) })),
   );
 }
 
@@ -302,7 +333,12 @@ function answersWithNotSureFor(screener: Screener): fc.Arbitrary<Answers> {
  * (none, too few, too many), literals of every JSON type, lists with and without operators inside.
  */
 function anyRuleOver(questionIds: string[]): fc.Arbitrary<unknown> {
-  const literal = fc.oneof(fc.integer({ min: -3, max: 70 }), fc.constantFrom('male', 'female', 'nsaids', '', '12', 'not_sure'), fc.boolean(), fc.constant(null));
+  const literal = fc.oneof(
+    fc.integer({ min: -3, max: 70 }),
+    fc.constantFrom('male', 'female', 'nsaids', '', '12', 'not_sure'),
+    fc.boolean(),
+    fc.constant(null),
+  );
   const variable = fc.constantFrom(...questionIds).chain((id) => fc.constantFrom({ var: id }, { var: [id] }, { var: [id, 30] }));
   const { rule } = fc.letrec<{ rule: unknown }>((tie) => ({
     rule: fc.oneof(
@@ -312,7 +348,10 @@ function anyRuleOver(questionIds: string[]): fc.Arbitrary<unknown> {
       fc.array(literal, { maxLength: 3 }),
       fc.array(tie('rule'), { maxLength: 3 }),
       fc
-        .record({ operator: fc.constantFrom(...SUPPORTED_OPERATORS.filter((operator) => operator !== 'var')), args: fc.array(tie('rule'), { maxLength: 4 }) })
+        .record({
+          operator: fc.constantFrom(...SUPPORTED_OPERATORS.filter((operator) => operator !== 'var')),
+          args: fc.array(tie('rule'), { maxLength: 4 }),
+        })
         .map(({ operator, args }) => ({ [operator]: args })),
       fc.record({ operator: fc.constantFrom('!', '!!'), arg: tie('rule') }).map(({ operator, arg }) => ({ [operator]: arg })),
     ),

@@ -90,7 +90,9 @@ describe('validateAnswers', () => {
   });
 
   it('does not take a "not sure" red flag for a "yes": the other required answers are still needed', () => {
-    expect(issuesFor({ diagnosed_lbp: true, took_medication: false, country: 'us', rf_urine_retention: NOT_SURE }).length).toBeGreaterThan(1);
+    expect(
+      issuesFor({ diagnosed_lbp: true, took_medication: false, country: 'us', rf_urine_retention: NOT_SURE }).length,
+    ).toBeGreaterThan(1);
   });
 
   it('accepts a duration in the unit the patient chose', () => {
@@ -99,7 +101,10 @@ describe('validateAnswers', () => {
 
   it('refuses a duration that is not a whole number of days, weeks, months or years', () => {
     expect(issuesFor(adultWithChronicBackPain({ pain_duration: '3 months' }))).toEqual([
-      { path: ['answers', 'pain_duration'], message: 'Give a whole number of days, weeks, months or years, such as P3M for 3 months.' },
+      {
+        path: ['answers', 'pain_duration'],
+        message: 'Give a whole number of days, weeks, months or years, such as P3M for 3 months.',
+      },
     ]);
   });
 
@@ -161,7 +166,9 @@ describe('validateAnswers', () => {
   });
 
   it('still refuses a malformed answer in a red-flag submission', () => {
-    expect(issuesFor({ rf_urine_retention: true, age: 'old' })).toEqual([{ path: ['answers', 'age'], message: 'Enter a number.' }]);
+    expect(issuesFor({ rf_urine_retention: true, age: 'old' })).toEqual([
+      { path: ['answers', 'age'], message: 'Enter a number.' },
+    ]);
   });
 
   it('refuses a yes/no answer that is not a boolean', () => {
@@ -292,7 +299,9 @@ describe('describeAnswer', () => {
 
 describe('the question schema', () => {
   it('refuses "not sure" on a number question', () => {
-    expect(QuestionSchema.safeParse({ id: 'age', type: 'number', label: 'Age', required: true, notSure: true }).success).toBe(false);
+    expect(QuestionSchema.safeParse({ id: 'age', type: 'number', label: 'Age', required: true, notSure: true }).success).toBe(
+      false,
+    );
   });
 
   it('refuses an option whose value is the not-sure answer', () => {

@@ -12,13 +12,19 @@ import { aScreener } from '#test/factories/screener';
 const screener = aScreener();
 const questionIndex = new Map(screener.questions.map((question, index) => [question.id, index]));
 const redFlagQuestions = screener.questions.filter((question) => question.redFlag);
-const emergencyQuestionIds = new Set(screener.triage.filter((rule) => rule.level === 'emergency').flatMap((rule) => ruleVariables(rule.when)));
+const emergencyQuestionIds = new Set(
+  screener.triage.filter((rule) => rule.level === 'emergency').flatMap((rule) => ruleVariables(rule.when)),
+);
 
 /** US school grade by the Flesch-Kincaid formula, over sentences, words and syllables. */
 function gradeLevel(text: string): number {
   const words = text.match(/[A-Za-z0-9]+(?:['’-][A-Za-z0-9]+)*/g) ?? [];
   const sentences = Math.max(1, text.split(/[.?!:]+(?:\s|$)/).filter((part) => part.trim() !== '').length);
-  return fleschKincaid({ sentence: sentences, word: words.length, syllable: words.reduce((sum, word) => sum + syllable(word), 0) });
+  return fleschKincaid({
+    sentence: sentences,
+    word: words.length,
+    syllable: words.reduce((sum, word) => sum + syllable(word), 0),
+  });
 }
 
 describe('the red-flag questions', () => {
@@ -39,32 +45,42 @@ describe('the red-flag questions', () => {
 
   it.each([...emergencyQuestionIds].filter((id) => id !== 'age'))('ask about what is new, sudden or getting worse (%s)', (id) => {
     const question = screener.questions.find((candidate) => candidate.id === id)!;
-    expect(`${question.label} ${question.help ?? ''}`).toMatch(/\b(new|newly|getting worse|getting weaker|sudden|all of a sudden|in the last|with this pain|also)\b/i);
+    expect(`${question.label} ${question.help ?? ''}`).toMatch(
+      /\b(new|newly|getting worse|getting weaker|sudden|all of a sudden|in the last|with this pain|also)\b/i,
+    );
   });
 
-  it.each(redFlagQuestions.map((question) => [question.id, question] as const))('are written at a US grade 8 level or below, help included (%s)', (_id, question) => {
-    expect(gradeLevel(question.label)).toBeLessThanOrEqual(8);
-    if (question.help) expect(gradeLevel(question.help)).toBeLessThanOrEqual(8);
-  });
+  it.each(redFlagQuestions.map((question) => [question.id, question] as const))(
+    'are written at a US grade 8 level or below, help included (%s)',
+    (_id, question) => {
+      expect(gradeLevel(question.label)).toBeLessThanOrEqual(8);
+      if (question.help) expect(gradeLevel(question.help)).toBeLessThanOrEqual(8);
+    },
+  );
 
   it('ask one thing each: never two symptoms that must come together', () => {
-    for (const question of redFlagQuestions) expect(question.label).not.toMatch(/\b(together with|as well as|along with|and also)\b/i);
+    for (const question of redFlagQuestions)
+      expect(question.label).not.toMatch(/\b(together with|as well as|along with|and also)\b/i);
   });
 });
 
 describe('the triage rules', () => {
-  it.each(screener.triage.map((rule) => [rule.id, rule] as const))('%s reads only questions of the screener, with supported operators', (_id, rule) => {
-    for (const variable of ruleVariables(rule.when)) expect(questionIndex.has(variable)).toBe(true);
-    expect(unsupportedOperators(rule.when)).toEqual([]);
-    expect(screener.questions.find((question) => question.id === rule.questionId)?.redFlag).toBe(true);
-  });
+  it.each(screener.triage.map((rule) => [rule.id, rule] as const))(
+    '%s reads only questions of the screener, with supported operators',
+    (_id, rule) => {
+      for (const variable of ruleVariables(rule.when)) expect(questionIndex.has(variable)).toBe(true);
+      expect(unsupportedOperators(rule.when)).toEqual([]);
+      expect(screener.questions.find((question) => question.id === rule.questionId)?.redFlag).toBe(true);
+    },
+  );
 
   it.each(screener.triage.map((rule) => [rule.id, rule] as const))('%s cites its sources', (_id, rule) => {
     for (const source of rule.sources) expect(source.url).toMatch(/^(https?:\/\/\S+|docs\/\S+\.md)$/);
   });
 
   it('tell the emergency service what to say for every emergency rule', () => {
-    for (const rule of screener.triage.filter((candidate) => candidate.level === 'emergency')) expect(rule.tellThem).toMatch(/^I have/);
+    for (const rule of screener.triage.filter((candidate) => candidate.level === 'emergency'))
+      expect(rule.tellThem).toMatch(/^I have/);
   });
 
   it('are read by every red-flag question', () => {
@@ -77,8 +93,12 @@ describe('the triage rules', () => {
     ['the see-a-doctor-soon message', screener.medicalAdvice.soon],
     ['the see-a-doctor-today message', screener.medicalAdvice.today],
     ...screener.triage.map((rule) => [`the reason of ${rule.id}`, rule.reason] as const),
-    ...screener.triage.filter((rule) => rule.tellThem).map((rule) => [`what to tell them for ${rule.id}`, rule.tellThem!] as const),
-    ...COUNTRIES_WITH_NUMBERS.map((country) => [`how to reach a doctor in ${country}`, careNumbersFor(country).urgentText] as const),
+    ...screener.triage
+      .filter((rule) => rule.tellThem)
+      .map((rule) => [`what to tell them for ${rule.id}`, rule.tellThem!] as const),
+    ...COUNTRIES_WITH_NUMBERS.map(
+      (country) => [`how to reach a doctor in ${country}`, careNumbersFor(country).urgentText] as const,
+    ),
   ])('write %s at a US grade 8 level or below', (_what, text) => {
     expect(gradeLevel(text)).toBeLessThanOrEqual(8);
   });

@@ -9,7 +9,9 @@ const screener = aScreener();
 describe('the triage vignettes', () => {
   it('tell at least 30 stories, covering every tier', () => {
     expect(TRIAGE_VIGNETTES.length).toBeGreaterThanOrEqual(30);
-    expect(new Set(TRIAGE_VIGNETTES.map((vignette) => vignette.expected.tier))).toEqual(new Set(['emergency', 'see_doctor_soon', 'none']));
+    expect(new Set(TRIAGE_VIGNETTES.map((vignette) => vignette.expected.tier))).toEqual(
+      new Set(['emergency', 'see_doctor_soon', 'none']),
+    );
   });
 
   it('show every triage rule of the screener at least once', () => {
@@ -27,7 +29,8 @@ describe('the triage vignettes', () => {
       const advice = careAdviceFor(screener, triaged, vignette.answers);
 
       expect(triaged.level).toBe(vignette.expected.tier);
-      if (vignette.expected.reasons) expect(triaged.reasons.map((reason) => reason.questionId)).toEqual(vignette.expected.reasons);
+      if (vignette.expected.reasons)
+        expect(triaged.reasons.map((reason) => reason.questionId)).toEqual(vignette.expected.reasons);
       if (vignette.expected.emergencyNumbers) {
         expect(advice.urgentCare?.numbers.emergency.map((phone) => phone.number)).toEqual(vignette.expected.emergencyNumbers);
       }

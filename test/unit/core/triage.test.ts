@@ -10,7 +10,10 @@ import { anAnswerTo } from '#test/factories/rules';
 import { adultWithChronicBackPain, aScreener } from '#test/factories/screener';
 
 const screener = aScreener();
-const catalog = prepareCatalog('v1', [aTrial(), aTrial({ eligibility: { minAgeYears: null, maxAgeYears: null, sex: 'ALL', healthyVolunteers: true } })]);
+const catalog = prepareCatalog('v1', [
+  aTrial(),
+  aTrial({ eligibility: { minAgeYears: null, maxAgeYears: null, sex: 'ALL', healthyVolunteers: true } }),
+]);
 
 function screen(answers: Answers) {
   return evaluateScreening(screener, catalog, answers, patientLocationFromAnswers(answers));
@@ -36,7 +39,13 @@ describe('triage', () => {
   });
 
   it('finds nothing for a patient who answers every red-flag question "no"', () => {
-    expect(triage(screener, adultWithChronicBackPain())).toEqual({ level: 'none', reasons: [], emergencyRules: [], redFlags: [], contactToday: false });
+    expect(triage(screener, adultWithChronicBackPain())).toEqual({
+      level: 'none',
+      reasons: [],
+      emergencyRules: [],
+      redFlags: [],
+      contactToday: false,
+    });
   });
 
   it.each(Object.entries(EMERGENCY_SIGNS))('decides emergency for %s alone', (ruleId, sign) => {
@@ -46,7 +55,10 @@ describe('triage', () => {
   });
 
   it('gives the emergency reasons only, in screener order, when see-a-doctor signs come with them', () => {
-    const triaged = triage(screener, adultWithChronicBackPain({ sd_cancer: true, rf_leg_weakness: true, rf_urine_retention: true }));
+    const triaged = triage(
+      screener,
+      adultWithChronicBackPain({ sd_cancer: true, rf_leg_weakness: true, rf_urine_retention: true }),
+    );
     expect(triaged.reasons.map((reason) => reason.questionId)).toEqual(['rf_urine_retention', 'rf_leg_weakness']);
   });
 
@@ -57,7 +69,10 @@ describe('triage', () => {
   it('makes sudden severe pain an emergency at over 50 without fainting, and a same-day doctor visit at 50 or under', () => {
     const sudden = { rf_sudden_severe_pain: true, rf_faint: false };
     expect(triage(screener, adultWithChronicBackPain({ ...sudden, age: 51 })).level).toBe('emergency');
-    expect(triage(screener, adultWithChronicBackPain({ ...sudden, age: 50 }))).toMatchObject({ level: 'see_doctor_soon', contactToday: true });
+    expect(triage(screener, adultWithChronicBackPain({ ...sudden, age: 50 }))).toMatchObject({
+      level: 'see_doctor_soon',
+      contactToday: true,
+    });
   });
 
   it('waits for the age before deciding sudden severe pain without fainting', () => {
@@ -66,7 +81,10 @@ describe('triage', () => {
   });
 
   it('treats fever alone as see a doctor today, and fever with feeling very unwell as an emergency', () => {
-    expect(triage(screener, adultWithChronicBackPain({ rf_fever: true, rf_very_unwell: false }))).toMatchObject({ level: 'see_doctor_soon', contactToday: true });
+    expect(triage(screener, adultWithChronicBackPain({ rf_fever: true, rf_very_unwell: false }))).toMatchObject({
+      level: 'see_doctor_soon',
+      contactToday: true,
+    });
     expect(triage(screener, adultWithChronicBackPain({ rf_fever: true, rf_very_unwell: true })).level).toBe('emergency');
   });
 
@@ -85,17 +103,27 @@ describe('triage', () => {
   });
 
   it('turns "Not sure" to a see-a-doctor question into see a doctor soon, not today', () => {
-    expect(triage(screener, adultWithChronicBackPain({ sd_weight_loss: NOT_SURE }))).toMatchObject({ level: 'see_doctor_soon', contactToday: false });
+    expect(triage(screener, adultWithChronicBackPain({ sd_weight_loss: NOT_SURE }))).toMatchObject({
+      level: 'see_doctor_soon',
+      contactToday: false,
+    });
   });
 
   it('lets a definite emergency win over "Not sure" answers', () => {
-    expect(triage(screener, adultWithChronicBackPain({ rf_urine_retention: NOT_SURE, rf_both_legs: true })).level).toBe('emergency');
+    expect(triage(screener, adultWithChronicBackPain({ rf_urine_retention: NOT_SURE, rf_both_legs: true })).level).toBe(
+      'emergency',
+    );
   });
 });
 
 describe('urgentCareFor', () => {
   const emergency = (country: string, overrides: Record<string, AnswerValue | undefined> = {}) => {
-    const answers = adultWithChronicBackPain({ country, postal_code: country === 'other' ? undefined : '0150', rf_urine_retention: true, ...overrides });
+    const answers = adultWithChronicBackPain({
+      country,
+      postal_code: country === 'other' ? undefined : '0150',
+      rf_urine_retention: true,
+      ...overrides,
+    });
     return urgentCareFor(screener, triage(screener, answers), answers);
   };
 
@@ -124,7 +152,7 @@ describe('urgentCareFor', () => {
 });
 
 describe('medicalAdviceFor', () => {
-  it('asks for a doctor in the next few days, with the reasons and the country\'s urgent route', () => {
+  it("asks for a doctor in the next few days, with the reasons and the country's urgent route", () => {
     const answers = adultWithChronicBackPain({ country: 'gb', postal_code: 'SW1A 1AA', sd_cancer: true, sd_weight_loss: true });
     const advice = medicalAdviceFor(screener, triage(screener, answers), answers);
     expect(advice).toEqual({
@@ -151,10 +179,13 @@ describe('medicalAdviceFor', () => {
 });
 
 describe('a screening with an emergency sign', () => {
-  it.each(Object.entries(EMERGENCY_SIGNS))('is urgent care with no trial matched for %s, recording the sign\'s question', (ruleId, sign) => {
-    const questionId = screener.triage.find((rule) => rule.id === ruleId)!.questionId;
-    expect(screen(adultWithChronicBackPain(sign))).toEqual({ outcome: 'urgent_care', redFlags: [questionId], results: [] });
-  });
+  it.each(Object.entries(EMERGENCY_SIGNS))(
+    "is urgent care with no trial matched for %s, recording the sign's question",
+    (ruleId, sign) => {
+      const questionId = screener.triage.find((rule) => rule.id === ruleId)!.questionId;
+      expect(screen(adultWithChronicBackPain(sign))).toEqual({ outcome: 'urgent_care', redFlags: [questionId], results: [] });
+    },
+  );
 
   it('is urgent care whatever else is answered, "Not sure" included', () => {
     fc.assert(

@@ -13,7 +13,11 @@ import { aScreener } from '#test/factories/screener';
 function gradeOf(text: string): number {
   const sentences = text.split(/[.!?]+(?:\s|$)/).filter((part) => part.trim() !== '');
   const words = text.match(/[A-Za-z][A-Za-z'-]*/g) ?? [];
-  return fleschKincaid({ sentence: sentences.length, word: words.length, syllable: words.reduce((sum, word) => sum + syllable(word), 0) });
+  return fleschKincaid({
+    sentence: sentences.length,
+    word: words.length,
+    syllable: words.reduce((sum, word) => sum + syllable(word), 0),
+  });
 }
 
 const TEMPLATES = new URL('../../../templates/email/', import.meta.url);
@@ -36,7 +40,10 @@ describe('the consent text', () => {
 describe('the confirmation', () => {
   it('in the email reads at grade 8 or lower and never promises contact', () => {
     const text = readFileSync(new URL('patient-confirmation.txt', TEMPLATES), 'utf8');
-    const whatHappensNext = text.slice(text.indexOf('WHAT HAPPENS NEXT') + 'WHAT HAPPENS NEXT'.length, text.indexOf('This questionnaire'));
+    const whatHappensNext = text.slice(
+      text.indexOf('WHAT HAPPENS NEXT') + 'WHAT HAPPENS NEXT'.length,
+      text.indexOf('This questionnaire'),
+    );
 
     expect(gradeOf(whatHappensNext)).toBeLessThanOrEqual(8);
     expect(text).not.toMatch(/(will|should) contact you/);

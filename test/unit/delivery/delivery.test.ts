@@ -111,7 +111,11 @@ describe('deliverOutboxItem', () => {
 
     // Attempt 1 waits between half the base (no jitter drawn) and the base.
     expect(result).toMatchObject({ outcome: 'retry', reason: 'SES Throttling (400)', nextAttemptAt: later(15).toISOString() });
-    expect(outbox.status(lead)).toMatchObject({ status: 'PENDING', lastError: 'SES Throttling (400)', nextAttemptAt: later(15).toISOString() });
+    expect(outbox.status(lead)).toMatchObject({
+      status: 'PENDING',
+      lastError: 'SES Throttling (400)',
+      nextAttemptAt: later(15).toISOString(),
+    });
   });
 
   it('does not claim a rescheduled lead before its next attempt is due', async () => {
@@ -312,8 +316,16 @@ describe('assertClaimOutlivesWorker', () => {
 describe('decideRecipient', () => {
   const cases: [string, RecipientPolicy, ReturnType<typeof decideRecipient>][] = [
     ['approved, no override', { contactsApproved: true }, { action: 'send', to: 'site@x.example', overridden: false }],
-    ['approved, with override', { contactsApproved: true, override: 'ops@x.example' }, { action: 'send', to: 'ops@x.example', overridden: true }],
-    ['not approved, with override', { contactsApproved: false, override: 'ops@x.example' }, { action: 'send', to: 'ops@x.example', overridden: true }],
+    [
+      'approved, with override',
+      { contactsApproved: true, override: 'ops@x.example' },
+      { action: 'send', to: 'ops@x.example', overridden: true },
+    ],
+    [
+      'not approved, with override',
+      { contactsApproved: false, override: 'ops@x.example' },
+      { action: 'send', to: 'ops@x.example', overridden: true },
+    ],
     ['not approved, no override', { contactsApproved: false }, { action: 'hold' }],
   ];
 

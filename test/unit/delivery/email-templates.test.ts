@@ -39,7 +39,9 @@ describe('the shipped site lead template', () => {
   });
 
   it('tells the site when the patient did not agree to phone calls', () => {
-    const lead = aSiteLead({ consent: { shareWithSites: true, phoneContact: false, textVersion: 'v1', acceptedAt: '2026-11-26T09:29:00.000Z' } });
+    const lead = aSiteLead({
+      consent: { shareWithSites: true, phoneContact: false, textVersion: 'v1', acceptedAt: '2026-11-26T09:29:00.000Z' },
+    });
 
     const email = renderSiteLeadEmail(lead, templates.siteLead);
 
@@ -47,7 +49,9 @@ describe('the shipped site lead template', () => {
   });
 
   it('carries no phone number at all when the patient declined calls', () => {
-    const lead = aSiteLead({ consent: { shareWithSites: true, phoneContact: false, textVersion: 'v1', acceptedAt: '2026-11-26T09:29:00.000Z' } });
+    const lead = aSiteLead({
+      consent: { shareWithSites: true, phoneContact: false, textVersion: 'v1', acceptedAt: '2026-11-26T09:29:00.000Z' },
+    });
 
     const email = renderSiteLeadEmail(lead, templates.siteLead);
 
@@ -69,7 +73,7 @@ describe('the shipped site lead template', () => {
     for (const body of [email.text, email.html]) expect(body).toContain('Your blood test results.');
   });
 
-  it('gives the patient\'s postal area, the registry record date and the screener version', () => {
+  it("gives the patient's postal area, the registry record date and the screener version", () => {
     const email = renderSiteLeadEmail(aSiteLead({ screening: aScreeningSummary() }), templates.siteLead);
 
     for (const body of [email.text, email.html]) {

@@ -3,14 +3,7 @@
  * ports (the outbox store and the mailer) that behave like the real adapters' contracts.
  */
 import type { ConfirmationEmailInput, LeadScreeningSummary, RenderedEmail, SiteLeadEmailInput } from '#core/lead-email';
-import type {
-  Mailer,
-  OutboxClaim,
-  OutboxMessage,
-  OutboxRef,
-  OutboxStore,
-  SendResult,
-} from '#core/delivery';
+import type { Mailer, OutboxClaim, OutboxMessage, OutboxRef, OutboxStore, SendResult } from '#core/delivery';
 
 export function aSiteLead(overrides: Partial<SiteLeadEmailInput> = {}): SiteLeadEmailInput {
   return {
@@ -19,7 +12,13 @@ export function aSiteLead(overrides: Partial<SiteLeadEmailInput> = {}): SiteLead
     contact: { name: 'Pat Example', email: 'pat@example.org', phone: '+1 617 555 0100' },
     consent: { shareWithSites: true, phoneContact: true, textVersion: 'consent-v1', acceptedAt: '2026-11-26T09:29:00.000Z' },
     trial: { nctId: 'NCT01234567', title: 'Exercise for chronic lower back pain' },
-    site: { facility: 'Boston Spine Center', city: 'Boston', state: 'Massachusetts', postalCode: '02115', country: 'United States' },
+    site: {
+      facility: 'Boston Spine Center',
+      city: 'Boston',
+      state: 'Massachusetts',
+      postalCode: '02115',
+      country: 'United States',
+    },
     recipient: { name: 'Sam Coordinator', email: 'coordinator@site.example' },
     qualifyingAnswers: [
       { question: 'How long have you had this back pain?', answer: '16 weeks' },
@@ -50,8 +49,20 @@ export function aConfirmation(overrides: Partial<ConfirmationEmailInput> = {}): 
     screeningToken: 'tok_EN-123',
     contact: { name: 'Pat Example', email: 'pat@example.org' },
     leads: [
-      { leadId: 'lead-1', trialTitle: 'Exercise for chronic lower back pain', facility: 'Boston Spine Center', city: 'Boston', country: 'United States' },
-      { leadId: 'lead-2', trialTitle: 'Heat therapy for sciatica', facility: 'Oslo University Hospital', city: 'Oslo', country: 'Norway' },
+      {
+        leadId: 'lead-1',
+        trialTitle: 'Exercise for chronic lower back pain',
+        facility: 'Boston Spine Center',
+        city: 'Boston',
+        country: 'United States',
+      },
+      {
+        leadId: 'lead-2',
+        trialTitle: 'Heat therapy for sciatica',
+        facility: 'Oslo University Hospital',
+        city: 'Oslo',
+        country: 'Norway',
+      },
     ],
     ...overrides,
   };

@@ -1,10 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import {
-  compileEmailTemplate,
-  renderConfirmationEmail,
-  renderSiteLeadEmail,
-  UnsafeEmailError,
-} from '#core/lead-email';
+import { compileEmailTemplate, renderConfirmationEmail, renderSiteLeadEmail, UnsafeEmailError } from '#core/lead-email';
 import { aConfirmation, aSiteLead } from './factories';
 
 const minimalTemplate = compileEmailTemplate({
@@ -94,7 +89,11 @@ describe('renderConfirmationEmail', () => {
   });
 
   it('puts the screening id and token in the fragment of the erasure link, never in the path or query', () => {
-    const email = renderConfirmationEmail(aConfirmation(), listTemplate, 'https://screener.example/app/?screener=lower-back-pain');
+    const email = renderConfirmationEmail(
+      aConfirmation(),
+      listTemplate,
+      'https://screener.example/app/?screener=lower-back-pain',
+    );
 
     const link = new URL(email.text.split('\n').at(-1)!);
     expect(link.pathname + link.search).toBe('/app/?screener=lower-back-pain');

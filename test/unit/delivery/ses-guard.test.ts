@@ -8,9 +8,12 @@ function sesError(name: string, httpStatusCode?: number): Error {
 }
 
 describe('classifySesError', () => {
-  it.each(PERMANENT_SES_ERRORS.filter((name) => name !== 'MessageRejected'))('treats %s as permanent (about this message)', (name) => {
-    expect(classifySesError(sesError(name, 400))).toEqual({ retry: 'never', reason: `SES ${name} (400)` });
-  });
+  it.each(PERMANENT_SES_ERRORS.filter((name) => name !== 'MessageRejected'))(
+    'treats %s as permanent (about this message)',
+    (name) => {
+      expect(classifySesError(sesError(name, 400))).toEqual({ retry: 'never', reason: `SES ${name} (400)` });
+    },
+  );
 
   it('treats a rejected message as permanent', () => {
     const error = new MessageRejected({ $metadata: { httpStatusCode: 400 }, message: 'Message rejected: content' });
@@ -24,7 +27,10 @@ describe('classifySesError', () => {
       message: 'Email address is not verified. The following identities failed the check in region US-EAST-1: x@example.org',
     });
 
-    expect(classifySesError(error)).toEqual({ retry: 'held', reason: 'SES MessageRejected (400): identity not verified (SES sandbox or sender)' });
+    expect(classifySesError(error)).toEqual({
+      retry: 'held',
+      reason: 'SES MessageRejected (400): identity not verified (SES sandbox or sender)',
+    });
   });
 
   it.each(HELD_SES_ERRORS)('holds %s (the operator must fix it) instead of failing the lead', (name) => {
@@ -43,7 +49,10 @@ describe('classifySesError', () => {
 
   it.each([
     ['a dropped connection', Object.assign(new Error('socket hang up'), { name: 'Error', code: 'ECONNRESET' })],
-    ['a refused connection', Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { name: 'Error', code: 'ECONNREFUSED' })],
+    [
+      'a refused connection',
+      Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { name: 'Error', code: 'ECONNREFUSED' }),
+    ],
     ['a timeout', Object.assign(new Error('timed out'), { name: 'TimeoutError' })],
     ['an aborted send', Object.assign(new Error('aborted'), { name: 'AbortError' })],
     ['something that is not an error', 'boom'],
@@ -53,14 +62,19 @@ describe('classifySesError', () => {
 
   it('never repeats the SES message, which can quote an address', () => {
     expect(classifySesError(sesError('Throttling', 400)).reason).not.toContain('@');
-    expect(classifySesError(new MessageRejected({ $metadata: {}, message: 'Email address is not verified: x@example.org' })).reason).not.toContain('@');
+    expect(
+      classifySesError(new MessageRejected({ $metadata: {}, message: 'Email address is not verified: x@example.org' })).reason,
+    ).not.toContain('@');
   });
 });
 
 describe('the local SES guard', () => {
-  it.each(['http://127.0.0.1:8005', 'http://localhost:8005', 'http://[::1]:8005'])('accepts the loopback endpoint %s', (endpoint) => {
-    expect(() => assertLoopbackSesEndpoint(endpoint)).not.toThrow();
-  });
+  it.each(['http://127.0.0.1:8005', 'http://localhost:8005', 'http://[::1]:8005'])(
+    'accepts the loopback endpoint %s',
+    (endpoint) => {
+      expect(() => assertLoopbackSesEndpoint(endpoint)).not.toThrow();
+    },
+  );
 
   it.each([
     ['no endpoint (the real SES)', undefined],

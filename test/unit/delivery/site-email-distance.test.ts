@@ -6,7 +6,7 @@ import { aSiteLead } from './factories';
 
 const templates = loadEmailTemplates();
 
-describe('the patient\'s distance in the site email', () => {
+describe("the patient's distance in the site email", () => {
   it('says the distance is unknown when it could not be computed', () => {
     const email = renderSiteLeadEmail(aSiteLead({ patientDistance: describePatientDistance({}) }), templates.siteLead);
 
@@ -14,7 +14,10 @@ describe('the patient\'s distance in the site email', () => {
   });
 
   it('gives the straight-line distance when it is known', () => {
-    const email = renderSiteLeadEmail(aSiteLead({ patientDistance: describePatientDistance({ distanceKm: 19.3, distanceMiles: 12 }) }), templates.siteLead);
+    const email = renderSiteLeadEmail(
+      aSiteLead({ patientDistance: describePatientDistance({ distanceKm: 19.3, distanceMiles: 12 }) }),
+      templates.siteLead,
+    );
 
     expect(email.text).toContain('Distance from the patient: about 12 miles (19 km) in a straight line');
   });

@@ -9,7 +9,11 @@ function aStreamRecord(eventName: 'INSERT' | 'MODIFY' | 'REMOVE', image: Record<
     eventID: '1',
     eventName,
     eventSource: 'aws:dynamodb',
-    dynamodb: { SequenceNumber: '100', NewImage: eventName === 'REMOVE' ? undefined : image, Keys: { PK: { S: 'x' }, SK: { S: 'y' } } },
+    dynamodb: {
+      SequenceNumber: '100',
+      NewImage: eventName === 'REMOVE' ? undefined : image,
+      Keys: { PK: { S: 'x' }, SK: { S: 'y' } },
+    },
   };
 }
 

@@ -152,7 +152,11 @@ describe('contacts', () => {
     // NCT03281889 lists the principal investigator by name only, after the real contact.
     const boston = parse(fixture('NCT03281889.json')).sites[0];
 
-    expect(boston?.contact).toEqual({ name: 'Shannon MacDonald, MD', email: 'smacdonald@mgh.harvard.edu', phone: '617-643-7250' });
+    expect(boston?.contact).toEqual({
+      name: 'Shannon MacDonald, MD',
+      email: 'smacdonald@mgh.harvard.edu',
+      phone: '617-643-7250',
+    });
   });
 });
 

@@ -101,7 +101,9 @@ describe('importRegistryFiles', () => {
     const outcomes = await importRegistryFiles([registry], options(dataDir));
 
     expect(outcomes.map((o) => o.result)).toEqual(['created', 'failed']);
-    expect(outcomes[1]?.error).toBe(`${broken}: eligibility.minimum_age: "adults" is not an age with a unit (Years, Months, Weeks, Days, Hours)`);
+    expect(outcomes[1]?.error).toBe(
+      `${broken}: eligibility.minimum_age: "adults" is not an age with a unit (Years, Months, Weeks, Days, Hours)`,
+    );
     expect(readdirSync(join(dataDir, 'trials'))).toEqual(['NCT03589703.json']);
   });
 

@@ -30,7 +30,11 @@ describe('geocodePostalCode', () => {
     for (const expected of sample) {
       const point = await geocodePostalCode('US', expected.zip);
       const close = (a: number | undefined, b: number) => a !== undefined && Math.abs(a - b) <= 0.005;
-      expect([expected.zip, close(point?.lat, expected.latitude), close(point?.lon, expected.longitude)]).toEqual([expected.zip, true, true]);
+      expect([expected.zip, close(point?.lat, expected.latitude), close(point?.lon, expected.longitude)]).toEqual([
+        expected.zip,
+        true,
+        true,
+      ]);
     }
     expect(sample.length).toBeGreaterThan(40);
   });

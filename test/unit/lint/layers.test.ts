@@ -40,10 +40,14 @@ function layOut(files: Record<string, string>): string {
 }
 
 function depcruise(cwd: string, outputType: 'json' | 'err', folders: string[]) {
-  return spawnSync(process.execPath, [DEPCRUISE, '--config', join(ROOT, '.dependency-cruiser.cjs'), '--output-type', outputType, ...folders], {
-    cwd,
-    encoding: 'utf8',
-  });
+  return spawnSync(
+    process.execPath,
+    [DEPCRUISE, '--config', join(ROOT, '.dependency-cruiser.cjs'), '--output-type', outputType, ...folders],
+    {
+      cwd,
+      encoding: 'utf8',
+    },
+  );
 }
 
 /**
@@ -60,7 +64,8 @@ const ADAPTER = "import { DynamoDBClient } from '@aws-sdk/client-dynamodb';\nexp
 describe('the layer rules', () => {
   it('fail when a core file imports @aws-sdk/client-dynamodb', () => {
     const cwd = layOut({
-      'functions/core/screening.ts': "import { DynamoDBClient } from '@aws-sdk/client-dynamodb';\nexport const c = DynamoDBClient;\n",
+      'functions/core/screening.ts':
+        "import { DynamoDBClient } from '@aws-sdk/client-dynamodb';\nexport const c = DynamoDBClient;\n",
     });
 
     const { status, violations } = cruise(cwd, ['functions']);
@@ -87,7 +92,9 @@ describe('the layer rules', () => {
   });
 
   it('fail when a core file imports a Node.js built-in', () => {
-    const cwd = layOut({ 'functions/core/token.ts': "import { randomUUID } from 'node:crypto';\nexport const t = randomUUID;\n" });
+    const cwd = layOut({
+      'functions/core/token.ts': "import { randomUUID } from 'node:crypto';\nexport const t = randomUUID;\n",
+    });
 
     expect(cruise(cwd, ['functions']).violations.map((violation) => violation.rule.name)).toEqual(['core-is-pure']);
   });
@@ -96,7 +103,8 @@ describe('the layer rules', () => {
     const cwd = layOut({
       'functions/core/zod.ts': "export * from 'zod/mini';\n",
       'functions/core/model.ts': "import * as z from './zod';\nexport const Id = z.string();\n",
-      'functions/core/screening.ts': "import { Id } from './model';\nexport const parseId = (value: unknown) => Id.parse(value);\n",
+      'functions/core/screening.ts':
+        "import { Id } from './model';\nexport const parseId = (value: unknown) => Id.parse(value);\n",
     });
 
     expect(cruise(cwd, ['functions'])).toEqual({ status: 0, violations: [] });
@@ -134,7 +142,9 @@ describe('the layer rules', () => {
       'functions/function-manifest.ts': "import { NAME } from './core/model';\nexport const FUNCTIONS = [NAME];\n",
     });
 
-    expect(cruise(cwd, ['functions']).violations.map((violation) => violation.rule.name)).toEqual(['leaf-modules-import-nothing']);
+    expect(cruise(cwd, ['functions']).violations.map((violation) => violation.rule.name)).toEqual([
+      'leaf-modules-import-nothing',
+    ]);
   });
 
   it('hold for the repository itself', () => {

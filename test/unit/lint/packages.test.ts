@@ -16,7 +16,9 @@ const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
   dependencies: Record<string, string>;
   devDependencies: Record<string, string>;
 };
-const lock = JSON.parse(readFileSync(join(ROOT, 'package-lock.json'), 'utf8')) as { packages: Record<string, { version?: string }> };
+const lock = JSON.parse(readFileSync(join(ROOT, 'package-lock.json'), 'utf8')) as {
+  packages: Record<string, { version?: string }>;
+};
 
 function sourceFiles(folder: string): string[] {
   return readdirSync(join(ROOT, folder)).flatMap((name) => {
@@ -36,10 +38,17 @@ function runtimePackages(source: string): string[] {
   return specifiers
     .filter((specifier) => !specifier.startsWith('.') && !specifier.startsWith('#') && !specifier.startsWith('node:'))
     .filter((specifier) => !builtinModules.includes(specifier))
-    .map((specifier) => specifier.split('/').slice(0, specifier.startsWith('@') ? 2 : 1).join('/'));
+    .map((specifier) =>
+      specifier
+        .split('/')
+        .slice(0, specifier.startsWith('@') ? 2 : 1)
+        .join('/'),
+    );
 }
 
-const lambdaPackages = new Set(sourceFiles('functions').flatMap((file) => runtimePackages(readFileSync(join(ROOT, file), 'utf8'))));
+const lambdaPackages = new Set(
+  sourceFiles('functions').flatMap((file) => runtimePackages(readFileSync(join(ROOT, file), 'utf8'))),
+);
 
 describe('package.json', () => {
   it('lists every package the Lambda functions import at run time in dependencies', () => {
@@ -48,7 +57,13 @@ describe('package.json', () => {
 
   it('lists in dependencies only what the Lambda functions import, or the SDK modules their build replaces', () => {
     // A replaced module stays a pinned dependency: the SDK clients require it, the build swaps it.
-    const replaced = new Set(runtimePackages(Object.keys(LAMBDA_MODULE_ALIASES).map((name) => `import '${name}';`).join('\n')));
+    const replaced = new Set(
+      runtimePackages(
+        Object.keys(LAMBDA_MODULE_ALIASES)
+          .map((name) => `import '${name}';`)
+          .join('\n'),
+      ),
+    );
 
     expect(Object.keys(pkg.dependencies).filter((name) => !lambdaPackages.has(name) && !replaced.has(name))).toEqual([]);
   });
@@ -61,7 +76,9 @@ describe('package.json', () => {
   });
 
   it('pins every @aws-sdk and @smithy package to an exact version', () => {
-    const sdk = Object.entries({ ...pkg.dependencies, ...pkg.devDependencies }).filter(([name]) => /^@(aws-sdk|smithy)\//.test(name));
+    const sdk = Object.entries({ ...pkg.dependencies, ...pkg.devDependencies }).filter(([name]) =>
+      /^@(aws-sdk|smithy)\//.test(name),
+    );
 
     expect(sdk.length).toBeGreaterThan(0);
     expect(sdk.filter(([, range]) => !/^\d+\.\d+\.\d+$/.test(range))).toEqual([]);

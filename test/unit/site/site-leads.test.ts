@@ -8,11 +8,15 @@ const TOKEN = 'AbCdEfGhIjKlMnOpQrStUv';
 
 describe('the lead page link', () => {
   it('puts the lead id in the path and the token in the fragment', () => {
-    expect(siteLeadLinkUrl('https://screener.example/', 'lead-1', TOKEN)).toBe(`https://screener.example/site/leads/lead-1#t=${TOKEN}`);
+    expect(siteLeadLinkUrl('https://screener.example/', 'lead-1', TOKEN)).toBe(
+      `https://screener.example/site/leads/lead-1#t=${TOKEN}`,
+    );
   });
 
   it('keeps the path of a form served under a prefix', () => {
-    expect(siteLeadLinkUrl('https://example.org/screener', 'lead-1', TOKEN)).toBe(`https://example.org/screener/site/leads/lead-1#t=${TOKEN}`);
+    expect(siteLeadLinkUrl('https://example.org/screener', 'lead-1', TOKEN)).toBe(
+      `https://example.org/screener/site/leads/lead-1#t=${TOKEN}`,
+    );
   });
 
   it('reads back what it wrote', () => {
@@ -40,14 +44,27 @@ describe('working days', () => {
   });
 
   it('reminds a lead unanswered for 3 working days, once', () => {
-    expect(followUpFor({ sentAt: '2026-12-04T12:00:00Z', hasOutcome: false }, wednesday, 3)).toEqual({ remind: true, escalated: false });
-    expect(followUpFor({ sentAt: '2026-12-04T12:00:01Z', hasOutcome: false }, wednesday, 3)).toEqual({ remind: false, escalated: false });
-    expect(followUpFor({ sentAt: '2026-12-04T12:00:00Z', hasOutcome: false, remindedAt: '2026-12-09T11:00:00Z' }, wednesday, 3)).toEqual({ remind: false, escalated: false });
+    expect(followUpFor({ sentAt: '2026-12-04T12:00:00Z', hasOutcome: false }, wednesday, 3)).toEqual({
+      remind: true,
+      escalated: false,
+    });
+    expect(followUpFor({ sentAt: '2026-12-04T12:00:01Z', hasOutcome: false }, wednesday, 3)).toEqual({
+      remind: false,
+      escalated: false,
+    });
+    expect(
+      followUpFor({ sentAt: '2026-12-04T12:00:00Z', hasOutcome: false, remindedAt: '2026-12-09T11:00:00Z' }, wednesday, 3),
+    ).toEqual({ remind: false, escalated: false });
   });
 
   it('escalates after twice the reminder delay, and never with an outcome', () => {
-    expect(followUpFor({ sentAt: '2026-12-01T12:00:00Z', hasOutcome: false, remindedAt: '2026-12-04T12:00:00Z' }, wednesday, 3)).toEqual({ remind: false, escalated: true });
-    expect(followUpFor({ sentAt: '2026-12-01T12:00:00Z', hasOutcome: true }, wednesday, 3)).toEqual({ remind: false, escalated: false });
+    expect(
+      followUpFor({ sentAt: '2026-12-01T12:00:00Z', hasOutcome: false, remindedAt: '2026-12-04T12:00:00Z' }, wednesday, 3),
+    ).toEqual({ remind: false, escalated: true });
+    expect(followUpFor({ sentAt: '2026-12-01T12:00:00Z', hasOutcome: true }, wednesday, 3)).toEqual({
+      remind: false,
+      escalated: false,
+    });
   });
 });
 
@@ -62,7 +79,9 @@ describe('patient progress', () => {
   });
 
   it('never tells the patient the site’s reason or note', () => {
-    const progress = patientProgress([{ outcome: 'not_eligible', reason: 'medication', note: 'On warfarin', at: '2026-12-01T10:00:00Z', link: 'x' }]);
+    const progress = patientProgress([
+      { outcome: 'not_eligible', reason: 'medication', note: 'On warfarin', at: '2026-12-01T10:00:00Z', link: 'x' },
+    ]);
     expect(progress?.text).not.toMatch(/medication|warfarin/i);
   });
 });
@@ -81,22 +100,30 @@ describe('site pauses in results', () => {
   });
 
   it('marks a paused site as not taking referrals and leaves the others', () => {
-    const pauses = indexPauses([{ kind: 'site', trialId: 'NCT1', siteId: 'a', pausedAt: '2026-12-01T00:00:00Z', pausedBy: 'site' }]);
+    const pauses = indexPauses([
+      { kind: 'site', trialId: 'NCT1', siteId: 'a', pausedAt: '2026-12-01T00:00:00Z', pausedBy: 'site' },
+    ]);
     const [paused, open] = applySitePauses([result('NCT1', 'a'), result('NCT2', 'a')], pauses, () => undefined);
     expect(paused).toMatchObject({ nearestSite: { acceptsReferrals: false }, notReferableReason: { code: 'SITE_PAUSED' } });
     expect(open).toEqual(result('NCT2', 'a'));
   });
 
   it('marks a site whose lead address is paused, whatever its case', () => {
-    const pauses = indexPauses([{ kind: 'address', address: 'coordinator@site.example', pausedAt: '2026-12-01T00:00:00Z', pausedBy: 'bounce' }]);
+    const pauses = indexPauses([
+      { kind: 'address', address: 'coordinator@site.example', pausedAt: '2026-12-01T00:00:00Z', pausedBy: 'bounce' },
+    ]);
     const [paused] = applySitePauses([result('NCT1', 'a')], pauses, () => 'Coordinator@Site.Example');
     expect(paused?.nearestSite?.acceptsReferrals).toBe(false);
   });
 
   it('refuses a referral to a paused site with one detail per trial', () => {
-    const pauses = indexPauses([{ kind: 'site', trialId: 'NCT1', siteId: 'a', pausedAt: '2026-12-01T00:00:00Z', pausedBy: 'operator' }]);
+    const pauses = indexPauses([
+      { kind: 'site', trialId: 'NCT1', siteId: 'a', pausedAt: '2026-12-01T00:00:00Z', pausedBy: 'operator' },
+    ]);
     const results = applySitePauses([result('NCT1', 'a'), result('NCT2', 'b')], pauses, () => undefined);
-    expect(() => refusePausedSites(results, ['NCT2', 'NCT1'])).toThrow(expect.objectContaining({ code: 'TRIAL_NOT_REFERABLE', details: [expect.objectContaining({ path: ['trialIds', 1] })] }));
+    expect(() => refusePausedSites(results, ['NCT2', 'NCT1'])).toThrow(
+      expect.objectContaining({ code: 'TRIAL_NOT_REFERABLE', details: [expect.objectContaining({ path: ['trialIds', 1] })] }),
+    );
     expect(() => refusePausedSites(results, ['NCT2'])).not.toThrow();
   });
 });

@@ -50,13 +50,30 @@ describe('ScreenerApi', () => {
   });
 
   it('turns an error response into an ApiError with its code, message and field details', async () => {
-    const body = { error: { code: 'INVALID_CONTACT', message: 'Check your contact details.', details: [{ path: ['contact', 'email'], message: 'Enter an email.' }] } };
+    const body = {
+      error: {
+        code: 'INVALID_CONTACT',
+        message: 'Check your contact details.',
+        details: [{ path: ['contact', 'email'], message: 'Enter an email.' }],
+      },
+    };
     const api = new ScreenerApi('', fakeFetch(400, JSON.stringify(body)));
 
-    const error = await api.createReferral('s1', 't', { trialIds: [], contact: { name: 'A', email: 'x' }, consent: { shareWithSites: true, phoneContact: false, textVersion: 'v' } }).catch((e: unknown) => e);
+    const error = await api
+      .createReferral('s1', 't', {
+        trialIds: [],
+        contact: { name: 'A', email: 'x' },
+        consent: { shareWithSites: true, phoneContact: false, textVersion: 'v' },
+      })
+      .catch((e: unknown) => e);
 
     expect(error).toBeInstanceOf(ApiError);
-    expect(error).toMatchObject({ status: 400, code: 'INVALID_CONTACT', message: 'Check your contact details.', details: body.error.details });
+    expect(error).toMatchObject({
+      status: 400,
+      code: 'INVALID_CONTACT',
+      message: 'Check your contact details.',
+      details: body.error.details,
+    });
   });
 
   it('reports a network failure in plain words', async () => {

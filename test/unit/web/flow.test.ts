@@ -93,7 +93,9 @@ describe('branching between questions', () => {
 
     expect(nextQuestionId(screener, { had_spinal_injection: true }, 'had_spinal_injection')).toBe('last_spinal_injection');
     expect(nextQuestionId(screener, { had_spinal_injection: false }, 'had_spinal_injection')).toBe('had_back_surgery');
-    expect(nextQuestionId(screener, { had_back_surgery: true, surgeries: ['discectomy'] }, 'surgeries')).toBe('last_back_surgery');
+    expect(nextQuestionId(screener, { had_back_surgery: true, surgeries: ['discectomy'] }, 'surgeries')).toBe(
+      'last_back_surgery',
+    );
   });
 
   it('goes back past a question that no longer applies', () => {
@@ -170,7 +172,11 @@ describe('"Not sure"', () => {
   });
 
   it('is offered apart from "None of these" on the diagnoses', () => {
-    expect(choiceOptions(questionOf('diagnoses')).slice(-2).map((o) => o.label)).toEqual(['None of these', 'Not sure']);
+    expect(
+      choiceOptions(questionOf('diagnoses'))
+        .slice(-2)
+        .map((o) => o.label),
+    ).toEqual(['None of these', 'Not sure']);
   });
 
   it('is not offered where the question does not allow it', () => {
@@ -208,7 +214,10 @@ describe('a duration', () => {
   });
 
   it('refuses a number that is not whole', () => {
-    expect(checkAnswer(questionOf('pain_duration'), ['2.5', 'W'])).toEqual({ ok: false, message: 'Enter a whole number using digits only, for example 3.' });
+    expect(checkAnswer(questionOf('pain_duration'), ['2.5', 'W'])).toEqual({
+      ok: false,
+      message: 'Enter a whole number using digits only, for example 3.',
+    });
   });
 
   it('shows the number and unit again when the patient comes back to the question', () => {
@@ -242,7 +251,9 @@ describe('toggleOption', () => {
 
 describe('stopsForEmergency', () => {
   it('stops the form at a yes to an emergency sign', () => {
-    expect(stopsForEmergency(aScreener(), { diagnosed_lbp: true, took_medication: false, country: 'no', rf_saddle_numbness: true })).toBe(true);
+    expect(
+      stopsForEmergency(aScreener(), { diagnosed_lbp: true, took_medication: false, country: 'no', rf_saddle_numbness: true }),
+    ).toBe(true);
   });
 
   it('does not stop at a yes to a see-a-doctor sign, nor at "Not sure" to an emergency one', () => {
@@ -309,7 +320,11 @@ describe('results', () => {
     const stale = aTrialResult({
       referable: false,
       notReferableReason: { code: 'RECORD_STALE', message: 'This study may no longer be recruiting.' },
-      freshness: { current: false, basis: 'none', reason: { code: 'RECORD_STALE', message: 'This study may no longer be recruiting.' } },
+      freshness: {
+        current: false,
+        basis: 'none',
+        reason: { code: 'RECORD_STALE', message: 'This study may no longer be recruiting.' },
+      },
     });
 
     expect(referableResults([stale])).toEqual([]);
@@ -335,7 +350,13 @@ describe('results', () => {
   });
 
   it('says where the site is when its distance is unknown under a travel limit', () => {
-    const oslo = aSite({ city: 'Oslo', country: 'Norway', distanceKm: undefined, distanceMiles: undefined, reach: 'distance_unknown' });
+    const oslo = aSite({
+      city: 'Oslo',
+      country: 'Norway',
+      distanceKm: undefined,
+      distanceMiles: undefined,
+      reach: 'distance_unknown',
+    });
 
     expect(describeDistance(oslo)).toBe('distance unknown — the site is in Oslo');
   });

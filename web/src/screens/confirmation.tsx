@@ -47,7 +47,10 @@ export function ConfirmationScreen(props: ConfirmationScreenProps) {
       </div>
       <h2>What happens next</h2>
       <ol class="steps">
-        <li>We send your name, contact details and answers to the study {props.referral.leads.length === 1 ? 'site' : 'sites'} below.</li>
+        <li>
+          We send your name, contact details and answers to the study {props.referral.leads.length === 1 ? 'site' : 'sites'}{' '}
+          below.
+        </li>
         <li>We send a confirmation to {props.email}, with a link to erase your data whenever you want.</li>
         <li>
           The study team may contact you by email{props.phoneContact ? ' or phone' : ''}. They will tell you more and check if you
@@ -65,7 +68,9 @@ export function ConfirmationScreen(props: ConfirmationScreenProps) {
               <strong>{site?.facility ?? 'The study site'}</strong>
               {site && describePlace(site) ? <span class="site-place">{describePlace(site)}</span> : null}
               <span class="site-study">Study: {trial?.title ?? lead.trialId}</span>
-              <span class="site-progress">{progress.get(lead.leadId)?.progress?.text ?? 'Waiting for the study team to get in touch.'}</span>
+              <span class="site-progress">
+                {progress.get(lead.leadId)?.progress?.text ?? 'Waiting for the study team to get in touch.'}
+              </span>
             </li>
           );
         })}
@@ -78,9 +83,7 @@ export function ConfirmationScreen(props: ConfirmationScreenProps) {
       <p class="muted" role="status">
         {checkFailed ? 'We could not check for news just now. Please try again in a moment.' : ''}
       </p>
-      <p class="muted">
-        Taking part is always your choice. You can say no at any time, even after you agree to be contacted.
-      </p>
+      <p class="muted">Taking part is always your choice. You can say no at any time, even after you agree to be contacted.</p>
       <EraseData onErase={props.onErase} referred />
     </section>
   );

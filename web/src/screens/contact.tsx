@@ -5,7 +5,15 @@
 import type { ConsentText, TrialResult } from '#core/model';
 import { useRef, useState } from 'preact/hooks';
 import { ApiError, type ReferralRequest } from '../api';
-import { PHONE_EXAMPLE, checkContact, contactFieldOf, describeDistance, type ContactDraft, type ContactErrors, type ContactField } from '../flow';
+import {
+  PHONE_EXAMPLE,
+  checkContact,
+  contactFieldOf,
+  describeDistance,
+  type ContactDraft,
+  type ContactErrors,
+  type ContactField,
+} from '../flow';
 import { ErrorText, ScreenHeading, describedBy } from '../ui';
 
 export interface ContactScreenProps {
@@ -47,7 +55,10 @@ export function ContactScreen(props: ContactScreenProps) {
   };
 
   const toggleTrial = (trialId: string) => {
-    update('trialIds', draft.trialIds.includes(trialId) ? draft.trialIds.filter((id) => id !== trialId) : [...draft.trialIds, trialId]);
+    update(
+      'trialIds',
+      draft.trialIds.includes(trialId) ? draft.trialIds.filter((id) => id !== trialId) : [...draft.trialIds, trialId],
+    );
   };
 
   const showProblems = (problems: ContactErrors, message: string | undefined) => {
@@ -101,7 +112,13 @@ export function ContactScreen(props: ContactScreenProps) {
       <ScreenHeading>Ask to be contacted</ScreenHeading>
       <p class="lead">Choose the studies you would like to hear from, and tell us how they can reach you.</p>
 
-      <div class={`error-summary${hasProblems ? '' : ' hidden'}`} ref={summaryRef} tabIndex={-1} role="alert" aria-labelledby="error-summary-title">
+      <div
+        class={`error-summary${hasProblems ? '' : ' hidden'}`}
+        ref={summaryRef}
+        tabIndex={-1}
+        role="alert"
+        aria-labelledby="error-summary-title"
+      >
         {hasProblems ? (
           <>
             <h2 id="error-summary-title">Please check the form</h2>
@@ -198,37 +215,37 @@ export function ContactScreen(props: ContactScreenProps) {
           <h2>Your consent</h2>
         </legend>
         <div class="options">
-        <ErrorText id="share-error" message={errors.shareWithSites} />
-        <label class={`option${draft.shareWithSites ? ' checked' : ''}`} for="consent-share">
-          <input
-            id="consent-share"
-            type="checkbox"
-            name="shareWithSites"
-            checked={draft.shareWithSites}
-            aria-invalid={errors.shareWithSites ? true : undefined}
-            aria-describedby={describedBy(errors.shareWithSites && 'share-error')}
-            onChange={(event) => update('shareWithSites', event.currentTarget.checked)}
-          />
-          <span class="option-label">{props.consent.shareWithSites}</span>
-        </label>
-        <ErrorText id="phone-consent-error" message={errors.phoneContact} />
-        <label class={`option${draft.phoneContact ? ' checked' : ''}`} for="consent-phone">
-          <input
-            id="consent-phone"
-            type="checkbox"
-            name="phoneContact"
-            checked={draft.phoneContact}
-            aria-invalid={errors.phoneContact ? true : undefined}
-            aria-describedby={describedBy('phone-consent-help', errors.phoneContact && 'phone-consent-error')}
-            onChange={(event) => update('phoneContact', event.currentTarget.checked)}
-          />
-          <span class="option-label">
-            {props.consent.phoneContact}
-            <span class="option-detail" id="phone-consent-help">
-              Optional. Leave this unticked and the study team can only email you.
+          <ErrorText id="share-error" message={errors.shareWithSites} />
+          <label class={`option${draft.shareWithSites ? ' checked' : ''}`} for="consent-share">
+            <input
+              id="consent-share"
+              type="checkbox"
+              name="shareWithSites"
+              checked={draft.shareWithSites}
+              aria-invalid={errors.shareWithSites ? true : undefined}
+              aria-describedby={describedBy(errors.shareWithSites && 'share-error')}
+              onChange={(event) => update('shareWithSites', event.currentTarget.checked)}
+            />
+            <span class="option-label">{props.consent.shareWithSites}</span>
+          </label>
+          <ErrorText id="phone-consent-error" message={errors.phoneContact} />
+          <label class={`option${draft.phoneContact ? ' checked' : ''}`} for="consent-phone">
+            <input
+              id="consent-phone"
+              type="checkbox"
+              name="phoneContact"
+              checked={draft.phoneContact}
+              aria-invalid={errors.phoneContact ? true : undefined}
+              aria-describedby={describedBy('phone-consent-help', errors.phoneContact && 'phone-consent-error')}
+              onChange={(event) => update('phoneContact', event.currentTarget.checked)}
+            />
+            <span class="option-label">
+              {props.consent.phoneContact}
+              <span class="option-detail" id="phone-consent-help">
+                Optional. Leave this unticked and the study team can only email you.
+              </span>
             </span>
-          </span>
-        </label>
+          </label>
         </div>
         <p class="muted small consent-version">Consent text version {props.consent.version}.</p>
       </fieldset>

@@ -55,8 +55,8 @@ export function EraseFromLinkScreen(props: EraseFromLinkScreenProps) {
         <li>your requests to be contacted by study sites, including any not yet sent</li>
       </ul>
       <p>
-        This cannot be undone. Study sites that have already received your details keep their own records; contact them
-        directly to ask them to delete them.
+        This cannot be undone. Study sites that have already received your details keep their own records; contact them directly
+        to ask them to delete them.
       </p>
       <ScreenAlert message={error} />
       {canErase ? (

@@ -38,7 +38,9 @@ export function EraseData(props: { onErase: () => Promise<void>; referred?: bool
       ) : (
         <div class="confirm" ref={confirmRef} tabIndex={-1} role="group" aria-labelledby="erase-confirm-text">
           <p id="erase-confirm-text">
-            <strong>Erase your answers{props.referred ? ', your contact details and your requests to the study sites' : ''}?</strong>{' '}
+            <strong>
+              Erase your answers{props.referred ? ', your contact details and your requests to the study sites' : ''}?
+            </strong>{' '}
             This cannot be undone.
             {props.referred ? ' If a site has already received your details, contact it directly to ask it to delete them.' : ''}
           </p>

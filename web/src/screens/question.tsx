@@ -1,7 +1,15 @@
 /** One question per screen: a fieldset of big option rows, or a single labelled input. */
 import type { AnswerValue, Question } from '#core/model';
 import { useState } from 'preact/hooks';
-import { checkAnswer, choiceOptions, DEFAULT_DURATION_UNIT, draftFromAnswer, DURATION_CHOICES, toggleOption, type AnswerDraft } from '../flow';
+import {
+  checkAnswer,
+  choiceOptions,
+  DEFAULT_DURATION_UNIT,
+  draftFromAnswer,
+  DURATION_CHOICES,
+  toggleOption,
+  type AnswerDraft,
+} from '../flow';
 import { ErrorText, ScreenAlert, ScreenHeading, describedBy } from '../ui';
 
 export interface QuestionScreenProps {
@@ -235,11 +243,21 @@ function TextAnswer(props: {
   };
   if (question.type === 'date') return <input class="input" type="date" {...common} />;
   if (question.type === 'postal_code') {
-    return <input class="input input-short" type="text" autocomplete="postal-code" spellcheck={false} maxLength={12} {...common} />;
+    return (
+      <input class="input input-short" type="text" autocomplete="postal-code" spellcheck={false} maxLength={12} {...common} />
+    );
   }
   return (
     <div class="number-field">
-      <input class="input input-number" type="text" inputMode="numeric" pattern="[0-9]*" autocomplete="off" maxLength={6} {...common} />
+      <input
+        class="input input-number"
+        type="text"
+        inputMode="numeric"
+        pattern="[0-9]*"
+        autocomplete="off"
+        maxLength={6}
+        {...common}
+      />
       {question.unit ? <span class="unit">{question.unit}</span> : null}
     </div>
   );

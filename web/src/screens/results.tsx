@@ -30,7 +30,9 @@ export function ResultsScreen(props: ResultsScreenProps) {
   const groups = groupResults(props.results);
   const referable = referableResults(props.results);
   const changer: AnswerChanger | undefined =
-    props.changeableQuestion && props.onChangeAnswer ? { questionFor: props.changeableQuestion, change: props.onChangeAnswer } : undefined;
+    props.changeableQuestion && props.onChangeAnswer
+      ? { questionFor: props.changeableQuestion, change: props.onChangeAnswer }
+      : undefined;
   return (
     <section class="results">
       <ScreenHeading>Your results</ScreenHeading>
@@ -40,8 +42,8 @@ export function ResultsScreen(props: ResultsScreenProps) {
       {referable.length > 0 ? (
         <div class="callout">
           <p>
-            You can ask {referable.length === 1 ? 'this study' : 'these studies'} to contact you. Nothing is sent until you choose a
-            study and agree.
+            You can ask {referable.length === 1 ? 'this study' : 'these studies'} to contact you. Nothing is sent until you choose
+            a study and agree.
           </p>
           <div class="actions">
             <button type="button" class="button primary" onClick={props.onContact}>
@@ -121,7 +123,14 @@ function summarySentence(referable: number, notReferable: number, total: number)
   return `${checked} You may qualify for ${referable}, and you can ask ${referable === 1 ? 'it' : 'them'} to contact you.${apart}`;
 }
 
-function TrialGroup(props: { id: string; title: string; intro: string; trials: TrialResult[]; open: boolean; changer: AnswerChanger | undefined }) {
+function TrialGroup(props: {
+  id: string;
+  title: string;
+  intro: string;
+  trials: TrialResult[];
+  open: boolean;
+  changer: AnswerChanger | undefined;
+}) {
   if (props.trials.length === 0) return null;
   return (
     <section class="trial-group" aria-labelledby={props.id}>
@@ -242,7 +251,13 @@ function LeftToStudyTeam(props: { items: readonly string[] }) {
  */
 function NotReferableNotice(props: { trial: TrialResult }) {
   const reason = props.trial.notReferableReason;
-  if (props.trial.eligibility === 'ineligible' || !reason || reason.code === 'RECORD_STALE' || reason.code === 'NO_SITE_IN_REACH' || reason.code === 'NO_SITE_CONTACT') {
+  if (
+    props.trial.eligibility === 'ineligible' ||
+    !reason ||
+    reason.code === 'RECORD_STALE' ||
+    reason.code === 'NO_SITE_IN_REACH' ||
+    reason.code === 'NO_SITE_CONTACT'
+  ) {
     return null;
   }
   return (
@@ -266,7 +281,8 @@ function RecordNotice(props: { trial: TrialResult }) {
     return (
       <div class="record-stale" role="note">
         <p>
-          <strong>{freshness.reason?.message ?? 'This study may no longer be recruiting.'}</strong> We cannot send your details to it.
+          <strong>{freshness.reason?.message ?? 'This study may no longer be recruiting.'}</strong> We cannot send your details to
+          it.
         </p>
         <StudyContact trial={props.trial} />
       </div>
@@ -289,8 +305,8 @@ function DemoNotice(props: { results: TrialResult[] }) {
   return (
     <div class="record-demo" role="note">
       <p>
-        <strong>This is a demo.</strong> The study records here are years old. So that you can try the whole journey, the local demo
-        treats them as recruiting ("{demo.by}"). Emails go only to the local test inbox.
+        <strong>This is a demo.</strong> The study records here are years old. So that you can try the whole journey, the local
+        demo treats them as recruiting ("{demo.by}"). Emails go only to the local test inbox.
       </p>
     </div>
   );

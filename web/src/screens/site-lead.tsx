@@ -52,7 +52,12 @@ export function SiteLeadPage(props: SiteLeadPageProps) {
     document.title = `${state.kind === 'ready' ? `Referral for ${state.lead.trial.nctId}` : 'Referral'} – Clinical trial pre-screener for study teams`;
   }, [state.kind]);
 
-  if (state.kind === 'loading') return <SitePage><p class="loading">Loading the referral…</p></SitePage>;
+  if (state.kind === 'loading')
+    return (
+      <SitePage>
+        <p class="loading">Loading the referral…</p>
+      </SitePage>
+    );
   if (state.kind === 'refused' || state.kind === 'failed') {
     return (
       <SitePage>
@@ -185,7 +190,10 @@ export function SiteLeadPage(props: SiteLeadPageProps) {
   );
 }
 
-function RecordOutcome(props: { lead: SiteLeadView; onRecord: (outcome: { outcome: SiteOutcome; reason?: NotEligibleReason; note?: string }) => Promise<void> }) {
+function RecordOutcome(props: {
+  lead: SiteLeadView;
+  onRecord: (outcome: { outcome: SiteOutcome; reason?: NotEligibleReason; note?: string }) => Promise<void>;
+}) {
   const [choosing, setChoosing] = useState<SiteOutcome | undefined>();
   const [reason, setReason] = useState<NotEligibleReason | ''>('');
   const [note, setNote] = useState('');
@@ -264,9 +272,7 @@ function RecordOutcome(props: { lead: SiteLeadView; onRecord: (outcome: { outcom
             </div>
           ) : null}
           <div class="field">
-            <label for="outcome-note">
-              Note for your records {reason === 'other' ? '(required)' : '(optional)'}
-            </label>
+            <label for="outcome-note">Note for your records {reason === 'other' ? '(required)' : '(optional)'}</label>
             <p id="outcome-note-help" class="help">
               One line, at most 500 characters. Not shown to the patient.
             </p>

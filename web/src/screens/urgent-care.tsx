@@ -15,7 +15,10 @@ export function UrgentCareScreen(props: { urgentCare: UrgentCare }) {
         <ScreenHeading id="urgent-heading">Get medical help now</ScreenHeading>
         <p class="urgent-action">{urgentCare.action}</p>
         {numbers.emergency.length > 0 ? (
-          <ul class="urgent-calls" aria-label={numbers.countryName ? `Emergency numbers in ${numbers.countryName}` : 'Emergency numbers'}>
+          <ul
+            class="urgent-calls"
+            aria-label={numbers.countryName ? `Emergency numbers in ${numbers.countryName}` : 'Emergency numbers'}
+          >
             {numbers.emergency.map((phone) => (
               <li key={phone.dial}>
                 <a class="call" href={`tel:${phone.dial}`}>
