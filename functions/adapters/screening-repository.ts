@@ -268,6 +268,9 @@ export class ScreeningRepository implements ScreeningStore, IdempotencyStore, Re
     const expiresAt = expiresAfterDays(now, this.options.referralRetentionDays ?? DEFAULT_REFERRAL_RETENTION_DAYS);
     const referralId = randomUUID();
     const confirmationId = randomUUID();
+    // A patient who declined calls: neither the referral nor any lead carries a phone number, so
+    // no site email or lead page can show one (minimum necessary).
+    const sharedContact = input.consent.phoneContact ? input.contact : withoutPhone(input.contact);
     const consent = {
       shareWithSites: true,
       phoneContact: input.consent.phoneContact,
@@ -309,8 +312,7 @@ export class ScreeningRepository implements ScreeningStore, IdempotencyStore, Re
             [TABLE_ATTRIBUTES.entityType]: 'REFERRAL',
             referralId,
             screeningId: input.screeningId,
-            // A patient who declined calls: the lead carries no phone number at all.
-            contact: input.consent.phoneContact ? input.contact : withoutPhone(input.contact),
+            contact: sharedContact,
             consent,
             trialIds: input.trialIds,
             leadIds: leads.map((lead) => lead.leadId),
@@ -338,7 +340,7 @@ export class ScreeningRepository implements ScreeningStore, IdempotencyStore, Re
             [TABLE_ATTRIBUTES.expiresAt]: expiresAt,
             ...outboxKeys('PENDING', timestamp, leadId),
             ...dueKeys(dueAt, leadId),
-            contact: input.contact,
+            contact: sharedContact,
             consent,
             trial: { nctId: plan.trialId, title: plan.trialTitle },
             site: plan.site,

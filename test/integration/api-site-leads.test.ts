@@ -70,7 +70,11 @@ interface DeliveredLead {
 }
 
 /** A screening and a referral through the API, and the lead delivered at `sentAt`. */
-async function aDeliveredLead(trialIds: string[] = [trial.nctId], sentAt: Date = new Date()): Promise<DeliveredLead[]> {
+async function aDeliveredLead(
+  trialIds: string[] = [trial.nctId],
+  sentAt: Date = new Date(),
+  phoneContact = true,
+): Promise<DeliveredLead[]> {
   const screening = await api.request('POST', '/screenings', {
     body: { screenerId: 'lower-back-pain', answers: adultWithChronicBackPain() },
   });
@@ -82,7 +86,7 @@ async function aDeliveredLead(trialIds: string[] = [trial.nctId], sentAt: Date =
     body: {
       trialIds,
       contact: patient,
-      consent: { shareWithSites: true, phoneContact: true, textVersion: aScreener().consent.version },
+      consent: { shareWithSites: true, phoneContact, textVersion: aScreener().consent.version },
     },
   });
   expect(referral.status).toBe(202);
@@ -102,6 +106,17 @@ async function aDeliveredLead(trialIds: string[] = [trial.nctId], sentAt: Date =
 }
 
 describe('GET /site/leads/{leadId}', () => {
+  it('shows no phone number when the patient declined calls', async () => {
+    const [lead] = await aDeliveredLead([trial.nctId], new Date(), false);
+
+    const page = await api.request('GET', `/site/leads/${lead!.leadId}`, { token: lead!.linkToken });
+
+    expect(page.status).toBe(200);
+    expect(page.body.patient.phoneContact).toBe(false);
+    expect(page.body.patient.phone).toBeUndefined();
+    expect(JSON.stringify(page.body)).not.toContain(patient.phone.replace(/\D/g, '').slice(-7));
+  });
+
   it('shows the site the lead behind its link: patient, answers, consent and an empty history', async () => {
     const [lead] = await aDeliveredLead();
 
