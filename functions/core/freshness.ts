@@ -14,6 +14,7 @@
  * that month is over (the registry named the month, not a day in it).
  */
 import type { RecruitmentConfirmation, RegistryDate, Site, Trial } from './model';
+import { MONTH_NAMES } from './calendar';
 
 /** The default limit on a record's age: a year, as ClinicalTrials.gov itself uses for "Unknown status". */
 export const DEFAULT_MAX_RECORD_AGE_DAYS = 365;
@@ -47,20 +48,6 @@ export interface RecordFreshness {
 }
 
 const DAY_MS = 86_400_000;
-const MONTH_NAMES = [
-  'January',
-  'February',
-  'March',
-  'April',
-  'May',
-  'June',
-  'July',
-  'August',
-  'September',
-  'October',
-  'November',
-  'December',
-];
 
 /** The first instant of a registry date (a month starts on its first day). */
 export function registryDateStart(date: RegistryDate): number {

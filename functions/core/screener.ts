@@ -11,6 +11,7 @@ import type { ErrorDetail } from './errors';
 import type { Answers, AnswerValue, Question, Screener } from './model';
 import { evaluateRule } from './rules';
 import { triage } from './triage';
+import { MONTH_NAMES } from './calendar';
 
 /** The result of `validateAnswers`: the cleaned answers, or every problem found. */
 export type AnswerValidation = { ok: true; answers: Answers } | { ok: false; issues: ErrorDetail[] };
@@ -162,24 +163,9 @@ function optionLabel(question: Question, value: string): string {
   return question.options?.find((option) => option.value === value)?.label ?? value;
 }
 
-const MONTHS = [
-  'January',
-  'February',
-  'March',
-  'April',
-  'May',
-  'June',
-  'July',
-  'August',
-  'September',
-  'October',
-  'November',
-  'December',
-];
-
 function describeDate(isoDate: string): string {
   const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(isoDate);
-  const month = match ? MONTHS[Number(match[2]) - 1] : undefined;
+  const month = match ? MONTH_NAMES[Number(match[2]) - 1] : undefined;
   return match && month ? `${Number(match[3])} ${month} ${match[1]}` : isoDate;
 }
 
