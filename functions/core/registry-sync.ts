@@ -127,11 +127,11 @@ function closedSites(existing: CatalogEntry, facts: RegistryFacts): string[] {
 }
 
 /** Whether the registry facts are the same, ignoring which file they were read from. */
-function sameFacts(existing: CatalogEntry, facts: RegistryFacts): boolean {
-  const registryPart = (entry: RegistryFacts): string => {
-    const { source: _source, ...rest } = entry;
-    return stableJson(rest);
-  };
+/**
+ * The registry's part of a catalog trial: everything but what operators and authors add (criteria,
+ * screeners, review, confirmations, what is left to the study team, plain summary, on-site flag).
+ */
+export function registryFactsOf(trial: Trial): RegistryFacts {
   const {
     criteria: _c,
     screenerIds: _s,
@@ -140,8 +140,17 @@ function sameFacts(existing: CatalogEntry, facts: RegistryFacts): boolean {
     leftToStudyTeam: _l,
     plainSummary: _p,
     onSiteOnly: _o,
-    ...existingFacts
-  } = existing as Trial;
+    ...facts
+  } = trial;
+  return facts;
+}
+
+function sameFacts(existing: CatalogEntry, facts: RegistryFacts): boolean {
+  const registryPart = (entry: RegistryFacts): string => {
+    const { source: _source, ...rest } = entry;
+    return stableJson(rest);
+  };
+  const existingFacts = registryFactsOf(existing as Trial);
   return registryPart(existingFacts) === registryPart(facts);
 }
 

@@ -1,21 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
 import type { Trial } from '#core/model';
-import { closedPairs, planRegistrySync, type RegistryFacts } from '#core/registry-sync';
+import { closedPairs, planRegistrySync, type RegistryFacts, registryFactsOf } from '#core/registry-sync';
 import { aCriterion, aSite, aTrial } from '#test/factories/catalog';
 
-const factsOf = (trial: Trial, change: Partial<RegistryFacts> = {}): RegistryFacts => {
-  const {
-    criteria: _c,
-    screenerIds: _s,
-    review: _r,
-    confirmations: _f,
-    leftToStudyTeam: _l,
-    plainSummary: _p,
-    onSiteOnly: _o,
-    ...facts
-  } = trial;
-  return { ...facts, ...change };
-};
+const factsOf = (trial: Trial, change: Partial<RegistryFacts> = {}): RegistryFacts => ({ ...registryFactsOf(trial), ...change });
 const asDraft = (facts: RegistryFacts): Trial => ({
   ...facts,
   screenerIds: ['lower-back-pain'],
