@@ -131,6 +131,7 @@ describe('the whole journey', () => {
 
       expect((await erasure).ok()).toBe(true);
       await waitForHeading(page, 'Your data has been erased');
+      await page.getByText('No study site had received your details').waitFor();
     },
     JOURNEY_MS,
   );
@@ -185,6 +186,38 @@ describe('erasure from the confirmation email', () => {
       expect(await response.request().headerValue('authorization')).toBe(`Bearer ${token}`);
       await opened.locator('h1', { hasText: 'Your data has been erased' }).waitFor();
       expect(pageProblems).toEqual([]);
+      await opened.context().close();
+    },
+    JOURNEY_MS,
+  );
+
+  it(
+    'names the study sites that already had the patient’s details on the erased screen',
+    async () => {
+      const patientEmail = `sam.${Date.now()}@example.com`;
+      await openForm();
+      await answerAsTypicalPatient(page);
+      await waitForHeading(page, 'Your results');
+      await openContactForm(page);
+      const trialId = await sendContactDetails(page, { name: 'Sam Example', email: patientEmail });
+      await emailArriving((email) => !email.destination.to.includes(patientEmail) && email.subject.includes(trialId));
+      const link = erasureLinkIn(await emailArriving((email) => email.destination.to.includes(patientEmail)));
+
+      const opened = await openInNewWindow(link);
+      await opened.locator('h1', { hasText: 'Erase your data' }).waitFor();
+      const erasure = opened.waitForResponse((response) => response.request().method() === 'DELETE');
+      await opened.getByRole('button', { name: 'Yes, erase my data' }).click();
+      const { disclosedTo } = (await (await erasure).json()) as { disclosedTo: { trialId: string; facility?: string }[] };
+
+      expect(disclosedTo.map((disclosure) => disclosure.trialId)).toContain(trialId);
+      await opened.getByRole('heading', { name: 'Study sites that already had your details' }).waitFor();
+      const told = opened.locator('.already-told li', { hasText: trialId });
+      await expect(told.innerText()).resolves.toContain(
+        disclosedTo.find((d) => d.trialId === trialId)?.facility ?? 'A study site',
+      );
+      await expect(told.getByRole('link', { name: trialId }).getAttribute('href')).resolves.toBe(
+        `https://clinicaltrials.gov/study/${trialId}`,
+      );
       await opened.context().close();
     },
     JOURNEY_MS,

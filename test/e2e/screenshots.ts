@@ -109,12 +109,18 @@ async function captureAll(page: Page, baseUrl: string, sesUrl: string, size: str
   await pressStart(page);
   await answerAsTypicalPatient(page);
   await openContactForm(page);
-  await sendContactDetails(page, { name: 'Robin Example', email: patientEmail });
+  const referredTrial = await sendContactDetails(page, { name: 'Robin Example', email: patientEmail });
   await page.goto('about:blank');
   const confirmation = await waitForEmail(sesUrl, (email) => email.destination.to.includes(patientEmail), { timeoutMs: 60_000 });
+  // The site's email too, so the erased screen has a site to name.
+  await waitForEmail(sesUrl, (email) => !email.destination.to.includes(patientEmail) && email.subject.includes(referredTrial), {
+    timeoutMs: 60_000,
+  });
   await page.goto(erasureLinkIn(confirmation));
   await waitForHeading(page, 'Erase your data');
   await shoot('13-erase-from-email');
+  await confirmErasure(page);
+  await shoot('16-erased-sites-told');
 
   // The see-a-doctor-soon advice first on the results, and the urgent-care screen in Norway (113).
   await openStartPage(page, baseUrl);

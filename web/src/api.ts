@@ -8,6 +8,7 @@
  */
 import type {
   CreateReferralRequest,
+  ErasureResponse,
   ReferralResponse,
   ScreenerResponse,
   ScreeningResponse,
@@ -19,6 +20,7 @@ import type { Answers } from '#core/model';
 
 export type {
   CreateReferralRequest as ReferralRequest,
+  ErasureResponse,
   ReferralLead,
   ReferralResponse,
   ScreeningResponse,
@@ -92,8 +94,9 @@ export class ScreenerApi {
     return this.request<ScreeningStatusResponse>('GET', `/screenings/${encodeURIComponent(screeningId)}`, { token });
   }
 
-  eraseScreening(screeningId: string, token: string): Promise<void> {
-    return this.request<void>('DELETE', `/screenings/${encodeURIComponent(screeningId)}`, { token });
+  /** Erases the screening; the answer names the sites that had already received the patient's details. */
+  eraseScreening(screeningId: string, token: string): Promise<ErasureResponse> {
+    return this.request<ErasureResponse>('DELETE', `/screenings/${encodeURIComponent(screeningId)}`, { token });
   }
 
   /** The lead page: one lead for its site, with the lead page link's token. */

@@ -9,7 +9,14 @@ import type { ErasureLink } from '#core/erasure-link';
 import type { AnswerValue, Answers, Screener } from '#core/model';
 import type { ComponentChildren } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { ApiError, type ReferralRequest, type ReferralResponse, type ScreenerApi, type ScreeningResponse } from './api';
+import {
+  ApiError,
+  type ErasureResponse,
+  type ReferralRequest,
+  type ReferralResponse,
+  type ScreenerApi,
+  type ScreeningResponse,
+} from './api';
 import {
   answersToSubmit,
   firstQuestionId,
@@ -43,7 +50,8 @@ type Stage =
   | { kind: 'contact' }
   | { kind: 'confirmation' }
   | { kind: 'erase_from_link' }
-  | { kind: 'erased' };
+  /** `disclosedTo`: the sites that had the patient's details before the erasure (they keep their own copy). */
+  | { kind: 'erased'; disclosedTo: ErasureResponse['disclosedTo'] };
 
 export interface AppProps {
   api: ScreenerApi;
@@ -99,8 +107,8 @@ export function App(props: AppProps) {
           linkReadable={typeof link === 'object'}
           onErase={async () => {
             if (typeof link !== 'object') return;
-            await api.eraseScreening(link.screeningId, link.token);
-            setStage({ kind: 'erased' });
+            const erasure = await api.eraseScreening(link.screeningId, link.token);
+            setStage({ kind: 'erased', disclosedTo: erasure.disclosedTo });
           }}
         />
       </Page>
@@ -110,7 +118,7 @@ export function App(props: AppProps) {
   if (stage.kind === 'erased') {
     return (
       <Page>
-        <ErasedScreen />
+        <ErasedScreen disclosedTo={stage.disclosedTo} />
       </Page>
     );
   }
@@ -194,12 +202,12 @@ export function App(props: AppProps) {
 
   const erase = async () => {
     if (!screening) return;
-    await api.eraseScreening(screening.screeningId, screening.token);
+    const erasure = await api.eraseScreening(screening.screeningId, screening.token);
     setScreening(undefined);
     setReferral(undefined);
     setAnswers({});
     submission.current = undefined;
-    setStage({ kind: 'erased' });
+    setStage({ kind: 'erased', disclosedTo: erasure.disclosedTo });
   };
 
   const refer = async (request: ReferralRequest) => {
