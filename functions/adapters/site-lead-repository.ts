@@ -13,24 +13,13 @@
  * refusal, so a link reveals nothing about other leads.
  */
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { DomainError } from '#core/errors';
+import { refusals } from '#core/errors';
+import type { AuthorizedSiteLead, NewSiteOutcome, SiteLeadStore } from '#core/ports';
 import * as z from '#core/zod';
-import {
-  NOT_ELIGIBLE_REASONS,
-  SITE_OUTCOMES,
-  linkIdOf,
-  type LeadOutcomeEntry,
-  type NotEligibleReason,
-  type SiteLeadView,
-  type SiteOutcome,
-  trialRegistryUrl,
-} from '#core/site-leads';
+import { MAX_OUTCOMES_PER_LEAD, NOT_ELIGIBLE_REASONS, SITE_OUTCOMES, linkIdOf, type LeadOutcomeEntry } from '#core/site-leads';
 import { itemKeys } from '#functions/table-schema';
 import type { TableRef } from './dynamo';
 import { tokenMatches } from './tokens';
-
-/** At most this many outcomes per lead: a lead's story is a handful of steps, not a log. */
-export const MAX_OUTCOMES_PER_LEAD = 50;
 
 const optionalText = z.pipe(
   z.nullish(z.string()),
@@ -79,31 +68,7 @@ const SiteLeadItem = z.object({
 });
 export type SiteLeadItem = z.infer<typeof SiteLeadItem>;
 
-/** A lead the link authorised, and which link it was. */
-export interface AuthorizedSiteLead {
-  lead: SiteLeadItem;
-  /** The link's id (a prefix of its hash) for records; never the token. */
-  linkId: string;
-  /** When the link stops working (ISO). */
-  linkExpiresAt: string;
-}
-
-/** The outcome a site sends, validated by the HTTP layer. */
-export interface NewSiteOutcome {
-  outcome: SiteOutcome;
-  reason?: NotEligibleReason | undefined;
-  note?: string | undefined;
-}
-
-/** The refusal for every link that does not open this lead. */
-export function invalidSiteLink(): DomainError {
-  return new DomainError(
-    'TOKEN_INVALID',
-    'This link does not open this lead, or it has expired. Ask the operator for a new link.',
-  );
-}
-
-export class SiteLeadRepository {
+export class SiteLeadRepository implements SiteLeadStore {
   constructor(private readonly table: TableRef) {}
 
   /**
@@ -123,9 +88,9 @@ export class SiteLeadRepository {
     for (const link of links.success ? links.data : []) {
       if (tokenMatches(token, link.hash) && link.expiresAt > nowSeconds) matched = link;
     }
-    if (!result.Item || !matched) throw invalidSiteLink();
+    if (!result.Item || !matched) throw refusals.invalidSiteLink();
     const lead = SiteLeadItem.safeParse(result.Item);
-    if (!lead.success) throw invalidSiteLink();
+    if (!lead.success) throw refusals.invalidSiteLink();
     return { lead: lead.data, linkId: linkIdOf(matched.hash), linkExpiresAt: new Date(matched.expiresAt * 1000).toISOString() };
   }
 
@@ -186,10 +151,7 @@ export class SiteLeadRepository {
       new GetCommand({ TableName: this.table.tableName, Key: itemKeys.lead(leadId), ProjectionExpression: 'PK' }),
     );
     if (!exists.Item) return undefined;
-    throw new DomainError(
-      'OUTCOME_LIMIT_REACHED',
-      `A lead keeps at most ${MAX_OUTCOMES_PER_LEAD} outcomes; ask the operator to add more.`,
-    );
+    throw refusals.outcomeLimitReached(MAX_OUTCOMES_PER_LEAD);
   }
 
   /** Gives a reminder claim back (its send failed), so the next run tries again. */
@@ -233,30 +195,6 @@ export class SiteLeadRepository {
       throw error;
     }
   }
-}
-
-/** The lead page's view of an authorised lead. */
-export function toSiteLeadView(authorized: AuthorizedSiteLead, sitePaused: boolean): SiteLeadView {
-  const { lead } = authorized;
-  return {
-    leadId: lead.leadId,
-    referredAt: lead.createdAt,
-    trial: { ...lead.trial, url: trialRegistryUrl(lead.trial.nctId) },
-    site: { siteId: lead.siteId, ...lead.site },
-    patient: {
-      name: lead.contact.name,
-      email: lead.contact.email,
-      phone: lead.contact.phone,
-      phoneContact: lead.consent.phoneContact,
-    },
-    consent: { acceptedAt: lead.consent.acceptedAt, textVersion: lead.consent.textVersion },
-    qualifyingAnswers: lead.qualifyingAnswers,
-    criteriaMet: lead.criteriaMet,
-    leftToStudyTeam: [...new Set([...(lead.screening?.criteriaUnknown ?? []), ...(lead.screening?.leftToStudyTeam ?? [])])],
-    outcomes: lead.outcomes,
-    sitePaused,
-    linkExpiresAt: authorized.linkExpiresAt,
-  };
 }
 
 /** The outcome history stored on a lead item (empty when none or unreadable). */

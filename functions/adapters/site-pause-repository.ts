@@ -4,7 +4,8 @@
  * harmless (the first pause's time is kept); resuming deletes the item.
  */
 import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { normaliseAddress, type PausedBy, type SitePause } from '#core/site-pauses';
+import type { PauseDetails, SitePauses } from '#core/ports';
+import { normaliseAddress, type SitePause } from '#core/site-pauses';
 import * as z from '#core/zod';
 import { SITE_PAUSES_PARTITION, TABLE_ATTRIBUTES, itemKeys, type ItemKey } from '#functions/table-schema';
 import { queryPartition, type TableRef } from './dynamo';
@@ -35,14 +36,7 @@ const StoredPause = z.discriminatedUnion('kind', [
   }),
 ]);
 
-export interface PauseDetails {
-  pausedBy: PausedBy;
-  reason?: string | undefined;
-  /** The lead whose page (or bounce) paused it. */
-  leadId?: string | undefined;
-}
-
-export class SitePauseRepository {
+export class SitePauseRepository implements SitePauses {
   constructor(private readonly table: TableRef) {}
 
   /** Every pause (a handful of items). */

@@ -4,10 +4,17 @@
  * OpenAPI document. Built from the core's model with the core's zod; no adapter.
  */
 import type { LeadStatus, MedicalAdvice, Screener, ScreeningOutcome, TrialResult, UrgentCare } from '#core/model';
-import type { ErasureReceipt, ReferralSummary, SavedScreening, ScreeningRecord } from '#core/ports';
+import type { AuthorizedSiteLead, ErasureReceipt, ReferralSummary, SavedScreening, ScreeningRecord } from '#core/ports';
 import { isSafeText, UNSAFE_TEXT_MESSAGE } from '#core/text-safety';
 import * as z from '#core/zod';
-import { PATIENT_PROGRESS_TEXT, type SiteOutcome } from '#core/site-leads';
+import {
+  PATIENT_PROGRESS_TEXT,
+  type LeadOutcomeEntry,
+  type SiteLeadView,
+  type SiteOutcome,
+  type SiteOutcomeRecorded,
+  trialRegistryUrl,
+} from '#core/site-leads';
 
 const ScreenerId = z.string().check(z.regex(/^[a-z0-9-]{1,100}$/, 'Not a screener id'));
 /** Any id shape is accepted: an unknown id gets the same 403 as a wrong token. */
@@ -198,4 +205,47 @@ function careAdviceOf(screening: ScreeningRecord): Pick<ScreeningResponse, 'urge
     ...(screening.urgentCare ? { urgentCare: screening.urgentCare } : {}),
     ...(screening.medicalAdvice ? { medicalAdvice: screening.medicalAdvice } : {}),
   };
+}
+
+/** `GET /site/leads/{leadId}`: the lead page's view of the lead its link opened. */
+export function toSiteLeadResponse({
+  lead,
+  linkExpiresAt,
+  sitePaused,
+}: AuthorizedSiteLead & { sitePaused: boolean }): SiteLeadView {
+  return {
+    leadId: lead.leadId,
+    referredAt: lead.createdAt,
+    trial: { ...lead.trial, url: trialRegistryUrl(lead.trial.nctId) },
+    site: { siteId: lead.siteId, ...lead.site },
+    patient: {
+      name: lead.contact.name,
+      email: lead.contact.email,
+      phone: lead.contact.phone,
+      phoneContact: lead.consent.phoneContact,
+    },
+    consent: { acceptedAt: lead.consent.acceptedAt, textVersion: lead.consent.textVersion },
+    qualifyingAnswers: lead.qualifyingAnswers,
+    criteriaMet: lead.criteriaMet,
+    leftToStudyTeam: [...new Set([...(lead.screening?.criteriaUnknown ?? []), ...(lead.screening?.leftToStudyTeam ?? [])])],
+    outcomes: lead.outcomes,
+    sitePaused,
+    linkExpiresAt,
+  };
+}
+
+/** `POST /site/leads/{leadId}/outcomes` → 201: the entry and the whole history after it. */
+export function toSiteOutcomeResponse(result: { recorded: LeadOutcomeEntry; outcomes: LeadOutcomeEntry[] }): SiteOutcomeRecorded {
+  return { recorded: result.recorded, outcomes: result.outcomes };
+}
+
+/** `POST /site/leads/{leadId}/pause-site` */
+export function toSitePausedResponse(paused: { trialId: string; siteId: string }): SitePausedResponse {
+  return { sitePaused: true, trialId: paused.trialId, siteId: paused.siteId };
+}
+
+export interface SitePausedResponse {
+  sitePaused: true;
+  trialId: string;
+  siteId: string;
 }

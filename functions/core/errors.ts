@@ -75,6 +75,11 @@ export const refusals = {
     new DomainError('INVALID_CONTACT', 'The phone number is not valid.', [
       { path: ['contact', 'phone'], message: 'Not a valid phone number; include the country code if it is not in your country' },
     ]),
+  /** Every lead page link that does not open this lead (wrong, another lead's, expired, unknown lead) alike. */
+  invalidSiteLink: () =>
+    new DomainError('TOKEN_INVALID', 'This link does not open this lead, or it has expired. Ask the operator for a new link.'),
+  outcomeLimitReached: (max: number) =>
+    new DomainError('OUTCOME_LIMIT_REACHED', `A lead keeps at most ${max} outcomes; ask the operator to add more.`),
   catalogReplaced: () =>
     new DomainError(
       'TRIAL_NOT_REFERABLE',

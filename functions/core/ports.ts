@@ -10,7 +10,8 @@
 import type { PreparedCatalog } from './eligibility';
 import type { Answers, GeoPoint, LeadStatus, MedicalAdvice, Screener, ScreeningOutcome, TrialResult, UrgentCare } from './model';
 import type { LeadPlan } from './referral';
-import type { SiteOutcome } from './site-leads';
+import type { LeadOutcomeEntry, NotEligibleReason, SiteLinkRecord, SiteOutcome } from './site-leads';
+import type { PausedBy, SitePauseStore } from './site-pauses';
 
 /** A screening as the use case hands it to the store (ids and dates are the store's). */
 export interface NewScreening {
@@ -181,3 +182,89 @@ export interface TokenSource {
 
 /** The current time (a port so use cases decide dates deterministically in tests). */
 export type Clock = () => Date;
+
+/** A lead as its site sees it on the lead page (the store's reading of the Lead item). */
+export interface SiteLeadRecord {
+  leadId: string;
+  trialId: string;
+  siteId: string;
+  /** When the referral made it (ISO). */
+  createdAt: string;
+  contact: { name: string; email: string; phone?: string | undefined };
+  consent: { phoneContact: boolean; textVersion: string; acceptedAt: string };
+  trial: { nctId: string; title: string };
+  site: {
+    facility: string;
+    city?: string | undefined;
+    state?: string | undefined;
+    postalCode?: string | undefined;
+    country: string;
+  };
+  qualifyingAnswers: { question: string; answer: string }[];
+  criteriaMet: string[];
+  /** What the form left undecided and what the trial leaves to the study team. */
+  screening?: { criteriaUnknown: string[]; leftToStudyTeam: string[] } | undefined;
+  /** Where the lead email went. */
+  recipient: { email: string };
+  /** Oldest first. */
+  outcomes: LeadOutcomeEntry[];
+}
+
+/** A lead a link opened, and which link it was. */
+export interface AuthorizedSiteLead {
+  lead: SiteLeadRecord;
+  /** The link's id (a prefix of its hash) for records; never the token. */
+  linkId: string;
+  /** When the link stops working (ISO). */
+  linkExpiresAt: string;
+}
+
+/** What a site records about a lead (validated by the HTTP layer). */
+export interface NewSiteOutcome {
+  outcome: SiteOutcome;
+  reason?: NotEligibleReason | undefined;
+  note?: string | undefined;
+}
+
+/** The site's side of the leads: lead page links, views, outcomes, reminders. */
+export interface SiteLeadStore {
+  /**
+   * The lead `token` opens, with the link it matched.
+   *
+   * @throws DomainError TOKEN_INVALID (`refusals.invalidSiteLink`) for an unknown lead, another
+   *   lead's token or an expired link alike.
+   */
+  authorize(leadId: string, token: string, now: Date): Promise<AuthorizedSiteLead>;
+  /** Counts a view of the lead page and names the link that made it (nothing when erased meanwhile). */
+  recordView(leadId: string, linkId: string, now: Date): Promise<void>;
+  /**
+   * Appends an outcome to the lead's history.
+   *
+   * @returns the entry as stored, or undefined when the lead was erased meanwhile.
+   * @throws DomainError OUTCOME_LIMIT_REACHED when the history is full.
+   */
+  recordOutcome(leadId: string, linkId: string, outcome: NewSiteOutcome, now: Date): Promise<LeadOutcomeEntry | undefined>;
+  /**
+   * Adds a link to a lead (for a reminder email); with `remindedAt`, only if no reminder was
+   * claimed yet. False when the lead is gone or the reminder already claimed.
+   */
+  addLink(leadId: string, link: SiteLinkRecord, claim?: { remindedAt?: string }): Promise<boolean>;
+  /** Gives a reminder claim back (its send failed), so the next run tries again. */
+  clearReminder(leadId: string): Promise<void>;
+}
+
+/** Who paused a site or address, why, and from which lead. */
+export interface PauseDetails {
+  pausedBy: PausedBy;
+  reason?: string | undefined;
+  /** The lead whose page (or bounce) paused it. */
+  leadId?: string | undefined;
+}
+
+/** Paused sites and addresses, read and written. */
+export interface SitePauses extends SitePauseStore {
+  /** Pauses a trial's site; false when it was already paused (the first pause is kept). */
+  pauseSite(trialId: string, siteId: string, details: PauseDetails, now: Date): Promise<boolean>;
+  /** Pauses an address for every trial it receives leads for; false when it was already paused. */
+  pauseAddress(address: string, details: PauseDetails, now: Date): Promise<boolean>;
+}

@@ -99,6 +99,9 @@ export function linkIdOf(tokenHash: string): string {
   return tokenHash.slice(0, 12);
 }
 
+/** At most this many outcomes per lead: a lead's story is a handful of steps, not a log. */
+export const MAX_OUTCOMES_PER_LEAD = 50;
+
 /** Default link lifetime; a reminder email carries a fresh link with the same lifetime. */
 export const DEFAULT_SITE_LINK_TTL_DAYS = 30;
 /** Default working days without an outcome before the one reminder; escalation at twice that. */

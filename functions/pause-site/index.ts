@@ -1,9 +1,9 @@
 /**
- * `POST /site/leads/{leadId}/pause-site` (lead page link token): "Stop sending leads to this
- * site". Pauses the lead's (trial, site): no new leads, and screenings say the site is not taking
- * referrals. The operator is alerted (the `SitesPaused` metric's alarm, and a warning log line)
- * and resumes it with `trial-screener sites resume`.
+ * `POST /site/leads/{leadId}/pause-site` (lead page link token): wiring of the pause-site use
+ * case. A new pause alerts the operator (the `SitesPaused` metric's alarm, and a warning log
+ * line), who resumes it with `trial-screener sites resume`.
  */
+import { pauseSite } from '#app/pause-site';
 import { loadConfig } from '#adapters/config';
 import { tableRef } from '#adapters/dynamo';
 import { httpHandler, ok } from '#adapters/http-handler';
@@ -11,34 +11,32 @@ import { logger } from '#adapters/logger';
 import { SiteLeadRepository } from '#adapters/site-lead-repository';
 import { SITE_METRIC_NAMES, countNow, siteMetrics } from '#adapters/site-metrics';
 import { SitePauseRepository } from '#adapters/site-pause-repository';
+import { toSitePausedResponse } from '#functions/contract/api';
 import { PauseSiteRequest, SiteLeadPath } from '#functions/contract/site-lead-requests';
 
 const config = loadConfig('pause-site');
 const table = tableRef(config.TABLE_NAME);
-const leads = new SiteLeadRepository(table);
-const pauses = new SitePauseRepository(table);
+const pause = pauseSite({
+  siteLeads: new SiteLeadRepository(table),
+  sitePauses: new SitePauseRepository(table),
+  clock: () => new Date(),
+});
 
 export const handler = httpHandler(
   { functionName: 'pause-site', pathParameters: SiteLeadPath, body: PauseSiteRequest, auth: 'site-link' },
   async (req, ctx) => {
-    const now = new Date();
-    const { lead, linkId } = await leads.authorize(req.pathParameters.leadId, req.token, now);
-    const newlyPaused = await pauses.pauseSite(
-      lead.trialId,
-      lead.siteId,
-      { pausedBy: 'site', reason: req.body.reason, leadId: lead.leadId },
-      now,
-    );
-    if (newlyPaused) {
+    const paused = await pause(req.pathParameters.leadId, req.token, req.body);
+    if (paused.newlyPaused) {
+      const { leadId, linkId: link, trialId, siteId } = paused;
       logger.warn('site paused from its lead page: no new leads until the operator resumes it', {
         requestId: ctx.requestId,
-        leadId: lead.leadId,
-        link: linkId,
-        trialId: lead.trialId,
-        siteId: lead.siteId,
+        leadId,
+        link,
+        trialId,
+        siteId,
       });
       countNow(siteMetrics(), SITE_METRIC_NAMES.sitePaused);
     }
-    return ok({ sitePaused: true, trialId: lead.trialId, siteId: lead.siteId });
+    return ok(toSitePausedResponse(paused));
   },
 );

@@ -22,7 +22,15 @@ import type {
   ScreeningStore,
   TokenSource,
   ErasureReceipt,
+  AuthorizedSiteLead,
+  NewSiteOutcome,
+  PauseDetails,
+  SiteLeadRecord,
+  SiteLeadStore,
+  SitePauses,
 } from '#core/ports';
+import type { LeadOutcomeEntry, SiteLinkRecord } from '#core/site-leads';
+import { normaliseAddress, type SitePause } from '#core/site-pauses';
 import { DomainError } from '#core/errors';
 
 export function screenerStore(...screeners: Screener[]): ScreenerStore {
@@ -177,4 +185,110 @@ export async function aSubmittedScreening(screener: Screener, trials: Trial[], a
     ...freshToday,
   })({ screenerId: screener.id, answers });
   return { stores, screenings, screeningId: screening.screeningId, token };
+}
+
+/** A lead as the referral wrote it, for the site's use cases (overrides for what a test is about). */
+export function aSiteLead(overrides: Partial<SiteLeadRecord> = {}): SiteLeadRecord {
+  return {
+    leadId: 'lead-1',
+    trialId: 'NCT00000001',
+    siteId: 'site-1',
+    createdAt: '2026-12-01T10:05:00.000Z',
+    contact: { name: 'Robin Patient', email: 'robin@example.org' },
+    consent: { phoneContact: false, textVersion: 'consent-v1', acceptedAt: '2026-12-01T10:05:00.000Z' },
+    trial: { nctId: 'NCT00000001', title: 'A study of back pain' },
+    site: { facility: 'Example Hospital', city: 'Baltimore', country: 'United States' },
+    qualifyingAnswers: [{ question: 'How old are you?', answer: '45' }],
+    criteriaMet: ['Adults aged 18 to 65'],
+    recipient: { email: 'coordinator@hospital.example.org' },
+    outcomes: [],
+    ...overrides,
+  };
+}
+
+interface StoredSiteLead {
+  lead: SiteLeadRecord;
+  /** Link tokens in clear (a fake: the table keeps hashes) and their expiry. */
+  links: { token: string; record: SiteLinkRecord }[];
+  views: string[];
+  remindedAt?: string;
+}
+
+/** Leads by id with their links; a link opens only its own lead, until it expires. */
+export class InMemorySiteLeads implements SiteLeadStore {
+  readonly leads = new Map<string, StoredSiteLead>();
+  /** The most outcomes a lead keeps (the table's limit), smaller in a test about it. */
+  constructor(private readonly maxOutcomes = 50) {}
+
+  /** Adds a lead that `token` opens until `expiresAt` (epoch seconds). */
+  add(lead: SiteLeadRecord, token: string, expiresAt = Date.parse('2026-12-31T00:00:00Z') / 1000): this {
+    this.leads.set(lead.leadId, { lead, links: [{ token, record: { hash: `hash-of-${token}`, expiresAt } }], views: [] });
+    return this;
+  }
+
+  /** Erases a lead (as the patient's erasure does). */
+  erase(leadId: string): void {
+    this.leads.delete(leadId);
+  }
+
+  async authorize(leadId: string, token: string, now: Date): Promise<AuthorizedSiteLead> {
+    const stored = this.leads.get(leadId);
+    const link = stored?.links.find(
+      (candidate) => candidate.token === token && candidate.record.expiresAt > now.getTime() / 1000,
+    );
+    if (!stored || !link) throw refusals.invalidSiteLink();
+    return {
+      lead: { ...stored.lead, outcomes: [...stored.lead.outcomes] },
+      linkId: link.record.hash.slice(0, 12),
+      linkExpiresAt: new Date(link.record.expiresAt * 1000).toISOString(),
+    };
+  }
+
+  async recordView(leadId: string, linkId: string): Promise<void> {
+    this.leads.get(leadId)?.views.push(linkId);
+  }
+
+  async recordOutcome(leadId: string, linkId: string, outcome: NewSiteOutcome, now: Date): Promise<LeadOutcomeEntry | undefined> {
+    const stored = this.leads.get(leadId);
+    if (!stored) return undefined;
+    if (stored.lead.outcomes.length >= this.maxOutcomes) throw refusals.outcomeLimitReached(this.maxOutcomes);
+    const entry: LeadOutcomeEntry = { ...outcome, at: now.toISOString(), link: linkId };
+    stored.lead = { ...stored.lead, outcomes: [...stored.lead.outcomes, entry] };
+    return entry;
+  }
+
+  async addLink(leadId: string, link: SiteLinkRecord, claim: { remindedAt?: string } = {}): Promise<boolean> {
+    const stored = this.leads.get(leadId);
+    if (!stored || (claim.remindedAt && stored.remindedAt)) return false;
+    stored.links.push({ token: `token-for-${link.hash}`, record: link });
+    if (claim.remindedAt) stored.remindedAt = claim.remindedAt;
+    return true;
+  }
+
+  async clearReminder(leadId: string): Promise<void> {
+    const stored = this.leads.get(leadId);
+    if (stored) delete stored.remindedAt;
+  }
+}
+
+/** Pauses in a list, the first pause of a site or address kept. */
+export class InMemorySitePauses implements SitePauses {
+  readonly pauses: SitePause[] = [];
+
+  async list(): Promise<SitePause[]> {
+    return [...this.pauses];
+  }
+
+  async pauseSite(trialId: string, siteId: string, details: PauseDetails, now: Date): Promise<boolean> {
+    if (this.pauses.some((pause) => pause.kind === 'site' && pause.trialId === trialId && pause.siteId === siteId)) return false;
+    this.pauses.push({ kind: 'site', trialId, siteId, pausedAt: now.toISOString(), ...details });
+    return true;
+  }
+
+  async pauseAddress(address: string, details: PauseDetails, now: Date): Promise<boolean> {
+    const normalised = normaliseAddress(address);
+    if (this.pauses.some((pause) => pause.kind === 'address' && pause.address === normalised)) return false;
+    this.pauses.push({ kind: 'address', address: normalised, pausedAt: now.toISOString(), ...details });
+    return true;
+  }
 }
