@@ -3,7 +3,7 @@
  */
 import type { Command } from 'commander';
 import type { Disclosure } from '#core/ports';
-import { ScreeningRepository } from '#adapters/screening-repository';
+import { ErasureRepository } from '#adapters/erasure-repository';
 import { describeTarget, resolveTableTarget, usingTable, withConnectionOptions, type ConnectionOptions } from '#cli/context';
 
 export function registerScreeningCommands(program: Command): void {
@@ -20,7 +20,7 @@ export function registerScreeningCommands(program: Command): void {
       .option('--json', 'print the result as JSON'),
   ).action(async (screeningId: string, options: ConnectionOptions & { json?: boolean }) => {
     const target = resolveTableTarget(options);
-    const receipt = await usingTable(target, (table) => new ScreeningRepository(table).eraseScreeningAsOperator(screeningId));
+    const receipt = await usingTable(target, (table) => new ErasureRepository(table).eraseScreeningAsOperator(screeningId));
     if (options.json) {
       console.log(JSON.stringify({ screeningId, erased: receipt !== undefined, disclosedTo: receipt?.disclosedTo ?? [] }));
     } else if (!receipt) {
@@ -40,7 +40,7 @@ export function registerScreeningCommands(program: Command): void {
       .option('--json', 'print the result as JSON'),
   ).action(async (screeningId: string, options: ConnectionOptions & { json?: boolean }) => {
     const target = resolveTableTarget(options);
-    const record = await usingTable(target, (table) => new ScreeningRepository(table).getDisclosure(screeningId));
+    const record = await usingTable(target, (table) => new ErasureRepository(table).getDisclosure(screeningId));
     if (options.json) console.log(JSON.stringify(record ?? { screeningId, disclosedTo: [] }));
     else if (!record)
       console.log(

@@ -120,6 +120,10 @@ export interface ScreeningStore {
   createScreening(screening: NewScreening, token: string, idempotency?: IdempotencyRequest): Promise<SavedScreening>;
   /** @throws DomainError TOKEN_INVALID for a wrong token, an unknown or an expired screening alike. */
   authorizeScreening(screeningId: string, token: string): Promise<ScreeningRecord>;
+}
+
+/** Erasure of a screening by its token. */
+export interface ErasureStore {
   /**
    * Erases the screening and everything of the patient's that hangs from it, after any send in
    * flight, and says which sites had already received the patient's data.

@@ -7,6 +7,7 @@ import { countReferral, funnelMetrics } from '#adapters/funnel-metrics';
 import { accepted, httpHandler } from '#adapters/http-handler';
 import { logger } from '#adapters/logger';
 import { phoneNumbers } from '#adapters/phone-numbers';
+import { ReferralRepository } from '#adapters/referral-repository';
 import { ScreenerRepository } from '#adapters/screener-repository';
 import { ScreeningRepository } from '#adapters/screening-repository';
 import { SitePauseRepository } from '#adapters/site-pause-repository';
@@ -17,12 +18,12 @@ const table = tableRef(config.TABLE_NAME);
 const metrics = funnelMetrics(config.DEPLOYMENT_STAGE);
 const catalogs = new CatalogRepository(table);
 // One catalog store, so a catalog version is read once per container (screenings show their results from it).
-const screenings = new ScreeningRepository(table, { catalogs, referralRetentionDays: config.REFERRAL_RETENTION_DAYS });
+const screenings = new ScreeningRepository(table, { catalogs });
 const refer = createReferral({
   screeners: new ScreenerRepository(table),
   catalogs,
   screenings,
-  referrals: screenings,
+  referrals: new ReferralRepository(table, { referralRetentionDays: config.REFERRAL_RETENTION_DAYS }),
   phoneNumbers,
   clock: () => new Date(),
   freshness: { maxRecordAgeDays: config.MAX_RECORD_AGE_DAYS },

@@ -3,15 +3,15 @@
  * sites had already received the patient's details, so the patient knows whom else to ask.
  */
 import { eraseScreening } from '#app/erase-screening';
+import { ErasureRepository } from '#adapters/erasure-repository';
 import { loadConfig } from '#adapters/config';
 import { tableRef } from '#adapters/dynamo';
 import { httpHandler, ok } from '#adapters/http-handler';
 import { logger } from '#adapters/logger';
-import { ScreeningRepository } from '#adapters/screening-repository';
 import { ScreeningPath, toErasureResponse } from '#functions/contract/api';
 
 const config = loadConfig('erase-screening');
-const erase = eraseScreening({ screenings: new ScreeningRepository(tableRef(config.TABLE_NAME)) });
+const erase = eraseScreening({ erasures: new ErasureRepository(tableRef(config.TABLE_NAME)) });
 
 export const handler = httpHandler(
   { functionName: 'erase-screening', pathParameters: ScreeningPath, auth: 'screening-token' },

@@ -22,7 +22,7 @@ const submit = submitScreening({
   screeners: new ScreenerRepository(table),
   catalogs,
   screenings,
-  idempotency: screenings,
+  idempotency: screenings.idempotency,
   geocoder: { locatePatient },
   tokens: { newToken: newScreeningToken },
   clock: () => new Date(),

@@ -28,6 +28,7 @@ import type {
   SiteLeadRecord,
   SiteLeadStore,
   SitePauses,
+  ErasureStore,
 } from '#core/ports';
 import type { LeadOutcomeEntry, SiteLinkRecord } from '#core/site-leads';
 import { normaliseAddress, type SitePause } from '#core/site-pauses';
@@ -67,7 +68,7 @@ interface StoredScreening {
 }
 
 /** Screenings, idempotency records and referrals in maps, keyed as the table keys them. */
-export class InMemoryScreenings implements ScreeningStore, IdempotencyStore, ReferralStore {
+export class InMemoryScreenings implements ScreeningStore, IdempotencyStore, ReferralStore, ErasureStore {
   readonly screenings = new Map<string, StoredScreening>();
   readonly replays = new Map<string, { request: string; screeningId: string }>();
   readonly referrals = new Map<string, { referral: ReferralSummary; input: NewReferral }>();
@@ -176,6 +177,7 @@ export async function aSubmittedScreening(screener: Screener, trials: Trial[], a
     catalogs: catalogStore({ 'catalog-1': trials }),
     screenings,
     referrals: screenings,
+    erasures: screenings,
   };
   const { screening, token } = await submitScreening({
     ...stores,

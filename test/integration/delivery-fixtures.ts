@@ -26,6 +26,7 @@ import {
   type OutboxDeliveryOverrides,
 } from '#adapters/outbox-delivery';
 import { OutboxRepository } from '#adapters/outbox-repository';
+import { ReferralRepository } from '#adapters/referral-repository';
 import { ScreeningRepository } from '#adapters/screening-repository';
 import type { SesSender } from '#adapters/ses-mailer';
 import type { LeadPlan } from '#core/referral';
@@ -149,7 +150,8 @@ export async function writeReferral(
   patient: PatientFixture,
   trials: ReferralTrial[],
 ): Promise<WrittenReferral> {
-  const screenings = new ScreeningRepository(tableRef(tableName, documentClient()));
+  const table = tableRef(tableName, documentClient());
+  const screenings = new ScreeningRepository(table);
   const token = randomUUID();
   const saved = await screenings.createScreening(
     {
@@ -164,7 +166,7 @@ export async function writeReferral(
     },
     token,
   );
-  const referral = await screenings.createReferral({
+  const referral = await new ReferralRepository(table).createReferral({
     screeningId: saved.screening.screeningId,
     token,
     contact: patient,

@@ -8,7 +8,7 @@ import type { SendEmailCommand } from '@aws-sdk/client-ses';
 import { SESClient } from '@aws-sdk/client-ses';
 import { GetCommand, type GetCommandInput } from '@aws-sdk/lib-dynamodb';
 import { documentClient, tableRef } from '#adapters/dynamo';
-import { ScreeningRepository } from '#adapters/screening-repository';
+import { ErasureRepository } from '#adapters/erasure-repository';
 import { itemKeys } from '#functions/table-schema';
 import { createTestTable, deleteTestTable } from '#test/setup/table';
 import { deliveryConfig, outboxOf, testDelivery, uniqueAddress, writeReferral } from './delivery-fixtures';
@@ -64,7 +64,7 @@ describe('erasure', () => {
     await delivery.deliver({ kind: 'LEAD', id: referral.leadIds[0]! });
     const sentAt = (await outboxOf(tableName).get({ kind: 'LEAD', id: referral.leadIds[0]! }))?.summary.sentAt;
 
-    const receipt = await new ScreeningRepository(tableRef(tableName, documentClient())).eraseScreening(
+    const receipt = await new ErasureRepository(tableRef(tableName, documentClient())).eraseScreening(
       referral.screeningId,
       referral.token,
     );
@@ -88,7 +88,7 @@ describe('erasure', () => {
   it('keeps no disclosure record when nothing had been sent', async () => {
     const referral = await aReferralToOneSite().write();
 
-    const receipt = await new ScreeningRepository(tableRef(tableName, documentClient())).eraseScreening(
+    const receipt = await new ErasureRepository(tableRef(tableName, documentClient())).eraseScreening(
       referral.screeningId,
       referral.token,
     );
@@ -106,7 +106,7 @@ describe('erasure', () => {
       const referral = await write();
       const ses = slowSes(() => Math.random() * 40);
       const { delivery } = testDelivery(deliveryConfig(tableName), { ses });
-      const screenings = new ScreeningRepository(tableRef(tableName, documentClient()));
+      const erasures = new ErasureRepository(tableRef(tableName, documentClient()));
 
       const confirmationId = (await confirmationIdOf(referral.screeningId))!;
       // Either may start first: the delivery after 0-300 ms, the erasure after 0-30 ms (an erasure
@@ -118,7 +118,7 @@ describe('erasure', () => {
         ]),
       );
       await pause(Math.random() * 30);
-      const receipt = await screenings.eraseScreening(referral.screeningId, referral.token);
+      const receipt = await erasures.eraseScreening(referral.screeningId, referral.token);
       const acknowledgedAt = Date.now();
       await delivering;
 

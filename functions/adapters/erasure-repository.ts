@@ -1,0 +1,201 @@
+/**
+ * Erasure of a screening and everything of the patient's that hangs from it (see the README,
+ * "Erasure", and `docs/data-model.md`, "Disclosure"): one DynamoDB transaction conditioned on the
+ * token and on each message's delivery state as read, and the disclosure record (no patient data)
+ * of the leads that had already reached a site. The Disclosure item's writer and reader are here.
+ */
+import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import type { TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import { refusals } from '#core/errors';
+import { ERASURE_WAITS_FOR_SEND_MS } from '#core/outbox-timing';
+import type { Disclosure, ErasureReceipt, ErasureStore } from '#core/ports';
+import { TABLE_ATTRIBUTES, itemKeys, type ItemKey } from '#functions/table-schema';
+import { batchGetItems, cancellationReasons, expiresAfterDays, type TableRef } from './dynamo';
+import { DEFAULT_REFERRAL_RETENTION_DAYS, readReferralItem } from './referral-repository';
+import { readScreeningItem, storedTokenHash } from './screening-repository';
+import { tokenMatches } from './tokens';
+
+export interface ErasureRepositoryOptions {
+  /** How long the disclosure record is kept: the referral's retention (the sites' follow-up window). */
+  referralRetentionDays?: number;
+  now?: () => Date;
+  /** Waits between erasure tries while a send is in flight (tests). */
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export class ErasureRepository implements ErasureStore {
+  constructor(
+    private readonly table: TableRef,
+    private readonly options: ErasureRepositoryOptions = {},
+  ) {}
+
+  private now(): Date {
+    return (this.options.now ?? (() => new Date()))();
+  }
+
+  /**
+   * Deletes the screening, its referral, leads, confirmation and idempotency record in one
+   * transaction conditioned on the token and on each message's delivery state as read, so nothing
+   * of the patient's remains in the table, and keeps a disclosure record (lead, trial, site, when
+   * it was sent; no patient data) of the leads that already reached a site, which the operator
+   * needs to tell those sites (see the README, "Erasure").
+   *
+   * Erasure wins over delivery: while a lead or confirmation is claimed for sending and its send
+   * could still be in flight, erasure waits (at most `ERASURE_WAITS_FOR_SEND_MS`) and then commits
+   * against the state it read; a worker never starts a send after that time (`core/delivery.ts`)
+   * and cannot claim an item that is gone. Once this returns, no email about the patient is sent.
+   *
+   * @throws DomainError TOKEN_INVALID for a wrong token or an unknown screening.
+   */
+  async eraseScreening(screeningId: string, token: string): Promise<ErasureReceipt> {
+    const receipt = await this.eraseAuthorized(screeningId, (tokenHash) => tokenMatches(token, tokenHash));
+    if (!receipt) throw refusals.invalidToken();
+    return receipt;
+  }
+
+  /**
+   * The operator's erasure (`trial-screener screenings erase <id>`), for a patient who asks
+   * without their token: the same transaction as `eraseScreening`, authorised by access to the
+   * table rather than by the token.
+   *
+   * @returns undefined when there is no such screening.
+   */
+  async eraseScreeningAsOperator(screeningId: string): Promise<ErasureReceipt | undefined> {
+    return this.eraseAuthorized(screeningId, () => true);
+  }
+
+  /** The disclosure record an erasure left, if any (the operator's `screenings disclosures`). */
+  async getDisclosure(screeningId: string): Promise<ErasureReceipt | undefined> {
+    const result = await this.table.client.send(
+      new GetCommand({ TableName: this.table.tableName, Key: itemKeys.disclosure(screeningId), ConsistentRead: true }),
+    );
+    if (!result.Item) return undefined;
+    return {
+      screeningId,
+      erasedAt: String(result.Item.erasedAt),
+      disclosedTo: (result.Item.disclosedTo as Disclosure[] | undefined) ?? [],
+    };
+  }
+
+  private async eraseAuthorized(
+    screeningId: string,
+    authorize: (tokenHash: string | undefined) => boolean,
+  ): Promise<ErasureReceipt | undefined> {
+    const sleep = this.options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+    // A claim (or a referral) racing this erasure makes a try fail its conditions: read again.
+    // Bounded: a claim stops counting as in flight after ERASURE_WAITS_FOR_SEND_MS.
+    const giveUpAt = this.now().getTime() + ERASURE_WAITS_FOR_SEND_MS + 5_000;
+    for (;;) {
+      const stored = await readScreeningItem(this.table, screeningId);
+      const authorized = authorize(storedTokenHash(stored));
+      if (!stored || !authorized) return undefined;
+      const referred = stored.referred === true;
+      const referral = referred ? await readReferralItem(this.table, screeningId) : undefined;
+      const leadIds = (referral?.leadIds as string[] | undefined) ?? [];
+      const confirmationId = referral?.confirmationId ? String(referral.confirmationId) : undefined;
+      const messages = await this.readDeliveryStates([
+        ...leadIds.map((leadId) => itemKeys.lead(leadId)),
+        ...(confirmationId ? [itemKeys.confirmation(confirmationId)] : []),
+      ]);
+      const now = this.now();
+      const inFlightSince = new Date(now.getTime() - ERASURE_WAITS_FOR_SEND_MS).toISOString();
+      if (
+        [...messages.values()].some((message) => message.status === 'SENDING' && String(message.claimedAt ?? '') >= inFlightSince)
+      ) {
+        if (now.getTime() > giveUpAt) throw new Error('Erasure gave up waiting for a send in flight');
+        await sleep(100);
+        continue;
+      }
+
+      const table = this.table.tableName;
+      const transactItems: NonNullable<TransactWriteCommandInput['TransactItems']> = [
+        {
+          Delete: {
+            TableName: table,
+            Key: itemKeys.screening(screeningId),
+            ConditionExpression: 'tokenHash = :tokenHash AND referred = :referred',
+            ExpressionAttributeValues: { ':tokenHash': String(stored.tokenHash), ':referred': referred },
+          },
+        },
+      ];
+      const disclosedTo: Disclosure[] = [];
+      if (referral) {
+        transactItems.push({ Delete: { TableName: table, Key: itemKeys.referral(screeningId) } });
+        const outbox = [
+          ...leadIds.map((leadId) => ({ key: itemKeys.lead(leadId), leadId })),
+          ...(confirmationId ? [{ key: itemKeys.confirmation(confirmationId), leadId: undefined }] : []),
+        ];
+        for (const { key, leadId } of outbox) {
+          const state = messages.get(key.PK);
+          transactItems.push({ Delete: { TableName: table, Key: key, ...unchangedSince(state) } });
+          const disclosure = leadId && state ? disclosureOf(leadId, state) : undefined;
+          if (disclosure) disclosedTo.push(disclosure);
+        }
+      }
+      const keyHash = stored.idempotencyKeyHash as string | undefined;
+      if (keyHash) transactItems.push({ Delete: { TableName: table, Key: itemKeys.idempotency(keyHash) } });
+      const erasedAt = now.toISOString();
+      if (disclosedTo.length > 0) {
+        transactItems.push({
+          Put: {
+            TableName: table,
+            Item: {
+              ...itemKeys.disclosure(screeningId),
+              [TABLE_ATTRIBUTES.entityType]: 'DISCLOSURE',
+              screeningId,
+              erasedAt,
+              disclosedTo,
+              // Kept as long as the referral would have been: the sites' follow-up window.
+              [TABLE_ATTRIBUTES.expiresAt]: expiresAfterDays(
+                now,
+                this.options.referralRetentionDays ?? DEFAULT_REFERRAL_RETENTION_DAYS,
+              ),
+            },
+          },
+        });
+      }
+
+      try {
+        await this.table.client.send(new TransactWriteCommand({ TransactItems: transactItems }));
+        return { screeningId, erasedAt, disclosedTo };
+      } catch (error) {
+        if (!cancellationReasons(error)?.includes('ConditionalCheckFailed')) throw error;
+        if (this.now().getTime() > giveUpAt) throw error;
+      }
+    }
+  }
+
+  /** Delivery state of outbox items by partition key (consistent reads). */
+  private async readDeliveryStates(keys: ItemKey[]): Promise<Map<string, Record<string, unknown>>> {
+    const items = await batchGetItems(this.table, keys, {
+      expression: 'PK, #status, claimedAt, sentAt, updatedAt, trialId, siteId, site.facility',
+      names: { '#status': 'status' },
+    });
+    return new Map(items.map((item) => [String(item.PK), item]));
+  }
+}
+
+function disclosureOf(leadId: string, state: Record<string, unknown>): Disclosure | undefined {
+  const status = state.status === 'SENT' ? 'SENT' : state.status === 'SENDING' ? 'POSSIBLY_SENT' : undefined;
+  if (!status) return undefined;
+  const site = state.site as { facility?: unknown } | undefined;
+  return {
+    leadId,
+    trialId: String(state.trialId ?? ''),
+    siteId: String(state.siteId ?? ''),
+    ...(typeof site?.facility === 'string' ? { facility: site.facility } : {}),
+    status,
+    ...(status === 'SENT' ? { sentAt: String(state.sentAt ?? state.updatedAt ?? '') } : {}),
+  };
+}
+
+/** A delete condition: the message is still in the delivery state erasure read (or still absent). */
+function unchangedSince(state: Record<string, unknown> | undefined) {
+  if (!state) return { ConditionExpression: 'attribute_not_exists(PK)' };
+  const claimed = typeof state.claimedAt === 'string';
+  return {
+    ConditionExpression: `#status = :status AND ${claimed ? 'claimedAt = :claimedAt' : 'attribute_not_exists(claimedAt)'}`,
+    ExpressionAttributeNames: { '#status': 'status' },
+    ExpressionAttributeValues: { ':status': state.status, ...(claimed ? { ':claimedAt': state.claimedAt } : {}) },
+  };
+}

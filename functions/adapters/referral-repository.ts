@@ -1,0 +1,244 @@
+/**
+ * Referrals, their leads and the patient's confirmation (see `docs/data-model.md`, "Referral",
+ * "Lead", "Confirmation"). A referral is one DynamoDB transaction with conditions, so a refused
+ * request writes nothing and a referral can never exist without its leads (or the reverse). The
+ * one place the table holds the screening token in clear is the Confirmation item, for the erasure
+ * link of the confirmation email, until that email is sent (see `docs/data-model.md`).
+ */
+import { randomUUID } from 'node:crypto';
+import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import type { TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import { refusals, type DomainError } from '#core/errors';
+import type { LeadStatus } from '#core/model';
+import { STREAM_GRACE_SECONDS } from '#core/outbox-timing';
+import type { LeadSummary, NewReferral, ReferralStore, ReferralSummary } from '#core/ports';
+import { SITE_OUTCOMES, type SiteOutcome } from '#core/site-leads';
+import { SCREENING_TOKEN_ATTRIBUTE, TABLE_ATTRIBUTES, dueKeys, itemKeys, outboxKeys } from '#functions/table-schema';
+import { batchGetItems, cancellationReasons, expiresAfterDays, type TableRef } from './dynamo';
+import { readScreeningItem, storedTokenHash } from './screening-repository';
+import { sha256Hex, tokenMatches } from './tokens';
+
+/** How long a referral, its leads and an erasure's disclosure record are kept by default. */
+export const DEFAULT_REFERRAL_RETENTION_DAYS = 365;
+
+export interface ReferralRepositoryOptions {
+  referralRetentionDays?: number;
+  now?: () => Date;
+}
+
+export class ReferralRepository implements ReferralStore {
+  constructor(
+    private readonly table: TableRef,
+    private readonly options: ReferralRepositoryOptions = {},
+  ) {}
+
+  private now(): Date {
+    return (this.options.now ?? (() => new Date()))();
+  }
+
+  /** The referral of a screening with each lead's delivery status, or undefined when none. */
+  async getReferral(screeningId: string): Promise<ReferralSummary | undefined> {
+    const referral = await readReferralItem(this.table, screeningId);
+    if (!referral) return undefined;
+    const leadIds = (referral.leadIds as string[] | undefined) ?? [];
+    const leads = new Map<string, LeadSummary>();
+    const found = await batchGetItems(
+      this.table,
+      leadIds.map((leadId) => itemKeys.lead(leadId)),
+      {
+        expression: 'leadId, trialId, siteId, #status, updatedAt, latestOutcome, latestOutcomeAt',
+        names: { '#status': 'status' },
+      },
+    );
+    for (const lead of found) {
+      leads.set(String(lead.leadId), {
+        leadId: String(lead.leadId),
+        trialId: String(lead.trialId),
+        siteId: String(lead.siteId),
+        status: lead.status as LeadStatus,
+        updatedAt: String(lead.updatedAt),
+        ...((SITE_OUTCOMES as readonly unknown[]).includes(lead.latestOutcome)
+          ? { latestOutcome: { outcome: lead.latestOutcome as SiteOutcome, at: String(lead.latestOutcomeAt) } }
+          : {}),
+      });
+    }
+    return {
+      referralId: String(referral.referralId),
+      createdAt: String(referral.createdAt),
+      leads: leadIds.flatMap((leadId) => leads.get(leadId) ?? []),
+    };
+  }
+
+  /**
+   * Records the referral, one PENDING lead per planned (trial, site) and the patient's
+   * confirmation, and marks the screening referred (keeping it as long as the referral), all in
+   * one transaction. The screening update is conditioned on the token, on the outcome not being
+   * urgent care and on no earlier referral, so the table itself refuses what the handler refuses.
+   */
+  async createReferral(input: NewReferral): Promise<ReferralSummary> {
+    const now = this.now();
+    const timestamp = now.toISOString();
+    const expiresAt = expiresAfterDays(now, this.options.referralRetentionDays ?? DEFAULT_REFERRAL_RETENTION_DAYS);
+    const referralId = randomUUID();
+    const confirmationId = randomUUID();
+    // A patient who declined calls: neither the referral nor any lead carries a phone number, so
+    // no site email or lead page can show one (minimum necessary).
+    const sharedContact = input.consent.phoneContact ? input.contact : withoutPhone(input.contact);
+    const consent = {
+      shareWithSites: true,
+      phoneContact: input.consent.phoneContact,
+      textVersion: input.consent.textVersion,
+      acceptedAt: timestamp,
+    };
+    const leads = input.plans.map((plan) => ({ leadId: randomUUID(), plan }));
+    // Left to the stream first; due to the reconciler only if the stream has not delivered it.
+    const dueAt = new Date(now.getTime() + STREAM_GRACE_SECONDS * 1000).toISOString();
+    const table = this.table.tableName;
+    const notExists = {
+      ConditionExpression: 'attribute_not_exists(#pk)',
+      ExpressionAttributeNames: { '#pk': TABLE_ATTRIBUTES.partitionKey },
+    };
+
+    const transactItems: NonNullable<TransactWriteCommandInput['TransactItems']> = [
+      {
+        Update: {
+          TableName: table,
+          Key: itemKeys.screening(input.screeningId),
+          UpdateExpression: 'SET referred = :true, #expiresAt = :expiresAt',
+          ConditionExpression:
+            'attribute_exists(#pk) AND tokenHash = :tokenHash AND outcome <> :urgentCare AND referred = :false',
+          ExpressionAttributeNames: { '#pk': TABLE_ATTRIBUTES.partitionKey, '#expiresAt': TABLE_ATTRIBUTES.expiresAt },
+          ExpressionAttributeValues: {
+            ':true': true,
+            ':false': false,
+            ':expiresAt': expiresAt,
+            ':tokenHash': sha256Hex(input.token),
+            ':urgentCare': 'urgent_care',
+          },
+        },
+      },
+      {
+        Put: {
+          TableName: table,
+          Item: {
+            ...itemKeys.referral(input.screeningId),
+            [TABLE_ATTRIBUTES.entityType]: 'REFERRAL',
+            referralId,
+            screeningId: input.screeningId,
+            contact: sharedContact,
+            consent,
+            trialIds: input.trialIds,
+            leadIds: leads.map((lead) => lead.leadId),
+            confirmationId,
+            createdAt: timestamp,
+            [TABLE_ATTRIBUTES.expiresAt]: expiresAt,
+          },
+          ...notExists,
+        },
+      },
+      ...leads.map(({ leadId, plan }) => ({
+        Put: {
+          TableName: table,
+          Item: {
+            ...itemKeys.lead(leadId),
+            [TABLE_ATTRIBUTES.entityType]: 'LEAD',
+            leadId,
+            screeningId: input.screeningId,
+            trialId: plan.trialId,
+            siteId: plan.site.siteId,
+            status: 'PENDING',
+            attempts: 0,
+            createdAt: timestamp,
+            updatedAt: timestamp,
+            [TABLE_ATTRIBUTES.expiresAt]: expiresAt,
+            ...outboxKeys('PENDING', timestamp, leadId),
+            ...dueKeys(dueAt, leadId),
+            contact: sharedContact,
+            consent,
+            trial: { nctId: plan.trialId, title: plan.trialTitle },
+            site: plan.site,
+            recipient: plan.recipient,
+            qualifyingAnswers: plan.qualifyingAnswers,
+            criteriaMet: plan.criteriaMet,
+            patientDistance: plan.patientDistance,
+            screening: plan.screening,
+          },
+          ...notExists,
+        },
+      })),
+      {
+        Put: {
+          TableName: table,
+          Item: {
+            ...itemKeys.confirmation(confirmationId),
+            [TABLE_ATTRIBUTES.entityType]: 'CONFIRMATION',
+            confirmationId,
+            screeningId: input.screeningId,
+            status: 'PENDING',
+            attempts: 0,
+            createdAt: timestamp,
+            updatedAt: timestamp,
+            [TABLE_ATTRIBUTES.expiresAt]: expiresAt,
+            ...outboxKeys('PENDING', timestamp, confirmationId),
+            ...dueKeys(dueAt, confirmationId),
+            // The token in clear, for the erasure link in the patient's email: the one place the
+            // table holds it unhashed, until delivery records SENT or FAILED and removes it.
+            [SCREENING_TOKEN_ATTRIBUTE]: input.token,
+            contact: { name: input.contact.name, email: input.contact.email },
+            leads: leads.map(({ leadId, plan }) => ({
+              leadId,
+              trialTitle: plan.trialTitle,
+              facility: plan.site.facility,
+              city: plan.site.city,
+              country: plan.site.country,
+            })),
+          },
+          ...notExists,
+        },
+      },
+    ];
+
+    try {
+      await this.table.client.send(new TransactWriteCommand({ TransactItems: transactItems }));
+    } catch (error) {
+      const reasons = cancellationReasons(error);
+      if (reasons?.[0] === 'ConditionalCheckFailed' || reasons?.[1] === 'ConditionalCheckFailed') {
+        throw await this.referralRefusal(input.screeningId, input.token);
+      }
+      throw error;
+    }
+    return {
+      referralId,
+      createdAt: timestamp,
+      leads: leads.map(({ leadId, plan }) => ({
+        leadId,
+        trialId: plan.trialId,
+        siteId: plan.site.siteId,
+        status: 'PENDING' as const,
+        updatedAt: timestamp,
+      })),
+    };
+  }
+
+  /** Why the table refused a referral: re-reads the screening to name the reason. */
+  private async referralRefusal(screeningId: string, token: string): Promise<DomainError> {
+    const item = await readScreeningItem(this.table, screeningId);
+    const matches = tokenMatches(token, storedTokenHash(item));
+    if (!item || !matches) return refusals.invalidToken();
+    if (item.outcome === 'urgent_care') return refusals.urgentCare();
+    return refusals.referralExists();
+  }
+}
+
+/** The Referral item of a screening as stored (consistent read), or undefined when there is none. */
+export async function readReferralItem(table: TableRef, screeningId: string): Promise<Record<string, unknown> | undefined> {
+  const result = await table.client.send(
+    new GetCommand({ TableName: table.tableName, Key: itemKeys.referral(screeningId), ConsistentRead: true }),
+  );
+  return result.Item;
+}
+
+function withoutPhone<T extends { phone?: string | undefined }>(contact: T): Omit<T, 'phone'> {
+  const { phone: _phone, ...rest } = contact;
+  return rest;
+}
