@@ -70,9 +70,8 @@ export class FunnelDashboardConstruct extends Construct {
       metric(funnel.eligible, staged(funnel.service), 'Eligible (trial results)', period),
       metric(funnel.leadsReferred, staged(funnel.service), 'Referred (leads)', period),
       metric(delivery.leadsDelivered, staged(delivery.service), 'Delivered (leads)', period),
-      // The site's API publishes without a stage dimension: one stage's site metrics per account.
-      metric(site.contacted, { service: site.service }, 'Contacted (site outcomes)', period),
-      metric(site.enrolled, { service: site.service }, 'Enrolled (site outcomes)', period),
+      metric(site.contacted, staged(site.service), 'Contacted (site outcomes)', period),
+      metric(site.enrolled, staged(site.service), 'Enrolled (site outcomes)', period),
     ];
 
     const widgets: IWidget[][] = [
@@ -115,7 +114,7 @@ export class FunnelDashboardConstruct extends Construct {
         dailyGraph('Leads delivered, failed and bounced per day', [
           metric(delivery.leadsDelivered, staged(delivery.service), 'Delivered', DAY),
           metric(delivery.messagesFailed, staged(delivery.service), 'Failed (leads and confirmations)', DAY),
-          metric(site.bounced, { service: site.service }, 'Bounced', DAY),
+          metric(site.bounced, staged(site.service), 'Bounced', DAY),
         ]),
       ],
     ];

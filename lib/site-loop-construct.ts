@@ -22,6 +22,8 @@ export interface SiteLoopConstructProps {
   readonly key: IKey;
   readonly logRetention: RetentionDays;
   readonly environment: EnvironmentValues;
+  /** The deployment's stage: the site metrics carry it as a dimension, so the alarms read this stage's only. */
+  readonly stage: string;
   /** The SES configuration set's event topic (delivery, bounce, complaint events). */
   readonly emailEvents: ITopic;
 }
@@ -42,9 +44,11 @@ const PERIOD = Duration.minutes(5);
 export class SiteLoopConstruct extends Construct {
   readonly emailEventFunctions: readonly EmailEventFunction[];
   readonly alarms: Alarm[] = [];
+  private readonly stage: string;
 
   constructor(scope: Construct, id: string, props: SiteLoopConstructProps) {
     super(scope, id);
+    this.stage = props.stage;
 
     this.emailEventFunctions = emailEventFunctions().map((spec) => {
       const fn = createManifestFunction(this, spec, props);
@@ -68,7 +72,7 @@ export class SiteLoopConstruct extends Construct {
       new Metric({
         namespace: SITE_METRICS.namespace,
         metricName,
-        dimensionsMap: { service: SITE_METRICS.service },
+        dimensionsMap: { service: SITE_METRICS.service, stage: this.stage },
         statistic,
         period,
       });

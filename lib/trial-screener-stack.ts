@@ -1,5 +1,5 @@
 import { CfnOutput, Lazy, Stack, type StackProps } from 'aws-cdk-lib';
-import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { ApiConstruct } from './api-construct';
 import { senderDomain, type StackConfig } from './stack-config';
@@ -124,6 +124,7 @@ export class TrialScreenerStack extends Stack {
       key,
       logRetention,
       environment,
+      stage: config.stage,
       emailEvents: this.delivery.emailEvents,
     });
     this.monitoring = new MonitoringConstruct(this, 'Monitoring', {

@@ -39,6 +39,16 @@ const BOOTSTRAP_QUALIFIER_CONTEXT = '@aws-cdk/core:bootstrapQualifier';
  */
 export const LEAD_PAGE_PATH = 'site/leads';
 
+/**
+ * The CloudFront function (JS 2.0 runtime) that serves the lead page for `site/leads/<leadId>`.
+ * The pattern is a RegExp turned into its literal, so its slashes come out escaped: written by hand
+ * inside a template string, `\/` loses its backslash and the function no longer compiles.
+ */
+export function leadPageRewriteCode(): string {
+  const leadPage = new RegExp(`^/${LEAD_PAGE_PATH}/[^/]+/?$`);
+  return `function handler(event) { var request = event.request; if (${leadPage}.test(request.uri)) { request.uri = '/${LEAD_PAGE_PATH}/index.html'; } return request; }`;
+}
+
 /** Where `npm run build:web` writes the patient form. */
 export const DEFAULT_WEB_ASSETS_PATH = join(PROJECT_ROOT, 'web', 'dist');
 
@@ -155,9 +165,7 @@ export class WebConstruct extends Construct {
     const leadPageRewrite = new CloudFrontFunction(this, 'LeadPageRewrite', {
       comment: 'Serves site/leads/index.html for every site/leads/<leadId> path',
       runtime: FunctionRuntime.JS_2_0,
-      code: FunctionCode.fromInline(
-        `function handler(event) { var request = event.request; if (/^\/${LEAD_PAGE_PATH}\/[^/]+\/?$/.test(request.uri)) { request.uri = '/${LEAD_PAGE_PATH}/index.html'; } return request; }`,
-      ),
+      code: FunctionCode.fromInline(leadPageRewriteCode()),
     });
     const domain = props.customDomain;
     this.distribution = new Distribution(this, 'Distribution', {

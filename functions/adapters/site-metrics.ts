@@ -1,6 +1,8 @@
 /**
- * Metrics of the site's side (namespace `TrialScreener`, service `site-leads`), published by the
- * site API functions, the reminder run and the email-event recorder: counts only, never an id.
+ * Metrics of the site's side (namespace `TrialScreener`, service `site-leads`, dimension `stage`),
+ * published by the site API functions, the reminder run and the email-event recorder: counts only,
+ * never an id. The stage keeps a staging deployment's bounces and pauses out of production's alarms
+ * when both run in one account, as the funnel and delivery metrics do.
  * The funnel dashboard and the alarms (`lib/site-loop-construct.ts`) read them by these names.
  */
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
@@ -27,9 +29,9 @@ export function outcomeMetricName(outcome: string): string {
 
 let shared: Metrics | undefined;
 
-/** The process's metrics of the site's side. */
-export function siteMetrics(): Metrics {
-  shared ??= new Metrics({ namespace: SITE_METRICS_NAMESPACE, serviceName: SITE_METRICS_SERVICE });
+/** The process's metrics of the site's side, in its deployment's stage. */
+export function siteMetrics(stage: string): Metrics {
+  shared ??= new Metrics({ namespace: SITE_METRICS_NAMESPACE, serviceName: SITE_METRICS_SERVICE, defaultDimensions: { stage } });
   return shared;
 }
 

@@ -26,7 +26,7 @@ export const handler = httpHandler(
   async (req, ctx) => {
     const viewed = await view(req.pathParameters.leadId, req.token);
     logger.info('site lead viewed', { requestId: ctx.requestId, leadId: viewed.lead.leadId, link: viewed.linkId });
-    countNow(siteMetrics(), SITE_METRIC_NAMES.leadViewed);
+    countNow(siteMetrics(config.DEPLOYMENT_STAGE), SITE_METRIC_NAMES.leadViewed);
     return ok(toSiteLeadResponse(viewed));
   },
 );

@@ -35,7 +35,7 @@ export const handler = httpHandler(
         trialId,
         siteId,
       });
-      countNow(siteMetrics(), SITE_METRIC_NAMES.sitePaused);
+      countNow(siteMetrics(config.DEPLOYMENT_STAGE), SITE_METRIC_NAMES.sitePaused);
     }
     return ok(toSitePausedResponse(paused));
   },

@@ -13,7 +13,7 @@ const table = tableRef(config.TABLE_NAME);
 export const handler = createEmailEventHandler({
   events: new EmailEventRepository(table),
   pauses: new SitePauseRepository(table),
-  metrics: siteMetrics(),
+  metrics: siteMetrics(config.DEPLOYMENT_STAGE),
   logger,
   now: () => new Date(),
 });

@@ -21,7 +21,7 @@ export const handler = httpHandler(
     const result = await record(req.pathParameters.leadId, req.token, req.body);
     const { leadId, linkId, recorded } = result;
     logger.info('site outcome recorded', { requestId: ctx.requestId, leadId, link: linkId, outcome: recorded.outcome });
-    countNow(siteMetrics(), SITE_METRIC_NAMES.outcomeRecorded, outcomeMetricName(recorded.outcome));
+    countNow(siteMetrics(config.DEPLOYMENT_STAGE), SITE_METRIC_NAMES.outcomeRecorded, outcomeMetricName(recorded.outcome));
     return created(toSiteOutcomeResponse(result));
   },
 );

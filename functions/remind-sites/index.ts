@@ -26,7 +26,7 @@ export const handler = createRemindSitesHandler({
   policy: settings.policy,
   appUrl: settings.appUrl,
   links: siteLinkIssuer(config.SITE_LINK_TTL_DAYS),
-  metrics: siteMetrics(),
+  metrics: siteMetrics(config.DEPLOYMENT_STAGE),
   logger,
   now: () => new Date(),
   reminderWorkingDays: config.SITE_REMINDER_WORKING_DAYS,

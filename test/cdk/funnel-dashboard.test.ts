@@ -90,7 +90,10 @@ describe('the funnel dashboard', () => {
       stage: 'staging',
     });
     expect(dimensionsOf('Funnel per week', LEADS_DELIVERED_METRIC)).toEqual({ service: DELIVERY_SERVICE_NAME, stage: 'staging' });
-    expect(dimensionsOf('Funnel per week', outcomeMetricName('enrolled'))).toEqual({ service: SITE_METRICS_SERVICE });
+    expect(dimensionsOf('Funnel per week', outcomeMetricName('enrolled'))).toEqual({
+      service: SITE_METRICS_SERVICE,
+      stage: 'staging',
+    });
   });
 
   it('names the same metrics the publishers publish', () => {

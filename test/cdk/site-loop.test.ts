@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { SITE_METRIC_NAMES, SITE_METRICS_NAMESPACE, SITE_METRICS_SERVICE } from '#adapters/site-metrics';
 import { SITE_LEAD_PAGE_PREFIX } from '#core/site-leads';
-import { LEAD_PAGE_PATH } from '#lib/web-construct';
+import { LEAD_PAGE_PATH, leadPageRewriteCode } from '#lib/web-construct';
 import { SITE_METRICS } from '#lib/site-loop-construct';
 import { synthesizeStack, type SynthesizedStack } from './synthesize';
 
@@ -35,7 +35,10 @@ describe('the site loop in AWS', () => {
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       MetricName: metricName,
       Namespace: SITE_METRICS_NAMESPACE,
-      Dimensions: [{ Name: 'service', Value: SITE_METRICS_SERVICE }],
+      Dimensions: Match.arrayWith([
+        { Name: 'service', Value: SITE_METRICS_SERVICE },
+        { Name: 'stage', Value: 'prod' }, // cdk.json's stage, which the test stack keeps
+      ]),
       Threshold: 0,
       AlarmActions: [Match.anyValue()],
     });
@@ -46,6 +49,21 @@ describe('the site loop in AWS', () => {
       FunctionCode: Match.stringLikeRegexp(`${LEAD_PAGE_PATH}/index.html`),
     });
     expect(SITE_LEAD_PAGE_PREFIX).toBe(`/${LEAD_PAGE_PATH}/`);
+  });
+
+  it.each([
+    ['/site/leads/lead-123', '/site/leads/index.html'],
+    ['/site/leads/lead-123/', '/site/leads/index.html'],
+    ['/site/leads/lead-123/extra', '/site/leads/lead-123/extra'],
+    ['/index.html', '/index.html'],
+    ['/assets/site-lead.js', '/assets/site-lead.js'],
+  ])('its lead page function compiles and sends %s to %s', (uri, servedUri) => {
+    // The code CloudFront runs, evaluated as it is deployed (a syntax error here fails the deploy).
+    const handler = new Function(`${leadPageRewriteCode()}; return handler;`)() as (event: { request: { uri: string } }) => {
+      uri: string;
+    };
+    expect(handler({ request: { uri } }).uri).toBe(servedUri);
+    template.hasResourceProperties('AWS::CloudFront::Function', { FunctionCode: leadPageRewriteCode() });
   });
 
   it('names the metrics as the functions publish them', () => {
