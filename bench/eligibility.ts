@@ -25,7 +25,14 @@
 import { resolve } from 'node:path';
 import type { Engine } from 'json-rules-engine';
 import { NOT_SURE, ruleAnswers } from '#core/answers';
-import { evaluateCriteria, evaluateRules, evaluateScreening, prepareCatalog, type PreparedCatalog } from '#core/eligibility';
+import {
+  criteriaOf as engineCriteriaOf,
+  decideCriteria,
+  evaluateScreening,
+  prepareCatalog,
+  type PreparedCatalog,
+  type ScreeningCriteria,
+} from '#core/eligibility';
 import { assessFreshness, DEFAULT_MAX_RECORD_AGE_DAYS } from '#core/freshness';
 import { ruleVariables } from '#core/rules';
 import {
@@ -257,28 +264,39 @@ function eligibilityOf(criteria: readonly CriterionEvaluation[]): Eligibility {
 
 // ---- the implementations ----------------------------------------------------------------------
 
-/** Our engine's criteria evaluation, as `evaluateScreening` runs it: each distinct rule once, then `evaluateCriteria` per trial. */
-function screenWithEngine(catalog: PreparedCatalog, answers: Answers): TrialCriteria[] {
-  const values = evaluateRules(catalog, SCREENER_ID, answers);
-  const results = new Array<TrialCriteria>(catalog.trials.length);
-  for (let t = 0; t < catalog.trials.length; t++) results[t] = evaluateCriteria(catalog.trials[t]!, values);
-  return results;
+/**
+ * A screening's decisions, as both timed implementations give them: each criterion's outcome code
+ * (0 not met, 1 met, 2 unknown) and each trial's eligibility code (0 eligible, 1 possibly, 2
+ * ineligible), by position, trial after trial (`ScreeningCriteria` of the engine). That is what the
+ * stored record and the response need; the result objects of the trials a response shows are
+ * joined from them afterwards (`criteriaOf`), in the whole evaluation, which is timed too.
+ */
+interface Decisions {
+  criteriaStart: Int32Array;
+  codes: Uint8Array;
+  eligibility: Uint8Array;
+}
+
+/** Our engine's criteria evaluation, as `evaluateScreening` runs it: `decideCriteria`. */
+function screenWithEngine(catalog: PreparedCatalog, answers: Answers): ScreeningCriteria {
+  return decideCriteria(catalog, SCREENER_ID, answers);
 }
 
 /**
  * The hand-written catalog, prepared once as `prepareCatalog` prepares the engine's: one closure
- * per distinct rule, each criterion's slot (the index of its rule's closure) and its three
- * possible results, built once and frozen.
+ * per distinct rule, each criterion's slot (the index of its rule's closure) in one flat table,
+ * trial after trial, and each criterion's three possible results, built once and frozen.
  */
 interface HandWrittenCatalog {
   rules: HandWrittenCriterion[];
   trials: HandWrittenTrial[];
+  criterionSlots: Int32Array;
+  criteriaStart: Int32Array;
 }
 
 interface HandWrittenTrial {
   trial: Trial;
   criteria: (CatalogCriterion & { evaluate: HandWrittenCriterion })[];
-  slots: Int32Array;
   /** Not met, met, unknown for each criterion in turn. */
   outcomes: CriterionEvaluation[];
   /** Prepared once per catalog, as `prepareCatalog` does for the engine. */
@@ -288,6 +306,7 @@ interface HandWrittenTrial {
 const CODE_NOT_MET = 0;
 const CODE_MET = 1;
 const CODE_UNKNOWN = 2;
+const ELIGIBILITY_CODES: readonly Eligibility[] = ['eligible', 'possibly_eligible', 'ineligible'];
 
 function prepareByHand(trials: readonly Trial[]): HandWrittenCatalog {
   // A criterion written alike in several trials is one function and one value, as a developer
@@ -303,6 +322,8 @@ function prepareByHand(trials: readonly Trial[]): HandWrittenCatalog {
     }
     return slot;
   };
+  const slots: number[] = [];
+  const starts = [0];
   const prepared = trials.map((trial) => {
     const criteria = criteriaOf(trial).map((criterion) => ({ ...criterion, evaluate: rules[slotOf(criterion.rule)]! }));
     const outcomes = criteria.flatMap(({ id, kind, text, rule }) => {
@@ -310,40 +331,56 @@ function prepareByHand(trials: readonly Trial[]): HandWrittenCatalog {
       const basedOn = ruleVariables(rule);
       return (['not_met', 'met', 'unknown'] as const).map((result) => Object.freeze({ id, kind, text, result, basedOn }));
     });
-    return {
-      trial,
-      criteria,
-      slots: Int32Array.from(criteria, (criterion) => slotOf(criterion.rule)),
-      outcomes,
-      sites: recruitingSites(trial),
-    };
+    for (const criterion of criteria) slots.push(slotOf(criterion.rule));
+    starts.push(slots.length);
+    return { trial, criteria, outcomes, sites: recruitingSites(trial) };
   });
-  return { rules, trials: prepared };
+  return { rules, trials: prepared, criterionSlots: Int32Array.from(slots), criteriaStart: Int32Array.from(starts) };
 }
 
-function screenByHand({ rules, trials }: HandWrittenCatalog, answers: Answers): TrialCriteria[] {
+function screenByHand({ rules, trials, criterionSlots, criteriaStart }: HandWrittenCatalog, answers: Answers): Decisions {
   // Each distinct rule once, as the engine does.
   const values = new Uint8Array(rules.length);
   for (let r = 0; r < rules.length; r++) {
     const outcome = rules[r]!(answers);
     values[r] = outcome === undefined ? CODE_UNKNOWN : outcome ? CODE_MET : CODE_NOT_MET;
   }
-  const results = new Array<TrialCriteria>(trials.length);
+  // The same single pass as the engine's `decideCriteria`: codes and eligibility together.
+  const codes = new Uint8Array(criterionSlots.length);
+  const eligibility = new Uint8Array(trials.length);
+  let c = 0;
   for (let t = 0; t < trials.length; t++) {
-    const { slots, outcomes } = trials[t]!;
-    // The same single pass as the engine's `evaluateCriteria`: results and eligibility together.
-    const criteria = new Array<CriterionEvaluation>(slots.length);
     let anyNotMet = false;
     let anyUnknown = false;
-    for (let i = 0; i < slots.length; i++) {
-      const code = values[slots[i]!]!;
+    for (const end = criteriaStart[t + 1]!; c < end; c++) {
+      const code = values[criterionSlots[c]!]!;
+      codes[c] = code;
       if (code === CODE_NOT_MET) anyNotMet = true;
       else if (code === CODE_UNKNOWN) anyUnknown = true;
-      criteria[i] = outcomes[i * 3 + code]!;
     }
-    results[t] = { eligibility: anyNotMet ? 'ineligible' : anyUnknown ? 'possibly_eligible' : 'eligible', criteria };
+    eligibility[t] = anyNotMet ? 2 : anyUnknown ? 1 : 0;
   }
-  return results;
+  return { criteriaStart, codes, eligibility };
+}
+
+/** A trial's decisions joined to its criteria's prepared results, as the engine's `criteriaOf` does. */
+function joinByHand(trial: HandWrittenTrial, decisions: Decisions, index: number): TrialCriteria {
+  const start = decisions.criteriaStart[index]!;
+  const criteria = new Array<CriterionEvaluation>(decisions.criteriaStart[index + 1]! - start);
+  for (let i = 0; i < criteria.length; i++) criteria[i] = trial.outcomes[i * 3 + decisions.codes[start + i]!]!;
+  return { eligibility: ELIGIBILITY_CODES[decisions.eligibility[index]!]!, criteria };
+}
+
+/** Every trial's per-criterion results from the engine's decisions (to compare them, not timed). */
+function engineResults(catalog: PreparedCatalog, answers: Answers): TrialCriteria[] {
+  const decided = decideCriteria(catalog, SCREENER_ID, answers);
+  return decided.trials.map((_, index) => engineCriteriaOf(decided, index));
+}
+
+/** Every trial's per-criterion results from the hand-written decisions (to compare them, not timed). */
+function handWrittenResults(catalog: HandWrittenCatalog, answers: Answers): TrialCriteria[] {
+  const decisions = screenByHand(catalog, answers);
+  return catalog.trials.map((trial, index) => joinByHand(trial, decisions, index));
 }
 
 const ORDER: Record<Eligibility, number> = { eligible: 0, possibly_eligible: 1, ineligible: 2 };
@@ -352,8 +389,10 @@ const ORDER: Record<Eligibility, number> = { eligible: 0, possibly_eligible: 1, 
 function screenByHandFull(catalog: HandWrittenCatalog, answers: Answers, location: PatientLocation) {
   const { trials } = catalog;
   const policy = { maxRecordAgeDays: DEFAULT_MAX_RECORD_AGE_DAYS, now: new Date() };
-  const results = screenByHand(catalog, answers).map((result, index) => {
-    const { trial, sites } = trials[index]!;
+  const decisions = screenByHand(catalog, answers);
+  const results = trials.map((prepared, index) => {
+    const result = joinByHand(prepared, decisions, index);
+    const { trial, sites } = prepared;
     const nearestSite = nearestRecruitingSite(trial, location, sites) as SiteSummary | null;
     return { ...result, trialId: trial.nctId, nearestSite, current: assessFreshness(trial, nearestSite?.siteId, policy).current };
   });
@@ -517,25 +556,26 @@ async function measureCatalog(
 
   // Every implementation must give the same per-criterion results before any time counts.
   started = nowMs();
-  const reference = screenWithEngine(prepared, complete);
+  screenWithEngine(prepared, complete);
   const firstEngineMs = nowMs() - started;
   started = nowMs();
-  const firstByHand = screenByHand(byHand, complete);
+  screenByHand(byHand, complete);
   const firstHandWrittenMs = nowMs() - started;
+  const reference = engineResults(prepared, complete);
   const full = evaluateScreening(screener, prepared, complete, location);
   const byTrialId = (results: readonly TrialCriteria[]) => [...results].sort((a, b) => a.trialId!.localeCompare(b.trialId!));
   const withIds = (results: readonly TrialCriteria[]) =>
     results.map((result, index) => ({ ...result, trialId: trials[index]!.nctId }));
   const resultsAgree =
-    sameResults(reference, firstByHand) &&
+    sameResults(reference, handWrittenResults(byHand, complete)) &&
     (engine === undefined || sameResults(reference, await screenWithRulesEngine(engine, byHand.trials, complete))) &&
-    sameResults(screenWithEngine(prepared, partial), screenByHand(byHand, partial)) &&
+    sameResults(engineResults(prepared, partial), handWrittenResults(byHand, partial)) &&
     full.results.length === reference.length &&
     sameResults(byTrialId(full.results), byTrialId(withIds(reference))) &&
     sameResults(byTrialId(screenByHandFull(byHand, complete, location)), byTrialId(withIds(reference)));
   const resultCounts: Record<CriterionResult, number> = { met: 0, not_met: 0, unknown: 0 };
   for (const trial of reference) for (const criterion of trial.criteria) resultCounts[criterion.result] += 1;
-  const partialUnknownCriteria = screenWithEngine(prepared, partial)
+  const partialUnknownCriteria = engineResults(prepared, partial)
     .flatMap((trial) => trial.criteria)
     .filter((criterion) => criterion.result === 'unknown').length;
 

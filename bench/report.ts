@@ -79,18 +79,21 @@ Median time per screening of a warm process: each implementation first screens f
 round. Before timing, the harness checked that every implementation produced the same per-criterion
 results (column "agree").
 
-- **engine**: \`evaluateRules\` (each distinct rule of the compiled catalog once, three-valued, unknown
-  included) then \`evaluateCriteria\` per trial, giving each criterion's \`{id, kind, text, result}\` (the
-  catalog's prepared result objects, none built per screening) and each trial's eligibility, as the API
-  returns them;
+- **engine**: \`decideCriteria\`: each distinct rule of the compiled catalog once (three-valued, unknown
+  included), then every criterion's value read through one flat table per screener, giving each criterion's
+  outcome and each trial's eligibility as one byte each, by position: the ids and values the compact stored
+  record and the response need. No object is built per criterion or per trial; the result objects (texts and
+  all, prepared once per catalog) are joined only for the results a response returns (\`criteriaOf\`, in
+  **evaluateScreening** below);
 - **hand-written**: the same work in TypeScript written by hand: one three-valued closure per rule
-  shape, each distinct rule's closure run once per screening, the criteria's prepared results picked
-  by value (the practical limit);
-- **json-rules-engine**: the same criteria as its condition trees, all in one engine, same output
-  (shared catalogs only);
-- **evaluateScreening** / **hand-written + sites**: the whole evaluation (adds red-flag triage, the nearest
-  recruiting site of each trial, its record's freshness and the ordering) against hand-written criteria plus
-  the same site, freshness and ordering work;
+  shape, each distinct rule's closure run once per screening, then the same flat table read into the same
+  bytes (the practical limit);
+- **json-rules-engine**: the same criteria as its condition trees, all in one engine, giving each
+  criterion's result object (shared catalogs only);
+- **evaluateScreening** / **hand-written + sites**: the whole evaluation (adds red-flag triage, each result's
+  criteria joined to their prepared result objects, the nearest recruiting site of each trial, its record's
+  freshness and the ordering) against hand-written criteria plus the same joining, site, freshness and
+  ordering work;
 - **partial answers**: \`pregnant\` unanswered and \`diagnoses\` answered "not sure", so rules reading them
   are unknown unless the rest of the rule decides them, inside the compiled code (there is no
   interpreter fallback any more);
@@ -172,11 +175,8 @@ function distinctMissText(row: EligibilityRow): string {
   return `
 **Why ${row.trials} all-distinct trials take more than ${TARGETS.distinctScreeningMs} ms here**: a screening of that catalog evaluates
 ${row.distinctRules ?? 'n/a'} distinct rules and picks ${row.trials * row.criteriaPerTrial} criterion results. Hand-written three-valued TypeScript doing
-the same work took ${ms(row.handWrittenMs)} in the same rounds, ${x(row.handWrittenMs / row.engineMs)} the engine's ${ms(row.engineMs)}: the engine is
-at this machine's limit for the work, not above it. A CPU profile of the engine on this catalog (\`--cpu-prof\`, see the
-perf report) puts about a third of it in the generated rule loops and two thirds in the per-trial loop (a read of
-each criterion's value, a pointer to its prepared result, one array per trial), which is the same code the
-hand-written version runs. The machine is shared by eight engineers on 2 cores: absolute times moved by 2-5x between
+the same work took ${ms(row.handWrittenMs)} in the same rounds, ${x(row.handWrittenMs / row.engineMs)} the engine's ${ms(row.engineMs)}. The machine is
+shared by five engineers on 2 cores (load average at the start of this section above): absolute times moved by 2-5x between
 runs of the day, ratios much less.
 `;
 }

@@ -2,14 +2,15 @@
  * Eligibility: a patient's answers against every recruiting trial for the screener.
  *
  * `prepareCatalog` does the expensive work once per catalog load (compiling every criterion rule,
- * deriving the registry's structured limits as criteria, and building each criterion's three
- * possible results); `evaluateScreening` is the per-request hot path: it evaluates each distinct
- * rule once (`evaluateRules`), then each trial only reads its criteria's values and picks their
- * prepared results, so a screening builds no object per criterion.
+ * deriving the registry's structured limits as criteria, building each criterion's three possible
+ * results, and one flat table per screener of every criterion's rule); `evaluateScreening` is the
+ * per-request hot path: `decideCriteria` evaluates each distinct rule once, then reads every
+ * criterion's value through that table into one byte per criterion and one per trial, and only the
+ * results a screening returns pick their criteria's prepared result objects.
  */
 import { ruleAnswers } from './answers';
 import { createRuleCompiler, MET, NOT_MET, UNKNOWN } from './compile-rule';
-import type { CompiledRule, OutcomeCode, RuleCompiler, RuleProgram, RuleValues } from './compile-rule';
+import type { CompiledRule, RuleCompiler, RuleProgram, RuleValues } from './compile-rule';
 import { countryFromRegistryName } from './countries';
 import { assessFreshness, DEFAULT_MAX_RECORD_AGE_DAYS, isOffered, type FreshnessPolicy } from './freshness';
 import { nearestRecruitingSite, recruitingSites } from './geo';
@@ -67,11 +68,49 @@ export interface PreparedCatalog {
   byId: Map<string, PreparedTrial>;
   /** The compiler of the trials' rules. */
   rules: RuleCompiler;
-  /**
-   * Per screener id, the distinct rules of the recruiting trials it screens, as one program: a
-   * screening evaluates each of them once and nothing else (not the rules of closed trials).
-   */
-  programs: ReadonlyMap<string, RuleProgram>;
+  /** Per screener id, what a screening on it evaluates (`ScreenerPlan`). */
+  screeners: ReadonlyMap<string, ScreenerPlan>;
+}
+
+/**
+ * What a screening on one screener evaluates, prepared once per catalog: the offered trials it
+ * screens, the distinct rules of their criteria as one program (each evaluated once per screening,
+ * and nothing else: not the rules of closed trials), and every criterion's rule slot in one flat
+ * table, trial after trial, so a screening reads them in one pass over contiguous memory.
+ */
+export interface ScreenerPlan {
+  /** The offered trials the screener screens, in catalog order. */
+  trials: readonly PreparedTrial[];
+  program: RuleProgram;
+  /** Each criterion's rule slot (`CompiledRule.slot`), the criteria of `trials[0]` first. */
+  criterionSlots: Int32Array;
+  /** Where each trial's criteria start in `criterionSlots`; one more entry, the table's length, last. */
+  criteriaStart: Int32Array;
+}
+
+/** A trial's eligibility as one byte (`ScreeningCriteria.eligibility`), in the order results are shown. */
+export const ELIGIBLE = 0;
+export const POSSIBLY_ELIGIBLE = 1;
+export const INELIGIBLE = 2;
+export type EligibilityCode = typeof ELIGIBLE | typeof POSSIBLY_ELIGIBLE | typeof INELIGIBLE;
+/** The eligibility of each `EligibilityCode`. */
+export const ELIGIBILITIES: readonly Eligibility[] = ['eligible', 'possibly_eligible', 'ineligible'];
+
+/**
+ * One screening's decisions for every offered trial of a screener (`decideCriteria`): each
+ * criterion's outcome and each trial's eligibility, by position, as bytes. These are the ids and
+ * values the stored record and the response need; `criteriaOf` joins a trial's criteria to their
+ * prepared result objects (texts and all) only for the results that are returned.
+ */
+export interface ScreeningCriteria {
+  /** The screener's offered trials (`ScreenerPlan.trials`). */
+  trials: readonly PreparedTrial[];
+  /** Where each trial's criteria start in `codes` (`ScreenerPlan.criteriaStart`). */
+  criteriaStart: Int32Array;
+  /** Each criterion's `OutcomeCode` (0 not met, 1 met, 2 unknown), trial after trial. */
+  codes: Uint8Array;
+  /** Each trial's `EligibilityCode`. */
+  eligibility: Uint8Array;
 }
 
 /** Question ids the structured criteria read; part of the screener contract. */
@@ -93,29 +132,81 @@ export function prepareCatalog(version: string, trials: Trial[]): PreparedCatalo
   // screening, and rules differing only in their limits share one generated function.
   const rules = createRuleCompiler();
   const prepared = trials.map((trial) => prepareTrial(trial, rules));
-  const byScreener = new Map<string, CompiledRule[]>();
-  for (const { trial, criteria } of prepared) {
-    if (trial.status !== 'RECRUITING') continue;
-    for (const screenerId of trial.screenerIds) {
+  const byScreener = new Map<string, PreparedTrial[]>();
+  for (const trial of prepared) {
+    if (!isOffered(trial.trial)) continue;
+    for (const screenerId of new Set(trial.trial.screenerIds)) {
       const screened = byScreener.get(screenerId) ?? [];
       byScreener.set(screenerId, screened);
-      for (const criterion of criteria) screened.push(criterion.rule);
+      screened.push(trial);
     }
   }
-  const programs = new Map([...byScreener].map(([screenerId, screened]) => [screenerId, rules.program(screened)] as const));
-  return { version, trials: prepared, byId: new Map(prepared.map((trial) => [trial.trial.nctId, trial])), rules, programs };
+  const screeners = new Map([...byScreener].map(([screenerId, screened]) => [screenerId, planFor(screened, rules)] as const));
+  return { version, trials: prepared, byId: new Map(prepared.map((trial) => [trial.trial.nctId, trial])), rules, screeners };
+}
+
+function planFor(trials: readonly PreparedTrial[], rules: RuleCompiler): ScreenerPlan {
+  const criteriaStart = new Int32Array(trials.length + 1);
+  for (let t = 0; t < trials.length; t++) criteriaStart[t + 1] = criteriaStart[t]! + trials[t]!.ruleSlots.length;
+  const criterionSlots = new Int32Array(criteriaStart[trials.length]!);
+  for (let t = 0; t < trials.length; t++) criterionSlots.set(trials[t]!.ruleSlots, criteriaStart[t]!);
+  const program = rules.program(trials.flatMap((trial) => trial.criteria.map((criterion) => criterion.rule)));
+  return { trials, program, criterionSlots, criteriaStart };
+}
+
+const NO_TRIALS: ScreenerPlan = {
+  trials: [],
+  program: { evaluate: () => new Uint8Array(0) },
+  criterionSlots: new Int32Array(0),
+  criteriaStart: new Int32Array(1),
+};
+
+/**
+ * Evaluates, for one screening, every distinct rule of the offered trials `screenerId` screens,
+ * each once. A missing or "not sure" answer is unknown to every rule that reads it, inside the
+ * compiled rules themselves.
+ */
+export function evaluateRules(catalog: PreparedCatalog, screenerId: string, answers: Answers): RuleValues {
+  return (catalog.screeners.get(screenerId) ?? NO_TRIALS).program.evaluate(answers);
 }
 
 /**
- * Evaluates, for one screening, every distinct rule of the recruiting trials `screenerId` screens,
- * each once: the values `evaluateCriteria` reads. A missing or "not sure" answer is unknown to
- * every rule that reads it, inside the compiled rules themselves.
+ * Decides, for one screening, every criterion of every offered trial `screenerId` screens: each
+ * distinct rule evaluated once (`evaluateRules`), then each criterion's value read through the
+ * screener's flat table, and each trial `ineligible` if any criterion is not met, else
+ * `possibly_eligible` if any is unknown, else `eligible`. `answers` are as rules read them
+ * (`ruleAnswers`). Builds no object per criterion or trial: see `criteriaOf`.
  */
-export function evaluateRules(catalog: PreparedCatalog, screenerId: string, answers: Answers): RuleValues {
-  return (catalog.programs.get(screenerId) ?? NO_RULES).evaluate(answers);
+export function decideCriteria(catalog: PreparedCatalog, screenerId: string, answers: Answers): ScreeningCriteria {
+  const { trials, program, criterionSlots, criteriaStart } = catalog.screeners.get(screenerId) ?? NO_TRIALS;
+  const values = program.evaluate(answers);
+  const codes = new Uint8Array(criterionSlots.length);
+  const eligibility = new Uint8Array(trials.length);
+  let c = 0;
+  for (let t = 0; t < trials.length; t++) {
+    // One bit per outcome code seen among the trial's criteria.
+    let seen = 0;
+    for (const end = criteriaStart[t + 1]!; c < end; c++) {
+      const code = values[criterionSlots[c]!]!;
+      codes[c] = code;
+      seen |= 1 << code;
+    }
+    eligibility[t] = seen & (1 << NOT_MET) ? INELIGIBLE : seen & (1 << UNKNOWN) ? POSSIBLY_ELIGIBLE : ELIGIBLE;
+  }
+  return { trials, criteriaStart, codes, eligibility };
 }
 
-const NO_RULES: RuleProgram = { evaluate: () => new Uint8Array(0) };
+/**
+ * The `index`th trial of a screening's decisions (`decideCriteria`) with its criteria's results:
+ * the catalog's prepared, frozen result objects (read them, never change them), one array built.
+ */
+export function criteriaOf(decided: ScreeningCriteria, index: number): CriteriaEvaluation {
+  const { outcomes } = decided.trials[index]!;
+  const start = decided.criteriaStart[index]!;
+  const criteria = new Array<CriterionEvaluation>(decided.criteriaStart[index + 1]! - start);
+  for (let i = 0; i < criteria.length; i++) criteria[i] = outcomes[i * 3 + decided.codes[start + i]!]!;
+  return { eligibility: ELIGIBILITIES[decided.eligibility[index]!]!, criteria };
+}
 
 /**
  * Evaluates a screening: red flags first (any red flag means `urgent_care` and no matching at
@@ -153,15 +244,15 @@ export function matchTrials(
   freshness: FreshnessPolicy = { maxRecordAgeDays: DEFAULT_MAX_RECORD_AGE_DAYS, now: new Date() },
 ): ScreeningEvaluation {
   // Durations in weeks; "not sure" stays as it is and every rule reads it as unknown.
-  const values = evaluateRules(catalog, screener.id, ruleAnswers(screener, answers));
-  const ranked: RankedResult[] = [];
-  for (const prepared of catalog.trials) {
-    const { trial } = prepared;
-    if (!isOffered(trial) || !trial.screenerIds.includes(screener.id)) continue;
-    const result = evaluateTrial(prepared, values, location, freshness);
+  const decided = decideCriteria(catalog, screener.id, ruleAnswers(screener, answers));
+  const ranked = new Array<RankedResult>(decided.trials.length);
+  for (let index = 0; index < ranked.length; index++) {
+    const prepared = decided.trials[index]!;
+    const nearestSite = nearestRecruitingSite(prepared.trial, location, prepared.sites);
+    const result = presentTrialResult(prepared, criteriaOf(decided, index), nearestSite, freshness);
     // A study whose record is not current comes after those that are, in each group.
-    const rank = ELIGIBILITY_ORDER[result.eligibility] * 2 + (result.freshness?.current ? 0 : 1);
-    ranked.push({ result, eligibilityRank: rank, distance: distanceForSorting(result, location) });
+    const rank = decided.eligibility[index]! * 2 + (result.freshness?.current ? 0 : 1);
+    ranked[index] = { result, eligibilityRank: rank, distance: distanceForSorting(result, location) };
   }
   // The sort keys are computed once per trial above, not once per comparison: a sort makes
   // about n log n comparisons, which at thousands of trials cost more than the criteria.
@@ -178,26 +269,6 @@ export function matchTrials(
 export interface CriteriaEvaluation {
   eligibility: Eligibility;
   criteria: CriterionEvaluation[];
-}
-
-/**
- * One prepared trial's criteria from a screening's rule values (`evaluateRules`; the per-trial core
- * of `evaluateScreening`, without sites): each criterion met, not met or unknown, and the trial
- * `ineligible` if any is not met, else `possibly_eligible` if any is unknown, else `eligible`.
- * The criterion results are the catalog's prepared, frozen ones: read them, never change them.
- */
-export function evaluateCriteria(prepared: PreparedTrial, values: RuleValues): CriteriaEvaluation {
-  const { ruleSlots, outcomes } = prepared;
-  const criteria = new Array<CriterionEvaluation>(ruleSlots.length);
-  let anyNotMet = false;
-  let anyUnknown = false;
-  for (let i = 0; i < ruleSlots.length; i++) {
-    const code = values[ruleSlots[i]!] as OutcomeCode;
-    if (code === NOT_MET) anyNotMet = true;
-    else if (code === UNKNOWN) anyUnknown = true;
-    criteria[i] = outcomes[i * 3 + code]!;
-  }
-  return { eligibility: anyNotMet ? 'ineligible' : anyUnknown ? 'possibly_eligible' : 'eligible', criteria };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -281,17 +352,6 @@ function describeAge(years: number): string {
   return Number.isInteger(years) ? String(years) : `${Math.round(years * 12)} months`;
 }
 
-function evaluateTrial(
-  prepared: PreparedTrial,
-  values: RuleValues,
-  location: PatientLocation,
-  policy: FreshnessPolicy,
-): TrialResult {
-  const { eligibility, criteria } = evaluateCriteria(prepared, values);
-  const nearestSite = nearestRecruitingSite(prepared.trial, location, prepared.sites);
-  return presentTrialResult(prepared, { eligibility, criteria }, nearestSite, policy);
-}
-
 /**
  * A trial's result as the patient sees it, from what the screening decided (each criterion's
  * result and the nearest site) and the catalog: everything else (texts, the record's freshness at
@@ -351,8 +411,6 @@ function contactFields(contact: Trial['centralContact']): StudyContact | undefin
   if (contact.email?.trim()) fields.email = contact.email;
   return fields.phone || fields.email ? fields : undefined;
 }
-
-const ELIGIBILITY_ORDER: Record<Eligibility, number> = { eligible: 0, possibly_eligible: 1, ineligible: 2 };
 
 /** A trial's result with its sort keys. */
 interface RankedResult {

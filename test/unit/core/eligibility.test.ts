@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { evaluateCriteria, evaluateRules, evaluateScreening, prepareCatalog } from '#core/eligibility';
+import { criteriaOf, decideCriteria, evaluateScreening, prepareCatalog } from '#core/eligibility';
 import type { PatientLocation } from '#core/geo';
 import type { Answers, Trial } from '#core/model';
 import { aCriterion, aSite, aTrial, PLACES } from '#test/factories/catalog';
@@ -55,11 +55,37 @@ describe('prepareCatalog', () => {
   });
 });
 
-describe('evaluateCriteria', () => {
-  it('gives each criterion its result, in order, and the trial its eligibility', () => {
-    const catalog = prepareCatalog('v1', [aTrial({ criteria: [noOpioids, aCriterion({ id: 'chronic' })] })]);
+describe('decideCriteria', () => {
+  const chronic = aCriterion({ id: 'chronic' });
+
+  it("decides each criterion as a code and each trial's eligibility as a code, trial after trial", () => {
+    const catalog = prepareCatalog('v1', [aTrial({ criteria: [noOpioids, chronic] }), aTrial({ criteria: [noOpioids] })]);
+    const answers = adultWithChronicBackPain({ pain_duration: undefined });
+    const decided = decideCriteria(catalog, screener.id, answers);
+    expect([...decided.criteriaStart]).toEqual([0, 3, 5]);
+    // age-min met, no-opioids met, chronic unknown; age-min met, no-opioids met.
+    expect([...decided.codes]).toEqual([1, 1, 2, 1, 1]);
+    expect([...decided.eligibility]).toEqual([1, 0]);
+  });
+
+  it('decides only the offered trials its screener screens, in catalog order', () => {
+    const closed = aTrial({ nctId: 'NCT00000002', status: 'COMPLETED' });
+    const elsewhere = aTrial({ nctId: 'NCT00000003', screenerIds: ['another-screener'] });
+    const offered = aTrial({ nctId: 'NCT00000004' });
+    const catalog = prepareCatalog('v1', [closed, elsewhere, offered]);
+    const decided = decideCriteria(catalog, screener.id, adultWithChronicBackPain());
+    expect(decided.trials.map((prepared) => prepared.trial.nctId)).toEqual(['NCT00000004']);
+  });
+
+  it('decides nothing for a screener no trial is screened by', () => {
+    const decided = decideCriteria(prepareCatalog('v1', [aTrial()]), 'another-screener', adultWithChronicBackPain());
+    expect([decided.trials.length, decided.codes.length, decided.eligibility.length]).toEqual([0, 0, 0]);
+  });
+
+  it('gives a trial its criteria joined to their results, in order, with its eligibility', () => {
+    const catalog = prepareCatalog('v1', [aTrial({ criteria: [noOpioids, chronic] })]);
     const answers = adultWithChronicBackPain({ medications: ['opioids'], pain_duration: undefined });
-    const evaluation = evaluateCriteria(catalog.trials[0]!, evaluateRules(catalog, screener.id, answers));
+    const evaluation = criteriaOf(decideCriteria(catalog, screener.id, answers), 0);
     expect(evaluation).toEqual({
       eligibility: 'ineligible',
       criteria: [
