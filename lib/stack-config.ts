@@ -1,3 +1,4 @@
+import { Fn, Token } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Node } from 'constructs';
 import * as z from 'zod';
@@ -57,20 +58,18 @@ export const STAGE_NAME = /^[a-z][a-z0-9]{0,11}$/;
 const RESERVED_SENDER_DOMAIN = /@(?:[^@]+\.)?example(?:\.[a-z]+)?$/i;
 
 const senderAddress = z
-  .preprocess(
-    (value) => (value === '' || value === null ? undefined : value),
-    z.email({
-      error: (issue) =>
-        issue.input === undefined
-          ? 'is required: the From address of every email, e.g. -c senderEmail=leads@your-domain.org'
-          : 'must be an email address',
-    }),
-  )
-  .refine((address) => !RESERVED_SENDER_DOMAIN.test(address), {
+  .preprocess((value) => (value === '' || value === null ? undefined : value), z.email('must be an email address').optional())
+  .refine((address) => address === undefined || !RESERVED_SENDER_DOMAIN.test(address), {
     message:
       'is an example.* address, which no mail server accepts: set your own with -c senderEmail=leads@your-domain ' +
       '(see "Deploying to AWS" in the README)',
   });
+
+/**
+ * The sender as the `SenderEmail` CloudFormation parameter accepts it when no `senderEmail` is in
+ * context: an email address, not at an example.* domain (CloudFormation checks it at deploy).
+ */
+export const SENDER_EMAIL_PARAMETER_PATTERN = '^(?![^@]*@(?:[^@]+[.])?example(?:[.][A-Za-z]+)?$)[^@\\s]+@[^@\\s]+[.][^@\\s]+$';
 
 /** A mail domain (no scheme, no `@`): the sender's own domain or a subdomain of it. */
 const mailDomain = z
@@ -92,7 +91,11 @@ export const StackConfigSchema = z
      * CloudFront domain of the web app is always allowed, so the default is an empty list.
      */
     allowedOrigins: stringList.pipe(z.array(httpsOrigin)).default([]),
-    /** The From address of every email; must be a verified SES identity in the target region. */
+    /**
+     * The From address of every email; must be a verified SES identity in the target region. Not
+     * set (as cdk.json ships): the template asks for it as the `SenderEmail` parameter, which has
+     * no default, so a bare `cdk synth` works and `cdk deploy` refuses until the operator gives one.
+     */
     senderEmail: senderAddress,
     /**
      * Whether the stack creates the SES identity for the sender. Set false when the address or its
@@ -221,6 +224,7 @@ export const StackConfigSchema = z
   .refine(
     (config) =>
       !config.mailFromDomain ||
+      !config.senderEmail ||
       config.mailFromDomain.toLowerCase().endsWith(`.${senderDomain(config.senderEmail).toLowerCase()}`),
     {
       message: "must be a subdomain of the sender's domain (SES requires it, and DMARC alignment needs it)",
@@ -228,8 +232,9 @@ export const StackConfigSchema = z
     },
   );
 
-/** The domain part of an email address. */
+/** The domain part of an email address (a CloudFormation expression for a deploy-time parameter). */
 export function senderDomain(address: string): string {
+  if (Token.isUnresolved(address)) return Fn.select(1, Fn.split('@', address));
   return address.slice(address.lastIndexOf('@') + 1);
 }
 

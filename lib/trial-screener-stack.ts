@@ -1,8 +1,8 @@
-import { CfnOutput, Lazy, Stack, type StackProps } from 'aws-cdk-lib';
+import { Annotations, CfnOutput, CfnParameter, Lazy, Stack, type StackProps } from 'aws-cdk-lib';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { ApiConstruct } from './api-construct';
-import { senderDomain, type StackConfig } from './stack-config';
+import { SENDER_EMAIL_PARAMETER_PATTERN, senderDomain, type StackConfig } from './stack-config';
 import { DataConstruct } from './data-construct';
 import { FunnelDashboardConstruct } from './funnel-dashboard-construct';
 import type { EnvironmentValues } from './lambda-function';
@@ -41,6 +41,7 @@ export class TrialScreenerStack extends Stack {
     super(scope, id, props);
     const { config } = props;
     const logRetention = config.logRetentionDays as RetentionDays;
+    const senderEmail = this.senderEmailOf(config);
 
     this.data = new DataConstruct(this, 'Data');
     const { key, table } = this.data;
@@ -60,7 +61,7 @@ export class TrialScreenerStack extends Stack {
       ALLOWED_ORIGINS: allowedOrigins.join(','),
       SCREENING_TTL_DAYS: String(config.screeningTtlDays),
       REFERRAL_RETENTION_DAYS: String(config.referralRetentionDays),
-      SENDER_EMAIL: config.senderEmail,
+      SENDER_EMAIL: senderEmail,
       RECIPIENT_OVERRIDE: config.recipientOverride,
       CATALOG_CONTACTS_APPROVED: String(config.catalogContactsApproved),
       PUBLIC_APP_URL: Lazy.string({ produce: () => this.web.url }),
@@ -96,7 +97,7 @@ export class TrialScreenerStack extends Stack {
       key,
       logRetention,
       environment,
-      senderEmail: config.senderEmail,
+      senderEmail,
       createSenderIdentity: config.createSenderIdentity,
       senderIdentity: config.senderIdentity,
       mailFromDomain: config.mailFromDomain,
@@ -164,11 +165,33 @@ export class TrialScreenerStack extends Stack {
       value: this.delivery.emailEvents.topicArn,
       description: 'SES delivery, bounce, complaint, reject, delay and rendering-failure events',
     });
-    this.outputSenderDnsRecords(config);
+    this.outputSenderDnsRecords(config, senderEmail);
+  }
+
+  /**
+   * The From address: `senderEmail` from context, or else the `SenderEmail` parameter. The
+   * parameter has no default, so a fresh clone synthesizes (with a warning) and `cdk deploy`
+   * refuses ("CloudFormation Parameters are missing a value: SenderEmail") until the operator
+   * gives one, with `-c senderEmail=...` or `--parameters SenderEmail=...`: never a made-up sender.
+   */
+  private senderEmailOf(config: StackConfig): string {
+    if (config.senderEmail) return config.senderEmail;
+    const parameter = new CfnParameter(this, 'SenderEmail', {
+      type: 'String',
+      description: 'The From address of every email (your own, verified in SES). Or deploy with -c senderEmail=...',
+      allowedPattern: SENDER_EMAIL_PARAMETER_PATTERN,
+      constraintDescription: 'must be your own email address (example.* addresses are refused)',
+    });
+    Annotations.of(this).addWarningV2(
+      'trial-screener:senderEmailNotSet',
+      'No senderEmail is set: this template needs the SenderEmail parameter, and cdk deploy refuses without it. ' +
+        'Deploy with -c senderEmail=leads@your-domain.org (see "Deploying to AWS" in the README).',
+    );
+    return parameter.valueAsString;
   }
 
   /** The DNS records a domain identity needs, as outputs the operator copies into their zone. */
-  private outputSenderDnsRecords(config: StackConfig): void {
+  private outputSenderDnsRecords(config: StackConfig, senderEmail: string): void {
     const identity = this.delivery.senderIdentity;
     if (!identity || config.senderIdentity !== 'domain') return;
     const dkim = [
@@ -182,7 +205,7 @@ export class TrialScreenerStack extends Stack {
         description: 'Easy DKIM record to publish',
       });
     });
-    const mailFrom = config.mailFromDomain ?? `mail.${senderDomain(config.senderEmail)}`;
+    const mailFrom = config.mailFromDomain ?? `mail.${senderDomain(senderEmail)}`;
     new CfnOutput(this, 'SenderMailFromMx', {
       value: `${mailFrom} MX 10 feedback-smtp.${this.region}.amazonses.com`,
       description: 'MAIL FROM record to publish (bounces come back through it)',

@@ -66,8 +66,8 @@ describe('stack configuration', () => {
     expect(() => configFrom({ ...cdkJsonContext(), senderEmail: SENDER })).not.toThrow();
   });
 
-  it('asks for a sender when none is configured, as cdk.json ships', () => {
-    expect(() => configFrom(cdkJsonContext())).toThrow(/senderEmail: is required/);
+  it('leaves the sender to the deploy when none is configured, as cdk.json ships', () => {
+    expect(configFrom(cdkJsonContext()).senderEmail).toBeUndefined();
   });
 
   it.each(['leads@example.org', 'leads@example.com', 'leads@mail.example.net', 'leads@hospital.example'])(
