@@ -1,6 +1,6 @@
 /**
  * The one table's key design (see `docs/data-model.md`): attribute names, key prefixes and the
- * outbox index. The CDK stack (`lib/`), the repositories (`functions/adapters/`), the local
+ * indexes with their projections. The CDK stack (`lib/`), the repositories (`functions/adapters/`), the local
  * runtime and the test setup all build keys from here, so a prefix is never spelt twice.
  *
  * This file must stay free of imports so that CDK can load it without pulling in the AWS SDK.
@@ -21,11 +21,58 @@ export const TABLE_ATTRIBUTES = {
  */
 export const SCREENING_TOKEN_ATTRIBUTE = 'screeningToken';
 
-/** The sparse index that holds only outbound messages (leads, confirmations) by delivery status. */
+/**
+ * The attributes the outbox index copies from each message: its delivery state (what `leads list`,
+ * the closed-site hold, the registry sync and the reminder run read), never its content. An index
+ * entry is then well under 1 KB, so writing it costs one write unit; a reader that needs the
+ * message itself (an export, a reminder's email) fetches the item by its key.
+ * `OutboxDeliveryState` in `functions/adapters/outbox-repository.ts` reads exactly these (a test
+ * keeps the two the same).
+ */
+export const OUTBOX_INDEX_ATTRIBUTES = [
+  'entityType',
+  'status',
+  'attempts',
+  'screeningId',
+  'leadId',
+  'confirmationId',
+  'trialId',
+  'siteId',
+  'claimedAt',
+  'sesMessageId',
+  'sentAt',
+  'nextAttemptAt',
+  'lastError',
+  'createdAt',
+  'updatedAt',
+  'latestOutcome',
+  'remindedAt',
+] as const;
+
+/**
+ * The sparse index that holds only outbound messages (leads, confirmations) by delivery status.
+ * Named `OutboxByStatus` since it projects only the delivery state; until then it was `GSI1` with
+ * every attribute projected, which wrote each lead's whole content a second time. DynamoDB cannot
+ * change an index's projection in place, so the narrower index has a new name (see
+ * {@link PREVIOUS_OUTBOX_INDEX} and the README's "Upgrading a deployed stack").
+ */
 export const OUTBOX_INDEX = {
-  name: 'GSI1',
+  name: 'OutboxByStatus',
   partitionKey: 'GSI1PK',
   sortKey: 'GSI1SK',
+  projection: { type: 'INCLUDE', nonKeyAttributes: OUTBOX_INDEX_ATTRIBUTES },
+} as const;
+
+/**
+ * The outbox index of stacks deployed before `OutboxByStatus` (same keys, every attribute). Only
+ * the CDK stack names it: kept for one deploy with `-c keepPreviousOutboxIndex=true` when
+ * upgrading, because CloudFormation creates or deletes at most one index per table update.
+ */
+export const PREVIOUS_OUTBOX_INDEX = {
+  name: 'GSI1',
+  partitionKey: OUTBOX_INDEX.partitionKey,
+  sortKey: OUTBOX_INDEX.sortKey,
+  projection: { type: 'ALL' },
 } as const;
 
 /**
@@ -33,12 +80,27 @@ export const OUTBOX_INDEX = {
  * at its `nextAttemptAt`, a SENDING one when its claim goes stale. SENT and FAILED messages leave
  * it, so the reconciler reads only what is due (`GSI2SK <= now`), never a scan or a status list.
  * One partition: the reconciler reads it in time order, and it holds only undelivered messages.
+ * It projects only the message's reference; the reconciler claims the item itself for the rest.
  */
 export const DUE_INDEX = {
   name: 'GSI2',
   partitionKey: 'GSI2PK',
   sortKey: 'GSI2SK',
+  projection: { type: 'INCLUDE', nonKeyAttributes: ['entityType', 'leadId', 'confirmationId'] },
 } as const;
+
+/** A global secondary index of the table: its name, string keys and projection. */
+export interface TableIndex {
+  readonly name: string;
+  readonly partitionKey: string;
+  readonly sortKey: string;
+  readonly projection:
+    | { readonly type: 'ALL' | 'KEYS_ONLY' }
+    | { readonly type: 'INCLUDE'; readonly nonKeyAttributes: readonly string[] };
+}
+
+/** The table's indexes: what `createTableInput` and the CDK table (`lib/data-construct.ts`) create. */
+export const TABLE_INDEXES: readonly TableIndex[] = [OUTBOX_INDEX, DUE_INDEX];
 
 /** The one partition of the due index. */
 export const DUE_PARTITION = 'OUTBOX#DUE';
@@ -165,45 +227,40 @@ export function outboxPartition(status: OutboxStatus): string {
 }
 
 /**
- * The CreateTable input matching the CDK table (keys, outbox index, stream), for DynamoDB Local
- * and tests. Plain data so this file needs no SDK import; it is structurally a
+ * The CreateTable input matching the CDK table (keys, indexes, stream), for DynamoDB Local and
+ * tests. Plain data so this file needs no SDK import; it is structurally a
  * `CreateTableCommandInput`. TTL is set separately (`UpdateTimeToLive`), as in DynamoDB itself.
  */
-export function createTableInput(tableName: string) {
+export function createTableInput(tableName: string, indexes: readonly TableIndex[] = TABLE_INDEXES) {
+  const keyAttributes = [
+    TABLE_ATTRIBUTES.partitionKey,
+    TABLE_ATTRIBUTES.sortKey,
+    ...new Set(indexes.flatMap((index) => [index.partitionKey, index.sortKey])),
+  ];
   return {
     TableName: tableName,
     BillingMode: 'PAY_PER_REQUEST' as const,
-    AttributeDefinitions: [
-      { AttributeName: TABLE_ATTRIBUTES.partitionKey, AttributeType: 'S' as const },
-      { AttributeName: TABLE_ATTRIBUTES.sortKey, AttributeType: 'S' as const },
-      { AttributeName: OUTBOX_INDEX.partitionKey, AttributeType: 'S' as const },
-      { AttributeName: OUTBOX_INDEX.sortKey, AttributeType: 'S' as const },
-      { AttributeName: DUE_INDEX.partitionKey, AttributeType: 'S' as const },
-      { AttributeName: DUE_INDEX.sortKey, AttributeType: 'S' as const },
-    ],
+    AttributeDefinitions: keyAttributes.map((name) => ({ AttributeName: name, AttributeType: 'S' as const })),
     KeySchema: [
       { AttributeName: TABLE_ATTRIBUTES.partitionKey, KeyType: 'HASH' as const },
       { AttributeName: TABLE_ATTRIBUTES.sortKey, KeyType: 'RANGE' as const },
     ],
-    GlobalSecondaryIndexes: [
-      {
-        IndexName: OUTBOX_INDEX.name,
-        KeySchema: [
-          { AttributeName: OUTBOX_INDEX.partitionKey, KeyType: 'HASH' as const },
-          { AttributeName: OUTBOX_INDEX.sortKey, KeyType: 'RANGE' as const },
-        ],
-        Projection: { ProjectionType: 'ALL' as const },
-      },
-      {
-        IndexName: DUE_INDEX.name,
-        KeySchema: [
-          { AttributeName: DUE_INDEX.partitionKey, KeyType: 'HASH' as const },
-          { AttributeName: DUE_INDEX.sortKey, KeyType: 'RANGE' as const },
-        ],
-        // The reconciler needs only the reference; it claims the item itself for the rest.
-        Projection: { ProjectionType: 'INCLUDE' as const, NonKeyAttributes: ['entityType', 'leadId', 'confirmationId'] },
-      },
-    ],
+    GlobalSecondaryIndexes: indexes.map(globalSecondaryIndexInput),
     StreamSpecification: { StreamEnabled: true, StreamViewType: STREAM_VIEW_TYPE },
+  };
+}
+
+/** One index as CreateTable (and UpdateTable's `Create`) take it. */
+export function globalSecondaryIndexInput(index: TableIndex) {
+  return {
+    IndexName: index.name,
+    KeySchema: [
+      { AttributeName: index.partitionKey, KeyType: 'HASH' as const },
+      { AttributeName: index.sortKey, KeyType: 'RANGE' as const },
+    ],
+    Projection:
+      index.projection.type === 'INCLUDE'
+        ? { ProjectionType: 'INCLUDE' as const, NonKeyAttributes: [...index.projection.nonKeyAttributes] }
+        : { ProjectionType: index.projection.type },
   };
 }

@@ -1,9 +1,16 @@
 import { ArnFormat, Stack, Validations } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, ProjectionType, StreamViewType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
+import type { GlobalSecondaryIndexProps } from 'aws-cdk-lib/aws-dynamodb';
 import { AccountRootPrincipal, PolicyDocument, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
-import { DUE_INDEX, OUTBOX_INDEX, STREAM_VIEW_TYPE, TABLE_ATTRIBUTES } from '#functions/table-schema';
+import {
+  PREVIOUS_OUTBOX_INDEX,
+  STREAM_VIEW_TYPE,
+  TABLE_ATTRIBUTES,
+  TABLE_INDEXES,
+  type TableIndex,
+} from '#functions/table-schema';
 import { RETAIN_STATEFUL } from './stateful';
 
 /**
@@ -95,11 +102,16 @@ function keyPolicy(stack: Stack): PolicyDocument {
  * all part of the patient-data boundary of one deployment, and one key keeps its policy and its
  * audit trail (CloudTrail decrypt events) in one place.
  */
+export interface DataConstructProps {
+  /** Also keep the outbox index of earlier deployments (`PREVIOUS_OUTBOX_INDEX`), for an upgrade. */
+  keepPreviousOutboxIndex?: boolean;
+}
+
 export class DataConstruct extends Construct {
   readonly key: Key;
   readonly table: Table;
 
-  constructor(scope: Construct, id: string) {
+  constructor(scope: Construct, id: string, props: DataConstructProps = {}) {
     super(scope, id);
     const stack = Stack.of(this);
 
@@ -142,20 +154,10 @@ export class DataConstruct extends Construct {
       timeToLiveAttribute: TABLE_ATTRIBUTES.expiresAt,
       removalPolicy: RETAIN_STATEFUL,
     });
-    this.table.addGlobalSecondaryIndex({
-      indexName: OUTBOX_INDEX.name,
-      partitionKey: { name: OUTBOX_INDEX.partitionKey, type: AttributeType.STRING },
-      sortKey: { name: OUTBOX_INDEX.sortKey, type: AttributeType.STRING },
-      projectionType: ProjectionType.ALL,
-    });
-    // The reconciler's sparse index of undelivered messages by due time (`functions/table-schema.ts`).
-    this.table.addGlobalSecondaryIndex({
-      indexName: DUE_INDEX.name,
-      partitionKey: { name: DUE_INDEX.partitionKey, type: AttributeType.STRING },
-      sortKey: { name: DUE_INDEX.sortKey, type: AttributeType.STRING },
-      projectionType: ProjectionType.INCLUDE,
-      nonKeyAttributes: ['entityType', 'leadId', 'confirmationId'],
-    });
+    // The indexes as `functions/table-schema.ts` defines them (the local and test tables too).
+    for (const index of TABLE_INDEXES) this.table.addGlobalSecondaryIndex(indexProps(index));
+    // For one deploy of an upgrade only (see `keepPreviousOutboxIndex`): nothing reads it any more.
+    if (props.keepPreviousOutboxIndex) this.table.addGlobalSecondaryIndex(indexProps(PREVIOUS_OUTBOX_INDEX));
     Validations.of(this.table).acknowledge({
       id: 'HIPAA.Security-DynamoDBInBackupPlan',
       reason:
@@ -163,4 +165,16 @@ export class DataConstruct extends Construct {
         'erased patient data (DELETE /screenings/{id}) for its whole retention, well past that window.',
     });
   }
+}
+
+/** One index of the table schema as CDK's `addGlobalSecondaryIndex` takes it. */
+function indexProps(index: TableIndex): GlobalSecondaryIndexProps {
+  return {
+    indexName: index.name,
+    partitionKey: { name: index.partitionKey, type: AttributeType.STRING },
+    sortKey: { name: index.sortKey, type: AttributeType.STRING },
+    ...(index.projection.type === 'INCLUDE'
+      ? { projectionType: ProjectionType.INCLUDE, nonKeyAttributes: [...index.projection.nonKeyAttributes] }
+      : { projectionType: ProjectionType[index.projection.type] }),
+  };
 }

@@ -210,6 +210,13 @@ export const StackConfigSchema = z
     siteLinkTtlDays: positiveInt.default(30),
     /** Working days without an outcome before the site's one reminder; the operator is alerted at twice that. */
     siteReminderWorkingDays: positiveInt.default(3),
+    /**
+     * Upgrade step for a stack deployed before the outbox index became `OutboxByStatus`: keeps the
+     * previous index (`GSI1`, every attribute projected) for one deploy while the new one is
+     * created, because CloudFormation creates or deletes at most one index per table update. Deploy
+     * once with `-c keepPreviousOutboxIndex=true`, then once without it (README, "Upgrading").
+     */
+    keepPreviousOutboxIndex: booleanFlag.default(false),
     /** Steady-state requests per second the API stage accepts across all clients. */
     apiRateLimit: positiveInt.default(50),
     /** Burst of concurrent requests the API stage accepts above the steady rate. */

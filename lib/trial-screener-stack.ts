@@ -43,7 +43,7 @@ export class TrialScreenerStack extends Stack {
     const logRetention = config.logRetentionDays as RetentionDays;
     const senderEmail = this.senderEmailOf(config);
 
-    this.data = new DataConstruct(this, 'Data');
+    this.data = new DataConstruct(this, 'Data', { keepPreviousOutboxIndex: config.keepPreviousOutboxIndex });
     const { key, table } = this.data;
 
     // The API needs the web app's origin (CORS) and the web app needs the API's (CSP, config.json).

@@ -14,23 +14,17 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import {
-  CreateTableCommand,
-  DescribeTableCommand,
-  DynamoDBClient,
-  ResourceNotFoundException,
-  UpdateTimeToLiveCommand,
-} from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { readCatalogFiles } from '#adapters/catalog-files';
 import { CatalogRepository } from '#adapters/catalog-repository';
 import { tableRef } from '#adapters/dynamo';
 import { ScreenerRepository } from '#adapters/screener-repository';
-import { TABLE_ATTRIBUTES, createTableInput } from '#functions/table-schema';
 import { REPOSITORY_ROOT } from './api-routes';
 import { JavaMissingError, isPortInUse, requireJava, startDynamoDbLocal, type RunningDynamoDbLocal } from './dynamodb-local';
 import { DEMO_CONFIRMER, withDemoConfirmations } from './demo-confirmations';
 import { assertLoopbackEndpoint } from './email-guard';
 import { READY_LINE } from './launch';
+import { ensureTable } from './local-table';
 import { siteRemindersService } from './site-reminders';
 import { PortInUseError, startHttpAdapter, type RunningHttpAdapter } from './http-adapter';
 import { outboxDeliveryService, sesEmulatorService } from './delivery-services';
@@ -118,7 +112,11 @@ const tableService: LocalService = {
   async start(context) {
     const dynamo = new DynamoDBClient({});
     try {
-      await ensureTable(dynamo, context.tableName);
+      const changes = await ensureTable(dynamo, context.tableName);
+      if (changes.created) console.log(`Created table ${context.tableName}.`);
+      for (const name of changes.addedIndexes) console.log(`Added index ${name} to table ${context.tableName}.`);
+      for (const name of changes.removedIndexes)
+        console.log(`Removed index ${name} (no longer used) from table ${context.tableName}.`);
     } finally {
       dynamo.destroy();
     }
@@ -170,23 +168,6 @@ export const services: LocalService[] = [
   siteRemindersService,
   apiService,
 ];
-
-async function ensureTable(dynamo: DynamoDBClient, tableName: string): Promise<void> {
-  try {
-    await dynamo.send(new DescribeTableCommand({ TableName: tableName }));
-    return;
-  } catch (error) {
-    if (!(error instanceof ResourceNotFoundException)) throw error;
-  }
-  await dynamo.send(new CreateTableCommand(createTableInput(tableName)));
-  await dynamo.send(
-    new UpdateTimeToLiveCommand({
-      TableName: tableName,
-      TimeToLiveSpecification: { AttributeName: TABLE_ATTRIBUTES.expiresAt, Enabled: true },
-    }),
-  );
-  console.log(`Created table ${tableName}.`);
-}
 
 async function main(): Promise<void> {
   const context = readSettings();

@@ -2,13 +2,15 @@
  * The outbox: Lead and Confirmation items and their delivery lifecycle in the one table
  * (`docs/data-model.md`). Every status change is one conditional update that also moves the item
  * in the outbox index (`GSI1PK = OUTBOX#<status>`, `GSI1SK = <updatedAt>#<id>`), so listing by
- * status and the reconciler query the index and never scan.
+ * status and the reconciler query the index and never scan. The outbox index holds only each
+ * message's delivery state (`OUTBOX_INDEX_ATTRIBUTES`); a reader that needs the message itself
+ * gets the items by key (`allEntriesByStatus`).
  *
  * Writes after a claim are conditioned on that claim's timestamp (a fencing token): a worker whose
  * claim went stale and was taken over cannot overwrite the newer worker's outcome.
  */
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import { GetCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, GetCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 // `zod/mini` (tree-shakable): the delivery functions need no other schema than these and their
 // configuration's, so their bundles carry only the small part of zod that these use.
@@ -102,7 +104,10 @@ export const ConfirmationItemContent = z.object({
 /** What the due index projects: enough to name the message. */
 const DueEntry = z.object({ entityType: z.enum(['LEAD', 'CONFIRMATION']), leadId: optionalText, confirmationId: optionalText });
 
-/** The delivery state every outbox item has; what `leads list` shows (no patient data). */
+/**
+ * The delivery state every outbox item has; what `leads list` shows (no patient data). Exactly
+ * what the outbox index projects (`OUTBOX_INDEX_ATTRIBUTES`), so it is read from the index alone.
+ */
 export const OutboxDeliveryState = z.object({
   entityType: z.enum(['LEAD', 'CONFIRMATION']),
   status: z.enum(OUTBOX_STATUSES),
@@ -119,6 +124,10 @@ export const OutboxDeliveryState = z.object({
   lastError: optionalText,
   createdAt: optionalText,
   updatedAt: optionalText,
+  /** A lead's latest outcome recorded by its site (`site-lead-repository.ts`), if any. */
+  latestOutcome: optionalText,
+  /** When a lead's one reminder went out to its site, if it did. */
+  remindedAt: optionalText,
 });
 export type OutboxDeliveryState = z.infer<typeof OutboxDeliveryState>;
 
@@ -145,6 +154,16 @@ export interface ListOptions {
   limit?: number;
   cursor?: string | undefined;
 }
+
+export interface EntryOptions extends Omit<ListOptions, 'cursor'> {
+  /** Only the entries whose delivery state (from the index) passes: the others are never read. */
+  where?: (summary: OutboxSummary) => boolean;
+}
+
+/** BatchGetItem takes at most this many keys per request. */
+const BATCH_GET_LIMIT = 100;
+/** Rounds of `UnprocessedKeys` retried (with backoff) before giving up on a batch. */
+const BATCH_GET_ROUNDS = 8;
 
 /** The item's key for a reference. */
 export function outboxItemKey(ref: OutboxRef): ItemKey {
@@ -367,29 +386,64 @@ export class OutboxRepository implements OutboxStore {
 
   /** One page of the items in `status`, oldest update first, from the outbox index. */
   async listByStatus(status: OutboxStatus, options: ListOptions = {}): Promise<OutboxPage> {
-    const page = await this.queryStatus(status, options);
-    return { items: page.entries.map((entry) => entry.summary), cursor: page.cursor };
+    return this.queryStatus(status, options);
   }
 
   /** Every item in `status` (all pages), optionally only those updated before an instant. */
   async *allByStatus(status: OutboxStatus, options: Omit<ListOptions, 'cursor'> = {}): AsyncGenerator<OutboxSummary> {
-    for await (const entry of this.allEntriesByStatus(status, options)) yield entry.summary;
-  }
-
-  /** Like `allByStatus`, with each raw item too (for operator exports; holds patient data). */
-  async *allEntriesByStatus(status: OutboxStatus, options: Omit<ListOptions, 'cursor'> = {}): AsyncGenerator<OutboxEntry> {
     let cursor: string | undefined;
     do {
       const page = await this.queryStatus(status, { ...options, cursor });
-      yield* page.entries;
+      yield* page.items;
       cursor = page.cursor;
     } while (cursor);
   }
 
-  private async queryStatus(
-    status: OutboxStatus,
-    options: ListOptions,
-  ): Promise<{ entries: OutboxEntry[]; cursor?: string | undefined }> {
+  /**
+   * Like `allByStatus`, with each stored item too (for operator exports and reminders; holds
+   * patient data). The index holds only the delivery state, so the items are read by key, a
+   * page at a time, and only for the entries `where` keeps. The summary is the item's own (the
+   * index may lag it); an item gone meanwhile (erased) is left out.
+   */
+  async *allEntriesByStatus(status: OutboxStatus, options: EntryOptions = {}): AsyncGenerator<OutboxEntry> {
+    const { where, ...listOptions } = options;
+    let cursor: string | undefined;
+    do {
+      const page = await this.queryStatus(status, { ...listOptions, cursor });
+      const wanted = where ? page.items.filter(where) : page.items;
+      const items = await this.getItems(wanted.map((summary) => summary.ref));
+      for (const summary of wanted) {
+        const item = items.get(summary.ref.id);
+        const state = item ? OutboxDeliveryState.safeParse(item) : undefined;
+        if (item && state?.success) yield { summary: { ref: summary.ref, ...state.data }, item };
+      }
+      cursor = page.cursor;
+    } while (cursor);
+  }
+
+  /** The stored items of `refs` by id (BatchGetItem, unprocessed keys retried); missing ones absent. */
+  private async getItems(refs: readonly OutboxRef[]): Promise<Map<string, Record<string, unknown>>> {
+    const found = new Map<string, Record<string, unknown>>();
+    for (let start = 0; start < refs.length; start += BATCH_GET_LIMIT) {
+      let keys: Record<string, unknown>[] = refs.slice(start, start + BATCH_GET_LIMIT).map((ref) => ({ ...outboxItemKey(ref) }));
+      for (let round = 0; keys.length > 0; round += 1) {
+        if (round === BATCH_GET_ROUNDS) throw new Error(`BatchGetItem left ${keys.length} outbox items unread`);
+        if (round > 0) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** round));
+        const result = await this.client.send(
+          new BatchGetCommand({ RequestItems: { [this.table.tableName]: { Keys: keys, ConsistentRead: true } } }),
+        );
+        for (const item of result.Responses?.[this.table.tableName] ?? []) {
+          const state = OutboxDeliveryState.safeParse(item);
+          const ref = state.success ? outboxRefOf(state.data) : undefined;
+          if (ref) found.set(ref.id, item);
+        }
+        keys = (result.UnprocessedKeys?.[this.table.tableName]?.Keys ?? []) as Record<string, unknown>[];
+      }
+    }
+    return found;
+  }
+
+  private async queryStatus(status: OutboxStatus, options: ListOptions): Promise<OutboxPage> {
     const before = options.updatedBefore?.toISOString();
     const result = await this.client.send(
       new QueryCommand({
@@ -401,13 +455,13 @@ export class OutboxRepository implements OutboxStore {
         ExclusiveStartKey: decodeCursor(options.cursor),
       }),
     );
-    const entries: OutboxEntry[] = [];
-    for (const item of result.Items ?? []) {
-      const state = OutboxDeliveryState.safeParse(item);
+    const items: OutboxSummary[] = [];
+    for (const entry of result.Items ?? []) {
+      const state = OutboxDeliveryState.safeParse(entry);
       const ref = state.success ? outboxRefOf(state.data) : undefined;
-      if (state.success && ref) entries.push({ summary: { ref, ...state.data }, item });
+      if (state.success && ref) items.push({ ref, ...state.data });
     }
-    return { entries, cursor: encodeCursor(result.LastEvaluatedKey) };
+    return { items, cursor: encodeCursor(result.LastEvaluatedKey) };
   }
 
   /**

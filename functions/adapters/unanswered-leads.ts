@@ -1,10 +1,11 @@
 /**
  * Sent leads the site has said nothing about: read from the outbox index (SENT leads last updated
- * before the reminder threshold, so the query never reads the recent ones), each with its
- * follow-up (`core/site-leads.ts`). The reminder run and `leads list --unanswered` share it.
+ * before the reminder threshold, so the query never reads the recent ones; a lead with an outcome
+ * is left out on the index entry, before its item is read), each with its follow-up
+ * (`core/site-leads.ts`). The reminder run and `leads list --unanswered` share it.
  */
 import { followUpFor, workingDaysBefore, type FollowUp } from '#core/site-leads';
-import type { OutboxEntry, OutboxRepository } from './outbox-repository';
+import type { OutboxEntry, OutboxRepository, OutboxSummary } from './outbox-repository';
 
 export interface UnansweredLead {
   entry: OutboxEntry;
@@ -26,7 +27,8 @@ export async function* unansweredLeads(
 ): AsyncGenerator<UnansweredLead> {
   // The index's bound is exclusive; a lead sent exactly at the threshold has waited long enough.
   const threshold = new Date(workingDaysBefore(now, reminderWorkingDays).getTime() + 1);
-  for await (const entry of outbox.allEntriesByStatus('SENT', { updatedBefore: threshold })) {
+  const unanswered = (summary: OutboxSummary) => summary.ref.kind === 'LEAD' && summary.latestOutcome === undefined;
+  for await (const entry of outbox.allEntriesByStatus('SENT', { updatedBefore: threshold, where: unanswered })) {
     if (entry.summary.ref.kind !== 'LEAD') continue;
     const item = entry.item;
     if (typeof item.latestOutcome === 'string') continue;

@@ -49,7 +49,12 @@ describe('stack configuration', () => {
       apiRateLimit: 50,
       apiBurstLimit: 100,
       ipRateLimitPer5Minutes: 500,
+      keepPreviousOutboxIndex: false,
     });
+  });
+
+  it('reads the upgrade switch that keeps the previous outbox index from a -c string', () => {
+    expect(configFrom({ senderEmail: SENDER, keepPreviousOutboxIndex: 'true' }).keepPreviousOutboxIndex).toBe(true);
   });
 
   it('refuses a registry sync schedule that is not an EventBridge expression, naming the key', () => {

@@ -6,9 +6,18 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { App, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import { FUNCTIONS, httpFunctions, scheduleFunctions, streamFunctions, type FunctionSpec } from '#functions/function-manifest';
-import { DUE_INDEX, OUTBOX_INDEX, TABLE_ATTRIBUTES } from '#functions/table-schema';
+import {
+  createTableInput,
+  DUE_INDEX,
+  OUTBOX_INDEX,
+  OUTBOX_INDEX_ATTRIBUTES,
+  PREVIOUS_OUTBOX_INDEX,
+  TABLE_ATTRIBUTES,
+} from '#functions/table-schema';
+import { DataConstruct } from '#lib/data-construct';
 import {
   ALLOWED_REQUEST_HEADERS,
   API_ERRORS,
@@ -139,16 +148,16 @@ describe('data', () => {
     });
   });
 
-  it('indexes outbox messages by status (every attribute projected) and undelivered ones by due time', () => {
+  it('indexes outbox messages by status (their delivery state only) and undelivered ones by due time (their reference only)', () => {
     template.hasResourceProperties('AWS::DynamoDB::Table', {
       GlobalSecondaryIndexes: [
         {
-          IndexName: OUTBOX_INDEX.name,
+          IndexName: 'OutboxByStatus',
           KeySchema: [
-            { AttributeName: OUTBOX_INDEX.partitionKey, KeyType: 'HASH' },
-            { AttributeName: OUTBOX_INDEX.sortKey, KeyType: 'RANGE' },
+            { AttributeName: 'GSI1PK', KeyType: 'HASH' },
+            { AttributeName: 'GSI1SK', KeyType: 'RANGE' },
           ],
-          Projection: { ProjectionType: 'ALL' },
+          Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: [...OUTBOX_INDEX_ATTRIBUTES] },
         },
         {
           IndexName: DUE_INDEX.name,
@@ -159,6 +168,27 @@ describe('data', () => {
           Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: ['entityType', 'leadId', 'confirmationId'] },
         },
       ],
+    });
+  });
+
+  it('has exactly the indexes of the table schema, so the local and test tables match the deployed one', () => {
+    const [table] = Object.values(template.findResources('AWS::DynamoDB::Table'));
+    const deployed = (table!.Properties as { GlobalSecondaryIndexes: unknown[] }).GlobalSecondaryIndexes;
+    expect(deployed).toEqual(createTableInput('any').GlobalSecondaryIndexes);
+  });
+
+  it('keeps the previous outbox index (GSI1, every attribute) beside the new one only when upgrading', () => {
+    // The data construct alone: synthesizing the whole stack again would bundle every function.
+    const stack = new Stack(new App(), 'Upgrading');
+    new DataConstruct(stack, 'Data', { keepPreviousOutboxIndex: true });
+    const upgrading = Template.fromStack(stack);
+    const [table] = Object.values(upgrading.findResources('AWS::DynamoDB::Table'));
+    const names = (table!.Properties as { GlobalSecondaryIndexes: { IndexName: string }[] }).GlobalSecondaryIndexes.map(
+      (index) => index.IndexName,
+    );
+    expect(names).toEqual([OUTBOX_INDEX.name, DUE_INDEX.name, PREVIOUS_OUTBOX_INDEX.name]);
+    upgrading.hasResourceProperties('AWS::DynamoDB::Table', {
+      GlobalSecondaryIndexes: Match.arrayWith([Match.objectLike({ IndexName: 'GSI1', Projection: { ProjectionType: 'ALL' } })]),
     });
   });
 });

@@ -5,7 +5,10 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { Command } from 'commander';
 import type { Context } from 'aws-lambda';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { registerLeadCommands } from '#cli/commands/leads';
+import { documentClient } from '#adapters/dynamo';
+import { OUTBOX_INDEX } from '#functions/table-schema';
 import { createDeliverLeadsHandler } from '#functions/deliver-leads/stream-handler';
 import { createTestTable, deleteTestTable } from '#test/setup/table';
 import {
@@ -86,6 +89,21 @@ describe('leads list', () => {
     expect(rows).toEqual([
       expect.objectContaining({ id: failedLeadId, status: 'FAILED', lastError: 'SES MessageRejected (400)' }),
     ]);
+  });
+
+  it("reads the outbox index, which holds each message's delivery state and none of its content", async () => {
+    const { Items = [] } = await documentClient().send(
+      new QueryCommand({
+        TableName: tableName,
+        IndexName: OUTBOX_INDEX.name,
+        KeyConditionExpression: 'GSI1PK = :pk',
+        ExpressionAttributeValues: { ':pk': 'OUTBOX#FAILED' },
+      }),
+    );
+
+    expect(Items).toEqual([expect.objectContaining({ leadId: failedLeadId, status: 'FAILED', trialId: 'NCT00000002' })]);
+    expect(Object.keys(Items[0]!)).not.toEqual(expect.arrayContaining(['contact']));
+    expect(JSON.stringify(Items)).not.toContain(patient.email);
   });
 
   it('lists leads and the confirmation of every status without patient details', async () => {
