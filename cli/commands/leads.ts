@@ -9,11 +9,12 @@
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
-import type { OutboxKind, OutboxRef } from '#core/delivery';
+import type { OutboxKind, OutboxMessage, OutboxRef } from '#core/delivery';
 import {
   LeadItemContent,
   OUTBOX_STATUSES,
   OutboxRepository,
+  toOutboxMessage,
   type OutboxEntry,
   type OutboxSummary,
 } from '#adapters/outbox-repository';
@@ -25,11 +26,9 @@ import { connectTable, describeTarget, resolveTableTarget, withConnectionOptions
 const KINDS: readonly OutboxKind[] = ['LEAD', 'CONFIRMATION'];
 
 function parseStatus(value: string): OutboxStatus {
-  const status = value.toUpperCase();
-  if (!(OUTBOX_STATUSES as readonly string[]).includes(status)) {
-    throw new InvalidArgumentError(`expected one of ${OUTBOX_STATUSES.join(', ')}`);
-  }
-  return status as OutboxStatus;
+  const status = OUTBOX_STATUSES.find((candidate) => candidate === value.toUpperCase());
+  if (!status) throw new InvalidArgumentError(`expected one of ${OUTBOX_STATUSES.join(', ')}`);
+  return status;
 }
 
 function parsePositive(value: string): number {
@@ -69,19 +68,34 @@ export function deliveryView(summary: OutboxSummary) {
   };
 }
 
-/** The patient's details in a stored item, for `--with-patient`. */
-function patientView(item: Record<string, unknown>) {
-  return {
-    contact: item.contact,
-    consent: item.consent,
-    qualifyingAnswers: item.qualifyingAnswers,
-    criteriaMet: item.criteriaMet,
-  };
+/** The patient's details in a message read with its item's reader, for `--with-patient`. */
+function patientView(message: OutboxMessage) {
+  switch (message.kind) {
+    case 'LEAD': {
+      const { contact, consent, qualifyingAnswers, criteriaMet } = message.lead;
+      return { contact, consent, qualifyingAnswers, criteriaMet };
+    }
+    // The contact only: the confirmation's screening token (its erasure link) is never shown.
+    case 'CONFIRMATION':
+      return { contact: message.confirmation.contact };
+    case 'INVALID':
+      return {};
+  }
 }
 
-/** Where a lead went: the trial, the site and its recipient (catalog data, not patient data). */
-function destinationView(item: Record<string, unknown>) {
-  return { trial: item.trial, site: item.site, recipient: item.recipient, leads: item.leads };
+/**
+ * Where a message went: for a lead the trial, the site and its recipient (catalog data, not
+ * patient data), for a confirmation the studies it lists; an item that does not read says where.
+ */
+function destinationView(message: OutboxMessage) {
+  switch (message.kind) {
+    case 'LEAD':
+      return { trial: message.lead.trial, site: message.lead.site, recipient: message.lead.recipient };
+    case 'CONFIRMATION':
+      return { leads: message.confirmation.leads };
+    case 'INVALID':
+      return { unreadable: message.reason };
+  }
 }
 
 const CSV_COLUMNS = [
@@ -234,10 +248,11 @@ export function registerLeadCommands(program: Command): void {
       process.exitCode = 1;
       return;
     }
+    const message = toOutboxMessage(entry.item);
     const view = {
       ...deliveryView(entry.summary),
-      ...destinationView(entry.item),
-      ...(options.withPatient ? patientView(entry.item) : {}),
+      ...destinationView(message),
+      ...(options.withPatient ? patientView(message) : {}),
     };
     console.log(options.json ? JSON.stringify(view, null, 2) : formatShow(view));
   });
@@ -293,11 +308,18 @@ export function registerLeadCommands(program: Command): void {
       const { outbox } = repositoryFor(options);
       const header = [...CSV_COLUMNS, ...(options.withPatient ? PATIENT_COLUMNS : [])].join(',');
       const lines = [header];
+      const unreadable: string[] = [];
       for (const status of options.status ? [options.status] : OUTBOX_STATUSES) {
         for await (const entry of outbox.allEntriesByStatus(status)) {
-          if (entry.summary.ref.kind === 'LEAD') lines.push(leadCsvRow(entry, Boolean(options.withPatient)));
+          if (entry.summary.ref.kind !== 'LEAD') continue;
+          lines.push(leadCsvRow(entry, Boolean(options.withPatient)));
+          if (!LeadItemContent.safeParse(entry.item).success) unreadable.push(entry.summary.ref.id);
         }
       }
+      if (unreadable.length > 0)
+        console.error(
+          `${unreadable.length} lead(s) did not read as lead items; their content columns are empty (see \`leads show <id>\`): ${unreadable.join(', ')}`,
+        );
       const csv = `${lines.join('\r\n')}\r\n`;
       if (options.output) {
         writeFileSync(options.output, csv, { mode: 0o600 });

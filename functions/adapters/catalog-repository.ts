@@ -11,14 +11,20 @@ import { prepareCatalog, type PreparedCatalog } from '#core/eligibility';
 import { DomainError } from '#core/errors';
 import { Trial } from '#core/model';
 import { TABLE_ATTRIBUTES, catalogPartition, itemKeys } from '#functions/table-schema';
-import { queryPartition, type TableRef } from './dynamo';
+import * as z from '#core/zod';
+import { queryPartition, readStoredItem, storedKeyOf, type StoredItemInput, type TableRef } from './dynamo';
 
+/** The catalog pointer item's reader, beside its writer (`writeCatalog`). */
+const CatalogPointerItem = z.object({
+  version: z.string(),
+  trialCount: z.int().check(z.nonnegative()),
+  loadedAt: z.string(),
+});
 /** The catalog pointer item's data. */
-export interface CatalogPointer {
-  version: string;
-  trialCount: number;
-  loadedAt: string;
-}
+export type CatalogPointer = z.output<typeof CatalogPointerItem>;
+
+/** A catalog trial item's reader, beside its writer (`writeCatalog`): the trial, re-validated. */
+const CatalogTrialItem = z.object({ trial: Trial });
 
 /** BatchWriteItem takes at most 25 requests. */
 const BATCH_SIZE = 25;
@@ -74,15 +80,18 @@ export class CatalogRepository {
 
   /** The pointer as stored (no cache): for operators and the seed. */
   async readPointer(): Promise<CatalogPointer | undefined> {
+    const key = itemKeys.catalogPointer();
     const result = await this.table.client.send(
-      new GetCommand({ TableName: this.table.tableName, Key: itemKeys.catalogPointer(), ConsistentRead: true }),
+      new GetCommand({ TableName: this.table.tableName, Key: key, ConsistentRead: true }),
     );
     if (!result.Item) return undefined;
-    return {
-      version: String(result.Item.version),
-      trialCount: Number(result.Item.trialCount),
-      loadedAt: String(result.Item.loadedAt),
-    };
+    const { version, trialCount, loadedAt } = readStoredItem(
+      CatalogPointerItem,
+      result.Item,
+      'Catalog pointer',
+      `${key.PK} ${key.SK}`,
+    );
+    return { version, trialCount, loadedAt };
   }
 
   /**
@@ -100,7 +109,7 @@ export class CatalogRepository {
           ...itemKeys.catalogTrial(version, trial.nctId),
           [TABLE_ATTRIBUTES.entityType]: 'CATALOG_TRIAL',
           trial: Trial.parse(trial),
-        },
+        } satisfies StoredItemInput<typeof CatalogTrialItem>,
       },
     }));
     for (let start = 0; start < items.length; start += BATCH_SIZE) {
@@ -111,7 +120,11 @@ export class CatalogRepository {
     await this.table.client.send(
       new PutCommand({
         TableName: this.table.tableName,
-        Item: { ...itemKeys.catalogPointer(), [TABLE_ATTRIBUTES.entityType]: 'CATALOG_POINTER', ...pointer },
+        Item: {
+          ...itemKeys.catalogPointer(),
+          [TABLE_ATTRIBUTES.entityType]: 'CATALOG_POINTER',
+          ...pointer,
+        } satisfies StoredItemInput<typeof CatalogPointerItem>,
         ...(previous
           ? {
               ConditionExpression: '#version = :previous',
@@ -141,9 +154,10 @@ export class CatalogRepository {
   }
 
   private async loadVersion(version: string): Promise<PreparedCatalog | undefined> {
-    const items = await queryPartition(this.table, catalogPartition(version));
+    const partition = catalogPartition(version);
+    const items = await queryPartition(this.table, partition);
     if (items.length === 0) return undefined;
-    const trials = items.map((item) => Trial.parse(item.trial));
+    const trials = items.map((item) => readStoredItem(CatalogTrialItem, item, 'Catalog trial', storedKeyOf(item)).trial);
     return prepareCatalog(version, trials);
   }
 

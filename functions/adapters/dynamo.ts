@@ -4,7 +4,8 @@
  * reads natively, so no code path differs between AWS, the local runtime and tests.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { BatchGetCommand, DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, paginatedBatchGet, paginateQuery } from '@aws-sdk/lib-dynamodb';
+import * as z from '#core/zod';
 import { TABLE_ATTRIBUTES } from '#functions/table-schema';
 
 let client: DynamoDBDocumentClient | undefined;
@@ -31,26 +32,31 @@ export function tableRef(tableName: string, dynamo: DynamoDBDocumentClient = doc
 /** Every item of one partition, in sort-key order, page after page (a Query returns 1 MB at most). */
 export async function queryPartition(table: TableRef, partitionKey: string): Promise<Record<string, unknown>[]> {
   const items: Record<string, unknown>[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await table.client.send(
-      new QueryCommand({
-        TableName: table.tableName,
-        KeyConditionExpression: '#pk = :pk',
-        ExpressionAttributeNames: { '#pk': TABLE_ATTRIBUTES.partitionKey },
-        ExpressionAttributeValues: { ':pk': partitionKey },
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    items.push(...(page.Items ?? []));
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
+  const pages = paginateQuery(
+    { client: table.client },
+    {
+      TableName: table.tableName,
+      KeyConditionExpression: '#pk = :pk',
+      ExpressionAttributeNames: { '#pk': TABLE_ATTRIBUTES.partitionKey },
+      ExpressionAttributeValues: { ':pk': partitionKey },
+    },
+  );
+  for await (const page of pages) items.push(...(page.Items ?? []));
   return items;
 }
 
+/** BatchGetItem takes at most this many keys per request. */
+const BATCH_GET_LIMIT = 100;
+/** Rounds of `UnprocessedKeys` asked for again (with backoff) before a batch read gives up. */
+const BATCH_GET_ROUNDS = 6;
+
 /**
- * Items by key with one consistent BatchGet (at most 100 keys), re-asking for the keys DynamoDB
- * left unprocessed (a few tries); an item that does not exist is simply absent from the answer.
+ * Items by key with consistent reads (the SDK's `paginatedBatchGet`, 100 keys a request), asking
+ * again with backoff for the keys DynamoDB left unprocessed; an item that does not exist is simply
+ * absent from the answer.
+ *
+ * @throws Error when DynamoDB still leaves keys unprocessed after a few rounds: a partial answer
+ *   would read as "these items do not exist".
  */
 export async function batchGetItems(
   table: TableRef,
@@ -58,24 +64,78 @@ export async function batchGetItems(
   projection: { expression: string; names?: Record<string, string> },
 ): Promise<Record<string, unknown>[]> {
   const items: Record<string, unknown>[] = [];
-  let pending: Record<string, unknown>[] = keys.map((key) => ({ ...key }));
-  for (let attempt = 0; pending.length > 0 && attempt < 5; attempt += 1) {
-    const result = await table.client.send(
-      new BatchGetCommand({
+  for (let start = 0; start < keys.length; start += BATCH_GET_LIMIT) {
+    const pages = paginatedBatchGet(
+      { client: table.client },
+      {
         RequestItems: {
           [table.tableName]: {
-            Keys: pending,
+            Keys: keys.slice(start, start + BATCH_GET_LIMIT).map((key) => ({ ...key })),
             ConsistentRead: true,
             ProjectionExpression: projection.expression,
             ...(projection.names ? { ExpressionAttributeNames: projection.names } : {}),
           },
         },
-      }),
+      },
     );
-    items.push(...(result.Responses?.[table.tableName] ?? []));
-    pending = result.UnprocessedKeys?.[table.tableName]?.Keys ?? [];
+    let round = 0;
+    for await (const page of pages) {
+      items.push(...(page.Responses?.[table.tableName] ?? []));
+      const unprocessed = page.UnprocessedKeys?.[table.tableName]?.Keys?.length ?? 0;
+      if (unprocessed === 0) continue;
+      round += 1;
+      if (round > BATCH_GET_ROUNDS)
+        throw new Error(`BatchGetItem left ${unprocessed} items unread after ${BATCH_GET_ROUNDS} rounds`);
+      await new Promise((wake) => setTimeout(wake, 25 * 2 ** round));
+    }
   }
   return items;
+}
+
+/**
+ * A stored item that does not read as its shape. The message names the item's kind, its key and
+ * the paths that did not read, never a value (an item can hold health data, and this message can
+ * reach a log).
+ */
+export class MalformedItemError extends Error {
+  override readonly name = 'MalformedItemError';
+
+  constructor(
+    readonly itemKind: string,
+    readonly key: string,
+    readonly paths: readonly string[],
+  ) {
+    super(`The stored ${itemKind} item ${key} does not read as one (at ${paths.join(', ')}); it was left as it is`);
+  }
+}
+
+/** An item's key for a message (`PK SK`): the key attributes are strings wherever this table writes them. */
+export function storedKeyOf(item: Record<string, unknown>): string {
+  const parts = [item[TABLE_ATTRIBUTES.partitionKey], item[TABLE_ATTRIBUTES.sortKey]];
+  return parts.filter((part) => typeof part === 'string').join(' ') || '(no key)';
+}
+
+/**
+ * Reads a stored item with its zod reader.
+ *
+ * @throws MalformedItemError naming the paths that did not read (never the values).
+ */
+export function readStoredItem<S extends z.ZodMiniType>(reader: S, item: unknown, itemKind: string, key: string): z.output<S> {
+  const parsed = z.safeParse(reader, item);
+  if (parsed.success) return parsed.data;
+  throw new MalformedItemError(itemKind, key, issuePaths(parsed.error));
+}
+
+/**
+ * What a writer must put in an item for `reader` to read it back (`satisfies` this on the item a
+ * writer builds, so the compiler holds writer and reader to one shape); keys and other attributes
+ * may come beside it.
+ */
+export type StoredItemInput<S extends z.ZodMiniType> = z.input<S> & { [attribute: string]: unknown };
+
+/** The distinct paths of a zod error's issues (`(item)` for the item itself): where, never what. */
+export function issuePaths(error: z.core.$ZodError): string[] {
+  return [...new Set(error.issues.map((issue) => issue.path.map(String).join('.') || '(item)'))];
 }
 
 /** Epoch seconds of `now`: what the TTL attribute is compared with. */

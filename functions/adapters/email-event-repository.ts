@@ -7,7 +7,7 @@
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { EmailEventEntry } from '#core/email-events';
 import { outboxKeys } from '#functions/table-schema';
-import type { TableRef } from './dynamo';
+import { isConditionalCheckFailed, type TableRef } from './dynamo';
 import { outboxItemKey } from './outbox-repository';
 
 /** A message keeps at most this many events (a reminder and a few retries' worth). */
@@ -32,7 +32,7 @@ export class EmailEventRepository {
       );
       return true;
     } catch (error) {
-      if (isConditionFailure(error)) return false;
+      if (isConditionalCheckFailed(error)) return false;
       throw error;
     }
   }
@@ -64,12 +64,8 @@ export class EmailEventRepository {
       );
       return true;
     } catch (error) {
-      if (isConditionFailure(error)) return false;
+      if (isConditionalCheckFailed(error)) return false;
       throw error;
     }
   }
-}
-
-function isConditionFailure(error: unknown): boolean {
-  return (error as { name?: string } | null)?.name === 'ConditionalCheckFailedException';
 }

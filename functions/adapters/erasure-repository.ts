@@ -9,10 +9,19 @@ import type { TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { refusals } from '#core/errors';
 import { ERASURE_WAITS_FOR_SEND_MS } from '#core/outbox-timing';
 import type { Disclosure, ErasureReceipt, ErasureStore } from '#core/ports';
-import { TABLE_ATTRIBUTES, itemKeys, type ItemKey } from '#functions/table-schema';
-import { batchGetItems, cancellationReasons, expiresAfterDays, type TableRef } from './dynamo';
-import { DEFAULT_REFERRAL_RETENTION_DAYS, readReferralItem } from './referral-repository';
-import { readScreeningItem, storedTokenHash } from './screening-repository';
+import { LeadStatus } from '#core/model';
+import * as z from '#core/zod';
+import { TABLE_ATTRIBUTES, itemKeys } from '#functions/table-schema';
+import {
+  batchGetItems,
+  cancellationReasons,
+  expiresAfterDays,
+  readStoredItem,
+  type StoredItemInput,
+  type TableRef,
+} from './dynamo';
+import { DEFAULT_REFERRAL_RETENTION_DAYS, ReferralItem, readReferralItem } from './referral-repository';
+import { ScreeningItem, readScreeningItem } from './screening-repository';
 import { tokenMatches } from './tokens';
 
 export interface ErasureRepositoryOptions {
@@ -66,15 +75,13 @@ export class ErasureRepository implements ErasureStore {
 
   /** The disclosure record an erasure left, if any (the operator's `screenings disclosures`). */
   async getDisclosure(screeningId: string): Promise<ErasureReceipt | undefined> {
+    const key = itemKeys.disclosure(screeningId);
     const result = await this.table.client.send(
-      new GetCommand({ TableName: this.table.tableName, Key: itemKeys.disclosure(screeningId), ConsistentRead: true }),
+      new GetCommand({ TableName: this.table.tableName, Key: key, ConsistentRead: true }),
     );
     if (!result.Item) return undefined;
-    return {
-      screeningId,
-      erasedAt: String(result.Item.erasedAt),
-      disclosedTo: (result.Item.disclosedTo as Disclosure[] | undefined) ?? [],
-    };
+    const { erasedAt, disclosedTo } = readStoredItem(DisclosureItem, result.Item, 'Disclosure', key.PK);
+    return { screeningId, erasedAt, disclosedTo };
   }
 
   private async eraseAuthorized(
@@ -86,21 +93,21 @@ export class ErasureRepository implements ErasureStore {
     // Bounded: a claim stops counting as in flight after ERASURE_WAITS_FOR_SEND_MS.
     const giveUpAt = this.now().getTime() + ERASURE_WAITS_FOR_SEND_MS + 5_000;
     for (;;) {
-      const stored = await readScreeningItem(this.table, screeningId);
-      const authorized = authorize(storedTokenHash(stored));
+      // Only what erasure needs is read: an item whose other fields no longer read is still erasable.
+      const stored = await readScreeningItem(this.table, screeningId, ErasableScreening);
+      const authorized = authorize(stored?.tokenHash);
       if (!stored || !authorized) return undefined;
-      const referred = stored.referred === true;
-      const referral = referred ? await readReferralItem(this.table, screeningId) : undefined;
-      const leadIds = (referral?.leadIds as string[] | undefined) ?? [];
-      const confirmationId = referral?.confirmationId ? String(referral.confirmationId) : undefined;
-      const messages = await this.readDeliveryStates([
-        ...leadIds.map((leadId) => itemKeys.lead(leadId)),
-        ...(confirmationId ? [itemKeys.confirmation(confirmationId)] : []),
-      ]);
+      const referred = stored.referred;
+      const referral = referred ? await readReferralItem(this.table, screeningId, ErasableReferral) : undefined;
+      const leadIds = referral?.leadIds ?? [];
+      const confirmationId = referral?.confirmationId;
+      const messages = await this.readDeliveryStates(leadIds, confirmationId);
       const now = this.now();
       const inFlightSince = new Date(now.getTime() - ERASURE_WAITS_FOR_SEND_MS).toISOString();
       if (
-        [...messages.values()].some((message) => message.status === 'SENDING' && String(message.claimedAt ?? '') >= inFlightSince)
+        [...messages.values()].some(
+          (message) => message.status === 'SENDING' && message.claimedAt !== undefined && message.claimedAt >= inFlightSince,
+        )
       ) {
         if (now.getTime() > giveUpAt) throw new Error('Erasure gave up waiting for a send in flight');
         await sleep(100);
@@ -114,7 +121,7 @@ export class ErasureRepository implements ErasureStore {
             TableName: table,
             Key: itemKeys.screening(screeningId),
             ConditionExpression: 'tokenHash = :tokenHash AND referred = :referred',
-            ExpressionAttributeValues: { ':tokenHash': String(stored.tokenHash), ':referred': referred },
+            ExpressionAttributeValues: { ':tokenHash': stored.tokenHash, ':referred': referred },
           },
         },
       ];
@@ -128,11 +135,11 @@ export class ErasureRepository implements ErasureStore {
         for (const { key, leadId } of outbox) {
           const state = messages.get(key.PK);
           transactItems.push({ Delete: { TableName: table, Key: key, ...unchangedSince(state) } });
-          const disclosure = leadId && state ? disclosureOf(leadId, state) : undefined;
+          const disclosure = leadId && state?.kind === 'LEAD' ? disclosureOf(leadId, state) : undefined;
           if (disclosure) disclosedTo.push(disclosure);
         }
       }
-      const keyHash = stored.idempotencyKeyHash as string | undefined;
+      const keyHash = stored.idempotencyKeyHash;
       if (keyHash) transactItems.push({ Delete: { TableName: table, Key: itemKeys.idempotency(keyHash) } });
       const erasedAt = now.toISOString();
       if (disclosedTo.length > 0) {
@@ -150,7 +157,7 @@ export class ErasureRepository implements ErasureStore {
                 now,
                 this.options.referralRetentionDays ?? DEFAULT_REFERRAL_RETENTION_DAYS,
               ),
-            },
+            } satisfies StoredItemInput<typeof DisclosureItem>,
           },
         });
       }
@@ -165,34 +172,93 @@ export class ErasureRepository implements ErasureStore {
     }
   }
 
-  /** Delivery state of outbox items by partition key (consistent reads). */
-  private async readDeliveryStates(keys: ItemKey[]): Promise<Map<string, Record<string, unknown>>> {
-    const items = await batchGetItems(this.table, keys, {
-      expression: 'PK, #status, claimedAt, sentAt, updatedAt, trialId, siteId, site.facility',
-      names: { '#status': 'status' },
-    });
-    return new Map(items.map((item) => [String(item.PK), item]));
+  /**
+   * The delivery state of a referral's leads and confirmation (consistent reads), by partition
+   * key; a message that is gone is absent.
+   *
+   * @throws MalformedItemError for a message whose delivery state does not read.
+   */
+  private async readDeliveryStates(leadIds: readonly string[], confirmationId: string | undefined) {
+    const leadKeys = new Set(leadIds.map((leadId) => itemKeys.lead(leadId).PK));
+    const items = await batchGetItems(
+      this.table,
+      [...leadIds.map((leadId) => itemKeys.lead(leadId)), ...(confirmationId ? [itemKeys.confirmation(confirmationId)] : [])],
+      { expression: 'PK, #status, claimedAt, sentAt, updatedAt, trialId, siteId, site.facility', names: { '#status': 'status' } },
+    );
+    const states = new Map<string, MessageState>();
+    for (const item of items) {
+      const isLead = typeof item.PK === 'string' && leadKeys.has(item.PK);
+      const state: MessageState = isLead
+        ? { kind: 'LEAD', ...readStoredItem(LeadState, item, 'Lead', 'of an erasure') }
+        : { kind: 'CONFIRMATION', ...readStoredItem(MessageDeliveryState, item, 'Confirmation', 'of an erasure') };
+      states.set(state.PK, state);
+    }
+    return states;
   }
 }
 
-function disclosureOf(leadId: string, state: Record<string, unknown>): Disclosure | undefined {
+/** The Screening item's fields erasure needs (`ScreeningItem`, `screening-repository.ts`). */
+const ErasableScreening = z.pick(ScreeningItem, { tokenHash: true, referred: true, idempotencyKeyHash: true });
+/** The Referral item's fields erasure needs (`ReferralItem`, `referral-repository.ts`). */
+const ErasableReferral = z.pick(ReferralItem, { leadIds: true, confirmationId: true });
+
+/** A message's delivery state as erasure projects it (`PK, status, claimedAt, sentAt, updatedAt`). */
+const MessageDeliveryState = z.object({
+  PK: z.string(),
+  status: LeadStatus,
+  claimedAt: z.optional(z.string()),
+  sentAt: z.optional(z.string()),
+  updatedAt: z.optional(z.string()),
+});
+/** A lead's, with where it went (`trialId, siteId, site.facility`), for the disclosure record. */
+const LeadState = z.extend(MessageDeliveryState, {
+  trialId: z.string(),
+  siteId: z.string(),
+  site: z.optional(z.object({ facility: z.optional(z.string()) })),
+});
+type MessageState =
+  | ({ kind: 'LEAD' } & z.output<typeof LeadState>)
+  | ({ kind: 'CONFIRMATION' } & z.output<typeof MessageDeliveryState>);
+
+/**
+ * The Disclosure item's reader, beside its writer (`eraseAuthorized`): what an erased screening's
+ * leads had disclosed to which sites, and no patient data.
+ */
+const DisclosureItem = z.object({
+  screeningId: z.string(),
+  erasedAt: z.string(),
+  disclosedTo: z.array(
+    z.object({
+      leadId: z.string(),
+      trialId: z.string(),
+      siteId: z.string(),
+      facility: z.optional(z.string()),
+      status: z.enum(['SENT', 'POSSIBLY_SENT']),
+      sentAt: z.optional(z.string()),
+    }),
+  ),
+  [TABLE_ATTRIBUTES.expiresAt]: z.number(),
+});
+
+function disclosureOf(leadId: string, state: z.output<typeof LeadState>): Disclosure | undefined {
   const status = state.status === 'SENT' ? 'SENT' : state.status === 'SENDING' ? 'POSSIBLY_SENT' : undefined;
   if (!status) return undefined;
-  const site = state.site as { facility?: unknown } | undefined;
+  const sentAt = state.sentAt ?? state.updatedAt;
   return {
     leadId,
-    trialId: String(state.trialId ?? ''),
-    siteId: String(state.siteId ?? ''),
-    ...(typeof site?.facility === 'string' ? { facility: site.facility } : {}),
+    trialId: state.trialId,
+    siteId: state.siteId,
+    ...(state.site?.facility !== undefined ? { facility: state.site.facility } : {}),
     status,
-    ...(status === 'SENT' ? { sentAt: String(state.sentAt ?? state.updatedAt ?? '') } : {}),
+    // A lead sent before `sentAt` was recorded has its last update as the time it was sent.
+    ...(status === 'SENT' && sentAt !== undefined ? { sentAt } : {}),
   };
 }
 
 /** A delete condition: the message is still in the delivery state erasure read (or still absent). */
-function unchangedSince(state: Record<string, unknown> | undefined) {
+function unchangedSince(state: MessageState | undefined) {
   if (!state) return { ConditionExpression: 'attribute_not_exists(PK)' };
-  const claimed = typeof state.claimedAt === 'string';
+  const claimed = state.claimedAt !== undefined;
   return {
     ConditionExpression: `#status = :status AND ${claimed ? 'claimedAt = :claimedAt' : 'attribute_not_exists(claimedAt)'}`,
     ExpressionAttributeNames: { '#status': 'status' },

@@ -8,7 +8,6 @@
  * an item that does not read is counted in `unreadable`, never guessed at.
  */
 import { paginateScan } from '@aws-sdk/lib-dynamodb';
-import { DEFAULT_MAX_RECORD_AGE_DAYS } from '#core/freshness';
 import type { FunnelLead, FunnelRecords, FunnelScreening, FunnelTrialResult } from '#core/funnel';
 import type { TrialResult } from '#core/model';
 import type { CatalogStore } from '#core/ports';
@@ -17,17 +16,20 @@ import * as z from '#core/zod';
 import { TABLE_ATTRIBUTES, type EntityType } from '#functions/table-schema';
 import { CatalogRepository } from './catalog-repository';
 import type { TableRef } from './dynamo';
-import { StoredResults } from './screening-repository';
+import { ScreeningItem, StoredResults, parseJson } from './screening-repository';
 import { outcomesOf } from './site-lead-repository';
 
-/** The screening's own fields the funnel needs; its results are by id and value (`core/stored-results.ts`). */
-const ScreeningItem = z.object({
-  screeningId: z.string(),
-  createdAt: z.string(),
-  outcome: z.enum(['urgent_care', 'matches', 'no_matches']),
-  catalogVersion: z.string(),
-  maxRecordAgeDays: z.optional(z.number()),
-  results: z._default(z.string(), '[]'),
+/**
+ * The screening's own fields the funnel needs, picked from the Screening item's reader; its
+ * results are by id and value (`core/stored-results.ts`).
+ */
+const FunnelScreeningItem = z.pick(ScreeningItem, {
+  screeningId: true,
+  createdAt: true,
+  outcome: true,
+  catalogVersion: true,
+  maxRecordAgeDays: true,
+  results: true,
 });
 
 const LeadItem = z.object({
@@ -39,7 +41,7 @@ const LeadItem = z.object({
   createdAt: z.string(),
 });
 
-const SCREENING_FIELDS = ['screeningId', 'createdAt', 'outcome', 'catalogVersion', 'maxRecordAgeDays', 'results'] as const;
+const SCREENING_FIELDS = Object.keys(FunnelScreeningItem.shape);
 const LEAD_FIELDS = ['leadId', 'screeningId', 'trialId', 'siteId', 'status', 'createdAt', 'outcomes'] as const;
 
 /** Scans the table for the funnel: screenings and leads, counts-only fields. */
@@ -82,7 +84,7 @@ export class FunnelRecordsRepository implements FunnelRecords {
    * against (the repository's own reader and `presentStoredResults`); undefined when it does not read.
    */
   private async readScreening(item: Record<string, unknown>): Promise<FunnelScreening | undefined> {
-    const parsed = ScreeningItem.safeParse(item);
+    const parsed = FunnelScreeningItem.safeParse(item);
     if (!parsed.success) return undefined;
     const { screeningId, createdAt, outcome, catalogVersion, maxRecordAgeDays, results } = parsed.data;
     const stored = StoredResults.safeParse(parseJson(results));
@@ -90,7 +92,7 @@ export class FunnelRecordsRepository implements FunnelRecords {
     if (stored.data.length === 0) return { screeningId, createdAt, outcome, trials: [] };
     const catalog = await this.catalogs.getCatalogVersion(catalogVersion);
     if (!catalog) return undefined;
-    const policy = { maxRecordAgeDays: maxRecordAgeDays ?? DEFAULT_MAX_RECORD_AGE_DAYS, now: new Date(createdAt) };
+    const policy = { maxRecordAgeDays, now: new Date(createdAt) };
     return {
       screeningId,
       createdAt,
@@ -127,12 +129,4 @@ function toFunnelTrialResult(result: TrialResult): FunnelTrialResult {
       result: criterion.result,
     })),
   };
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
 }

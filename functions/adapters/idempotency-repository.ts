@@ -8,7 +8,8 @@ import { PutCommand, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { refusals } from '#core/errors';
 import type { IdempotencyRequest, IdempotencyStore, SavedScreening, ScreeningRecord } from '#core/ports';
 import { TABLE_ATTRIBUTES, itemKeys } from '#functions/table-schema';
-import { isConditionalCheckFailed, nowSeconds, type TableRef } from './dynamo';
+import * as z from '#core/zod';
+import { isConditionalCheckFailed, nowSeconds, readStoredItem, type StoredItemInput, type TableRef } from './dynamo';
 import { sealToken, sha256Hex, unsealToken } from './tokens';
 
 /** How long a client may replay `POST /screenings` with the same Idempotency-Key. */
@@ -38,6 +39,14 @@ export function idempotencyKeyHash(key: string): string {
   return sha256Hex(key);
 }
 
+/** The Idempotency record's reader, beside its writer (`claimKey`). */
+const IdempotencyItem = z.object({
+  screeningId: z.string(),
+  requestHash: z.string(),
+  sealedToken: z.string(),
+  [TABLE_ATTRIBUTES.expiresAt]: z.number(),
+});
+
 /** Finds a stored screening (with its results shown) by id: what a replay returns. */
 export interface StoredScreeningLookup {
   findScreening(screeningId: string): Promise<ScreeningRecord | undefined>;
@@ -64,23 +73,17 @@ export class IdempotencyRepository implements IdempotencyStore {
    * @throws DomainError IDEMPOTENCY_KEY_REUSED when the key was used with a different body.
    */
   async findReplay(idempotency: IdempotencyRequest): Promise<SavedScreening | undefined> {
-    const record = await this.table.client.send(
-      new GetCommand({
-        TableName: this.table.tableName,
-        Key: itemKeys.idempotency(idempotencyKeyHash(idempotency.key)),
-        ConsistentRead: true,
-      }),
+    const key = itemKeys.idempotency(idempotencyKeyHash(idempotency.key));
+    const result = await this.table.client.send(
+      new GetCommand({ TableName: this.table.tableName, Key: key, ConsistentRead: true }),
     );
-    const item = record.Item;
-    if (!item || Number(item.expiresAt) <= nowSeconds(this.now())) return undefined;
-    if (item.requestHash !== requestHash(idempotency.request)) throw refusals.idempotencyKeyReused();
-    const screening = await this.screenings.findScreening(String(item.screeningId));
+    if (!result.Item) return undefined;
+    const record = readStoredItem(IdempotencyItem, result.Item, 'Idempotency', key.PK);
+    if (record.expiresAt <= nowSeconds(this.now())) return undefined;
+    if (record.requestHash !== requestHash(idempotency.request)) throw refusals.idempotencyKeyReused();
+    const screening = await this.screenings.findScreening(record.screeningId);
     if (!screening) return undefined;
-    return {
-      screening,
-      token: unsealToken(String(item.sealedToken), idempotency.key),
-      replayed: true,
-    };
+    return { screening, token: unsealToken(record.sealedToken, idempotency.key), replayed: true };
   }
 
   /**
@@ -100,7 +103,7 @@ export class IdempotencyRepository implements IdempotencyStore {
             requestHash: requestHash(idempotency.request),
             sealedToken: sealToken(token, idempotency.key),
             [TABLE_ATTRIBUTES.expiresAt]: nowSeconds(now) + IDEMPOTENCY_WINDOW_HOURS * 60 * 60,
-          },
+          } satisfies StoredItemInput<typeof IdempotencyItem>,
           // An expired record that TTL has not deleted yet may be overwritten.
           ConditionExpression: 'attribute_not_exists(#pk) OR #expiresAt <= :now',
           ExpressionAttributeNames: { '#pk': TABLE_ATTRIBUTES.partitionKey, '#expiresAt': TABLE_ATTRIBUTES.expiresAt },

@@ -9,13 +9,22 @@ import { randomUUID } from 'node:crypto';
 import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { refusals, type DomainError } from '#core/errors';
-import type { LeadStatus } from '#core/model';
+import { LeadStatus } from '#core/model';
 import { STREAM_GRACE_SECONDS } from '#core/outbox-timing';
 import type { LeadSummary, NewReferral, ReferralStore, ReferralSummary } from '#core/ports';
-import { SITE_OUTCOMES, type SiteOutcome } from '#core/site-leads';
+import { SITE_OUTCOMES } from '#core/site-leads';
+import * as z from '#core/zod';
 import { SCREENING_TOKEN_ATTRIBUTE, TABLE_ATTRIBUTES, dueKeys, itemKeys, outboxKeys } from '#functions/table-schema';
-import { batchGetItems, cancellationReasons, expiresAfterDays, type TableRef } from './dynamo';
-import { readScreeningItem, storedTokenHash } from './screening-repository';
+import {
+  batchGetItems,
+  cancellationReasons,
+  expiresAfterDays,
+  readStoredItem,
+  type StoredItemInput,
+  type TableRef,
+} from './dynamo';
+import type { ConfirmationItemContent, LeadItemContent } from './outbox-repository';
+import { readScreeningItem } from './screening-repository';
 import { sha256Hex, tokenMatches } from './tokens';
 
 /** How long a referral, its leads and an erasure's disclosure record are kept by default. */
@@ -40,32 +49,23 @@ export class ReferralRepository implements ReferralStore {
   async getReferral(screeningId: string): Promise<ReferralSummary | undefined> {
     const referral = await readReferralItem(this.table, screeningId);
     if (!referral) return undefined;
-    const leadIds = (referral.leadIds as string[] | undefined) ?? [];
-    const leads = new Map<string, LeadSummary>();
     const found = await batchGetItems(
       this.table,
-      leadIds.map((leadId) => itemKeys.lead(leadId)),
-      {
-        expression: 'leadId, trialId, siteId, #status, updatedAt, latestOutcome, latestOutcomeAt',
-        names: { '#status': 'status' },
-      },
+      referral.leadIds.map((leadId) => itemKeys.lead(leadId)),
+      { expression: LEAD_SUMMARY_PROJECTION, names: { '#status': 'status' } },
     );
-    for (const lead of found) {
-      leads.set(String(lead.leadId), {
-        leadId: String(lead.leadId),
-        trialId: String(lead.trialId),
-        siteId: String(lead.siteId),
-        status: lead.status as LeadStatus,
-        updatedAt: String(lead.updatedAt),
-        ...((SITE_OUTCOMES as readonly unknown[]).includes(lead.latestOutcome)
-          ? { latestOutcome: { outcome: lead.latestOutcome as SiteOutcome, at: String(lead.latestOutcomeAt) } }
-          : {}),
+    const leads = new Map<string, LeadSummary>();
+    for (const item of found) {
+      const { latestOutcome, latestOutcomeAt, ...lead } = readStoredItem(LeadSummaryItem, item, 'Lead', 'of a referral');
+      leads.set(lead.leadId, {
+        ...lead,
+        ...(latestOutcome && latestOutcomeAt ? { latestOutcome: { outcome: latestOutcome, at: latestOutcomeAt } } : {}),
       });
     }
     return {
-      referralId: String(referral.referralId),
-      createdAt: String(referral.createdAt),
-      leads: leadIds.flatMap((leadId) => leads.get(leadId) ?? []),
+      referralId: referral.referralId,
+      createdAt: referral.createdAt,
+      leads: referral.leadIds.flatMap((leadId) => leads.get(leadId) ?? []),
     };
   }
 
@@ -85,7 +85,7 @@ export class ReferralRepository implements ReferralStore {
     // no site email or lead page can show one (minimum necessary).
     const sharedContact = input.consent.phoneContact ? input.contact : withoutPhone(input.contact);
     const consent = {
-      shareWithSites: true,
+      shareWithSites: true as const,
       phoneContact: input.consent.phoneContact,
       textVersion: input.consent.textVersion,
       acceptedAt: timestamp,
@@ -132,7 +132,7 @@ export class ReferralRepository implements ReferralStore {
             confirmationId,
             createdAt: timestamp,
             [TABLE_ATTRIBUTES.expiresAt]: expiresAt,
-          },
+          } satisfies StoredItemInput<typeof ReferralItem>,
           ...notExists,
         },
       },
@@ -162,7 +162,7 @@ export class ReferralRepository implements ReferralStore {
             criteriaMet: plan.criteriaMet,
             patientDistance: plan.patientDistance,
             screening: plan.screening,
-          },
+          } satisfies StoredItemInput<typeof LeadItemContent> & StoredItemInput<typeof LeadSummaryItem>,
           ...notExists,
         },
       })),
@@ -192,7 +192,7 @@ export class ReferralRepository implements ReferralStore {
               city: plan.site.city,
               country: plan.site.country,
             })),
-          },
+          } satisfies StoredItemInput<typeof ConfirmationItemContent>,
           ...notExists,
         },
       },
@@ -223,19 +223,68 @@ export class ReferralRepository implements ReferralStore {
   /** Why the table refused a referral: re-reads the screening to name the reason. */
   private async referralRefusal(screeningId: string, token: string): Promise<DomainError> {
     const item = await readScreeningItem(this.table, screeningId);
-    const matches = tokenMatches(token, storedTokenHash(item));
+    const matches = tokenMatches(token, item?.tokenHash);
     if (!item || !matches) return refusals.invalidToken();
     if (item.outcome === 'urgent_care') return refusals.urgentCare();
     return refusals.referralExists();
   }
 }
 
-/** The Referral item of a screening as stored (consistent read), or undefined when there is none. */
-export async function readReferralItem(table: TableRef, screeningId: string): Promise<Record<string, unknown> | undefined> {
-  const result = await table.client.send(
-    new GetCommand({ TableName: table.tableName, Key: itemKeys.referral(screeningId), ConsistentRead: true }),
-  );
-  return result.Item;
+/**
+ * The Referral item's reader, beside its writer (`createReferral`). The contact and consent it
+ * keeps are the referral's record; what a reader needs is which leads and confirmation it made.
+ */
+export const ReferralItem = z.object({
+  referralId: z.string(),
+  screeningId: z.string(),
+  contact: z.object({ name: z.string(), email: z.string(), phone: z.optional(z.string()) }),
+  consent: z.object({
+    shareWithSites: z.literal(true),
+    phoneContact: z.boolean(),
+    textVersion: z.string(),
+    acceptedAt: z.string(),
+  }),
+  trialIds: z.array(z.string()),
+  leadIds: z.array(z.string()),
+  confirmationId: z.string(),
+  createdAt: z.string(),
+  [TABLE_ATTRIBUTES.expiresAt]: z.number(),
+});
+export type StoredReferral = z.output<typeof ReferralItem>;
+
+/** What the patient's status page shows of each lead (projected by `LEAD_SUMMARY_PROJECTION`). */
+const LeadSummaryItem = z.object({
+  leadId: z.string(),
+  trialId: z.string(),
+  siteId: z.string(),
+  status: LeadStatus,
+  updatedAt: z.string(),
+  // Written by the site's outcome (`site-lead-repository.ts`), absent until the site records one.
+  latestOutcome: z.optional(z.enum(SITE_OUTCOMES)),
+  latestOutcomeAt: z.optional(z.string()),
+});
+const LEAD_SUMMARY_PROJECTION = 'leadId, trialId, siteId, #status, updatedAt, latestOutcome, latestOutcomeAt';
+
+/**
+ * The Referral item of a screening (consistent read), read with its reader (or a `z.pick` of it),
+ * or undefined when none.
+ *
+ * @throws MalformedItemError when the stored item does not read as a referral.
+ */
+export function readReferralItem(table: TableRef, screeningId: string): Promise<StoredReferral | undefined>;
+export function readReferralItem<S extends z.ZodMiniType>(
+  table: TableRef,
+  screeningId: string,
+  reader: S,
+): Promise<z.output<S> | undefined>;
+export async function readReferralItem(
+  table: TableRef,
+  screeningId: string,
+  reader: z.ZodMiniType = ReferralItem,
+): Promise<unknown> {
+  const key = itemKeys.referral(screeningId);
+  const result = await table.client.send(new GetCommand({ TableName: table.tableName, Key: key, ConsistentRead: true }));
+  return result.Item ? readStoredItem(reader, result.Item, 'Referral', `${key.PK} ${key.SK}`) : undefined;
 }
 
 function withoutPhone<T extends { phone?: string | undefined }>(contact: T): Omit<T, 'phone'> {

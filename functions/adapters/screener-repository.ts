@@ -6,7 +6,11 @@
 import { PutCommand, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { Screener } from '#core/model';
 import { SCREENERS_PARTITION, TABLE_ATTRIBUTES, itemKeys } from '#functions/table-schema';
-import { queryPartition, type TableRef } from './dynamo';
+import * as z from '#core/zod';
+import { queryPartition, readStoredItem, storedKeyOf, type StoredItemInput, type TableRef } from './dynamo';
+
+/** The Screener item's reader, beside its writer (`putScreener`): the screener, re-validated. */
+const ScreenerItem = z.object({ screener: Screener });
 
 export class ScreenerRepository {
   constructor(private readonly table: TableRef) {}
@@ -14,15 +18,14 @@ export class ScreenerRepository {
   /** Every screener, ordered by id. */
   async listScreeners(): Promise<Screener[]> {
     const items = await queryPartition(this.table, SCREENERS_PARTITION);
-    return items.map((item) => Screener.parse(item.screener));
+    return items.map((item) => readStoredItem(ScreenerItem, item, 'Screener', storedKeyOf(item)).screener);
   }
 
   /** One screener, or undefined when there is none with this id. */
   async getScreener(screenerId: string): Promise<Screener | undefined> {
-    const result = await this.table.client.send(
-      new GetCommand({ TableName: this.table.tableName, Key: itemKeys.screener(screenerId) }),
-    );
-    return result.Item ? Screener.parse(result.Item.screener) : undefined;
+    const key = itemKeys.screener(screenerId);
+    const result = await this.table.client.send(new GetCommand({ TableName: this.table.tableName, Key: key }));
+    return result.Item ? readStoredItem(ScreenerItem, result.Item, 'Screener', `${key.PK} ${key.SK}`).screener : undefined;
   }
 
   /** Creates or replaces a screener (seed and `screeners load`). */
@@ -36,7 +39,7 @@ export class ScreenerRepository {
           screener,
           version: screener.version,
           updatedAt: now.toISOString(),
-        },
+        } satisfies StoredItemInput<typeof ScreenerItem>,
       }),
     );
   }

@@ -23,7 +23,7 @@ import * as z from '#core/zod';
 import { MedicalAdvice as MedicalAdviceBody, UrgentCare as UrgentCareBody } from '#functions/contract/api-responses';
 import { TABLE_ATTRIBUTES, itemKeys } from '#functions/table-schema';
 import { CatalogRepository } from './catalog-repository';
-import { expiresAfterDays, nowSeconds, type TableRef } from './dynamo';
+import { expiresAfterDays, nowSeconds, readStoredItem, type StoredItemInput, type TableRef } from './dynamo';
 import { IdempotencyRepository, idempotencyKeyHash } from './idempotency-repository';
 import { sha256Hex, tokenMatches } from './tokens';
 
@@ -89,7 +89,7 @@ export class ScreeningRepository implements ScreeningStore {
       [TABLE_ATTRIBUTES.expiresAt]: expiresAfterDays(now, this.options.screeningTtlDays ?? DEFAULT_SCREENING_TTL_DAYS),
       referred: false,
       ...(keyHash ? { idempotencyKeyHash: keyHash } : {}),
-    };
+    } satisfies StoredItemInput<typeof ScreeningItem>;
 
     await this.table.client.send(
       new PutCommand({
@@ -106,7 +106,7 @@ export class ScreeningRepository implements ScreeningStore {
       if (replay) return replay;
       throw new Error('The Idempotency-Key is held by another request whose screening is gone');
     }
-    return { screening: { ...recordOf(item), results: input.results }, token, replayed: false };
+    return { screening: { ...recordOf(ScreeningItem.parse(item)), results: input.results }, token, replayed: false };
   }
 
   /**
@@ -117,8 +117,8 @@ export class ScreeningRepository implements ScreeningStore {
   async authorizeScreening(screeningId: string, token: string): Promise<ScreeningRecord> {
     const item = await readScreeningItem(this.table, screeningId);
     // Compared before looking at whether the item exists: the same work either way.
-    const matches = tokenMatches(token, storedTokenHash(item));
-    if (!item || !matches || Number(item.expiresAt) <= nowSeconds(this.now())) {
+    const matches = tokenMatches(token, item?.tokenHash);
+    if (!item || !matches || item.expiresAt <= nowSeconds(this.now())) {
       throw refusals.invalidToken();
     }
     return this.toRecord(item);
@@ -140,9 +140,14 @@ export class ScreeningRepository implements ScreeningStore {
   }
 
   /** A stored screening with its results shown again from its catalog version, as at its own time. */
-  private async toRecord(item: Record<string, unknown>): Promise<ScreeningRecord> {
+  private async toRecord(item: StoredScreening): Promise<ScreeningRecord> {
     const record = recordOf(item);
-    const stored = StoredResults.parse(typeof item.results === 'string' ? JSON.parse(item.results) : []);
+    const stored = readStoredItem(
+      StoredResults,
+      parseJson(item.results),
+      'Screening',
+      `${itemKeys.screening(item.screeningId).PK} (results)`,
+    );
     if (stored.length === 0) return record;
     const catalog = await this.catalogs.getCatalogVersion(record.catalogVersion);
     if (!catalog) return record;
@@ -156,17 +161,26 @@ export class ScreeningRepository implements ScreeningStore {
   }
 }
 
-/** The Screening item as stored (consistent read), or undefined when there is none. */
-export async function readScreeningItem(table: TableRef, screeningId: string): Promise<Record<string, unknown> | undefined> {
-  const result = await table.client.send(
-    new GetCommand({ TableName: table.tableName, Key: itemKeys.screening(screeningId), ConsistentRead: true }),
-  );
-  return result.Item;
-}
-
-/** The token hash of a Screening item, if it has one. */
-export function storedTokenHash(item: Record<string, unknown> | undefined): string | undefined {
-  return typeof item?.tokenHash === 'string' ? item.tokenHash : undefined;
+/**
+ * The Screening item (consistent read), read with its reader (or a `z.pick` of it: a reader
+ * that needs a few fields checks only those), or undefined when there is none.
+ *
+ * @throws MalformedItemError when the stored item does not read as a screening.
+ */
+export function readScreeningItem(table: TableRef, screeningId: string): Promise<StoredScreening | undefined>;
+export function readScreeningItem<S extends z.ZodMiniType>(
+  table: TableRef,
+  screeningId: string,
+  reader: S,
+): Promise<z.output<S> | undefined>;
+export async function readScreeningItem(
+  table: TableRef,
+  screeningId: string,
+  reader: z.ZodMiniType = ScreeningItem,
+): Promise<unknown> {
+  const key = itemKeys.screening(screeningId);
+  const result = await table.client.send(new GetCommand({ TableName: table.tableName, Key: key, ConsistentRead: true }));
+  return result.Item ? readStoredItem(reader, result.Item, 'Screening', key.PK) : undefined;
 }
 
 /** The stored results' shape (`core/stored-results.ts`), checked on every read (here and by the funnel report's reader). */
@@ -178,32 +192,47 @@ export const StoredResults = z.array(z.tuple([z.string(), z.string().check(z.reg
 
 /**
  * The Screening item's reader, beside its writer (`createScreening`): every field checked, so a
- * malformed item fails loudly here rather than as a wrong answer later. Its results (a string,
- * `StoredResults`) are shown from the catalog by `toRecord`.
+ * malformed item fails loudly here rather than as a wrong answer later. Its results (a JSON
+ * string, `StoredResults`) are shown from the catalog by `toRecord`; the funnel report reads a
+ * projection of it (`z.pick`).
  */
-const ScreeningItem = z.object({
+export const ScreeningItem = z.object({
   screeningId: z.string(),
   screenerId: z.string(),
   screenerVersion: z.string(),
   catalogVersion: z.string(),
   maxRecordAgeDays: z._default(z.number(), DEFAULT_MAX_RECORD_AGE_DAYS),
+  tokenHash: z.string(),
   answers: z.record(z.string(), z.union([z.boolean(), z.string(), z.array(z.string()), z.number()])),
   outcome: z.enum(['urgent_care', 'matches', 'no_matches']),
   redFlags: z._default(z.array(z.string()), []),
+  results: z._default(z.string(), '[]'),
   urgentCare: z.optional(UrgentCareBody),
   medicalAdvice: z.optional(MedicalAdviceBody),
   createdAt: z.string(),
   [TABLE_ATTRIBUTES.expiresAt]: z.number(),
   referred: z.boolean(),
+  /** The hash of the Idempotency-Key it was submitted with, so erasure deletes that record too. */
+  idempotencyKeyHash: z.optional(z.string()),
 });
+export type StoredScreening = z.output<typeof ScreeningItem>;
 
 /** The screening's own fields; its results are shown from the catalog by `toRecord`. */
-function recordOf(item: Record<string, unknown>): ScreeningRecord {
-  const { urgentCare, medicalAdvice, ...fields } = ScreeningItem.parse(item);
+function recordOf(item: StoredScreening): ScreeningRecord {
+  const { urgentCare, medicalAdvice, tokenHash: _hash, idempotencyKeyHash: _key, results: _results, ...fields } = item;
   return {
     ...fields,
     results: [],
     ...(urgentCare ? { urgentCare } : {}),
     ...(medicalAdvice ? { medicalAdvice } : {}),
   };
+}
+
+/** JSON text as a value; text that is not JSON reads as undefined (and then fails its reader). */
+export function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
 }

@@ -18,7 +18,7 @@ import type { AuthorizedSiteLead, NewSiteOutcome, SiteLeadStore } from '#core/po
 import * as z from '#core/zod';
 import { MAX_OUTCOMES_PER_LEAD, NOT_ELIGIBLE_REASONS, SITE_OUTCOMES, linkIdOf, type LeadOutcomeEntry } from '#core/site-leads';
 import { itemKeys } from '#functions/table-schema';
-import type { TableRef } from './dynamo';
+import { isConditionalCheckFailed, readStoredItem, type TableRef } from './dynamo';
 import { tokenMatches } from './tokens';
 
 const optionalText = z.pipe(
@@ -89,9 +89,9 @@ export class SiteLeadRepository implements SiteLeadStore {
       if (tokenMatches(token, link.hash) && link.expiresAt > nowSeconds) matched = link;
     }
     if (!result.Item || !matched) throw refusals.invalidSiteLink();
-    const lead = SiteLeadItem.safeParse(result.Item);
-    if (!lead.success) throw refusals.invalidSiteLink();
-    return { lead: lead.data, linkId: linkIdOf(matched.hash), linkExpiresAt: new Date(matched.expiresAt * 1000).toISOString() };
+    // The link matched, so this is the lead: an item that does not read is a fault, said as one.
+    const lead = readStoredItem(SiteLeadItem, result.Item, 'Lead', itemKeys.lead(leadId).PK);
+    return { lead, linkId: linkIdOf(matched.hash), linkExpiresAt: new Date(matched.expiresAt * 1000).toISOString() };
   }
 
   /** Counts a view of the lead page and names the link that made it. */
@@ -108,7 +108,7 @@ export class SiteLeadRepository implements SiteLeadStore {
       );
     } catch (error) {
       // Erased between the read and this write: nothing left to record against.
-      if (!isConditionFailure(error)) throw error;
+      if (!isConditionalCheckFailed(error)) throw error;
     }
   }
 
@@ -145,7 +145,7 @@ export class SiteLeadRepository implements SiteLeadStore {
       );
       return entry;
     } catch (error) {
-      if (!isConditionFailure(error)) throw error;
+      if (!isConditionalCheckFailed(error)) throw error;
     }
     const exists = await this.table.client.send(
       new GetCommand({ TableName: this.table.tableName, Key: itemKeys.lead(leadId), ProjectionExpression: 'PK' }),
@@ -166,7 +166,7 @@ export class SiteLeadRepository implements SiteLeadStore {
         }),
       );
     } catch (error) {
-      if (!isConditionFailure(error)) throw error;
+      if (!isConditionalCheckFailed(error)) throw error;
     }
   }
 
@@ -191,7 +191,7 @@ export class SiteLeadRepository implements SiteLeadStore {
       );
       return true;
     } catch (error) {
-      if (isConditionFailure(error)) return false;
+      if (isConditionalCheckFailed(error)) return false;
       throw error;
     }
   }
@@ -201,8 +201,4 @@ export class SiteLeadRepository implements SiteLeadStore {
 export function outcomesOf(item: Record<string, unknown>): LeadOutcomeEntry[] {
   const parsed = z.safeParse(z.array(StoredOutcome), item.outcomes ?? []);
   return parsed.success ? parsed.data : [];
-}
-
-function isConditionFailure(error: unknown): boolean {
-  return (error as { name?: string } | null)?.name === 'ConditionalCheckFailedException';
 }

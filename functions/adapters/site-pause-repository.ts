@@ -8,7 +8,14 @@ import type { PauseDetails, SitePauses } from '#core/ports';
 import { normaliseAddress, type SitePause } from '#core/site-pauses';
 import * as z from '#core/zod';
 import { SITE_PAUSES_PARTITION, TABLE_ATTRIBUTES, itemKeys, type ItemKey } from '#functions/table-schema';
-import { queryPartition, type TableRef } from './dynamo';
+import {
+  isConditionalCheckFailed,
+  queryPartition,
+  readStoredItem,
+  storedKeyOf,
+  type StoredItemInput,
+  type TableRef,
+} from './dynamo';
 
 const optionalText = z.pipe(
   z.nullish(z.string()),
@@ -16,6 +23,7 @@ const optionalText = z.pipe(
 );
 const PausedByField = z.enum(['site', 'operator', 'bounce']);
 
+/** The Site pause item's reader, beside its writer (`put`). */
 const StoredPause = z.discriminatedUnion('kind', [
   z.object({
     kind: z.literal('site'),
@@ -39,13 +47,15 @@ const StoredPause = z.discriminatedUnion('kind', [
 export class SitePauseRepository implements SitePauses {
   constructor(private readonly table: TableRef) {}
 
-  /** Every pause (a handful of items). */
+  /**
+   * Every pause (a handful of items).
+   *
+   * @throws MalformedItemError for a pause that does not read: leaving it out would send leads to
+   *   a site that asked for none.
+   */
   async list(): Promise<SitePause[]> {
     const items = await queryPartition(this.table, SITE_PAUSES_PARTITION);
-    return items.flatMap((item) => {
-      const parsed = StoredPause.safeParse(item);
-      return parsed.success ? [parsed.data] : [];
-    });
+    return items.map((item) => readStoredItem(StoredPause, item, 'Site pause', storedKeyOf(item)));
   }
 
   /** Pauses a trial's site; returns false when it was already paused (the first pause is kept). */
@@ -69,7 +79,12 @@ export class SitePauseRepository implements SitePauses {
     return this.remove(itemKeys.addressPause(normaliseAddress(address)));
   }
 
-  private async put(key: ItemKey, identity: Record<string, string>, details: PauseDetails, now: Date): Promise<boolean> {
+  private async put(
+    key: ItemKey,
+    identity: { kind: 'site'; trialId: string; siteId: string } | { kind: 'address'; address: string },
+    details: PauseDetails,
+    now: Date,
+  ): Promise<boolean> {
     try {
       await this.table.client.send(
         new PutCommand({
@@ -82,13 +97,13 @@ export class SitePauseRepository implements SitePauses {
             pausedBy: details.pausedBy,
             ...(details.reason ? { reason: details.reason } : {}),
             ...(details.leadId ? { leadId: details.leadId } : {}),
-          },
+          } satisfies StoredItemInput<typeof StoredPause>,
           ConditionExpression: 'attribute_not_exists(PK)',
         }),
       );
       return true;
     } catch (error) {
-      if ((error as { name?: string }).name === 'ConditionalCheckFailedException') return false;
+      if (isConditionalCheckFailed(error)) return false;
       throw error;
     }
   }
