@@ -16,6 +16,10 @@
  * call, so V8 parses, optimises and inlines a few dozen loops however many distinct rules a catalog
  * has, and a screening evaluates each distinct rule exactly once (`RuleProgram`).
  *
+ * A **membership** (`{"in": ["sciatica", {"var": "diagnoses"}]}`, an option of a multi-choice
+ * answer) is the costly part of most rules and the part distinct rules share most: it is decided
+ * once per screening for every rule that contains it, and the rules read its value by number.
+ *
  * Kept apart from `rules.ts` so the browser bundle, which only needs `evaluateRule`, never pulls
  * in the code generator (nor its use of `new Function`, which a strict Content-Security-Policy forbids).
  */
@@ -80,8 +84,17 @@ export function compileRule(rule: JsonLogicRule): CompiledRule {
   return createRuleCompiler().compile(rule);
 }
 
-/** A generated function: evaluates every rule of one shape, `slots.length` of them, into `out`. */
-type ShapeFunction = (values: readonly unknown[], parameters: readonly unknown[], slots: Int32Array, out: Uint8Array) => void;
+/**
+ * A generated function: evaluates every rule of one shape, `slots.length` of them, into `out`, from
+ * the screening's answers by question number (`values`) and its memberships by number (`memberships`).
+ */
+type ShapeFunction = (
+  values: readonly unknown[],
+  parameters: readonly unknown[],
+  slots: Int32Array,
+  out: Uint8Array,
+  memberships: readonly RuleOutcome[],
+) => void;
 
 interface Shape {
   run: ShapeFunction;
@@ -94,6 +107,14 @@ interface DistinctRule {
   shape: Shape;
   parameters: unknown[];
   questionNumbers: number[];
+  /** The memberships the rule reads (`Membership`), by number. */
+  membershipNumbers: number[];
+}
+
+/** `{"in": [option, {"var": question}]}`: decided once per screening for every rule that reads it. */
+interface Membership {
+  questionNumber: number;
+  option: string;
 }
 
 /** A compiler for one catalog: use one per catalog, so what it shares is released with it. */
@@ -105,6 +126,18 @@ export function createRuleCompiler(): RuleCompiler {
     if (number === undefined) {
       number = questionIds.push(questionId) - 1;
       numbers.set(questionId, number);
+    }
+    return number;
+  };
+  const memberships: Membership[] = [];
+  const membershipNumbers = new Map<string, number>();
+  const membershipOf = (questionId: string, option: string): number => {
+    const questionNumber = numberOf(questionId);
+    const key = `${questionNumber}:${option}`;
+    let number = membershipNumbers.get(key);
+    if (number === undefined) {
+      number = memberships.push({ questionNumber, option }) - 1;
+      membershipNumbers.set(key, number);
     }
     return number;
   };
@@ -129,6 +162,7 @@ export function createRuleCompiler(): RuleCompiler {
     return createProgram(
       [...slots].map((slot) => distinct[slot]!),
       questionIds,
+      memberships,
       distinct.length,
     );
   };
@@ -142,7 +176,8 @@ export function createRuleCompiler(): RuleCompiler {
       const unsupported = unsupportedOperators(rule);
       if (unsupported.length > 0) throw new Error(`Rule uses unsupported operators: ${unsupported.join(', ')}`);
       const variables = ruleVariables(rule);
-      const { body, parameters } = new Generator(numberOf).rule(rule);
+      const generator = new Generator(numberOf, membershipOf);
+      const { body, parameters } = generator.rule(rule);
       const slot = distinct.length;
       let alone: RuleProgram | undefined;
       const compiled: CompiledRule = {
@@ -153,7 +188,13 @@ export function createRuleCompiler(): RuleCompiler {
           return outcomeOf(alone.evaluate(answers)[slot] as OutcomeCode);
         },
       };
-      distinct.push({ compiled, shape: shapeOf(body, parameters.length), parameters, questionNumbers: variables.map(numberOf) });
+      distinct.push({
+        compiled,
+        shape: shapeOf(body, parameters.length),
+        parameters,
+        questionNumbers: variables.map(numberOf),
+        membershipNumbers: generator.membershipNumbers,
+      });
       byText.set(text, compiled);
       return compiled;
     },
@@ -174,14 +215,21 @@ interface ShapeGroup {
   slots: Int32Array;
 }
 
-function createProgram(rules: readonly DistinctRule[], questionIds: readonly string[], slotCount: number): RuleProgram {
+function createProgram(
+  rules: readonly DistinctRule[],
+  questionIds: readonly string[],
+  allMemberships: readonly Membership[],
+  slotCount: number,
+): RuleProgram {
   const byShape = new Map<Shape, DistinctRule[]>();
   const read = new Set<number>();
+  const decided = new Set<number>();
   for (const rule of rules) {
     const group = byShape.get(rule.shape);
     if (group === undefined) byShape.set(rule.shape, [rule]);
     else group.push(rule);
     for (const number of rule.questionNumbers) read.add(number);
+    for (const number of rule.membershipNumbers) decided.add(number);
   }
   const groups: ShapeGroup[] = [...byShape].map(([shape, members]) => ({
     run: shape.run,
@@ -192,6 +240,10 @@ function createProgram(rules: readonly DistinctRule[], questionIds: readonly str
   const questionCount = questionIds.length;
   const readNumbers = Int32Array.from([...read].sort((a, b) => a - b));
   const readIds = [...readNumbers].map((number) => questionIds[number]!);
+  const membershipCount = allMemberships.length;
+  const membershipNumbers = Int32Array.from(decided);
+  const membershipQuestions = Int32Array.from(decided, (number) => allMemberships[number]!.questionNumber);
+  const membershipOptions = [...decided].map((number) => allMemberships[number]!.option);
 
   return {
     evaluate(answers) {
@@ -202,11 +254,17 @@ function createProgram(rules: readonly DistinctRule[], questionIds: readonly str
         const questionId = readIds[i]!;
         if (isKnownAnswer(answers, questionId)) values[readNumbers[i]!] = answers[questionId];
       }
+      // Each membership once, as the generated code would decide it inline (`membership` below).
+      const memberships = new Array<RuleOutcome>(membershipCount).fill(undefined);
+      for (let i = 0; i < membershipNumbers.length; i++) {
+        const answer = values[membershipQuestions[i]!];
+        if (answer !== undefined) memberships[membershipNumbers[i]!] = containsValue(membershipOptions[i], answer);
+      }
       // Slots outside the program stay unknown: never "met", never "not met" by accident.
       const out = new Uint8Array(slotCount).fill(UNKNOWN);
       for (let g = 0; g < groups.length; g++) {
         const group = groups[g]!;
-        group.run(values, group.parameters, group.slots, out);
+        group.run(values, group.parameters, group.slots, out, memberships);
       }
       return out;
     },
@@ -233,7 +291,7 @@ function generate(body: string): ShapeFunction {
   // `p`, never spliced into the code.
   const factory = new Function(
     'R',
-    `"use strict";const {truthy,compare,between,contains,sameValue}=R;return function compiledShape(v,p,slots,out){${body}};`,
+    `"use strict";const {truthy,compare,between,contains,sameValue}=R;return function compiledShape(v,p,slots,out,m){${body}};`,
   );
   return factory(RUNTIME) as ShapeFunction;
 }
@@ -275,8 +333,13 @@ class Generator {
   private readonly lines: string[] = [];
   private readonly parameters: unknown[] = [];
   private locals = 0;
+  /** The memberships (`Membership`) the rule reads, by number. */
+  readonly membershipNumbers: number[] = [];
 
-  constructor(private readonly numberOf: (questionId: string) => number) {}
+  constructor(
+    private readonly numberOf: (questionId: string) => number,
+    private readonly membershipOf: (questionId: string, option: string) => number,
+  ) {}
 
   rule(rule: unknown): { body: string; parameters: unknown[] } {
     const result = this.emit(rule);
@@ -416,6 +479,13 @@ class Generator {
   }
 
   private membership(itemNode: unknown, collectionNode: unknown): Ref {
+    // An option of an answer: decided once per screening (`Membership`), read here by number.
+    const questionId = varQuestion(collectionNode);
+    if (typeof itemNode === 'string' && questionId !== undefined) {
+      const number = this.membershipOf(questionId, itemNode);
+      this.membershipNumbers.push(number);
+      return { code: `m[${this.parameter(number, 'number').code}]`, kind: 'boolean' };
+    }
     const result = this.local();
     const label = this.label();
     this.lines.push(`${result}=undefined;${label}:{`);
@@ -497,6 +567,16 @@ class Generator {
     const kind: Kind = trueRef.kind === 'boolean' && falseRef.kind === 'boolean' ? 'boolean' : 'any';
     return { code: result, kind };
   }
+}
+
+/** The question a `var` with a written-out path reads (as `Generator.variable` reads it), else undefined. */
+function varQuestion(node: unknown): string | undefined {
+  if (node === null || typeof node !== 'object' || Array.isArray(node)) return undefined;
+  const keys = Object.keys(node);
+  if (keys.length !== 1 || keys[0] !== 'var') return undefined;
+  const args = (node as { var: unknown }).var;
+  const path = Array.isArray(args) ? args[0] : args;
+  return typeof path === 'string' || typeof path === 'number' ? String(path) : undefined;
 }
 
 /** A JSON value with no operator inside: a literal the interpreter evaluates to itself. */

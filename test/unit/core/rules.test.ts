@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { NOT_SURE } from '#core/answers';
 import { LogicEngine } from 'json-logic-engine';
 import { compileRule, createRuleCompiler, MET, NOT_MET, outcomeOf, UNKNOWN, type OutcomeCode } from '#core/compile-rule';
-import type { Answers, Screener } from '#core/model';
+import type { Answers, JsonLogicRule, Screener } from '#core/model';
 import { evaluateRule, isTruthy, ruleVariables, SUPPORTED_OPERATORS, unsupportedOperators } from '#core/rules';
 import { aRuleFor, completeAnswersFor, partialAnswersFor } from '#test/factories/rules';
 import { aScreener } from '#test/factories/screener';
@@ -313,6 +313,38 @@ describe('createRuleCompiler', () => {
         },
       ),
       { numRuns: 300 },
+    );
+  });
+
+  it('decides an option of an answer once for every rule that reads it, each rule keeping its own outcome', () => {
+    const rules = createRuleCompiler();
+    const takesOpioids = rules.compile({ in: ['opioids', { var: 'medications' }] });
+    const noOpioids = rules.compile({ '!': { in: ['opioids', { var: 'medications' }] } });
+    const opioidsOrOld = rules.compile({ or: [{ in: ['opioids', { var: 'medications' }] }, { '>': [age, 130] }] });
+    const program = rules.program([takesOpioids, noOpioids, opioidsOrOld]);
+    const codes = (answers: Answers) =>
+      [takesOpioids, noOpioids, opioidsOrOld].map((rule) => program.evaluate(answers)[rule.slot]);
+    expect(codes({ age: 40, medications: ['opioids'] })).toEqual([MET, NOT_MET, MET]);
+    expect(codes({ age: 40, medications: ['nsaids'] })).toEqual([NOT_MET, MET, NOT_MET]);
+    expect(codes({ age: 40, medications: NOT_SURE })).toEqual([UNKNOWN, UNKNOWN, UNKNOWN]);
+  });
+
+  it('agrees with the interpreter on a program of rules of any shape over the same answers', () => {
+    const questionIds = ['age', 'sex', 'pregnant', 'medications'];
+    fc.assert(
+      fc.property(
+        fc.array(anyRuleOver(questionIds), { minLength: 1, maxLength: 8 }),
+        anyAnswersTo(questionIds),
+        (rules, answers) => {
+          const compiler = createRuleCompiler();
+          const compiled = rules.map((rule) => compiler.compile(rule as JsonLogicRule));
+          const values = compiler.program(compiled).evaluate(answers);
+          expect(compiled.map((rule) => outcomeOf(values[rule.slot] as OutcomeCode))).toEqual(
+            rules.map((rule) => evaluateRule(rule as JsonLogicRule, answers)),
+          );
+        },
+      ),
+      { numRuns: 500 },
     );
   });
 });
