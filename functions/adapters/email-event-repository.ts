@@ -6,6 +6,7 @@
  */
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { EmailEventEntry } from '#core/email-events';
+import type { EmailEventStore, OutboxMessageRef } from '#core/ports';
 import { outboxKeys } from '#functions/table-schema';
 import { isConditionalCheckFailed, type TableRef } from './dynamo';
 import { outboxItemKey } from './outbox-repository';
@@ -13,9 +14,9 @@ import { outboxItemKey } from './outbox-repository';
 /** A message keeps at most this many events (a reminder and a few retries' worth). */
 export const MAX_EVENTS_PER_MESSAGE = 50;
 
-export type EventRef = { kind: 'LEAD' | 'CONFIRMATION'; id: string };
+export type EventRef = OutboxMessageRef;
 
-export class EmailEventRepository {
+export class EmailEventRepository implements EmailEventStore {
   constructor(private readonly table: TableRef) {}
 
   /** Appends an event to its message; false when the message is gone (erased) or full. */

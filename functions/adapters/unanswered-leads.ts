@@ -5,7 +5,8 @@
  * (`core/site-leads.ts`). The reminder run and `leads list --unanswered` share it.
  */
 import { followUpFor, workingDaysBefore, type FollowUp } from '#core/site-leads';
-import type { OutboxEntry, OutboxRepository, OutboxSummary } from './outbox-repository';
+import type { UnansweredLeadSource } from '#core/ports';
+import { type OutboxEntry, type OutboxRepository, type OutboxSummary, toOutboxMessage } from './outbox-repository';
 
 export interface UnansweredLead {
   entry: OutboxEntry;
@@ -46,4 +47,15 @@ export async function* unansweredLeads(
       followUp,
     };
   }
+}
+
+/** The reminder run's source of unanswered leads, each with its content read from the outbox. */
+export function unansweredLeadSource(outbox: OutboxRepository): UnansweredLeadSource {
+  return {
+    async *unanswered(now, reminderWorkingDays) {
+      for await (const lead of unansweredLeads(outbox, now, reminderWorkingDays)) {
+        yield { leadId: lead.leadId, followUp: lead.followUp, message: toOutboxMessage(lead.entry.item) };
+      }
+    },
+  };
 }

@@ -1,10 +1,13 @@
 /**
- * The API's response bodies (v1) as zod schemas: what the OpenAPI document (`./openapi.ts`,
- * `docs/openapi.json`) describes. The response types the handlers build (`./api.ts`) are checked
- * against these at compile time, so the document cannot describe less than a response carries
- * of the fields listed here.
+ * The API's response bodies (v1) as zod schemas, the one definition of each response: the
+ * response types the handlers build and the web form reads (`./api.ts`) are these schemas'
+ * `z.output`, and the OpenAPI document (`./openapi.ts`, `docs/openapi.json`) is generated from
+ * them. A field a handler sends but no schema lists is caught by
+ * `test/integration/api-response-schemas.test.ts`, which validates real responses against the
+ * document with no additional properties allowed.
  */
 import { LeadStatus, RegistryDate, Screener } from '#core/model';
+import { NOT_ELIGIBLE_REASONS, SITE_OUTCOMES } from '#core/site-leads';
 import * as z from '#core/zod';
 
 const ScreeningOutcome = z.enum(['urgent_care', 'matches', 'no_matches']);
@@ -133,11 +136,69 @@ export const ScreeningStatusBody = z.object({
           siteId: z.string(),
           status: LeadStatus,
           updatedAt: z.string(),
+          /** Once the site recorded an outcome: the latest, in the patient's words. */
+          progress: z.optional(z.object({ outcome: z.enum(SITE_OUTCOMES), text: z.string(), at: z.string() })),
         }),
       ),
     }),
   ),
 });
+
+export const ErasureBody = z.object({
+  erased: z.literal(true),
+  erasedAt: z.string(),
+  /** The sites that had already received (or may have received) the patient's details. */
+  disclosedTo: z.array(
+    z.object({
+      trialId: z.string(),
+      siteId: z.string(),
+      facility: z.optional(z.string()),
+      status: z.enum(['SENT', 'POSSIBLY_SENT']),
+      sentAt: z.optional(z.string()),
+    }),
+  ),
+});
+
+/** One outcome a site recorded, as its lead page shows it. */
+const LeadOutcomeEntry = z.object({
+  outcome: z.enum(SITE_OUTCOMES),
+  reason: z.optional(z.enum(NOT_ELIGIBLE_REASONS)),
+  /** The site's short note; for the site and operators, never shown to the patient. */
+  note: z.optional(z.string()),
+  at: z.string(),
+  /** Which link recorded it (its id), never the token. */
+  link: z.string(),
+});
+
+export const SiteLeadBody = z.object({
+  leadId: z.string(),
+  referredAt: z.string(),
+  trial: z.object({ nctId: z.string(), title: z.string(), url: z.string() }),
+  site: z.object({
+    siteId: z.string(),
+    facility: z.string(),
+    city: z.optional(z.string()),
+    state: z.optional(z.string()),
+    postalCode: z.optional(z.string()),
+    country: z.string(),
+  }),
+  patient: z.object({ name: z.string(), email: z.string(), phone: z.optional(z.string()), phoneContact: z.boolean() }),
+  consent: z.object({ acceptedAt: z.string(), textVersion: z.string() }),
+  qualifyingAnswers: z.array(z.object({ question: z.string(), answer: z.string() })),
+  criteriaMet: z.array(z.string()),
+  /** What the form could not check and the study team still must. */
+  leftToStudyTeam: z.array(z.string()),
+  /** Oldest first; notes included (the site's own). */
+  outcomes: z.array(LeadOutcomeEntry),
+  /** Whether this site is paused (takes no new leads). */
+  sitePaused: z.boolean(),
+  /** When the link that opened the page stops working (ISO). */
+  linkExpiresAt: z.string(),
+});
+
+export const SiteOutcomeRecordedBody = z.object({ recorded: LeadOutcomeEntry, outcomes: z.array(LeadOutcomeEntry) });
+
+export const SitePausedBody = z.object({ sitePaused: z.literal(true), trialId: z.string(), siteId: z.string() });
 
 export const ErrorBody = z.object({
   error: z.object({

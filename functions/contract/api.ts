@@ -3,18 +3,22 @@
  * with the schemas), the web form (`web/src/api.ts` compiles against these types) and the
  * OpenAPI document. Built from the core's model with the core's zod; no adapter.
  */
-import type { LeadStatus, MedicalAdvice, Screener, ScreeningOutcome, TrialResult, UrgentCare } from '#core/model';
+import type { Screener } from '#core/model';
 import type { AuthorizedSiteLead, ErasureReceipt, ReferralSummary, SavedScreening, ScreeningRecord } from '#core/ports';
 import { isSafeText, UNSAFE_TEXT_MESSAGE } from '#core/text-safety';
 import * as z from '#core/zod';
-import {
-  PATIENT_PROGRESS_TEXT,
-  type LeadOutcomeEntry,
-  type SiteLeadView,
-  type SiteOutcome,
-  type SiteOutcomeRecorded,
-  trialRegistryUrl,
-} from '#core/site-leads';
+import { PATIENT_PROGRESS_TEXT, type LeadOutcomeEntry, trialRegistryUrl } from '#core/site-leads';
+import type {
+  ErasureBody,
+  ReferralBody,
+  ScreenerBody,
+  ScreenerListBody,
+  ScreeningBody,
+  ScreeningStatusBody,
+  SiteLeadBody,
+  SiteOutcomeRecordedBody,
+  SitePausedBody,
+} from './api-responses';
 
 const ScreenerId = z.string().check(z.regex(/^[a-z0-9-]{1,100}$/, 'Not a screener id'));
 /** Any id shape is accepted: an unknown id gets the same 403 as a wrong token. */
@@ -68,71 +72,34 @@ export const CREATE_REFERRAL_ISSUE_CODES = [
 ] as const;
 
 /** `GET /screeners` */
-export interface ScreenerListResponse {
-  screeners: Pick<Screener, 'id' | 'condition' | 'title' | 'version'>[];
-}
+export type ScreenerListResponse = z.output<typeof ScreenerListBody>;
 
 /** `GET /screeners/{screenerId}` */
-export type ScreenerResponse = Screener;
+export type ScreenerResponse = z.output<typeof ScreenerBody>;
 
 /** `POST /screenings` → 201 */
-export interface ScreeningResponse {
-  screeningId: string;
-  token: string;
-  outcome: ScreeningOutcome;
-  /** Only for `urgent_care`: go to an emergency department now, the patient's own country's numbers. */
-  urgentCare?: UrgentCare;
-  /** The see-a-doctor-soon tier, shown first with the results. */
-  medicalAdvice?: MedicalAdvice;
-  catalogVersion: string;
-  results: TrialResult[];
-}
-
-export interface ReferralLead {
-  leadId: string;
-  trialId: string;
-  siteId: string;
-  status: LeadStatus;
-}
+export type ScreeningResponse = z.output<typeof ScreeningBody>;
 
 /** `POST /screenings/{screeningId}/referrals` → 202 */
-export interface ReferralResponse {
-  referralId: string;
-  leads: ReferralLead[];
-}
+export type ReferralResponse = z.output<typeof ReferralBody>;
+export type ReferralLead = ReferralResponse['leads'][number];
 
 /** `GET /screenings/{screeningId}` */
-export interface ScreeningStatusResponse {
-  screeningId: string;
-  screenerId: string;
-  outcome: ScreeningOutcome;
-  createdAt: string;
-  catalogVersion: string;
-  /** As first shown with the screening (see `ScreeningResponse`). */
-  urgentCare?: UrgentCare;
-  medicalAdvice?: MedicalAdvice;
-  results: TrialResult[];
-  referral?: { createdAt: string; leads: ScreeningStatusLead[] };
-}
-
+export type ScreeningStatusResponse = z.output<typeof ScreeningStatusBody>;
 /** A lead as the patient sees it: delivery status and, once the site said, its progress in plain words. */
-export type ScreeningStatusLead = ReferralLead & {
-  updatedAt: string;
-  progress?: { outcome: SiteOutcome; text: string; at: string };
-};
+export type ScreeningStatusLead = NonNullable<ScreeningStatusResponse['referral']>['leads'][number];
 
-/** `DELETE /screenings/{screeningId}`: which sites had already received the patient's details. */
-export interface ErasureResponse {
-  erased: true;
-  erasedAt: string;
-  disclosedTo: {
-    trialId: string;
-    siteId: string;
-    facility?: string | undefined;
-    status: 'SENT' | 'POSSIBLY_SENT';
-    sentAt?: string | undefined;
-  }[];
-}
+/** `DELETE /screenings/{screeningId}` → 200: which sites had already received the patient's details. */
+export type ErasureResponse = z.output<typeof ErasureBody>;
+
+/** `GET /site/leads/{leadId}`: what the lead page shows. */
+export type SiteLeadResponse = z.output<typeof SiteLeadBody>;
+
+/** `POST /site/leads/{leadId}/outcomes` → 201: the new entry and the whole history after it. */
+export type SiteOutcomeResponse = z.output<typeof SiteOutcomeRecordedBody>;
+
+/** `POST /site/leads/{leadId}/pause-site` */
+export type SitePausedResponse = z.output<typeof SitePausedBody>;
 
 export function toErasureResponse(receipt: ErasureReceipt): ErasureResponse {
   return {
@@ -212,7 +179,7 @@ export function toSiteLeadResponse({
   lead,
   linkExpiresAt,
   sitePaused,
-}: AuthorizedSiteLead & { sitePaused: boolean }): SiteLeadView {
+}: AuthorizedSiteLead & { sitePaused: boolean }): SiteLeadResponse {
   return {
     leadId: lead.leadId,
     referredAt: lead.createdAt,
@@ -235,17 +202,11 @@ export function toSiteLeadResponse({
 }
 
 /** `POST /site/leads/{leadId}/outcomes` → 201: the entry and the whole history after it. */
-export function toSiteOutcomeResponse(result: { recorded: LeadOutcomeEntry; outcomes: LeadOutcomeEntry[] }): SiteOutcomeRecorded {
+export function toSiteOutcomeResponse(result: { recorded: LeadOutcomeEntry; outcomes: LeadOutcomeEntry[] }): SiteOutcomeResponse {
   return { recorded: result.recorded, outcomes: result.outcomes };
 }
 
 /** `POST /site/leads/{leadId}/pause-site` */
 export function toSitePausedResponse(paused: { trialId: string; siteId: string }): SitePausedResponse {
   return { sitePaused: true, trialId: paused.trialId, siteId: paused.siteId };
-}
-
-export interface SitePausedResponse {
-  sitePaused: true;
-  trialId: string;
-  siteId: string;
 }

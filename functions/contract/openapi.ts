@@ -7,7 +7,18 @@
 import { httpFunctions, type HttpFunctionSpec } from '#functions/function-manifest';
 import * as z from '#core/zod';
 import { CreateReferralRequest, ScreenerPath, ScreeningPath, SubmitScreeningRequest } from './api';
-import { ErrorBody, ReferralBody, ScreenerBody, ScreenerListBody, ScreeningBody, ScreeningStatusBody } from './api-responses';
+import {
+  ErasureBody,
+  ErrorBody,
+  ReferralBody,
+  ScreenerBody,
+  ScreenerListBody,
+  ScreeningBody,
+  ScreeningStatusBody,
+  SiteLeadBody,
+  SiteOutcomeRecordedBody,
+  SitePausedBody,
+} from './api-responses';
 import { ALLOWED_REQUEST_HEADERS, API_ERRORS, API_VERSION, MAX_REQUEST_BODY_BYTES } from './http';
 import { PauseSiteRequest, RecordOutcomeRequest, SiteLeadPath } from './site-lead-requests';
 
@@ -62,14 +73,14 @@ const ROUTES: Record<string, RouteContract> = {
     summary: "Erase the patient's screening, referral, leads and confirmation",
     path: ScreeningPath,
     auth: 'screening-token',
-    success: { status: 204, description: 'Erased' },
+    success: { status: 200, description: "Erased; the sites that had already received the patient's details", body: ErasureBody },
     errors: [401, 403],
   },
   'get-site-lead': {
     summary: 'The lead for its site (lead page)',
     path: SiteLeadPath,
     auth: 'lead-link-token',
-    success: { status: 200, description: 'The lead' },
+    success: { status: 200, description: 'The lead', body: SiteLeadBody },
     errors: [401, 403],
   },
   'record-site-outcome': {
@@ -77,7 +88,7 @@ const ROUTES: Record<string, RouteContract> = {
     path: SiteLeadPath,
     body: RecordOutcomeRequest,
     auth: 'lead-link-token',
-    success: { status: 200, description: 'The outcome recorded' },
+    success: { status: 201, description: 'The outcome recorded, and the whole history', body: SiteOutcomeRecordedBody },
     errors: [400, 401, 403, 409],
   },
   'pause-site': {
@@ -85,10 +96,14 @@ const ROUTES: Record<string, RouteContract> = {
     path: SiteLeadPath,
     body: PauseSiteRequest,
     auth: 'lead-link-token',
-    success: { status: 200, description: 'The site is paused' },
+    success: { status: 200, description: 'The site is paused', body: SitePausedBody },
     errors: [400, 401, 403],
   },
-  'get-openapi': { summary: 'This document', success: { status: 200, description: 'The OpenAPI 3.1 document' }, errors: [] },
+  'get-openapi': {
+    summary: 'This document',
+    success: { status: 200, description: 'The OpenAPI 3.1 document', body: z.record(z.string(), z.unknown()) },
+    errors: [],
+  },
 };
 
 /** The error codes that answer with `status`, for the document's descriptions. */

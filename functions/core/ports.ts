@@ -10,7 +10,9 @@
 import type { PreparedCatalog } from './eligibility';
 import type { Answers, GeoPoint, LeadStatus, MedicalAdvice, Screener, ScreeningOutcome, TrialResult, UrgentCare } from './model';
 import type { LeadPlan } from './referral';
-import type { LeadOutcomeEntry, NotEligibleReason, SiteLinkRecord, SiteOutcome } from './site-leads';
+import type { OutboxMessage } from './delivery';
+import type { EmailEventEntry } from './email-events';
+import type { FollowUp, LeadOutcomeEntry, NotEligibleReason, SiteLinkRecord, SiteOutcome } from './site-leads';
 import type { PausedBy, SitePauseStore } from './site-pauses';
 
 /** A screening as the use case hands it to the store (ids and dates are the store's). */
@@ -271,4 +273,53 @@ export interface SitePauses extends SitePauseStore {
   pauseSite(trialId: string, siteId: string, details: PauseDetails, now: Date): Promise<boolean>;
   /** Pauses an address for every trial it receives leads for; false when it was already paused. */
   pauseAddress(address: string, details: PauseDetails, now: Date): Promise<boolean>;
+}
+
+/** An outbox message: a site's lead or a patient's confirmation. */
+export interface OutboxMessageRef {
+  kind: 'LEAD' | 'CONFIRMATION';
+  id: string;
+}
+
+/** SES delivery events, kept on the message they are about. */
+export interface EmailEventStore {
+  /** Appends an event to its message; false when the message is gone (erased) or full. */
+  record(ref: OutboxMessageRef, entry: EmailEventEntry): Promise<boolean>;
+  /** Marks a SENT message BOUNCED; false when it is not SENT (already bounced, or erased). */
+  markBounced(ref: OutboxMessageRef, now: Date): Promise<boolean>;
+}
+
+/** What the email-event recorder tells the operator (metrics, log lines; never an address). */
+export interface EmailEventMonitor {
+  /** An event with no outbox message tag (mail this system did not send), or not an SES event. */
+  ignored(notificationId: string | undefined): void;
+  delivered(): void;
+  complained(ref: OutboxMessageRef, sesMessageId: string): void;
+  /** A hard bounce marked its message BOUNCED (and, for a lead, paused the address). */
+  hardBounced(ref: OutboxMessageRef, sesMessageId: string, bounceSubType: string | undefined): void;
+  /** The batch is done (also when it failed): the counts, published. */
+  finished(summary: { recorded: number; bounced: number; ignored: number }): void;
+}
+
+/** A sent lead the site has said nothing about, with what its follow-up needs now. */
+export interface UnansweredLead {
+  leadId: string;
+  followUp: FollowUp;
+  /** The lead's content as the outbox holds it, to render the reminder from. */
+  message: OutboxMessage;
+}
+
+/** The sent leads without an outcome after the reminder delay. */
+export interface UnansweredLeadSource {
+  /** Every SENT lead with no outcome sent at least `reminderWorkingDays` working days before `now`. */
+  unanswered(now: Date, reminderWorkingDays: number): AsyncIterable<UnansweredLead>;
+}
+
+/** What the reminder run tells the operator. */
+export interface ReminderMonitor {
+  reminded(leadId: string, sesMessageId: string, overridden: boolean): void;
+  /** A reminder not sent (its claim given back): the next run tries again. */
+  notReminded(leadId: string, reason: string): void;
+  /** The run is done (also when it failed): the counts, published, zero included. */
+  finished(summary: { examined: number; reminded: number; failed: number; unanswered: number }): void;
 }

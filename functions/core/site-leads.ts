@@ -251,39 +251,6 @@ export interface SiteLinkIssuer {
   issue(now: Date): { token: string; record: SiteLinkRecord };
 }
 
-/** `GET /site/leads/{leadId}`: what the lead page shows (the contract of that route). */
-export interface SiteLeadView {
-  leadId: string;
-  referredAt: string;
-  trial: { nctId: string; title: string; url: string };
-  site: {
-    siteId: string;
-    facility: string;
-    city?: string | undefined;
-    state?: string | undefined;
-    postalCode?: string | undefined;
-    country: string;
-  };
-  patient: { name: string; email: string; phone?: string | undefined; phoneContact: boolean };
-  consent: { acceptedAt: string; textVersion: string };
-  qualifyingAnswers: { question: string; answer: string }[];
-  criteriaMet: string[];
-  /** What the form could not check and the study team still must. */
-  leftToStudyTeam: string[];
-  /** Oldest first; notes included (the site's own). */
-  outcomes: LeadOutcomeEntry[];
-  /** Whether this site is paused (takes no new leads). */
-  sitePaused: boolean;
-  /** When the link that opened the page stops working (ISO). */
-  linkExpiresAt: string;
-}
-
-/** `POST /site/leads/{leadId}/outcomes`'s answer: the whole history after the new entry. */
-export interface SiteOutcomeRecorded {
-  recorded: LeadOutcomeEntry;
-  outcomes: LeadOutcomeEntry[];
-}
-
 /** The ClinicalTrials.gov page of a trial. */
 export function trialRegistryUrl(nctId: string): string {
   return `https://clinicaltrials.gov/study/${encodeURIComponent(nctId)}`;

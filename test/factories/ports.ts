@@ -29,7 +29,14 @@ import type {
   SiteLeadStore,
   SitePauses,
   ErasureStore,
+  EmailEventMonitor,
+  EmailEventStore,
+  OutboxMessageRef,
+  ReminderMonitor,
+  UnansweredLead,
+  UnansweredLeadSource,
 } from '#core/ports';
+import type { EmailEventEntry } from '#core/email-events';
 import type { LeadOutcomeEntry, SiteLinkRecord } from '#core/site-leads';
 import { normaliseAddress, type SitePause } from '#core/site-pauses';
 import { DomainError } from '#core/errors';
@@ -293,4 +300,56 @@ export class InMemorySitePauses implements SitePauses {
     this.pauses.push({ kind: 'address', address: normalised, pausedAt: now.toISOString(), ...details });
     return true;
   }
+}
+
+/** Email events by message (`LEAD:<id>`), for messages that exist; SENT until marked BOUNCED. */
+export class InMemoryEmailEvents implements EmailEventStore {
+  readonly events = new Map<string, EmailEventEntry[]>();
+  readonly status = new Map<string, 'SENT' | 'BOUNCED'>();
+
+  /** A message that was sent (events are kept only on messages that exist). */
+  sent(ref: OutboxMessageRef): this {
+    this.events.set(`${ref.kind}:${ref.id}`, []);
+    this.status.set(`${ref.kind}:${ref.id}`, 'SENT');
+    return this;
+  }
+
+  async record(ref: OutboxMessageRef, entry: EmailEventEntry): Promise<boolean> {
+    const kept = this.events.get(`${ref.kind}:${ref.id}`);
+    kept?.push(entry);
+    return kept !== undefined;
+  }
+
+  async markBounced(ref: OutboxMessageRef): Promise<boolean> {
+    if (this.status.get(`${ref.kind}:${ref.id}`) !== 'SENT') return false;
+    this.status.set(`${ref.kind}:${ref.id}`, 'BOUNCED');
+    return true;
+  }
+}
+
+/** A monitor that writes down what it is told, as `name: detail` lines. */
+export function recordingMonitor(): EmailEventMonitor & ReminderMonitor & { told: string[] } {
+  const told: string[] = [];
+  return {
+    told,
+    ignored: (id) => told.push(`ignored: ${id}`),
+    delivered: () => told.push('delivered'),
+    complained: (ref) => told.push(`complained: ${ref.kind} ${ref.id}`),
+    hardBounced: (ref) => told.push(`hardBounced: ${ref.kind} ${ref.id}`),
+    reminded: (leadId) => told.push(`reminded: ${leadId}`),
+    notReminded: (leadId, reason) => told.push(`notReminded: ${leadId} (${reason})`),
+    finished: (summary) => told.push(`finished: ${JSON.stringify(summary)}`),
+  };
+}
+
+/** The given unanswered leads, whatever the time asked about. */
+export function unansweredLeads(...leads: UnansweredLead[]): UnansweredLeadSource & { asked: string[] } {
+  const asked: string[] = [];
+  return {
+    asked,
+    async *unanswered(now, reminderWorkingDays) {
+      asked.push(`${now.toISOString()} after ${reminderWorkingDays} working days`);
+      yield* leads;
+    },
+  };
 }

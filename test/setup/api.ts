@@ -9,6 +9,7 @@ import { CatalogRepository } from '#adapters/catalog-repository';
 import { tableRef, type TableRef } from '#adapters/dynamo';
 import { ScreenerRepository } from '#adapters/screener-repository';
 import { apiRoutes, invokeRoute, matchRoute } from '#local/api-routes';
+import { DocumentedResponses } from './documented-responses';
 import { createTestTable } from './table';
 
 /** The origin the test API allows for CORS. */
@@ -71,6 +72,7 @@ export async function startTestApi(options: TestApiOptions = {}): Promise<TestAp
   }
 
   const routes = apiRoutes();
+  const documented = new DocumentedResponses();
   const items = async () => {
     const all: Record<string, any>[] = [];
     let startKey: Record<string, unknown> | undefined;
@@ -108,13 +110,17 @@ export async function startTestApi(options: TestApiOptions = {}): Promise<TestAp
         body,
         pathParameters: match.pathParameters,
       });
-      return {
+      const response = {
         status: result.statusCode,
         headers: Object.fromEntries(
           Object.entries(result.headers ?? {}).map(([name, value]) => [name.toLowerCase(), String(value)]),
         ),
         body: result.body ? JSON.parse(result.body) : undefined,
       };
+      // Every response must be what docs/openapi.json says (no field it does not list).
+      const problems = documented.problems(match.route.spec.name, response.status, response.body);
+      if (problems.length > 0) throw new Error(`Response not as documented in docs/openapi.json:\n${problems.join('\n')}`);
+      return response;
     },
   };
 }

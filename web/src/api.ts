@@ -13,6 +13,9 @@ import type {
   ScreenerResponse,
   ScreeningResponse,
   ScreeningStatusResponse,
+  SiteLeadResponse,
+  SiteOutcomeResponse,
+  SitePausedResponse,
   SubmitScreeningRequest,
 } from '#functions/contract/api';
 import type { ApiErrorDetail } from '#functions/contract/http';
@@ -25,9 +28,10 @@ export type {
   ReferralResponse,
   ScreeningResponse,
   ScreeningStatusResponse,
+  SiteLeadResponse as SiteLeadView,
 } from '#functions/contract/api';
 export type { ApiErrorDetail } from '#functions/contract/http';
-import type { NotEligibleReason, SiteLeadView, SiteOutcome, SiteOutcomeRecorded } from '#core/site-leads';
+import type { NotEligibleReason, SiteOutcome } from '#core/site-leads';
 export type { ScreeningStatusLead as ScreeningLead } from '#functions/contract/api';
 
 /** An error response from the API, or a network failure (`code: NETWORK`). */
@@ -100,24 +104,24 @@ export class ScreenerApi {
   }
 
   /** The lead page: one lead for its site, with the lead page link's token. */
-  getSiteLead(leadId: string, token: string): Promise<SiteLeadView> {
-    return this.request<SiteLeadView>('GET', `/site/leads/${encodeURIComponent(leadId)}`, { token });
+  getSiteLead(leadId: string, token: string): Promise<SiteLeadResponse> {
+    return this.request<SiteLeadResponse>('GET', `/site/leads/${encodeURIComponent(leadId)}`, { token });
   }
 
   recordSiteOutcome(
     leadId: string,
     token: string,
     outcome: { outcome: SiteOutcome; reason?: NotEligibleReason; note?: string },
-  ): Promise<SiteOutcomeRecorded> {
-    return this.request<SiteOutcomeRecorded>('POST', `/site/leads/${encodeURIComponent(leadId)}/outcomes`, {
+  ): Promise<SiteOutcomeResponse> {
+    return this.request<SiteOutcomeResponse>('POST', `/site/leads/${encodeURIComponent(leadId)}/outcomes`, {
       token,
       body: outcome,
     });
   }
 
   /** "Stop sending leads to this site". */
-  pauseSite(leadId: string, token: string, reason?: string): Promise<{ sitePaused: true }> {
-    return this.request<{ sitePaused: true }>('POST', `/site/leads/${encodeURIComponent(leadId)}/pause-site`, {
+  pauseSite(leadId: string, token: string, reason?: string): Promise<SitePausedResponse> {
+    return this.request<SitePausedResponse>('POST', `/site/leads/${encodeURIComponent(leadId)}/pause-site`, {
       token,
       body: reason ? { reason } : {},
     });

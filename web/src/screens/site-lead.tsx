@@ -13,10 +13,9 @@ import {
   SITE_OUTCOME_LABELS,
   type LeadOutcomeEntry,
   type NotEligibleReason,
-  type SiteLeadView,
   type SiteOutcome,
 } from '#core/site-leads';
-import { ApiError, type ScreenerApi } from '../api';
+import { ApiError, type ScreenerApi, type SiteLeadView } from '../api';
 import { ErrorText, ScreenAlert, ScreenHeading, describedBy } from '../ui';
 
 export interface SiteLeadPageProps {
