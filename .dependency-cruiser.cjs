@@ -16,6 +16,23 @@ const CORE_DATA = '^data/care-numbers[.]json$';
 const LEAF_MODULES = '^functions/(function-manifest[.]ts|table-schema[.]ts|contract/http[.]ts)$';
 /** A Lambda entry folder: anything under `functions/` that is not a layer. */
 const ENTRY = '^functions/(?!core/|app/|adapters/|contract/)([^/]+)/';
+/**
+ * The Lambda entries API routes invoke (`kind: 'http'` in functions/function-manifest.ts, which
+ * this CommonJS file cannot import): `test/unit/lint/layers.test.ts` checks the list against it.
+ */
+const HTTP_ENTRY_NAMES = [
+  'get-openapi',
+  'list-screeners',
+  'get-screener',
+  'submit-screening',
+  'create-referral',
+  'get-screening',
+  'erase-screening',
+  'get-site-lead',
+  'record-site-outcome',
+  'pause-site',
+];
+const HTTP_ENTRY = `^functions/(${HTTP_ENTRY_NAMES.join('|')})/`;
 
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
@@ -64,6 +81,22 @@ module.exports = {
       severity: 'error',
       from: { path: ENTRY },
       to: { path: ENTRY, pathNot: '^functions/$1/' },
+    },
+    {
+      name: 'entry-files-are-wiring',
+      comment:
+        "A Lambda entry file (functions/<entry>/index.ts) is wiring: it imports use cases (functions/app/), adapters (their factories and the HTTP handler stack), the contract and its own folder; never the core's domain code, the AWS SDK or any other library directly. Workflow is a use case; I/O is an adapter.",
+      severity: 'error',
+      from: { path: `${ENTRY}index[.]ts$` },
+      to: { pathNot: ['^functions/(app|adapters|contract)/', '^functions/$1/', '^docs/openapi[.]json$'] },
+    },
+    {
+      name: 'http-entries-are-one-file',
+      comment:
+        'An HTTP entry is its index.ts alone (parse, call the use case, map the result): a second module in its folder would be workflow outside the use cases.',
+      severity: 'error',
+      from: { path: HTTP_ENTRY },
+      to: { path: '^functions/$1/' },
     },
     {
       name: 'web-imports-core-and-contract-only',

@@ -8,7 +8,9 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync, copyFileSyn
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
 import { afterEach, describe, expect, it } from '@jest/globals';
+import { FUNCTIONS, type FunctionSpec } from '#functions/function-manifest';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const DEPCRUISE = join(ROOT, 'node_modules/dependency-cruiser/bin/dependency-cruiser.mjs');
@@ -145,6 +147,67 @@ describe('the layer rules', () => {
     expect(cruise(cwd, ['functions']).violations.map((violation) => violation.rule.name)).toEqual([
       'leaf-modules-import-nothing',
     ]);
+  });
+
+  it('fail when an HTTP entry file imports domain code from the core', () => {
+    const cwd = layOut({
+      'functions/core/site-pauses.ts': 'export const indexPauses = (pauses: string[]) => new Set(pauses);\n',
+      'functions/get-site-lead/index.ts':
+        "import { indexPauses } from '../core/site-pauses';\nexport const handler = async () => indexPauses([]).size;\n",
+    });
+
+    expect(cruise(cwd, ['functions']).violations.map((violation) => violation.rule.name)).toEqual(['entry-files-are-wiring']);
+  });
+
+  it('fail when an entry file reads the table with the AWS SDK itself', () => {
+    const cwd = layOut({
+      'functions/remind-sites/index.ts':
+        "import { GetCommand } from '@aws-sdk/lib-dynamodb';\nexport const handler = async () => new GetCommand({ TableName: 't', Key: {} });\n",
+    });
+
+    expect(cruise(cwd, ['functions']).violations.map((violation) => violation.rule.name)).toEqual(['entry-files-are-wiring']);
+  });
+
+  it('fail when an HTTP entry keeps its workflow in a second file of its folder', () => {
+    const cwd = layOut({
+      'functions/pause-site/workflow.ts': 'export const pause = async (leadId: string) => leadId;\n',
+      'functions/pause-site/index.ts':
+        "import { pause } from './workflow';\nexport const handler = async () => pause('lead-1');\n",
+    });
+
+    expect(cruise(cwd, ['functions']).violations.map((violation) => violation.rule.name)).toEqual(['http-entries-are-one-file']);
+  });
+
+  it('pass an HTTP entry that wires a use case, an adapter and the contract', () => {
+    const cwd = layOut({
+      'functions/core/ports.ts': 'export type Clock = () => Date;\n',
+      'functions/app/pause-site.ts':
+        "import type { Clock } from '../core/ports';\nexport const pauseSite = (clock: Clock) => async () => clock().toISOString();\n",
+      'functions/adapters/http-handler.ts': 'export const ok = (body: unknown) => ({ statusCode: 200, body });\n',
+      'functions/contract/api.ts': 'export const toResponse = (at: string) => ({ at });\n',
+      'functions/pause-site/index.ts': [
+        "import { pauseSite } from '../app/pause-site';",
+        "import { ok } from '../adapters/http-handler';",
+        "import { toResponse } from '../contract/api';",
+        'const pause = pauseSite(() => new Date());',
+        'export const handler = async () => ok(toResponse(await pause()));',
+        '',
+      ].join('\n'),
+    });
+
+    expect(cruise(cwd, ['functions'])).toEqual({ status: 0, violations: [] });
+  });
+
+  it('name every HTTP entry of the function manifest as one-file wiring, and no other entry', () => {
+    const config = createRequire(import.meta.url)(join(ROOT, '.dependency-cruiser.cjs')) as {
+      forbidden: { name: string; from: { path: string } }[];
+    };
+    const rule = config.forbidden.find((candidate) => candidate.name === 'http-entries-are-one-file')!;
+    const pattern = new RegExp(rule.from.path);
+
+    for (const spec of FUNCTIONS as readonly FunctionSpec[]) {
+      expect([spec.entry, pattern.test(spec.entry)]).toEqual([spec.entry, spec.trigger.kind === 'http']);
+    }
   });
 
   it('hold for the repository itself', () => {
