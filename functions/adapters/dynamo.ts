@@ -61,7 +61,7 @@ const BATCH_GET_ROUNDS = 6;
 export async function batchGetItems(
   table: TableRef,
   keys: readonly object[],
-  projection: { expression: string; names?: Record<string, string> },
+  projection?: { expression: string; names?: Record<string, string> },
 ): Promise<Record<string, unknown>[]> {
   const items: Record<string, unknown>[] = [];
   for (let start = 0; start < keys.length; start += BATCH_GET_LIMIT) {
@@ -72,8 +72,8 @@ export async function batchGetItems(
           [table.tableName]: {
             Keys: keys.slice(start, start + BATCH_GET_LIMIT).map((key) => ({ ...key })),
             ConsistentRead: true,
-            ProjectionExpression: projection.expression,
-            ...(projection.names ? { ExpressionAttributeNames: projection.names } : {}),
+            ...(projection ? { ProjectionExpression: projection.expression } : {}),
+            ...(projection?.names ? { ExpressionAttributeNames: projection.names } : {}),
           },
         },
       },

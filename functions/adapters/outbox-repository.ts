@@ -10,12 +10,13 @@
  * claim went stale and was taken over cannot overwrite the newer worker's outcome.
  */
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import { BatchGetCommand, GetCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, UpdateCommand, paginateQuery, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 // `zod/mini` (tree-shakable): the delivery functions need no other schema than these and their
 // configuration's, so their bundles carry only the small part of zod that these use.
 import * as z from '#core/zod';
 import type { OutboxClaim, OutboxKind, OutboxMessage, OutboxRef, OutboxStore } from '#core/delivery';
+import type { LeadPlan } from '#core/referral';
 import type { SiteLinkRecord } from '#core/site-leads';
 import {
   DUE_INDEX,
@@ -27,10 +28,11 @@ import {
   outboxKeys,
   outboxPartition,
   SCREENING_TOKEN_ATTRIBUTE,
+  TABLE_ATTRIBUTES,
   type ItemKey,
   type OutboxStatus,
 } from '#functions/table-schema';
-import type { TableRef } from './dynamo';
+import { batchGetItems, issuePaths, readStoredItem, type StoredItemInput, type TableRef } from './dynamo';
 import { logger } from './logger';
 
 export const OUTBOX_STATUSES = ['PENDING', 'SENDING', 'SENT', 'FAILED', 'BOUNCED'] as const satisfies readonly OutboxStatus[];
@@ -101,6 +103,100 @@ export const ConfirmationItemContent = z.object({
     .check(z.minLength(1)),
 });
 
+/** When a new message was made and how long it is kept, and when the reconciler takes it if the stream has not. */
+export interface NewMessageTimes {
+  /** ISO time of the referral. */
+  createdAt: string;
+  /** The TTL (epoch seconds): the referral's retention. */
+  expiresAt: number;
+  /** ISO time the message becomes due to the reconciler (the stream delivers it before, normally). */
+  dueAt: string;
+}
+
+/** A lead as the referral transaction records it. */
+export interface NewLead {
+  leadId: string;
+  screeningId: string;
+  plan: LeadPlan;
+  /** Without the phone number when the patient declined calls. */
+  contact: { name: string; email: string; phone?: string | undefined };
+  consent: { shareWithSites: true; phoneContact: boolean; textVersion: string; acceptedAt: string };
+}
+
+/**
+ * The Lead item's writer, beside its readers (`LeadItemContent` for the email, `OutboxDeliveryState`
+ * for its delivery): a PENDING message in the outbox and due indexes, with what its email needs.
+ */
+export function newLeadItem(lead: NewLead, times: NewMessageTimes) {
+  const { leadId, plan } = lead;
+  return {
+    ...itemKeys.lead(leadId),
+    [TABLE_ATTRIBUTES.entityType]: 'LEAD' as const,
+    leadId,
+    screeningId: lead.screeningId,
+    trialId: plan.trialId,
+    siteId: plan.site.siteId,
+    status: 'PENDING' as const,
+    attempts: 0,
+    createdAt: times.createdAt,
+    updatedAt: times.createdAt,
+    [TABLE_ATTRIBUTES.expiresAt]: times.expiresAt,
+    ...outboxKeys('PENDING', times.createdAt, leadId),
+    ...dueKeys(times.dueAt, leadId),
+    contact: lead.contact,
+    consent: lead.consent,
+    trial: { nctId: plan.trialId, title: plan.trialTitle },
+    site: plan.site,
+    recipient: plan.recipient,
+    qualifyingAnswers: plan.qualifyingAnswers,
+    criteriaMet: plan.criteriaMet,
+    patientDistance: plan.patientDistance,
+    screening: plan.screening,
+  } satisfies StoredItemInput<typeof LeadItemContent> & StoredItemInput<typeof OutboxDeliveryState>;
+}
+
+/** The patient's confirmation as the referral transaction records it. */
+export interface NewConfirmation {
+  confirmationId: string;
+  screeningId: string;
+  /** The screening token in clear, for the erasure link of the patient's email. */
+  screeningToken: string;
+  contact: { name: string; email: string };
+  leads: { leadId: string; plan: LeadPlan }[];
+}
+
+/**
+ * The Confirmation item's writer, beside its readers (`ConfirmationItemContent`,
+ * `OutboxDeliveryState`): a PENDING message listing the studies the patient was referred to.
+ */
+export function newConfirmationItem(confirmation: NewConfirmation, times: NewMessageTimes) {
+  const { confirmationId } = confirmation;
+  return {
+    ...itemKeys.confirmation(confirmationId),
+    [TABLE_ATTRIBUTES.entityType]: 'CONFIRMATION' as const,
+    confirmationId,
+    screeningId: confirmation.screeningId,
+    status: 'PENDING' as const,
+    attempts: 0,
+    createdAt: times.createdAt,
+    updatedAt: times.createdAt,
+    [TABLE_ATTRIBUTES.expiresAt]: times.expiresAt,
+    ...outboxKeys('PENDING', times.createdAt, confirmationId),
+    ...dueKeys(times.dueAt, confirmationId),
+    // The token in clear, for the erasure link in the patient's email: the one place the table
+    // holds it unhashed, until delivery records SENT or FAILED and removes it.
+    [SCREENING_TOKEN_ATTRIBUTE]: confirmation.screeningToken,
+    contact: { name: confirmation.contact.name, email: confirmation.contact.email },
+    leads: confirmation.leads.map(({ leadId, plan }) => ({
+      leadId,
+      trialTitle: plan.trialTitle,
+      facility: plan.site.facility,
+      city: plan.site.city,
+      country: plan.site.country,
+    })),
+  } satisfies StoredItemInput<typeof ConfirmationItemContent> & StoredItemInput<typeof OutboxDeliveryState>;
+}
+
 /** What the due index projects: enough to name the message. */
 const DueEntry = z.object({ entityType: z.enum(['LEAD', 'CONFIRMATION']), leadId: optionalText, confirmationId: optionalText });
 
@@ -131,6 +227,17 @@ export const OutboxDeliveryState = z.object({
 });
 export type OutboxDeliveryState = z.infer<typeof OutboxDeliveryState>;
 
+/** A message's claim state, read where a claim was refused: is it an abandoned claim to take over? */
+const ClaimState = z.object({ status: z.enum(OUTBOX_STATUSES), claimedAt: optionalText });
+
+/** What a claim returns of the message it updated (`ReturnValues: ALL_NEW`) besides its content. */
+const ClaimedMessage = z.object({
+  attempts: z.int().check(z.positive()),
+  // Messages written before it was recorded have none (their delivery window starts at the claim).
+  createdAt: optionalText,
+  abandonedClaims: z._default(z.int().check(z.nonnegative()), 0),
+});
+
 /** One outbox entry as operators see it: its reference and delivery state. */
 export interface OutboxSummary extends OutboxDeliveryState {
   ref: OutboxRef;
@@ -159,11 +266,6 @@ export interface EntryOptions extends Omit<ListOptions, 'cursor'> {
   /** Only the entries whose delivery state (from the index) passes: the others are never read. */
   where?: (summary: OutboxSummary) => boolean;
 }
-
-/** BatchGetItem takes at most this many keys per request. */
-const BATCH_GET_LIMIT = 100;
-/** Rounds of `UnprocessedKeys` retried (with backoff) before giving up on a batch. */
-const BATCH_GET_ROUNDS = 8;
 
 /** The item's key for a reference. */
 export function outboxItemKey(ref: OutboxRef): ItemKey {
@@ -239,13 +341,15 @@ export class OutboxRepository implements OutboxStore {
       if (!isConditionFailure(error)) throw error;
       // The document client does not unmarshall the item a failed condition returns.
       const returned = (error as { Item?: Record<string, AttributeValue> }).Item;
-      const current = returned ? unmarshall(returned) : await this.readItem(ref);
+      const stored = returned ? unmarshall(returned) : await this.readItem(ref);
+      // Gone (erased) is not claimable; a stored message without a delivery state is a fault.
+      const current = stored ? readStoredItem(ClaimState, stored, ref.kind, outboxItemKey(ref).PK) : undefined;
       const abandoned =
-        current?.status === 'SENDING' && (typeof current.claimedAt !== 'string' || current.claimedAt < staleBefore.toISOString());
+        current?.status === 'SENDING' && (current.claimedAt === undefined || current.claimedAt < staleBefore.toISOString());
       if (!abandoned) return null;
       // A SENDING claim whose worker never recorded an outcome: take it over, fenced on that
       // claim's timestamp so two reconcilers cannot both take it, and count the take-over.
-      const previousClaim = typeof current.claimedAt === 'string' ? current.claimedAt : '';
+      const previousClaim = current.claimedAt ?? '';
       try {
         const result = await this.client.send(
           claimWrite(
@@ -260,12 +364,13 @@ export class OutboxRepository implements OutboxStore {
         throw takeOverError;
       }
     }
+    const claimed = readStoredItem(ClaimedMessage, item, ref.kind, outboxItemKey(ref).PK);
     return {
       ref,
-      attempts: Number(item.attempts ?? 1),
+      attempts: claimed.attempts,
       claimedAt,
-      createdAt: typeof item.createdAt === 'string' ? item.createdAt : claimedAt,
-      abandonedClaims: Number(item.abandonedClaims ?? 0),
+      createdAt: claimed.createdAt ?? claimedAt,
+      abandonedClaims: claimed.abandonedClaims,
       message: toOutboxMessage(item),
     };
   }
@@ -325,24 +430,26 @@ export class OutboxRepository implements OutboxStore {
    */
   async dueRefs(now: Date, limit: number): Promise<OutboxRef[]> {
     const refs: OutboxRef[] = [];
-    let cursor: Record<string, unknown> | undefined;
-    do {
-      const result = await this.client.send(
-        new QueryCommand({
-          TableName: this.table.tableName,
-          IndexName: DUE_INDEX.name,
-          KeyConditionExpression: 'GSI2PK = :pk AND GSI2SK <= :upTo',
-          ExpressionAttributeValues: { ':pk': DUE_PARTITION, ':upTo': dueUpTo(now.toISOString()) },
-          Limit: limit - refs.length,
-          ExclusiveStartKey: cursor,
-        }),
-      );
-      for (const item of result.Items ?? []) {
-        const ref = DueEntry.safeParse(item).success ? outboxRefOf(item as z.infer<typeof DueEntry>) : undefined;
-        if (ref) refs.push(ref);
+    const pages = paginateQuery(
+      { client: this.client, pageSize: limit },
+      {
+        TableName: this.table.tableName,
+        IndexName: DUE_INDEX.name,
+        KeyConditionExpression: 'GSI2PK = :pk AND GSI2SK <= :upTo',
+        ExpressionAttributeValues: { ':pk': DUE_PARTITION, ':upTo': dueUpTo(now.toISOString()) },
+      },
+    );
+    for await (const page of pages) {
+      for (const item of page.Items ?? []) {
+        const entry = DueEntry.safeParse(item);
+        const ref = entry.success ? outboxRefOf(entry.data) : undefined;
+        // Left in the index, and said: the message it names is not lost silently.
+        if (!ref)
+          logger.warn('Unreadable due index entry skipped', { paths: entry.success ? ['(id)'] : issuePaths(entry.error) });
+        else if (refs.length < limit) refs.push(ref);
       }
-      cursor = result.LastEvaluatedKey;
-    } while (cursor && refs.length < limit);
+      if (refs.length >= limit) break;
+    }
     return refs;
   }
 
@@ -424,21 +531,10 @@ export class OutboxRepository implements OutboxStore {
   /** The stored items of `refs` by id (BatchGetItem, unprocessed keys retried); missing ones absent. */
   private async getItems(refs: readonly OutboxRef[]): Promise<Map<string, Record<string, unknown>>> {
     const found = new Map<string, Record<string, unknown>>();
-    for (let start = 0; start < refs.length; start += BATCH_GET_LIMIT) {
-      let keys: Record<string, unknown>[] = refs.slice(start, start + BATCH_GET_LIMIT).map((ref) => ({ ...outboxItemKey(ref) }));
-      for (let round = 0; keys.length > 0; round += 1) {
-        if (round === BATCH_GET_ROUNDS) throw new Error(`BatchGetItem left ${keys.length} outbox items unread`);
-        if (round > 0) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** round));
-        const result = await this.client.send(
-          new BatchGetCommand({ RequestItems: { [this.table.tableName]: { Keys: keys, ConsistentRead: true } } }),
-        );
-        for (const item of result.Responses?.[this.table.tableName] ?? []) {
-          const state = OutboxDeliveryState.safeParse(item);
-          const ref = state.success ? outboxRefOf(state.data) : undefined;
-          if (ref) found.set(ref.id, item);
-        }
-        keys = (result.UnprocessedKeys?.[this.table.tableName]?.Keys ?? []) as Record<string, unknown>[];
-      }
+    for (const item of await batchGetItems(this.table, refs.map(outboxItemKey))) {
+      const state = OutboxDeliveryState.safeParse(item);
+      const ref = state.success ? outboxRefOf(state.data) : undefined;
+      if (ref) found.set(ref.id, item);
     }
     return found;
   }

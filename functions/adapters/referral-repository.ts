@@ -14,7 +14,7 @@ import { STREAM_GRACE_SECONDS } from '#core/outbox-timing';
 import type { LeadSummary, NewReferral, ReferralStore, ReferralSummary } from '#core/ports';
 import { SITE_OUTCOMES } from '#core/site-leads';
 import * as z from '#core/zod';
-import { SCREENING_TOKEN_ATTRIBUTE, TABLE_ATTRIBUTES, dueKeys, itemKeys, outboxKeys } from '#functions/table-schema';
+import { TABLE_ATTRIBUTES, itemKeys } from '#functions/table-schema';
 import {
   batchGetItems,
   cancellationReasons,
@@ -23,7 +23,7 @@ import {
   type StoredItemInput,
   type TableRef,
 } from './dynamo';
-import type { ConfirmationItemContent, LeadItemContent } from './outbox-repository';
+import { newConfirmationItem, newLeadItem } from './outbox-repository';
 import { readScreeningItem } from './screening-repository';
 import { sha256Hex, tokenMatches } from './tokens';
 
@@ -93,6 +93,7 @@ export class ReferralRepository implements ReferralStore {
     const leads = input.plans.map((plan) => ({ leadId: randomUUID(), plan }));
     // Left to the stream first; due to the reconciler only if the stream has not delivered it.
     const dueAt = new Date(now.getTime() + STREAM_GRACE_SECONDS * 1000).toISOString();
+    const times = { createdAt: timestamp, expiresAt, dueAt };
     const table = this.table.tableName;
     const notExists = {
       ConditionExpression: 'attribute_not_exists(#pk)',
@@ -139,60 +140,20 @@ export class ReferralRepository implements ReferralStore {
       ...leads.map(({ leadId, plan }) => ({
         Put: {
           TableName: table,
-          Item: {
-            ...itemKeys.lead(leadId),
-            [TABLE_ATTRIBUTES.entityType]: 'LEAD',
-            leadId,
-            screeningId: input.screeningId,
-            trialId: plan.trialId,
-            siteId: plan.site.siteId,
-            status: 'PENDING',
-            attempts: 0,
-            createdAt: timestamp,
-            updatedAt: timestamp,
-            [TABLE_ATTRIBUTES.expiresAt]: expiresAt,
-            ...outboxKeys('PENDING', timestamp, leadId),
-            ...dueKeys(dueAt, leadId),
-            contact: sharedContact,
-            consent,
-            trial: { nctId: plan.trialId, title: plan.trialTitle },
-            site: plan.site,
-            recipient: plan.recipient,
-            qualifyingAnswers: plan.qualifyingAnswers,
-            criteriaMet: plan.criteriaMet,
-            patientDistance: plan.patientDistance,
-            screening: plan.screening,
-          } satisfies StoredItemInput<typeof LeadItemContent> & StoredItemInput<typeof LeadSummaryItem>,
+          Item: newLeadItem(
+            { leadId, screeningId: input.screeningId, plan, contact: sharedContact, consent },
+            times,
+          ) satisfies StoredItemInput<typeof LeadSummaryItem>,
           ...notExists,
         },
       })),
       {
         Put: {
           TableName: table,
-          Item: {
-            ...itemKeys.confirmation(confirmationId),
-            [TABLE_ATTRIBUTES.entityType]: 'CONFIRMATION',
-            confirmationId,
-            screeningId: input.screeningId,
-            status: 'PENDING',
-            attempts: 0,
-            createdAt: timestamp,
-            updatedAt: timestamp,
-            [TABLE_ATTRIBUTES.expiresAt]: expiresAt,
-            ...outboxKeys('PENDING', timestamp, confirmationId),
-            ...dueKeys(dueAt, confirmationId),
-            // The token in clear, for the erasure link in the patient's email: the one place the
-            // table holds it unhashed, until delivery records SENT or FAILED and removes it.
-            [SCREENING_TOKEN_ATTRIBUTE]: input.token,
-            contact: { name: input.contact.name, email: input.contact.email },
-            leads: leads.map(({ leadId, plan }) => ({
-              leadId,
-              trialTitle: plan.trialTitle,
-              facility: plan.site.facility,
-              city: plan.site.city,
-              country: plan.site.country,
-            })),
-          } satisfies StoredItemInput<typeof ConfirmationItemContent>,
+          Item: newConfirmationItem(
+            { confirmationId, screeningId: input.screeningId, screeningToken: input.token, contact: input.contact, leads },
+            times,
+          ),
           ...notExists,
         },
       },

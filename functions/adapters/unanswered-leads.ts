@@ -30,12 +30,9 @@ export async function* unansweredLeads(
   const threshold = new Date(workingDaysBefore(now, reminderWorkingDays).getTime() + 1);
   const unanswered = (summary: OutboxSummary) => summary.ref.kind === 'LEAD' && summary.latestOutcome === undefined;
   for await (const entry of outbox.allEntriesByStatus('SENT', { updatedBefore: threshold, where: unanswered })) {
-    if (entry.summary.ref.kind !== 'LEAD') continue;
-    const item = entry.item;
-    if (typeof item.latestOutcome === 'string') continue;
-    const sentAt = typeof item.sentAt === 'string' ? item.sentAt : entry.summary.updatedAt;
-    if (!sentAt) continue;
-    const remindedAt = typeof item.remindedAt === 'string' ? item.remindedAt : undefined;
+    // The summary is the item's own delivery state, read by `OutboxDeliveryState` (the index may lag).
+    const { ref, latestOutcome, sentAt = entry.summary.updatedAt, remindedAt } = entry.summary;
+    if (ref.kind !== 'LEAD' || latestOutcome !== undefined || !sentAt) continue;
     const followUp = followUpFor({ sentAt, hasOutcome: false, remindedAt }, now, reminderWorkingDays);
     yield {
       entry,
