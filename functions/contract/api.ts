@@ -20,45 +20,51 @@ import type {
   SitePausedBody,
 } from './api-responses';
 
-const ScreenerId = z.string().check(z.regex(/^[a-z0-9-]{1,100}$/, 'Not a screener id'));
+const ScreenerId = /* @__PURE__ */ z.defineSchema(() => z.string().check(z.regex(/^[a-z0-9-]{1,100}$/, 'Not a screener id')));
 /** Any id shape is accepted: an unknown id gets the same 403 as a wrong token. */
-const ScreeningId = z.string().check(z.minLength(1), z.maxLength(100));
+const ScreeningId = /* @__PURE__ */ z.defineSchema(() => z.string().check(z.minLength(1), z.maxLength(100)));
 
-export const ScreenerPath = z.object({ screenerId: ScreenerId });
-export const ScreeningPath = z.object({ screeningId: ScreeningId });
+export const ScreenerPath = /* @__PURE__ */ z.defineSchema(() => z.object({ screenerId: ScreenerId }));
+export const ScreeningPath = /* @__PURE__ */ z.defineSchema(() => z.object({ screeningId: ScreeningId }));
 
-export const SubmitScreeningRequest = z.object({
-  screenerId: ScreenerId,
-  // Shapes per question are checked by the core against the screener itself.
-  answers: z.record(z.string(), z.unknown()),
-});
+export const SubmitScreeningRequest = /* @__PURE__ */ z.defineSchema(() =>
+  z.object({
+    screenerId: ScreenerId,
+    // Shapes per question are checked by the core against the screener itself.
+    answers: z.record(z.string(), z.unknown()),
+  }),
+);
 export type SubmitScreeningRequest = z.infer<typeof SubmitScreeningRequest>;
 
-export const SubmitScreeningHeaders = z.object({
-  'idempotency-key': z.optional(
-    z.string().check(z.regex(/^[\x21-\x7e]{8,128}$/, 'An Idempotency-Key is 8 to 128 visible ASCII characters')),
-  ),
-});
+export const SubmitScreeningHeaders = /* @__PURE__ */ z.defineSchema(() =>
+  z.object({
+    'idempotency-key': z.optional(
+      z.string().check(z.regex(/^[\x21-\x7e]{8,128}$/, 'An Idempotency-Key is 8 to 128 visible ASCII characters')),
+    ),
+  }),
+);
 
-export const CreateReferralRequest = z.object({
-  trialIds: z.array(z.string().check(z.regex(/^NCT\d{8}$/, 'Not a trial id (NCT followed by 8 digits)'))).check(
-    z.minLength(1),
-    z.maxLength(10),
-    z.refine((ids) => new Set(ids).size === ids.length, 'Each trial may be chosen once'),
-  ),
-  contact: z.object({
-    // Every field here reaches an email: only text that can be delivered later is accepted.
-    name: z.string().check(z.trim(), z.minLength(1), z.maxLength(120), z.refine(isSafeText, UNSAFE_TEXT_MESSAGE)),
-    email: z.email().check(z.maxLength(254), z.refine(isSafeText, UNSAFE_TEXT_MESSAGE)),
-    phone: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(40), z.refine(isSafeText, UNSAFE_TEXT_MESSAGE))),
+export const CreateReferralRequest = /* @__PURE__ */ z.defineSchema(() =>
+  z.object({
+    trialIds: z.array(z.string().check(z.regex(/^NCT\d{8}$/, 'Not a trial id (NCT followed by 8 digits)'))).check(
+      z.minLength(1),
+      z.maxLength(10),
+      z.refine((ids) => new Set(ids).size === ids.length, 'Each trial may be chosen once'),
+    ),
+    contact: z.object({
+      // Every field here reaches an email: only text that can be delivered later is accepted.
+      name: z.string().check(z.trim(), z.minLength(1), z.maxLength(120), z.refine(isSafeText, UNSAFE_TEXT_MESSAGE)),
+      email: z.email().check(z.maxLength(254), z.refine(isSafeText, UNSAFE_TEXT_MESSAGE)),
+      phone: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(40), z.refine(isSafeText, UNSAFE_TEXT_MESSAGE))),
+    }),
+    consent: z.object({
+      // Only an explicit `true` is consent: false, a string or a missing value is refused.
+      shareWithSites: z.literal(true),
+      phoneContact: z._default(z.boolean(), false),
+      textVersion: z.string().check(z.minLength(1), z.maxLength(200)),
+    }),
   }),
-  consent: z.object({
-    // Only an explicit `true` is consent: false, a string or a missing value is refused.
-    shareWithSites: z.literal(true),
-    phoneContact: z._default(z.boolean(), false),
-    textVersion: z.string().check(z.minLength(1), z.maxLength(200)),
-  }),
-});
+);
 /** The request as validated (`phoneContact` may be left out of the JSON: it defaults to false). */
 export type CreateReferralRequest = z.output<typeof CreateReferralRequest>;
 

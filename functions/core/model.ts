@@ -8,6 +8,10 @@
  * Written with `zod/mini` (functions instead of methods, `z.optional(x)` for `x.optional()`): the
  * same validation and messages as classic zod, but its schema objects are cheaper to build, and
  * these are built when every Lambda function that reads a screener or trial starts cold.
+ *
+ * Every schema is wrapped in `/* @__PURE__ *\/ z.defineSchema(...)` (see `zod.ts`): a Lambda
+ * bundle keeps only the schemas its function parses, so reading a screener builds no trial
+ * schema, and a function that only shares a type with this module builds none.
  */
 import { NOT_SURE } from './answers';
 import type { RecordFreshness } from './freshness';
@@ -16,8 +20,10 @@ import * as z from './zod';
 export { NOT_SURE } from './answers';
 
 /** A JsonLogic rule. Its operators are restricted (see `rules.ts`), checked by `catalog lint`. */
-export const JsonLogicRule: z.ZodMiniType<unknown> = z.lazy(() =>
-  z.union([z.boolean(), z.number(), z.string(), z.null(), z.array(JsonLogicRule), z.record(z.string(), JsonLogicRule)]),
+export const JsonLogicRule: z.ZodMiniType<unknown> = /* @__PURE__ */ z.defineSchema(() =>
+  z.lazy(() =>
+    z.union([z.boolean(), z.number(), z.string(), z.null(), z.array(JsonLogicRule), z.record(z.string(), JsonLogicRule)]),
+  ),
 );
 export type JsonLogicRule = unknown;
 
@@ -25,210 +31,236 @@ export type JsonLogicRule = unknown;
  * `duration`: a number with the patient's own unit (days, weeks, months or years), answered as an
  * ISO 8601 duration (`P3M`) and read by rules in weeks (see `ruleAnswers`).
  */
-export const QuestionType = z.enum(['boolean', 'single', 'multi', 'number', 'duration', 'date', 'postal_code']);
+export const QuestionType = /* @__PURE__ */ z.defineSchema(() =>
+  z.enum(['boolean', 'single', 'multi', 'number', 'duration', 'date', 'postal_code']),
+);
 export type QuestionType = z.infer<typeof QuestionType>;
 
-export const QuestionOption = z.object({
-  value: z.string().check(z.regex(/^[a-z0-9_]+$/)),
-  label: z.string().check(z.minLength(1)),
-  /** An option that excludes the others in a multi question ("None of these"). */
-  exclusive: z.optional(z.boolean()),
-});
+export const QuestionOption = /* @__PURE__ */ z.defineSchema(() =>
+  z.object({
+    value: z.string().check(z.regex(/^[a-z0-9_]+$/)),
+    label: z.string().check(z.minLength(1)),
+    /** An option that excludes the others in a multi question ("None of these"). */
+    exclusive: z.optional(z.boolean()),
+  }),
+);
 export type QuestionOption = z.infer<typeof QuestionOption>;
 
 /** The question types that may offer "Not sure" (`notSure: true`). */
 export const NOT_SURE_TYPES: readonly QuestionType[] = ['boolean', 'single', 'multi'];
 
-export const Question = z
-  .object({
-    id: z.string().check(z.regex(/^[a-z][a-z0-9_]*$/)),
-    type: QuestionType,
-    label: z.string().check(z.minLength(1)),
-    help: z.optional(z.string()),
-    options: z.optional(z.array(QuestionOption)),
-    required: z.boolean(),
-    /** JsonLogic over earlier answers; the question applies unless this is definitely false. */
-    showIf: z.optional(JsonLogicRule),
-    /**
-     * A triage question (a red flag): asked right after the country, read by the screener's
-     * `triage` rules, which decide whether the patient must get emergency care now or see a
-     * doctor soon. Its "yes" alone decides nothing: the rules do.
-     */
-    redFlag: z.optional(z.literal(true)),
-    /**
-     * The question offers "Not sure" (answer `NOT_SURE`, the whole answer whatever the type), which
-     * every rule reading it treats as unknown. Only boolean, single and multi questions offer it.
-     */
-    notSure: z.optional(z.literal(true)),
-    min: z.optional(z.number()),
-    max: z.optional(z.number()),
-    /**
-     * Unit shown beside a number input ("years", "out of 10"). For a duration, `min` and `max`
-     * are in weeks, the unit its rules read.
-     */
-    unit: z.optional(z.string()),
-    /**
-     * Why the question is asked although no screening rule reads it (it routes the patient, or
-     * the site needs it). `catalog lint` fails on a question that no rule reads without this.
-     */
-    informational: z.optional(z.string().check(z.minLength(1))),
-  })
-  .check(
-    z.refine((question) => !question.notSure || NOT_SURE_TYPES.includes(question.type), {
-      error: `"notSure" is offered only by ${NOT_SURE_TYPES.join(', ')} questions`,
-      path: ['notSure'],
-    }),
-    // "not_sure" is the answer itself, so an option may not use it as its value.
-    z.refine((question) => !(question.options ?? []).some((option) => option.value === NOT_SURE), {
-      error: `"${NOT_SURE}" is reserved for the "Not sure" answer; set "notSure": true instead of an option`,
-      path: ['options'],
-    }),
-  );
+export const Question = /* @__PURE__ */ z.defineSchema(() =>
+  z
+    .object({
+      id: z.string().check(z.regex(/^[a-z][a-z0-9_]*$/)),
+      type: QuestionType,
+      label: z.string().check(z.minLength(1)),
+      help: z.optional(z.string()),
+      options: z.optional(z.array(QuestionOption)),
+      required: z.boolean(),
+      /** JsonLogic over earlier answers; the question applies unless this is definitely false. */
+      showIf: z.optional(JsonLogicRule),
+      /**
+       * A triage question (a red flag): asked right after the country, read by the screener's
+       * `triage` rules, which decide whether the patient must get emergency care now or see a
+       * doctor soon. Its "yes" alone decides nothing: the rules do.
+       */
+      redFlag: z.optional(z.literal(true)),
+      /**
+       * The question offers "Not sure" (answer `NOT_SURE`, the whole answer whatever the type), which
+       * every rule reading it treats as unknown. Only boolean, single and multi questions offer it.
+       */
+      notSure: z.optional(z.literal(true)),
+      min: z.optional(z.number()),
+      max: z.optional(z.number()),
+      /**
+       * Unit shown beside a number input ("years", "out of 10"). For a duration, `min` and `max`
+       * are in weeks, the unit its rules read.
+       */
+      unit: z.optional(z.string()),
+      /**
+       * Why the question is asked although no screening rule reads it (it routes the patient, or
+       * the site needs it). `catalog lint` fails on a question that no rule reads without this.
+       */
+      informational: z.optional(z.string().check(z.minLength(1))),
+    })
+    .check(
+      z.refine((question) => !question.notSure || NOT_SURE_TYPES.includes(question.type), {
+        error: `"notSure" is offered only by ${NOT_SURE_TYPES.join(', ')} questions`,
+        path: ['notSure'],
+      }),
+      // "not_sure" is the answer itself, so an option may not use it as its value.
+      z.refine((question) => !(question.options ?? []).some((option) => option.value === NOT_SURE), {
+        error: `"${NOT_SURE}" is reserved for the "Not sure" answer; set "notSure": true instead of an option`,
+        path: ['options'],
+      }),
+    ),
+);
 export type Question = z.infer<typeof Question>;
 
-export const ConsentText = z.object({
-  /** Stable version id of this exact text (sha-256 prefix), sent back with the referral. */
-  version: z.string().check(z.minLength(1)),
-  shareWithSites: z.string().check(z.minLength(1)),
-  phoneContact: z.string().check(z.minLength(1)),
-});
+export const ConsentText = /* @__PURE__ */ z.defineSchema(() =>
+  z.object({
+    /** Stable version id of this exact text (sha-256 prefix), sent back with the referral. */
+    version: z.string().check(z.minLength(1)),
+    shareWithSites: z.string().check(z.minLength(1)),
+    phoneContact: z.string().check(z.minLength(1)),
+  }),
+);
 export type ConsentText = z.infer<typeof ConsentText>;
 
 /** Where a clinical rule comes from: a guideline, a patient leaflet, the seed article. */
-export const ClinicalSource = z.object({
-  title: z.string().check(z.minLength(1)),
-  url: z.string().check(z.minLength(1)),
-});
+export const ClinicalSource = /* @__PURE__ */ z.defineSchema(() =>
+  z.object({
+    title: z.string().check(z.minLength(1)),
+    url: z.string().check(z.minLength(1)),
+  }),
+);
 export type ClinicalSource = z.infer<typeof ClinicalSource>;
 
 /** The two triage tiers above "none" (see `triage.ts`). */
-export const TriageLevel = z.enum(['emergency', 'see_doctor_soon']);
+export const TriageLevel = /* @__PURE__ */ z.defineSchema(() => z.enum(['emergency', 'see_doctor_soon']));
 export type TriageLevel = z.infer<typeof TriageLevel>;
 
 /**
  * One red-flag rule: when `when` (JsonLogic over the answers, three-valued) is true, the sign is
  * present and the patient gets `level`. Each rule cites its sources beside it.
  */
-export const TriageRule = z.object({
-  id: z.string().check(z.regex(/^[a-z][a-z0-9_]*$/)),
-  level: TriageLevel,
-  /** The question that asks about the sign; a reason given to the patient names it. */
-  questionId: z.string().check(z.minLength(1)),
-  /** The sign in a clinician's words (the README's table lists every one). */
-  sign: z.string().check(z.minLength(1)),
-  when: JsonLogicRule,
-  /** The reason in the patient's words ("It is newly hard to pass urine."). */
-  reason: z.string().check(z.minLength(1)),
-  /** Emergency rules: what to tell the emergency service ("I have back pain and I cannot pass urine."). */
-  tellThem: z.optional(z.string().check(z.minLength(1))),
-  /** See-a-doctor rules: the doctor should be contacted today rather than within a few days. */
-  contactToday: z.optional(z.literal(true)),
-  sources: z.array(ClinicalSource).check(z.minLength(1)),
-});
+export const TriageRule = /* @__PURE__ */ z.defineSchema(() =>
+  z.object({
+    id: z.string().check(z.regex(/^[a-z][a-z0-9_]*$/)),
+    level: TriageLevel,
+    /** The question that asks about the sign; a reason given to the patient names it. */
+    questionId: z.string().check(z.minLength(1)),
+    /** The sign in a clinician's words (the README's table lists every one). */
+    sign: z.string().check(z.minLength(1)),
+    when: JsonLogicRule,
+    /** The reason in the patient's words ("It is newly hard to pass urine."). */
+    reason: z.string().check(z.minLength(1)),
+    /** Emergency rules: what to tell the emergency service ("I have back pain and I cannot pass urine."). */
+    tellThem: z.optional(z.string().check(z.minLength(1))),
+    /** See-a-doctor rules: the doctor should be contacted today rather than within a few days. */
+    contactToday: z.optional(z.literal(true)),
+    sources: z.array(ClinicalSource).check(z.minLength(1)),
+  }),
+);
 export type TriageRule = z.infer<typeof TriageRule>;
 
-export const Screener = z.object({
-  id: z.string().check(z.regex(/^[a-z0-9-]+$/)),
-  version: z.string().check(z.minLength(1)),
-  condition: z.string().check(z.minLength(1)),
-  title: z.string().check(z.minLength(1)),
-  locale: z._default(z.string(), 'en'),
-  intro: z.string().check(z.minLength(1)),
-  estimatedMinutes: z.number().check(z.int(), z.positive()),
-  /** Non-urgent advice shown to everyone who is not sent to urgent care. */
-  generalAdvice: z.string().check(z.minLength(1)),
-  questions: z.array(Question).check(z.minLength(1)),
-  /** The red-flag rules, emergency and see-a-doctor-soon, in the order their reasons are given. */
-  triage: z.array(TriageRule),
-  /** Shown with the patient's own country's numbers when an emergency rule applies. */
-  urgentCare: z.object({
-    message: z.string().check(z.minLength(1)),
+export const Screener = /* @__PURE__ */ z.defineSchema(() =>
+  z.object({
+    id: z.string().check(z.regex(/^[a-z0-9-]+$/)),
+    version: z.string().check(z.minLength(1)),
+    condition: z.string().check(z.minLength(1)),
+    title: z.string().check(z.minLength(1)),
+    locale: z._default(z.string(), 'en'),
+    intro: z.string().check(z.minLength(1)),
+    estimatedMinutes: z.number().check(z.int(), z.positive()),
+    /** Non-urgent advice shown to everyone who is not sent to urgent care. */
+    generalAdvice: z.string().check(z.minLength(1)),
+    questions: z.array(Question).check(z.minLength(1)),
+    /** The red-flag rules, emergency and see-a-doctor-soon, in the order their reasons are given. */
+    triage: z.array(TriageRule),
+    /** Shown with the patient's own country's numbers when an emergency rule applies. */
+    urgentCare: z.object({
+      message: z.string().check(z.minLength(1)),
+    }),
+    /** The see-a-doctor-soon tier's message: within a few days, or today. */
+    medicalAdvice: z.object({
+      soon: z.string().check(z.minLength(1)),
+      today: z.string().check(z.minLength(1)),
+    }),
+    consent: ConsentText,
   }),
-  /** The see-a-doctor-soon tier's message: within a few days, or today. */
-  medicalAdvice: z.object({
-    soon: z.string().check(z.minLength(1)),
-    today: z.string().check(z.minLength(1)),
-  }),
-  consent: ConsentText,
-});
+);
 export type Screener = z.infer<typeof Screener>;
 
 /** An answer value; the question's type decides which shape is valid. */
 export type AnswerValue = boolean | string | string[] | number;
 export type Answers = Record<string, AnswerValue>;
 
-export const TrialStatus = z.enum([
-  'RECRUITING',
-  'NOT_YET_RECRUITING',
-  'ENROLLING_BY_INVITATION',
-  'ACTIVE_NOT_RECRUITING',
-  'COMPLETED',
-  'SUSPENDED',
-  'TERMINATED',
-  'WITHDRAWN',
-  'UNKNOWN',
-]);
+export const TrialStatus = /* @__PURE__ */ z.defineSchema(() =>
+  z.enum([
+    'RECRUITING',
+    'NOT_YET_RECRUITING',
+    'ENROLLING_BY_INVITATION',
+    'ACTIVE_NOT_RECRUITING',
+    'COMPLETED',
+    'SUSPENDED',
+    'TERMINATED',
+    'WITHDRAWN',
+    'UNKNOWN',
+  ]),
+);
 export type TrialStatus = z.infer<typeof TrialStatus>;
 
-export const Contact = z.object({
-  name: z.optional(z.string()),
-  email: z.optional(z.string()),
-  phone: z.optional(z.string()),
-});
+export const Contact = /* @__PURE__ */ z.defineSchema(() =>
+  z.object({
+    name: z.optional(z.string()),
+    email: z.optional(z.string()),
+    phone: z.optional(z.string()),
+  }),
+);
 export type Contact = z.infer<typeof Contact>;
 
-export const GeoPoint = z.object({
-  lat: z.number().check(z.gte(-90), z.lte(90)),
-  lon: z.number().check(z.gte(-180), z.lte(180)),
-});
+export const GeoPoint = /* @__PURE__ */ z.defineSchema(() =>
+  z.object({
+    lat: z.number().check(z.gte(-90), z.lte(90)),
+    lon: z.number().check(z.gte(-180), z.lte(180)),
+  }),
+);
 export type GeoPoint = z.infer<typeof GeoPoint>;
 
-export const Site = z.object({
-  /** Stable within the trial: derived from facility + city + postal code at import. */
-  siteId: z.string().check(z.minLength(1)),
-  facility: z.string(),
-  city: z.optional(z.string()),
-  state: z.optional(z.string()),
-  postalCode: z.optional(z.string()),
-  /** Country name as the registry writes it ("United States", "Norway"). */
-  country: z.string(),
-  status: TrialStatus,
-  geo: z.optional(GeoPoint),
-  contact: z.optional(Contact),
-});
+export const Site = /* @__PURE__ */ z.defineSchema(() =>
+  z.object({
+    /** Stable within the trial: derived from facility + city + postal code at import. */
+    siteId: z.string().check(z.minLength(1)),
+    facility: z.string(),
+    city: z.optional(z.string()),
+    state: z.optional(z.string()),
+    postalCode: z.optional(z.string()),
+    /** Country name as the registry writes it ("United States", "Norway"). */
+    country: z.string(),
+    status: TrialStatus,
+    geo: z.optional(GeoPoint),
+    contact: z.optional(Contact),
+  }),
+);
 export type Site = z.infer<typeof Site>;
 
-export const CriterionKind = z.enum(['inclusion', 'exclusion']);
+export const CriterionKind = /* @__PURE__ */ z.defineSchema(() => z.enum(['inclusion', 'exclusion']));
 
-export const ScreeningCriterion = z.object({
-  id: z.string().check(z.regex(/^[a-z0-9-]+$/)),
-  /** Where it comes from in the registry record. */
-  kind: CriterionKind,
-  /** Plain-language requirement, written so "met" means the patient satisfies it. */
-  text: z.string().check(z.minLength(1)),
-  /** JsonLogic over answers; true means the requirement is satisfied. */
-  rule: JsonLogicRule,
-});
+export const ScreeningCriterion = /* @__PURE__ */ z.defineSchema(() =>
+  z.object({
+    id: z.string().check(z.regex(/^[a-z0-9-]+$/)),
+    /** Where it comes from in the registry record. */
+    kind: CriterionKind,
+    /** Plain-language requirement, written so "met" means the patient satisfies it. */
+    text: z.string().check(z.minLength(1)),
+    /** JsonLogic over answers; true means the requirement is satisfied. */
+    rule: JsonLogicRule,
+  }),
+);
 export type ScreeningCriterion = z.infer<typeof ScreeningCriterion>;
 
 /** Structured eligibility from the registry record, evaluated as criteria too. */
-export const StructuredEligibility = z.object({
-  minAgeYears: z.nullable(z.number()),
-  maxAgeYears: z.nullable(z.number()),
-  sex: z.enum(['ALL', 'FEMALE', 'MALE']),
-  healthyVolunteers: z.boolean(),
-});
+export const StructuredEligibility = /* @__PURE__ */ z.defineSchema(() =>
+  z.object({
+    minAgeYears: z.nullable(z.number()),
+    maxAgeYears: z.nullable(z.number()),
+    sex: z.enum(['ALL', 'FEMALE', 'MALE']),
+    healthyVolunteers: z.boolean(),
+  }),
+);
 export type StructuredEligibility = z.infer<typeof StructuredEligibility>;
 
 /**
  * A registry date as the registry gives it: a full ISO date, or a month (`2020-07`) when the
  * sponsor entered only a month. Month precision is kept, never padded to a made-up day.
  */
-export const RegistryDate = z.string().check(z.regex(/^\d{4}-\d{2}(-\d{2})?$/));
+export const RegistryDate = /* @__PURE__ */ z.defineSchema(() => z.string().check(z.regex(/^\d{4}-\d{2}(-\d{2})?$/)));
 export type RegistryDate = z.infer<typeof RegistryDate>;
 
 /** Whether a registry date happened or is a plan (v2 `ESTIMATED`, classic `Anticipated`). */
-export const RegistryDateType = z.enum(['ACTUAL', 'ANTICIPATED']);
+export const RegistryDateType = /* @__PURE__ */ z.defineSchema(() => z.enum(['ACTUAL', 'ANTICIPATED']));
 export type RegistryDateType = z.infer<typeof RegistryDateType>;
 
 /**
@@ -237,93 +269,101 @@ export type RegistryDateType = z.infer<typeof RegistryDateType>;
  * `primaryCompletionDateStruct`, `completionDateStruct`; classic `last_update_posted`,
  * `verification_date`, `start_date`, `primary_completion_date`, `completion_date`).
  */
-export const RecordDates = z.object({
-  lastUpdated: z.optional(RegistryDate),
-  verified: z.optional(RegistryDate),
-  start: z.optional(RegistryDate),
-  primaryCompletion: z.optional(RegistryDate),
-  primaryCompletionType: z.optional(RegistryDateType),
-  completion: z.optional(RegistryDate),
-  completionType: z.optional(RegistryDateType),
-});
+export const RecordDates = /* @__PURE__ */ z.defineSchema(() =>
+  z.object({
+    lastUpdated: z.optional(RegistryDate),
+    verified: z.optional(RegistryDate),
+    start: z.optional(RegistryDate),
+    primaryCompletion: z.optional(RegistryDate),
+    primaryCompletionType: z.optional(RegistryDateType),
+    completion: z.optional(RegistryDate),
+    completionType: z.optional(RegistryDateType),
+  }),
+);
 export type RecordDates = z.infer<typeof RecordDates>;
 
 /**
  * An operator's statement that they checked with the study (or one site) that it is recruiting:
  * who, when, and why. It counts for `maxRecordAgeDays` from `at`, like a registry verification.
  */
-export const RecruitmentConfirmation = z.object({
-  /** The site confirmed; absent when the whole study was confirmed with its central contact. */
-  siteId: z.optional(z.string().check(z.minLength(1))),
-  by: z.string().check(z.minLength(1), z.maxLength(200)),
-  /** ISO timestamp. */
-  at: z.iso.datetime(),
-  note: z.optional(z.string().check(z.maxLength(1000))),
-  /**
-   * A confirmation made up by the local demo (`npm start`), not by a person with the site:
-   * results show it as a demo so nobody mistakes the old records for current ones.
-   */
-  demo: z.optional(z.literal(true)),
-});
+export const RecruitmentConfirmation = /* @__PURE__ */ z.defineSchema(() =>
+  z.object({
+    /** The site confirmed; absent when the whole study was confirmed with its central contact. */
+    siteId: z.optional(z.string().check(z.minLength(1))),
+    by: z.string().check(z.minLength(1), z.maxLength(200)),
+    /** ISO timestamp. */
+    at: z.iso.datetime(),
+    note: z.optional(z.string().check(z.maxLength(1000))),
+    /**
+     * A confirmation made up by the local demo (`npm start`), not by a person with the site:
+     * results show it as a demo so nobody mistakes the old records for current ones.
+     */
+    demo: z.optional(z.literal(true)),
+  }),
+);
 export type RecruitmentConfirmation = z.infer<typeof RecruitmentConfirmation>;
 
-export const TrialReview = z.object({
-  status: z.enum(['draft', 'approved']),
-  by: z.optional(z.string()),
-  at: z.optional(z.iso.datetime()),
-});
+export const TrialReview = /* @__PURE__ */ z.defineSchema(() =>
+  z.object({
+    status: z.enum(['draft', 'approved']),
+    by: z.optional(z.string()),
+    at: z.optional(z.iso.datetime()),
+  }),
+);
 export type TrialReview = z.infer<typeof TrialReview>;
 
-export const Trial = z.object({
-  nctId: z.string().check(z.regex(/^NCT\d{8}$/)),
-  title: z.string().check(z.minLength(1)),
-  officialTitle: z.optional(z.string()),
-  /** Plain-language summary shown to patients. */
-  summary: z.string().check(z.minLength(1)),
-  conditions: z.array(z.string()),
-  keywords: z._default(z.array(z.string()), []),
-  /** Screener ids this trial is screened by. */
-  screenerIds: z.array(z.string()).check(z.minLength(1)),
-  status: TrialStatus,
-  phase: z.optional(z.string()),
-  eligibility: StructuredEligibility,
-  /** Verbatim free-text criteria from the registry, for authors and reviewers. */
-  eligibilityText: z._default(z.string(), ''),
-  criteria: z.array(ScreeningCriterion),
-  /**
-   * What the registry's criteria require that the form cannot ask, in plain words: the study
-   * team checks these ("The study team will also check: ..."). Authored with the criteria.
-   */
-  leftToStudyTeam: z._default(z.array(z.string()), []),
-  /** An optional summary in our own plain words (the registry summary is the study team's). */
-  plainSummary: z.optional(z.string().check(z.minLength(1))),
-  /**
-   * Set when the study only enrols patients on site (for example those who come to its emergency
-   * department): the reason, in plain words. Such a trial is shown, never referable.
-   */
-  onSiteOnly: z.optional(z.string().check(z.minLength(1))),
-  sites: z.array(Site),
-  centralContact: z.optional(Contact),
-  /** When the registry record was downloaded or last updated (ISO date): shown with the trial. */
-  recordDate: z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/)),
-  /**
-   * The registry's own dates that say whether the record can be trusted today (see
-   * `core/freshness.ts`). Absent in records imported before they were kept: such a trial is
-   * treated as unverified, never as current.
-   */
-  recordDates: z.optional(RecordDates),
-  /** INTERVENTIONAL, OBSERVATIONAL or EXPANDED_ACCESS (v2 `designModule.studyType`). */
-  studyType: z.optional(z.enum(['INTERVENTIONAL', 'OBSERVATIONAL', 'EXPANDED_ACCESS'])),
-  /**
-   * Whether an operator has reviewed the trial. A trial that came in from a registry sync with no
-   * authored criteria is a `draft` and is never offered until `catalog review --approve`. Absent
-   * for trials whose criteria were authored and reviewed in the repository.
-   */
-  review: z.optional(TrialReview),
-  /** Operators' confirmations with the study site that the trial is recruiting (`trials confirm`). */
-  confirmations: z.optional(z.array(RecruitmentConfirmation)),
-  source: z.optional(z.object({ format: z.enum(['ctgov-v2-json', 'ctgov-classic-xml']), file: z.string() })),
-});
+export const Trial = /* @__PURE__ */ z.defineSchema(() =>
+  z.object({
+    nctId: z.string().check(z.regex(/^NCT\d{8}$/)),
+    title: z.string().check(z.minLength(1)),
+    officialTitle: z.optional(z.string()),
+    /** Plain-language summary shown to patients. */
+    summary: z.string().check(z.minLength(1)),
+    conditions: z.array(z.string()),
+    keywords: z._default(z.array(z.string()), []),
+    /** Screener ids this trial is screened by. */
+    screenerIds: z.array(z.string()).check(z.minLength(1)),
+    status: TrialStatus,
+    phase: z.optional(z.string()),
+    eligibility: StructuredEligibility,
+    /** Verbatim free-text criteria from the registry, for authors and reviewers. */
+    eligibilityText: z._default(z.string(), ''),
+    criteria: z.array(ScreeningCriterion),
+    /**
+     * What the registry's criteria require that the form cannot ask, in plain words: the study
+     * team checks these ("The study team will also check: ..."). Authored with the criteria.
+     */
+    leftToStudyTeam: z._default(z.array(z.string()), []),
+    /** An optional summary in our own plain words (the registry summary is the study team's). */
+    plainSummary: z.optional(z.string().check(z.minLength(1))),
+    /**
+     * Set when the study only enrols patients on site (for example those who come to its emergency
+     * department): the reason, in plain words. Such a trial is shown, never referable.
+     */
+    onSiteOnly: z.optional(z.string().check(z.minLength(1))),
+    sites: z.array(Site),
+    centralContact: z.optional(Contact),
+    /** When the registry record was downloaded or last updated (ISO date): shown with the trial. */
+    recordDate: z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/)),
+    /**
+     * The registry's own dates that say whether the record can be trusted today (see
+     * `core/freshness.ts`). Absent in records imported before they were kept: such a trial is
+     * treated as unverified, never as current.
+     */
+    recordDates: z.optional(RecordDates),
+    /** INTERVENTIONAL, OBSERVATIONAL or EXPANDED_ACCESS (v2 `designModule.studyType`). */
+    studyType: z.optional(z.enum(['INTERVENTIONAL', 'OBSERVATIONAL', 'EXPANDED_ACCESS'])),
+    /**
+     * Whether an operator has reviewed the trial. A trial that came in from a registry sync with no
+     * authored criteria is a `draft` and is never offered until `catalog review --approve`. Absent
+     * for trials whose criteria were authored and reviewed in the repository.
+     */
+    review: z.optional(TrialReview),
+    /** Operators' confirmations with the study site that the trial is recruiting (`trials confirm`). */
+    confirmations: z.optional(z.array(RecruitmentConfirmation)),
+    source: z.optional(z.object({ format: z.enum(['ctgov-v2-json', 'ctgov-classic-xml']), file: z.string() })),
+  }),
+);
 export type Trial = z.infer<typeof Trial>;
 
 export type CriterionResult = 'met' | 'not_met' | 'unknown';
@@ -478,5 +518,5 @@ export interface ScreeningEvaluation {
   results: TrialResult[];
 }
 
-export const LeadStatus = z.enum(['PENDING', 'SENDING', 'SENT', 'FAILED', 'BOUNCED']);
+export const LeadStatus = /* @__PURE__ */ z.defineSchema(() => z.enum(['PENDING', 'SENDING', 'SENT', 'FAILED', 'BOUNCED']));
 export type LeadStatus = z.infer<typeof LeadStatus>;

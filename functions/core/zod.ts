@@ -20,3 +20,14 @@ import { en } from 'zod/locales';
 if (!z.config().localeError) z.config(en());
 
 export * from 'zod/mini';
+
+/**
+ * Builds a module-level schema so that a bundle can leave it out. Written
+ * `export const X = /* @__PURE__ *\/ z.defineSchema(() => z.object(...))`, the call tells esbuild
+ * it has no side effects, so a Lambda bundle that never reads `X` drops it, and a cold start
+ * builds only the schemas its function parses (building them is most of zod's cost at load).
+ * Without it every schema of an imported module is built: zod's calls and `.check()` look like
+ * side effects to a bundler. Used in modules shared by functions that each parse a few of their
+ * schemas (`core/model.ts`, `contract/api-responses.ts`).
+ */
+export const defineSchema = <Schema>(build: () => Schema): Schema => build();

@@ -1,0 +1,70 @@
+/**
+ * The shared schema modules (`core/model.ts`, `contract/api-responses.ts`) wrap every schema in
+ * `/* @__PURE__ *\/ z.defineSchema(...)` so that a Lambda bundle builds, at its cold start, only
+ * the schemas its function parses. These bundle small entries the way `lib/lambda-function.ts`
+ * does (esbuild, ESM, minified) and look for text only one schema carries. A schema written
+ * without the wrapper is built by every bundle that imports its module, and fails here.
+ */
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from '@jest/globals';
+import { build } from 'esbuild';
+
+const root = fileURLToPath(new URL('../../..', import.meta.url));
+
+/** Text that only one schema's definition carries. */
+const TRIAL_SCHEMA = 'ctgov-classic-xml';
+const QUESTION_SCHEMA = 'is reserved for the "Not sure" answer';
+const TRIAL_RESULT_BODY = 'possibly_eligible';
+const ANY_OBJECT_SCHEMA = 'ZodMiniObject';
+
+async function bundleOf(source: string): Promise<string> {
+  const result = await build({
+    stdin: { contents: source, resolveDir: root, sourcefile: 'entry.ts', loader: 'ts' },
+    absWorkingDir: root,
+    bundle: true,
+    platform: 'node',
+    target: 'node24',
+    format: 'esm',
+    minify: true,
+    write: false,
+    logLevel: 'silent',
+  });
+  return result.outputFiles[0]!.text;
+}
+
+describe('schemas a bundle does not parse are not in it', () => {
+  it('a bundle that reads screeners builds no trial schema', async () => {
+    const code = await bundleOf("import { Screener } from '#core/model';\nexport const schema = Screener;\n");
+
+    expect(code).toContain(QUESTION_SCHEMA);
+    expect(code).not.toContain(TRIAL_SCHEMA);
+  });
+
+  it('a bundle that reads trials builds no screener schema', async () => {
+    const code = await bundleOf("import { Trial } from '#core/model';\nexport const schema = Trial;\n");
+
+    expect(code).toContain(TRIAL_SCHEMA);
+    expect(code).not.toContain(QUESTION_SCHEMA);
+  });
+
+  it('a bundle that reads a stored urgent-care answer builds none of the other response bodies', async () => {
+    const code = await bundleOf(
+      "import { UrgentCare } from '#functions/contract/api-responses';\nexport const schema = UrgentCare;\n",
+    );
+
+    expect(code).toContain(ANY_OBJECT_SCHEMA);
+    expect(code).not.toContain(TRIAL_RESULT_BODY);
+    expect(code).not.toContain(QUESTION_SCHEMA);
+    expect(code).not.toContain(TRIAL_SCHEMA);
+  });
+
+  it("a bundle that uses only the model's and the contract's constants builds no schema at all", async () => {
+    const code = await bundleOf(
+      "import { NOT_SURE_TYPES } from '#core/model';\nimport { CREATE_REFERRAL_ISSUE_CODES } from '#functions/contract/api';\n" +
+        'export const used = [NOT_SURE_TYPES, CREATE_REFERRAL_ISSUE_CODES];\n',
+    );
+
+    expect(code).toContain('CONSENT_REQUIRED');
+    expect(code).not.toContain(ANY_OBJECT_SCHEMA);
+  });
+});
