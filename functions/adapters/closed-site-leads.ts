@@ -5,6 +5,7 @@
  */
 import { closedReason } from '#core/freshness';
 import type { Trial } from '#core/model';
+import type { CatalogLeads } from '#core/ports';
 import type { OutboxRepository } from './outbox-repository';
 
 export interface HeldLead {
@@ -31,4 +32,19 @@ export async function holdLeadsOfClosedSites(
       held.push({ leadId: lead.ref.id, trialId: lead.trialId, siteId: lead.siteId, reason });
   }
   return held;
+}
+
+/** The registry sync's view of the leads (the `CatalogLeads` port) over the outbox. */
+export function catalogLeads(outbox: OutboxRepository): CatalogLeads {
+  return {
+    holdLeadsOfClosedSites: async (trials, now) => (await holdLeadsOfClosedSites(outbox, trials, now)).length,
+    async trialsWithLeads() {
+      const withLeads = new Set<string>();
+      for (const status of ['PENDING', 'SENDING', 'SENT', 'FAILED'] as const) {
+        for await (const entry of outbox.allByStatus(status))
+          if (entry.ref.kind === 'LEAD' && entry.trialId) withLeads.add(entry.trialId);
+      }
+      return withLeads;
+    },
+  };
 }

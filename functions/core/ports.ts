@@ -8,7 +8,18 @@
  * is the repositories' business.
  */
 import type { PreparedCatalog } from './eligibility';
-import type { Answers, GeoPoint, LeadStatus, MedicalAdvice, Screener, ScreeningOutcome, TrialResult, UrgentCare } from './model';
+import type { RegistryFacts, SyncPlan } from './registry-sync';
+import type {
+  Answers,
+  GeoPoint,
+  LeadStatus,
+  MedicalAdvice,
+  Screener,
+  ScreeningOutcome,
+  Trial,
+  TrialResult,
+  UrgentCare,
+} from './model';
 import type { LeadPlan } from './referral';
 import type { OutboxMessage } from './delivery';
 import type { EmailEventEntry } from './email-events';
@@ -322,4 +333,57 @@ export interface ReminderMonitor {
   notReminded(leadId: string, reason: string): void;
   /** The run is done (also when it failed): the counts, published, zero included. */
   finished(summary: { examined: number; reminded: number; failed: number; unanswered: number }): void;
+}
+
+/** Publishing a catalog version (trials first, the pointer flip last, so readers never see half). */
+export interface CatalogPublisher {
+  writeCatalog(version: string, trials: Trial[], now: Date): Promise<unknown>;
+  /** The name of a catalog version made at `at`: equal catalogs share a name. */
+  versionOf(trials: readonly Trial[], at: Date): string;
+}
+
+/** What the registry says changed, merged into the catalog (nothing is written). */
+export interface RegistryChanges {
+  /**
+   * Fetches every record changed since `since` (all, when absent) and plans the merge into
+   * `current`; `newEntry` makes the catalog entry of a trial new to it.
+   *
+   * @throws when a page cannot be fetched: nothing may be published then.
+   */
+  plan(
+    current: readonly Trial[],
+    since: string | undefined,
+    newEntry: (facts: RegistryFacts) => Trial,
+  ): Promise<{ plan: SyncPlan<Trial>; failures: string[] }>;
+}
+
+/** When the registry was last synced successfully. */
+export interface RegistrySyncLog {
+  /** The ISO day of the last successful sync, or undefined before the first. */
+  lastSyncDay(): Promise<string | undefined>;
+  recordSync(at: Date, conditions: readonly string[]): Promise<void>;
+}
+
+/** The leads a catalog change affects. */
+export interface CatalogLeads {
+  /** Holds the unsent leads of trials and sites `trials` no longer offers; how many it held. */
+  holdLeadsOfClosedSites(trials: readonly Trial[], now: Date): Promise<number>;
+  /** The trials that have a lead in any delivery state (waiting, sent or failed). */
+  trialsWithLeads(): Promise<ReadonlySet<string>>;
+}
+
+/** What the registry sync tells the operator. */
+export interface RegistrySyncMonitor {
+  synced(report: {
+    since: string | undefined;
+    published: string | undefined;
+    summary: SyncPlan<Trial>['summary'];
+    heldLeads: number;
+    staleTrialsWithLeads: string[];
+    /** Record-level problems, naming a field (there is no patient data in the registry). */
+    failures: string[];
+    durationMs: number;
+  }): void;
+  /** Nothing was published. */
+  failed(error: unknown): void;
 }

@@ -35,7 +35,13 @@ import type {
   ReminderMonitor,
   UnansweredLead,
   UnansweredLeadSource,
+  CatalogLeads,
+  CatalogPublisher,
+  RegistryChanges,
+  RegistrySyncLog,
+  RegistrySyncMonitor,
 } from '#core/ports';
+import { planRegistrySync, type RegistryFacts } from '#core/registry-sync';
 import type { EmailEventEntry } from '#core/email-events';
 import type { LeadOutcomeEntry, SiteLinkRecord } from '#core/site-leads';
 import { normaliseAddress, type SitePause } from '#core/site-pauses';
@@ -352,4 +358,59 @@ export function unansweredLeads(...leads: UnansweredLead[]): UnansweredLeadSourc
       yield* leads;
     },
   };
+}
+
+/** A catalog store (versions as `catalogStore`) that also publishes: versions `published-1`, … */
+export function publishingCatalogStore(versions: Record<string, Trial[]> = {}) {
+  const store = catalogStore(versions);
+  const published: { version: string; trials: Trial[]; at: string }[] = [];
+  const publisher: CatalogPublisher = {
+    versionOf: () => `published-${published.length + 1}`,
+    writeCatalog: async (version, trials, now) => published.push({ version, trials, at: now.toISOString() }),
+  };
+  return { ...store, ...publisher, published };
+}
+
+/** A registry whose records are `fetched` (or that fails with `fetched`), planned as the real one plans. */
+export function fakeRegistry(fetched: RegistryFacts[] | Error): RegistryChanges & { asked: (string | undefined)[] } {
+  const asked: (string | undefined)[] = [];
+  return {
+    asked,
+    plan: async (current, since, newEntry) => {
+      asked.push(since);
+      if (fetched instanceof Error) throw fetched;
+      return { plan: planRegistrySync(current, fetched, newEntry), failures: [] };
+    },
+  };
+}
+
+/** The last successful sync (a day) and every sync recorded. */
+export function inMemorySyncLog(lastDay?: string): RegistrySyncLog & { recorded: string[] } {
+  const recorded: string[] = [];
+  return {
+    recorded,
+    lastSyncDay: async () => lastDay,
+    recordSync: async (at, conditions) => {
+      recorded.push(`${at.toISOString()} ${conditions.join('|')}`);
+    },
+  };
+}
+
+/** Leads of the given trials; what the sync asked to hold is kept. */
+export function catalogLeadsOf(...trialIds: string[]): CatalogLeads & { holds: string[][] } {
+  const holds: string[][] = [];
+  return {
+    holds,
+    holdLeadsOfClosedSites: async (trials) => {
+      holds.push(trials.map((trial) => trial.nctId));
+      return 0;
+    },
+    trialsWithLeads: async () => new Set(trialIds),
+  };
+}
+
+/** A registry sync monitor that writes down what it is told. */
+export function recordingSyncMonitor(): RegistrySyncMonitor & { told: unknown[] } {
+  const told: unknown[] = [];
+  return { told, synced: (report) => told.push({ synced: report }), failed: (error) => told.push({ failed: String(error) }) };
 }
