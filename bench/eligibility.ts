@@ -22,6 +22,7 @@
  * screening is recorded apart), and the harness checks that all of them produce the same
  * per-criterion results before it reports any time.
  */
+import { Session } from 'node:inspector/promises';
 import { resolve } from 'node:path';
 import type { Engine } from 'json-rules-engine';
 import { NOT_SURE, ruleAnswers } from '#core/answers';
@@ -82,6 +83,8 @@ export interface EligibilityOptions {
   warmupMs: number;
   /** json-rules-engine is slow: stop sampling it at a size once its samples took this long. */
   rulesEngineBudgetMs: number;
+  /** How long to profile the engine on the largest all-distinct catalog, after timing it. */
+  profileMs: number;
 }
 
 export interface EligibilityRow {
@@ -111,6 +114,17 @@ export interface EligibilityRow {
    */
   firstEngineMs: number;
   firstHandWrittenMs: number;
+  /**
+   * The same samples in CPU time of the process (user + system, all threads, GC included) per
+   * screening, medians: steadier than wall-clock on a shared machine, where a preempted sample
+   * counts the time other processes ran (absent in older results).
+   */
+  cpuMs?: { engine: number; handWritten: number; partialEngine: number; partialHandWritten: number };
+  /**
+   * Where the engine's time goes on this catalog (distinct catalogs of the largest size only): a
+   * CPU profile of screenings in a loop, self time per function, the largest shares first.
+   */
+  engineProfile?: ProfileShare[];
   /** Per-criterion results of every implementation were identical (checked before timing). */
   resultsAgree: boolean;
   /** How many criteria of each result the complete-answer patient got, from our engine. */
@@ -430,9 +444,53 @@ async function screenWithRulesEngine(
 
 type Screen = () => unknown;
 
-/** Median milliseconds per call, sampled in batches long enough for the timer. */
+/** One function's share of a CPU profile's samples (self time). */
+export interface ProfileShare {
+  name: string;
+  /** 0-1. */
+  share: number;
+}
+
+/** The profiler's sampling interval, microseconds. */
+const PROFILE_INTERVAL_US = 50;
+
+/**
+ * Profiles `run` in a loop for `durationMs` with V8's sampling profiler (through the inspector of
+ * this process, as `--cpu-prof` does) and gives each function's share of the samples, by self time,
+ * those of at least 1% first. The generated rule loops are anonymous code with no file.
+ */
+async function profile(run: Screen, durationMs: number): Promise<ProfileShare[]> {
+  const session = new Session();
+  session.connect();
+  try {
+    await session.post('Profiler.enable');
+    await session.post('Profiler.setSamplingInterval', { interval: PROFILE_INTERVAL_US });
+    await session.post('Profiler.start');
+    const started = nowMs();
+    while (nowMs() - started < durationMs) await run();
+    const { profile: result } = await session.post('Profiler.stop');
+    const selfTime = new Map<string, number>();
+    const nodes = new Map(result.nodes.map((node) => [node.id, node]));
+    for (const id of result.samples ?? []) {
+      const frame = nodes.get(id)!.callFrame;
+      const file = frame.url.split('/').at(-1);
+      const name = `${frame.functionName || '(anonymous)'}${file ? ` (${file})` : ''}`;
+      selfTime.set(name, (selfTime.get(name) ?? 0) + 1);
+    }
+    const total = result.samples?.length ?? 0;
+    return [...selfTime]
+      .map(([name, count]) => ({ name, share: count / Math.max(total, 1) }))
+      .filter(({ share }) => share >= 0.01)
+      .sort((a, b) => b.share - a.share);
+  } finally {
+    session.disconnect();
+  }
+}
+
+/** Median milliseconds per call, sampled in batches long enough for the timer, in wall-clock and CPU time. */
 class Sampler {
   readonly samples: number[] = [];
+  readonly cpuSamples: number[] = [];
   private batch = 1;
   constructor(
     private readonly minSampleMs: number,
@@ -458,15 +516,22 @@ class Sampler {
   }
 
   async sample(run: Screen): Promise<number> {
+    const cpuStart = process.cpuUsage();
     const start = nowMs();
     for (let i = 0; i < this.batch; i++) await run();
     const elapsed = nowMs() - start;
+    const cpu = process.cpuUsage(cpuStart);
     this.samples.push(elapsed / this.batch);
+    this.cpuSamples.push((cpu.user + cpu.system) / 1000 / this.batch);
     return elapsed;
   }
 
   median(): number {
     return median(this.samples);
+  }
+
+  cpuMedian(): number {
+    return median(this.cpuSamples);
   }
 }
 
@@ -516,10 +581,17 @@ export async function runEligibilityBenchmark(options: EligibilityOptions, scree
   const location = patientLocationFromAnswers(complete, point);
 
   const rows: EligibilityRow[] = [];
+  const largest = Math.max(...options.sizes);
   for (const size of options.sizes) {
     for (const kind of CATALOG_KINDS) {
+      const profileMs = kind === 'distinct' && size === largest ? options.profileMs : 0;
       rows.push(
-        await measureCatalog(options, screener, generateTrials(size, pool, sites, kind), kind, { complete, partial, location }),
+        await measureCatalog(options, screener, generateTrials(size, pool, sites, kind), kind, {
+          complete,
+          partial,
+          location,
+          profileMs,
+        }),
       );
     }
   }
@@ -530,6 +602,8 @@ interface Patients {
   complete: Answers;
   partial: Answers;
   location: PatientLocation;
+  /** How long to profile the engine on this catalog after timing it (0: not at all). */
+  profileMs: number;
 }
 
 async function measureCatalog(
@@ -539,7 +613,7 @@ async function measureCatalog(
   kind: CatalogKind,
   patients: Patients,
 ): Promise<EligibilityRow> {
-  const { complete, partial, location } = patients;
+  const { complete, partial, location, profileMs } = patients;
   const size = trials.length;
   let started = nowMs();
   const prepared = prepareCatalog(`bench-${kind}-${size}`, trials);
@@ -623,6 +697,13 @@ async function measureCatalog(
     partialHandWrittenMs: samplers.partialHandWritten!.median(),
     firstEngineMs,
     firstHandWrittenMs,
+    cpuMs: {
+      engine: samplers.engine!.cpuMedian(),
+      handWritten: samplers.handWritten!.cpuMedian(),
+      partialEngine: samplers.partialEngine!.cpuMedian(),
+      partialHandWritten: samplers.partialHandWritten!.cpuMedian(),
+    },
+    ...(profileMs > 0 ? { engineProfile: await profile(runs.engine!, profileMs) } : {}),
     resultsAgree,
     resultCounts,
     partialUnknownCriteria,

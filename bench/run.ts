@@ -49,6 +49,7 @@ const SETTINGS = {
     minSampleMs: 2,
     warmupMs: 200,
     rulesEngineBudgetMs: 30_000,
+    profileMs: 2_000,
     loads: 20,
     loadSeconds: 10,
     warmupSeconds: 3,
@@ -66,6 +67,7 @@ const SETTINGS = {
     minSampleMs: 1,
     warmupMs: 10,
     rulesEngineBudgetMs: 2_000,
+    profileMs: 100,
     loads: 1,
     // Long enough that a loaded CI machine still completes requests inside the window.
     loadSeconds: 3,
@@ -163,6 +165,7 @@ async function main(): Promise<void> {
         minSampleMs: settings.minSampleMs,
         warmupMs: settings.warmupMs,
         rulesEngineBudgetMs: settings.rulesEngineBudgetMs,
+        profileMs: settings.profileMs,
       },
       screener,
     );

@@ -16,6 +16,11 @@
  * call, so V8 parses, optimises and inlines a few dozen loops however many distinct rules a catalog
  * has, and a screening evaluates each distinct rule exactly once (`RuleProgram`).
  *
+ * A rule is generated once per shape: the literals of every later rule of that shape (found by a
+ * walk that writes the rule with its literals blanked, `abstractRule`) are read from where the
+ * first one's were, so a catalog of 100,000 rules differing only in their limits generates a few
+ * dozen. The generator itself only ever sees a rule whose literals are numbered placeholders.
+ *
  * A **membership** (`{"in": ["sciatica", {"var": "diagnoses"}]}`, an option of a multi-choice
  * answer) is the costly part of most rules and the part distinct rules share most: it is decided
  * once per screening for every rule that contains it, and the rules read its value by number.
@@ -111,6 +116,20 @@ interface DistinctRule {
   membershipNumbers: number[];
 }
 
+/**
+ * Where a generated function's parameter comes from in a rule of its shape: one of the rule's
+ * literals (numbered in `abstractRule` order), a list of literals (the placeholders of which are
+ * literal numbers), or the membership of a literal option in a question's answer.
+ */
+type ParameterSource = { literal: number } | { list: unknown[] } | { option: number; questionId: string };
+
+/** What every rule of one shape shares: its generated function, where its parameters come from, what it reads. */
+interface ShapeTemplate {
+  shape: Shape;
+  sources: ParameterSource[];
+  variables: readonly string[];
+}
+
 /** `{"in": [option, {"var": question}]}`: decided once per screening for every rule that reads it. */
 interface Membership {
   questionNumber: number;
@@ -142,10 +161,12 @@ export function createRuleCompiler(): RuleCompiler {
     return number;
   };
   const shapes = new Map<string, Shape>();
+  const templates = new Map<string, ShapeTemplate>();
   const distinct: DistinctRule[] = [];
-  // The rule's JSON text is its identity: catalog rules are JSON data (the schema admits nothing
-  // else), and two rules written with their keys in another order merely miss the sharing.
-  const byText = new Map<string, CompiledRule>();
+  // A rule's identity is its shape key and its literals (`abstractRule`): rules written alike get
+  // one slot and one value per screening. Two rules written with their keys in another order merely
+  // miss the sharing; two that differ only in a `var` default (ignored) share it.
+  const byIdentity = new Map<string, CompiledRule>();
 
   const shapeOf = (body: string, arity: number): Shape => {
     let shape = shapes.get(body);
@@ -169,15 +190,24 @@ export function createRuleCompiler(): RuleCompiler {
 
   return {
     compile(rule) {
-      const text = JSON.stringify(rule);
-      const existing = byText.get(text);
+      const literals: Literal[] = [];
+      const key = abstractRule(rule, literals);
+      // A rule that is not JSON data has no identity: it is compiled on its own.
+      const identity = key === undefined ? undefined : `${key}\u0000${JSON.stringify(literals)}`;
+      const existing = identity === undefined ? undefined : byIdentity.get(identity);
       if (existing !== undefined) return existing;
 
-      const unsupported = unsupportedOperators(rule);
-      if (unsupported.length > 0) throw new Error(`Rule uses unsupported operators: ${unsupported.join(', ')}`);
-      const variables = ruleVariables(rule);
-      const generator = new Generator(numberOf, membershipOf);
-      const { body, parameters } = generator.rule(rule);
+      let template = key === undefined ? undefined : templates.get(key);
+      if (template === undefined) {
+        // Operators and question ids are written out in the key: a rule of a known shape uses the same ones.
+        const unsupported = unsupportedOperators(rule);
+        if (unsupported.length > 0) throw new Error(`Rule uses unsupported operators: ${unsupported.join(', ')}`);
+        const { body, sources } = new Generator(numberOf).rule(numberLiterals(rule));
+        template = { shape: shapeOf(body, sources.length), sources, variables: ruleVariables(rule) };
+        if (key !== undefined) templates.set(key, template);
+      }
+      const { variables, shape } = template;
+      const { parameters, membershipNumbers } = parametersOf(template.sources, literals, membershipOf);
       const slot = distinct.length;
       let alone: RuleProgram | undefined;
       const compiled: CompiledRule = {
@@ -188,18 +218,109 @@ export function createRuleCompiler(): RuleCompiler {
           return outcomeOf(alone.evaluate(answers)[slot] as OutcomeCode);
         },
       };
-      distinct.push({
-        compiled,
-        shape: shapeOf(body, parameters.length),
-        parameters,
-        questionNumbers: variables.map(numberOf),
-        membershipNumbers: generator.membershipNumbers,
-      });
-      byText.set(text, compiled);
+      distinct.push({ compiled, shape, parameters, questionNumbers: variables.map(numberOf), membershipNumbers });
+      if (identity !== undefined) byIdentity.set(identity, compiled);
       return compiled;
     },
     program,
   };
+}
+
+// ---- shapes ----------------------------------------------------------------------------------
+
+/** A literal of a rule outside `var`: what the generated code reads as a parameter. */
+type Literal = number | string;
+
+/**
+ * A rule's shape key: the rule written out with every number and string outside `var` blanked (and
+ * collected into `literals`, depth first), operators, list lengths, booleans, nulls and question
+ * ids as they are. The generator decides only on what the key keeps, so rules with one key share
+ * one generated function and their literals are where the first rule's were. Undefined for a value
+ * that is not JSON, or a number JSON text does not tell apart (-0 written as 0): such a rule is
+ * compiled on its own, never mistaken for another.
+ */
+function abstractRule(rule: unknown, literals: Literal[]): string | undefined {
+  let json = true;
+  const walk = (node: unknown): string => {
+    if (typeof node === 'number' || typeof node === 'string') {
+      if (typeof node === 'number' && (!Number.isFinite(node) || Object.is(node, -0))) json = false;
+      literals.push(node);
+      return typeof node === 'number' ? '#' : '$';
+    }
+    if (node === null) return 'n';
+    if (node === undefined) return 'u';
+    if (typeof node === 'boolean') return node ? 't' : 'f';
+    if (typeof node !== 'object') {
+      json = false;
+      return '?';
+    }
+    if (Array.isArray(node)) {
+      let key = '[';
+      for (let i = 0; i < node.length; i++) key += (i > 0 ? ',' : '') + walk(node[i]);
+      return `${key}]`;
+    }
+    const keys = Object.keys(node);
+    const record = node as Record<string, unknown>;
+    // A `var` is read by its path alone (`Generator.variable`), its default ignored.
+    if (keys.length === 1 && keys[0] === 'var') return `{var:${JSON.stringify(varPathOf(record.var) ?? null)}}`;
+    let key = '{';
+    for (const name of keys) key += `${JSON.stringify(name)}:${walk(record[name])};`;
+    return `${key}}`;
+  };
+  const key = walk(rule);
+  return json ? key : undefined;
+}
+
+/**
+ * The rule the generator sees: each literal outside `var` replaced by its number in `abstractRule`
+ * order, a number by that number and a string by that number written as a string, so the
+ * generator sees every literal's type and never its value.
+ */
+function numberLiterals(rule: unknown): unknown {
+  let next = 0;
+  const walk = (node: unknown): unknown => {
+    if (typeof node === 'number') return next++;
+    if (typeof node === 'string') return String(next++);
+    if (node === null || typeof node !== 'object') return node;
+    if (Array.isArray(node)) return node.map(walk);
+    const keys = Object.keys(node);
+    if (keys.length === 1 && keys[0] === 'var') return node;
+    const record = node as Record<string, unknown>;
+    return Object.fromEntries(keys.map((name) => [name, walk(record[name])]));
+  };
+  return walk(rule);
+}
+
+/** A rule's parameters, from the literals of the rule (`abstractRule`) and where its shape reads them. */
+function parametersOf(
+  sources: readonly ParameterSource[],
+  literals: readonly Literal[],
+  membershipOf: (questionId: string, option: string) => number,
+): { parameters: unknown[]; membershipNumbers: number[] } {
+  const parameters = new Array<unknown>(sources.length);
+  const membershipNumbers: number[] = [];
+  for (let i = 0; i < sources.length; i++) {
+    const source = sources[i]!;
+    if ('literal' in source) parameters[i] = literals[source.literal];
+    else if ('list' in source) parameters[i] = listOf(source.list, literals);
+    else {
+      const number = membershipOf(source.questionId, literals[source.option] as string);
+      membershipNumbers.push(number);
+      parameters[i] = number;
+    }
+  }
+  return { parameters, membershipNumbers };
+}
+
+/** A list of literals with its placeholders replaced by the rule's own: a new list per rule, as the interpreter builds one. */
+function listOf(template: readonly unknown[], literals: readonly Literal[]): unknown[] {
+  return template.map((item) =>
+    Array.isArray(item)
+      ? listOf(item, literals)
+      : typeof item === 'number' || typeof item === 'string'
+        ? literals[Number(item)]
+        : item,
+  );
 }
 
 /** The three-valued outcome of an outcome code. */
@@ -331,17 +452,13 @@ const truthy = (ref: Ref) => (ref.kind === 'boolean' ? ref.code : `truthy(${ref.
  */
 class Generator {
   private readonly lines: string[] = [];
-  private readonly parameters: unknown[] = [];
+  private readonly sources: ParameterSource[] = [];
   private locals = 0;
-  /** The memberships (`Membership`) the rule reads, by number. */
-  readonly membershipNumbers: number[] = [];
 
-  constructor(
-    private readonly numberOf: (questionId: string) => number,
-    private readonly membershipOf: (questionId: string, option: string) => number,
-  ) {}
+  constructor(private readonly numberOf: (questionId: string) => number) {}
 
-  rule(rule: unknown): { body: string; parameters: unknown[] } {
+  /** The body of a rule whose literals are numbered (`numberLiterals`), and where its parameters come from. */
+  rule(rule: unknown): { body: string; sources: ParameterSource[] } {
     const result = this.emit(rule);
     const outcome =
       result.kind === 'unknown'
@@ -350,10 +467,10 @@ class Generator {
           ? `${result.code}===undefined?${UNKNOWN}:${truthy(result)}?${MET}:${NOT_MET}`
           : `${truthy(result)}?${MET}:${NOT_MET}`;
     const declarations = this.locals > 0 ? `let ${Array.from({ length: this.locals }, (_, i) => `t${i}`).join(',')};` : '';
-    const arity = this.parameters.length;
+    const arity = this.sources.length;
     const base = arity > 0 ? `const o=i*${arity};` : '';
     const body = `for(let i=0,n=slots.length;i<n;i++){${base}${declarations}${this.lines.join('')}out[slots[i]]=${outcome};}`;
-    return { body, parameters: this.parameters };
+    return { body, sources: this.sources };
   }
 
   private local(): string {
@@ -364,16 +481,16 @@ class Generator {
     return `b${this.locals++}`;
   }
 
-  private parameter(value: unknown, kind: Kind): Ref {
-    this.parameters.push(value);
-    return { code: `p[o+${this.parameters.length - 1}]`, kind };
+  private parameter(source: ParameterSource, kind: Kind): Ref {
+    this.sources.push(source);
+    return { code: `p[o+${this.sources.length - 1}]`, kind };
   }
 
   private emit(node: unknown): Ref {
     if (Array.isArray(node)) return this.list(node);
     if (node === null || node === undefined) return NULL_REF;
-    if (typeof node === 'number') return this.parameter(node, 'number');
-    if (typeof node === 'string') return this.parameter(node, 'string');
+    if (typeof node === 'number') return this.parameter({ literal: node }, 'number');
+    if (typeof node === 'string') return this.parameter({ literal: Number(node) }, 'string');
     if (typeof node === 'boolean') return { code: String(node), kind: 'constant' };
     if (typeof node !== 'object') return UNKNOWN_REF;
 
@@ -411,16 +528,15 @@ class Generator {
   }
 
   private variable(args: unknown): Ref {
-    const path = Array.isArray(args) ? args[0] : args;
     // A `var` default is ignored on purpose, as the interpreter does: a missing answer stays unknown.
-    if (typeof path !== 'string' && typeof path !== 'number') return UNKNOWN_REF;
-    return { code: `v[${this.numberOf(String(path))}]`, kind: 'any' };
+    const path = varPathOf(args);
+    return path === undefined ? UNKNOWN_REF : { code: `v[${this.numberOf(path)}]`, kind: 'any' };
   }
 
   /** A list: a constant when it holds only literals, else built when no element is unknown. */
   private list(items: unknown[]): Ref {
-    // A copy: the interpreter builds a new list each time, so no two lists are ever the same object.
-    if (items.every(isLiteral)) return this.parameter(structuredClone(items), 'constant');
+    // Built anew for each rule (`listOf`): the interpreter builds a new list each time, so no two lists are ever the same object.
+    if (items.every(isLiteral)) return this.parameter({ list: items }, 'constant');
     const result = this.local();
     const label = this.label();
     this.lines.push(`${result}=undefined;${label}:{`);
@@ -482,9 +598,7 @@ class Generator {
     // An option of an answer: decided once per screening (`Membership`), read here by number.
     const questionId = varQuestion(collectionNode);
     if (typeof itemNode === 'string' && questionId !== undefined) {
-      const number = this.membershipOf(questionId, itemNode);
-      this.membershipNumbers.push(number);
-      return { code: `m[${this.parameter(number, 'number').code}]`, kind: 'boolean' };
+      return { code: `m[${this.parameter({ option: Number(itemNode), questionId }, 'number').code}]`, kind: 'boolean' };
     }
     const result = this.local();
     const label = this.label();
@@ -574,7 +688,11 @@ function varQuestion(node: unknown): string | undefined {
   if (node === null || typeof node !== 'object' || Array.isArray(node)) return undefined;
   const keys = Object.keys(node);
   if (keys.length !== 1 || keys[0] !== 'var') return undefined;
-  const args = (node as { var: unknown }).var;
+  return varPathOf((node as { var: unknown }).var);
+}
+
+/** The question a `var`'s arguments name (`{"var": "age"}`, `{"var": ["age", 30]}`), or undefined when computed. */
+function varPathOf(args: unknown): string | undefined {
   const path = Array.isArray(args) ? args[0] : args;
   return typeof path === 'string' || typeof path === 'number' ? String(path) : undefined;
 }

@@ -347,9 +347,97 @@ describe('createRuleCompiler', () => {
       { numRuns: 500 },
     );
   });
+
+  it('compiles rules that differ only in their literals, sharing what their shape allows, each to its own outcome', () => {
+    const questionIds = ['age', 'sex', 'pregnant', 'medications'];
+    fc.assert(
+      fc.property(
+        fc
+          .oneof(anyRuleOver(questionIds), aLiteralTestOver(questionIds))
+          .chain((rule) => fc.tuple(fc.constant(rule), withOtherLiterals(rule), withOtherLiterals(rule))),
+        anyAnswersTo(questionIds),
+        (rules, answers) => {
+          const compiler = createRuleCompiler();
+          const compiled = rules.map((rule) => compiler.compile(rule as JsonLogicRule));
+          const values = compiler.program(compiled).evaluate(answers);
+          expect(compiled.map((rule) => outcomeOf(values[rule.slot] as OutcomeCode))).toEqual(
+            rules.map((rule) => evaluateRule(rule as JsonLogicRule, answers)),
+          );
+        },
+      ),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('keeps apart rules that JSON text would not tell apart (-0 and 0)', () => {
+    const rules = createRuleCompiler();
+    const zero = { if: [{ var: 'pregnant' }, 0, 0] };
+    const minusZero = { if: [{ var: 'pregnant' }, 0, -0] };
+    const compiled = [rules.compile(zero), rules.compile(minusZero)];
+    const values = rules.program(compiled).evaluate({});
+    expect(compiled.map((rule) => outcomeOf(values[rule.slot] as OutcomeCode))).toEqual([
+      evaluateRule(zero, {}),
+      evaluateRule(minusZero, {}),
+    ]);
+  });
+
+  it('shares one slot between rules written alike, and keeps rules apart that differ only in the type of a literal', () => {
+    const rules = createRuleCompiler();
+    const asNumber = rules.compile({ '==': [age, 12] });
+    const asString = rules.compile({ '==': [age, '12'] });
+    expect(rules.compile({ '==': [{ var: 'age' }, 12] })).toBe(asNumber);
+    expect(asString).not.toBe(asNumber);
+    const values = rules.program([asNumber, asString]).evaluate({ age: '12' });
+    expect([values[asNumber.slot], values[asString.slot]]).toEqual([MET, MET]);
+    expect(rules.program([asNumber, asString]).evaluate({ age: 12 })[asString.slot]).toBe(MET);
+  });
 });
 
-// ---- arbitraries of this file ----------------------------------------------------------------
+// ---- arbitraries of this file
+
+/** A comparison or membership of one question against literals of any type, either way round. */
+function aLiteralTestOver(questionIds: string[]): fc.Arbitrary<unknown> {
+  const literal = fc.oneof(
+    fc.integer({ min: -3, max: 70 }),
+    fc.constantFrom('male', 'nsaids', '', '12'),
+    fc.boolean(),
+    fc.constant(null),
+  );
+  const variable = fc.constantFrom(...questionIds).map((id) => ({ var: id }));
+  return fc.oneof(
+    fc
+      .tuple(fc.constantFrom('==', '!=', '===', '!==', '<', '<=', '>', '>='), variable, literal, fc.boolean())
+      .map(([operator, v, value, flipped]) => ({ [operator]: flipped ? [value, v] : [v, value] })),
+    fc
+      .tuple(fc.constantFrom('<', '<='), literal, variable, literal)
+      .map(([operator, low, v, high]) => ({ [operator]: [low, v, high] })),
+    fc.tuple(literal, variable).map(([value, v]) => ({ in: [value, v] })),
+    fc.tuple(variable, fc.array(literal, { maxLength: 3 })).map(([v, values]) => ({ in: [v, values] })),
+  );
+}
+
+/**
+ * The same rule with each number and string outside `var` replaced by another number or string
+ * (the registry's limits, another option, or a literal of the other type): rules of one shape
+ * where the types agree, for the compiler to share, and of another where they do not.
+ */
+function withOtherLiterals(rule: unknown): fc.Arbitrary<unknown> {
+  const literal = fc.oneof(
+    fc.integer({ min: -3, max: 70 }),
+    fc.constantFrom('male', 'female', 'nsaids', 'opioids', '', '12', 'not_sure'),
+  );
+  const walk = (node: unknown): fc.Arbitrary<unknown> => {
+    if (typeof node === 'number' || typeof node === 'string') return literal;
+    if (node === null || typeof node !== 'object') return fc.constant(node);
+    if (Array.isArray(node)) return fc.tuple(...node.map(walk));
+    const entries = Object.entries(node);
+    if (entries.length === 1 && entries[0]![0] === 'var') return fc.constant(node);
+    return fc
+      .tuple(...entries.map(([key, value]) => walk(value).map((walked) => [key, walked] as const)))
+      .map(Object.fromEntries);
+  };
+  return walk(rule);
+}
 
 /** Partial answers (some questions unanswered) with some of the answers replaced by "not sure". */
 function answersWithNotSureFor(screener: Screener): fc.Arbitrary<Answers> {
