@@ -274,7 +274,8 @@ export const FUNCTIONS = [
     entry: 'functions/erase-screening/index.ts',
     memoryMb: 512,
     timeoutSeconds: 15,
-    environment: HTTP_ENV,
+    // The disclosure record is kept as long as the referral would have been.
+    environment: [...HTTP_ENV, 'REFERRAL_RETENTION_DAYS'],
     table: {
       items: {
         GetItem: ['screening'],

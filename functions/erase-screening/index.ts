@@ -11,7 +11,9 @@ import { logger } from '#adapters/logger';
 import { ScreeningPath, toErasureResponse } from '#functions/contract/api';
 
 const config = loadConfig('erase-screening');
-const erase = eraseScreening({ erasures: new ErasureRepository(tableRef(config.TABLE_NAME)) });
+const erase = eraseScreening({
+  erasures: new ErasureRepository(tableRef(config.TABLE_NAME), { referralRetentionDays: config.REFERRAL_RETENTION_DAYS }),
+});
 
 export const handler = httpHandler(
   { functionName: 'erase-screening', pathParameters: ScreeningPath, auth: 'screening-token' },

@@ -85,6 +85,23 @@ describe('erasure', () => {
     expect(await outboxOf(tableName).get({ kind: 'LEAD', id: referral.leadIds[1]! })).toBeUndefined();
   });
 
+  it("keeps the disclosure record for the referral's retention", async () => {
+    const referral = await aReferralToOneSite().write();
+    const { delivery } = testDelivery(deliveryConfig(tableName));
+    await delivery.deliver({ kind: 'LEAD', id: referral.leadIds[0]! });
+
+    const erasedAt = Date.now();
+    await new ErasureRepository(tableRef(tableName, documentClient()), { referralRetentionDays: 30 }).eraseScreening(
+      referral.screeningId,
+      referral.token,
+    );
+
+    const record = await getItem({ TableName: tableName, Key: itemKeys.disclosure(referral.screeningId) });
+    const keptForDays = (Number(record.Item?.expiresAt) * 1000 - erasedAt) / 86_400_000;
+    expect(keptForDays).toBeGreaterThan(29.99);
+    expect(keptForDays).toBeLessThan(30.01);
+  });
+
   it('keeps no disclosure record when nothing had been sent', async () => {
     const referral = await aReferralToOneSite().write();
 
