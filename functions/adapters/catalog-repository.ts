@@ -15,16 +15,18 @@ import * as z from '#core/zod';
 import { queryPartition, readStoredItem, storedKeyOf, type StoredItemInput, type TableRef } from './dynamo';
 
 /** The catalog pointer item's reader, beside its writer (`writeCatalog`). */
-const CatalogPointerItem = z.object({
-  version: z.string(),
-  trialCount: z.int().check(z.nonnegative()),
-  loadedAt: z.string(),
-});
+const CatalogPointerItem = /* @__PURE__ */ z.defineSchema(() =>
+  z.object({
+    version: z.string(),
+    trialCount: z.int().check(z.nonnegative()),
+    loadedAt: z.string(),
+  }),
+);
 /** The catalog pointer item's data. */
 export type CatalogPointer = z.output<typeof CatalogPointerItem>;
 
 /** A catalog trial item's reader, beside its writer (`writeCatalog`): the trial, re-validated. */
-const CatalogTrialItem = z.object({ trial: Trial });
+const CatalogTrialItem = /* @__PURE__ */ z.defineSchema(() => z.object({ trial: Trial }));
 
 /** BatchWriteItem takes at most 25 requests. */
 const BATCH_SIZE = 25;

@@ -198,24 +198,30 @@ export class ErasureRepository implements ErasureStore {
 }
 
 /** The Screening item's fields erasure needs (`ScreeningItem`, `screening-repository.ts`). */
-const ErasableScreening = z.pick(ScreeningItem, { tokenHash: true, referred: true, idempotencyKeyHash: true });
+const ErasableScreening = /* @__PURE__ */ z.defineSchema(() =>
+  z.pick(ScreeningItem, { tokenHash: true, referred: true, idempotencyKeyHash: true }),
+);
 /** The Referral item's fields erasure needs (`ReferralItem`, `referral-repository.ts`). */
-const ErasableReferral = z.pick(ReferralItem, { leadIds: true, confirmationId: true });
+const ErasableReferral = /* @__PURE__ */ z.defineSchema(() => z.pick(ReferralItem, { leadIds: true, confirmationId: true }));
 
 /** A message's delivery state as erasure projects it (`PK, status, claimedAt, sentAt, updatedAt`). */
-const MessageDeliveryState = z.object({
-  PK: z.string(),
-  status: LeadStatus,
-  claimedAt: z.optional(z.string()),
-  sentAt: z.optional(z.string()),
-  updatedAt: z.optional(z.string()),
-});
+const MessageDeliveryState = /* @__PURE__ */ z.defineSchema(() =>
+  z.object({
+    PK: z.string(),
+    status: LeadStatus,
+    claimedAt: z.optional(z.string()),
+    sentAt: z.optional(z.string()),
+    updatedAt: z.optional(z.string()),
+  }),
+);
 /** A lead's, with where it went (`trialId, siteId, site.facility`), for the disclosure record. */
-const LeadState = z.extend(MessageDeliveryState, {
-  trialId: z.string(),
-  siteId: z.string(),
-  site: z.optional(z.object({ facility: z.optional(z.string()) })),
-});
+const LeadState = /* @__PURE__ */ z.defineSchema(() =>
+  z.extend(MessageDeliveryState, {
+    trialId: z.string(),
+    siteId: z.string(),
+    site: z.optional(z.object({ facility: z.optional(z.string()) })),
+  }),
+);
 type MessageState =
   | ({ kind: 'LEAD' } & z.output<typeof LeadState>)
   | ({ kind: 'CONFIRMATION' } & z.output<typeof MessageDeliveryState>);
@@ -224,21 +230,23 @@ type MessageState =
  * The Disclosure item's reader, beside its writer (`eraseAuthorized`): what an erased screening's
  * leads had disclosed to which sites, and no patient data.
  */
-const DisclosureItem = z.object({
-  screeningId: z.string(),
-  erasedAt: z.string(),
-  disclosedTo: z.array(
-    z.object({
-      leadId: z.string(),
-      trialId: z.string(),
-      siteId: z.string(),
-      facility: z.optional(z.string()),
-      status: z.enum(['SENT', 'POSSIBLY_SENT']),
-      sentAt: z.optional(z.string()),
-    }),
-  ),
-  [TABLE_ATTRIBUTES.expiresAt]: z.number(),
-});
+const DisclosureItem = /* @__PURE__ */ z.defineSchema(() =>
+  z.object({
+    screeningId: z.string(),
+    erasedAt: z.string(),
+    disclosedTo: z.array(
+      z.object({
+        leadId: z.string(),
+        trialId: z.string(),
+        siteId: z.string(),
+        facility: z.optional(z.string()),
+        status: z.enum(['SENT', 'POSSIBLY_SENT']),
+        sentAt: z.optional(z.string()),
+      }),
+    ),
+    [TABLE_ATTRIBUTES.expiresAt]: z.number(),
+  }),
+);
 
 function disclosureOf(leadId: string, state: z.output<typeof LeadState>): Disclosure | undefined {
   const status = state.status === 'SENT' ? 'SENT' : state.status === 'SENDING' ? 'POSSIBLY_SENT' : undefined;

@@ -40,12 +40,14 @@ export function idempotencyKeyHash(key: string): string {
 }
 
 /** The Idempotency record's reader, beside its writer (`claimKey`). */
-const IdempotencyItem = z.object({
-  screeningId: z.string(),
-  requestHash: z.string(),
-  sealedToken: z.string(),
-  [TABLE_ATTRIBUTES.expiresAt]: z.number(),
-});
+const IdempotencyItem = /* @__PURE__ */ z.defineSchema(() =>
+  z.object({
+    screeningId: z.string(),
+    requestHash: z.string(),
+    sealedToken: z.string(),
+    [TABLE_ATTRIBUTES.expiresAt]: z.number(),
+  }),
+);
 
 /** Finds a stored screening (with its results shown) by id: what a replay returns. */
 export interface StoredScreeningLookup {

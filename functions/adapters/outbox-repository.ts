@@ -38,70 +38,76 @@ import { logger } from './logger';
 export const OUTBOX_STATUSES = ['PENDING', 'SENDING', 'SENT', 'FAILED', 'BOUNCED'] as const satisfies readonly OutboxStatus[];
 
 const nonEmpty = () => z.string().check(z.minLength(1));
-const optionalText = z.pipe(
-  z.nullish(z.string()),
-  z.transform((value) => value ?? undefined),
+const optionalText = /* @__PURE__ */ z.defineSchema(() =>
+  z.pipe(
+    z.nullish(z.string()),
+    z.transform((value) => value ?? undefined),
+  ),
 );
 
 /** The delivery attributes a Lead item carries for its email (written by the referral transaction). */
-export const LeadItemContent = z.object({
-  entityType: z.literal('LEAD'),
-  leadId: nonEmpty(),
-  createdAt: nonEmpty(),
-  contact: z.object({ name: z.string(), email: z.string(), phone: optionalText }),
-  // No lead leaves without explicit consent, whatever wrote the item.
-  consent: z.object({
-    shareWithSites: z.literal(true),
-    phoneContact: z.boolean(),
-    textVersion: nonEmpty(),
-    acceptedAt: nonEmpty(),
-  }),
-  trial: z.object({ nctId: nonEmpty(), title: nonEmpty() }),
-  site: z.object({
-    facility: z.string(),
-    city: optionalText,
-    state: optionalText,
-    postalCode: optionalText,
-    country: z.string(),
-  }),
-  recipient: z.object({ name: optionalText, email: z.string() }),
-  qualifyingAnswers: z.array(z.object({ question: z.string(), answer: z.string() })),
-  criteriaMet: z.array(z.string()),
-  // Leads written before it was recorded have none.
-  patientDistance: optionalText,
-  // Leads written before matching recorded it have none.
-  screening: z.optional(
-    z.object({
-      eligibility: z.enum(['eligible', 'possibly_eligible']),
-      criteriaUnknown: z.array(z.string()),
-      leftToStudyTeam: z.array(z.string()),
-      patientArea: optionalText,
-      recordDate: z.string(),
-      screenerVersion: z.string(),
+export const LeadItemContent = /* @__PURE__ */ z.defineSchema(() =>
+  z.object({
+    entityType: z.literal('LEAD'),
+    leadId: nonEmpty(),
+    createdAt: nonEmpty(),
+    contact: z.object({ name: z.string(), email: z.string(), phone: optionalText }),
+    // No lead leaves without explicit consent, whatever wrote the item.
+    consent: z.object({
+      shareWithSites: z.literal(true),
+      phoneContact: z.boolean(),
+      textVersion: nonEmpty(),
+      acceptedAt: nonEmpty(),
     }),
-  ),
-});
+    trial: z.object({ nctId: nonEmpty(), title: nonEmpty() }),
+    site: z.object({
+      facility: z.string(),
+      city: optionalText,
+      state: optionalText,
+      postalCode: optionalText,
+      country: z.string(),
+    }),
+    recipient: z.object({ name: optionalText, email: z.string() }),
+    qualifyingAnswers: z.array(z.object({ question: z.string(), answer: z.string() })),
+    criteriaMet: z.array(z.string()),
+    // Leads written before it was recorded have none.
+    patientDistance: optionalText,
+    // Leads written before matching recorded it have none.
+    screening: z.optional(
+      z.object({
+        eligibility: z.enum(['eligible', 'possibly_eligible']),
+        criteriaUnknown: z.array(z.string()),
+        leftToStudyTeam: z.array(z.string()),
+        patientArea: optionalText,
+        recordDate: z.string(),
+        screenerVersion: z.string(),
+      }),
+    ),
+  }),
+);
 
 /** The attributes a Confirmation item carries for the patient's email. */
-export const ConfirmationItemContent = z.object({
-  entityType: z.literal('CONFIRMATION'),
-  confirmationId: nonEmpty(),
-  screeningId: nonEmpty(),
-  // The token in clear for the erasure link, until the confirmation is SENT or FAILED.
-  screeningToken: optionalText,
-  contact: z.object({ name: z.string(), email: z.string() }),
-  leads: z
-    .array(
-      z.object({
-        leadId: z.string(),
-        trialTitle: z.string(),
-        facility: z.string(),
-        city: optionalText,
-        country: z.string(),
-      }),
-    )
-    .check(z.minLength(1)),
-});
+export const ConfirmationItemContent = /* @__PURE__ */ z.defineSchema(() =>
+  z.object({
+    entityType: z.literal('CONFIRMATION'),
+    confirmationId: nonEmpty(),
+    screeningId: nonEmpty(),
+    // The token in clear for the erasure link, until the confirmation is SENT or FAILED.
+    screeningToken: optionalText,
+    contact: z.object({ name: z.string(), email: z.string() }),
+    leads: z
+      .array(
+        z.object({
+          leadId: z.string(),
+          trialTitle: z.string(),
+          facility: z.string(),
+          city: optionalText,
+          country: z.string(),
+        }),
+      )
+      .check(z.minLength(1)),
+  }),
+);
 
 /** When a new message was made and how long it is kept, and when the reconciler takes it if the stream has not. */
 export interface NewMessageTimes {
@@ -198,45 +204,51 @@ export function newConfirmationItem(confirmation: NewConfirmation, times: NewMes
 }
 
 /** What the due index projects: enough to name the message. */
-const DueEntry = z.object({ entityType: z.enum(['LEAD', 'CONFIRMATION']), leadId: optionalText, confirmationId: optionalText });
+const DueEntry = /* @__PURE__ */ z.defineSchema(() =>
+  z.object({ entityType: z.enum(['LEAD', 'CONFIRMATION']), leadId: optionalText, confirmationId: optionalText }),
+);
 
 /**
  * The delivery state every outbox item has; what `leads list` shows (no patient data). Exactly
  * what the outbox index projects (`OUTBOX_INDEX_ATTRIBUTES`), so it is read from the index alone.
  */
-export const OutboxDeliveryState = z.object({
-  entityType: z.enum(['LEAD', 'CONFIRMATION']),
-  status: z.enum(OUTBOX_STATUSES),
-  attempts: z._default(z.int().check(z.nonnegative()), 0),
-  screeningId: optionalText,
-  leadId: optionalText,
-  confirmationId: optionalText,
-  trialId: optionalText,
-  siteId: optionalText,
-  claimedAt: optionalText,
-  sesMessageId: optionalText,
-  sentAt: optionalText,
-  nextAttemptAt: optionalText,
-  lastError: optionalText,
-  createdAt: optionalText,
-  updatedAt: optionalText,
-  /** A lead's latest outcome recorded by its site (`site-lead-repository.ts`), if any. */
-  latestOutcome: optionalText,
-  /** When a lead's one reminder went out to its site, if it did. */
-  remindedAt: optionalText,
-});
+export const OutboxDeliveryState = /* @__PURE__ */ z.defineSchema(() =>
+  z.object({
+    entityType: z.enum(['LEAD', 'CONFIRMATION']),
+    status: z.enum(OUTBOX_STATUSES),
+    attempts: z._default(z.int().check(z.nonnegative()), 0),
+    screeningId: optionalText,
+    leadId: optionalText,
+    confirmationId: optionalText,
+    trialId: optionalText,
+    siteId: optionalText,
+    claimedAt: optionalText,
+    sesMessageId: optionalText,
+    sentAt: optionalText,
+    nextAttemptAt: optionalText,
+    lastError: optionalText,
+    createdAt: optionalText,
+    updatedAt: optionalText,
+    /** A lead's latest outcome recorded by its site (`site-lead-repository.ts`), if any. */
+    latestOutcome: optionalText,
+    /** When a lead's one reminder went out to its site, if it did. */
+    remindedAt: optionalText,
+  }),
+);
 export type OutboxDeliveryState = z.infer<typeof OutboxDeliveryState>;
 
 /** A message's claim state, read where a claim was refused: is it an abandoned claim to take over? */
-const ClaimState = z.object({ status: z.enum(OUTBOX_STATUSES), claimedAt: optionalText });
+const ClaimState = /* @__PURE__ */ z.defineSchema(() => z.object({ status: z.enum(OUTBOX_STATUSES), claimedAt: optionalText }));
 
 /** What a claim returns of the message it updated (`ReturnValues: ALL_NEW`) besides its content. */
-const ClaimedMessage = z.object({
-  attempts: z.int().check(z.positive()),
-  // Messages written before it was recorded have none (their delivery window starts at the claim).
-  createdAt: optionalText,
-  abandonedClaims: z._default(z.int().check(z.nonnegative()), 0),
-});
+const ClaimedMessage = /* @__PURE__ */ z.defineSchema(() =>
+  z.object({
+    attempts: z.int().check(z.positive()),
+    // Messages written before it was recorded have none (their delivery window starts at the claim).
+    createdAt: optionalText,
+    abandonedClaims: z._default(z.int().check(z.nonnegative()), 0),
+  }),
+);
 
 /** One outbox entry as operators see it: its reference and delivery state. */
 export interface OutboxSummary extends OutboxDeliveryState {

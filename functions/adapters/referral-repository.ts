@@ -195,35 +195,39 @@ export class ReferralRepository implements ReferralStore {
  * The Referral item's reader, beside its writer (`createReferral`). The contact and consent it
  * keeps are the referral's record; what a reader needs is which leads and confirmation it made.
  */
-export const ReferralItem = z.object({
-  referralId: z.string(),
-  screeningId: z.string(),
-  contact: z.object({ name: z.string(), email: z.string(), phone: z.optional(z.string()) }),
-  consent: z.object({
-    shareWithSites: z.literal(true),
-    phoneContact: z.boolean(),
-    textVersion: z.string(),
-    acceptedAt: z.string(),
+export const ReferralItem = /* @__PURE__ */ z.defineSchema(() =>
+  z.object({
+    referralId: z.string(),
+    screeningId: z.string(),
+    contact: z.object({ name: z.string(), email: z.string(), phone: z.optional(z.string()) }),
+    consent: z.object({
+      shareWithSites: z.literal(true),
+      phoneContact: z.boolean(),
+      textVersion: z.string(),
+      acceptedAt: z.string(),
+    }),
+    trialIds: z.array(z.string()),
+    leadIds: z.array(z.string()),
+    confirmationId: z.string(),
+    createdAt: z.string(),
+    [TABLE_ATTRIBUTES.expiresAt]: z.number(),
   }),
-  trialIds: z.array(z.string()),
-  leadIds: z.array(z.string()),
-  confirmationId: z.string(),
-  createdAt: z.string(),
-  [TABLE_ATTRIBUTES.expiresAt]: z.number(),
-});
+);
 export type StoredReferral = z.output<typeof ReferralItem>;
 
 /** What the patient's status page shows of each lead (projected by `LEAD_SUMMARY_PROJECTION`). */
-const LeadSummaryItem = z.object({
-  leadId: z.string(),
-  trialId: z.string(),
-  siteId: z.string(),
-  status: LeadStatus,
-  updatedAt: z.string(),
-  // Written by the site's outcome (`site-lead-repository.ts`), absent until the site records one.
-  latestOutcome: z.optional(z.enum(SITE_OUTCOMES)),
-  latestOutcomeAt: z.optional(z.string()),
-});
+const LeadSummaryItem = /* @__PURE__ */ z.defineSchema(() =>
+  z.object({
+    leadId: z.string(),
+    trialId: z.string(),
+    siteId: z.string(),
+    status: LeadStatus,
+    updatedAt: z.string(),
+    // Written by the site's outcome (`site-lead-repository.ts`), absent until the site records one.
+    latestOutcome: z.optional(z.enum(SITE_OUTCOMES)),
+    latestOutcomeAt: z.optional(z.string()),
+  }),
+);
 const LEAD_SUMMARY_PROJECTION = 'leadId, trialId, siteId, #status, updatedAt, latestOutcome, latestOutcomeAt';
 
 /**

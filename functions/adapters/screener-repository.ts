@@ -10,7 +10,7 @@ import * as z from '#core/zod';
 import { queryPartition, readStoredItem, storedKeyOf, type StoredItemInput, type TableRef } from './dynamo';
 
 /** The Screener item's reader, beside its writer (`putScreener`): the screener, re-validated. */
-const ScreenerItem = z.object({ screener: Screener });
+const ScreenerItem = /* @__PURE__ */ z.defineSchema(() => z.object({ screener: Screener }));
 
 export class ScreenerRepository {
   constructor(private readonly table: TableRef) {}

@@ -184,11 +184,15 @@ export async function readScreeningItem(
 }
 
 /** The stored results' shape (`core/stored-results.ts`), checked on every read (here and by the funnel report's reader). */
-const StoredSite = z.union([
-  z.tuple([z.number(), z.enum(['w', 'a', 'u', '-'])]),
-  z.tuple([z.number(), z.enum(['w', 'a', 'u', '-']), z.number(), z.number()]),
-]);
-export const StoredResults = z.array(z.tuple([z.string(), z.string().check(z.regex(/^[012]*$/)), z.nullable(StoredSite)]));
+const StoredSite = /* @__PURE__ */ z.defineSchema(() =>
+  z.union([
+    z.tuple([z.number(), z.enum(['w', 'a', 'u', '-'])]),
+    z.tuple([z.number(), z.enum(['w', 'a', 'u', '-']), z.number(), z.number()]),
+  ]),
+);
+export const StoredResults = /* @__PURE__ */ z.defineSchema(() =>
+  z.array(z.tuple([z.string(), z.string().check(z.regex(/^[012]*$/)), z.nullable(StoredSite)])),
+);
 
 /**
  * The Screening item's reader, beside its writer (`createScreening`): every field checked, so a
@@ -196,25 +200,27 @@ export const StoredResults = z.array(z.tuple([z.string(), z.string().check(z.reg
  * string, `StoredResults`) are shown from the catalog by `toRecord`; the funnel report reads a
  * projection of it (`z.pick`).
  */
-export const ScreeningItem = z.object({
-  screeningId: z.string(),
-  screenerId: z.string(),
-  screenerVersion: z.string(),
-  catalogVersion: z.string(),
-  maxRecordAgeDays: z._default(z.number(), DEFAULT_MAX_RECORD_AGE_DAYS),
-  tokenHash: z.string(),
-  answers: z.record(z.string(), z.union([z.boolean(), z.string(), z.array(z.string()), z.number()])),
-  outcome: z.enum(['urgent_care', 'matches', 'no_matches']),
-  redFlags: z._default(z.array(z.string()), []),
-  results: z._default(z.string(), '[]'),
-  urgentCare: z.optional(UrgentCareBody),
-  medicalAdvice: z.optional(MedicalAdviceBody),
-  createdAt: z.string(),
-  [TABLE_ATTRIBUTES.expiresAt]: z.number(),
-  referred: z.boolean(),
-  /** The hash of the Idempotency-Key it was submitted with, so erasure deletes that record too. */
-  idempotencyKeyHash: z.optional(z.string()),
-});
+export const ScreeningItem = /* @__PURE__ */ z.defineSchema(() =>
+  z.object({
+    screeningId: z.string(),
+    screenerId: z.string(),
+    screenerVersion: z.string(),
+    catalogVersion: z.string(),
+    maxRecordAgeDays: z._default(z.number(), DEFAULT_MAX_RECORD_AGE_DAYS),
+    tokenHash: z.string(),
+    answers: z.record(z.string(), z.union([z.boolean(), z.string(), z.array(z.string()), z.number()])),
+    outcome: z.enum(['urgent_care', 'matches', 'no_matches']),
+    redFlags: z._default(z.array(z.string()), []),
+    results: z._default(z.string(), '[]'),
+    urgentCare: z.optional(UrgentCareBody),
+    medicalAdvice: z.optional(MedicalAdviceBody),
+    createdAt: z.string(),
+    [TABLE_ATTRIBUTES.expiresAt]: z.number(),
+    referred: z.boolean(),
+    /** The hash of the Idempotency-Key it was submitted with, so erasure deletes that record too. */
+    idempotencyKeyHash: z.optional(z.string()),
+  }),
+);
 export type StoredScreening = z.output<typeof ScreeningItem>;
 
 /** The screening's own fields; its results are shown from the catalog by `toRecord`. */

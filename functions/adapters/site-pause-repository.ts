@@ -17,32 +17,36 @@ import {
   type TableRef,
 } from './dynamo';
 
-const optionalText = z.pipe(
-  z.nullish(z.string()),
-  z.transform((value) => value ?? undefined),
+const optionalText = /* @__PURE__ */ z.defineSchema(() =>
+  z.pipe(
+    z.nullish(z.string()),
+    z.transform((value) => value ?? undefined),
+  ),
 );
-const PausedByField = z.enum(['site', 'operator', 'bounce']);
+const PausedByField = /* @__PURE__ */ z.defineSchema(() => z.enum(['site', 'operator', 'bounce']));
 
 /** The Site pause item's reader, beside its writer (`put`). */
-const StoredPause = z.discriminatedUnion('kind', [
-  z.object({
-    kind: z.literal('site'),
-    trialId: z.string(),
-    siteId: z.string(),
-    pausedAt: z.string(),
-    pausedBy: PausedByField,
-    reason: optionalText,
-    leadId: optionalText,
-  }),
-  z.object({
-    kind: z.literal('address'),
-    address: z.string(),
-    pausedAt: z.string(),
-    pausedBy: PausedByField,
-    reason: optionalText,
-    leadId: optionalText,
-  }),
-]);
+const StoredPause = /* @__PURE__ */ z.defineSchema(() =>
+  z.discriminatedUnion('kind', [
+    z.object({
+      kind: z.literal('site'),
+      trialId: z.string(),
+      siteId: z.string(),
+      pausedAt: z.string(),
+      pausedBy: PausedByField,
+      reason: optionalText,
+      leadId: optionalText,
+    }),
+    z.object({
+      kind: z.literal('address'),
+      address: z.string(),
+      pausedAt: z.string(),
+      pausedBy: PausedByField,
+      reason: optionalText,
+      leadId: optionalText,
+    }),
+  ]),
+);
 
 export class SitePauseRepository implements SitePauses {
   constructor(private readonly table: TableRef) {}
