@@ -354,7 +354,11 @@ export const FUNCTIONS = [
     memoryMb: 512,
     timeoutSeconds: 120,
     environment: DELIVERY_ENV,
-    table: { items: { GetItem: ['lead', 'confirmation'], UpdateItem: ['lead', 'confirmation'] }, queriesIndexes: ['due'] },
+    // Due messages from the due index, and new ones the stream never delivered from the outbox index.
+    table: {
+      items: { GetItem: ['lead', 'confirmation'], UpdateItem: ['lead', 'confirmation'] },
+      queriesIndexes: ['due', 'outbox'],
+    },
     sendsEmail: true,
     runtimeFiles: ['templates/email'],
     // Every 2 minutes: the reconciler owns retries (backoff from 30 s), so it runs often.
@@ -368,8 +372,9 @@ export const FUNCTIONS = [
     memoryMb: 512,
     timeoutSeconds: 120,
     environment: [...DELIVERY_ENV, 'SITE_REMINDER_WORKING_DAYS'],
-    // Sent leads from the outbox index; the reminder claim and its fresh link on the lead.
-    table: { items: { UpdateItem: ['lead'] }, queriesIndexes: ['outbox'] },
+    // Sent leads from the outbox index, then the unanswered ones by key (the index holds only their
+    // delivery state); the reminder claim and its fresh link on the lead.
+    table: { items: { BatchGetItem: ['lead'], UpdateItem: ['lead'] }, queriesIndexes: ['outbox'] },
     sendsEmail: true,
     runtimeFiles: ['templates/email'],
     // Twice an hour: a reminder is due in working days; the unanswered count feeds an hourly alarm.

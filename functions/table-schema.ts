@@ -77,8 +77,11 @@ export const PREVIOUS_OUTBOX_INDEX = {
 
 /**
  * The sparse index of outbound messages the reconciler must look at, by when: a PENDING message
- * at its `nextAttemptAt`, a SENDING one when its claim goes stale. SENT and FAILED messages leave
- * it, so the reconciler reads only what is due (`GSI2SK <= now`), never a scan or a status list.
+ * at its `nextAttemptAt` (rescheduled after a failed attempt, or re-driven), a SENDING one when
+ * its claim goes stale. SENT and FAILED messages leave it, so the reconciler reads only what is
+ * due (`GSI2SK <= now`), never a scan. A new message is not in it (one index write fewer per
+ * message): it is left to the stream, and the reconciler finds one the stream never delivered in
+ * the outbox index (PENDING, no `nextAttemptAt`, written more than the stream grace ago).
  * One partition: the reconciler reads it in time order, and it holds only undelivered messages.
  * It projects only the message's reference; the reconciler claims the item itself for the rest.
  */

@@ -16,6 +16,7 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 // configuration's, so their bundles carry only the small part of zod that these use.
 import * as z from '#core/zod';
 import type { OutboxClaim, OutboxKind, OutboxMessage, OutboxRef, OutboxStore } from '#core/delivery';
+import { STREAM_GRACE_SECONDS } from '#core/outbox-timing';
 import type { LeadPlan } from '#core/referral';
 import type { SiteLinkRecord } from '#core/site-leads';
 import {
@@ -109,14 +110,15 @@ export const ConfirmationItemContent = /* @__PURE__ */ z.defineSchema(() =>
   }),
 );
 
-/** When a new message was made and how long it is kept, and when the reconciler takes it if the stream has not. */
+/**
+ * When a new message was made and how long it is kept. A new message is not in the due index: the
+ * reconciler takes it from the outbox index if the stream has not delivered it within the grace.
+ */
 export interface NewMessageTimes {
   /** ISO time of the referral. */
   createdAt: string;
   /** The TTL (epoch seconds): the referral's retention. */
   expiresAt: number;
-  /** ISO time the message becomes due to the reconciler (the stream delivers it before, normally). */
-  dueAt: string;
 }
 
 /** A lead as the referral transaction records it. */
@@ -148,7 +150,6 @@ export function newLeadItem(lead: NewLead, times: NewMessageTimes) {
     updatedAt: times.createdAt,
     [TABLE_ATTRIBUTES.expiresAt]: times.expiresAt,
     ...outboxKeys('PENDING', times.createdAt, leadId),
-    ...dueKeys(times.dueAt, leadId),
     contact: lead.contact,
     consent: lead.consent,
     trial: { nctId: plan.trialId, title: plan.trialTitle },
@@ -188,7 +189,6 @@ export function newConfirmationItem(confirmation: NewConfirmation, times: NewMes
     updatedAt: times.createdAt,
     [TABLE_ATTRIBUTES.expiresAt]: times.expiresAt,
     ...outboxKeys('PENDING', times.createdAt, confirmationId),
-    ...dueKeys(times.dueAt, confirmationId),
     // The token in clear, for the erasure link in the patient's email: the one place the table
     // holds it unhashed, until delivery records SENT or FAILED and removes it.
     [SCREENING_TOKEN_ATTRIBUTE]: confirmation.screeningToken,
@@ -207,6 +207,13 @@ export function newConfirmationItem(confirmation: NewConfirmation, times: NewMes
 const DueEntry = /* @__PURE__ */ z.defineSchema(() =>
   z.object({ entityType: z.enum(['LEAD', 'CONFIRMATION']), leadId: optionalText, confirmationId: optionalText }),
 );
+
+/**
+ * What a never-attempted message needs to be found in the outbox index: its name and when it was
+ * written; read this leniently so that an item broken elsewhere still reaches the reconciler,
+ * whose claim fails on it and moves it back in line.
+ */
+const WrittenEntry = z.object({ ...DueEntry.shape, createdAt: optionalText, updatedAt: optionalText });
 
 /**
  * The delivery state every outbox item has; what `leads list` shows (no patient data). Exactly
@@ -416,8 +423,9 @@ export class OutboxRepository implements OutboxStore {
   }
 
   /**
-   * When the longest-waiting undelivered message became due (the first entry of the due index),
-   * or undefined when nothing is waiting: the reconciler's health signal.
+   * When the longest-waiting undelivered message became due, or undefined when nothing is
+   * waiting: the reconciler's health signal. The earlier of the first entry of the due index and
+   * the oldest message never attempted (due `STREAM_GRACE_SECONDS` after it was written).
    */
   async oldestDueAt(): Promise<Date | undefined> {
     const result = await this.client.send(
@@ -431,17 +439,33 @@ export class OutboxRepository implements OutboxStore {
       }),
     );
     const sortKey = result.Items?.[0]?.GSI2SK;
-    if (typeof sortKey !== 'string') return undefined;
-    const dueAt = new Date(sortKey.slice(0, sortKey.indexOf('#')));
-    return Number.isNaN(dueAt.getTime()) ? undefined : dueAt;
+    const scheduled = typeof sortKey === 'string' ? new Date(sortKey.slice(0, sortKey.indexOf('#'))) : undefined;
+    const [neverAttempted] = await this.neverAttempted(undefined, 1);
+    const candidates = [scheduled, neverAttempted?.dueAt].filter(
+      (date): date is Date => date !== undefined && !Number.isNaN(date.getTime()),
+    );
+    return candidates.length > 0 ? new Date(Math.min(...candidates.map((date) => date.getTime()))) : undefined;
   }
 
   /**
-   * The messages due at `now` (oldest due first), at most `limit`, from the due index: PENDING
-   * ones whose next attempt has come and SENDING claims gone stale.
+   * The messages due at `now` (oldest due first), at most `limit`: from the due index, PENDING
+   * ones whose next attempt has come and SENDING claims gone stale; from the outbox index, PENDING
+   * messages never attempted and older than `STREAM_GRACE_SECONDS` (ones the stream has not
+   * delivered: a new message is not in the due index).
    */
   async dueRefs(now: Date, limit: number): Promise<OutboxRef[]> {
-    const refs: OutboxRef[] = [];
+    const [scheduled, neverAttempted] = await Promise.all([this.scheduledDue(now, limit), this.neverAttempted(now, limit)]);
+    const seen = new Set<string>();
+    return [...scheduled, ...neverAttempted]
+      .sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime())
+      .filter(({ ref }) => !seen.has(ref.id) && Boolean(seen.add(ref.id)))
+      .slice(0, limit)
+      .map(({ ref }) => ref);
+  }
+
+  /** Entries of the due index due at `now`, oldest first, at most `limit`. */
+  private async scheduledDue(now: Date, limit: number): Promise<{ ref: OutboxRef; dueAt: Date }[]> {
+    const due: { ref: OutboxRef; dueAt: Date }[] = [];
     const pages = paginateQuery(
       { client: this.client, pageSize: limit },
       {
@@ -455,19 +479,55 @@ export class OutboxRepository implements OutboxStore {
       for (const item of page.Items ?? []) {
         const entry = DueEntry.safeParse(item);
         const ref = entry.success ? outboxRefOf(entry.data) : undefined;
+        const sortKey = typeof item.GSI2SK === 'string' ? item.GSI2SK : '';
         // Left in the index, and said: the message it names is not lost silently.
         if (!ref)
           logger.warn('Unreadable due index entry skipped', { paths: entry.success ? ['(id)'] : issuePaths(entry.error) });
-        else if (refs.length < limit) refs.push(ref);
+        else if (due.length < limit) due.push({ ref, dueAt: new Date(sortKey.slice(0, sortKey.indexOf('#'))) });
       }
-      if (refs.length >= limit) break;
+      if (due.length >= limit) break;
     }
-    return refs;
+    return due;
+  }
+
+  /**
+   * PENDING messages never attempted (no `nextAttemptAt`: not claimed, rescheduled or re-driven),
+   * oldest first, from the outbox index: due `STREAM_GRACE_SECONDS` after they were written. Only
+   * those due at `now` when given; at most `limit`.
+   */
+  private async neverAttempted(now: Date | undefined, limit: number): Promise<{ ref: OutboxRef; dueAt: Date }[]> {
+    const graceMs = STREAM_GRACE_SECONDS * 1000;
+    const upTo = now ? dueUpTo(new Date(now.getTime() - graceMs).toISOString()) : undefined;
+    const due: { ref: OutboxRef; dueAt: Date }[] = [];
+    const pages = paginateQuery(
+      { client: this.client, pageSize: Math.max(limit, 25) },
+      {
+        TableName: this.table.tableName,
+        IndexName: OUTBOX_INDEX.name,
+        KeyConditionExpression: upTo ? 'GSI1PK = :pk AND GSI1SK <= :upTo' : 'GSI1PK = :pk',
+        FilterExpression: 'attribute_not_exists(nextAttemptAt)',
+        ExpressionAttributeValues: { ':pk': outboxPartition('PENDING'), ...(upTo ? { ':upTo': upTo } : {}) },
+      },
+    );
+    for await (const page of pages) {
+      for (const item of page.Items ?? []) {
+        const entry = WrittenEntry.safeParse(item);
+        const ref = entry.success ? outboxRefOf(entry.data) : undefined;
+        const writtenAt = entry.success ? new Date(entry.data.updatedAt ?? entry.data.createdAt ?? '') : undefined;
+        if (!ref || !writtenAt || Number.isNaN(writtenAt.getTime()))
+          logger.warn('Unreadable outbox index entry skipped', { paths: entry.success ? ['(id)'] : issuePaths(entry.error) });
+        else if (due.length < limit) due.push({ ref, dueAt: new Date(writtenAt.getTime() + graceMs) });
+      }
+      if (due.length >= limit) break;
+    }
+    return due;
   }
 
   /**
    * Moves a message's due time to `dueAt` without touching anything else: what the reconciler
-   * does with an item whose delivery threw, so that it cannot stay first in line forever.
+   * does with an item whose delivery threw, so that it cannot stay first in line forever. A
+   * message never attempted (not in the due index) is put in it, with `nextAttemptAt`, so that it
+   * leaves the never-attempted list too.
    */
   async defer(ref: OutboxRef, dueAt: Date): Promise<void> {
     try {
@@ -475,9 +535,16 @@ export class OutboxRepository implements OutboxStore {
         new UpdateCommand({
           TableName: this.table.tableName,
           Key: outboxItemKey(ref),
-          UpdateExpression: 'SET GSI2SK = :gsi2sk',
-          ConditionExpression: 'attribute_exists(GSI2PK)',
-          ExpressionAttributeValues: { ':gsi2sk': dueKeys(dueAt.toISOString(), ref.id).GSI2SK },
+          // `nextAttemptAt` only where there is none: a message never attempted (or written before
+          // new messages left the due index) then leaves the never-attempted list.
+          UpdateExpression: 'SET GSI2PK = :gsi2pk, GSI2SK = :gsi2sk, nextAttemptAt = if_not_exists(nextAttemptAt, :dueAt)',
+          ConditionExpression: 'attribute_exists(GSI2PK) OR #status = :pending',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ...prefixedDue(dueKeys(dueAt.toISOString(), ref.id)),
+            ':dueAt': dueAt.toISOString(),
+            ':pending': 'PENDING',
+          },
         }),
       );
     } catch (error) {

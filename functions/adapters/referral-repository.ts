@@ -10,7 +10,6 @@ import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { refusals, type DomainError } from '#core/errors';
 import { LeadStatus } from '#core/model';
-import { STREAM_GRACE_SECONDS } from '#core/outbox-timing';
 import type { LeadSummary, NewReferral, ReferralStore, ReferralSummary } from '#core/ports';
 import { SITE_OUTCOMES } from '#core/site-leads';
 import * as z from '#core/zod';
@@ -91,9 +90,10 @@ export class ReferralRepository implements ReferralStore {
       acceptedAt: timestamp,
     };
     const leads = input.plans.map((plan) => ({ leadId: randomUUID(), plan }));
-    // Left to the stream first; due to the reconciler only if the stream has not delivered it.
-    const dueAt = new Date(now.getTime() + STREAM_GRACE_SECONDS * 1000).toISOString();
-    const times = { createdAt: timestamp, expiresAt, dueAt };
+    // Left to the stream: a new message is not in the due index (one index write fewer per
+    // message); the reconciler finds one the stream never delivered in the outbox index, PENDING
+    // and never attempted, once `STREAM_GRACE_SECONDS` have passed (`OutboxRepository.dueRefs`).
+    const times = { createdAt: timestamp, expiresAt };
     const table = this.table.tableName;
     const notExists = {
       ConditionExpression: 'attribute_not_exists(#pk)',

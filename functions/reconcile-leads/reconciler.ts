@@ -3,8 +3,10 @@
  * a transient SES or table fault, a lost or expired stream record, a DLQ message or a crashed
  * worker. The table is the source of truth: it reads the due index (`DUE_INDEX`), which holds only
  * undelivered messages by when they are due (a PENDING message at its `nextAttemptAt`, a SENDING
- * claim when it goes stale), and delivers each through the same lifecycle as the stream handler
- * (claims make a message that the stream delivers meanwhile a no-op here).
+ * claim when it goes stale), and the messages never attempted that the stream has not delivered
+ * within its grace (PENDING in the outbox index, `OutboxRepository.dueRefs`), and delivers each
+ * through the same lifecycle as the stream handler (claims make a message that the stream
+ * delivers meanwhile a no-op here).
  *
  * Each run is bounded (at most `maxMessagesPerRun`, and it stops before the invocation's time
  * runs out). One message's failure is isolated: it is logged, counted, and its due time is moved

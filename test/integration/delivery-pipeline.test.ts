@@ -10,7 +10,7 @@ import { documentClient } from '#adapters/dynamo';
 import { createDeliverLeadsHandler } from '#functions/deliver-leads/stream-handler';
 import { createReconcileLeadsHandler } from '#functions/reconcile-leads/reconciler';
 import { STREAM_GRACE_SECONDS } from '#core/delivery';
-import { dueKeys, itemKeys, outboxKeys } from '#functions/table-schema';
+import { DUE_PARTITION, dueKeys, itemKeys, outboxKeys } from '#functions/table-schema';
 import { startStreamPoller, type StreamPoller } from '#local/stream-poller';
 import { createTestTable, deleteTestTable } from '#test/setup/table';
 import {
@@ -201,7 +201,9 @@ describe('the reconciler', () => {
       new UpdateCommand({
         TableName: tableName,
         Key: itemKeys.lead(staleLeadId),
-        UpdateExpression: 'SET #status = :sending, claimedAt = :at, attempts = :one, GSI1PK = :pk, GSI1SK = :sk, GSI2SK = :due',
+        // As a claim does: SENDING in the outbox index, and due in the due index when it goes stale.
+        UpdateExpression:
+          'SET #status = :sending, claimedAt = :at, attempts = :one, GSI1PK = :pk, GSI1SK = :sk, GSI2PK = :duePk, GSI2SK = :due',
         ExpressionAttributeNames: { '#status': 'status' },
         ExpressionAttributeValues: {
           ':sending': 'SENDING',
@@ -214,6 +216,7 @@ describe('the reconciler', () => {
             ]),
           ),
           // Due when the claim went stale (an hour ago plus the stale time).
+          ':duePk': DUE_PARTITION,
           ':due': dueKeys(new Date(Date.parse(claimedAt) + 300_000).toISOString(), staleLeadId).GSI2SK,
         },
       }),

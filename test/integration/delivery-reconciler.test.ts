@@ -4,7 +4,7 @@
  * decide whether leads survive an outage.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { documentClient } from '#adapters/dynamo';
 import { OLDEST_DUE_METRIC } from '#adapters/outbox-delivery';
 import { createReconcileLeadsHandler } from '#functions/reconcile-leads/reconciler';
@@ -25,8 +25,11 @@ afterAll(async () => {
 /** A clock `hours` ahead, so that everything written now is due. */
 const hoursAhead = (hours: number) => () => new Date(Date.now() + hours * 3_600_000);
 
-/** An item that sits first in the due index and makes every claim of it throw (not a condition failure). */
-async function writePoisonLead(table: string): Promise<string> {
+/**
+ * An item that sits first in line and makes every claim of it throw (not a condition failure):
+ * in the due index, or with `neverAttempted` only in the outbox index as a new message is.
+ */
+async function writePoisonLead(table: string, { neverAttempted = false } = {}): Promise<string> {
   const leadId = `poison-${Date.now()}`;
   const longAgo = '2020-01-01T00:00:00.000Z';
   await documentClient().send(
@@ -42,7 +45,7 @@ async function writePoisonLead(table: string): Promise<string> {
         createdAt: longAgo,
         updatedAt: longAgo,
         ...outboxKeys('PENDING', longAgo, leadId),
-        ...dueKeys(longAgo, leadId),
+        ...(neverAttempted ? {} : dueKeys(longAgo, leadId)),
       },
     }),
   );
@@ -69,6 +72,42 @@ describe('the reconciler', () => {
     expect((await outboxOf(ownTable).get({ kind: 'LEAD', id: referral.leadIds[0]! }))?.summary.status).toBe('SENT');
     expect((await inboxFor(site, patient)).length).toBe(2);
     expect(await outboxOf(ownTable).get({ kind: 'LEAD', id: poisonId })).toBeUndefined(); // unreadable, left alone
+    await deleteTestTable(ownTable);
+  });
+
+  it('moves a poison message that was never attempted back in line too', async () => {
+    const ownTable = await createTestTable();
+    const poisonId = await writePoisonLead(ownTable, { neverAttempted: true });
+    const { delivery } = testDelivery(deliveryConfig(ownTable));
+
+    const first = await createReconcileLeadsHandler(delivery, { now: hoursAhead(1) })({});
+    const second = await createReconcileLeadsHandler(delivery, { now: hoursAhead(1) })({});
+
+    expect(first).toMatchObject({ examined: 1, errors: 1 });
+    expect(second).toMatchObject({ examined: 0, errors: 0 });
+    const { Item } = await documentClient().send(new GetCommand({ TableName: ownTable, Key: itemKeys.lead(poisonId) }));
+    expect(Item).toMatchObject({ GSI2PK: 'OUTBOX#DUE', nextAttemptAt: expect.any(String) });
+    await deleteTestTable(ownTable);
+  });
+
+  it('delivers a new message the stream never delivered once the grace has passed, though it is not in the due index', async () => {
+    const ownTable = await createTestTable();
+    const site = uniqueAddress('site');
+    const patient = uniqueAddress('patient');
+    const referral = await writeReferral(ownTable, { name: 'Pat Example', email: patient }, [
+      { trialId: 'NCT00000001', recipientEmail: site },
+    ]);
+    const { Item: lead } = await documentClient().send(
+      new GetCommand({ TableName: ownTable, Key: itemKeys.lead(referral.leadIds[0]!) }),
+    );
+    const { delivery } = testDelivery(deliveryConfig(ownTable));
+    const withinGrace = createReconcileLeadsHandler(delivery, { now: () => new Date(Date.now() + 30_000) });
+    const afterGrace = createReconcileLeadsHandler(delivery, { now: () => new Date(Date.now() + 61_000) });
+
+    expect(lead).not.toHaveProperty('GSI2PK');
+    expect(await withinGrace({})).toMatchObject({ examined: 0 });
+    expect(await afterGrace({})).toMatchObject({ examined: 2, sent: 2 });
+    expect((await inboxFor(site, patient)).length).toBe(2);
     await deleteTestTable(ownTable);
   });
 

@@ -5,7 +5,12 @@
  * that made it; a call the declaration does not allow would be AccessDenied in AWS.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { documentClient } from '#adapters/dynamo';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { documentClient, tableRef } from '#adapters/dynamo';
+import { loadEmailTemplates } from '#adapters/email-templates';
+import { SiteLeadRepository } from '#adapters/site-lead-repository';
+import { siteLinkIssuer } from '#adapters/site-links';
+import { createRemindSitesHandler } from '#functions/remind-sites/reminders';
 import type { Mailer } from '#core/delivery';
 import type { RenderedEmail } from '#core/lead-email';
 import { parseSiteLeadLocation } from '#core/site-leads';
@@ -15,7 +20,7 @@ import { DUE_INDEX, OUTBOX_INDEX, PARTITION_KEY_PATTERNS, TABLE_ATTRIBUTES } fro
 import { aSite, aTrial } from '#test/factories/catalog';
 import { aScreener, adultWithChronicBackPain } from '#test/factories/screener';
 import { startTestApi, type TestApi } from '#test/setup/api';
-import { deliveryConfig, testDelivery } from './delivery-fixtures';
+import { CapturedMetrics, deliveryConfig, outboxOf, testDelivery } from './delivery-fixtures';
 
 interface Access {
   readonly fn: string;
@@ -151,6 +156,23 @@ beforeAll(async () => {
   const mailer = new RecordingMailer();
   const { delivery } = testDelivery(deliveryConfig(api.tableName), { mailer });
   await as('reconcile-leads', () => createReconcileLeadsHandler(delivery, { now: () => new Date(Date.now() + 3_600_000) })({}));
+  // Ten days on, the sent lead has no outcome: the reminder run reads it from the outbox index and
+  // the lead itself by key, and reminds its site.
+  await as('remind-sites', () =>
+    createRemindSitesHandler({
+      outbox: outboxOf(api.tableName),
+      siteLeads: new SiteLeadRepository(tableRef(api.tableName)),
+      mailer,
+      templates: loadEmailTemplates(),
+      policy: { contactsApproved: true },
+      appUrl: 'http://localhost:3000/',
+      links: siteLinkIssuer(30),
+      metrics: new CapturedMetrics(),
+      logger: new Logger({ serviceName: 'table-access-test', logLevel: 'SILENT' }),
+      now: () => new Date(Date.now() + 10 * 24 * 3_600_000),
+      reminderWorkingDays: 3,
+    })(),
+  );
   const siteEmail = mailer.sent.find((email) => /\/site\/leads\//.test(email.text));
   const url = new URL(/https?:\/\/\S+\/site\/leads\/\S+/.exec(siteEmail?.text ?? '')?.[0] ?? 'http://missing/');
   const link = parseSiteLeadLocation(url.pathname, url.hash);
@@ -183,6 +205,7 @@ describe('declared table access', () => {
       'create-referral',
       'get-screening',
       'reconcile-leads',
+      'remind-sites',
       'get-site-lead',
       'record-site-outcome',
       'pause-site',
@@ -191,6 +214,8 @@ describe('declared table access', () => {
       expect([fn, functions.has(fn)]).toEqual([fn, true]);
     }
     expect(recorded.every((access) => access.action !== 'Other')).toBe(true);
+    // The outbox index holds no message content: the reminder run reads the lead by key.
+    expect(recorded).toContainEqual(expect.objectContaining({ fn: 'remind-sites', action: 'BatchGetItem' }));
   });
 
   it('allows every call a function made: its manifest entry names the action and the partition', () => {
