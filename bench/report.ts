@@ -593,13 +593,19 @@ ${table(
 /** Why a one-lead referral costs more than its target, from its transaction's items. */
 function referralMissText(items: NonNullable<CapacityReport['referral']['transactionItems']>): string {
   const table = items.reduce((sum, item) => sum + item.table, 0);
+  const indexEntries = items.reduce((sum, item) => sum + Object.keys(item.indexes).length, 0);
   const indexes = items.reduce((sum, item) => sum + Object.values(item.indexes).reduce((a, b) => a + b, 0), 0);
-  const oversized = items.filter((item) => item.table > 2).map((item) => `${item.action} ${item.entityType} (${item.table})`);
+  const floor = 2 * items.length + indexEntries;
+  const oversized = items
+    .filter((item) => item.table > 2)
+    .map((item) => `${item.action} ${item.entityType}: ${item.table} (${item.table / 2} KB units, doubled)`);
   return `
-Why the referral target is missed: the transaction writes ${items.length} items, and each costs at least 2
-units (one 1 KB unit, doubled), so ${2 * items.length} units are the floor of this transaction's table side before
-any index; it bills ${table} on the table and ${indexes} on the indexes (one small entry per index per outbox
-message: they cannot cost less than 1 each).${oversized.length > 0 ? ` Items over 1 KB: ${oversized.join(', ')}.` : ''}
+Why the referral target is missed: the transaction writes ${items.length} items and ${indexEntries} index entries. An item
+costs at least 2 (one 1 KB unit, doubled) and an index entry at least 1, so ${floor} is the least this
+transaction can cost with these items; it bills ${table} on the table and ${indexes} on the indexes.${
+    oversized.length > 0 ? ` Over 1 KB: ${oversized.join('; ')}.` : ''
+  } Reaching ${WRITE_UNIT_TARGETS.oneLeadReferral} needs the items over 1 KB brought under it (the lead carries the texts of its answers and
+criteria; the screening item its answers), or fewer items in the transaction.
 `;
 }
 
