@@ -23,11 +23,11 @@ import type { AddressInfo } from 'node:net';
 import { execFile } from 'node:child_process';
 import { cp, mkdir, readFile, readdir, rm, stat } from 'node:fs/promises';
 import { SourceMap } from 'node:module';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
-import { build, type BuildOptions, type Metafile } from 'esbuild';
+import { build, type BuildOptions, type Metafile, type Plugin } from 'esbuild';
 import { FUNCTIONS, type FunctionSpec } from '#functions/function-manifest';
 import { ESM_REQUIRE_BANNER, LAMBDA_EXTERNAL_MODULES, LAMBDA_MODULE_ALIASES } from '#lib/lambda-function';
 import { buildProxyEvent } from '#local/api-routes';
@@ -128,6 +128,24 @@ export interface BundleRow {
   /** The DynamoDB-client floor's CPU time and first request, in the same rounds. Functions only. */
   floorLoadCpuMs?: number;
   floorFirstRequestMs?: number;
+  /**
+   * Median CPU milliseconds V8 takes to compile the bundle's source as a module (a fresh process
+   * compiling it with `vm.SourceTextModule`, nothing run): the share of the load that grows with
+   * the bytes. For functions, `floorCompileMs` is the client floor's in the same rounds.
+   */
+  compileMs?: number;
+  floorCompileMs?: number;
+  /**
+   * The module-init profile: median CPU milliseconds each module's top-level code takes during the
+   * import (zod schemas built, clients created, templates read ...), from a build in which every module
+   * ends by reading the process's CPU clock (the time between two such marks is the later module's
+   * own top-level work, the modules it imports excluded). Largest first, grouped by package or project
+   * file; `beforeModulesMs` is the CPU time from the `import()` to the first module's end (compiling
+   * and linking the bundle, loading Node's built-ins).
+   */
+  moduleBodies?: PackageShare[];
+  moduleBodiesTotalMs?: number;
+  beforeModulesMs?: number;
 }
 
 /**
@@ -271,6 +289,98 @@ const loadScript = (file: string, event?: unknown) =>
   `const invoke=async()=>{const t=performance.now();try{await m.handler(structuredClone(event),context);}catch{}return performance.now()-t;};` +
   `first=await invoke();second=await invoke();}` +
   `process.stdout.write([e-s,(d.user+d.system)/1000,h/1000n,g/1000n,first,second].join(' '));process.exit(0);`;
+
+/**
+ * A script for `node --experimental-vm-modules --input-type=module -e`: compiles the bundle's source
+ * as a module (no linking, nothing run) and prints the CPU milliseconds it took.
+ */
+const compileScript = (file: string) =>
+  `import vm from 'node:vm';import {readFileSync} from 'node:fs';const source=readFileSync(${JSON.stringify(file)},'utf8');` +
+  `const c=process.cpuUsage();new vm.SourceTextModule(source,{identifier:${JSON.stringify(pathToFileURL(file).href)}});` +
+  `const d=process.cpuUsage(c);process.stdout.write(String((d.user+d.system)/1000));process.exit(0);`;
+
+async function compileOnce(file: string): Promise<number> {
+  const { stdout } = await run(
+    process.execPath,
+    ['--experimental-vm-modules', '--no-warnings', '--input-type=module', '-e', compileScript(file)],
+    {
+      env: functionEnvironment(),
+    },
+  );
+  return Number(stdout);
+}
+
+/** The global a marked build calls at the end of every module (see `markModulesPlugin`). */
+const MARK_GLOBAL = '__benchModuleEnd';
+
+/**
+ * An esbuild plugin that ends every source module with a call to `globalThis[MARK_GLOBAL](path)`, for
+ * the module-init profile. The call is a side effect, so a module the production build drops whole
+ * (imported, nothing of it used) is kept here: the marked bundle is slightly larger than the real one,
+ * and the profile is read for where the time goes, not for the total.
+ */
+function markModulesPlugin(repositoryRoot: string): Plugin {
+  return {
+    name: 'bench-mark-modules',
+    setup(pluginBuild) {
+      pluginBuild.onLoad({ filter: /\.(?:[cm]?ts|[cm]?js)$/ }, async (args) => {
+        const text = await readFile(args.path, 'utf8');
+        const name = args.path.startsWith(repositoryRoot) ? args.path.slice(repositoryRoot.length).replace(/^\//, '') : args.path;
+        return {
+          contents: `${text}\n;globalThis.${MARK_GLOBAL}?.(${JSON.stringify(name)});\n`,
+          loader: /\.[cm]?ts$/.test(args.path) ? 'ts' : 'js',
+          resolveDir: dirname(args.path),
+        };
+      });
+    },
+  };
+}
+
+/** Imports a marked bundle; prints the CPU clock at the import's start and end and at each module's end. */
+const markedLoadScript = (file: string) =>
+  `const cpu=()=>{const u=process.cpuUsage();return (u.user+u.system)/1000;};const marks=[];` +
+  `globalThis.${MARK_GLOBAL}=(name)=>marks.push([name,cpu()]);const start=cpu();` +
+  `await import(${JSON.stringify(pathToFileURL(file).href)});const end=cpu();` +
+  `process.stdout.write(JSON.stringify({start,end,marks}));process.exit(0);`;
+
+/** A module's path grouped as the byte tables group it: the package, or the project file itself. */
+function moduleGroup(path: string): string {
+  const normalized = path.replace(/\\/g, '/');
+  return normalized.includes('node_modules/') ? packageOf(normalized) : normalized;
+}
+
+/** The module-init profile of a marked bundle: medians over `runs` fresh processes (see `BundleRow.moduleBodies`). */
+async function moduleInitProfile(
+  file: string,
+  runs: number,
+): Promise<{ bodies: PackageShare[]; totalMs: number; beforeModulesMs: number }> {
+  const perGroup = new Map<string, number[]>();
+  const before: number[] = [];
+  const totals: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const { stdout } = await run(process.execPath, ['--input-type=module', '-e', markedLoadScript(file)], {
+      env: functionEnvironment(),
+    });
+    const { start, end, marks } = JSON.parse(stdout) as { start: number; end: number; marks: [string, number][] };
+    const groups = new Map<string, number>();
+    let previous = marks[0]?.[1] ?? end;
+    before.push(previous - start);
+    for (const [name, at] of marks.slice(1)) {
+      groups.set(moduleGroup(name), (groups.get(moduleGroup(name)) ?? 0) + (at - previous));
+      previous = at;
+    }
+    // The entry's own top-level code when it is not a marked file (the floors' entries are source text).
+    groups.set('(the entry after its last import)', end - previous);
+    totals.push(end - (marks[0]?.[1] ?? end));
+    for (const [name, msSpent] of groups) perGroup.set(name, [...(perGroup.get(name) ?? []), msSpent]);
+  }
+  const bodies = [...perGroup]
+    .map(([name, values]) => ({ name, bytes: median([...values, ...Array<number>(runs - values.length).fill(0)]) }))
+    .filter((share) => share.bytes >= 0.05)
+    .sort((a, b) => b.bytes - a.bytes)
+    .map(({ name, bytes }) => ({ name, bytes: Math.round(bytes * 100) / 100 }));
+  return { bodies, totalMs: median(totals), beforeModulesMs: median(before) };
+}
 
 interface LoadSample {
   wallMs: number;
@@ -465,10 +575,17 @@ async function buildOne(
 }
 
 /** Builds a floor entry (source text, resolved from the repository root) with the production options. */
-async function buildFloor(repositoryRoot: string, contents: string, sourcefile: string, outfile: string) {
+async function buildFloor(repositoryRoot: string, contents: string, sourcefile: string, outfile: string, plugins?: Plugin[]) {
   const { entryPoints: _entryPoints, ...options } = productionOptions(repositoryRoot, '', outfile);
-  return buildOne({ ...options, stdin: { contents, resolveDir: repositoryRoot, sourcefile, loader: 'ts' } });
+  return buildOne({
+    ...options,
+    ...(plugins ? { plugins } : {}),
+    stdin: { contents, resolveDir: repositoryRoot, sourcefile, loader: 'ts' },
+  });
 }
+
+/** Fresh processes for each module-init profile: half the load rounds, at least three. */
+const moduleProfileRuns = (loads: number) => Math.max(3, Math.ceil(loads / 2));
 
 function rowOf(
   kind: 'function' | 'floor' | 'component',
@@ -519,6 +636,7 @@ export async function runBundleBenchmark(options: BundleOptions): Promise<Bundle
   const floorWithMaps = new Map(floors.map((floor) => [floor.file, [] as number[]]));
   const floorRequest = (floor: (typeof floors)[number]) => (floor === clientFloor ? {} : undefined);
   const refusing = await startRefusingEndpoint();
+  const clientFloorCompileMs: number[] = [];
 
   try {
     for (const spec of specs) {
@@ -542,8 +660,13 @@ export async function runBundleBenchmark(options: BundleOptions): Promise<Bundle
       const withMaps: number[] = [];
       const naiveMs: number[] = [];
       const floorMs = new Map(floors.map((floor) => [floor.file, [] as LoadSample[]]));
+      const compileMs: number[] = [];
+      const floorCompileMs: number[] = [];
       for (let i = 0; i < options.loads; i++) {
         samples.push(await loadOnce(productionFile, PRODUCTION_NODE_FLAGS, request, refusing.url));
+        compileMs.push(await compileOnce(productionFile));
+        floorCompileMs.push(await compileOnce(clientFloor.file));
+        clientFloorCompileMs.push(floorCompileMs.at(-1)!);
         naiveMs.push((await loadOnce(naiveFile, PRODUCTION_NODE_FLAGS)).wallMs);
         for (const floor of floors) {
           const sample = await loadOnce(floor.file, PRODUCTION_NODE_FLAGS, floorRequest(floor), refusing.url);
@@ -559,6 +682,15 @@ export async function runBundleBenchmark(options: BundleOptions): Promise<Bundle
       }
       const profile = await loadProfile(productionFile, join(options.workDir, 'profiles', spec.name));
       const clientFloorSamples = floorMs.get(clientFloor.file)!;
+      const markedDir = join(options.workDir, 'marked', spec.name);
+      await build({
+        ...productionOptions(options.repositoryRoot, entry, join(markedDir, 'index.mjs')),
+        metafile: false,
+        plugins: [markModulesPlugin(options.repositoryRoot)],
+      });
+      for (const path of spec.runtimeFiles)
+        await cp(resolve(options.repositoryRoot, path), join(markedDir, path), { recursive: true });
+      const moduleInit = await moduleInitProfile(join(markedDir, 'index.mjs'), moduleProfileRuns(options.loads));
 
       rows.push({
         ...rowOf('function', spec.name, spec.entry, production, profile),
@@ -574,6 +706,11 @@ export async function runBundleBenchmark(options: BundleOptions): Promise<Bundle
         floorLoadCpuMs: median(clientFloorSamples.map((sample) => sample.cpuMs)),
         floorFirstRequestMs: median(clientFloorSamples.map((sample) => sample.firstRequestMs)),
         emptyLoadMs: median(floorMs.get(emptyFloor.file)!.map((sample) => sample.wallMs)),
+        compileMs: median(compileMs),
+        floorCompileMs: median(floorCompileMs),
+        moduleBodies: moduleInit.bodies,
+        moduleBodiesTotalMs: moduleInit.totalMs,
+        beforeModulesMs: moduleInit.beforeModulesMs,
       });
     }
   } finally {
@@ -617,6 +754,11 @@ export async function runBundleBenchmark(options: BundleOptions): Promise<Bundle
     if (samples.length === 0) continue;
     const profile = await loadProfile(floor.file, join(options.workDir, 'profiles', `floor-${index}`));
     const wall = median(samples.map((sample) => sample.wallMs));
+    const markedFile = join(options.workDir, 'marked', `floor-${index}`, 'index.mjs');
+    await buildFloor(options.repositoryRoot, floor.contents, `bench-floor-${index}.ts`, markedFile, [
+      markModulesPlugin(options.repositoryRoot),
+    ]);
+    const moduleInit = floor === clientFloor ? await moduleInitProfile(markedFile, moduleProfileRuns(options.loads)) : undefined;
     rows.push({
       ...rowOf('floor', floor.name, floor.entry, floor.build, profile),
       loadMs: wall,
@@ -626,6 +768,14 @@ export async function runBundleBenchmark(options: BundleOptions): Promise<Bundle
         ? {
             firstRequestMs: median(samples.map((sample) => sample.firstRequestMs)),
             secondRequestMs: median(samples.map((sample) => sample.secondRequestMs)),
+            ...(clientFloorCompileMs.length > 0 ? { compileMs: median(clientFloorCompileMs) } : {}),
+          }
+        : {}),
+      ...(moduleInit
+        ? {
+            moduleBodies: moduleInit.bodies,
+            moduleBodiesTotalMs: moduleInit.totalMs,
+            beforeModulesMs: moduleInit.beforeModulesMs,
           }
         : {}),
       // Floors have no naive build: they are the comparison themselves.
