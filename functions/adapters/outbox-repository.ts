@@ -213,7 +213,9 @@ const DueEntry = /* @__PURE__ */ z.defineSchema(() =>
  * written; read this leniently so that an item broken elsewhere still reaches the reconciler,
  * whose claim fails on it and moves it back in line.
  */
-const WrittenEntry = z.object({ ...DueEntry.shape, createdAt: optionalText, updatedAt: optionalText });
+const WrittenEntry = /* @__PURE__ */ z.defineSchema(() =>
+  z.object({ ...DueEntry.shape, createdAt: optionalText, updatedAt: optionalText }),
+);
 
 /**
  * The delivery state every outbox item has; what `leads list` shows (no patient data). Exactly
