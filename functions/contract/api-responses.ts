@@ -31,7 +31,8 @@ const NotReferableReason = /* @__PURE__ */ z.defineSchema(() =>
   }),
 );
 
-const SiteSummary = /* @__PURE__ */ z.defineSchema(() =>
+/** Where a study site is. */
+const SiteAddress = /* @__PURE__ */ z.defineSchema(() =>
   z.object({
     siteId: z.string(),
     facility: z.string(),
@@ -39,6 +40,11 @@ const SiteSummary = /* @__PURE__ */ z.defineSchema(() =>
     state: z.optional(z.string()),
     postalCode: z.optional(z.string()),
     country: z.string(),
+  }),
+);
+
+const SiteSummary = /* @__PURE__ */ z.defineSchema(() =>
+  z.extend(SiteAddress, {
     distanceKm: z.optional(z.number()),
     distanceMiles: z.optional(z.number()),
     reach: z.optional(z.enum(['within_distance', 'any_distance', 'distance_unknown'])),
@@ -203,14 +209,7 @@ export const SiteLeadBody = /* @__PURE__ */ z.defineSchema(() =>
     leadId: z.string(),
     referredAt: z.string(),
     trial: z.object({ nctId: z.string(), title: z.string(), url: z.string() }),
-    site: z.object({
-      siteId: z.string(),
-      facility: z.string(),
-      city: z.optional(z.string()),
-      state: z.optional(z.string()),
-      postalCode: z.optional(z.string()),
-      country: z.string(),
-    }),
+    site: SiteAddress,
     patient: z.object({ name: z.string(), email: z.string(), phone: z.optional(z.string()), phoneContact: z.boolean() }),
     consent: z.object({ acceptedAt: z.string(), textVersion: z.string() }),
     qualifyingAnswers: z.array(z.object({ question: z.string(), answer: z.string() })),

@@ -23,6 +23,7 @@ import type {
 import type { LeadPlan } from './referral';
 import type { OutboxMessage } from './delivery';
 import type { EmailEventEntry } from './email-events';
+import type { SiteLeadEmailInput } from './lead-email';
 import type { FollowUp, LeadOutcomeEntry, NotEligibleReason, SiteLinkRecord, SiteOutcome } from './site-leads';
 import type { PausedBy, SitePauseStore } from './site-pauses';
 
@@ -200,32 +201,24 @@ export interface TokenSource {
 /** The current time (a port so use cases decide dates deterministically in tests). */
 export type Clock = () => Date;
 
-/** A lead as its site sees it on the lead page (the store's reading of the Lead item). */
-export interface SiteLeadRecord {
-  leadId: string;
+/**
+ * A lead as its site sees it on the lead page (the store's reading of the Lead item): the parts
+ * the site email also carries, and what only the page shows.
+ */
+export type SiteLeadRecord = Pick<
+  SiteLeadEmailInput,
+  'leadId' | 'createdAt' | 'contact' | 'trial' | 'site' | 'qualifyingAnswers' | 'criteriaMet'
+> & {
   trialId: string;
   siteId: string;
-  /** When the referral made it (ISO). */
-  createdAt: string;
-  contact: { name: string; email: string; phone?: string | undefined };
-  consent: { phoneContact: boolean; textVersion: string; acceptedAt: string };
-  trial: { nctId: string; title: string };
-  site: {
-    facility: string;
-    city?: string | undefined;
-    state?: string | undefined;
-    postalCode?: string | undefined;
-    country: string;
-  };
-  qualifyingAnswers: { question: string; answer: string }[];
-  criteriaMet: string[];
+  consent: Omit<SiteLeadEmailInput['consent'], 'shareWithSites'>;
   /** What the form left undecided and what the trial leaves to the study team. */
   screening?: { criteriaUnknown: string[]; leftToStudyTeam: string[] } | undefined;
   /** Where the lead email went. */
   recipient: { email: string };
   /** Oldest first. */
   outcomes: LeadOutcomeEntry[];
-}
+};
 
 /** A lead a link opened, and which link it was. */
 export interface AuthorizedSiteLead {
