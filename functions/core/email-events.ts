@@ -5,7 +5,9 @@
  * the pipeline sends carries message tags naming its outbox message, so an event finds its lead
  * or confirmation without an index on SES message ids.
  *
- * Pure: parsing and the decision of what an event means; the adapter records it.
+ * Pure: parsing and the decision of what an event means; the adapter records it. The schemas are
+ * wrapped in `z.defineSchema` (see `zod.ts`): the delivery functions import `emailTagsFor` from
+ * here and never parse an event, so their bundles leave the schemas out.
  */
 import * as z from './zod';
 
@@ -17,33 +19,35 @@ export function emailTagsFor(kind: 'LEAD' | 'CONFIRMATION', id: string): Record<
   return { [EMAIL_TAGS.kind]: kind, [EMAIL_TAGS.id]: id };
 }
 
-const Recipients = z.array(z.object({ emailAddress: z.string() }));
+const Recipients = /* @__PURE__ */ z.defineSchema(() => z.array(z.object({ emailAddress: z.string() })));
 
 /** The part of SES's event record this system reads; everything else is ignored. */
-export const SesEventRecord = z.object({
-  eventType: z.string(),
-  mail: z.object({
-    messageId: z.string(),
-    timestamp: z.optional(z.string()),
-    tags: z.optional(z.record(z.string(), z.array(z.string()))),
+export const SesEventRecord = /* @__PURE__ */ z.defineSchema(() =>
+  z.object({
+    eventType: z.string(),
+    mail: z.object({
+      messageId: z.string(),
+      timestamp: z.optional(z.string()),
+      tags: z.optional(z.record(z.string(), z.array(z.string()))),
+    }),
+    bounce: z.optional(
+      z.object({
+        bounceType: z.string(),
+        bounceSubType: z.optional(z.string()),
+        bouncedRecipients: z._default(Recipients, []),
+        timestamp: z.optional(z.string()),
+      }),
+    ),
+    complaint: z.optional(
+      z.object({
+        complainedRecipients: z._default(Recipients, []),
+        complaintFeedbackType: z.optional(z.string()),
+        timestamp: z.optional(z.string()),
+      }),
+    ),
+    delivery: z.optional(z.object({ timestamp: z.optional(z.string()) })),
   }),
-  bounce: z.optional(
-    z.object({
-      bounceType: z.string(),
-      bounceSubType: z.optional(z.string()),
-      bouncedRecipients: z._default(Recipients, []),
-      timestamp: z.optional(z.string()),
-    }),
-  ),
-  complaint: z.optional(
-    z.object({
-      complainedRecipients: z._default(Recipients, []),
-      complaintFeedbackType: z.optional(z.string()),
-      timestamp: z.optional(z.string()),
-    }),
-  ),
-  delivery: z.optional(z.object({ timestamp: z.optional(z.string()) })),
-});
+);
 export type SesEventRecord = z.infer<typeof SesEventRecord>;
 
 /** What is kept on the message: the event's kind and time, never an address or a diagnostic. */

@@ -1,5 +1,5 @@
 /**
- * The shared schema modules (`core/model.ts`, `contract/api-responses.ts`) wrap every schema in
+ * The shared schema modules (`core/model.ts`, the contract, `core/email-events.ts`) wrap every schema in
  * `/* @__PURE__ *\/ z.defineSchema(...)` so that a Lambda bundle builds, at its cold start, only
  * the schemas its function parses. These bundle small entries the way `lib/lambda-function.ts`
  * does (esbuild, ESM, minified) and look for text only one schema carries. A schema written
@@ -56,6 +56,13 @@ describe('schemas a bundle does not parse are not in it', () => {
     expect(code).not.toContain(TRIAL_RESULT_BODY);
     expect(code).not.toContain(QUESTION_SCHEMA);
     expect(code).not.toContain(TRIAL_SCHEMA);
+  });
+
+  it('a bundle that tags the emails it sends builds no SES event schema', async () => {
+    const code = await bundleOf("import { emailTagsFor } from '#core/email-events';\nexport const tags = emailTagsFor;\n");
+
+    expect(code).toContain('outbox-kind');
+    expect(code).not.toContain('complaintFeedbackType');
   });
 
   it("a bundle that uses only the model's and the contract's constants builds no schema at all", async () => {
