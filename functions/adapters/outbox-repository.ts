@@ -689,7 +689,11 @@ export class OutboxRepository implements OutboxStore {
         new UpdateCommand({
           TableName: this.table.tableName,
           Key: outboxItemKey(ref),
-          UpdateExpression: 'SET #status = :failed, lastError = :reason, updatedAt = :now, GSI1PK = :gsi1pk, GSI1SK = :gsi1sk',
+          // FAILED leaves the due index (as markFailed does): a held message that had been rescheduled
+          // must not stay first in the reconciler's line, skipped on every run.
+          UpdateExpression:
+            'SET #status = :failed, lastError = :reason, updatedAt = :now, GSI1PK = :gsi1pk, GSI1SK = :gsi1sk ' +
+            'REMOVE nextAttemptAt, GSI2PK, GSI2SK',
           ConditionExpression: 'attribute_exists(PK) AND #status = :pending',
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: {

@@ -48,6 +48,21 @@ describe('holding the unsent leads of closed trials and sites', () => {
     expect((await lead(stayingLead!.leadId)).status).toBe('PENDING');
   });
 
+  it("takes a held lead that was waiting for a retry out of the reconciler's due index", async () => {
+    const [closingLead] = await leadsFor();
+    const outbox = new OutboxRepository(api.table);
+    // As after a failed attempt: due again later, in the due index.
+    await outbox.defer({ kind: 'LEAD', id: closingLead!.leadId }, new Date(Date.now() + 60_000));
+    expect(await lead(closingLead!.leadId)).toHaveProperty('GSI2PK');
+
+    await holdLeadsOfClosedSites(outbox, [{ ...closing, status: 'COMPLETED' }, staying]);
+
+    const stored = await lead(closingLead!.leadId);
+    expect(stored.status).toBe('FAILED');
+    expect(stored).not.toHaveProperty('GSI2PK');
+    expect(stored).not.toHaveProperty('nextAttemptAt');
+  });
+
   it('holds the lead of a site that stopped recruiting', async () => {
     const [closingLead] = await leadsFor();
     const siteClosed = {
