@@ -8,7 +8,7 @@
  */
 import { BatchWriteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { prepareCatalog, type PreparedCatalog } from '#core/eligibility';
-import { DomainError } from '#core/errors';
+import { refusals } from '#core/errors';
 import { Trial } from '#core/model';
 import { TABLE_ATTRIBUTES, catalogPartition, itemKeys } from '#functions/table-schema';
 import * as z from '#core/zod';
@@ -53,7 +53,7 @@ export class CatalogRepository {
     if (pointer && pointer.trialCount === 0) return prepareCatalog(pointer.version, []);
     const catalog = pointer ? await this.getCatalogVersion(pointer.version) : undefined;
     if (!catalog) {
-      throw new DomainError('CATALOG_NOT_LOADED', 'No trial catalog is loaded yet. Please try again later.');
+      throw refusals.catalogNotLoaded();
     }
     return catalog;
   }

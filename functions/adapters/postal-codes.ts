@@ -8,14 +8,14 @@
  */
 import { postcodeValidator, postcodeValidatorExistsForCountry } from 'postcode-validator';
 import { countryFromAnswer } from '#core/countries';
-import { DomainError } from '#core/errors';
+import { refusals } from '#core/errors';
 import type { Answers, GeoPoint } from '#core/model';
 import { geocodePostalCode, hasPostalPoints } from './postal-geocoder';
 
 const FIELD = ['answers', 'postal_code'];
 
 function refuse(message: string): never {
-  throw new DomainError('INVALID_ANSWERS', 'Some answers are missing or not valid.', [{ path: FIELD, message }]);
+  throw refusals.invalidAnswers([{ path: FIELD, message }]);
 }
 
 /**

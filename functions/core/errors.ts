@@ -47,6 +47,8 @@ export class DomainError extends Error {
 export const refusals = {
   screenerNotFound: () => new DomainError('SCREENER_NOT_FOUND', 'There is no screener with this id.'),
   screenerGone: () => new DomainError('SCREENER_NOT_FOUND', 'The screener of this screening no longer exists.'),
+  /** No catalog was ever loaded (a new deployment before `trials load` or the first sync). */
+  catalogNotLoaded: () => new DomainError('CATALOG_NOT_LOADED', 'No trial catalog is loaded yet. Please try again later.'),
   invalidAnswers: (issues: ErrorDetail[]) => new DomainError('INVALID_ANSWERS', 'Some answers are missing or not valid.', issues),
   idempotencyKeyReused: () =>
     new DomainError(

@@ -45,7 +45,6 @@ import { planRegistrySync, type RegistryFacts } from '#core/registry-sync';
 import type { EmailEventEntry } from '#core/email-events';
 import type { LeadOutcomeEntry, SiteLinkRecord } from '#core/site-leads';
 import { normaliseAddress, type SitePause } from '#core/site-pauses';
-import { DomainError } from '#core/errors';
 
 export function screenerStore(...screeners: Screener[]): ScreenerStore {
   return {
@@ -65,7 +64,7 @@ export function catalogStore(versions: Record<string, Trial[]> = {}): CatalogSto
     reads,
     async getCurrentCatalog() {
       reads.push('current');
-      if (!current) throw new DomainError('CATALOG_NOT_LOADED', 'No trial catalog is loaded yet.');
+      if (!current) throw refusals.catalogNotLoaded();
       return current;
     },
     async getCatalogVersion(version) {
