@@ -179,11 +179,26 @@ export function evaluateRules(catalog: PreparedCatalog, screenerId: string, answ
  */
 export function decideCriteria(catalog: PreparedCatalog, screenerId: string, answers: Answers): ScreeningCriteria {
   const { trials, program, criterionSlots, criteriaStart } = catalog.screeners.get(screenerId) ?? NO_TRIALS;
-  const values = program.evaluate(answers);
   const codes = new Uint8Array(criterionSlots.length);
   const eligibility = new Uint8Array(trials.length);
+  decide(program.evaluate(answers), criterionSlots, criteriaStart, codes, eligibility);
+  return { trials, criteriaStart, codes, eligibility };
+}
+
+/**
+ * The pass over the flat table, apart from `decideCriteria`: a loop that runs long enough for V8 to
+ * optimise it while it runs, in a function that does nothing else (optimised mid-loop beside the
+ * result object's construction, it was thrown away at that construction on every screening).
+ */
+function decide(
+  values: RuleValues,
+  criterionSlots: Int32Array,
+  criteriaStart: Int32Array,
+  codes: Uint8Array,
+  eligibility: Uint8Array,
+): void {
   let c = 0;
-  for (let t = 0; t < trials.length; t++) {
+  for (let t = 0; t < eligibility.length; t++) {
     // One bit per outcome code seen among the trial's criteria.
     let seen = 0;
     for (const end = criteriaStart[t + 1]!; c < end; c++) {
@@ -193,7 +208,6 @@ export function decideCriteria(catalog: PreparedCatalog, screenerId: string, ans
     }
     eligibility[t] = seen & (1 << NOT_MET) ? INELIGIBLE : seen & (1 << UNKNOWN) ? POSSIBLY_ELIGIBLE : ELIGIBLE;
   }
-  return { trials, criteriaStart, codes, eligibility };
 }
 
 /**
