@@ -53,7 +53,7 @@ function table(header: string[], rows: (string | number)[][]): string {
   ].join('\n');
 }
 
-function eligibilitySection(report: EligibilityReport): string {
+function eligibilitySection(report: EligibilityReport, loadAverage: readonly number[] | undefined): string {
   const rows = report.rows;
   const kindOf = (row: EligibilityRow) => row.catalog ?? 'shared';
   const largestSize = Math.max(...rows.map((row) => row.trials));
@@ -163,6 +163,7 @@ compiled rules are new functions V8 has not run yet; a function serves many scre
 | partial answers: engine within ${TARGETS.partialVsHandWritten}x of hand-written | ${rows.map((row) => `${x(partialRatio(row))} ${verdict(partialRatio(row) <= TARGETS.partialVsHandWritten)}`).join(' | ')} |
 | the same in CPU time | ${rows.map((row) => (row.cpuMs ? x(row.cpuMs.partialEngine / row.cpuMs.partialHandWritten) : 'n/a')).join(' | ')} |
 | complete answers: engine within ${TARGETS.engineVsHandWritten}x of hand-written | ${rows.map((row) => `${x(row.engineMs / row.handWrittenMs)} ${verdict(row.engineMs / row.handWrittenMs <= TARGETS.engineVsHandWritten)}`).join(' | ')} |
+| the same in CPU time | ${rows.map((row) => (row.cpuMs ? x(row.cpuMs.engine / row.cpuMs.handWritten) : 'n/a')).join(' | ')} |
 
 | target | measured | |
 | --- | --- | --- |
@@ -171,12 +172,12 @@ ${[
     ? `| json-rules-engine at least ${TARGETS.rulesEngineVsEngine}x slower than the engine | ${withRulesEngine.map((row) => `${column(row)}: ${x(row.rulesEngineMs! / row.engineMs)}`).join(', ')} | ${verdict(withRulesEngine.every((row) => row.rulesEngineMs! / row.engineMs >= TARGETS.rulesEngineVsEngine))} |`
     : '',
   largestDistinct
-    ? `| ${largestDistinct.trials} all-distinct trials x ${largestDistinct.criteriaPerTrial} criteria: engine at most ${TARGETS.distinctScreeningMs} ms${largestDistinct.trials < 10_000 ? ' (stated for 10000 trials; this run is smaller)' : ''} | ${ms(largestDistinct.engineMs)} wall-clock${largestDistinct.cpuMs ? `, ${ms(largestDistinct.cpuMs.engine)} CPU` : ''} (hand-written ${ms(largestDistinct.handWrittenMs)}, same rounds) | ${verdict(largestDistinct.engineMs <= TARGETS.distinctScreeningMs)} |`
+    ? `| ${largestDistinct.trials} all-distinct trials x ${largestDistinct.criteriaPerTrial} criteria: engine at most ${TARGETS.distinctScreeningMs} ms${largestDistinct.trials < 10_000 ? ' (stated for 10000 trials; this run is smaller)' : ''} | ${ms(largestDistinct.engineMs)} wall-clock${largestDistinct.cpuMs ? `, ${ms(largestDistinct.cpuMs.engine)} CPU` : ''} (hand-written ${ms(largestDistinct.handWrittenMs)}, same rounds) | ${verdict(largestDistinct.engineMs <= TARGETS.distinctScreeningMs)}${largestDistinct.cpuMs ? ` (CPU time: ${verdict(largestDistinct.cpuMs.engine <= TARGETS.distinctScreeningMs)})` : ''} |`
     : '',
 ]
   .filter((line) => line !== '')
   .join('\n')}
-${largestDistinct && largestDistinct.engineMs > TARGETS.distinctScreeningMs ? distinctMissText(largestDistinct) : ''}`;
+${largestDistinct && largestDistinct.engineMs > TARGETS.distinctScreeningMs ? distinctMissText(largestDistinct, loadAverage) : ''}`;
 }
 
 /** The engine's time and the hand-written code's in CPU time, beside each other (older results have none). */
@@ -213,14 +214,20 @@ shape over every distinct rule of that shape), \`evaluate\` the program that rea
 answer once and runs those loops, \`decideCriteria\` the pass over the flat table of every criterion.`;
 }
 
-/** Why the all-distinct figure is above its target: what the same work costs written by hand, and the profile. */
-function distinctMissText(row: EligibilityRow): string {
+/** Why the all-distinct figure is above its target: what the same work costs written by hand, CPU time, and the profile. */
+function distinctMissText(row: EligibilityRow, loadAverage: readonly number[] | undefined): string {
+  const load = loadAverage
+    ? `load average ${loadAverage.map((value) => round(value, 2)).join(' / ')} at the start of this section`
+    : 'a shared machine';
+  const waited =
+    row.cpuMs && row.cpuMs.engine <= TARGETS.distinctScreeningMs
+      ? ` In CPU time the engine took ${ms(row.cpuMs.engine)} per screening, within the target: the wall-clock median counts the
+time this process waited for one of the 2 cores (${load}), which a quiet machine does not add.`
+      : ` In CPU time the engine took ${row.cpuMs ? ms(row.cpuMs.engine) : 'n/a'} per screening (${load}); the profile above says where it goes.`;
   return `
 **Why ${row.trials} all-distinct trials take more than ${TARGETS.distinctScreeningMs} ms here**: a screening of that catalog evaluates
 ${row.distinctRules ?? 'n/a'} distinct rules and decides ${row.trials * row.criteriaPerTrial} criteria. Hand-written three-valued TypeScript doing
-the same work took ${ms(row.handWrittenMs)} in the same rounds, ${x(row.handWrittenMs / row.engineMs)} the engine's ${ms(row.engineMs)}${row.cpuMs ? ` (in CPU time ${ms(row.cpuMs.engine)} against ${ms(row.cpuMs.handWritten)})` : ''}; the profile above
-says where the engine's time goes. The machine is shared by five engineers on 2 cores (see the load average of this section
-above): absolute wall-clock times moved by 2-5x between runs of the day, ratios and CPU times much less.
+the same work took ${ms(row.handWrittenMs)} in the same rounds, ${x(row.handWrittenMs / row.engineMs)} the engine's ${ms(row.engineMs)}.${waited}
 `;
 }
 
@@ -778,7 +785,9 @@ the reconciler, and 1,000 fuzzed requests per route (10,000 with \`npm run soak\
 export function renderResults(results: BenchResults): string {
   return [
     header(results, 'Benchmark results'),
-    results.eligibility ? eligibilitySection(results.eligibility) : '',
+    results.eligibility
+      ? eligibilitySection(results.eligibility, results.sectionRuns?.engine?.loadAverage ?? results.machine.loadAverage)
+      : '',
     results.bundles ? bundlesSection(results.bundles) : '',
     results.load ? loadSection(results.load) : '',
     results.leadLatency ? leadSection(results.leadLatency) : '',
