@@ -6,13 +6,13 @@
  * Readers keep prepared catalogs (rules compiled once per version, see core `prepareCatalog`) in
  * memory, re-read the pointer at most every `pointerTtlMs`, and load trials only when it moves.
  */
-import { BatchWriteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { prepareCatalog, type PreparedCatalog } from '#core/eligibility';
 import { refusals } from '#core/errors';
 import { Trial } from '#core/model';
 import { TABLE_ATTRIBUTES, catalogPartition, itemKeys } from '#functions/table-schema';
 import * as z from '#core/zod';
-import { queryPartition, readStoredItem, storedKeyOf, type StoredItemInput, type TableRef } from './dynamo';
+import { queryPartition, getStoredItem, readStoredItem, storedKeyOf, type StoredItemInput, type TableRef } from './dynamo';
 
 /** The catalog pointer item's reader, beside its writer (`writeCatalog`). */
 const CatalogPointerItem = /* @__PURE__ */ z.defineSchema(() =>
@@ -82,17 +82,9 @@ export class CatalogRepository {
 
   /** The pointer as stored (no cache): for operators and the seed. */
   async readPointer(): Promise<CatalogPointer | undefined> {
-    const key = itemKeys.catalogPointer();
-    const result = await this.table.client.send(
-      new GetCommand({ TableName: this.table.tableName, Key: key, ConsistentRead: true }),
-    );
-    if (!result.Item) return undefined;
-    const { version, trialCount, loadedAt } = readStoredItem(
-      CatalogPointerItem,
-      result.Item,
-      'Catalog pointer',
-      `${key.PK} ${key.SK}`,
-    );
+    const pointer = await getStoredItem(this.table, itemKeys.catalogPointer(), CatalogPointerItem, 'Catalog pointer');
+    if (!pointer) return undefined;
+    const { version, trialCount, loadedAt } = pointer;
     return { version, trialCount, loadedAt };
   }
 

@@ -4,7 +4,7 @@
  * reads natively, so no code path differs between AWS, the local runtime and tests.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, paginatedBatchGet, paginateQuery } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, paginatedBatchGet, paginateQuery } from '@aws-sdk/lib-dynamodb';
 import * as z from '#core/zod';
 import { TABLE_ATTRIBUTES } from '#functions/table-schema';
 
@@ -132,6 +132,21 @@ export function readStoredItem<S extends z.ZodMiniType>(reader: S, item: unknown
  * may come beside it.
  */
 export type StoredItemInput<S extends z.ZodMiniType> = z.input<S> & { [attribute: string]: unknown };
+
+/**
+ * One item by key (consistent read), read with `reader`, or undefined when there is none.
+ *
+ * @throws MalformedItemError when the stored item does not read.
+ */
+export async function getStoredItem<S extends z.ZodMiniType>(
+  table: TableRef,
+  key: { PK: string; SK: string },
+  reader: S,
+  itemKind: string,
+): Promise<z.output<S> | undefined> {
+  const result = await table.client.send(new GetCommand({ TableName: table.tableName, Key: key, ConsistentRead: true }));
+  return result.Item ? readStoredItem(reader, result.Item, itemKind, `${key.PK} ${key.SK}`) : undefined;
+}
 
 /** The distinct paths of a zod error's issues (`(item)` for the item itself): where, never what. */
 export function issuePaths(error: z.core.$ZodError): string[] {

@@ -4,7 +4,7 @@
  * token and on each message's delivery state as read, and the disclosure record (no patient data)
  * of the leads that had already reached a site. The Disclosure item's writer and reader are here.
  */
-import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { refusals } from '#core/errors';
 import { ERASURE_WAITS_FOR_SEND_MS } from '#core/outbox-timing';
@@ -16,6 +16,7 @@ import {
   batchGetItems,
   cancellationReasons,
   expiresAfterDays,
+  getStoredItem,
   readStoredItem,
   type StoredItemInput,
   type TableRef,
@@ -75,13 +76,8 @@ export class ErasureRepository implements ErasureStore {
 
   /** The disclosure record an erasure left, if any (the operator's `screenings disclosures`). */
   async getDisclosure(screeningId: string): Promise<ErasureReceipt | undefined> {
-    const key = itemKeys.disclosure(screeningId);
-    const result = await this.table.client.send(
-      new GetCommand({ TableName: this.table.tableName, Key: key, ConsistentRead: true }),
-    );
-    if (!result.Item) return undefined;
-    const { erasedAt, disclosedTo } = readStoredItem(DisclosureItem, result.Item, 'Disclosure', key.PK);
-    return { screeningId, erasedAt, disclosedTo };
+    const record = await getStoredItem(this.table, itemKeys.disclosure(screeningId), DisclosureItem, 'Disclosure');
+    return record ? { screeningId, erasedAt: record.erasedAt, disclosedTo: record.disclosedTo } : undefined;
   }
 
   private async eraseAuthorized(

@@ -4,12 +4,12 @@
  * derived from the Idempotency-Key (`tokens.ts`), so a replay can return the token while the table
  * never holds it in clear. The key itself is stored only as a hash.
  */
-import { PutCommand, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { refusals } from '#core/errors';
 import type { IdempotencyRequest, IdempotencyStore, SavedScreening, ScreeningRecord } from '#core/ports';
 import { TABLE_ATTRIBUTES, itemKeys } from '#functions/table-schema';
 import * as z from '#core/zod';
-import { isConditionalCheckFailed, nowSeconds, readStoredItem, type StoredItemInput, type TableRef } from './dynamo';
+import { isConditionalCheckFailed, nowSeconds, getStoredItem, type StoredItemInput, type TableRef } from './dynamo';
 import { sealToken, sha256Hex, unsealToken } from './tokens';
 
 /** How long a client may replay `POST /screenings` with the same Idempotency-Key. */
@@ -76,12 +76,8 @@ export class IdempotencyRepository implements IdempotencyStore {
    */
   async findReplay(idempotency: IdempotencyRequest): Promise<SavedScreening | undefined> {
     const key = itemKeys.idempotency(idempotencyKeyHash(idempotency.key));
-    const result = await this.table.client.send(
-      new GetCommand({ TableName: this.table.tableName, Key: key, ConsistentRead: true }),
-    );
-    if (!result.Item) return undefined;
-    const record = readStoredItem(IdempotencyItem, result.Item, 'Idempotency', key.PK);
-    if (record.expiresAt <= nowSeconds(this.now())) return undefined;
+    const record = await getStoredItem(this.table, key, IdempotencyItem, 'Idempotency');
+    if (!record || record.expiresAt <= nowSeconds(this.now())) return undefined;
     if (record.requestHash !== requestHash(idempotency.request)) throw refusals.idempotencyKeyReused();
     const screening = await this.screenings.findScreening(record.screeningId);
     if (!screening) return undefined;

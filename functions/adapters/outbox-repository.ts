@@ -121,6 +121,18 @@ export interface NewMessageTimes {
   expiresAt: number;
 }
 
+/** A new message's delivery state: PENDING, in the outbox index (not the due index: see above). */
+function pendingDelivery(id: string, times: NewMessageTimes) {
+  return {
+    status: 'PENDING' as const,
+    attempts: 0,
+    createdAt: times.createdAt,
+    updatedAt: times.createdAt,
+    [TABLE_ATTRIBUTES.expiresAt]: times.expiresAt,
+    ...outboxKeys('PENDING', times.createdAt, id),
+  };
+}
+
 /** A lead as the referral transaction records it. */
 export interface NewLead {
   leadId: string;
@@ -144,12 +156,7 @@ export function newLeadItem(lead: NewLead, times: NewMessageTimes) {
     screeningId: lead.screeningId,
     trialId: plan.trialId,
     siteId: plan.site.siteId,
-    status: 'PENDING' as const,
-    attempts: 0,
-    createdAt: times.createdAt,
-    updatedAt: times.createdAt,
-    [TABLE_ATTRIBUTES.expiresAt]: times.expiresAt,
-    ...outboxKeys('PENDING', times.createdAt, leadId),
+    ...pendingDelivery(leadId, times),
     contact: lead.contact,
     consent: lead.consent,
     trial: { nctId: plan.trialId, title: plan.trialTitle },
@@ -183,12 +190,7 @@ export function newConfirmationItem(confirmation: NewConfirmation, times: NewMes
     [TABLE_ATTRIBUTES.entityType]: 'CONFIRMATION' as const,
     confirmationId,
     screeningId: confirmation.screeningId,
-    status: 'PENDING' as const,
-    attempts: 0,
-    createdAt: times.createdAt,
-    updatedAt: times.createdAt,
-    [TABLE_ATTRIBUTES.expiresAt]: times.expiresAt,
-    ...outboxKeys('PENDING', times.createdAt, confirmationId),
+    ...pendingDelivery(confirmationId, times),
     // The token in clear, for the erasure link in the patient's email: the one place the table
     // holds it unhashed, until delivery records SENT or FAILED and removes it.
     [SCREENING_TOKEN_ATTRIBUTE]: confirmation.screeningToken,

@@ -6,7 +6,7 @@
  * link of the confirmation email, until that email is sent (see `docs/data-model.md`).
  */
 import { randomUUID } from 'node:crypto';
-import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { refusals, type DomainError } from '#core/errors';
 import { LeadStatus } from '#core/model';
@@ -18,6 +18,7 @@ import {
   batchGetItems,
   cancellationReasons,
   expiresAfterDays,
+  getStoredItem,
   readStoredItem,
   type StoredItemInput,
   type TableRef,
@@ -247,9 +248,7 @@ export async function readReferralItem(
   screeningId: string,
   reader: z.ZodMiniType = ReferralItem,
 ): Promise<unknown> {
-  const key = itemKeys.referral(screeningId);
-  const result = await table.client.send(new GetCommand({ TableName: table.tableName, Key: key, ConsistentRead: true }));
-  return result.Item ? readStoredItem(reader, result.Item, 'Referral', `${key.PK} ${key.SK}`) : undefined;
+  return getStoredItem(table, itemKeys.referral(screeningId), reader, 'Referral');
 }
 
 function withoutPhone<T extends { phone?: string | undefined }>(contact: T): Omit<T, 'phone'> {

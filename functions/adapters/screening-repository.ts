@@ -7,7 +7,7 @@
  * erasure read the item through `readScreeningItem`.
  */
 import { randomUUID } from 'node:crypto';
-import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { refusals } from '#core/errors';
 import { DEFAULT_MAX_RECORD_AGE_DAYS } from '#core/freshness';
 import type {
@@ -23,7 +23,7 @@ import * as z from '#core/zod';
 import { MedicalAdvice as MedicalAdviceBody, UrgentCare as UrgentCareBody } from '#functions/contract/api-responses';
 import { TABLE_ATTRIBUTES, itemKeys } from '#functions/table-schema';
 import { CatalogRepository } from './catalog-repository';
-import { expiresAfterDays, nowSeconds, readStoredItem, type StoredItemInput, type TableRef } from './dynamo';
+import { expiresAfterDays, nowSeconds, getStoredItem, readStoredItem, type StoredItemInput, type TableRef } from './dynamo';
 import { IdempotencyRepository, idempotencyKeyHash } from './idempotency-repository';
 import { sha256Hex, tokenMatches } from './tokens';
 
@@ -178,9 +178,7 @@ export async function readScreeningItem(
   screeningId: string,
   reader: z.ZodMiniType = ScreeningItem,
 ): Promise<unknown> {
-  const key = itemKeys.screening(screeningId);
-  const result = await table.client.send(new GetCommand({ TableName: table.tableName, Key: key, ConsistentRead: true }));
-  return result.Item ? readStoredItem(reader, result.Item, 'Screening', key.PK) : undefined;
+  return getStoredItem(table, itemKeys.screening(screeningId), reader, 'Screening');
 }
 
 /** The stored results' shape (`core/stored-results.ts`), checked on every read (here and by the funnel report's reader). */

@@ -19,53 +19,54 @@ import * as z from '#core/zod';
 import { MAX_OUTCOMES_PER_LEAD, NOT_ELIGIBLE_REASONS, SITE_OUTCOMES, linkIdOf, type LeadOutcomeEntry } from '#core/site-leads';
 import { itemKeys } from '#functions/table-schema';
 import { isConditionalCheckFailed, readStoredItem, type TableRef } from './dynamo';
+import { LeadItemContent } from './outbox-repository';
 import { tokenMatches } from './tokens';
 
-const optionalText = z.pipe(
-  z.nullish(z.string()),
-  z.transform((value) => value ?? undefined),
+const optionalText = /* @__PURE__ */ z.defineSchema(() =>
+  z.pipe(
+    z.nullish(z.string()),
+    z.transform((value) => value ?? undefined),
+  ),
 );
 
-export const SiteLinkRecord = z.object({ hash: z.string().check(z.regex(/^[0-9a-f]{64}$/)), expiresAt: z.number() });
+export const SiteLinkRecord = /* @__PURE__ */ z.defineSchema(() =>
+  z.object({ hash: z.string().check(z.regex(/^[0-9a-f]{64}$/)), expiresAt: z.number() }),
+);
 export type SiteLinkRecord = z.infer<typeof SiteLinkRecord>;
 
-export const StoredOutcome = z.object({
-  outcome: z.enum(SITE_OUTCOMES),
-  reason: z.optional(z.enum(NOT_ELIGIBLE_REASONS)),
-  note: optionalText,
-  at: z.string(),
-  link: z.string(),
-});
+export const StoredOutcome = /* @__PURE__ */ z.defineSchema(() =>
+  z.object({
+    outcome: z.enum(SITE_OUTCOMES),
+    reason: z.optional(z.enum(NOT_ELIGIBLE_REASONS)),
+    note: optionalText,
+    at: z.string(),
+    link: z.string(),
+  }),
+);
 
 /** What the lead page shows, read from the Lead item the referral wrote. */
-const SiteLeadItem = z.object({
-  entityType: z.literal('LEAD'),
-  leadId: z.string(),
-  screeningId: z.string(),
-  trialId: z.string(),
-  siteId: z.string(),
-  status: z.string(),
-  createdAt: z.string(),
-  contact: z.object({ name: z.string(), email: z.string(), phone: optionalText }),
-  consent: z.object({ phoneContact: z.boolean(), textVersion: z.string(), acceptedAt: z.string() }),
-  trial: z.object({ nctId: z.string(), title: z.string() }),
-  site: z.object({
-    facility: z.string(),
-    city: optionalText,
-    state: optionalText,
-    postalCode: optionalText,
-    country: z.string(),
-  }),
-  qualifyingAnswers: z._default(z.array(z.object({ question: z.string(), answer: z.string() })), []),
-  criteriaMet: z._default(z.array(z.string()), []),
-  // What the form left undecided and what the trial leaves to the study team (written by the referral).
-  screening: z.optional(
-    z.object({ criteriaUnknown: z._default(z.array(z.string()), []), leftToStudyTeam: z._default(z.array(z.string()), []) }),
+const SiteLeadItem = /* @__PURE__ */ z.defineSchema(() =>
+  z.extend(
+    // The parts the lead email reads too, by the same reader (`outbox-repository.ts`).
+    z.pick(LeadItemContent, { entityType: true, leadId: true, createdAt: true, contact: true, trial: true, site: true }),
+    {
+      screeningId: z.string(),
+      trialId: z.string(),
+      siteId: z.string(),
+      status: z.string(),
+      consent: z.object({ phoneContact: z.boolean(), textVersion: z.string(), acceptedAt: z.string() }),
+      qualifyingAnswers: z._default(z.array(z.object({ question: z.string(), answer: z.string() })), []),
+      criteriaMet: z._default(z.array(z.string()), []),
+      // What the form left undecided and what the trial leaves to the study team (written by the referral).
+      screening: z.optional(
+        z.object({ criteriaUnknown: z._default(z.array(z.string()), []), leftToStudyTeam: z._default(z.array(z.string()), []) }),
+      ),
+      recipient: z.object({ email: z.string() }),
+      siteLinks: z._default(z.array(SiteLinkRecord), []),
+      outcomes: z._default(z.array(StoredOutcome), []),
+    },
   ),
-  recipient: z.object({ email: z.string() }),
-  siteLinks: z._default(z.array(SiteLinkRecord), []),
-  outcomes: z._default(z.array(StoredOutcome), []),
-});
+);
 export type SiteLeadItem = z.infer<typeof SiteLeadItem>;
 
 export class SiteLeadRepository implements SiteLeadStore {
