@@ -303,14 +303,7 @@ describe('createRuleCompiler', () => {
       fc.property(
         fc.array(aRuleFor(screener), { minLength: 1, maxLength: 8 }),
         answersWithNotSureFor(screener),
-        (rules, answers) => {
-          const compiler = createRuleCompiler();
-          const compiled = rules.map((rule) => compiler.compile(rule));
-          const values = compiler.program(compiled).evaluate(answers);
-          expect(compiled.map((rule) => outcomeOf(values[rule.slot] as OutcomeCode))).toEqual(
-            rules.map((rule) => evaluateRule(rule, answers)),
-          );
-        },
+        (rules, answers) => expectOneProgramToAgree(rules, answers),
       ),
       { numRuns: 300 },
     );
@@ -335,14 +328,7 @@ describe('createRuleCompiler', () => {
       fc.property(
         fc.array(anyRuleOver(questionIds), { minLength: 1, maxLength: 8 }),
         anyAnswersTo(questionIds),
-        (rules, answers) => {
-          const compiler = createRuleCompiler();
-          const compiled = rules.map((rule) => compiler.compile(rule as JsonLogicRule));
-          const values = compiler.program(compiled).evaluate(answers);
-          expect(compiled.map((rule) => outcomeOf(values[rule.slot] as OutcomeCode))).toEqual(
-            rules.map((rule) => evaluateRule(rule as JsonLogicRule, answers)),
-          );
-        },
+        (rules, answers) => expectOneProgramToAgree(rules, answers),
       ),
       { numRuns: 500 },
     );
@@ -356,29 +342,14 @@ describe('createRuleCompiler', () => {
           .oneof(anyRuleOver(questionIds), aLiteralTestOver(questionIds))
           .chain((rule) => fc.tuple(fc.constant(rule), withOtherLiterals(rule), withOtherLiterals(rule))),
         anyAnswersTo(questionIds),
-        (rules, answers) => {
-          const compiler = createRuleCompiler();
-          const compiled = rules.map((rule) => compiler.compile(rule as JsonLogicRule));
-          const values = compiler.program(compiled).evaluate(answers);
-          expect(compiled.map((rule) => outcomeOf(values[rule.slot] as OutcomeCode))).toEqual(
-            rules.map((rule) => evaluateRule(rule as JsonLogicRule, answers)),
-          );
-        },
+        (rules, answers) => expectOneProgramToAgree(rules, answers),
       ),
       { numRuns: 1000 },
     );
   });
 
   it('keeps apart rules that JSON text would not tell apart (-0 and 0)', () => {
-    const rules = createRuleCompiler();
-    const zero = { if: [{ var: 'pregnant' }, 0, 0] };
-    const minusZero = { if: [{ var: 'pregnant' }, 0, -0] };
-    const compiled = [rules.compile(zero), rules.compile(minusZero)];
-    const values = rules.program(compiled).evaluate({});
-    expect(compiled.map((rule) => outcomeOf(values[rule.slot] as OutcomeCode))).toEqual([
-      evaluateRule(zero, {}),
-      evaluateRule(minusZero, {}),
-    ]);
+    expectOneProgramToAgree([{ if: [{ var: 'pregnant' }, 0, 0] }, { if: [{ var: 'pregnant' }, 0, -0] }], {});
   });
 
   it('shares one slot between rules written alike, and keeps rules apart that differ only in the type of a literal', () => {
@@ -392,6 +363,16 @@ describe('createRuleCompiler', () => {
     expect(rules.program([asNumber, asString]).evaluate({ age: 12 })[asString.slot]).toBe(MET);
   });
 });
+
+/** Compiles `rules` with one compiler into one program and expects each rule's outcome to be the interpreter's. */
+function expectOneProgramToAgree(rules: readonly unknown[], answers: Answers): void {
+  const compiler = createRuleCompiler();
+  const compiled = rules.map((rule) => compiler.compile(rule as JsonLogicRule));
+  const values = compiler.program(compiled).evaluate(answers);
+  expect(compiled.map((rule) => outcomeOf(values[rule.slot] as OutcomeCode))).toEqual(
+    rules.map((rule) => evaluateRule(rule as JsonLogicRule, answers)),
+  );
+}
 
 // ---- arbitraries of this file
 
