@@ -111,7 +111,7 @@ interface DistinctRule {
   compiled: CompiledRule;
   shape: Shape;
   parameters: unknown[];
-  questionNumbers: number[];
+  questionNumbers: readonly number[];
   /** The memberships the rule reads (`Membership`), by number. */
   membershipNumbers: number[];
 }
@@ -128,6 +128,8 @@ interface ShapeTemplate {
   shape: Shape;
   sources: ParameterSource[];
   variables: readonly string[];
+  /** The numbers of `variables` (`numberOf`). */
+  questionNumbers: readonly number[];
 }
 
 /** `{"in": [option, {"var": question}]}`: decided once per screening for every rule that reads it. */
@@ -203,10 +205,11 @@ export function createRuleCompiler(): RuleCompiler {
         const unsupported = unsupportedOperators(rule);
         if (unsupported.length > 0) throw new Error(`Rule uses unsupported operators: ${unsupported.join(', ')}`);
         const { body, sources } = new Generator(numberOf).rule(numberLiterals(rule));
-        template = { shape: shapeOf(body, sources.length), sources, variables: ruleVariables(rule) };
+        const variables = ruleVariables(rule);
+        template = { shape: shapeOf(body, sources.length), sources, variables, questionNumbers: variables.map(numberOf) };
         if (key !== undefined) templates.set(key, template);
       }
-      const { variables, shape } = template;
+      const { variables, shape, questionNumbers } = template;
       const { parameters, membershipNumbers } = parametersOf(template.sources, literals, membershipOf);
       const slot = distinct.length;
       let alone: RuleProgram | undefined;
@@ -218,7 +221,7 @@ export function createRuleCompiler(): RuleCompiler {
           return outcomeOf(alone.evaluate(answers)[slot] as OutcomeCode);
         },
       };
-      distinct.push({ compiled, shape, parameters, questionNumbers: variables.map(numberOf), membershipNumbers });
+      distinct.push({ compiled, shape, parameters, questionNumbers, membershipNumbers });
       if (identity !== undefined) byIdentity.set(identity, compiled);
       return compiled;
     },
