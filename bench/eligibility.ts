@@ -96,6 +96,8 @@ export interface EligibilityRow {
   distinctRules?: number;
   /** Milliseconds to prepare the catalog (`prepareCatalog`: compile, share, build the results). */
   prepareMs?: number;
+  /** The same in CPU time of the process (absent in older results). */
+  prepareCpuMs?: number;
   /** Median milliseconds per screening. */
   engineMs: number;
   handWrittenMs: number;
@@ -615,9 +617,11 @@ async function measureCatalog(
 ): Promise<EligibilityRow> {
   const { complete, partial, location, profileMs } = patients;
   const size = trials.length;
+  const prepareCpuStart = process.cpuUsage();
   let started = nowMs();
   const prepared = prepareCatalog(`bench-${kind}-${size}`, trials);
   const prepareMs = nowMs() - started;
+  const prepareCpu = process.cpuUsage(prepareCpuStart);
   const byHand = prepareByHand(trials);
   const withRulesEngine = kind === 'shared';
   const engine = withRulesEngine
@@ -686,6 +690,7 @@ async function measureCatalog(
     criteriaPerTrial: CRITERIA_PER_TRIAL,
     distinctRules: byHand.rules.length,
     prepareMs,
+    prepareCpuMs: (prepareCpu.user + prepareCpu.system) / 1000,
     engineMs: samplers.engine!.median(),
     handWrittenMs: samplers.handWritten!.median(),
     ...(samplers.rulesEngine

@@ -124,7 +124,9 @@ ${table(
     row.trials,
     kindOf(row),
     row.distinctRules ?? 'n/a',
-    row.prepareMs === undefined ? 'n/a' : ms(row.prepareMs),
+    row.prepareMs === undefined
+      ? 'n/a'
+      : `${ms(row.prepareMs)}${row.prepareCpuMs === undefined ? '' : ` (CPU ${ms(row.prepareCpuMs)})`}`,
     ms(row.engineMs),
     ms(row.handWrittenMs),
     x(row.engineMs / row.handWrittenMs),
