@@ -17,7 +17,7 @@ import { TABLE_ATTRIBUTES, type EntityType } from '#functions/table-schema';
 import { CatalogRepository } from './catalog-repository';
 import type { TableRef } from './dynamo';
 import { ScreeningItem, StoredResults, parseJson } from './screening-repository';
-import { outcomesOf } from './site-lead-repository';
+import { StoredOutcome } from './site-lead-repository';
 
 /**
  * The screening's own fields the funnel needs, picked from the Screening item's reader; its
@@ -32,17 +32,22 @@ const FunnelScreeningItem = z.pick(ScreeningItem, {
   results: true,
 });
 
-const LeadItem = z.object({
+/**
+ * The lead's fields the funnel needs, with the outcome history read by the site's own reader
+ * (`StoredOutcome`) and only the outcome names kept: a site's note may name the patient.
+ */
+const FunnelLeadItem = z.object({
   leadId: z.string(),
   screeningId: z.string(),
   trialId: z.string(),
   siteId: z.string(),
   status: z.string(),
   createdAt: z.string(),
+  outcomes: z._default(z.array(z.pick(StoredOutcome, { outcome: true })), []),
 });
 
 const SCREENING_FIELDS = Object.keys(FunnelScreeningItem.shape);
-const LEAD_FIELDS = ['leadId', 'screeningId', 'trialId', 'siteId', 'status', 'createdAt', 'outcomes'] as const;
+const LEAD_FIELDS = Object.keys(FunnelLeadItem.shape);
 
 /** Scans the table for the funnel: screenings and leads, counts-only fields. */
 export class FunnelRecordsRepository implements FunnelRecords {
@@ -69,13 +74,12 @@ export class FunnelRecordsRepository implements FunnelRecords {
 
   async *leads(): AsyncIterable<FunnelLead> {
     for await (const item of this.scan('LEAD', LEAD_FIELDS)) {
-      const parsed = LeadItem.safeParse(item);
+      const parsed = FunnelLeadItem.safeParse(item);
       if (!parsed.success) {
         this.unreadable.leads += 1;
         continue;
       }
-      // The site's reader; only the outcome names go on (a site's note may name the patient).
-      yield { ...parsed.data, outcomes: outcomesOf(item).map((entry) => entry.outcome) };
+      yield { ...parsed.data, outcomes: parsed.data.outcomes.map((entry) => entry.outcome) };
     }
   }
 

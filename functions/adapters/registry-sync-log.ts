@@ -6,7 +6,7 @@ import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { RegistrySyncLog } from '#core/ports';
 import * as z from '#core/zod';
 import { TABLE_ATTRIBUTES, itemKeys } from '#functions/table-schema';
-import type { TableRef } from './dynamo';
+import type { StoredItemInput, TableRef } from './dynamo';
 
 /** The record's reader, beside its writer (`recordSync`). */
 const RegistrySyncItem = z.object({ lastSyncedAt: z.string(), conditions: z.optional(z.array(z.string())) });
@@ -32,7 +32,7 @@ export class RegistrySyncLogRepository implements RegistrySyncLog {
           [TABLE_ATTRIBUTES.entityType]: 'REGISTRY_SYNC',
           lastSyncedAt: at.toISOString(),
           conditions: [...conditions],
-        },
+        } satisfies StoredItemInput<typeof RegistrySyncItem>,
       }),
     );
   }

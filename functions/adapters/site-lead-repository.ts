@@ -197,9 +197,3 @@ export class SiteLeadRepository implements SiteLeadStore {
     }
   }
 }
-
-/** The outcome history stored on a lead item (empty when none or unreadable). */
-export function outcomesOf(item: Record<string, unknown>): LeadOutcomeEntry[] {
-  const parsed = z.safeParse(z.array(StoredOutcome), item.outcomes ?? []);
-  return parsed.success ? parsed.data : [];
-}

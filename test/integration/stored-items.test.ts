@@ -8,6 +8,7 @@ import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { CatalogRepository } from '#adapters/catalog-repository';
 import { MalformedItemError, documentClient, tableRef, type TableRef } from '#adapters/dynamo';
 import { ErasureRepository } from '#adapters/erasure-repository';
+import { FunnelRecordsRepository } from '#adapters/funnel-records';
 import { idempotencyKeyHash } from '#adapters/idempotency-repository';
 import { ReferralRepository } from '#adapters/referral-repository';
 import { ScreenerRepository } from '#adapters/screener-repository';
@@ -198,5 +199,21 @@ describe('catalog, screener and site pause items', () => {
     const error = await malformation(() => new SitePauseRepository(table).list());
 
     expect(error.paths).toEqual(['pausedBy']);
+  });
+});
+
+describe('the funnel report', () => {
+  it('counts a lead whose outcome history does not read as unreadable, rather than as a lead without outcomes', async () => {
+    const referral = await writeReferral(tableName, { name: 'Pat Example', email: 'patient@example.org' }, [
+      { trialId: 'NCT00000001', recipientEmail: 'site@example.org' },
+    ]);
+    await set(itemKeys.lead(referral.leadIds[0]!), 'outcomes', [{ outcome: SECRET, at: 'now', link: 'l1' }]);
+    const funnel = new FunnelRecordsRepository(table);
+
+    const leadIds: string[] = [];
+    for await (const lead of funnel.leads()) leadIds.push(lead.leadId);
+
+    expect(leadIds).not.toContain(referral.leadIds[0]);
+    expect(funnel.unreadable.leads).toBe(1);
   });
 });
