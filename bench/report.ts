@@ -399,7 +399,8 @@ function loadTargetText(rows: BundleRow[], clientFloor: BundleRow, emptyFloor: B
 - **Measured**: the functions load in ${range(rows.map((row) => row.loadMs))} on this shared machine (absolute times move with
   its load; the floor, loaded in the same rounds, moves with them). **Floor**: importing an empty module takes ${ms(emptyFloor.loadMs)}; importing nothing but the
   DynamoDB document client, which every function creates, takes ${ms(clientFloor.loadMs)}${clientFloor.loadMs > TARGETS.bundleLoadMs ? `, so the ${TARGETS.bundleLoadMs} ms target is **below the floor on this machine**` : ''}.
-- **Source maps**: \`--enable-source-maps\` would add ${mapsCosts.length > 0 ? range(mapsCosts) : 'n/a'} per function load (the floor: ${floorMapsCost === undefined ? 'n/a' : ms(floorMapsCost)}):
+- **Source maps**: \`--enable-source-maps\` would add ${mapsCosts.length > 0 ? range(mapsCosts) : 'n/a'} per function load (the floor: ${floorMapsCost === undefined ? 'n/a' : ms(floorMapsCost)}; wall-clock,
+  every fourth round, so on a loaded machine the spread is mostly noise and can go below zero):
   Node reads and parses the whole source map and measures every line of the bundle when it loads it. It is no longer
   set; the bundle maps a stack trace itself when one is first formatted (\`functions/adapters/source-mapped-stacks.ts\`,
   with \`node:module\`'s \`SourceMap\`), so traces still name the TypeScript file, line and function, and a cold start
