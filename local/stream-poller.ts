@@ -50,6 +50,8 @@ export interface StreamPoller {
  */
 export function matchesFilterPattern(value: unknown, pattern: StreamFilterPattern): boolean {
   if (value === null || typeof value !== 'object') return false;
+  // A cast, not a read: a filter pattern looks only at the keys it names, whatever the record
+  // holds (as Lambda's filtering does); the image itself is read by the stream handler's parser.
   const record = value as Record<string, unknown>;
   return Object.entries(pattern).every(([key, expected]) => {
     const actual = record[key];
@@ -87,6 +89,8 @@ export function toLambdaRecord(record: StreamsApiRecord, streamArn: string): Dyn
       SizeBytes: change.SizeBytes,
       StreamViewType: change.StreamViewType,
     },
+    // The Streams SDK's and aws-lambda's types for the same record differ only in how they spell
+    // AttributeValue; the images pass through unread (the handler reads them with its readers).
   } as DynamoDBRecord;
 }
 

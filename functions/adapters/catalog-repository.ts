@@ -6,7 +6,7 @@
  * Readers keep prepared catalogs (rules compiled once per version, see core `prepareCatalog`) in
  * memory, re-read the pointer at most every `pointerTtlMs`, and load trials only when it moves.
  */
-import { BatchWriteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, PutCommand, type BatchWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { prepareCatalog, type PreparedCatalog } from '#core/eligibility';
 import { refusals } from '#core/errors';
 import { Trial } from '#core/model';
@@ -27,6 +27,9 @@ export type CatalogPointer = z.output<typeof CatalogPointerItem>;
 
 /** A catalog trial item's reader, beside its writer (`writeCatalog`): the trial, re-validated. */
 const CatalogTrialItem = /* @__PURE__ */ z.defineSchema(() => z.object({ trial: Trial }));
+
+/** One table's requests of a BatchWriteItem, as the SDK types them (and returns the unprocessed ones). */
+type WriteRequests = NonNullable<BatchWriteCommandInput['RequestItems']>[string];
 
 /** BatchWriteItem takes at most 25 requests. */
 const BATCH_SIZE = 25;
@@ -155,13 +158,13 @@ export class CatalogRepository {
     return prepareCatalog(version, trials);
   }
 
-  private async batchWrite(requests: { PutRequest: { Item: Record<string, unknown> } }[]): Promise<void> {
-    let pending: typeof requests = requests;
+  private async batchWrite(requests: WriteRequests): Promise<void> {
+    let pending = requests;
     for (let attempt = 0; pending.length > 0; attempt += 1) {
       if (attempt > 8) throw new Error('DynamoDB kept throttling the catalog write; try the load again');
       if (attempt > 0) await new Promise((wake) => setTimeout(wake, 50 * 2 ** attempt));
       const result = await this.table.client.send(new BatchWriteCommand({ RequestItems: { [this.table.tableName]: pending } }));
-      pending = (result.UnprocessedItems?.[this.table.tableName] ?? []) as typeof requests;
+      pending = result.UnprocessedItems?.[this.table.tableName] ?? [];
     }
   }
 }

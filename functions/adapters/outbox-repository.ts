@@ -563,15 +563,19 @@ export class OutboxRepository implements OutboxStore {
     return result.Item;
   }
 
-  /** One outbox item with its delivery state, or undefined. The raw item is for operators only. */
+  /**
+   * One outbox item with its delivery state, or undefined when there is none. The raw item is for
+   * operators only.
+   *
+   * @throws MalformedItemError when its delivery state does not read (an operator asking for it
+   *   must not be told it does not exist).
+   */
   async get(ref: OutboxRef): Promise<OutboxEntry | undefined> {
-    const result = await this.client.send(
-      new GetCommand({ TableName: this.table.tableName, Key: outboxItemKey(ref), ConsistentRead: true }),
-    );
+    const key = outboxItemKey(ref);
+    const result = await this.client.send(new GetCommand({ TableName: this.table.tableName, Key: key, ConsistentRead: true }));
     if (!result.Item) return undefined;
-    const state = OutboxDeliveryState.safeParse(result.Item);
-    if (!state.success) return undefined;
-    return { summary: { ref, ...state.data }, item: result.Item };
+    const state = readStoredItem(OutboxDeliveryState, result.Item, ref.kind, key.PK);
+    return { summary: { ref, ...state }, item: result.Item };
   }
 
   /** One page of the items in `status`, oldest update first, from the outbox index. */
@@ -638,6 +642,8 @@ export class OutboxRepository implements OutboxStore {
     for (const entry of result.Items ?? []) {
       const state = OutboxDeliveryState.safeParse(entry);
       const ref = state.success ? outboxRefOf(state.data) : undefined;
+      // An index entry that does not read is left out of the listing (one broken item must not
+      // stop `leads list`, an export or the reminder run); `leads show <id>` names its fault.
       if (state.success && ref) items.push({ ref, ...state.data });
     }
     return { items, cursor: encodeCursor(result.LastEvaluatedKey) };

@@ -5,10 +5,10 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { Command } from 'commander';
 import type { Context } from 'aws-lambda';
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { registerLeadCommands } from '#cli/commands/leads';
 import { documentClient } from '#adapters/dynamo';
-import { OUTBOX_INDEX } from '#functions/table-schema';
+import { OUTBOX_INDEX, itemKeys } from '#functions/table-schema';
 import { createDeliverLeadsHandler } from '#functions/deliver-leads/stream-handler';
 import { createTestTable, deleteTestTable } from '#test/setup/table';
 import {
@@ -126,6 +126,17 @@ describe('leads show', () => {
     const { stdout } = await cli('leads', 'show', sentLeadId, '--json', '--with-patient');
 
     expect(JSON.parse(stdout)).toMatchObject({ contact: { email: patient.email } });
+  });
+
+  it('names what does not read in a stored lead, rather than saying there is none', async () => {
+    await documentClient().send(
+      new PutCommand({
+        TableName: tableName,
+        Item: { ...itemKeys.lead('broken-lead'), entityType: 'LEAD', leadId: 'broken-lead', status: 'PENDING', attempts: 'many' },
+      }),
+    );
+
+    await expect(cli('leads', 'show', 'broken-lead')).rejects.toThrow(/LEAD#broken-lead .*does not read as one \(at attempts\)/);
   });
 
   it('exits non-zero for an unknown lead', async () => {

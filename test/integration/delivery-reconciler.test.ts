@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { documentClient } from '#adapters/dynamo';
+import { MalformedItemError, documentClient } from '#adapters/dynamo';
 import { OLDEST_DUE_METRIC } from '#adapters/outbox-delivery';
 import { createReconcileLeadsHandler } from '#functions/reconcile-leads/reconciler';
 import { dueKeys, itemKeys, outboxKeys } from '#functions/table-schema';
@@ -71,7 +71,8 @@ describe('the reconciler', () => {
     expect(second).toMatchObject({ examined: 0, errors: 0 });
     expect((await outboxOf(ownTable).get({ kind: 'LEAD', id: referral.leadIds[0]! }))?.summary.status).toBe('SENT');
     expect((await inboxFor(site, patient)).length).toBe(2);
-    expect(await outboxOf(ownTable).get({ kind: 'LEAD', id: poisonId })).toBeUndefined(); // unreadable, left alone
+    // Unreadable and left alone: still there, still refused by its reader.
+    await expect(outboxOf(ownTable).get({ kind: 'LEAD', id: poisonId })).rejects.toThrow(MalformedItemError);
     await deleteTestTable(ownTable);
   });
 
