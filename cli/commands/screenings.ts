@@ -1,9 +1,10 @@
 /**
  * `trial-screener screenings ...`: patient data requests an operator handles by hand.
  */
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import type { Disclosure } from '#core/ports';
 import { ErasureRepository } from '#adapters/erasure-repository';
+import { DEFAULT_REFERRAL_RETENTION_DAYS } from '#adapters/referral-repository';
 import { describeTarget, resolveTableTarget, usingTable, withConnectionOptions, type ConnectionOptions } from '#cli/context';
 
 export function registerScreeningCommands(program: Command): void {
@@ -17,10 +18,18 @@ export function registerScreeningCommands(program: Command): void {
           'prints the sites that had already received the lead, which you must tell.',
       )
       .argument('<screeningId>', 'the screening id the patient quotes')
+      .option(
+        '--retention-days <days>',
+        "how long the disclosure record is kept: the deployment's referral retention (REFERRAL_RETENTION_DAYS)",
+        parseDays,
+        DEFAULT_REFERRAL_RETENTION_DAYS,
+      )
       .option('--json', 'print the result as JSON'),
-  ).action(async (screeningId: string, options: ConnectionOptions & { json?: boolean }) => {
+  ).action(async (screeningId: string, options: ConnectionOptions & { retentionDays: number; json?: boolean }) => {
     const target = resolveTableTarget(options);
-    const receipt = await usingTable(target, (table) => new ErasureRepository(table).eraseScreeningAsOperator(screeningId));
+    const receipt = await usingTable(target, (table) =>
+      new ErasureRepository(table, { referralRetentionDays: options.retentionDays }).eraseScreeningAsOperator(screeningId),
+    );
     if (options.json) {
       console.log(JSON.stringify({ screeningId, erased: receipt !== undefined, disclosedTo: receipt?.disclosedTo ?? [] }));
     } else if (!receipt) {
@@ -48,6 +57,12 @@ export function registerScreeningCommands(program: Command): void {
       );
     else console.log(`erased ${record.erasedAt}\n${formatDisclosures(record.disclosedTo)}`);
   });
+}
+
+function parseDays(value: string): number {
+  const days = Number(value);
+  if (!Number.isInteger(days) || days <= 0) throw new InvalidArgumentError('expected a positive whole number of days');
+  return days;
 }
 
 /** The sites an erased patient's data had reached, for the operator to tell them. */

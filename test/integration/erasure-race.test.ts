@@ -10,6 +10,7 @@ import { GetCommand, type GetCommandInput } from '@aws-sdk/lib-dynamodb';
 import { documentClient, tableRef } from '#adapters/dynamo';
 import { ErasureRepository } from '#adapters/erasure-repository';
 import { itemKeys } from '#functions/table-schema';
+import { runCli } from '#test/setup/cli';
 import { createTestTable, deleteTestTable } from '#test/setup/table';
 import { deliveryConfig, outboxOf, testDelivery, uniqueAddress, writeReferral } from './delivery-fixtures';
 
@@ -100,6 +101,31 @@ describe('erasure', () => {
     const keptForDays = (Number(record.Item?.expiresAt) * 1000 - erasedAt) / 86_400_000;
     expect(keptForDays).toBeGreaterThan(29.99);
     expect(keptForDays).toBeLessThan(30.01);
+  });
+
+  it("keeps the disclosure record of an operator's erasure for the retention the operator gives", async () => {
+    const referral = await aReferralToOneSite().write();
+    const { delivery } = testDelivery(deliveryConfig(tableName));
+    await delivery.deliver({ kind: 'LEAD', id: referral.leadIds[0]! });
+
+    const erasedAt = Date.now();
+    const run = await runCli(
+      'screenings',
+      'erase',
+      referral.screeningId,
+      '--retention-days',
+      '90',
+      '--table',
+      tableName,
+      '--endpoint',
+      process.env.AWS_ENDPOINT_URL_DYNAMODB!,
+    );
+
+    expect(run.exitCode).toBe(0);
+    const record = await getItem({ TableName: tableName, Key: itemKeys.disclosure(referral.screeningId) });
+    const keptForDays = (Number(record.Item?.expiresAt) * 1000 - erasedAt) / 86_400_000;
+    expect(keptForDays).toBeGreaterThan(89.99);
+    expect(keptForDays).toBeLessThan(90.01);
   });
 
   it('keeps no disclosure record when nothing had been sent', async () => {
