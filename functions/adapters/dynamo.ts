@@ -3,6 +3,7 @@
  * endpoint comes from `AWS_ENDPOINT_URL_DYNAMODB` when set (DynamoDB Local), which the AWS SDK v3
  * reads natively, so no code path differs between AWS, the local runtime and tests.
  */
+import { constants as zlibConstants, gunzipSync, gzipSync } from 'node:zlib';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, paginatedBatchGet, paginateQuery } from '@aws-sdk/lib-dynamodb';
 import * as z from '#core/zod';
@@ -174,4 +175,32 @@ export function cancellationReasons(error: unknown): (string | undefined)[] | un
 /** Whether an error is DynamoDB refusing a single-item write whose condition did not hold. */
 export function isConditionalCheckFailed(error: unknown): boolean {
   return error instanceof Error && error.name === 'ConditionalCheckFailedException';
+}
+
+/**
+ * A JSON value gzip-compressed, for one Binary attribute. AWS's own guidance for large items
+ * ("Best practices for storing large items and attributes", Compressing large attribute values:
+ * https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/bp-use-s3-too.html) is to
+ * compress long text with GZIP or similar into a Binary attribute; a Binary value counts its raw
+ * bytes toward the item's size ("DynamoDB item sizes and formats",
+ * https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/CapacityUnitCalculations.html),
+ * and the size is what each write is billed on (1 KB steps). Only for content that no key,
+ * index, condition, filter or projection names: compressed, it is not useful for any of those.
+ */
+export function compressJson(value: unknown): Uint8Array {
+  return gzipSync(JSON.stringify(value), { level: zlibConstants.Z_BEST_COMPRESSION });
+}
+
+/**
+ * The value `compressJson` stored, or undefined when the attribute is not a gzip of JSON text
+ * (corrupt or of another shape: the caller's reader then fails, naming paths; the bytes are
+ * never logged). The gzip trailer's CRC-32 catches damaged bytes.
+ */
+export function decompressJson(value: unknown): unknown {
+  if (!(value instanceof Uint8Array)) return undefined;
+  try {
+    return JSON.parse(gunzipSync(value).toString('utf8'));
+  } catch {
+    return undefined;
+  }
 }

@@ -33,7 +33,15 @@ import {
   type ItemKey,
   type OutboxStatus,
 } from '#functions/table-schema';
-import { batchGetItems, issuePaths, readStoredItem, type StoredItemInput, type TableRef } from './dynamo';
+import {
+  batchGetItems,
+  compressJson,
+  decompressJson,
+  issuePaths,
+  readStoredItem,
+  type StoredItemInput,
+  type TableRef,
+} from './dynamo';
 import { logger } from './logger';
 
 export const OUTBOX_STATUSES = ['PENDING', 'SENDING', 'SENT', 'FAILED', 'BOUNCED'] as const satisfies readonly OutboxStatus[];
@@ -46,8 +54,39 @@ const optionalText = /* @__PURE__ */ z.defineSchema(() =>
   ),
 );
 
-/** The delivery attributes a Lead item carries for its email (written by the referral transaction). */
-export const LeadItemContent = /* @__PURE__ */ z.defineSchema(() =>
+/**
+ * The lead's health summary: the answers it shows with their questions, the criteria met, what is
+ * left to the study team, and the patient's distance. Stored as one gzip-compressed Binary
+ * attribute (`LEAD_HEALTH_SUMMARY_ATTRIBUTE`, `compressJson` in `dynamo.ts`): these texts are most
+ * of the item, and compressed they keep a lead under 2 KB, which the referral transaction bills
+ * twice. Nothing filters, projects or conditions on them. Written by `newLeadItem` and read back
+ * only through `storedLeadFields`, here.
+ */
+const LeadHealthSummary = /* @__PURE__ */ z.defineSchema(() =>
+  z.object({
+    qualifyingAnswers: z.array(z.object({ question: z.string(), answer: z.string() })),
+    criteriaMet: z.array(z.string()),
+    // Leads written before it was recorded have none.
+    patientDistance: optionalText,
+    // Leads written before matching recorded it have none.
+    screening: z.optional(
+      z.object({
+        eligibility: z.enum(['eligible', 'possibly_eligible']),
+        criteriaUnknown: z.array(z.string()),
+        leftToStudyTeam: z.array(z.string()),
+        patientArea: optionalText,
+        recordDate: z.string(),
+        screenerVersion: z.string(),
+      }),
+    ),
+  }),
+);
+
+/** The Lead item's attribute holding its compressed health summary (`LeadHealthSummary`). */
+export const LEAD_HEALTH_SUMMARY_ATTRIBUTE = 'healthSummary';
+
+/** What the Lead item stores in the clear for its email, beside its compressed health summary. */
+const StoredLeadContent = /* @__PURE__ */ z.defineSchema(() =>
   z.object({
     entityType: z.literal('LEAD'),
     leadId: nonEmpty(),
@@ -69,23 +108,32 @@ export const LeadItemContent = /* @__PURE__ */ z.defineSchema(() =>
       country: z.string(),
     }),
     recipient: z.object({ name: optionalText, email: z.string() }),
-    qualifyingAnswers: z.array(z.object({ question: z.string(), answer: z.string() })),
-    criteriaMet: z.array(z.string()),
-    // Leads written before it was recorded have none.
-    patientDistance: optionalText,
-    // Leads written before matching recorded it have none.
-    screening: z.optional(
-      z.object({
-        eligibility: z.enum(['eligible', 'possibly_eligible']),
-        criteriaUnknown: z.array(z.string()),
-        leftToStudyTeam: z.array(z.string()),
-        patientArea: optionalText,
-        recordDate: z.string(),
-        screenerVersion: z.string(),
-      }),
-    ),
   }),
 );
+
+/**
+ * The delivery attributes a Lead item carries for its email (written by the referral transaction),
+ * read from `storedLeadFields(item)`: the health summary is stored compressed.
+ */
+export const LeadItemContent = /* @__PURE__ */ z.defineSchema(() =>
+  z.object({ ...StoredLeadContent.shape, ...LeadHealthSummary.shape }),
+);
+
+/**
+ * A stored Lead item with its health summary decompressed into its own fields: what every reader
+ * of a lead parses (`LeadItemContent`, the site page's reader, `leads show` and export). An item
+ * written before the summary was compressed has the fields in the clear and reads as it is. A
+ * summary that does not decompress to an object reads as null fields, which no reader accepts:
+ * the item then fails its reader, which names the paths and never the values.
+ */
+export function storedLeadFields(item: Record<string, unknown>): Record<string, unknown> {
+  if (!(LEAD_HEALTH_SUMMARY_ATTRIBUTE in item)) return item;
+  const { [LEAD_HEALTH_SUMMARY_ATTRIBUTE]: packed, ...fields } = item;
+  const summary = z.safeParse(z.record(z.string(), z.unknown()), decompressJson(packed));
+  // Only the summary's own fields: nothing in it can stand in for what is stored in the clear.
+  const names = Object.keys(LeadHealthSummary.shape);
+  return { ...fields, ...Object.fromEntries(names.map((name) => [name, summary.success ? summary.data[name] : null])) };
+}
 
 /** The attributes a Confirmation item carries for the patient's email. */
 export const ConfirmationItemContent = /* @__PURE__ */ z.defineSchema(() =>
@@ -144,8 +192,9 @@ export interface NewLead {
 }
 
 /**
- * The Lead item's writer, beside its readers (`LeadItemContent` for the email, `OutboxDeliveryState`
- * for its delivery): a PENDING message in the outbox and due indexes, with what its email needs.
+ * The Lead item's writer, beside its readers (`LeadItemContent` over `storedLeadFields` for the
+ * email, `OutboxDeliveryState` for its delivery): a PENDING message in the outbox index, with what
+ * its email needs, the health summary compressed.
  */
 export function newLeadItem(lead: NewLead, times: NewMessageTimes) {
   const { leadId, plan } = lead;
@@ -162,11 +211,13 @@ export function newLeadItem(lead: NewLead, times: NewMessageTimes) {
     trial: { nctId: plan.trialId, title: plan.trialTitle },
     site: plan.site,
     recipient: plan.recipient,
-    qualifyingAnswers: plan.qualifyingAnswers,
-    criteriaMet: plan.criteriaMet,
-    patientDistance: plan.patientDistance,
-    screening: plan.screening,
-  } satisfies StoredItemInput<typeof LeadItemContent> & StoredItemInput<typeof OutboxDeliveryState>;
+    [LEAD_HEALTH_SUMMARY_ATTRIBUTE]: compressJson({
+      qualifyingAnswers: plan.qualifyingAnswers,
+      criteriaMet: plan.criteriaMet,
+      patientDistance: plan.patientDistance,
+      screening: plan.screening,
+    } satisfies z.input<typeof LeadHealthSummary>),
+  } satisfies StoredItemInput<typeof StoredLeadContent> & StoredItemInput<typeof OutboxDeliveryState>;
 }
 
 /** The patient's confirmation as the referral transaction records it. */
@@ -272,7 +323,7 @@ export interface OutboxPage {
   cursor?: string | undefined;
 }
 
-/** A summary with the stored item it came from. */
+/** A summary with the stored item it came from (a lead's health summary decompressed: `storedLeadFields`). */
 export interface OutboxEntry {
   summary: OutboxSummary;
   item: Record<string, unknown>;
@@ -307,7 +358,10 @@ export function outboxRefOf(item: {
 
 /** Parses a stored item into what the email needs; a mismatch names the paths, never values. */
 export function toOutboxMessage(item: Record<string, unknown>): OutboxMessage {
-  const parsed = item.entityType === 'CONFIRMATION' ? ConfirmationItemContent.safeParse(item) : LeadItemContent.safeParse(item);
+  const parsed =
+    item.entityType === 'CONFIRMATION'
+      ? ConfirmationItemContent.safeParse(item)
+      : LeadItemContent.safeParse(storedLeadFields(item));
   if (!parsed.success) {
     const paths = [...new Set(parsed.error.issues.map((issue) => issue.path.join('.') || '(item)'))];
     return { kind: 'INVALID', reason: `unexpected ${paths.join(', ')}` };
@@ -575,7 +629,7 @@ export class OutboxRepository implements OutboxStore {
     const result = await this.client.send(new GetCommand({ TableName: this.table.tableName, Key: key, ConsistentRead: true }));
     if (!result.Item) return undefined;
     const state = readStoredItem(OutboxDeliveryState, result.Item, ref.kind, key.PK);
-    return { summary: { ref, ...state }, item: result.Item };
+    return { summary: { ref, ...state }, item: storedLeadFields(result.Item) };
   }
 
   /** One page of the items in `status`, oldest update first, from the outbox index. */
@@ -621,7 +675,7 @@ export class OutboxRepository implements OutboxStore {
     for (const item of await batchGetItems(this.table, refs.map(outboxItemKey))) {
       const state = OutboxDeliveryState.safeParse(item);
       const ref = state.success ? outboxRefOf(state.data) : undefined;
-      if (ref) found.set(ref.id, item);
+      if (ref) found.set(ref.id, storedLeadFields(item));
     }
     return found;
   }

@@ -19,7 +19,7 @@ import * as z from '#core/zod';
 import { MAX_OUTCOMES_PER_LEAD, NOT_ELIGIBLE_REASONS, SITE_OUTCOMES, linkIdOf, type LeadOutcomeEntry } from '#core/site-leads';
 import { itemKeys } from '#functions/table-schema';
 import { isConditionalCheckFailed, readStoredItem, type TableRef } from './dynamo';
-import { LeadItemContent } from './outbox-repository';
+import { LeadItemContent, storedLeadFields } from './outbox-repository';
 import { tokenMatches } from './tokens';
 
 const optionalText = /* @__PURE__ */ z.defineSchema(() =>
@@ -91,7 +91,7 @@ export class SiteLeadRepository implements SiteLeadStore {
     }
     if (!result.Item || !matched) throw refusals.invalidSiteLink();
     // The link matched, so this is the lead: an item that does not read is a fault, said as one.
-    const lead = readStoredItem(SiteLeadItem, result.Item, 'Lead', itemKeys.lead(leadId).PK);
+    const lead = readStoredItem(SiteLeadItem, storedLeadFields(result.Item), 'Lead', itemKeys.lead(leadId).PK);
     return { lead, linkId: linkIdOf(matched.hash), linkExpiresAt: new Date(matched.expiresAt * 1000).toISOString() };
   }
 

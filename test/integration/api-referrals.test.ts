@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from '@jest/globals';
 import { aCriterion, aSite, aTrial } from '#test/factories/catalog';
 import { aScreener, adultWithChronicBackPain } from '#test/factories/screener';
 import { startTestApi, type TestApi } from '#test/setup/api';
+import { LEAD_HEALTH_SUMMARY_ATTRIBUTE, LeadItemContent, storedLeadFields } from '#adapters/outbox-repository';
 
 const SCREENER_ID = 'lower-back-pain';
 const CONSENT_VERSION = aScreener().consent.version;
@@ -87,7 +88,10 @@ describe('POST /screenings/{screeningId}/referrals', () => {
         attempts: 0,
       }),
     );
-    expect(lead!.qualifyingAnswers.length).toBeGreaterThan(0);
+    // The health summary is stored compressed (`storedLeadFields` reads it for every reader).
+    expect(lead![LEAD_HEALTH_SUMMARY_ATTRIBUTE]).toBeInstanceOf(Uint8Array);
+    expect(lead!.qualifyingAnswers).toBeUndefined();
+    expect(LeadItemContent.parse(storedLeadFields(lead!)).qualifyingAnswers.length).toBeGreaterThan(0);
   });
 
   it('marks the screening referred and keeps it as long as the referral', async () => {

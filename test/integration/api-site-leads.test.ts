@@ -7,7 +7,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { LEAD_HEALTH_SUMMARY_ATTRIBUTE, storedLeadFields } from '#adapters/outbox-repository';
 import type { Mailer } from '#core/delivery';
 import type { RenderedEmail } from '#core/lead-email';
 import { parseSiteLeadLocation } from '#core/site-leads';
@@ -133,6 +134,24 @@ describe('GET /site/leads/{leadId}', () => {
       sitePaused: false,
     });
     expect(response.body.qualifyingAnswers.length).toBeGreaterThan(0);
+  });
+
+  it('shows a lead written before its health summary was compressed exactly as a new one', async () => {
+    const [lead] = await aDeliveredLead();
+    const key = itemKeys.lead(lead!.leadId);
+    const shown = await api.request('GET', `/site/leads/${lead!.leadId}`, { token: lead!.linkToken });
+    // Rewritten as older code wrote it: the texts in the clear, no compressed attribute.
+    const stored = (await api.table.client.send(new GetCommand({ TableName: api.tableName, Key: key, ConsistentRead: true })))
+      .Item!;
+    expect(stored[LEAD_HEALTH_SUMMARY_ATTRIBUTE]).toBeInstanceOf(Uint8Array);
+    const { [LEAD_HEALTH_SUMMARY_ATTRIBUTE]: _packed, ...clear } = storedLeadFields(stored);
+    await api.table.client.send(new PutCommand({ TableName: api.tableName, Item: clear }));
+
+    const shownFromOldItem = await api.request('GET', `/site/leads/${lead!.leadId}`, { token: lead!.linkToken });
+
+    expect(shownFromOldItem.status).toBe(200);
+    expect(shownFromOldItem.body).toEqual(shown.body);
+    expect(shownFromOldItem.body.qualifyingAnswers.length).toBeGreaterThan(0);
   });
 
   it('stores only the hash of the link token, with an expiry 30 days after sending', async () => {

@@ -3,7 +3,7 @@
  * exactly what it holds, or a reader would silently see an attribute as missing.
  */
 import { describe, expect, it } from '@jest/globals';
-import { OutboxDeliveryState } from '#adapters/outbox-repository';
+import { LEAD_HEALTH_SUMMARY_ATTRIBUTE, OutboxDeliveryState } from '#adapters/outbox-repository';
 import { OUTBOX_INDEX, OUTBOX_INDEX_ATTRIBUTES } from '#functions/table-schema';
 
 describe('the outbox index', () => {
@@ -13,7 +13,16 @@ describe('the outbox index', () => {
 
   it('projects none of a message’s content (contact, answers, recipient)', () => {
     expect(OUTBOX_INDEX.projection.nonKeyAttributes).not.toEqual(expect.arrayContaining(['contact']));
-    for (const content of ['contact', 'consent', 'qualifyingAnswers', 'criteriaMet', 'recipient', 'screeningToken', 'leads'])
+    for (const content of [
+      'contact',
+      'consent',
+      'qualifyingAnswers',
+      'criteriaMet',
+      LEAD_HEALTH_SUMMARY_ATTRIBUTE,
+      'recipient',
+      'screeningToken',
+      'leads',
+    ])
       expect(OUTBOX_INDEX.projection.nonKeyAttributes).not.toContain(content);
   });
 });
