@@ -8,7 +8,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { LEAD_HEALTH_SUMMARY_ATTRIBUTE, storedLeadFields } from '#adapters/outbox-repository';
 import type { Mailer } from '#core/delivery';
 import type { RenderedEmail } from '#core/lead-email';
 import { parseSiteLeadLocation } from '#core/site-leads';
@@ -137,6 +136,8 @@ describe('GET /site/leads/{leadId}', () => {
   });
 
   it('shows a lead written before its health summary was compressed exactly as a new one', async () => {
+    // Imported here, not at the top: the logger must be made after `beforeAll` sets its level.
+    const { LEAD_HEALTH_SUMMARY_ATTRIBUTE, storedLeadFields } = await import('#adapters/outbox-repository');
     const [lead] = await aDeliveredLead();
     const key = itemKeys.lead(lead!.leadId);
     const shown = await api.request('GET', `/site/leads/${lead!.leadId}`, { token: lead!.linkToken });

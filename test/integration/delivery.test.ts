@@ -4,7 +4,11 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Context } from 'aws-lambda';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { documentClient, tableRef } from '#adapters/dynamo';
+import { LEAD_HEALTH_SUMMARY_ATTRIBUTE, storedLeadFields } from '#adapters/outbox-repository';
 import { createDeliverLeadsHandler } from '#functions/deliver-leads/stream-handler';
+import { itemKeys } from '#functions/table-schema';
 import { createTestTable, deleteTestTable } from '#test/setup/table';
 import {
   deliveryConfig,
@@ -95,6 +99,29 @@ describe('the deliver-leads stream handler', () => {
     expect(email?.body.text).toContain('16 weeks');
     expect(email?.body.text).toContain('consent text version consent-test-v1');
     expect(email?.body.html).toContain('Paracetamol (acetaminophen)');
+  });
+
+  it('sends a lead written before its health summary was compressed with the same answers and criteria', async () => {
+    const { siteA, referral, records } = await referralToTwoTrials();
+    // Rewritten as older code wrote it: the texts in the clear, no compressed attribute.
+    const table = tableRef(tableName, documentClient());
+    for (const leadId of referral.leadIds) {
+      const stored = (
+        await table.client.send(new GetCommand({ TableName: tableName, Key: itemKeys.lead(leadId), ConsistentRead: true }))
+      ).Item!;
+      expect(stored[LEAD_HEALTH_SUMMARY_ATTRIBUTE]).toBeInstanceOf(Uint8Array);
+      const { [LEAD_HEALTH_SUMMARY_ATTRIBUTE]: _packed, ...clear } = storedLeadFields(stored);
+      await table.client.send(new PutCommand({ TableName: tableName, Item: clear }));
+    }
+    const handler = createDeliverLeadsHandler(testDelivery(deliveryConfig(tableName, { SITE_EMAIL_MODE: 'full' })).delivery);
+
+    await handler({ Records: records }, context);
+
+    const [email] = await inboxFor(siteA);
+    expect(email?.body.text).toContain('How long have you had this back pain?');
+    expect(email?.body.text).toContain('16 weeks');
+    expect(email?.body.text).toContain('Has had lower back pain for more than 12 weeks');
+    expect(email?.body.text).toContain('Your blood test results.');
   });
 
   it('tells the patient which studies will contact them and how to erase their data', async () => {
