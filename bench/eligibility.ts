@@ -8,10 +8,11 @@
  *   limit perturbed, and a rule with no limit given one it can never reach), so nothing is shared
  *   and the engine evaluates one rule per criterion.
  *
- * For each, our engine (`evaluateRules` then `evaluateCriteria`, each distinct rule once), the
- * same through `evaluateScreening` end to end (adds red-flag triage, nearest site, ordering),
- * hand-written three-valued TypeScript doing the same work (each distinct rule's closure once, the
- * criteria's prepared results picked by value), alone and with the same site and ordering work,
+ * For each, our engine (`decideCriteria`: each distinct rule once, then every criterion's value and
+ * each trial's eligibility as bytes through one flat table), the same through `evaluateScreening`
+ * end to end (adds red-flag triage, the result objects, nearest site, ordering), hand-written
+ * three-valued TypeScript doing the same work (each distinct rule's closure once, the same flat
+ * table into the same bytes), alone and with the same result objects, site and ordering work,
  * and `json-rules-engine` with equivalent rules (shared catalogs only: it is 100x slower). The
  * complete-answer patient answers every question a rule reads; the partial one leaves `pregnant`
  * unanswered and is "not sure" of `diagnoses`.

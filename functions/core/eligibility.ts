@@ -162,17 +162,9 @@ const NO_TRIALS: ScreenerPlan = {
 };
 
 /**
- * Evaluates, for one screening, every distinct rule of the offered trials `screenerId` screens,
- * each once. A missing or "not sure" answer is unknown to every rule that reads it, inside the
- * compiled rules themselves.
- */
-export function evaluateRules(catalog: PreparedCatalog, screenerId: string, answers: Answers): RuleValues {
-  return (catalog.screeners.get(screenerId) ?? NO_TRIALS).program.evaluate(answers);
-}
-
-/**
  * Decides, for one screening, every criterion of every offered trial `screenerId` screens: each
- * distinct rule evaluated once (`evaluateRules`), then each criterion's value read through the
+ * distinct rule of their criteria evaluated once (a missing or "not sure" answer is unknown to every
+ * rule that reads it, inside the compiled rules themselves), then each criterion's value read through the
  * screener's flat table, and each trial `ineligible` if any criterion is not met, else
  * `possibly_eligible` if any is unknown, else `eligible`. `answers` are as rules read them
  * (`ruleAnswers`). Builds no object per criterion or trial: see `criteriaOf`.
