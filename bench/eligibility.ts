@@ -362,20 +362,19 @@ function screenByHand({ rules, trials, criterionSlots, criteriaStart }: HandWrit
     const outcome = rules[r]!(answers);
     values[r] = outcome === undefined ? CODE_UNKNOWN : outcome ? CODE_MET : CODE_NOT_MET;
   }
-  // The same single pass as the engine's `decideCriteria`: codes and eligibility together.
+  // The same single pass as the engine's `decideCriteria`, written the same way (a bit per outcome
+  // seen, no branch per criterion): codes and eligibility together.
   const codes = new Uint8Array(criterionSlots.length);
   const eligibility = new Uint8Array(trials.length);
   let c = 0;
   for (let t = 0; t < trials.length; t++) {
-    let anyNotMet = false;
-    let anyUnknown = false;
+    let seen = 0;
     for (const end = criteriaStart[t + 1]!; c < end; c++) {
       const code = values[criterionSlots[c]!]!;
       codes[c] = code;
-      if (code === CODE_NOT_MET) anyNotMet = true;
-      else if (code === CODE_UNKNOWN) anyUnknown = true;
+      seen |= 1 << code;
     }
-    eligibility[t] = anyNotMet ? 2 : anyUnknown ? 1 : 0;
+    eligibility[t] = seen & (1 << CODE_NOT_MET) ? 2 : seen & (1 << CODE_UNKNOWN) ? 1 : 0;
   }
   return { criteriaStart, codes, eligibility };
 }
