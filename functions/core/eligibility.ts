@@ -189,6 +189,11 @@ function decide(
   codes: Uint8Array,
   eligibility: Uint8Array,
 ): void {
+  // Module constants read once into locals: read in the loop, each was a module-variable load with
+  // its initialisation check, per trial.
+  const notMetBit = 1 << NOT_MET;
+  const unknownBit = 1 << UNKNOWN;
+  const [eligible, possiblyEligible, ineligible] = [ELIGIBLE, POSSIBLY_ELIGIBLE, INELIGIBLE];
   let c = 0;
   for (let t = 0; t < eligibility.length; t++) {
     // One bit per outcome code seen among the trial's criteria.
@@ -198,7 +203,7 @@ function decide(
       codes[c] = code;
       seen |= 1 << code;
     }
-    eligibility[t] = seen & (1 << NOT_MET) ? INELIGIBLE : seen & (1 << UNKNOWN) ? POSSIBLY_ELIGIBLE : ELIGIBLE;
+    eligibility[t] = seen & notMetBit ? ineligible : seen & unknownBit ? possiblyEligible : eligible;
   }
 }
 
