@@ -96,6 +96,7 @@ export function compileRule(rule: JsonLogicRule): CompiledRule {
 type ShapeFunction = (
   values: readonly unknown[],
   parameters: readonly unknown[],
+  numbers: Float64Array,
   slots: Int32Array,
   out: Uint8Array,
   memberships: readonly RuleOutcome[],
@@ -103,14 +104,14 @@ type ShapeFunction = (
 
 interface Shape {
   run: ShapeFunction;
-  /** How many parameters each rule of this shape has (its literals, in order). */
-  arity: number;
 }
 
 interface DistinctRule {
   compiled: CompiledRule;
   shape: Shape;
   parameters: unknown[];
+  /** The rule's number literals, apart: one flat typed array per shape holds them unboxed. */
+  numbers: number[];
   questionNumbers: readonly number[];
   /** The memberships the rule reads (`Membership`), by number. */
   membershipNumbers: number[];
@@ -118,8 +119,9 @@ interface DistinctRule {
 
 /**
  * Where a generated function's parameter comes from in a rule of its shape: one of the rule's
- * literals (numbered in `abstractRule` order), a list of literals (the placeholders of which are
- * literal numbers), or the membership of a literal option in a question's answer.
+ * string literals (numbered in `abstractRule` order), a list of literals (the placeholders of which
+ * are literal numbers), or the membership of a literal option in a question's answer. Number
+ * literals are apart (`ShapeTemplate.numberSources`).
  */
 type ParameterSource = { literal: number } | { list: unknown[] } | { option: number; questionId: string };
 
@@ -127,6 +129,8 @@ type ParameterSource = { literal: number } | { list: unknown[] } | { option: num
 interface ShapeTemplate {
   shape: Shape;
   sources: ParameterSource[];
+  /** Where its number parameters come from: literals, by number (`abstractRule` order). */
+  numberSources: number[];
   variables: readonly string[];
   /** The numbers of `variables` (`numberOf`). */
   questionNumbers: readonly number[];
@@ -170,10 +174,10 @@ export function createRuleCompiler(): RuleCompiler {
   // miss the sharing; two that differ only in a `var` default (ignored) share it.
   const byIdentity = new Map<string, CompiledRule>();
 
-  const shapeOf = (body: string, arity: number): Shape => {
+  const shapeOf = (body: string): Shape => {
     let shape = shapes.get(body);
     if (shape === undefined) {
-      shape = { run: generate(body), arity };
+      shape = { run: generate(body) };
       shapes.set(body, shape);
     }
     return shape;
@@ -204,13 +208,14 @@ export function createRuleCompiler(): RuleCompiler {
         // Operators and question ids are written out in the key: a rule of a known shape uses the same ones.
         const unsupported = unsupportedOperators(rule);
         if (unsupported.length > 0) throw new Error(`Rule uses unsupported operators: ${unsupported.join(', ')}`);
-        const { body, sources } = new Generator(numberOf).rule(numberLiterals(rule));
+        const { body, sources, numberSources } = new Generator(numberOf).rule(numberLiterals(rule));
         const variables = ruleVariables(rule);
-        template = { shape: shapeOf(body, sources.length), sources, variables, questionNumbers: variables.map(numberOf) };
+        template = { shape: shapeOf(body), sources, numberSources, variables, questionNumbers: variables.map(numberOf) };
         if (key !== undefined) templates.set(key, template);
       }
       const { variables, shape, questionNumbers } = template;
       const { parameters, membershipNumbers } = parametersOf(template.sources, literals, membershipOf);
+      const numbers = template.numberSources.map((literal) => literals[literal] as number);
       const slot = distinct.length;
       let alone: RuleProgram | undefined;
       const compiled: CompiledRule = {
@@ -221,7 +226,7 @@ export function createRuleCompiler(): RuleCompiler {
           return outcomeOf(alone.evaluate(answers)[slot] as OutcomeCode);
         },
       };
-      distinct.push({ compiled, shape, parameters, questionNumbers, membershipNumbers });
+      distinct.push({ compiled, shape, parameters, numbers, questionNumbers, membershipNumbers });
       if (identity !== undefined) byIdentity.set(identity, compiled);
       return compiled;
     },
@@ -336,6 +341,7 @@ export function outcomeOf(code: OutcomeCode): RuleOutcome {
 interface ShapeGroup {
   run: ShapeFunction;
   parameters: unknown[];
+  numbers: Float64Array;
   slots: Int32Array;
 }
 
@@ -359,6 +365,7 @@ function createProgram(
     run: shape.run,
     // One flat list per shape (each rule's parameters one after another): one array to walk.
     parameters: members.flatMap((member) => member.parameters),
+    numbers: Float64Array.from(members.flatMap((member) => member.numbers)),
     slots: Int32Array.from(members, (member) => member.compiled.slot),
   }));
   const questionCount = questionIds.length;
@@ -388,7 +395,7 @@ function createProgram(
       const out = new Uint8Array(slotCount).fill(UNKNOWN);
       for (let g = 0; g < groups.length; g++) {
         const group = groups[g]!;
-        group.run(values, group.parameters, group.slots, out, memberships);
+        group.run(values, group.parameters, group.numbers, group.slots, out, memberships);
       }
       return out;
     },
@@ -415,7 +422,7 @@ function generate(body: string): ShapeFunction {
   // `p`, never spliced into the code.
   const factory = new Function(
     'R',
-    `"use strict";const {truthy,compare,between,contains,sameValue}=R;return function compiledShape(v,p,slots,out,m){${body}};`,
+    `"use strict";const {truthy,compare,between,contains,sameValue}=R;return function compiledShape(v,p,q,slots,out,m){${body}};`,
   );
   return factory(RUNTIME) as ShapeFunction;
 }
@@ -456,12 +463,13 @@ const truthy = (ref: Ref) => (ref.kind === 'boolean' ? ref.code : `truthy(${ref.
 class Generator {
   private readonly lines: string[] = [];
   private readonly sources: ParameterSource[] = [];
+  private readonly numberSources: number[] = [];
   private locals = 0;
 
   constructor(private readonly numberOf: (questionId: string) => number) {}
 
   /** The body of a rule whose literals are numbered (`numberLiterals`), and where its parameters come from. */
-  rule(rule: unknown): { body: string; sources: ParameterSource[] } {
+  rule(rule: unknown): { body: string; sources: ParameterSource[]; numberSources: number[] } {
     const result = this.emit(rule);
     const outcome =
       result.kind === 'unknown'
@@ -471,9 +479,10 @@ class Generator {
           : `${truthy(result)}?${MET}:${NOT_MET}`;
     const declarations = this.locals > 0 ? `let ${Array.from({ length: this.locals }, (_, i) => `t${i}`).join(',')};` : '';
     const arity = this.sources.length;
-    const base = arity > 0 ? `const o=i*${arity};` : '';
+    const numberArity = this.numberSources.length;
+    const base = `${arity > 0 ? `const o=i*${arity};` : ''}${numberArity > 0 ? `const n=i*${numberArity};` : ''}`;
     const body = `for(let i=0,n=slots.length;i<n;i++){${base}${declarations}${this.lines.join('')}out[slots[i]]=${outcome};}`;
-    return { body, sources: this.sources };
+    return { body, sources: this.sources, numberSources: this.numberSources };
   }
 
   private local(): string {
@@ -492,7 +501,11 @@ class Generator {
   private emit(node: unknown): Ref {
     if (Array.isArray(node)) return this.list(node);
     if (node === null || node === undefined) return NULL_REF;
-    if (typeof node === 'number') return this.parameter({ literal: node }, 'number');
+    if (typeof node === 'number') {
+      // Unboxed, from a Float64Array: a number read from a list of any values is a pointer to follow.
+      this.numberSources.push(node);
+      return { code: `q[n+${this.numberSources.length - 1}]`, kind: 'number' };
+    }
     if (typeof node === 'string') return this.parameter({ literal: Number(node) }, 'string');
     if (typeof node === 'boolean') return { code: String(node), kind: 'constant' };
     if (typeof node !== 'object') return UNKNOWN_REF;
