@@ -434,16 +434,19 @@ function requestFor(spec: FunctionSpec): unknown {
         [...spec.trigger.path.matchAll(/\{(\w+)\}/g)].map(([, name]) => [name!, parameters[name!] ?? 'bench']),
       );
       const path = spec.trigger.path.replace(/\{(\w+)\}/g, (_, name: string) => pathParameters[name]!);
-      const body =
-        spec.name === 'submit-screening'
-          ? { screenerId: 'lower-back-pain', answers: adultWithChronicBackPain() }
-          : spec.trigger.method === 'POST'
-            ? {
-                trialIds: ['NCT03535688'],
-                contact: { name: 'Alex Patient', email: 'alex.patient@example.com' },
-                consent: { shareWithSites: true, phoneContact: false, textVersion: 'bench' },
-              }
-            : undefined;
+      // Each POST route's own valid body, so its first request gets past validation as a real one does.
+      const postBodies: Record<string, unknown> = {
+        'submit-screening': { screenerId: 'lower-back-pain', answers: adultWithChronicBackPain() },
+        'create-referral': {
+          trialIds: ['NCT03535688'],
+          contact: { name: 'Alex Patient', email: 'alex.patient@example.com' },
+          consent: { shareWithSites: true, phoneContact: false, textVersion: 'bench' },
+        },
+        'record-site-outcome': { outcome: 'contacted' },
+        'pause-site': { reason: 'Not taking new patients this month' },
+      };
+      const body = spec.trigger.method === 'POST' ? postBodies[spec.name] : undefined;
+      if (spec.trigger.method === 'POST' && body === undefined) throw new Error(`No bench request body for ${spec.name}`);
       return buildProxyEvent({
         method: spec.trigger.method,
         path,
@@ -465,6 +468,23 @@ function requestFor(spec: FunctionSpec): unknown {
             eventID: 'bench-1',
             eventName: 'INSERT',
             dynamodb: { NewImage: { entityType: { S: 'LEAD' }, leadId: { S: 'bench-lead' } } },
+          },
+        ],
+      };
+    case 'email-events':
+      // SES's delivery event for one lead's email, as the configuration set's SNS topic delivers it.
+      return {
+        Records: [
+          {
+            EventSource: 'aws:sns',
+            Sns: {
+              MessageId: 'bench-notification',
+              Message: JSON.stringify({
+                eventType: 'Delivery',
+                mail: { messageId: 'bench-message', tags: { 'outbox-kind': ['LEAD'], 'outbox-id': ['bench-lead'] } },
+                delivery: { timestamp: new Date(0).toISOString() },
+              }),
+            },
           },
         ],
       };
