@@ -287,7 +287,7 @@ export async function runCapacityBenchmark(options: CapacityOptions): Promise<Ca
 }
 
 /**
- * The confirmation written with a screening's referral (its id is on the referral item), read
+ * The confirmation written with a screening's referral (its id is on the screening's referral record), read
  * with a client of its own so the read is not metered as part of any request.
  */
 async function confirmationOf(tableName: string, screeningId: string): Promise<{ kind: 'CONFIRMATION'; id: string }[]> {
@@ -295,9 +295,9 @@ async function confirmationOf(tableName: string, screeningId: string): Promise<{
   const reader = DynamoDBDocumentClient.from(new DynamoDBClient({}));
   try {
     const result = await reader.send(
-      new GetCommand({ TableName: tableName, Key: itemKeys.referral(screeningId), ConsistentRead: true }),
+      new GetCommand({ TableName: tableName, Key: itemKeys.screening(screeningId), ConsistentRead: true }),
     );
-    const id = result.Item?.confirmationId as string | undefined;
+    const id = result.Item?.referral?.confirmationId as string | undefined;
     return id ? [{ kind: 'CONFIRMATION', id }] : [];
   } finally {
     reader.destroy();

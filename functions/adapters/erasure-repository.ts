@@ -21,7 +21,7 @@ import {
   type StoredItemInput,
   type TableRef,
 } from './dynamo';
-import { DEFAULT_REFERRAL_RETENTION_DAYS, ReferralItem, readReferralItem } from './referral-repository';
+import { DEFAULT_REFERRAL_RETENTION_DAYS, StoredReferral, readReferral } from './referral-repository';
 import { ScreeningItem, readScreeningItem } from './screening-repository';
 import { tokenMatches } from './tokens';
 
@@ -94,7 +94,8 @@ export class ErasureRepository implements ErasureStore {
       const authorized = authorize(stored?.tokenHash);
       if (!stored || !authorized) return undefined;
       const referred = stored.referred;
-      const referral = referred ? await readReferralItem(this.table, screeningId, ErasableReferral) : undefined;
+      const found = referred ? await readReferral(this.table, screeningId, ErasableReferral) : undefined;
+      const referral = found?.referral;
       const leadIds = referral?.leadIds ?? [];
       const confirmationId = referral?.confirmationId;
       const messages = await this.readDeliveryStates(leadIds, confirmationId);
@@ -123,7 +124,8 @@ export class ErasureRepository implements ErasureStore {
       ];
       const disclosedTo: Disclosure[] = [];
       if (referral) {
-        transactItems.push({ Delete: { TableName: table, Key: itemKeys.referral(screeningId) } });
+        // A referral made by older code has an item of its own; a newer one is on the screening.
+        if (found?.storedApart) transactItems.push({ Delete: { TableName: table, Key: itemKeys.referral(screeningId) } });
         const outbox = [
           ...leadIds.map((leadId) => ({ key: itemKeys.lead(leadId), leadId })),
           ...(confirmationId ? [{ key: itemKeys.confirmation(confirmationId), leadId: undefined }] : []),
@@ -197,10 +199,11 @@ export class ErasureRepository implements ErasureStore {
 const ErasableScreening = /* @__PURE__ */ z.defineSchema(() =>
   z.pick(ScreeningItem, { tokenHash: true, referred: true, idempotencyKeyHash: true }),
 );
-/** The Referral item's fields erasure needs (`ReferralItem`, `referral-repository.ts`). */
-const ErasableReferral = /* @__PURE__ */ z.defineSchema(() => z.pick(ReferralItem, { leadIds: true, confirmationId: true }));
 
 /** A message's delivery state as erasure projects it (`PK, status, claimedAt, sentAt, updatedAt`). */
+/** The referral record's fields erasure needs (`StoredReferral`, `referral-repository.ts`). */
+const ErasableReferral = /* @__PURE__ */ z.defineSchema(() => z.pick(StoredReferral, { leadIds: true, confirmationId: true }));
+
 const MessageDeliveryState = /* @__PURE__ */ z.defineSchema(() =>
   z.object({
     PK: z.string(),

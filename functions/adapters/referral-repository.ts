@@ -47,7 +47,7 @@ export class ReferralRepository implements ReferralStore {
 
   /** The referral of a screening with each lead's delivery status, or undefined when none. */
   async getReferral(screeningId: string): Promise<ReferralSummary | undefined> {
-    const referral = await readReferralItem(this.table, screeningId);
+    const referral = (await readReferral(this.table, screeningId))?.referral;
     if (!referral) return undefined;
     const found = await batchGetItems(
       this.table,
@@ -106,36 +106,30 @@ export class ReferralRepository implements ReferralStore {
         Update: {
           TableName: table,
           Key: itemKeys.screening(input.screeningId),
-          UpdateExpression: 'SET referred = :true, #expiresAt = :expiresAt',
+          // The referral's record is kept on the screening (`StoredReferral`): one item fewer in the
+          // transaction (2 write units), and the screening stays under 2 KB with it.
+          UpdateExpression: 'SET referred = :true, #expiresAt = :expiresAt, #referral = :referral',
           ConditionExpression:
             'attribute_exists(#pk) AND tokenHash = :tokenHash AND outcome <> :urgentCare AND referred = :false',
-          ExpressionAttributeNames: { '#pk': TABLE_ATTRIBUTES.partitionKey, '#expiresAt': TABLE_ATTRIBUTES.expiresAt },
+          ExpressionAttributeNames: {
+            '#pk': TABLE_ATTRIBUTES.partitionKey,
+            '#expiresAt': TABLE_ATTRIBUTES.expiresAt,
+            '#referral': REFERRAL_ATTRIBUTE,
+          },
           ExpressionAttributeValues: {
             ':true': true,
             ':false': false,
             ':expiresAt': expiresAt,
+            ':referral': {
+              referralId,
+              trialIds: input.trialIds,
+              leadIds: leads.map((lead) => lead.leadId),
+              confirmationId,
+              createdAt: timestamp,
+            } satisfies z.input<typeof StoredReferral>,
             ':tokenHash': sha256Hex(input.token),
             ':urgentCare': 'urgent_care',
           },
-        },
-      },
-      {
-        Put: {
-          TableName: table,
-          Item: {
-            ...itemKeys.referral(input.screeningId),
-            [TABLE_ATTRIBUTES.entityType]: 'REFERRAL',
-            referralId,
-            screeningId: input.screeningId,
-            contact: sharedContact,
-            consent,
-            trialIds: input.trialIds,
-            leadIds: leads.map((lead) => lead.leadId),
-            confirmationId,
-            createdAt: timestamp,
-            [TABLE_ATTRIBUTES.expiresAt]: expiresAt,
-          } satisfies StoredItemInput<typeof ReferralItem>,
-          ...notExists,
         },
       },
       ...leads.map(({ leadId, plan }) => ({
@@ -164,7 +158,7 @@ export class ReferralRepository implements ReferralStore {
       await this.table.client.send(new TransactWriteCommand({ TransactItems: transactItems }));
     } catch (error) {
       const reasons = cancellationReasons(error);
-      if (reasons?.[0] === 'ConditionalCheckFailed' || reasons?.[1] === 'ConditionalCheckFailed') {
+      if (reasons?.[0] === 'ConditionalCheckFailed') {
         throw await this.referralRefusal(input.screeningId, input.token);
       }
       throw error;
@@ -192,29 +186,25 @@ export class ReferralRepository implements ReferralStore {
   }
 }
 
+/** The Screening item's attribute holding its referral's record (`StoredReferral`), written by `createReferral`. */
+export const REFERRAL_ATTRIBUTE = 'referral';
+
 /**
- * The Referral item's reader, beside its writer (`createReferral`). The contact and consent it
- * keeps are the referral's record; what a reader needs is which leads and confirmation it made.
+ * A referral's record, beside its writer (`createReferral`): which trials were chosen, the leads
+ * and confirmation it made. Kept on the Screening item (`REFERRAL_ATTRIBUTE`); a referral made by
+ * older code is a Referral item of its own (`SCREENING#<id>` / `REFERRAL`), which also kept copies
+ * of the contact and consent that the leads and the confirmation carry themselves.
  */
-export const ReferralItem = /* @__PURE__ */ z.defineSchema(() =>
+export const StoredReferral = /* @__PURE__ */ z.defineSchema(() =>
   z.object({
     referralId: z.string(),
-    screeningId: z.string(),
-    contact: z.object({ name: z.string(), email: z.string(), phone: z.optional(z.string()) }),
-    consent: z.object({
-      shareWithSites: z.literal(true),
-      phoneContact: z.boolean(),
-      textVersion: z.string(),
-      acceptedAt: z.string(),
-    }),
     trialIds: z.array(z.string()),
     leadIds: z.array(z.string()),
     confirmationId: z.string(),
     createdAt: z.string(),
-    [TABLE_ATTRIBUTES.expiresAt]: z.number(),
   }),
 );
-export type StoredReferral = z.output<typeof ReferralItem>;
+export type StoredReferral = z.output<typeof StoredReferral>;
 
 /** What the patient's status page shows of each lead (projected by `LEAD_SUMMARY_PROJECTION`). */
 const LeadSummaryItem = /* @__PURE__ */ z.defineSchema(() =>
@@ -232,23 +222,33 @@ const LeadSummaryItem = /* @__PURE__ */ z.defineSchema(() =>
 const LEAD_SUMMARY_PROJECTION = 'leadId, trialId, siteId, #status, updatedAt, latestOutcome, latestOutcomeAt';
 
 /**
- * The Referral item of a screening (consistent read), read with its reader (or a `z.pick` of it),
- * or undefined when none.
+ * A screening's referral record (consistent reads), read with its reader (or a `z.pick` of it: a
+ * reader that needs a few fields checks only those), from the Screening item, or from the Referral
+ * item of its own that older code wrote (`storedApart`: erasure deletes that item too); undefined
+ * when the screening has none.
  *
- * @throws MalformedItemError when the stored item does not read as a referral.
+ * @throws MalformedItemError when the stored record does not read.
  */
-export function readReferralItem(table: TableRef, screeningId: string): Promise<StoredReferral | undefined>;
-export function readReferralItem<S extends z.ZodMiniType>(
+export function readReferral(
+  table: TableRef,
+  screeningId: string,
+): Promise<{ referral: StoredReferral; storedApart: boolean } | undefined>;
+export function readReferral<S extends z.ZodMiniType>(
   table: TableRef,
   screeningId: string,
   reader: S,
-): Promise<z.output<S> | undefined>;
-export async function readReferralItem(
+): Promise<{ referral: z.output<S>; storedApart: boolean } | undefined>;
+export async function readReferral(
   table: TableRef,
   screeningId: string,
-  reader: z.ZodMiniType = ReferralItem,
-): Promise<unknown> {
-  return getStoredItem(table, itemKeys.referral(screeningId), reader, 'Referral');
+  reader: z.ZodMiniType = StoredReferral,
+): Promise<{ referral: unknown; storedApart: boolean } | undefined> {
+  const onScreening = z.object({ [REFERRAL_ATTRIBUTE]: z.optional(reader) });
+  const screening = await getStoredItem(table, itemKeys.screening(screeningId), onScreening, 'Referral');
+  const referral: unknown = screening?.[REFERRAL_ATTRIBUTE];
+  if (referral !== undefined) return { referral, storedApart: false };
+  const apart: unknown = await getStoredItem(table, itemKeys.referral(screeningId), reader, 'Referral');
+  return apart === undefined ? undefined : { referral: apart, storedApart: true };
 }
 
 function withoutPhone<T extends { phone?: string | undefined }>(contact: T): Omit<T, 'phone'> {

@@ -117,6 +117,59 @@ describe('GET and DELETE /screenings/{screeningId}', () => {
     expect(await itemsOfScreening(screening.screeningId)).toEqual([]);
   });
 
+  /** Rewrites a referral as older code wrote it: a Referral item of its own, none on the screening. */
+  async function asWrittenByOlderCode(screeningId: string) {
+    const { PutCommand, UpdateCommand } = await import('@aws-sdk/lib-dynamodb');
+    const { itemKeys } = await import('#functions/table-schema');
+    const [screeningItem] = (await api.itemsOf('SCREENING')).filter((item) => item.screeningId === screeningId);
+    const record = screeningItem!.referral;
+    expect(record.leadIds).toHaveLength(1);
+    await api.table.client.send(
+      new PutCommand({
+        TableName: api.tableName,
+        Item: {
+          ...itemKeys.referral(screeningId),
+          entityType: 'REFERRAL',
+          screeningId,
+          ...record,
+          contact: { name: 'Robin Patient', email: 'robin@example.com' },
+          consent: { shareWithSites: true, phoneContact: false, textVersion: 'v1', acceptedAt: record.createdAt },
+          expiresAt: screeningItem!.expiresAt,
+        },
+      }),
+    );
+    await api.table.client.send(
+      new UpdateCommand({ TableName: api.tableName, Key: itemKeys.screening(screeningId), UpdateExpression: 'REMOVE referral' }),
+    );
+  }
+
+  it('keeps the referral on the screening item, with no Referral item of its own', async () => {
+    const screening = await aReferredScreening();
+
+    const items = await itemsOfScreening(screening.screeningId);
+
+    expect(items.map((item) => item.entityType).sort()).toEqual(['CONFIRMATION', 'IDEMPOTENCY', 'LEAD', 'SCREENING']);
+    const [screeningItem] = items.filter((item) => item.entityType === 'SCREENING');
+    expect(screeningItem!.referral).toEqual(
+      expect.objectContaining({ trialIds: [trial.nctId], leadIds: [expect.any(String)], confirmationId: expect.any(String) }),
+    );
+  });
+
+  it('shows and erases a referral that older code wrote as an item of its own', async () => {
+    const screening = await aReferredScreening();
+    const shown = await api.request('GET', `/screenings/${screening.screeningId}`, { token: screening.token });
+    await asWrittenByOlderCode(screening.screeningId);
+    expect((await api.itemsOf('REFERRAL')).filter((item) => item.screeningId === screening.screeningId)).toHaveLength(1);
+
+    const shownAfter = await api.request('GET', `/screenings/${screening.screeningId}`, { token: screening.token });
+    const erased = await api.request('DELETE', `/screenings/${screening.screeningId}`, { token: screening.token });
+
+    expect(shownAfter.body.referral).toEqual(shown.body.referral);
+    expect(shownAfter.body.referral.leads).toHaveLength(1);
+    expect(erased.status).toBe(200);
+    expect(await itemsOfScreening(screening.screeningId)).toEqual([]);
+  });
+
   it('treats an erased screening like an unknown one', async () => {
     const screening = await aScreening();
     await api.request('DELETE', `/screenings/${screening.screeningId}`, { token: screening.token });

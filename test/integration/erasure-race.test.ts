@@ -182,8 +182,8 @@ describe('erasure', () => {
 });
 
 async function confirmationIdOf(screeningId: string): Promise<string | undefined> {
-  const referral = await getItem({ TableName: tableName, Key: itemKeys.referral(screeningId), ConsistentRead: true });
-  return referral.Item?.confirmationId as string | undefined;
+  const screening = await getItem({ TableName: tableName, Key: itemKeys.screening(screeningId), ConsistentRead: true });
+  return screening.Item?.referral?.confirmationId as string | undefined;
 }
 
 function getItem(input: GetCommandInput) {

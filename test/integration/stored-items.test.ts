@@ -130,12 +130,20 @@ describe('the Referral and its leads', () => {
     const referral = await writeReferral(tableName, { name: SECRET, email: 'patient@example.org' }, [
       { trialId: 'NCT00000001', recipientEmail: 'site@example.org' },
     ]);
-    await set(itemKeys.referral(referral.screeningId), 'leadIds', SECRET);
+    await table.client.send(
+      new UpdateCommand({
+        TableName: tableName,
+        Key: itemKeys.screening(referral.screeningId),
+        UpdateExpression: 'SET #referral.leadIds = :value',
+        ExpressionAttributeNames: { '#referral': 'referral' },
+        ExpressionAttributeValues: { ':value': SECRET },
+      }),
+    );
 
     const error = await malformation(() => new ReferralRepository(table).getReferral(referral.screeningId));
 
     expect(error.itemKind).toBe('Referral');
-    expect(error.paths).toEqual(['leadIds']);
+    expect(error.paths).toEqual(['referral.leadIds']);
   });
 
   it("are refused naming a lead's status that is not a delivery status", async () => {
