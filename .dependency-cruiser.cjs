@@ -124,6 +124,14 @@ module.exports = {
       to: { path: '(^|/)node_modules/zod/' },
     },
     {
+      name: 'no-template-compiler-in-functions',
+      comment:
+        'The email templates are precompiled (npm run templates): functions/ renders them with handlebars/runtime, so no bundle carries the Handlebars compiler and parser. Only functions/core/email-template-compiler.ts (for the generator script and tests) loads the full package.',
+      severity: 'error',
+      from: { path: '^functions/', pathNot: '^functions/core/email-template-compiler[.]ts$' },
+      to: { path: ['(^|/)node_modules/handlebars/lib/', '^functions/core/email-template-compiler[.]ts$'] },
+    },
+    {
       name: 'nothing-imports-tests-or-tools',
       comment: 'Shipped code (functions, lib, local, web, cli) never imports tests or benchmarks.',
       severity: 'error',

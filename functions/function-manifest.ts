@@ -36,11 +36,12 @@ export type HttpMethod = 'GET' | 'POST' | 'DELETE';
 
 /**
  * Files and folders (relative to the repository root) a function reads at run time rather than
- * bundling them as code: the operator-editable email templates, and data that would otherwise be
- * a large part of a bundle and parsed at every cold start (postal-code coordinates, the phone
- * number metadata of the installed `libphonenumber-js`).
+ * bundling them as code: data that would otherwise be a large part of a bundle and parsed at every
+ * cold start (postal-code coordinates, the phone number metadata of the installed
+ * `libphonenumber-js`). The email templates are not among them: they are bundled precompiled
+ * (`functions/adapters/email-templates.generated.ts`).
  */
-export type RuntimeFile = 'templates/email' | 'data/postal-points' | 'node_modules/libphonenumber-js/metadata.min.json';
+export type RuntimeFile = 'data/postal-points' | 'node_modules/libphonenumber-js/metadata.min.json';
 
 /**
  * A kind of partition of the one table. Its partition-key patterns are in `functions/table-schema.ts`
@@ -335,7 +336,7 @@ export const FUNCTIONS = [
     environment: DELIVERY_ENV,
     table: { items: { GetItem: ['lead', 'confirmation'], UpdateItem: ['lead', 'confirmation'] } },
     sendsEmail: true,
-    runtimeFiles: ['templates/email'],
+    runtimeFiles: [],
     trigger: {
       kind: 'stream',
       filterPatterns: [NEW_DELIVERY_FILTER],
@@ -360,7 +361,7 @@ export const FUNCTIONS = [
       queriesIndexes: ['due', 'outbox'],
     },
     sendsEmail: true,
-    runtimeFiles: ['templates/email'],
+    runtimeFiles: [],
     // Every 2 minutes: the reconciler owns retries (backoff from 30 s), so it runs often.
     trigger: { kind: 'schedule', everyMinutes: 2 },
   },
@@ -376,7 +377,7 @@ export const FUNCTIONS = [
     // delivery state); the reminder claim and its fresh link on the lead.
     table: { items: { BatchGetItem: ['lead'], UpdateItem: ['lead'] }, queriesIndexes: ['outbox'] },
     sendsEmail: true,
-    runtimeFiles: ['templates/email'],
+    runtimeFiles: [],
     // Twice an hour: a reminder is due in working days; the unanswered count feeds an hourly alarm.
     trigger: { kind: 'schedule', everyMinutes: 30 },
   },

@@ -60,13 +60,11 @@ export const LAMBDA_MODULE_ALIASES: Readonly<Record<string, string>> = {
 };
 
 /**
- * Left out of Lambda bundles. `source-map` is an optional dependency of the Handlebars compiler
- * (the delivery functions compile the email templates at cold start): it `require`s it inside a
- * try block and, without it, builds the template code with its own minimal `SourceNode`, as in
- * its browser build. Template source maps are never asked for, so the output is the same, and
- * the library (26 KB) is not worth carrying.
+ * Left out of Lambda bundles: nothing at present. (`source-map`, an optional dependency of the
+ * Handlebars compiler, was, while the delivery functions compiled the email templates at cold
+ * start; they are precompiled now and the bundles carry only the Handlebars runtime.)
  */
-export const LAMBDA_EXTERNAL_MODULES: readonly string[] = ['source-map'];
+export const LAMBDA_EXTERNAL_MODULES: readonly string[] = [];
 
 /** The manifest's partition kinds and the table schema's key patterns must be the same set. */
 const PARTITION_PATTERNS: Readonly<Record<TablePartition, readonly string[]>> = PARTITION_KEY_PATTERNS satisfies Record<
@@ -234,9 +232,9 @@ export function grantTableAccess(role: Role, access: TableAccess, table: ITable,
 }
 
 /**
- * Files a function reads at run time are not code: the email templates are operator-editable
- * (`functions/adapters/email-templates.ts`), the postal-code coordinates are data that would cost
- * bundle bytes and cold-start parsing (`functions/adapters/postal-geocoder.ts`). The adapters read
+ * Files a function reads at run time are not code: the postal-code coordinates and the phone
+ * number metadata are data that would cost bundle bytes and cold-start parsing
+ * (`functions/adapters/postal-geocoder.ts`, `phone-numbers.ts`). The adapters read
  * them beside the bundle, so each is copied there at its repository-relative path.
  */
 function copyRuntimeFiles(paths: readonly RuntimeFile[]): ICommandHooks {

@@ -1,41 +1,17 @@
 /**
- * Loads the operator-editable email templates from `templates/email/` and compiles them once per
- * cold start. In a Lambda bundle the folder is copied next to the bundle (`templates/email/`
- * beside `index.mjs`); from a checkout (local runtime, CLI, tests) it is read from the repository.
+ * The operator-editable email templates (`templates/email/`), precompiled by `npm run templates`
+ * into `email-templates.generated.ts` and made ready once per cold start with the Handlebars
+ * runtime. The Lambda bundles, the local runtime and the tests all load them this way.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { compileEmailTemplate, type EmailTemplates } from '#core/lead-email';
+import { type EmailTemplates, emailTemplateFromPrecompiled } from '#core/lead-email';
+import { PRECOMPILED_EMAIL_TEMPLATES } from './email-templates.generated';
 
-const TEMPLATE_NAMES = {
-  siteLead: 'site-lead',
-  siteLeadMinimal: 'site-lead-minimal',
-  siteLeadReminder: 'site-lead-reminder',
-  patientConfirmation: 'patient-confirmation',
-} as const;
-
-/** Where the templates are: beside the bundle in Lambda, else at the repository root. */
-export function emailTemplatesDirectory(): string {
-  const candidates = [new URL('./templates/email/', import.meta.url), new URL('../../templates/email/', import.meta.url)].map(
-    (url) => fileURLToPath(url),
-  );
-  const found = candidates.find((directory) => existsSync(`${directory}site-lead.txt`));
-  if (!found) throw new Error(`Email templates not found; looked in ${candidates.join(' and ')}`);
-  return found;
-}
-
-/** Reads and compiles every email template (subject, text and HTML of each). */
-export function loadEmailTemplates(directory: string = emailTemplatesDirectory()): EmailTemplates {
-  const load = (name: string) =>
-    compileEmailTemplate({
-      subject: readFileSync(`${directory}/${name}.subject.txt`, 'utf8'),
-      text: readFileSync(`${directory}/${name}.txt`, 'utf8'),
-      html: readFileSync(`${directory}/${name}.html`, 'utf8'),
-    });
+/** Every email template (subject, text and HTML of each), ready to render. */
+export function loadEmailTemplates(): EmailTemplates {
   return {
-    siteLead: load(TEMPLATE_NAMES.siteLead),
-    siteLeadMinimal: load(TEMPLATE_NAMES.siteLeadMinimal),
-    siteLeadReminder: load(TEMPLATE_NAMES.siteLeadReminder),
-    patientConfirmation: load(TEMPLATE_NAMES.patientConfirmation),
+    siteLead: emailTemplateFromPrecompiled(PRECOMPILED_EMAIL_TEMPLATES.siteLead),
+    siteLeadMinimal: emailTemplateFromPrecompiled(PRECOMPILED_EMAIL_TEMPLATES.siteLeadMinimal),
+    siteLeadReminder: emailTemplateFromPrecompiled(PRECOMPILED_EMAIL_TEMPLATES.siteLeadReminder),
+    patientConfirmation: emailTemplateFromPrecompiled(PRECOMPILED_EMAIL_TEMPLATES.patientConfirmation),
   };
 }

@@ -1,10 +1,11 @@
 /**
  * Rendering of the two outbound emails: the site lead (to a trial site's coordinator) and the
- * patient confirmation. Templates are operator-editable Handlebars files (`templates/email/`);
- * this module compiles and fills them and refuses anything that could turn patient input into
- * markup or a mail header. It does no I/O: the adapter reads the files and sends the result.
+ * patient confirmation. Templates are operator-editable Handlebars files (`templates/email/`),
+ * precompiled by `npm run templates` (`email-template-compiler.ts`); this module fills them with
+ * the Handlebars runtime alone (no compiler at cold start) and refuses anything that could turn
+ * patient input into markup or a mail header. It does no I/O: the adapter sends the result.
  */
-import Handlebars from 'handlebars';
+import Handlebars from 'handlebars/runtime';
 import { erasureLinkUrl } from './erasure-link';
 import type { SiteEmailMode } from './site-leads';
 
@@ -16,7 +17,14 @@ export interface EmailTemplateSource {
   html: string;
 }
 
-/** A template compiled once per cold start and reused for every email. */
+/** The three parts of one email template, precompiled (`Handlebars.precompile` specifications). */
+export interface PrecompiledEmailTemplate {
+  subject: TemplateSpecification;
+  text: TemplateSpecification;
+  html: TemplateSpecification;
+}
+
+/** A template made ready once per cold start and reused for every email. */
 export interface CompiledEmailTemplate {
   readonly subject: (data: object) => string;
   readonly text: (data: object) => string;
@@ -116,15 +124,15 @@ const LINE_BREAKS_AND_CONTROLS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g;
 const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 
 /**
- * Compiles one template. Text and subject are not HTML-escaped; the HTML part escapes every
- * `{{value}}` (Handlebars' default), so patient input can never become markup.
+ * Makes a precompiled template ready to render, with the Handlebars runtime and its built-in
+ * helpers only (`if`, `each`, `unless`, `with`); each template gets its own environment.
  */
-export function compileEmailTemplate(source: EmailTemplateSource): CompiledEmailTemplate {
+export function emailTemplateFromPrecompiled(precompiled: PrecompiledEmailTemplate): CompiledEmailTemplate {
   const handlebars = Handlebars.create();
   return {
-    subject: handlebars.compile(source.subject.trim(), { noEscape: true }),
-    text: handlebars.compile(source.text, { noEscape: true }),
-    html: handlebars.compile(source.html),
+    subject: handlebars.template(precompiled.subject),
+    text: handlebars.template(precompiled.text),
+    html: handlebars.template(precompiled.html),
   };
 }
 

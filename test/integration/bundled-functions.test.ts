@@ -3,8 +3,8 @@
  * `node` process from its asset folder (no repository, no `node_modules` around it), with only the
  * environment's credentials, against DynamoDB Local and the SES emulator. Proves what the bundling
  * choices rely on: the Lambda credential chain signs requests, the runtime files copied beside a
- * bundle (postal-code coordinates, phone number metadata, email templates) are found there, and
- * Handlebars compiles the templates without its optional `source-map` dependency.
+ * bundle (postal-code coordinates, phone number metadata) are found there, and the precompiled
+ * email templates render with the Handlebars runtime alone.
  */
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -132,8 +132,12 @@ describe('bundled functions', () => {
     },
   );
 
-  it('deliver-leads carries the email rendering it needs', async () => {
-    expect(await readFile(bundles.get('deliver-leads')!, 'utf8')).toContain('Handlebars');
+  it('deliver-leads carries the Handlebars runtime and the precompiled templates, not the compiler', async () => {
+    const bundle = await readFile(bundles.get('deliver-leads')!, 'utf8');
+
+    expect(bundle).toContain('Template was precompiled with');
+    expect(bundle).not.toContain('Parse error on line');
+    expect(bundle).not.toContain('You must pass a string or Handlebars AST');
   });
 
   it("submit-screening geocodes the patient's ZIP code from the postal data beside its bundle", async () => {
@@ -190,7 +194,7 @@ describe('bundled functions', () => {
     expect((await leadItem(response.body.leads[0].leadId)).contact.phone).toBe('+14105550199');
   });
 
-  it('deliver-leads emails the site a lead rendered from the templates beside its bundle', async () => {
+  it('deliver-leads emails the site a lead rendered from the templates precompiled into its bundle', async () => {
     const referral = await referThroughBundles();
     const lead = await leadItem(referral.body.leads[0].leadId);
     const inserted = { eventID: 'bundle-test-1', eventName: 'INSERT', dynamodb: { NewImage: marshall(lead) } };

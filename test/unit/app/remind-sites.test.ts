@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { remindSites, type RemindSitesSettings } from '#app/remind-sites';
 import type { RecipientPolicy } from '#core/delivery';
-import { compileEmailTemplate } from '#core/lead-email';
+import { compileEmailTemplate } from '#core/email-template-compiler';
 import type { UnansweredLead } from '#core/ports';
 import { parseSiteLeadLocation } from '#core/site-leads';
 import { InMemorySiteLeads, aSiteLead, recordingMonitor, unansweredLeads } from '#test/factories/ports';

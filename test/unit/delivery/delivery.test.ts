@@ -9,7 +9,7 @@ import {
   type OutboxRef,
   type RecipientPolicy,
 } from '#core/delivery';
-import { compileEmailTemplate } from '#core/lead-email';
+import { compileEmailTemplate } from '#core/email-template-compiler';
 import { aConfirmation, aSiteLead, InMemoryOutbox, RecordingMailer } from './factories';
 
 const template = compileEmailTemplate({ subject: 'Lead {{leadId}}', text: '{{patient.name}}', html: '<p>{{patient.name}}</p>' });

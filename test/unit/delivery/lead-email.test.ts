@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { compileEmailTemplate, renderConfirmationEmail, renderSiteLeadEmail, UnsafeEmailError } from '#core/lead-email';
+import { compileEmailTemplate } from '#core/email-template-compiler';
+import { renderConfirmationEmail, renderSiteLeadEmail, UnsafeEmailError } from '#core/lead-email';
 import { aConfirmation, aSiteLead } from './factories';
 
 const minimalTemplate = compileEmailTemplate({

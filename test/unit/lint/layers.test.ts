@@ -118,6 +118,26 @@ describe('the layer rules', () => {
     expect(cruise(cwd, ['functions']).violations.map((violation) => violation.rule.name)).toEqual(['one-zod-entry-point']);
   });
 
+  it('fail when shipped code renders email with the full Handlebars package rather than its runtime', () => {
+    const cwd = layOut({
+      'functions/core/lead-email.ts':
+        "import Handlebars from 'handlebars';\nexport const render = Handlebars.compile('{{x}}');\n",
+    });
+
+    expect(cruise(cwd, ['functions']).violations.map((violation) => violation.rule.name)).toEqual([
+      'no-template-compiler-in-functions',
+    ]);
+  });
+
+  it('pass email rendering with the Handlebars runtime alone', () => {
+    const cwd = layOut({
+      'functions/core/lead-email.ts':
+        "import Handlebars from 'handlebars/runtime';\nexport const runtime = Handlebars.create();\n",
+    });
+
+    expect(cruise(cwd, ['functions'])).toEqual({ status: 0, violations: [] });
+  });
+
   it('fail when a use case imports an adapter', () => {
     const cwd = layOut({
       'functions/adapters/dynamo.ts': ADAPTER,
