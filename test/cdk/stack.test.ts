@@ -251,12 +251,14 @@ describe('functions', () => {
     }
   });
 
-  it('copies the email templates beside the bundle of every function that sends email', () => {
+  it('bundles the precompiled email templates, and not the Handlebars compiler, into every function that sends email', () => {
     for (const spec of manifest.filter((candidate) => candidate.sendsEmail)) {
       const [, fn] = functionOf(spec);
-      const bundle = join(synthesized.outdir, fn.Metadata?.['aws:asset:path'] as string);
+      const code = readFileSync(join(synthesized.outdir, fn.Metadata?.['aws:asset:path'] as string, 'index.mjs'), 'utf8');
 
-      expect(existsSync(join(bundle, 'templates', 'email', 'site-lead.txt'))).toBe(true);
+      // Each precompiled template names the compiler revision it needs from the runtime.
+      expect([spec.name, code.includes('compiler:[8,">= 4.3.0"]')]).toEqual([spec.name, true]);
+      expect([spec.name, code.includes('Parse error on line')]).toEqual([spec.name, false]);
     }
   });
 
