@@ -17,6 +17,7 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import * as z from '#core/zod';
 import type { OutboxClaim, OutboxKind, OutboxMessage, OutboxRef, OutboxStore } from '#core/delivery';
 import { STREAM_GRACE_SECONDS } from '#core/outbox-timing';
+import type { DueMessages } from '#core/ports';
 import type { LeadPlan } from '#core/referral';
 import type { SiteLinkRecord } from '#core/site-leads';
 import {
@@ -370,7 +371,7 @@ export function toOutboxMessage(item: Record<string, unknown>): OutboxMessage {
   return content.entityType === 'LEAD' ? { kind: 'LEAD', lead: content } : { kind: 'CONFIRMATION', confirmation: content };
 }
 
-export class OutboxRepository implements OutboxStore {
+export class OutboxRepository implements OutboxStore, DueMessages {
   constructor(private readonly table: TableRef) {}
 
   private get client(): DynamoDBDocumentClient {

@@ -21,7 +21,7 @@ import type {
   UrgentCare,
 } from './model';
 import type { LeadPlan } from './referral';
-import type { OutboxMessage } from './delivery';
+import type { DeliveryOutcome, OutboxMessage, OutboxRef } from './delivery';
 import type { EmailEventEntry } from './email-events';
 import type { SiteLeadEmailInput } from './lead-email';
 import type { FollowUp, LeadOutcomeEntry, NotEligibleReason, SiteLinkRecord, SiteOutcome } from './site-leads';
@@ -379,4 +379,40 @@ export interface RegistrySyncMonitor {
   }): void;
   /** Nothing was published. */
   failed(error: unknown): void;
+}
+
+/** The undelivered outbox messages the reconciler re-drives, and its way to move one back in line. */
+export interface DueMessages {
+  /** At most `limit` messages due at `now` (delivery retries, stale claims, messages the stream missed), longest-waiting first. */
+  dueRefs(now: Date, limit: number): Promise<OutboxRef[]>;
+  /** When the longest-waiting undelivered message became due; undefined when none is due. */
+  oldestDueAt(): Promise<Date | undefined>;
+  /** Makes a message due again at `dueAt` (and no sooner). */
+  defer(ref: OutboxRef, dueAt: Date): Promise<void>;
+}
+
+/**
+ * Delivers one message through the delivery lifecycle (`deliverOutboxItem`), logging and counting
+ * its outcome as every delivery path does.
+ */
+export interface MessageDelivery {
+  /** @throws on table errors only (a send's failure is an outcome). */
+  deliver(ref: OutboxRef): Promise<DeliveryOutcome>;
+}
+
+/** Milliseconds left of the current invocation. */
+export type RemainingTime = () => number;
+
+/** What the reconciler tells the operator (metrics, log lines; ids and error names only). */
+export interface ReconcilerMonitor {
+  /** A delivery threw (`errorName`: never the message, which can quote item values); the message was moved back. */
+  notDelivered(ref: OutboxRef, errorName: string, retryInSeconds: number): void;
+  /** Seconds since the longest-waiting undelivered message became due (0 when none is overdue). */
+  oldestDue(ageSeconds: number): void;
+  /** The oldest due message could not be read: no figure this run. */
+  oldestDueUnknown(errorName: string): void;
+  /** The run is over (also when it failed): publishes what it counted. */
+  published(): void;
+  /** The run finished without a table error reading the due messages. */
+  finished(summary: Record<DeliveryOutcome['outcome'] | 'examined' | 'errors', number>): void;
 }

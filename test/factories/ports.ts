@@ -40,7 +40,11 @@ import type {
   RegistryChanges,
   RegistrySyncLog,
   RegistrySyncMonitor,
+  DueMessages,
+  MessageDelivery,
+  ReconcilerMonitor,
 } from '#core/ports';
+import type { DeliveryOutcome, OutboxRef } from '#core/delivery';
 import { planRegistrySync, type RegistryFacts } from '#core/registry-sync';
 import type { EmailEventEntry } from '#core/email-events';
 import type { LeadOutcomeEntry, SiteLinkRecord } from '#core/site-leads';
@@ -333,7 +337,7 @@ export class InMemoryEmailEvents implements EmailEventStore {
 }
 
 /** A monitor that writes down what it is told, as `name: detail` lines. */
-export function recordingMonitor(): EmailEventMonitor & ReminderMonitor & { told: string[] } {
+export function recordingMonitor(): EmailEventMonitor & ReminderMonitor & ReconcilerMonitor & { told: string[] } {
   const told: string[] = [];
   return {
     told,
@@ -343,6 +347,11 @@ export function recordingMonitor(): EmailEventMonitor & ReminderMonitor & { told
     hardBounced: (ref) => told.push(`hardBounced: ${ref.kind} ${ref.id}`),
     reminded: (leadId) => told.push(`reminded: ${leadId}`),
     notReminded: (leadId, reason) => told.push(`notReminded: ${leadId} (${reason})`),
+    notDelivered: (ref, errorName, retryInSeconds) =>
+      told.push(`notDelivered: ${ref.kind} ${ref.id} (${errorName}, retry in ${retryInSeconds} s)`),
+    oldestDue: (ageSeconds) => told.push(`oldestDue: ${ageSeconds} s`),
+    oldestDueUnknown: (errorName) => told.push(`oldestDueUnknown: ${errorName}`),
+    published: () => told.push('published'),
     finished: (summary) => told.push(`finished: ${JSON.stringify(summary)}`),
   };
 }
@@ -412,4 +421,53 @@ export function catalogLeadsOf(...trialIds: string[]): CatalogLeads & { holds: s
 export function recordingSyncMonitor(): RegistrySyncMonitor & { told: unknown[] } {
   const told: unknown[] = [];
   return { told, synced: (report) => told.push({ synced: report }), failed: (error) => told.push({ failed: String(error) }) };
+}
+
+/**
+ * Due outbox messages in line order, each with when it became due. `failing`: the reads and
+ * deferrals that throw (a failing table).
+ */
+export function dueMessages(
+  due: { ref: OutboxRef; dueAt: Date }[],
+  failing: { dueRefs?: Error; oldestDueAt?: Error; defer?: Error } = {},
+): DueMessages & { asked: string[]; deferred: string[] } {
+  const asked: string[] = [];
+  const deferred: string[] = [];
+  return {
+    asked,
+    deferred,
+    async dueRefs(now, limit) {
+      asked.push(`due at ${now.toISOString()}, at most ${limit}`);
+      if (failing.dueRefs) throw failing.dueRefs;
+      return due
+        .filter((entry) => entry.dueAt <= now)
+        .slice(0, limit)
+        .map((entry) => entry.ref);
+    },
+    async oldestDueAt() {
+      if (failing.oldestDueAt) throw failing.oldestDueAt;
+      return due[0]?.dueAt;
+    },
+    async defer(ref, dueAt) {
+      if (failing.defer) throw failing.defer;
+      deferred.push(`${ref.kind} ${ref.id} to ${dueAt.toISOString()}`);
+    },
+  };
+}
+
+/** Delivers each message with the outcome given for its id (`sent` otherwise); an Error is thrown. */
+export function scriptedDelivery(
+  outcomes: Record<string, DeliveryOutcome['outcome'] | Error> = {},
+): MessageDelivery & { delivered: string[] } {
+  const delivered: string[] = [];
+  return {
+    delivered,
+    async deliver(ref) {
+      delivered.push(ref.id);
+      const outcome = outcomes[ref.id] ?? 'sent';
+      if (outcome instanceof Error) throw outcome;
+      // The reconciler reads only the outcome; the other fields are the delivery log's.
+      return { outcome, ref } as DeliveryOutcome;
+    },
+  };
 }
