@@ -68,7 +68,9 @@ describe('the local table', () => {
       }),
     );
     expect(Items).toEqual([expect.objectContaining({ leadId, status: 'PENDING' })]);
-  });
+    // Two index changes, each awaited until ACTIVE (ensureTable allows a minute each): a loaded
+    // machine's DynamoDB Local can take longer than the default 30 s for both.
+  }, 150_000);
 
   it('that already matches the schema is left as it is', async () => {
     const tableName = tables[0]!;
