@@ -2,9 +2,12 @@
  * `npm start` keeps its table in DATA_DIR: a table made by an older version (the outbox index
  * `GSI1` projecting every attribute) is brought to the schema's indexes on the next start, and its
  * messages are found through the new index.
+ *
+ * On a DynamoDB Local of its own, as `npm start` has: on the suite's shared instance, busy with
+ * every other file's tables, an index build once stayed CREATING for over a minute.
  */
 import { randomUUID } from 'node:crypto';
-import { afterAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { ensureTable } from '#local/local-table';
@@ -17,15 +20,22 @@ import {
   PREVIOUS_OUTBOX_INDEX,
   TABLE_INDEXES,
 } from '#functions/table-schema';
-import { deleteTestTable } from '#test/setup/table';
+import { findFreePort, type RunningDynamoDbLocal, startDynamoDbLocal } from '#local/dynamodb-local';
 
-const dynamo = new DynamoDBClient({});
-const documents = DynamoDBDocumentClient.from(dynamo);
+let dynamoDbLocal: RunningDynamoDbLocal;
+let dynamo: DynamoDBClient;
+let documents: DynamoDBDocumentClient;
 const tables: string[] = [];
 
+beforeAll(async () => {
+  dynamoDbLocal = await startDynamoDbLocal({ port: await findFreePort() });
+  dynamo = new DynamoDBClient({ endpoint: dynamoDbLocal.endpoint });
+  documents = DynamoDBDocumentClient.from(dynamo);
+}, 60_000);
+
 afterAll(async () => {
-  for (const table of tables) await deleteTestTable(table);
-  dynamo.destroy();
+  dynamo?.destroy();
+  await dynamoDbLocal?.stop();
 });
 
 async function indexNames(tableName: string): Promise<string[]> {
