@@ -7,7 +7,7 @@
  */
 import Handlebars from 'handlebars/runtime';
 import { erasureLinkUrl } from './erasure-link';
-import type { SiteEmailMode } from './site-leads';
+import { type SiteEmailMode, trialRegistryUrl } from './site-leads';
 
 /** The three parts of one email template, as source text. */
 export interface EmailTemplateSource {
@@ -162,7 +162,7 @@ export function renderSiteLeadEmail(
     const data = toSingleLineStrings({
       leadId: lead.leadId,
       referredAt: formatUtc(lead.createdAt),
-      trial: { ...lead.trial, url: registryUrl(lead.trial.nctId) },
+      trial: { ...lead.trial, url: trialRegistryUrl(lead.trial.nctId) },
       site,
       recipient: { name: lead.recipient.name ?? '' },
       leadPageUrl: options.leadPageUrl ?? '',
@@ -206,7 +206,7 @@ export function renderSiteLeadEmail(
       shareWithSites: lead.consent.shareWithSites,
       phoneContact: lead.consent.phoneContact,
     },
-    trial: { ...lead.trial, url: registryUrl(lead.trial.nctId) },
+    trial: { ...lead.trial, url: trialRegistryUrl(lead.trial.nctId) },
     site: { ...site, distance: lead.patientDistance ?? '' },
     recipient: { name: lead.recipient.name ?? '' },
     qualifyingAnswers: lead.qualifyingAnswers,
@@ -296,10 +296,6 @@ function placeName(place: {
   country: string;
 }): string {
   return [place.city, place.state, place.postalCode, place.country].filter((part) => part && part.trim()).join(', ');
-}
-
-function registryUrl(nctId: string): string {
-  return `https://clinicaltrials.gov/study/${encodeURIComponent(nctId)}`;
 }
 
 function formatUtc(iso: string): string {

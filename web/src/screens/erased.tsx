@@ -4,6 +4,7 @@
  * so the screen names each such site and how to find its contact details (GDPR art. 19: the
  * patient is told who the data went to).
  */
+import { trialRegistryUrl } from '#core/site-leads';
 import type { ErasureResponse } from '../api';
 import { formatRecordDate } from '../flow';
 import { ScreenHeading } from '../ui';
@@ -28,7 +29,7 @@ export function ErasedScreen(props: { disclosedTo: Disclosure[] }) {
             {disclosedTo.map((disclosure) => (
               <li key={`${disclosure.trialId}/${disclosure.siteId}`}>
                 <strong>{disclosure.facility ?? 'A study site'}</strong>, study{' '}
-                <a href={`https://clinicaltrials.gov/study/${encodeURIComponent(disclosure.trialId)}`} rel="noreferrer">
+                <a href={trialRegistryUrl(disclosure.trialId)} rel="noreferrer">
                   {disclosure.trialId}
                 </a>
                 {disclosedWhen(disclosure)}
