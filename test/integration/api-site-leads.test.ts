@@ -15,6 +15,7 @@ import { itemKeys } from '#functions/table-schema';
 import { aSite, aTrial } from '#test/factories/catalog';
 import { aScreener, adultWithChronicBackPain } from '#test/factories/screener';
 import { startTestApi, type TestApi } from '#test/setup/api';
+import { OutputCapture } from '#test/setup/output-capture';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const trial = aTrial({ sites: [aSite()] });
@@ -26,31 +27,20 @@ const patient = { name: 'Robin Patient', email: `patient-${randomUUID().slice(0,
 let api: TestApi;
 /** Imported after the capture starts: the logger binds the output streams when it is created. */
 let fixtures: typeof import('./delivery-fixtures');
-const captured: string[] = [];
+const output = new OutputCapture();
+const captured = output.lines;
 const issuedTokens: string[] = [];
-const originalStdout = process.stdout.write.bind(process.stdout);
-const originalStderr = process.stderr.write.bind(process.stderr);
 
 beforeAll(async () => {
   process.env.POWERTOOLS_LOG_LEVEL = 'DEBUG';
   process.env.POWERTOOLS_METRICS_DISABLED = 'false';
-  const capture = (chunk: unknown) => {
-    captured.push(
-      ...String(chunk)
-        .split('\n')
-        .filter((line) => line.trim().length > 0),
-    );
-    return true;
-  };
-  process.stdout.write = capture as typeof process.stdout.write;
-  process.stderr.write = capture as typeof process.stderr.write;
+  output.start();
   fixtures = await import('./delivery-fixtures');
   api = await startTestApi({ screeners: [aScreener()], trials: [trial, otherTrial, pausedTrial] });
 });
 
 afterAll(() => {
-  process.stdout.write = originalStdout;
-  process.stderr.write = originalStderr;
+  output.stop();
 });
 
 class RecordingMailer implements Mailer {

@@ -14,6 +14,7 @@ import { createDeliverLeadsHandler } from '#functions/deliver-leads/stream-handl
 import { createReconcileLeadsHandler } from '#functions/reconcile-leads/reconciler';
 import { createTestTable, deleteTestTable } from '#test/setup/table';
 import { deliveryConfig, failingSes, readDeliveryRecords, uniqueAddress, writeReferral } from './delivery-fixtures';
+import { OutputCapture } from '#test/setup/output-capture';
 
 const PATIENT = { name: 'Zephyrine Quillfeather', email: uniqueAddress('zephyrine'), phone: '+14105550177' };
 const SITE_ACCEPTS = uniqueAddress('accepting-site');
@@ -23,24 +24,14 @@ const ANSWER_TRACES = ['How long have you had this back pain?', '16 weeks', 'Par
 const context = { awsRequestId: 'logs', getRemainingTimeInMillis: () => 60_000 } as Context;
 
 describe('logs and metrics of lead delivery', () => {
-  const lines: string[] = [];
-  const originalStdout = process.stdout.write.bind(process.stdout);
-  const originalStderr = process.stderr.write.bind(process.stderr);
+  const output = new OutputCapture();
+  const lines = output.lines;
   let tableName: string;
   let leadIds: string[] = [];
 
   beforeAll(async () => {
     tableName = await createTestTable();
-    const capture = (chunk: unknown) => {
-      lines.push(
-        ...String(chunk)
-          .split('\n')
-          .filter((line) => line.trim().length > 0),
-      );
-      return true;
-    };
-    process.stdout.write = capture as typeof process.stdout.write;
-    process.stderr.write = capture as typeof process.stderr.write;
+    output.start();
 
     const referral = await writeReferral(tableName, PATIENT, [
       { trialId: 'NCT00000001', recipientEmail: SITE_ACCEPTS },
@@ -90,8 +81,7 @@ describe('logs and metrics of lead delivery', () => {
   });
 
   afterAll(async () => {
-    process.stdout.write = originalStdout;
-    process.stderr.write = originalStderr;
+    output.stop();
     await deleteTestTable(tableName);
   });
 

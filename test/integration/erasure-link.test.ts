@@ -31,6 +31,7 @@ import {
   throttlingError,
   uniqueAddress,
 } from './delivery-fixtures';
+import { OutputCapture } from '#test/setup/output-capture';
 
 const context = { awsRequestId: 'erasure-link', getRemainingTimeInMillis: () => 60_000 } as Context;
 const trial = aTrial();
@@ -38,29 +39,18 @@ const trial = aTrial();
 let api: TestApi;
 /** Every token the API issued in this file: none may appear in any captured output. */
 const issuedTokens: string[] = [];
-const captured: string[] = [];
-const originalStdout = process.stdout.write.bind(process.stdout);
-const originalStderr = process.stderr.write.bind(process.stderr);
+const output = new OutputCapture();
+const captured = output.lines;
 
 beforeAll(async () => {
   // The handlers' logger is created on their first import (in startTestApi): log everything.
   process.env.POWERTOOLS_LOG_LEVEL = 'DEBUG';
-  const capture = (chunk: unknown) => {
-    captured.push(
-      ...String(chunk)
-        .split('\n')
-        .filter((line) => line.trim().length > 0),
-    );
-    return true;
-  };
-  process.stdout.write = capture as typeof process.stdout.write;
-  process.stderr.write = capture as typeof process.stderr.write;
+  output.start();
   api = await startTestApi({ screeners: [aScreener()], trials: [trial] });
 });
 
 afterAll(() => {
-  process.stdout.write = originalStdout;
-  process.stderr.write = originalStderr;
+  output.stop();
 });
 
 interface Referred {

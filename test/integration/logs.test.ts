@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { aTrial } from '#test/factories/catalog';
 import { aScreener, adultWithChronicBackPain } from '#test/factories/screener';
 import { startTestApi, type TestApi } from '#test/setup/api';
+import { OutputCapture } from '#test/setup/output-capture';
 
 const PATIENT = {
   name: 'Zephyrine Quillfeather',
@@ -33,25 +34,15 @@ const ANSWER_TRACES = [
 
 describe('logs of a full patient journey', () => {
   let api: TestApi;
-  const lines: string[] = [];
-  const originalStdout = process.stdout.write.bind(process.stdout);
-  const originalStderr = process.stderr.write.bind(process.stderr);
+  const output = new OutputCapture();
+  const lines = output.lines;
   const trial = aTrial();
   let token = '';
 
   beforeAll(async () => {
     // The handlers' logger is created on their first import, below: log everything from INFO up.
     process.env.POWERTOOLS_LOG_LEVEL = 'DEBUG';
-    const capture = (chunk: unknown) => {
-      lines.push(
-        ...String(chunk)
-          .split('\n')
-          .filter((line) => line.trim().length > 0),
-      );
-      return true;
-    };
-    process.stdout.write = capture as typeof process.stdout.write;
-    process.stderr.write = capture as typeof process.stderr.write;
+    output.start();
 
     api = await startTestApi({ screeners: [aScreener()], trials: [trial] });
     const screening = await api.request('POST', '/screenings', {
@@ -88,8 +79,7 @@ describe('logs of a full patient journey', () => {
   });
 
   afterAll(() => {
-    process.stdout.write = originalStdout;
-    process.stderr.write = originalStderr;
+    output.stop();
   });
 
   it('logs one line per request with its route and status', () => {

@@ -18,6 +18,7 @@ import { aCriterion, aSite, aTrial } from '#test/factories/catalog';
 import { aScreener, adultWithChronicBackPain } from '#test/factories/screener';
 import { startTestApi, type TestApi } from '#test/setup/api';
 import { deliveryConfig, testDelivery } from './delivery-fixtures';
+import { OutputCapture } from '#test/setup/output-capture';
 
 const painTrial = aTrial({ criteria: [aCriterion({ id: 'pain-12-weeks' })], sites: [aSite()] });
 const seniorsTrial = aTrial({
@@ -104,15 +105,13 @@ async function report(...args: string[]): Promise<string> {
 }
 
 beforeAll(async () => {
-  const write = process.stdout.write.bind(process.stdout);
-  process.stdout.write = ((chunk: unknown) => {
-    emitted.push(...String(chunk).split('\n'));
-    return true;
-  }) as typeof process.stdout.write;
+  const output = new OutputCapture();
+  output.start();
   try {
     await seed();
   } finally {
-    process.stdout.write = write;
+    output.stop();
+    emitted.push(...output.lines);
   }
 });
 

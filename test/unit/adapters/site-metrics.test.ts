@@ -3,22 +3,12 @@
  * staging deployment's bounces and pauses never reach production's alarms in a shared account.
  */
 import { describe, expect, it } from '@jest/globals';
+import { OutputCapture } from '#test/setup/output-capture';
 import { countNow, SITE_METRIC_NAMES, SITE_METRICS_NAMESPACE, SITE_METRICS_SERVICE, siteMetrics } from '#adapters/site-metrics';
 
 /** The CloudWatch EMF documents written to stdout while `run` runs. */
 function emfWrittenBy(run: () => void): Record<string, unknown>[] {
-  const written: string[] = [];
-  const write = process.stdout.write.bind(process.stdout);
-  process.stdout.write = ((chunk: unknown) => {
-    written.push(...String(chunk).split('\n'));
-    return true;
-  }) as typeof process.stdout.write;
-  try {
-    run();
-  } finally {
-    process.stdout.write = write;
-  }
-  return written
+  return OutputCapture.during(run)
     .filter((line) => line.includes('"CloudWatchMetrics"'))
     .map((line) => JSON.parse(line) as Record<string, unknown>);
 }
