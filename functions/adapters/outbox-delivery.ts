@@ -101,17 +101,30 @@ export interface OutboxDeliveryOverrides {
   sleep?: (ms: number) => Promise<void>;
 }
 
-/** Builds the delivery settings from configuration (the policy is the operator's email guard). */
-export function deliverySettings(config: DeliveryConfig, templates: EmailTemplates = loadEmailTemplates()): DeliverySettings {
+/**
+ * What every sender of email reads from configuration, delivery and the site reminders alike: the
+ * operator's email guard (whether catalog contacts may get email, the override address), the
+ * app's address for links, and the time limit of one SES call.
+ */
+export function senderSettings(
+  config: Pick<Config, 'CATALOG_CONTACTS_APPROVED' | 'RECIPIENT_OVERRIDE' | 'PUBLIC_APP_URL'>,
+): Pick<DeliverySettings, 'policy' | 'appUrl' | 'sendTimeoutMs'> {
   return {
-    templates,
     policy: { contactsApproved: config.CATALOG_CONTACTS_APPROVED, override: config.RECIPIENT_OVERRIDE },
     appUrl: config.PUBLIC_APP_URL,
+    sendTimeoutMs: SEND_TIMEOUT_MS,
+  };
+}
+
+/** Builds the delivery settings from configuration and the templates delivery sends. */
+export function deliverySettings(config: DeliveryConfig, templates: EmailTemplates): DeliverySettings {
+  return {
+    ...senderSettings(config),
+    templates,
     maxAttempts: config.LEAD_MAX_ATTEMPTS,
     staleSendingSeconds: config.LEAD_STALE_SENDING_SECONDS,
     deliveryWindowSeconds: config.LEAD_DELIVERY_WINDOW_HOURS * 3600,
     retry: { baseSeconds: config.LEAD_RETRY_BASE_SECONDS, maxSeconds: config.LEAD_RETRY_MAX_SECONDS },
-    sendTimeoutMs: SEND_TIMEOUT_MS,
     recordSentTries: RECORD_SENT_TRIES,
     siteEmailMode: config.SITE_EMAIL_MODE,
   };
@@ -119,7 +132,7 @@ export function deliverySettings(config: DeliveryConfig, templates: EmailTemplat
 
 /** Creates the delivery service for one process (a Lambda cold start, the local runtime, a test). */
 export function createOutboxDelivery(config: DeliveryConfig, overrides: OutboxDeliveryOverrides = {}): OutboxDelivery {
-  const settings = deliverySettings(config, overrides.templates);
+  const settings = deliverySettings(config, overrides.templates ?? loadEmailTemplates());
   // Fail the cold start rather than risk re-sending a message its first worker is still recording.
   assertClaimOutlivesWorker(settings);
   const outbox = overrides.outbox ?? new OutboxRepository(tableRef(config.TABLE_NAME));

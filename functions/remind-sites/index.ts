@@ -6,7 +6,8 @@
 import { loadConfig } from '#adapters/config';
 import { tableRef } from '#adapters/dynamo';
 import { logger } from '#adapters/logger';
-import { deliverySettings } from '#adapters/outbox-delivery';
+import { loadReminderTemplates } from '#adapters/email-templates';
+import { senderSettings } from '#adapters/outbox-delivery';
 import { OutboxRepository } from '#adapters/outbox-repository';
 import { createSesMailer, sesClient } from '#adapters/ses-mailer';
 import { SiteLeadRepository } from '#adapters/site-lead-repository';
@@ -16,19 +17,20 @@ import { createRemindSitesHandler } from './reminders';
 
 const config = loadConfig('remind-sites');
 const table = tableRef(config.TABLE_NAME);
-const settings = deliverySettings(config);
+const sender = senderSettings(config);
 
 export const handler = createRemindSitesHandler({
   outbox: new OutboxRepository(table),
   siteLeads: new SiteLeadRepository(table),
   mailer: createSesMailer({ ses: sesClient(), sender: config.SENDER_EMAIL, configurationSet: config.SES_CONFIGURATION_SET }),
-  templates: settings.templates,
-  policy: settings.policy,
-  appUrl: settings.appUrl,
+  // Only the reminder template: the bundle carries none of the other emails.
+  templates: loadReminderTemplates(),
+  policy: sender.policy,
+  appUrl: sender.appUrl,
   links: siteLinkIssuer(config.SITE_LINK_TTL_DAYS),
   metrics: siteMetrics(config.DEPLOYMENT_STAGE),
   logger,
   now: () => new Date(),
   reminderWorkingDays: config.SITE_REMINDER_WORKING_DAYS,
-  sendTimeoutMs: settings.sendTimeoutMs,
+  sendTimeoutMs: sender.sendTimeoutMs,
 });
