@@ -30,16 +30,42 @@ export function tableRef(tableName: string, dynamo: DynamoDBDocumentClient = doc
   return { tableName, client: dynamo };
 }
 
-/** Every item of one partition, in sort-key order, page after page (a Query returns 1 MB at most). */
-export async function queryPartition(table: TableRef, partitionKey: string): Promise<Record<string, unknown>[]> {
+/**
+ * Every item of one partition, in sort-key order, page after page (a Query returns 1 MB at most).
+ * With `projection` (attribute paths such as `['screener', 'title']`), each item holds only those
+ * attributes and its keys.
+ */
+export async function queryPartition(
+  table: TableRef,
+  partitionKey: string,
+  projection?: readonly (readonly string[])[],
+): Promise<Record<string, unknown>[]> {
   const items: Record<string, unknown>[] = [];
+  const names: Record<string, string> = { '#pk': TABLE_ATTRIBUTES.partitionKey };
+  let projectionExpression: string | undefined;
+  if (projection) {
+    // Every path segment goes through a name placeholder: attribute names may be reserved words.
+    const placeholders = new Map<string, string>();
+    const placeholder = (name: string) => {
+      let key = placeholders.get(name);
+      if (!key) {
+        key = `#p${placeholders.size}`;
+        placeholders.set(name, key);
+        names[key] = name;
+      }
+      return key;
+    };
+    const paths = [[TABLE_ATTRIBUTES.partitionKey], [TABLE_ATTRIBUTES.sortKey], ...projection];
+    projectionExpression = paths.map((path) => path.map(placeholder).join('.')).join(', ');
+  }
   const pages = paginateQuery(
     { client: table.client },
     {
       TableName: table.tableName,
       KeyConditionExpression: '#pk = :pk',
-      ExpressionAttributeNames: { '#pk': TABLE_ATTRIBUTES.partitionKey },
+      ExpressionAttributeNames: names,
       ExpressionAttributeValues: { ':pk': partitionKey },
+      ...(projectionExpression ? { ProjectionExpression: projectionExpression } : {}),
     },
   );
   for await (const page of pages) items.push(...(page.Items ?? []));

@@ -4,7 +4,7 @@
  * fails loudly here instead of deep inside the evaluation.
  */
 import { PutCommand, GetCommand } from '@aws-sdk/lib-dynamodb';
-import { Screener } from '#core/model';
+import { Screener, ScreenerSummary } from '#core/model';
 import { SCREENERS_PARTITION, TABLE_ATTRIBUTES, itemKeys } from '#functions/table-schema';
 import * as z from '#core/zod';
 import { queryPartition, readStoredItem, storedKeyOf, type StoredItemInput, type TableRef } from './dynamo';
@@ -12,13 +12,22 @@ import { queryPartition, readStoredItem, storedKeyOf, type StoredItemInput, type
 /** The Screener item's reader, beside its writer (`putScreener`): the screener, re-validated. */
 const ScreenerItem = /* @__PURE__ */ z.defineSchema(() => z.object({ screener: Screener }));
 
+/** The fields of the screener that the list shows, read from the item by projection (`SUMMARY_PATHS`). */
+const ScreenerSummaryItem = /* @__PURE__ */ z.defineSchema(() => z.object({ screener: ScreenerSummary }));
+const SUMMARY_PATHS = (['id', 'version', 'condition', 'title'] as const satisfies readonly (keyof ScreenerSummary)[]).map(
+  (field) => ['screener', field] as const,
+);
+
 export class ScreenerRepository {
   constructor(private readonly table: TableRef) {}
 
-  /** Every screener, ordered by id. */
-  async listScreeners(): Promise<Screener[]> {
-    const items = await queryPartition(this.table, SCREENERS_PARTITION);
-    return items.map((item) => readStoredItem(ScreenerItem, item, 'Screener', storedKeyOf(item)).screener);
+  /**
+   * Every screener as the list shows it, ordered by id: only those fields are read from the table
+   * (a projection) and validated, so listing never reads or parses the questions and rules.
+   */
+  async listScreeners(): Promise<ScreenerSummary[]> {
+    const items = await queryPartition(this.table, SCREENERS_PARTITION, SUMMARY_PATHS);
+    return items.map((item) => readStoredItem(ScreenerSummaryItem, item, 'Screener', storedKeyOf(item)).screener);
   }
 
   /** One screener, or undefined when there is none with this id. */

@@ -3,7 +3,7 @@
  * with the schemas), the web form (`web/src/api.ts` compiles against these types) and the
  * OpenAPI document. Built from the core's model with the core's zod; no adapter.
  */
-import type { Screener } from '#core/model';
+import type { ScreenerSummary } from '#core/model';
 import type { AuthorizedSiteLead, ErasureReceipt, ReferralSummary, SavedScreening, ScreeningRecord } from '#core/ports';
 import { isSafeText, UNSAFE_TEXT_MESSAGE } from '#core/text-safety';
 import * as z from '#core/zod';
@@ -121,7 +121,7 @@ export function toErasureResponse(receipt: ErasureReceipt): ErasureResponse {
   };
 }
 
-export function toScreenerListResponse(screeners: Screener[]): ScreenerListResponse {
+export function toScreenerListResponse(screeners: ScreenerSummary[]): ScreenerListResponse {
   return { screeners: screeners.map(({ id, condition, title, version }) => ({ id, condition, title, version })) };
 }
 

@@ -158,7 +158,6 @@ export type DeliveryOutcome =
 // Defined apart (see the module) so the HTTP functions that write messages need not bundle the
 // email rendering this module imports.
 export { ERASURE_WAITS_FOR_SEND_MS, SEND_TIMEOUT_MS, STREAM_GRACE_SECONDS } from './outbox-timing';
-import { SEND_TIMEOUT_MS } from './outbox-timing';
 
 /** Recording SENT backs off from this delay, doubling, capped at `RECORD_SENT_MAX_DELAY_MS`. */
 export const RECORD_SENT_FIRST_DELAY_MS = 200;

@@ -145,12 +145,24 @@ export const TriageRule = /* @__PURE__ */ z.defineSchema(() =>
 );
 export type TriageRule = z.infer<typeof TriageRule>;
 
+/** What the screener list (`GET /screeners`) shows of a screener: the first fields of `Screener`. */
+const screenerSummaryShape = () => ({
+  id: z.string().check(z.regex(/^[a-z0-9-]+$/)),
+  version: z.string().check(z.minLength(1)),
+  condition: z.string().check(z.minLength(1)),
+  title: z.string().check(z.minLength(1)),
+});
+
+/**
+ * A screener as the list shows it. Its own schema, not a pick of `Screener`, so the function that
+ * lists screeners reads and validates these fields alone and builds none of the question schemas.
+ */
+export const ScreenerSummary = /* @__PURE__ */ z.defineSchema(() => z.object(screenerSummaryShape()));
+export type ScreenerSummary = z.infer<typeof ScreenerSummary>;
+
 export const Screener = /* @__PURE__ */ z.defineSchema(() =>
   z.object({
-    id: z.string().check(z.regex(/^[a-z0-9-]+$/)),
-    version: z.string().check(z.minLength(1)),
-    condition: z.string().check(z.minLength(1)),
-    title: z.string().check(z.minLength(1)),
+    ...screenerSummaryShape(),
     locale: z._default(z.string(), 'en'),
     intro: z.string().check(z.minLength(1)),
     estimatedMinutes: z.number().check(z.int(), z.positive()),

@@ -15,6 +15,7 @@ import type {
   LeadStatus,
   MedicalAdvice,
   Screener,
+  ScreenerSummary,
   ScreeningOutcome,
   Trial,
   TrialResult,
@@ -104,7 +105,8 @@ export interface ReferralSummary {
 
 /** The screeners patients can take. */
 export interface ScreenerStore {
-  listScreeners(): Promise<Screener[]>;
+  /** Every screener as the list shows it (id, version, condition, title), ordered by id. */
+  listScreeners(): Promise<ScreenerSummary[]>;
   getScreener(screenerId: string): Promise<Screener | undefined>;
 }
 

@@ -40,6 +40,14 @@ describe('schemas a bundle does not parse are not in it', () => {
     expect(code).not.toContain(TRIAL_SCHEMA);
   });
 
+  it('a bundle that lists screeners builds no question or trial schema', async () => {
+    const code = await bundleOf("import { ScreenerSummary } from '#core/model';\nexport const schema = ScreenerSummary;\n");
+
+    expect(code).toContain(ANY_OBJECT_SCHEMA);
+    expect(code).not.toContain(QUESTION_SCHEMA);
+    expect(code).not.toContain(TRIAL_SCHEMA);
+  });
+
   it('a bundle that reads trials builds no screener schema', async () => {
     const code = await bundleOf("import { Trial } from '#core/model';\nexport const schema = Trial;\n");
 
