@@ -21,15 +21,6 @@ const SUMMARY_PATHS = (['id', 'version', 'condition', 'title'] as const satisfie
 export class ScreenerRepository {
   constructor(private readonly table: TableRef) {}
 
-  /**
-   * Every screener as the list shows it, ordered by id: only those fields are read from the table
-   * (a projection) and validated, so listing never reads or parses the questions and rules.
-   */
-  async listScreeners(): Promise<ScreenerSummary[]> {
-    const items = await queryPartition(this.table, SCREENERS_PARTITION, SUMMARY_PATHS);
-    return items.map((item) => readStoredItem(ScreenerSummaryItem, item, 'Screener', storedKeyOf(item)).screener);
-  }
-
   /** One screener, or undefined when there is none with this id. */
   async getScreener(screenerId: string): Promise<Screener | undefined> {
     const key = itemKeys.screener(screenerId);
@@ -51,5 +42,22 @@ export class ScreenerRepository {
         } satisfies StoredItemInput<typeof ScreenerItem>,
       }),
     );
+  }
+}
+
+/**
+ * The screener list's own reader, apart from `ScreenerRepository` so that the function that lists
+ * screeners carries (and builds at its cold start) only the summary schema, not the screener's.
+ */
+export class ScreenerListRepository {
+  constructor(private readonly table: TableRef) {}
+
+  /**
+   * Every screener as the list shows it, ordered by id: only those fields are read from the table
+   * (a projection) and validated, so listing never reads or parses the questions and rules.
+   */
+  async listScreeners(): Promise<ScreenerSummary[]> {
+    const items = await queryPartition(this.table, SCREENERS_PARTITION, SUMMARY_PATHS);
+    return items.map((item) => readStoredItem(ScreenerSummaryItem, item, 'Screener', storedKeyOf(item)).screener);
   }
 }

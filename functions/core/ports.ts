@@ -105,9 +105,13 @@ export interface ReferralSummary {
 
 /** The screeners patients can take. */
 export interface ScreenerStore {
+  getScreener(screenerId: string): Promise<Screener | undefined>;
+}
+
+/** The list of screeners the form's landing page shows. */
+export interface ScreenerList {
   /** Every screener as the list shows it (id, version, condition, title), ordered by id. */
   listScreeners(): Promise<ScreenerSummary[]>;
-  getScreener(screenerId: string): Promise<Screener | undefined>;
 }
 
 /** The trial catalog, prepared for evaluation, by version. */

@@ -2,11 +2,11 @@
 import { loadConfig } from '#adapters/config';
 import { tableRef } from '#adapters/dynamo';
 import { httpHandler, ok } from '#adapters/http-handler';
-import { ScreenerRepository } from '#adapters/screener-repository';
+import { ScreenerListRepository } from '#adapters/screener-repository';
 import { toScreenerListResponse } from '#functions/contract/api';
 
 const config = loadConfig('list-screeners');
-const screeners = new ScreenerRepository(tableRef(config.TABLE_NAME));
+const screeners = new ScreenerListRepository(tableRef(config.TABLE_NAME));
 
 export const handler = httpHandler({ functionName: 'list-screeners' }, async () =>
   ok(toScreenerListResponse(await screeners.listScreeners())),

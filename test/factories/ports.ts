@@ -52,7 +52,6 @@ import { normaliseAddress, type SitePause } from '#core/site-pauses';
 
 export function screenerStore(...screeners: Screener[]): ScreenerStore {
   return {
-    listScreeners: async () => screeners,
     getScreener: async (screenerId) => screeners.find((screener) => screener.id === screenerId),
   };
 }

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { MalformedItemError, documentClient, tableRef, type TableRef } from '#adapters/dynamo';
-import { ScreenerRepository } from '#adapters/screener-repository';
+import { ScreenerListRepository, ScreenerRepository } from '#adapters/screener-repository';
 import { itemKeys } from '#functions/table-schema';
 import { aScreener } from '#test/factories/screener';
 import { createTestTable, deleteTestTable } from '#test/setup/table';
@@ -27,7 +27,7 @@ describe('the screener list', () => {
     const screener = aScreener();
     await new ScreenerRepository(table).putScreener(screener);
 
-    const listed = await new ScreenerRepository(table).listScreeners();
+    const listed = await new ScreenerListRepository(table).listScreeners();
 
     expect(listed).toEqual([
       { id: screener.id, version: screener.version, condition: screener.condition, title: screener.title },
@@ -45,7 +45,7 @@ describe('the screener list', () => {
       { step: 'initialize', name: 'recordQueries' },
     );
 
-    await new ScreenerRepository(tableRef(tableName, client)).listScreeners();
+    await new ScreenerListRepository(tableRef(tableName, client)).listScreeners();
 
     const [query] = queries;
     const names = query?.ExpressionAttributeNames ?? {};
@@ -67,7 +67,7 @@ describe('the screener list', () => {
       }),
     );
 
-    const error = await new ScreenerRepository(table).listScreeners().catch((thrown: unknown) => thrown);
+    const error = await new ScreenerListRepository(table).listScreeners().catch((thrown: unknown) => thrown);
 
     expect(error).toBeInstanceOf(MalformedItemError);
     expect((error as MalformedItemError).paths).toEqual(['screener.title']);

@@ -48,6 +48,13 @@ describe('schemas a bundle does not parse are not in it', () => {
     expect(code).not.toContain(TRIAL_SCHEMA);
   });
 
+  it('the list-screeners function builds no question schema (it reads summaries by projection)', async () => {
+    const code = await bundleOf("export { handler } from './functions/list-screeners/index';\n");
+
+    expect(code).toContain(ANY_OBJECT_SCHEMA);
+    expect(code).not.toContain(QUESTION_SCHEMA);
+  });
+
   it('a bundle that reads trials builds no screener schema', async () => {
     const code = await bundleOf("import { Trial } from '#core/model';\nexport const schema = Trial;\n");
 
