@@ -50,7 +50,7 @@ const SETTINGS = {
     warmupMs: 200,
     rulesEngineBudgetMs: 30_000,
     profileMs: 2_000,
-    loads: 20,
+    loads: 30,
     loadSeconds: 10,
     warmupSeconds: 3,
     connections: [10, 50],
