@@ -6,7 +6,7 @@
 import { closedReason } from '#core/freshness';
 import type { Trial } from '#core/model';
 import type { CatalogLeads } from '#core/ports';
-import type { OutboxRepository } from './outbox-repository';
+import type { OutboxIndex } from './outbox-repository';
 
 export interface HeldLead {
   leadId: string;
@@ -17,7 +17,7 @@ export interface HeldLead {
 
 /** Holds every PENDING lead whose (trial, site) `trials` does not offer; returns what it held. */
 export async function holdLeadsOfClosedSites(
-  outbox: OutboxRepository,
+  outbox: OutboxIndex,
   trials: readonly Trial[],
   now: Date = new Date(),
 ): Promise<HeldLead[]> {
@@ -35,7 +35,7 @@ export async function holdLeadsOfClosedSites(
 }
 
 /** The registry sync's view of the leads (the `CatalogLeads` port) over the outbox. */
-export function catalogLeads(outbox: OutboxRepository): CatalogLeads {
+export function catalogLeads(outbox: OutboxIndex): CatalogLeads {
   return {
     holdLeadsOfClosedSites: async (trials, now) => (await holdLeadsOfClosedSites(outbox, trials, now)).length,
     async trialsWithLeads() {

@@ -371,13 +371,131 @@ export function toOutboxMessage(item: Record<string, unknown>): OutboxMessage {
   return content.entityType === 'LEAD' ? { kind: 'LEAD', lead: content } : { kind: 'CONFIRMATION', confirmation: content };
 }
 
-export class OutboxRepository implements OutboxStore, DueMessages {
-  constructor(private readonly table: TableRef) {}
+/**
+ * The outbox as its status index shows it: listing by status, and the status changes an operator
+ * or the registry sync makes (re-drive, hold) that need no message content. Apart from
+ * `OutboxRepository` so that a function which only lists and holds (the registry sync) carries
+ * and builds at its cold start none of the message-content readers.
+ */
+export class OutboxIndex {
+  constructor(protected readonly table: TableRef) {}
 
-  private get client(): DynamoDBDocumentClient {
+  protected get client(): DynamoDBDocumentClient {
     return this.table.client;
   }
 
+  /** One page of the items in `status`, oldest update first, from the outbox index. */
+  async listByStatus(status: OutboxStatus, options: ListOptions = {}): Promise<OutboxPage> {
+    return this.queryStatus(status, options);
+  }
+
+  /** Every item in `status` (all pages), optionally only those updated before an instant. */
+  async *allByStatus(status: OutboxStatus, options: Omit<ListOptions, 'cursor'> = {}): AsyncGenerator<OutboxSummary> {
+    let cursor: string | undefined;
+    do {
+      const page = await this.queryStatus(status, { ...options, cursor });
+      yield* page.items;
+      cursor = page.cursor;
+    } while (cursor);
+  }
+
+  /**
+   * Puts a FAILED item back to PENDING with a fresh attempt budget, for the reconciler to deliver.
+   * Returns false when the item does not exist or is not FAILED.
+   */
+  async redrive(ref: OutboxRef, now: Date): Promise<boolean> {
+    const updatedAt = now.toISOString();
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.table.tableName,
+          Key: outboxItemKey(ref),
+          UpdateExpression:
+            'SET #status = :pending, attempts = :zero, abandonedClaims = :zero, updatedAt = :now, nextAttemptAt = :now, ' +
+            'GSI1PK = :gsi1pk, GSI1SK = :gsi1sk, GSI2PK = :gsi2pk, GSI2SK = :gsi2sk REMOVE claimedAt',
+          ConditionExpression: 'attribute_exists(PK) AND #status = :failed',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':pending': 'PENDING',
+            ':failed': 'FAILED',
+            ':zero': 0,
+            ':now': updatedAt,
+            ...prefixed(outboxKeys('PENDING', updatedAt, ref.id)),
+            ...prefixedDue(dueKeys(updatedAt, ref.id)),
+          },
+          // The attempt count restarts; the delivery window restarts too (it runs from createdAt
+          // for a first delivery, from the redrive for a re-driven one).
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  /**
+   * Holds a PENDING item that must not be sent (its trial or site closed): FAILED with
+   * `held: <reason>`, so delivery never sends it, `leads list` shows why, and `leads redrive`
+   * can release it if the closure was a mistake. Returns false when the item is no longer PENDING
+   * (already claimed or sent).
+   */
+  async holdPending(ref: OutboxRef, reason: string, now: Date): Promise<boolean> {
+    const updatedAt = now.toISOString();
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.table.tableName,
+          Key: outboxItemKey(ref),
+          // FAILED leaves the due index (as markFailed does): a held message that had been rescheduled
+          // must not stay first in the reconciler's line, skipped on every run.
+          UpdateExpression:
+            'SET #status = :failed, lastError = :reason, updatedAt = :now, GSI1PK = :gsi1pk, GSI1SK = :gsi1sk ' +
+            'REMOVE nextAttemptAt, GSI2PK, GSI2SK',
+          ConditionExpression: 'attribute_exists(PK) AND #status = :pending',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':failed': 'FAILED',
+            ':pending': 'PENDING',
+            ':reason': `held: ${reason}`,
+            ':now': updatedAt,
+            ...prefixed(outboxKeys('FAILED', updatedAt, ref.id)),
+          },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  protected async queryStatus(status: OutboxStatus, options: ListOptions): Promise<OutboxPage> {
+    const before = options.updatedBefore?.toISOString();
+    const result = await this.client.send(
+      new QueryCommand({
+        TableName: this.table.tableName,
+        IndexName: OUTBOX_INDEX.name,
+        KeyConditionExpression: before ? 'GSI1PK = :pk AND GSI1SK < :before' : 'GSI1PK = :pk',
+        ExpressionAttributeValues: { ':pk': outboxPartition(status), ...(before ? { ':before': before } : {}) },
+        Limit: options.limit ?? 100,
+        ExclusiveStartKey: decodeCursor(options.cursor),
+      }),
+    );
+    const items: OutboxSummary[] = [];
+    for (const entry of result.Items ?? []) {
+      const state = OutboxDeliveryState.safeParse(entry);
+      const ref = state.success ? outboxRefOf(state.data) : undefined;
+      // An index entry that does not read is left out of the listing (one broken item must not
+      // stop `leads list`, an export or the reminder run); `leads show <id>` names its fault.
+      if (state.success && ref) items.push({ ref, ...state.data });
+    }
+    return { items, cursor: encodeCursor(result.LastEvaluatedKey) };
+  }
+}
+
+/** The whole outbox: the status index and each message's content and delivery lifecycle. */
+export class OutboxRepository extends OutboxIndex implements OutboxStore, DueMessages {
   async claim(ref: OutboxRef, now: Date, staleBefore: Date, staleAt: Date): Promise<OutboxClaim | null> {
     const claimedAt = now.toISOString();
     const claimWrite = (condition: string, values: Record<string, unknown>, abandoned: boolean) =>
@@ -633,21 +751,6 @@ export class OutboxRepository implements OutboxStore, DueMessages {
     return { summary: { ref, ...state }, item: storedLeadFields(result.Item) };
   }
 
-  /** One page of the items in `status`, oldest update first, from the outbox index. */
-  async listByStatus(status: OutboxStatus, options: ListOptions = {}): Promise<OutboxPage> {
-    return this.queryStatus(status, options);
-  }
-
-  /** Every item in `status` (all pages), optionally only those updated before an instant. */
-  async *allByStatus(status: OutboxStatus, options: Omit<ListOptions, 'cursor'> = {}): AsyncGenerator<OutboxSummary> {
-    let cursor: string | undefined;
-    do {
-      const page = await this.queryStatus(status, { ...options, cursor });
-      yield* page.items;
-      cursor = page.cursor;
-    } while (cursor);
-  }
-
   /**
    * Like `allByStatus`, with each stored item too (for operator exports and reminders; holds
    * patient data). The index holds only the delivery state, so the items are read by key, a
@@ -679,100 +782,6 @@ export class OutboxRepository implements OutboxStore, DueMessages {
       if (ref) found.set(ref.id, storedLeadFields(item));
     }
     return found;
-  }
-
-  private async queryStatus(status: OutboxStatus, options: ListOptions): Promise<OutboxPage> {
-    const before = options.updatedBefore?.toISOString();
-    const result = await this.client.send(
-      new QueryCommand({
-        TableName: this.table.tableName,
-        IndexName: OUTBOX_INDEX.name,
-        KeyConditionExpression: before ? 'GSI1PK = :pk AND GSI1SK < :before' : 'GSI1PK = :pk',
-        ExpressionAttributeValues: { ':pk': outboxPartition(status), ...(before ? { ':before': before } : {}) },
-        Limit: options.limit ?? 100,
-        ExclusiveStartKey: decodeCursor(options.cursor),
-      }),
-    );
-    const items: OutboxSummary[] = [];
-    for (const entry of result.Items ?? []) {
-      const state = OutboxDeliveryState.safeParse(entry);
-      const ref = state.success ? outboxRefOf(state.data) : undefined;
-      // An index entry that does not read is left out of the listing (one broken item must not
-      // stop `leads list`, an export or the reminder run); `leads show <id>` names its fault.
-      if (state.success && ref) items.push({ ref, ...state.data });
-    }
-    return { items, cursor: encodeCursor(result.LastEvaluatedKey) };
-  }
-
-  /**
-   * Puts a FAILED item back to PENDING with a fresh attempt budget, for the reconciler to deliver.
-   * Returns false when the item does not exist or is not FAILED.
-   */
-  async redrive(ref: OutboxRef, now: Date): Promise<boolean> {
-    const updatedAt = now.toISOString();
-    try {
-      await this.client.send(
-        new UpdateCommand({
-          TableName: this.table.tableName,
-          Key: outboxItemKey(ref),
-          UpdateExpression:
-            'SET #status = :pending, attempts = :zero, abandonedClaims = :zero, updatedAt = :now, nextAttemptAt = :now, ' +
-            'GSI1PK = :gsi1pk, GSI1SK = :gsi1sk, GSI2PK = :gsi2pk, GSI2SK = :gsi2sk REMOVE claimedAt',
-          ConditionExpression: 'attribute_exists(PK) AND #status = :failed',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: {
-            ':pending': 'PENDING',
-            ':failed': 'FAILED',
-            ':zero': 0,
-            ':now': updatedAt,
-            ...prefixed(outboxKeys('PENDING', updatedAt, ref.id)),
-            ...prefixedDue(dueKeys(updatedAt, ref.id)),
-          },
-          // The attempt count restarts; the delivery window restarts too (it runs from createdAt
-          // for a first delivery, from the redrive for a re-driven one).
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
-  }
-
-  /**
-   * Holds a PENDING item that must not be sent (its trial or site closed): FAILED with
-   * `held: <reason>`, so delivery never sends it, `leads list` shows why, and `leads redrive`
-   * can release it if the closure was a mistake. Returns false when the item is no longer PENDING
-   * (already claimed or sent).
-   */
-  async holdPending(ref: OutboxRef, reason: string, now: Date): Promise<boolean> {
-    const updatedAt = now.toISOString();
-    try {
-      await this.client.send(
-        new UpdateCommand({
-          TableName: this.table.tableName,
-          Key: outboxItemKey(ref),
-          // FAILED leaves the due index (as markFailed does): a held message that had been rescheduled
-          // must not stay first in the reconciler's line, skipped on every run.
-          UpdateExpression:
-            'SET #status = :failed, lastError = :reason, updatedAt = :now, GSI1PK = :gsi1pk, GSI1SK = :gsi1sk ' +
-            'REMOVE nextAttemptAt, GSI2PK, GSI2SK',
-          ConditionExpression: 'attribute_exists(PK) AND #status = :pending',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: {
-            ':failed': 'FAILED',
-            ':pending': 'PENDING',
-            ':reason': `held: ${reason}`,
-            ':now': updatedAt,
-            ...prefixed(outboxKeys('FAILED', updatedAt, ref.id)),
-          },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
   }
 
   private async finishClaim(

@@ -9,7 +9,7 @@ import { CatalogRepository } from '#adapters/catalog-repository';
 import { catalogLeads } from '#adapters/closed-site-leads';
 import type { TableRef } from '#adapters/dynamo';
 import { logger } from '#adapters/logger';
-import { OutboxRepository } from '#adapters/outbox-repository';
+import { OutboxIndex } from '#adapters/outbox-repository';
 import type { FetchStudiesOptions } from '#adapters/registry/ctgov-api';
 import { registryCatalogVersion, registryChanges } from '#adapters/registry/registry-changes';
 import { REGISTRY_SYNC_METRICS, registrySyncMonitor } from '#adapters/registry-sync-monitor';
@@ -50,7 +50,7 @@ export function createRegistrySyncJob(
       },
       registry: registryChanges({ ...ports.fetchOptions, apiUrl: settings.apiUrl, conditions: settings.conditions }),
       syncLog: new RegistrySyncLogRepository(ports.table),
-      leads: catalogLeads(new OutboxRepository(ports.table)),
+      leads: catalogLeads(new OutboxIndex(ports.table)),
       monitor: registrySyncMonitor(metrics, logger),
       clock: ports.now ?? (() => new Date()),
     },

@@ -16,6 +16,8 @@ const TRIAL_SCHEMA = 'ctgov-classic-xml';
 const QUESTION_SCHEMA = 'is reserved for the "Not sure" answer';
 const TRIAL_RESULT_BODY = 'possibly_eligible';
 const ANY_OBJECT_SCHEMA = 'ZodMiniObject';
+/** A field of the lead's stored consent (the outbox's message readers), also in the screener's and the request's schemas. */
+const LEAD_CONTENT_SCHEMA = 'shareWithSites';
 
 async function bundleOf(source: string): Promise<string> {
   const result = await build({
@@ -53,6 +55,13 @@ describe('schemas a bundle does not parse are not in it', () => {
 
     expect(code).toContain(ANY_OBJECT_SCHEMA);
     expect(code).not.toContain(QUESTION_SCHEMA);
+  });
+
+  it('the sync-registry function builds no outbox message reader (it lists and holds leads by the status index)', async () => {
+    const code = await bundleOf("export { handler } from './functions/sync-registry/index';\n");
+
+    expect(code).toContain(TRIAL_SCHEMA);
+    expect(code).not.toContain(LEAD_CONTENT_SCHEMA);
   });
 
   it('a bundle that reads trials builds no screener schema', async () => {
