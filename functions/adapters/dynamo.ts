@@ -20,6 +20,17 @@ export function documentClient(): DynamoDBDocumentClient {
 }
 
 /** A table and the client to reach it: what every repository is built from. */
+/**
+ * A stored text attribute that may be absent: DynamoDB has no `undefined`, and items written by
+ * older code may hold `null`, so both read as absent (`undefined`). Shared by every reader.
+ */
+export const optionalText = /* @__PURE__ */ z.defineSchema(() =>
+  z.pipe(
+    z.nullish(z.string()),
+    z.transform((value) => value ?? undefined),
+  ),
+);
+
 export interface TableRef {
   tableName: string;
   client: DynamoDBDocumentClient;

@@ -42,19 +42,13 @@ import {
   readStoredItem,
   type StoredItemInput,
   type TableRef,
+  optionalText,
 } from './dynamo';
 import { logger } from './logger';
 
 export const OUTBOX_STATUSES = ['PENDING', 'SENDING', 'SENT', 'FAILED', 'BOUNCED'] as const satisfies readonly OutboxStatus[];
 
 const nonEmpty = () => z.string().check(z.minLength(1));
-const optionalText = /* @__PURE__ */ z.defineSchema(() =>
-  z.pipe(
-    z.nullish(z.string()),
-    z.transform((value) => value ?? undefined),
-  ),
-);
-
 /**
  * The lead's health summary: the answers it shows with their questions, the criteria met, what is
  * left to the study team, and the patient's distance. Stored as one gzip-compressed Binary
@@ -86,13 +80,42 @@ const LeadHealthSummary = /* @__PURE__ */ z.defineSchema(() =>
 /** The Lead item's attribute holding its compressed health summary (`LeadHealthSummary`). */
 export const LEAD_HEALTH_SUMMARY_ATTRIBUTE = 'healthSummary';
 
+type HealthSummaryField = keyof z.output<typeof LeadHealthSummary>;
+
+/** The health summary's fields, which `storedLeadFields` takes from the decompressed summary. */
+const HEALTH_SUMMARY_FIELDS = [
+  'qualifyingAnswers',
+  'criteriaMet',
+  'patientDistance',
+  'screening',
+] as const satisfies readonly HealthSummaryField[];
+// A field added to the summary's schema and not to the list fails to compile here.
+true satisfies [Exclude<HealthSummaryField, (typeof HEALTH_SUMMARY_FIELDS)[number]>] extends [never] ? true : false;
+
+/**
+ * The parts of a Lead item that both its email (`LeadItemContent`) and its site page
+ * (`site-lead-repository.ts`) read: one definition each, built only by the readers that use them,
+ * so the site functions build no more of the lead than their page shows.
+ */
+export const leadParts = {
+  identity: () => ({ entityType: z.literal('LEAD'), leadId: nonEmpty(), createdAt: nonEmpty() }),
+  contact: () => z.object({ name: z.string(), email: z.string(), phone: optionalText }),
+  trial: () => z.object({ nctId: nonEmpty(), title: nonEmpty() }),
+  site: () =>
+    z.object({
+      facility: z.string(),
+      city: optionalText,
+      state: optionalText,
+      postalCode: optionalText,
+      country: z.string(),
+    }),
+};
+
 /** What the Lead item stores in the clear for its email, beside its compressed health summary. */
 const StoredLeadContent = /* @__PURE__ */ z.defineSchema(() =>
   z.object({
-    entityType: z.literal('LEAD'),
-    leadId: nonEmpty(),
-    createdAt: nonEmpty(),
-    contact: z.object({ name: z.string(), email: z.string(), phone: optionalText }),
+    ...leadParts.identity(),
+    contact: leadParts.contact(),
     // No lead leaves without explicit consent, whatever wrote the item.
     consent: z.object({
       shareWithSites: z.literal(true),
@@ -100,14 +123,8 @@ const StoredLeadContent = /* @__PURE__ */ z.defineSchema(() =>
       textVersion: nonEmpty(),
       acceptedAt: nonEmpty(),
     }),
-    trial: z.object({ nctId: nonEmpty(), title: nonEmpty() }),
-    site: z.object({
-      facility: z.string(),
-      city: optionalText,
-      state: optionalText,
-      postalCode: optionalText,
-      country: z.string(),
-    }),
+    trial: leadParts.trial(),
+    site: leadParts.site(),
     recipient: z.object({ name: optionalText, email: z.string() }),
   }),
 );
@@ -132,8 +149,10 @@ export function storedLeadFields(item: Record<string, unknown>): Record<string, 
   const { [LEAD_HEALTH_SUMMARY_ATTRIBUTE]: packed, ...fields } = item;
   const summary = z.safeParse(z.record(z.string(), z.unknown()), decompressJson(packed));
   // Only the summary's own fields: nothing in it can stand in for what is stored in the clear.
-  const names = Object.keys(LeadHealthSummary.shape);
-  return { ...fields, ...Object.fromEntries(names.map((name) => [name, summary.success ? summary.data[name] : null])) };
+  return {
+    ...fields,
+    ...Object.fromEntries(HEALTH_SUMMARY_FIELDS.map((name) => [name, summary.success ? summary.data[name] : null])),
+  };
 }
 
 /** The attributes a Confirmation item carries for the patient's email. */

@@ -18,16 +18,9 @@ import type { AuthorizedSiteLead, NewSiteOutcome, SiteLeadStore } from '#core/po
 import * as z from '#core/zod';
 import { MAX_OUTCOMES_PER_LEAD, NOT_ELIGIBLE_REASONS, SITE_OUTCOMES, linkIdOf, type LeadOutcomeEntry } from '#core/site-leads';
 import { itemKeys } from '#functions/table-schema';
-import { isConditionalCheckFailed, readStoredItem, type TableRef } from './dynamo';
-import { LeadItemContent, storedLeadFields } from './outbox-repository';
+import { isConditionalCheckFailed, readStoredItem, type TableRef, optionalText } from './dynamo';
+import { leadParts, storedLeadFields } from './outbox-repository';
 import { tokenMatches } from './tokens';
-
-const optionalText = /* @__PURE__ */ z.defineSchema(() =>
-  z.pipe(
-    z.nullish(z.string()),
-    z.transform((value) => value ?? undefined),
-  ),
-);
 
 export const SiteLinkRecord = /* @__PURE__ */ z.defineSchema(() =>
   z.object({ hash: z.string().check(z.regex(/^[0-9a-f]{64}$/)), expiresAt: z.number() }),
@@ -46,26 +39,27 @@ export const StoredOutcome = /* @__PURE__ */ z.defineSchema(() =>
 
 /** What the lead page shows, read from the Lead item the referral wrote. */
 const SiteLeadItem = /* @__PURE__ */ z.defineSchema(() =>
-  z.extend(
-    // The parts the lead email reads too, by the same reader (`outbox-repository.ts`).
-    z.pick(LeadItemContent, { entityType: true, leadId: true, createdAt: true, contact: true, trial: true, site: true }),
-    {
-      screeningId: z.string(),
-      trialId: z.string(),
-      siteId: z.string(),
-      status: z.string(),
-      consent: z.object({ phoneContact: z.boolean(), textVersion: z.string(), acceptedAt: z.string() }),
-      qualifyingAnswers: z._default(z.array(z.object({ question: z.string(), answer: z.string() })), []),
-      criteriaMet: z._default(z.array(z.string()), []),
-      // What the form left undecided and what the trial leaves to the study team (written by the referral).
-      screening: z.optional(
-        z.object({ criteriaUnknown: z._default(z.array(z.string()), []), leftToStudyTeam: z._default(z.array(z.string()), []) }),
-      ),
-      recipient: z.object({ email: z.string() }),
-      siteLinks: z._default(z.array(SiteLinkRecord), []),
-      outcomes: z._default(z.array(StoredOutcome), []),
-    },
-  ),
+  z.object({
+    // The parts the lead email reads too, defined once beside its reader (`outbox-repository.ts`).
+    ...leadParts.identity(),
+    contact: leadParts.contact(),
+    trial: leadParts.trial(),
+    site: leadParts.site(),
+    screeningId: z.string(),
+    trialId: z.string(),
+    siteId: z.string(),
+    status: z.string(),
+    consent: z.object({ phoneContact: z.boolean(), textVersion: z.string(), acceptedAt: z.string() }),
+    qualifyingAnswers: z._default(z.array(z.object({ question: z.string(), answer: z.string() })), []),
+    criteriaMet: z._default(z.array(z.string()), []),
+    // What the form left undecided and what the trial leaves to the study team (written by the referral).
+    screening: z.optional(
+      z.object({ criteriaUnknown: z._default(z.array(z.string()), []), leftToStudyTeam: z._default(z.array(z.string()), []) }),
+    ),
+    recipient: z.object({ email: z.string() }),
+    siteLinks: z._default(z.array(SiteLinkRecord), []),
+    outcomes: z._default(z.array(StoredOutcome), []),
+  }),
 );
 export type SiteLeadItem = z.infer<typeof SiteLeadItem>;
 

@@ -15,14 +15,9 @@ import {
   storedKeyOf,
   type StoredItemInput,
   type TableRef,
+  optionalText,
 } from './dynamo';
 
-const optionalText = /* @__PURE__ */ z.defineSchema(() =>
-  z.pipe(
-    z.nullish(z.string()),
-    z.transform((value) => value ?? undefined),
-  ),
-);
 const PausedByField = /* @__PURE__ */ z.defineSchema(() => z.enum(['site', 'operator', 'bounce']));
 
 /** The Site pause item's reader, beside its writer (`put`). */

@@ -64,6 +64,16 @@ describe('schemas a bundle does not parse are not in it', () => {
     expect(code).not.toContain(LEAD_CONTENT_SCHEMA);
   });
 
+  it.each(['get-site-lead', 'record-site-outcome', 'pause-site'])(
+    'the %s function builds the lead page reader, not the lead email reader',
+    async (functionName) => {
+      const code = await bundleOf(`export { handler } from './functions/${functionName}/index';\n`);
+
+      expect(code).toContain('siteLinks');
+      expect(code).not.toContain(LEAD_CONTENT_SCHEMA);
+    },
+  );
+
   it('a bundle that reads trials builds no screener schema', async () => {
     const code = await bundleOf("import { Trial } from '#core/model';\nexport const schema = Trial;\n");
 
