@@ -63,9 +63,59 @@ const SiteLeadItem = /* @__PURE__ */ z.defineSchema(() =>
 );
 export type SiteLeadItem = z.infer<typeof SiteLeadItem>;
 
-export class SiteLeadRepository implements SiteLeadStore {
-  constructor(private readonly table: TableRef) {}
+/**
+ * The lead's links and its reminder claim: the writes the site reminders make, which read no lead.
+ * Apart from `SiteLeadRepository` so that the reminder function carries and builds none of the
+ * lead page's readers.
+ */
+export class SiteLeadLinks implements Pick<SiteLeadStore, 'addLink' | 'clearReminder'> {
+  constructor(protected readonly table: TableRef) {}
 
+  /** Gives a reminder claim back (its send failed), so the next run tries again. */
+  async clearReminder(leadId: string): Promise<void> {
+    try {
+      await this.table.client.send(
+        new UpdateCommand({
+          TableName: this.table.tableName,
+          Key: itemKeys.lead(leadId),
+          UpdateExpression: 'REMOVE remindedAt',
+          ConditionExpression: 'attribute_exists(PK)',
+        }),
+      );
+    } catch (error) {
+      if (!isConditionalCheckFailed(error)) throw error;
+    }
+  }
+
+  /**
+   * Adds a link (its hash and expiry) to a lead, for a reminder email; with `remindedAt`, only if
+   * no reminder was claimed yet. False when the lead is gone or the reminder already claimed.
+   */
+  async addLink(leadId: string, link: SiteLinkRecord, extra: { remindedAt?: string } = {}): Promise<boolean> {
+    try {
+      await this.table.client.send(
+        new UpdateCommand({
+          TableName: this.table.tableName,
+          Key: itemKeys.lead(leadId),
+          UpdateExpression: `SET siteLinks = list_append(if_not_exists(siteLinks, :empty), :links)${extra.remindedAt ? ', remindedAt = :remindedAt' : ''}`,
+          ConditionExpression: `attribute_exists(PK)${extra.remindedAt ? ' AND attribute_not_exists(remindedAt)' : ''}`,
+          ExpressionAttributeValues: {
+            ':empty': [],
+            ':links': [link],
+            ...(extra.remindedAt ? { ':remindedAt': extra.remindedAt } : {}),
+          },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionalCheckFailed(error)) return false;
+      throw error;
+    }
+  }
+}
+
+/** The lead page's side of a lead: who may open it, its views and its outcomes, and its links. */
+export class SiteLeadRepository extends SiteLeadLinks implements SiteLeadStore {
   /**
    * The lead `token` opens, with the link it matched.
    *
@@ -147,47 +197,5 @@ export class SiteLeadRepository implements SiteLeadStore {
     );
     if (!exists.Item) return undefined;
     throw refusals.outcomeLimitReached(MAX_OUTCOMES_PER_LEAD);
-  }
-
-  /** Gives a reminder claim back (its send failed), so the next run tries again. */
-  async clearReminder(leadId: string): Promise<void> {
-    try {
-      await this.table.client.send(
-        new UpdateCommand({
-          TableName: this.table.tableName,
-          Key: itemKeys.lead(leadId),
-          UpdateExpression: 'REMOVE remindedAt',
-          ConditionExpression: 'attribute_exists(PK)',
-        }),
-      );
-    } catch (error) {
-      if (!isConditionalCheckFailed(error)) throw error;
-    }
-  }
-
-  /**
-   * Adds a link (its hash and expiry) to a lead, for a reminder email; with `remindedAt`, only if
-   * no reminder was claimed yet. False when the lead is gone or the reminder already claimed.
-   */
-  async addLink(leadId: string, link: SiteLinkRecord, extra: { remindedAt?: string } = {}): Promise<boolean> {
-    try {
-      await this.table.client.send(
-        new UpdateCommand({
-          TableName: this.table.tableName,
-          Key: itemKeys.lead(leadId),
-          UpdateExpression: `SET siteLinks = list_append(if_not_exists(siteLinks, :empty), :links)${extra.remindedAt ? ', remindedAt = :remindedAt' : ''}`,
-          ConditionExpression: `attribute_exists(PK)${extra.remindedAt ? ' AND attribute_not_exists(remindedAt)' : ''}`,
-          ExpressionAttributeValues: {
-            ':empty': [],
-            ':links': [link],
-            ...(extra.remindedAt ? { ':remindedAt': extra.remindedAt } : {}),
-          },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionalCheckFailed(error)) return false;
-      throw error;
-    }
   }
 }

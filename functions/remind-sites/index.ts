@@ -10,7 +10,7 @@ import { loadReminderTemplates } from '#adapters/email-templates';
 import { senderSettings } from '#adapters/outbox-delivery';
 import { OutboxRepository } from '#adapters/outbox-repository';
 import { createSesMailer, sesClient } from '#adapters/ses-mailer';
-import { SiteLeadRepository } from '#adapters/site-lead-repository';
+import { SiteLeadLinks } from '#adapters/site-lead-repository';
 import { siteLinkIssuer } from '#adapters/site-links';
 import { siteMetrics } from '#adapters/site-metrics';
 import { createRemindSitesHandler } from './reminders';
@@ -21,7 +21,7 @@ const sender = senderSettings(config);
 
 export const handler = createRemindSitesHandler({
   outbox: new OutboxRepository(table),
-  siteLeads: new SiteLeadRepository(table),
+  siteLeads: new SiteLeadLinks(table),
   mailer: createSesMailer({ ses: sesClient(), sender: config.SENDER_EMAIL, configurationSet: config.SES_CONFIGURATION_SET }),
   // Only the reminder template: the bundle carries none of the other emails.
   templates: loadReminderTemplates(),

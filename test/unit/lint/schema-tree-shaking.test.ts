@@ -16,6 +16,8 @@ const TRIAL_SCHEMA = 'ctgov-classic-xml';
 const QUESTION_SCHEMA = 'is reserved for the "Not sure" answer';
 const TRIAL_RESULT_BODY = 'possibly_eligible';
 const ANY_OBJECT_SCHEMA = 'ZodMiniObject';
+/** The lead page's view record, written only by `SiteLeadRepository` (beside the lead page's reader). */
+const LEAD_PAGE_SCHEMA = 'lastViewedBy';
 /** A field of the lead's stored consent (the outbox's message readers), also in the screener's and the request's schemas. */
 const LEAD_CONTENT_SCHEMA = 'shareWithSites';
 
@@ -73,6 +75,13 @@ describe('schemas a bundle does not parse are not in it', () => {
       expect(code).not.toContain(LEAD_CONTENT_SCHEMA);
     },
   );
+
+  it('the remind-sites function builds no lead page reader (it only adds links and claims reminders)', async () => {
+    const code = await bundleOf("export { handler } from './functions/remind-sites/index';\n");
+
+    expect(code).toContain(LEAD_CONTENT_SCHEMA);
+    expect(code).not.toContain(LEAD_PAGE_SCHEMA);
+  });
 
   it('a bundle that reads trials builds no screener schema', async () => {
     const code = await bundleOf("import { Trial } from '#core/model';\nexport const schema = Trial;\n");
