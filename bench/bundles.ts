@@ -40,7 +40,7 @@ const run = promisify(execFile);
 const PRODUCTION_NODE_FLAGS: readonly string[] = [];
 
 /** The esbuild options `NodejsFunction` derives from `lib/lambda-function.ts`'s bundling props. */
-function productionOptions(repositoryRoot: string, entry: string, outfile: string): BuildOptions {
+export function productionOptions(repositoryRoot: string, entry: string, outfile: string): BuildOptions {
   return {
     entryPoints: [entry],
     outfile,
@@ -257,7 +257,7 @@ function packageBytes(metafile: Metafile): Map<string, number> {
 }
 
 /** Environment the manifest's functions need to pass their cold-start config check. */
-function functionEnvironment(refusingEndpoint?: string): NodeJS.ProcessEnv {
+export function functionEnvironment(refusingEndpoint?: string): NodeJS.ProcessEnv {
   return {
     PATH: process.env.PATH,
     ...(refusingEndpoint

@@ -25,15 +25,17 @@ import { renderCost, renderResults, type BenchResults } from './report';
 import { machineInfo } from './stats';
 import { adultWithChronicBackPain } from '#test/factories/screener';
 import { runWebBenchmark } from './web-form';
+import { runSchemaAudit } from './schema-audit';
 
 const REPOSITORY_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
-export const SECTIONS = ['engine', 'bundles', 'load', 'leads', 'capacity', 'web', 'reliability'] as const;
+export const SECTIONS = ['engine', 'bundles', 'schemas', 'load', 'leads', 'capacity', 'web', 'reliability'] as const;
 type Section = (typeof SECTIONS)[number];
 /** The results.json keys each section writes. */
 const SECTION_KEYS: readonly (readonly string[])[] = [
   ['eligibility'],
   ['bundles'],
+  ['schemaAudit'],
   ['load'],
   ['leadLatency'],
   ['capacity'],
@@ -60,6 +62,7 @@ const SETTINGS = {
     capacityReferrals: 10,
     buildWeb: true,
     bundleFunctions: [] as string[],
+    auditFunctions: [] as string[],
   },
   quick: {
     sizes: [20, 100],
@@ -80,6 +83,8 @@ const SETTINGS = {
     buildWeb: false,
     // One HTTP function and one that sends email (templates copied beside the bundle).
     bundleFunctions: ['submit-screening', 'deliver-leads'],
+    // The audit's two kinds of staging: a screening made through the API, a lead link from its site email.
+    auditFunctions: ['create-referral', 'get-site-lead'],
   },
 } as const;
 
@@ -191,7 +196,7 @@ async function main(): Promise<void> {
     results.web = await runWebBenchmark(REPOSITORY_ROOT, settings.buildWeb);
   }
 
-  if (wanted('load') || wanted('leads') || wanted('capacity')) {
+  if (wanted('load') || wanted('leads') || wanted('capacity') || wanted('schemas')) {
     log('starting the local stack');
     let stack: LocalStack | undefined;
     try {
@@ -229,6 +234,22 @@ async function main(): Promise<void> {
           screenings: settings.capacityScreenings,
           referrals: settings.capacityReferrals,
         });
+      }
+      // Last on this stack: its site functions record an outcome and pause a site.
+      if (wanted('schemas')) {
+        log('schemas built at cold start and parsed by each request');
+        const workDir = await mkdtemp(join(tmpdir(), 'trial-screener-audit-'));
+        try {
+          results.schemaAudit = await runSchemaAudit({
+            repositoryRoot: REPOSITORY_ROOT,
+            workDir,
+            stack,
+            answers: referablePatient(),
+            only: settings.auditFunctions,
+          });
+        } finally {
+          await rm(workDir, { recursive: true, force: true });
+        }
       }
     } finally {
       await stack?.stop();

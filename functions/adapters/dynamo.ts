@@ -20,6 +20,11 @@ export function documentClient(): DynamoDBDocumentClient {
 }
 
 /** A table and the client to reach it: what every repository is built from. */
+export interface TableRef {
+  tableName: string;
+  client: DynamoDBDocumentClient;
+}
+
 /**
  * A stored text attribute that may be absent: DynamoDB has no `undefined`, and items written by
  * older code may hold `null`, so both read as absent (`undefined`). Shared by every reader.
@@ -30,11 +35,6 @@ export const optionalText = /* @__PURE__ */ z.defineSchema(() =>
     z.transform((value) => value ?? undefined),
   ),
 );
-
-export interface TableRef {
-  tableName: string;
-  client: DynamoDBDocumentClient;
-}
 
 /** A `TableRef` for `tableName` with the shared client. */
 export function tableRef(tableName: string, dynamo: DynamoDBDocumentClient = documentClient()): TableRef {

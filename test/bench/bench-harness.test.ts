@@ -110,6 +110,19 @@ describe('the benchmark harness in quick mode', () => {
     expect(functions.every((bundle) => positive(bundle.floorLoadMs!) && positive(bundle.emptyLoadMs!))).toBe(true);
   });
 
+  it("audits, for real requests on the local stack, which of each function's import-time schemas its request parses", () => {
+    const rows = results.schemaAudit!;
+
+    expect(rows.map((row) => row.name)).toEqual(['create-referral', 'get-site-lead']);
+    for (const row of rows) {
+      expect(row.status).toBeGreaterThanOrEqual(200);
+      expect(row.status).toBeLessThan(300);
+      expect(row.schemas.some((schema) => schema.parsed)).toBe(true);
+      expect(row.schemas.every((schema) => schema.name.includes(':') && schema.buildMs >= 0)).toBe(true);
+    }
+    expect(resultsMarkdown).toContain('### Which schemas each function builds at its cold start');
+  });
+
   it('loads the local API at each connection level without errors', () => {
     const rows = results.load!;
 
