@@ -603,7 +603,13 @@ async function buildOne(
 }
 
 /** Builds a floor entry (source text, resolved from the repository root) with the production options. */
-async function buildFloor(repositoryRoot: string, contents: string, sourcefile: string, outfile: string, plugins?: Plugin[]) {
+export async function buildFloor(
+  repositoryRoot: string,
+  contents: string,
+  sourcefile: string,
+  outfile: string,
+  plugins?: Plugin[],
+) {
   const { entryPoints: _entryPoints, ...options } = productionOptions(repositoryRoot, '', outfile);
   return buildOne({
     ...options,

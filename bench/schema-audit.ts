@@ -14,7 +14,7 @@
  * of the link its site email carries.
  */
 import { execFile } from 'node:child_process';
-import { cp, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
@@ -25,12 +25,20 @@ import type { LocalStack } from '#local/launch';
 import { buildProxyEvent } from '#local/api-routes';
 import { ensureTable } from '#local/local-table';
 import type { Answers } from '#core/model';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { documentClient } from '#adapters/dynamo';
+import { itemKeys } from '#functions/table-schema';
 import { writeReferral } from '#test/integration/delivery-fixtures';
-import { functionEnvironment, productionOptions } from './bundles';
+import { fixtureStudy, startReplayServer, type ReplayServer } from '#test/setup/ctgov-replay';
+import { FLOOR_ENTRIES, buildFloor, functionEnvironment, productionOptions } from './bundles';
+import { median } from './stats';
 
 const run = promisify(execFile);
 
-/** The functions the audit runs; the others' requests need a registry, aged leads or SES events it does not stage. */
+/** Fresh imports per function, beside its audited run, for the median build time of each schema. */
+const IMPORT_RUNS = 4;
+
+/** The functions the audit runs, in this order; remind-sites' request needs leads sent working days ago, which it does not stage. */
 export const AUDITED_FUNCTIONS = [
   'list-screeners',
   'get-screener',
@@ -42,7 +50,13 @@ export const AUDITED_FUNCTIONS = [
   'record-site-outcome',
   'pause-site',
   'deliver-leads',
+  'reconcile-leads',
+  'record-email-events',
+  'sync-registry',
 ] as const;
+
+/** The row of the DynamoDB-client floor, run the same way (its request: one GetItem on the stack's table). */
+export const AUDIT_FLOOR = 'floor: DynamoDB document client';
 
 export interface AuditedSchema {
   /** `<file>:<const>` of the module-level schema. */
@@ -53,8 +67,18 @@ export interface AuditedSchema {
   parsed: boolean;
 }
 
+/** What V8's precise coverage says of one run's bundle: how much of its source no call ever reached. */
+export interface CodeCoverage {
+  /** Characters of the bundle's source (ASCII: bytes). */
+  sourceChars: number;
+  /** Characters inside functions never called during the import and the request. */
+  unexecutedChars: number;
+}
+
 export interface SchemaAuditRow {
   name: string;
+  /** Of the audit bundle, during the import and the request (the floor's row: its import and its GetItem). */
+  coverage?: CodeCoverage;
   /** What the request was, in words. */
   request: string;
   /** The HTTP status the request got (0 for an event-triggered function that returned). */
@@ -111,13 +135,53 @@ export const defineSchema = Object.assign(<Schema>(build: () => Schema): Schema 
   };
 }
 
+/** Imports an audit bundle and prints its schemas: what `importRuns` fresh processes time the builds with. */
+const importScript = (file: string) =>
+  `await import(${JSON.stringify(pathToFileURL(file).href)});process.stdout.write(JSON.stringify(globalThis.${AUDIT_GLOBAL}??[]));process.exit(0);`;
+
 /** Imports an audit bundle, invokes its handler once with the event, prints the audit and the status. */
 const auditScript = (file: string, eventFile: string) =>
   `import {readFileSync} from 'node:fs';const m=await import(${JSON.stringify(pathToFileURL(file).href)});` +
   `const event=JSON.parse(readFileSync(${JSON.stringify(eventFile)},'utf8'));` +
   `const context={awsRequestId:'audit',functionName:'audit',getRemainingTimeInMillis:()=>30000};` +
-  `let status=0,body;try{const result=await m.handler(event,context);status=result?.statusCode??0;body=result?.body;}catch(error){status=-1;process.stderr.write(String(error?.stack??error));}` +
+  `let status=0,body;try{const result=await m.handler(event,context);status=result?.statusCode??(result?.batchItemFailures?.length?-2:0);body=result?.body;}catch(error){status=-1;process.stderr.write(String(error?.stack??error));}` +
   `process.stdout.write(JSON.stringify({status,body,schemas:globalThis.${AUDIT_GLOBAL}??[]}));process.exit(0);`;
+
+/**
+ * The characters of `file` inside functions that V8's precise coverage (`NODE_V8_COVERAGE`) saw
+ * called zero times: each function's whole range counted once, nested ones within it too.
+ */
+async function unexecutedCode(coverageDir: string, file: string): Promise<CodeCoverage> {
+  const url = pathToFileURL(file).href;
+  const source = await readFile(file, 'utf8');
+  for (const name of await readdir(coverageDir)) {
+    const report = JSON.parse(await readFile(join(coverageDir, name), 'utf8')) as {
+      result: { url: string; functions: { ranges: { startOffset: number; endOffset: number; count: number }[] }[] }[];
+    };
+    const script = report.result.find((entry) => entry.url === url);
+    if (!script) continue;
+    const unexecuted = new Uint8Array(source.length);
+    for (const fn of script.functions) {
+      const [whole] = fn.ranges;
+      if (whole && whole.count === 0) unexecuted.fill(1, whole.startOffset, Math.min(whole.endOffset, source.length));
+    }
+    return { sourceChars: source.length, unexecutedChars: unexecuted.reduce((sum, flag) => sum + flag, 0) };
+  }
+  throw new Error(`No coverage of ${file} in ${coverageDir}`);
+}
+
+/** What EventBridge Scheduler hands a scheduled function. */
+const scheduledEvent = () => ({
+  version: '0',
+  id: 'audit',
+  'detail-type': 'Scheduled Event',
+  source: 'aws.events',
+  time: new Date().toISOString(),
+  detail: {},
+});
+
+/** Real ClinicalTrials.gov API v2 records among the test fixtures, replayed as the registry's answer. */
+const REGISTRY_RECORDS = ['NCT03281889', 'NCT02552212', 'NCT06171568'];
 
 interface StagedRequest {
   request: string;
@@ -238,11 +302,8 @@ export async function runSchemaAudit(options: {
     );
     return screening;
   });
-  // A lead in a table of its own for deliver-leads, which the stack's delivery does not watch: it stays PENDING.
-  const pending = once(async () => {
-    const tableName = `audit-outbox-${Date.now()}`;
-    await ensureTable(new DynamoDBClient({ endpoint: stack.dynamoDbEndpoint, region: 'us-east-1' }), tableName);
-    // Written in this process, as the API writes a referral, through the shared document client.
+  /** Runs `write` in this process with the shared document client pointed at the stack's DynamoDB Local. */
+  const withLocalClient = async <T>(write: () => Promise<T>): Promise<T> => {
     const localClientEnv = {
       AWS_ENDPOINT_URL_DYNAMODB: stack.dynamoDbEndpoint,
       AWS_REGION: 'us-east-1',
@@ -252,16 +313,35 @@ export async function runSchemaAudit(options: {
     const previousEnv = Object.fromEntries(Object.keys(localClientEnv).map((key) => [key, process.env[key]]));
     Object.assign(process.env, localClientEnv);
     try {
-      const written = await writeReferral(tableName, { name: 'Alex Patient', email: 'alex.patient@example.com' }, [
-        { trialId: 'NCT00000001', recipientEmail: 'coordinator@example.org' },
-      ]);
-      return { tableName, leadId: written.leadIds[0]! };
+      return await write();
     } finally {
       for (const [key, value] of Object.entries(previousEnv)) {
         if (value === undefined) delete process.env[key];
         else process.env[key] = value;
       }
     }
+  };
+  // A table of its own for the delivery functions, which the stack's delivery does not watch: its messages stay PENDING.
+  const outboxTable = once(async () => {
+    const tableName = `audit-outbox-${Date.now()}`;
+    const credentials = { accessKeyId: 'audit', secretAccessKey: 'audit' };
+    await ensureTable(new DynamoDBClient({ endpoint: stack.dynamoDbEndpoint, region: 'us-east-1', credentials }), tableName);
+    return tableName;
+  });
+  const patient = { name: 'Alex Patient', email: 'alex.patient@example.com' };
+  const siteRecipient = [{ trialId: 'NCT00000001', recipientEmail: 'coordinator@example.org' }];
+  // A new lead, as the referral transaction writes it (the API's own repositories, in this process).
+  const pending = once(async () => {
+    const tableName = await outboxTable();
+    const written = await withLocalClient(() => writeReferral(tableName, patient, siteRecipient));
+    return { tableName, leadId: written.leadIds[0]! };
+  });
+  // A referral written five minutes ago whose stream record was lost: due to the reconciler.
+  const overdue = once(async () => {
+    const tableName = await outboxTable();
+    const fiveMinutesAgo = () => new Date(Date.now() - 5 * 60_000);
+    await withLocalClient(() => writeReferral(tableName, patient, siteRecipient, fiveMinutesAgo));
+    return { tableName };
   });
 
   // The site functions open the lead of the referral the audited create-referral made; audited
@@ -282,6 +362,7 @@ export async function runSchemaAudit(options: {
     if (!referredLeadId) throw new Error('The referral made no lead');
     return { leadId: referredLeadId, token: await siteLinkToken(stack, referredLeadId) };
   });
+  let registry: ReplayServer | undefined;
   const stage: Record<(typeof AUDITED_FUNCTIONS)[number], () => Promise<StagedRequest>> = {
     'list-screeners': async () => ({ request: 'GET /screeners', event: httpEvent(spec('list-screeners'), {}) }),
     'get-screener': async () => ({
@@ -331,6 +412,49 @@ export async function runSchemaAudit(options: {
         event: httpEvent(spec('pause-site'), { leadId }, { token, body: { reason: 'Not taking new patients this month' } }),
       };
     },
+    'reconcile-leads': async () => {
+      const { tableName } = await overdue();
+      return { request: 'its scheduled run, with a referral overdue', event: scheduledEvent(), env: { TABLE_NAME: tableName } };
+    },
+    'record-email-events': async () => {
+      // The delivery event SES publishes for the lead the audited deliver-leads sent.
+      const { tableName, leadId } = await pending();
+      const sent = await withLocalClient(() =>
+        documentClient().send(new GetCommand({ TableName: tableName, Key: itemKeys.lead(leadId), ConsistentRead: true })),
+      );
+      const messageId = sent.Item?.sesMessageId;
+      if (typeof messageId !== 'string') throw new Error('The audited deliver-leads left its lead unsent');
+      return {
+        request: 'the SES delivery event of a sent lead',
+        event: {
+          Records: [
+            {
+              EventSource: 'aws:sns',
+              Sns: {
+                MessageId: 'audit-notification',
+                Message: JSON.stringify({
+                  eventType: 'Delivery',
+                  mail: { messageId, tags: { 'outbox-kind': ['LEAD'], 'outbox-id': [leadId] } },
+                  delivery: { timestamp: new Date().toISOString(), recipients: ['coordinator@example.org'] },
+                }),
+              },
+            },
+          ],
+        },
+        env: { TABLE_NAME: tableName },
+      };
+    },
+    'sync-registry': async () => {
+      // The registry as a replay of real ClinicalTrials.gov records (the tests' stand-in for the API).
+      registry ??= await startReplayServer({
+        cond: [{ page: REGISTRY_RECORDS.map((nctId) => fixtureStudy(nctId)), totalCount: REGISTRY_RECORDS.length }],
+      });
+      return {
+        request: 'its scheduled run, against a replay of three real registry records',
+        event: scheduledEvent(),
+        env: { REGISTRY_API_URL: registry.url },
+      };
+    },
     'deliver-leads': async () => {
       const { tableName, leadId } = await pending();
       return {
@@ -349,7 +473,34 @@ export async function runSchemaAudit(options: {
     },
   };
 
-  const rows: SchemaAuditRow[] = [];
+  /** Runs an audit bundle once in a fresh process, under V8's precise coverage. */
+  const runAudited = async (file: string, eventFile: string, env: NodeJS.ProcessEnv) => {
+    const coverageDir = join(dirname(file), 'coverage');
+    const { stdout } = await run(process.execPath, ['--input-type=module', '-e', auditScript(file, eventFile)], {
+      env: { ...env, NODE_V8_COVERAGE: coverageDir },
+      maxBuffer: 16 * 1024 * 1024,
+    });
+    const result = JSON.parse(stdout) as { status: number; body?: string; schemas: AuditedSchema[] };
+    // Build times from fresh imports alone, median per schema: one process's figures move by half.
+    const builds: number[][] = result.schemas.map(() => []);
+    for (let i = 0; i < IMPORT_RUNS; i++) {
+      const imported = await run(process.execPath, ['--input-type=module', '-e', importScript(file)], { env });
+      for (const [index, schema] of (JSON.parse(imported.stdout) as AuditedSchema[]).entries())
+        builds[index]?.push(schema.buildMs);
+    }
+    const schemas = result.schemas.map((schema, index) => ({ ...schema, buildMs: median([schema.buildMs, ...builds[index]!]) }));
+    return { result: { ...result, schemas }, coverage: await unexecutedCode(coverageDir, file) };
+  };
+
+  // The floor first: what of the SDK's code any function leaves unrun is not the function's to cut.
+  const floorDir = join(options.workDir, 'audit', 'floor');
+  const floorEntry = FLOOR_ENTRIES.find((entry) => entry.name === AUDIT_FLOOR)!;
+  await buildFloor(repositoryRoot, floorEntry.contents, 'audit-floor.ts', join(floorDir, 'index.mjs'));
+  await writeFile(join(floorDir, 'event.json'), '{}');
+  const floor = await runAudited(join(floorDir, 'index.mjs'), join(floorDir, 'event.json'), stackEnv);
+  const rows: SchemaAuditRow[] = [
+    { name: AUDIT_FLOOR, request: 'one GetItem', status: floor.result.status, coverage: floor.coverage, schemas: [] },
+  ];
   for (const name of AUDITED_FUNCTIONS.filter((candidate) => !options.only?.length || options.only.includes(candidate))) {
     const functionSpec = spec(name);
     const dir = join(options.workDir, 'audit', name);
@@ -363,21 +514,14 @@ export async function runSchemaAudit(options: {
     const eventFile = join(dir, 'event.json');
     await mkdir(dir, { recursive: true });
     await writeFile(eventFile, JSON.stringify(staged.event));
-    const { stdout } = await run(
-      process.execPath,
-      ['--input-type=module', '-e', auditScript(join(dir, 'index.mjs'), eventFile)],
-      {
-        env: { ...stackEnv, ...staged.env },
-        maxBuffer: 16 * 1024 * 1024,
-      },
-    );
-    const result = JSON.parse(stdout) as { status: number; body?: string; schemas: AuditedSchema[] };
+    const { result, coverage } = await runAudited(join(dir, 'index.mjs'), eventFile, { ...stackEnv, ...staged.env });
     // An audit of a refused request would count the schemas of a path no patient or site takes.
     const succeeded = functionSpec.trigger.kind === 'http' ? result.status >= 200 && result.status < 300 : result.status === 0;
     if (!succeeded) throw new Error(`The audited ${name} request (${staged.request}) did not succeed: status ${result.status}`);
     if (name === 'create-referral')
       referredLeadId = (JSON.parse(result.body ?? '{}') as { leads?: { leadId: string }[] }).leads?.[0]?.leadId;
-    rows.push({ name, request: staged.request, status: result.status, schemas: result.schemas });
+    rows.push({ name, request: staged.request, status: result.status, coverage, schemas: result.schemas });
   }
+  await registry?.close();
   return rows;
 }

@@ -149,9 +149,11 @@ export async function writeReferral(
   tableName: string,
   patient: PatientFixture,
   trials: ReferralTrial[],
+  /** The clock the screening and the referral are written by (a referral written minutes ago is due to the reconciler). */
+  now?: () => Date,
 ): Promise<WrittenReferral> {
   const table = tableRef(tableName, documentClient());
-  const screenings = new ScreeningRepository(table);
+  const screenings = new ScreeningRepository(table, now ? { now } : {});
   const token = randomUUID();
   const saved = await screenings.createScreening(
     {
@@ -166,7 +168,7 @@ export async function writeReferral(
     },
     token,
   );
-  const referral = await new ReferralRepository(table).createReferral({
+  const referral = await new ReferralRepository(table, now ? { now } : {}).createReferral({
     screeningId: saved.screening.screeningId,
     token,
     contact: patient,
