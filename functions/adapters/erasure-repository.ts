@@ -22,7 +22,7 @@ import {
   type TableRef,
 } from './dynamo';
 import { DEFAULT_REFERRAL_RETENTION_DAYS, StoredReferral, readReferral } from './referral-repository';
-import { ScreeningItem, readScreeningItem } from './screening-repository';
+import { readScreeningFields, screeningAccessFields } from './screening-repository';
 import { tokenMatches } from './tokens';
 
 export interface ErasureRepositoryOptions {
@@ -90,7 +90,7 @@ export class ErasureRepository implements ErasureStore {
     const giveUpAt = this.now().getTime() + ERASURE_WAITS_FOR_SEND_MS + 5_000;
     for (;;) {
       // Only what erasure needs is read: an item whose other fields no longer read is still erasable.
-      const stored = await readScreeningItem(this.table, screeningId, ErasableScreening);
+      const stored = await readScreeningFields(this.table, screeningId, ErasableScreening);
       const authorized = authorize(stored?.tokenHash);
       if (!stored || !authorized) return undefined;
       const referred = stored.referred;
@@ -195,10 +195,8 @@ export class ErasureRepository implements ErasureStore {
   }
 }
 
-/** The Screening item's fields erasure needs (`ScreeningItem`, `screening-repository.ts`). */
-const ErasableScreening = /* @__PURE__ */ z.defineSchema(() =>
-  z.pick(ScreeningItem, { tokenHash: true, referred: true, idempotencyKeyHash: true }),
-);
+/** The Screening item's fields erasure needs, built from their definitions in `screening-repository.ts`. */
+const ErasableScreening = /* @__PURE__ */ z.defineSchema(() => z.objectOf(screeningAccessFields));
 
 /** A message's delivery state as erasure projects it (`PK, status, claimedAt, sentAt, updatedAt`). */
 /** The referral record's fields erasure needs (`StoredReferral`, `referral-repository.ts`). */

@@ -162,22 +162,25 @@ export class ScreeningRepository implements ScreeningStore {
 }
 
 /**
- * The Screening item (consistent read), read with its reader (or a `z.pick` of it: a reader
- * that needs a few fields checks only those), or undefined when there is none.
+ * The Screening item (consistent read), read with its reader, or undefined when there is none.
  *
  * @throws MalformedItemError when the stored item does not read as a screening.
  */
-export function readScreeningItem(table: TableRef, screeningId: string): Promise<StoredScreening | undefined>;
-export function readScreeningItem<S extends z.ZodMiniType>(
+export function readScreeningItem(table: TableRef, screeningId: string): Promise<StoredScreening | undefined> {
+  return readScreeningFields(table, screeningId, ScreeningItem);
+}
+
+/**
+ * The Screening item (consistent read) read with a reader of a few of its fields (built with
+ * `z.objectOf(screeningAccessFields)`), which checks only those, or undefined when there is none.
+ *
+ * @throws MalformedItemError when those fields do not read.
+ */
+export function readScreeningFields<S extends z.ZodMiniType>(
   table: TableRef,
   screeningId: string,
   reader: S,
-): Promise<z.output<S> | undefined>;
-export async function readScreeningItem(
-  table: TableRef,
-  screeningId: string,
-  reader: z.ZodMiniType = ScreeningItem,
-): Promise<unknown> {
+): Promise<z.output<S> | undefined> {
   return getStoredItem(table, itemKeys.screening(screeningId), reader, 'Screening');
 }
 
@@ -198,26 +201,39 @@ export const StoredResults = /* @__PURE__ */ z.defineSchema(() =>
  * string, `StoredResults`) are shown from the catalog by `toRecord`; the funnel report reads a
  * projection of it (`z.pick`).
  */
+/**
+ * The Screening item's fields that decide who may open or erase it: erasure's reader
+ * (`erasure-repository.ts`) is built from these alone, so it builds none of the screening's content.
+ */
+export const screeningAccessFields = {
+  tokenHash: () => z.string(),
+  referred: () => z.boolean(),
+  /** The hash of the Idempotency-Key it was submitted with, so erasure deletes that record too. */
+  idempotencyKeyHash: () => z.optional(z.string()),
+};
+
+/**
+ * The rest of the Screening item: what was asked, answered and advised. A function rather than an
+ * object, so a bundle that never builds the whole item drops it (a computed key would keep it).
+ */
+const screeningContentFields = () => ({
+  screeningId: () => z.string(),
+  screenerId: () => z.string(),
+  screenerVersion: () => z.string(),
+  catalogVersion: () => z.string(),
+  maxRecordAgeDays: () => z._default(z.number(), DEFAULT_MAX_RECORD_AGE_DAYS),
+  answers: () => z.record(z.string(), z.union([z.boolean(), z.string(), z.array(z.string()), z.number()])),
+  outcome: () => z.enum(['urgent_care', 'matches', 'no_matches']),
+  redFlags: () => z._default(z.array(z.string()), []),
+  results: () => z._default(z.string(), '[]'),
+  urgentCare: () => z.optional(UrgentCareBody),
+  medicalAdvice: () => z.optional(MedicalAdviceBody),
+  createdAt: () => z.string(),
+  [TABLE_ATTRIBUTES.expiresAt]: () => z.number(),
+});
+
 export const ScreeningItem = /* @__PURE__ */ z.defineSchema(() =>
-  z.object({
-    screeningId: z.string(),
-    screenerId: z.string(),
-    screenerVersion: z.string(),
-    catalogVersion: z.string(),
-    maxRecordAgeDays: z._default(z.number(), DEFAULT_MAX_RECORD_AGE_DAYS),
-    tokenHash: z.string(),
-    answers: z.record(z.string(), z.union([z.boolean(), z.string(), z.array(z.string()), z.number()])),
-    outcome: z.enum(['urgent_care', 'matches', 'no_matches']),
-    redFlags: z._default(z.array(z.string()), []),
-    results: z._default(z.string(), '[]'),
-    urgentCare: z.optional(UrgentCareBody),
-    medicalAdvice: z.optional(MedicalAdviceBody),
-    createdAt: z.string(),
-    [TABLE_ATTRIBUTES.expiresAt]: z.number(),
-    referred: z.boolean(),
-    /** The hash of the Idempotency-Key it was submitted with, so erasure deletes that record too. */
-    idempotencyKeyHash: z.optional(z.string()),
-  }),
+  z.objectOf({ ...screeningContentFields(), ...screeningAccessFields }),
 );
 export type StoredScreening = z.output<typeof ScreeningItem>;
 

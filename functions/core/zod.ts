@@ -31,3 +31,20 @@ export * from 'zod/mini';
  * schemas (`core/model.ts`, `contract/api-responses.ts`).
  */
 export const defineSchema = <Schema>(build: () => Schema): Schema => build();
+
+/** The builders of an object schema's fields, one function per field (see `objectOf`). */
+export type FieldBuilders = Record<string, () => z.ZodMiniType>;
+
+/**
+ * An object schema from its fields' builders. A stored item's fields kept as builders, grouped by
+ * who reads them, let a reader of one group (erasure's of the screening) be built from that group
+ * alone, where `z.pick(Whole, …)` first needs the whole schema built, every field and every schema
+ * they hold, at the cold start of each function that picks.
+ */
+export function objectOf<Fields extends FieldBuilders>(
+  fields: Fields,
+): z.ZodMiniObject<{ [Name in keyof Fields]: ReturnType<Fields[Name]> }> {
+  return z.object(Object.fromEntries(Object.entries(fields).map(([name, build]) => [name, build()]))) as z.ZodMiniObject<{
+    [Name in keyof Fields]: ReturnType<Fields[Name]>;
+  }>;
+}

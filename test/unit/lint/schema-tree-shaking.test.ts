@@ -16,6 +16,8 @@ const TRIAL_SCHEMA = 'ctgov-classic-xml';
 const QUESTION_SCHEMA = 'is reserved for the "Not sure" answer';
 const TRIAL_RESULT_BODY = 'possibly_eligible';
 const ANY_OBJECT_SCHEMA = 'ZodMiniObject';
+/** A value of the stored screening's outcome, which only the whole screening's reader checks. */
+const SCREENING_CONTENT_SCHEMA = 'no_matches';
 /** The lead page's view record, written only by `SiteLeadRepository` (beside the lead page's reader). */
 const LEAD_PAGE_SCHEMA = 'lastViewedBy';
 /** A field of the lead's stored consent (the outbox's message readers), also in the screener's and the request's schemas. */
@@ -81,6 +83,13 @@ describe('schemas a bundle does not parse are not in it', () => {
 
     expect(code).toContain(LEAD_CONTENT_SCHEMA);
     expect(code).not.toContain(LEAD_PAGE_SCHEMA);
+  });
+
+  it("the erase-screening function builds only the screening's access fields, none of its content", async () => {
+    const code = await bundleOf("export { handler } from './functions/erase-screening/index';\n");
+
+    expect(code).toContain('idempotencyKeyHash');
+    expect(code).not.toContain(SCREENING_CONTENT_SCHEMA);
   });
 
   it('a bundle that reads trials builds no screener schema', async () => {
