@@ -899,7 +899,7 @@ ${
   rows.some((row) => withoutUnused(row) !== undefined)
     ? `\n${stillOver.length} of ${rows.length} audited functions stay over ${TARGETS.loadVsFloor}x without them${stillOver.length ? `: ${stillOver.map((row) => `${row.name} ${x(withoutUnused(row)!)}`).join(', ')}` : ''}.\n`
     : ''
-}${notAudited.length ? `\nNot audited: ${notAudited.join(', ')} (get-openapi builds no schema; remind-sites' request needs leads sent working days ago, which the audit does not stage).\n` : ''}`;
+}${notAudited.length ? `\nNot audited: ${notAudited.join(', ')} (it builds no schema).\n` : ''}`;
 }
 
 export function renderResults(results: BenchResults): string {

@@ -26,7 +26,8 @@ import { buildProxyEvent } from '#local/api-routes';
 import { ensureTable } from '#local/local-table';
 import type { Answers } from '#core/model';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { documentClient } from '#adapters/dynamo';
+import { documentClient, tableRef } from '#adapters/dynamo';
+import { OutboxRepository } from '#adapters/outbox-repository';
 import { itemKeys } from '#functions/table-schema';
 import { writeReferral } from '#test/integration/delivery-fixtures';
 import { fixtureStudy, startReplayServer, type ReplayServer } from '#test/setup/ctgov-replay';
@@ -38,7 +39,7 @@ const run = promisify(execFile);
 /** Fresh imports per function, beside its audited run, for the median build time of each schema. */
 const IMPORT_RUNS = 4;
 
-/** The functions the audit runs, in this order; remind-sites' request needs leads sent working days ago, which it does not stage. */
+/** The functions the audit runs, in this order (get-openapi builds no schema). */
 export const AUDITED_FUNCTIONS = [
   'list-screeners',
   'get-screener',
@@ -52,6 +53,7 @@ export const AUDITED_FUNCTIONS = [
   'deliver-leads',
   'reconcile-leads',
   'record-email-events',
+  'remind-sites',
   'sync-registry',
 ] as const;
 
@@ -344,6 +346,21 @@ export async function runSchemaAudit(options: {
     return { tableName };
   });
 
+  // A lead sent to its site ten days ago with no outcome since: due a reminder.
+  const unanswered = once(async () => {
+    const tableName = await outboxTable();
+    const tenDaysAgo = new Date(Date.now() - 10 * 24 * 3600_000);
+    await withLocalClient(async () => {
+      const written = await writeReferral(tableName, patient, siteRecipient, () => tenDaysAgo);
+      const outbox = new OutboxRepository(tableRef(tableName, documentClient()));
+      const ref = { kind: 'LEAD', id: written.leadIds[0]! } as const;
+      const claim = await outbox.claim(ref, tenDaysAgo, tenDaysAgo, new Date(tenDaysAgo.getTime() + 300_000));
+      if (!claim || !(await outbox.markSent(claim, 'audit-message', tenDaysAgo)))
+        throw new Error('Could not mark the audit lead sent');
+    });
+    return { tableName };
+  });
+
   // The site functions open the lead of the referral the audited create-referral made; audited
   // without it, the referral is made through the stack.
   let referredLeadId: string | undefined;
@@ -441,6 +458,14 @@ export async function runSchemaAudit(options: {
             },
           ],
         },
+        env: { TABLE_NAME: tableName },
+      };
+    },
+    'remind-sites': async () => {
+      const { tableName } = await unanswered();
+      return {
+        request: 'its scheduled run, with a lead sent ten days ago and no outcome',
+        event: scheduledEvent(),
         env: { TABLE_NAME: tableName },
       };
     },
