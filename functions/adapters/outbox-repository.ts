@@ -391,10 +391,10 @@ export function toOutboxMessage(item: Record<string, unknown>): OutboxMessage {
 }
 
 /**
- * The outbox as its status index shows it: listing by status, and the status changes an operator
- * or the registry sync makes (re-drive, hold) that need no message content. Apart from
- * `OutboxRepository` so that a function which only lists and holds (the registry sync) carries
- * and builds at its cold start none of the message-content readers.
+ * The outbox as its status index shows it: listing by status (with each item, for exports and
+ * the reminders), and the status changes an operator or the registry sync makes (re-drive, hold).
+ * Apart from `OutboxRepository` so that a function which only lists and holds (the registry sync,
+ * the reminders) carries and builds at its cold start none of the delivery lifecycle's readers.
  */
 export class OutboxIndex {
   constructor(protected readonly table: TableRef) {}
@@ -416,6 +416,39 @@ export class OutboxIndex {
       yield* page.items;
       cursor = page.cursor;
     } while (cursor);
+  }
+
+  /**
+   * Like `allByStatus`, with each stored item too (for operator exports and reminders; holds
+   * patient data). The index holds only the delivery state, so the items are read by key, a
+   * page at a time, and only for the entries `where` keeps. The summary is the item's own (the
+   * index may lag it); an item gone meanwhile (erased) is left out.
+   */
+  async *allEntriesByStatus(status: OutboxStatus, options: EntryOptions = {}): AsyncGenerator<OutboxEntry> {
+    const { where, ...listOptions } = options;
+    let cursor: string | undefined;
+    do {
+      const page = await this.queryStatus(status, { ...listOptions, cursor });
+      const wanted = where ? page.items.filter(where) : page.items;
+      const items = await this.getItems(wanted.map((summary) => summary.ref));
+      for (const summary of wanted) {
+        const item = items.get(summary.ref.id);
+        const state = item ? OutboxDeliveryState.safeParse(item) : undefined;
+        if (item && state?.success) yield { summary: { ref: summary.ref, ...state.data }, item };
+      }
+      cursor = page.cursor;
+    } while (cursor);
+  }
+
+  /** The stored items of `refs` by id (BatchGetItem, unprocessed keys retried); missing ones absent. */
+  private async getItems(refs: readonly OutboxRef[]): Promise<Map<string, Record<string, unknown>>> {
+    const found = new Map<string, Record<string, unknown>>();
+    for (const item of await batchGetItems(this.table, refs.map(outboxItemKey))) {
+      const state = OutboxDeliveryState.safeParse(item);
+      const ref = state.success ? outboxRefOf(state.data) : undefined;
+      if (ref) found.set(ref.id, storedLeadFields(item));
+    }
+    return found;
   }
 
   /**
@@ -768,39 +801,6 @@ export class OutboxRepository extends OutboxIndex implements OutboxStore, DueMes
     if (!result.Item) return undefined;
     const state = readStoredItem(OutboxDeliveryState, result.Item, ref.kind, key.PK);
     return { summary: { ref, ...state }, item: storedLeadFields(result.Item) };
-  }
-
-  /**
-   * Like `allByStatus`, with each stored item too (for operator exports and reminders; holds
-   * patient data). The index holds only the delivery state, so the items are read by key, a
-   * page at a time, and only for the entries `where` keeps. The summary is the item's own (the
-   * index may lag it); an item gone meanwhile (erased) is left out.
-   */
-  async *allEntriesByStatus(status: OutboxStatus, options: EntryOptions = {}): AsyncGenerator<OutboxEntry> {
-    const { where, ...listOptions } = options;
-    let cursor: string | undefined;
-    do {
-      const page = await this.queryStatus(status, { ...listOptions, cursor });
-      const wanted = where ? page.items.filter(where) : page.items;
-      const items = await this.getItems(wanted.map((summary) => summary.ref));
-      for (const summary of wanted) {
-        const item = items.get(summary.ref.id);
-        const state = item ? OutboxDeliveryState.safeParse(item) : undefined;
-        if (item && state?.success) yield { summary: { ref: summary.ref, ...state.data }, item };
-      }
-      cursor = page.cursor;
-    } while (cursor);
-  }
-
-  /** The stored items of `refs` by id (BatchGetItem, unprocessed keys retried); missing ones absent. */
-  private async getItems(refs: readonly OutboxRef[]): Promise<Map<string, Record<string, unknown>>> {
-    const found = new Map<string, Record<string, unknown>>();
-    for (const item of await batchGetItems(this.table, refs.map(outboxItemKey))) {
-      const state = OutboxDeliveryState.safeParse(item);
-      const ref = state.success ? outboxRefOf(state.data) : undefined;
-      if (ref) found.set(ref.id, storedLeadFields(item));
-    }
-    return found;
   }
 
   private async finishClaim(

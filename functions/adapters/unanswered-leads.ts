@@ -6,7 +6,7 @@
  */
 import { followUpFor, workingDaysBefore, type FollowUp } from '#core/site-leads';
 import type { UnansweredLeadSource } from '#core/ports';
-import { type OutboxEntry, type OutboxRepository, type OutboxSummary, toOutboxMessage } from './outbox-repository';
+import { type OutboxEntry, type OutboxIndex, type OutboxSummary, toOutboxMessage } from './outbox-repository';
 
 export interface UnansweredLead {
   entry: OutboxEntry;
@@ -22,7 +22,7 @@ export interface UnansweredLead {
  * Every SENT lead with no outcome sent at least `reminderWorkingDays` working days before `now`.
  */
 export async function* unansweredLeads(
-  outbox: OutboxRepository,
+  outbox: OutboxIndex,
   now: Date,
   reminderWorkingDays: number,
 ): AsyncGenerator<UnansweredLead> {
@@ -47,7 +47,7 @@ export async function* unansweredLeads(
 }
 
 /** The reminder run's source of unanswered leads, each with its content read from the outbox. */
-export function unansweredLeadSource(outbox: OutboxRepository): UnansweredLeadSource {
+export function unansweredLeadSource(outbox: OutboxIndex): UnansweredLeadSource {
   return {
     async *unanswered(now, reminderWorkingDays) {
       for await (const lead of unansweredLeads(outbox, now, reminderWorkingDays)) {

@@ -8,7 +8,7 @@ import { tableRef } from '#adapters/dynamo';
 import { logger } from '#adapters/logger';
 import { loadReminderTemplates } from '#adapters/email-templates';
 import { senderSettings } from '#adapters/outbox-delivery';
-import { OutboxRepository } from '#adapters/outbox-repository';
+import { OutboxIndex } from '#adapters/outbox-repository';
 import { createSesMailer, sesClient } from '#adapters/ses-mailer';
 import { SiteLeadLinks } from '#adapters/site-lead-repository';
 import { siteLinkIssuer } from '#adapters/site-links';
@@ -20,7 +20,7 @@ const table = tableRef(config.TABLE_NAME);
 const sender = senderSettings(config);
 
 export const handler = createRemindSitesHandler({
-  outbox: new OutboxRepository(table),
+  outbox: new OutboxIndex(table),
   siteLeads: new SiteLeadLinks(table),
   mailer: createSesMailer({ ses: sesClient(), sender: config.SENDER_EMAIL, configurationSet: config.SES_CONFIGURATION_SET }),
   // Only the reminder template: the bundle carries none of the other emails.

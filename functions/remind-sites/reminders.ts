@@ -5,7 +5,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { type ReminderSummary, remindSites } from '#app/remind-sites';
-import type { OutboxRepository } from '#adapters/outbox-repository';
+import type { OutboxIndex } from '#adapters/outbox-repository';
 import { reminderMonitor } from '#adapters/reminder-monitor';
 import { unansweredLeadSource } from '#adapters/unanswered-leads';
 import type { Mailer, RecipientPolicy } from '#core/delivery';
@@ -16,7 +16,7 @@ import type { SiteLinkIssuer } from '#core/site-leads';
 export type { ReminderSummary } from '#app/remind-sites';
 
 export interface ReminderPorts {
-  outbox: OutboxRepository;
+  outbox: OutboxIndex;
   siteLeads: Pick<SiteLeadStore, 'addLink' | 'clearReminder'>;
   mailer: Mailer;
   templates: Pick<EmailTemplates, 'siteLeadReminder'>;

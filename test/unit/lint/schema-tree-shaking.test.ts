@@ -16,6 +16,8 @@ const TRIAL_SCHEMA = 'ctgov-classic-xml';
 const QUESTION_SCHEMA = 'is reserved for the "Not sure" answer';
 const TRIAL_RESULT_BODY = 'possibly_eligible';
 const ANY_OBJECT_SCHEMA = 'ZodMiniObject';
+/** The claim's update, which only the delivery lifecycle (`OutboxRepository`) makes. */
+const DELIVERY_LIFECYCLE_SCHEMA = 'if_not_exists(attempts';
 /** A value of the stored screening's outcome, which only the whole screening's reader checks. */
 const SCREENING_CONTENT_SCHEMA = 'no_matches';
 /** The lead page's view record, written only by `SiteLeadRepository` (beside the lead page's reader). */
@@ -91,6 +93,15 @@ describe('schemas a bundle does not parse are not in it', () => {
     expect(code).toContain('idempotencyKeyHash');
     expect(code).not.toContain(SCREENING_CONTENT_SCHEMA);
   });
+
+  it.each(['sync-registry', 'remind-sites'])(
+    'the %s function carries none of the delivery lifecycle (claims, the due index)',
+    async (functionName) => {
+      const code = await bundleOf(`export { handler } from './functions/${functionName}/index';\n`);
+
+      expect(code).not.toContain(DELIVERY_LIFECYCLE_SCHEMA);
+    },
+  );
 
   it('a bundle that reads trials builds no screener schema', async () => {
     const code = await bundleOf("import { Trial } from '#core/model';\nexport const schema = Trial;\n");
