@@ -117,6 +117,7 @@ export async function runCapacityBenchmark(options: CapacityOptions): Promise<Ca
   const admin = new DynamoDBClient({});
   await admin.send(new CreateTableCommand(createTableInput(tableName)));
   let stopBilling: (() => Promise<void>) | undefined;
+  let unmeter: (() => void) | undefined;
   try {
     const { documentClient, tableRef } = await import('#adapters/dynamo');
     const { readCatalogFiles } = await import('#adapters/catalog-files');
@@ -173,6 +174,7 @@ export async function runCapacityBenchmark(options: CapacityOptions): Promise<Ca
       },
       { step: 'initialize', name: 'benchConsumedCapacity' },
     );
+    unmeter = () => documentClient().middlewareStack.remove('benchConsumedCapacity');
 
     const routes = apiRoutes();
     const call = async (method: string, path: string, body: unknown | undefined, headers: Record<string, string> = {}) => {
@@ -280,6 +282,8 @@ export async function runCapacityBenchmark(options: CapacityOptions): Promise<Ca
       samples: { screenings: screenings.length, referrals: referrals.length },
     };
   } finally {
+    // The shared client outlives this section (the audit writes through it next): it must stop metering.
+    unmeter?.();
     await stopBilling?.();
     await admin.send(new DeleteTableCommand({ TableName: tableName })).catch(() => undefined);
     admin.destroy();
