@@ -43,19 +43,12 @@ const StoredPause = /* @__PURE__ */ z.defineSchema(() =>
   ]),
 );
 
-export class SitePauseRepository implements SitePauses {
-  constructor(private readonly table: TableRef) {}
-
-  /**
-   * Every pause (a handful of items).
-   *
-   * @throws MalformedItemError for a pause that does not read: leaving it out would send leads to
-   *   a site that asked for none.
-   */
-  async list(): Promise<SitePause[]> {
-    const items = await queryPartition(this.table, SITE_PAUSES_PARTITION);
-    return items.map((item) => readStoredItem(StoredPause, item, 'Site pause', storedKeyOf(item)));
-  }
+/**
+ * Pausing and resuming, which read no pause: apart from `SitePauseRepository` so that the functions
+ * that only pause (pause-site, the bounce handling of record-email-events) build no pause reader.
+ */
+export class SitePauseWriter implements Omit<SitePauses, 'list'> {
+  constructor(protected readonly table: TableRef) {}
 
   /** Pauses a trial's site; returns false when it was already paused (the first pause is kept). */
   pauseSite(trialId: string, siteId: string, details: PauseDetails, now: Date): Promise<boolean> {
@@ -112,5 +105,19 @@ export class SitePauseRepository implements SitePauses {
       new DeleteCommand({ TableName: this.table.tableName, Key: key, ReturnValues: 'ALL_OLD' }),
     );
     return result.Attributes !== undefined;
+  }
+}
+
+/** Site pauses, read and written: every screening and referral reads them all. */
+export class SitePauseRepository extends SitePauseWriter implements SitePauses {
+  /**
+   * Every pause (a handful of items).
+   *
+   * @throws MalformedItemError for a pause that does not read: leaving it out would send leads to
+   *   a site that asked for none.
+   */
+  async list(): Promise<SitePause[]> {
+    const items = await queryPartition(this.table, SITE_PAUSES_PARTITION);
+    return items.map((item) => readStoredItem(StoredPause, item, 'Site pause', storedKeyOf(item)));
   }
 }

@@ -7,7 +7,7 @@ import type { Clock, SiteLeadStore, SitePauses } from '#core/ports';
 
 export interface PauseSitePorts {
   siteLeads: SiteLeadStore;
-  sitePauses: SitePauses;
+  sitePauses: Pick<SitePauses, 'pauseSite'>;
   clock: Clock;
 }
 

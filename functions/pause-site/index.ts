@@ -10,7 +10,7 @@ import { httpHandler, ok } from '#adapters/http-handler';
 import { logger } from '#adapters/logger';
 import { SiteLeadRepository } from '#adapters/site-lead-repository';
 import { SITE_METRIC_NAMES, countNow, siteMetrics } from '#adapters/site-metrics';
-import { SitePauseRepository } from '#adapters/site-pause-repository';
+import { SitePauseWriter } from '#adapters/site-pause-repository';
 import { toSitePausedResponse } from '#functions/contract/api';
 import { PauseSiteRequest, SiteLeadPath } from '#functions/contract/site-lead-requests';
 
@@ -18,7 +18,7 @@ const config = loadConfig('pause-site');
 const table = tableRef(config.TABLE_NAME);
 const pause = pauseSite({
   siteLeads: new SiteLeadRepository(table),
-  sitePauses: new SitePauseRepository(table),
+  sitePauses: new SitePauseWriter(table),
   clock: () => new Date(),
 });
 

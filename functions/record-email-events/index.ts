@@ -4,7 +4,7 @@ import { tableRef } from '#adapters/dynamo';
 import { EmailEventRepository } from '#adapters/email-event-repository';
 import { logger } from '#adapters/logger';
 import { siteMetrics } from '#adapters/site-metrics';
-import { SitePauseRepository } from '#adapters/site-pause-repository';
+import { SitePauseWriter } from '#adapters/site-pause-repository';
 import { createEmailEventHandler } from './handler';
 
 const config = loadConfig('record-email-events');
@@ -12,7 +12,7 @@ const table = tableRef(config.TABLE_NAME);
 
 export const handler = createEmailEventHandler({
   events: new EmailEventRepository(table),
-  pauses: new SitePauseRepository(table),
+  pauses: new SitePauseWriter(table),
   metrics: siteMetrics(config.DEPLOYMENT_STAGE),
   logger,
   now: () => new Date(),

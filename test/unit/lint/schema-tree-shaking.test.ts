@@ -16,6 +16,8 @@ const TRIAL_SCHEMA = 'ctgov-classic-xml';
 const QUESTION_SCHEMA = 'is reserved for the "Not sure" answer';
 const TRIAL_RESULT_BODY = 'possibly_eligible';
 const ANY_OBJECT_SCHEMA = 'ZodMiniObject';
+/** The item kind the pause reader names in a refusal (`SitePauseRepository.list`). */
+const PAUSE_READER = 'Site pause';
 /** The claim's update, which only the delivery lifecycle (`OutboxRepository`) makes. */
 const DELIVERY_LIFECYCLE_SCHEMA = 'if_not_exists(attempts';
 /** A value of the stored screening's outcome, which only the whole screening's reader checks. */
@@ -100,6 +102,16 @@ describe('schemas a bundle does not parse are not in it', () => {
       const code = await bundleOf(`export { handler } from './functions/${functionName}/index';\n`);
 
       expect(code).not.toContain(DELIVERY_LIFECYCLE_SCHEMA);
+    },
+  );
+
+  it.each(['pause-site', 'record-email-events'])(
+    'the %s function only pauses, and builds no pause reader',
+    async (functionName) => {
+      const code = await bundleOf(`export { handler } from './functions/${functionName}/index';\n`);
+
+      expect(code).toContain('SITE_PAUSE');
+      expect(code).not.toContain(PAUSE_READER);
     },
   );
 
