@@ -6,7 +6,7 @@
  *   npm run bench -- --quick           tiny sizes, for CI (test/bench runs it so the harness cannot rot);
  *                                      writes to a temp folder unless --out-dir is given
  *   npm run bench -- --out-dir <dir>   write the reports elsewhere (the quick test writes to a temp folder)
- *   npm run bench -- --only engine,bundles,load,leads,capacity,web
+ *   npm run bench -- --only engine,bundles,schemas,load,leads,capacity,web
  *   npm run bench -- --only engine --merge   measure some sections, keep the others of the existing results.json
  */
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
