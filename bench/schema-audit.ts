@@ -21,7 +21,7 @@ import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { build, type Plugin } from 'esbuild';
-import { FUNCTIONS, type FunctionSpec } from '#functions/function-manifest';
+import { FUNCTIONS, type FunctionName, type FunctionSpec } from '#functions/function-manifest';
 import type { LocalStack } from '#local/launch';
 import { buildProxyEvent } from '#local/api-routes';
 import { ensureTable } from '#local/local-table';
@@ -40,23 +40,16 @@ const run = promisify(execFile);
 /** Fresh imports per function, beside its audited run, for the median build time of each schema. */
 const IMPORT_RUNS = 4;
 
-/** The functions the audit runs, in this order (get-openapi builds no schema). */
-export const AUDITED_FUNCTIONS = [
-  'list-screeners',
-  'get-screener',
-  'submit-screening',
-  'create-referral',
-  'get-screening',
-  'erase-screening',
-  'get-site-lead',
-  'record-site-outcome',
-  'pause-site',
-  'deliver-leads',
-  'reconcile-leads',
-  'record-email-events',
-  'remind-sites',
-  'sync-registry',
-] as const;
+/** get-openapi builds no schema; every other function is audited. */
+type AuditedFunction = Exclude<FunctionName, 'get-openapi'>;
+
+/**
+ * The functions the audit runs, in the manifest's order: create-referral's lead then serves the
+ * site functions, and the lead deliver-leads sent, record-email-events.
+ */
+export const AUDITED_FUNCTIONS = FUNCTIONS.map((spec) => spec.name).filter(
+  (name): name is AuditedFunction => name !== 'get-openapi',
+);
 
 /** The row of the DynamoDB-client floor, run the same way (its request: one GetItem on the stack's table). */
 export const AUDIT_FLOOR = 'floor: DynamoDB document client';
@@ -412,7 +405,7 @@ export async function runSchemaAudit(options: {
     return { leadId: referredLeadId, token: await siteLinkToken(stack, referredLeadId) };
   });
   let registry: ReplayServer | undefined;
-  const stage: Record<(typeof AUDITED_FUNCTIONS)[number], () => Promise<StagedRequest>> = {
+  const stage: Record<AuditedFunction, () => Promise<StagedRequest>> = {
     'list-screeners': async () => ({ request: 'GET /screeners', event: httpEvent(spec('list-screeners'), {}) }),
     'get-screener': async () => ({
       request: 'GET /screeners/lower-back-pain',

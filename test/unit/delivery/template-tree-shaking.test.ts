@@ -4,12 +4,8 @@
  * sender. The bundles are built as `lib/lambda-function.ts` builds them (esbuild, ESM, minified)
  * and searched for text that only one template holds.
  */
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from '@jest/globals';
-import { build } from 'esbuild';
-import { LAMBDA_MODULE_ALIASES } from '#lib/lambda-function';
-
-const root = fileURLToPath(new URL('../../..', import.meta.url));
+import { minifiedBundle } from '#test/setup/minified-bundle';
 
 /** Text of each template that no other template holds. */
 const TEMPLATE_TEXT = {
@@ -19,22 +15,7 @@ const TEMPLATE_TEXT = {
   patientConfirmation: 'we have passed your answers and contact details to',
 };
 
-async function bundleOf(entry: string): Promise<string> {
-  const result = await build({
-    entryPoints: [entry],
-    absWorkingDir: root,
-    bundle: true,
-    platform: 'node',
-    target: 'node24',
-    format: 'esm',
-    minify: true,
-    mainFields: ['module', 'main'],
-    alias: { ...LAMBDA_MODULE_ALIASES },
-    write: false,
-    logLevel: 'silent',
-  });
-  return result.outputFiles[0]!.text;
-}
+const bundleOf = (file: string) => minifiedBundle({ file });
 
 describe('the email templates a Lambda bundle carries', () => {
   it('the site reminder function carries the reminder template and none of the other emails', async () => {

@@ -5,11 +5,8 @@
  * does (esbuild, ESM, minified) and look for text only one schema carries. A schema written
  * without the wrapper is built by every bundle that imports its module, and fails here.
  */
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from '@jest/globals';
-import { build } from 'esbuild';
-
-const root = fileURLToPath(new URL('../../..', import.meta.url));
+import { minifiedBundle } from '#test/setup/minified-bundle';
 
 /** Text that only one schema's definition carries. */
 const TRIAL_SCHEMA = 'ctgov-classic-xml';
@@ -27,20 +24,7 @@ const LEAD_PAGE_SCHEMA = 'lastViewedBy';
 /** A field of the lead's stored consent (the outbox's message readers), also in the screener's and the request's schemas. */
 const LEAD_CONTENT_SCHEMA = 'shareWithSites';
 
-async function bundleOf(source: string): Promise<string> {
-  const result = await build({
-    stdin: { contents: source, resolveDir: root, sourcefile: 'entry.ts', loader: 'ts' },
-    absWorkingDir: root,
-    bundle: true,
-    platform: 'node',
-    target: 'node24',
-    format: 'esm',
-    minify: true,
-    write: false,
-    logLevel: 'silent',
-  });
-  return result.outputFiles[0]!.text;
-}
+const bundleOf = (source: string) => minifiedBundle({ source });
 
 describe('schemas a bundle does not parse are not in it', () => {
   it('a bundle that reads screeners builds no trial schema', async () => {
