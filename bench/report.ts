@@ -889,8 +889,9 @@ client floor runs the same way (its request: one GetItem).
 - **Built, not parsed**: schemas built at import that the request never parsed. An upper bound of the schema work
   the function could drop: it counts schemas that only lend their fields to another (\`.shape\`, \`z.pick\`), whose
   build that other one needs, and schemas that other data would reach (a screening with urgent care, a paused
-  site). A schema the request parses can only move into the first request, which the target rules out (in
-  Lambda the init phase runs on a full core, the first invocation on the function's share of one).
+  site). A schema the request parses can only move into the first request, which the target rules out (and
+  which costs more in Lambda, where init code has been measured to run faster than handler code at memory
+  sizes below about 3 GB: Bite-Sized Serverless, "Lambda Cold Starts and Bootstrap Code").
 - **Code never run**: the bundle's characters inside functions never called during the import and the request,
   beyond what the floor leaves unrun; its compile = that share of the bundle's measured compile (an upper bound:
   V8 only preparses a function nobody calls).

@@ -3,8 +3,8 @@
  * parses: the necessity audit behind the cold-start profile. Building zod schemas is the largest
  * module body of most functions; a schema built at import that the function's request never parses
  * is cold-start work that could go, while one it parses can only move into the first request, which
- * the 1.3x target rules out (and in Lambda the init phase runs on a full core, the first invocation
- * on the function's share of one).
+ * the 1.3x target rules out (and which costs more in Lambda, where init code has been measured to
+ * run faster than handler code below about 3 GB of memory).
  *
  * Each function is built as `bundles.ts` builds it, except that every `z.defineSchema` names its
  * schema and records the CPU time its build took, and each built schema counts the parses that reach
