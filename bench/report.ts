@@ -815,39 +815,29 @@ function schemaAuditSection(allRows: SchemaAuditRow[], bundles: BundleRow[]): st
   /** Characters of the function's bundle never run, beyond those the floor never runs (the SDK's own unused paths). */
   const unrunBeyondFloor = (row: SchemaAuditRow) =>
     row.coverage ? Math.max(0, row.coverage.unexecutedChars - (floor?.coverage?.unexecutedChars ?? 0)) : undefined;
-  /** V8 compiling that code, as its share of the bundle's measured compile (an upper bound: unrun code is only preparsed). */
-  const unrunCompileMs = (row: SchemaAuditRow) => {
+  /**
+   * V8 compiling `chars` of the bundle, as their share of its measured compile (an upper bound:
+   * unrun code is only preparsed).
+   */
+  const compileShareMs = (row: SchemaAuditRow, chars: number | undefined) => {
     const bundle = bundleOf(row);
-    const chars = unrunBeyondFloor(row);
     return bundle?.compileMs === undefined || chars === undefined || !row.coverage
       ? undefined
       : (bundle.compileMs * chars) / row.coverage.sourceChars;
   };
-  /** The same for the project's own unrun code alone (the floor's own code is one adapter, left out). */
-  const ownUnrunCompileMs = (row: SchemaAuditRow) => {
-    const bundle = bundleOf(row);
-    const chars = row.coverage?.ownUnexecutedChars;
-    return bundle?.compileMs === undefined || chars === undefined || !row.coverage
-      ? undefined
-      : (bundle.compileMs * chars) / row.coverage.sourceChars;
-  };
-  /** CPU / floor without the unparsed schemas and the project's own unrun code: what our code could still give. */
-  const withoutOwnUnused = (row: SchemaAuditRow) => {
+  const unrunCompileMs = (row: SchemaAuditRow) => compileShareMs(row, unrunBeyondFloor(row));
+  /** The function's CPU / floor less its unparsed schemas' build and `compileMs`, over the floor's CPU load. */
+  const ratioLess = (row: SchemaAuditRow, compileMs: number | undefined) => {
     const bundle = bundleOf(row);
     const ratio = bundle ? cpuVsFloor(bundle) : undefined;
-    const compile = ownUnrunCompileMs(row);
-    return ratio === undefined || compile === undefined || !bundle?.floorLoadCpuMs
+    return ratio === undefined || compileMs === undefined || !bundle?.floorLoadCpuMs
       ? undefined
-      : ratio - (sum(unparsed(row)) + compile) / bundle.floorLoadCpuMs;
+      : ratio - (sum(unparsed(row)) + compileMs) / bundle.floorLoadCpuMs;
   };
-  const withoutUnused = (row: SchemaAuditRow) => {
-    const bundle = bundleOf(row);
-    const ratio = bundle ? cpuVsFloor(bundle) : undefined;
-    const compile = unrunCompileMs(row);
-    return ratio === undefined || compile === undefined || !bundle?.floorLoadCpuMs
-      ? undefined
-      : ratio - (sum(unparsed(row)) + compile) / bundle.floorLoadCpuMs;
-  };
+  /** Without anything the request does not use: unparsed schemas, and all unrun code beyond the floor's. */
+  const withoutUnused = (row: SchemaAuditRow) => ratioLess(row, unrunCompileMs(row));
+  /** Without our own unused: unparsed schemas, and the project's own unrun code (the floor's own is one adapter, left out). */
+  const withoutOwnUnused = (row: SchemaAuditRow) => ratioLess(row, compileShareMs(row, row.coverage?.ownUnexecutedChars));
   const audited = rows.map((row) => row.name);
   const notAudited = bundles
     .filter((bundle) => (bundle.kind === 'function' || bundle.kind === undefined) && !audited.includes(bundle.name))
