@@ -55,16 +55,17 @@ const nonEmpty = () => z.string().check(z.minLength(1));
  * attribute (`LEAD_HEALTH_SUMMARY_ATTRIBUTE`, `compressJson` in `dynamo.ts`): these texts are most
  * of the item, and compressed they keep a lead under 2 KB, which the referral transaction bills
  * twice. Nothing filters, projects or conditions on them. Written by `newLeadItem` and read back
- * only through `storedLeadFields`, here.
+ * only through `storedLeadFields`, here. Its fields are builders (`z.objectOf`), so the readers
+ * that hold them build each once, and their names are the object's keys.
  */
-const LeadHealthSummary = /* @__PURE__ */ z.defineSchema(() =>
-  z.object({
-    qualifyingAnswers: z.array(z.object({ question: z.string(), answer: z.string() })),
-    criteriaMet: z.array(z.string()),
-    // Leads written before it was recorded have none.
-    patientDistance: optionalText,
-    // Leads written before matching recorded it have none.
-    screening: z.optional(
+const healthSummaryFields = {
+  qualifyingAnswers: () => z.array(z.object({ question: z.string(), answer: z.string() })),
+  criteriaMet: () => z.array(z.string()),
+  // Leads written before it was recorded have none.
+  patientDistance: () => optionalText,
+  // Leads written before matching recorded it have none.
+  screening: () =>
+    z.optional(
       z.object({
         eligibility: z.enum(['eligible', 'possibly_eligible']),
         criteriaUnknown: z.array(z.string()),
@@ -74,31 +75,21 @@ const LeadHealthSummary = /* @__PURE__ */ z.defineSchema(() =>
         screenerVersion: z.string(),
       }),
     ),
-  }),
-);
+};
+const LeadHealthSummary = /* @__PURE__ */ z.defineSchema(() => z.objectOf(healthSummaryFields));
 
 /** The Lead item's attribute holding its compressed health summary (`LeadHealthSummary`). */
 export const LEAD_HEALTH_SUMMARY_ATTRIBUTE = 'healthSummary';
 
-type HealthSummaryField = keyof z.output<typeof LeadHealthSummary>;
-
-/** The health summary's fields, which `storedLeadFields` takes from the decompressed summary. */
-const HEALTH_SUMMARY_FIELDS = [
-  'qualifyingAnswers',
-  'criteriaMet',
-  'patientDistance',
-  'screening',
-] as const satisfies readonly HealthSummaryField[];
-// A field added to the summary's schema and not to the list fails to compile here.
-true satisfies [Exclude<HealthSummaryField, (typeof HEALTH_SUMMARY_FIELDS)[number]>] extends [never] ? true : false;
-
 /**
- * The parts of a Lead item that both its email (`LeadItemContent`) and its site page
- * (`site-lead-repository.ts`) read: one definition each, built only by the readers that use them,
- * so the site functions build no more of the lead than their page shows.
+ * The fields of a Lead item that both its email (`LeadItemContent`) and its site page
+ * (`site-lead-repository.ts`) read, as builders: one definition each, built only by the readers
+ * that use them, so the site functions build no more of the lead than their page shows.
  */
-export const leadParts = {
-  identity: () => ({ entityType: z.literal('LEAD'), leadId: nonEmpty(), createdAt: nonEmpty() }),
+export const sharedLeadFields = {
+  entityType: () => z.literal('LEAD'),
+  leadId: nonEmpty,
+  createdAt: nonEmpty,
   contact: () => z.object({ name: z.string(), email: z.string(), phone: optionalText }),
   trial: () => z.object({ nctId: nonEmpty(), title: nonEmpty() }),
   site: () =>
@@ -111,30 +102,31 @@ export const leadParts = {
     }),
 };
 
-/** What the Lead item stores in the clear for its email, beside its compressed health summary. */
-const StoredLeadContent = /* @__PURE__ */ z.defineSchema(() =>
-  z.object({
-    ...leadParts.identity(),
-    contact: leadParts.contact(),
-    // No lead leaves without explicit consent, whatever wrote the item.
-    consent: z.object({
+/**
+ * What the Lead item stores in the clear for its email, beside its compressed health summary. A
+ * function rather than an object, so a bundle that never reads a lead's email drops it (a spread
+ * would keep it).
+ */
+const storedLeadContentFields = () => ({
+  ...sharedLeadFields,
+  // No lead leaves without explicit consent, whatever wrote the item.
+  consent: () =>
+    z.object({
       shareWithSites: z.literal(true),
       phoneContact: z.boolean(),
       textVersion: nonEmpty(),
       acceptedAt: nonEmpty(),
     }),
-    trial: leadParts.trial(),
-    site: leadParts.site(),
-    recipient: z.object({ name: optionalText, email: z.string() }),
-  }),
-);
+  recipient: () => z.object({ name: optionalText, email: z.string() }),
+});
+const StoredLeadContent = /* @__PURE__ */ z.defineSchema(() => z.objectOf(storedLeadContentFields()));
 
 /**
  * The delivery attributes a Lead item carries for its email (written by the referral transaction),
  * read from `storedLeadFields(item)`: the health summary is stored compressed.
  */
 export const LeadItemContent = /* @__PURE__ */ z.defineSchema(() =>
-  z.object({ ...StoredLeadContent.shape, ...LeadHealthSummary.shape }),
+  z.objectOf({ ...storedLeadContentFields(), ...healthSummaryFields }),
 );
 
 /**
@@ -151,7 +143,7 @@ export function storedLeadFields(item: Record<string, unknown>): Record<string, 
   // Only the summary's own fields: nothing in it can stand in for what is stored in the clear.
   return {
     ...fields,
-    ...Object.fromEntries(HEALTH_SUMMARY_FIELDS.map((name) => [name, summary.success ? summary.data[name] : null])),
+    ...Object.fromEntries(Object.keys(healthSummaryFields).map((name) => [name, summary.success ? summary.data[name] : null])),
   };
 }
 

@@ -19,7 +19,7 @@ import * as z from '#core/zod';
 import { MAX_OUTCOMES_PER_LEAD, NOT_ELIGIBLE_REASONS, SITE_OUTCOMES, linkIdOf, type LeadOutcomeEntry } from '#core/site-leads';
 import { itemKeys } from '#functions/table-schema';
 import { isConditionalCheckFailed, readStoredItem, type TableRef, optionalText } from './dynamo';
-import { leadParts, storedLeadFields } from './outbox-repository';
+import { sharedLeadFields, storedLeadFields } from './outbox-repository';
 import { tokenMatches } from './tokens';
 
 export const SiteLinkRecord = /* @__PURE__ */ z.defineSchema(() =>
@@ -41,10 +41,7 @@ export const StoredOutcome = /* @__PURE__ */ z.defineSchema(() =>
 const SiteLeadItem = /* @__PURE__ */ z.defineSchema(() =>
   z.object({
     // The parts the lead email reads too, defined once beside its reader (`outbox-repository.ts`).
-    ...leadParts.identity(),
-    contact: leadParts.contact(),
-    trial: leadParts.trial(),
-    site: leadParts.site(),
+    ...z.objectOf(sharedLeadFields).shape,
     screeningId: z.string(),
     trialId: z.string(),
     siteId: z.string(),
