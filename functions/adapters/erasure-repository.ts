@@ -21,7 +21,7 @@ import {
   type StoredItemInput,
   type TableRef,
 } from './dynamo';
-import { DEFAULT_REFERRAL_RETENTION_DAYS, StoredReferral, readReferral } from './referral-repository';
+import { DEFAULT_REFERRAL_RETENTION_DAYS, readReferralFields, referralMessageFields } from './referral-repository';
 import { readScreeningFields, screeningAccessFields } from './screening-repository';
 import { tokenMatches } from './tokens';
 
@@ -94,7 +94,7 @@ export class ErasureRepository implements ErasureStore {
       const authorized = authorize(stored?.tokenHash);
       if (!stored || !authorized) return undefined;
       const referred = stored.referred;
-      const found = referred ? await readReferral(this.table, screeningId, ErasableReferral) : undefined;
+      const found = referred ? await readReferralFields(this.table, screeningId, ErasableReferral) : undefined;
       const referral = found?.referral;
       const leadIds = referral?.leadIds ?? [];
       const confirmationId = referral?.confirmationId;
@@ -199,8 +199,8 @@ export class ErasureRepository implements ErasureStore {
 const ErasableScreening = /* @__PURE__ */ z.defineSchema(() => z.objectOf(screeningAccessFields));
 
 /** A message's delivery state as erasure projects it (`PK, status, claimedAt, sentAt, updatedAt`). */
-/** The referral record's fields erasure needs (`StoredReferral`, `referral-repository.ts`). */
-const ErasableReferral = /* @__PURE__ */ z.defineSchema(() => z.pick(StoredReferral, { leadIds: true, confirmationId: true }));
+/** The referral record's fields erasure needs, built from their definitions in `referral-repository.ts`. */
+const ErasableReferral = /* @__PURE__ */ z.defineSchema(() => z.objectOf(referralMessageFields));
 
 const MessageDeliveryState = /* @__PURE__ */ z.defineSchema(() =>
   z.object({

@@ -190,20 +190,29 @@ export class ReferralRepository implements ReferralStore {
 export const REFERRAL_ATTRIBUTE = 'referral';
 
 /**
+ * The referral record's fields that name the messages it made, as builders (`z.objectOf`):
+ * erasure's reader is built from these alone.
+ */
+export const referralMessageFields = {
+  leadIds: () => z.array(z.string()),
+  confirmationId: () => z.string(),
+};
+
+/**
  * A referral's record, beside its writer (`createReferral`): which trials were chosen, the leads
  * and confirmation it made. Kept on the Screening item (`REFERRAL_ATTRIBUTE`); a referral made by
  * older code is a Referral item of its own (`SCREENING#<id>` / `REFERRAL`), which also kept copies
  * of the contact and consent that the leads and the confirmation carry themselves.
  */
 export const StoredReferral = /* @__PURE__ */ z.defineSchema(() =>
-  z.object({
-    referralId: z.string(),
-    trialIds: z.array(z.string()),
-    leadIds: z.array(z.string()),
-    confirmationId: z.string(),
-    createdAt: z.string(),
+  z.objectOf({
+    referralId: () => z.string(),
+    trialIds: () => z.array(z.string()),
+    ...referralMessageFields,
+    createdAt: () => z.string(),
   }),
 );
+
 export type StoredReferral = z.output<typeof StoredReferral>;
 
 /** What the patient's status page shows of each lead (projected by `LEAD_SUMMARY_PROJECTION`). */
@@ -222,8 +231,7 @@ const LeadSummaryItem = /* @__PURE__ */ z.defineSchema(() =>
 const LEAD_SUMMARY_PROJECTION = 'leadId, trialId, siteId, #status, updatedAt, latestOutcome, latestOutcomeAt';
 
 /**
- * A screening's referral record (consistent reads), read with its reader (or a `z.pick` of it: a
- * reader that needs a few fields checks only those), from the Screening item, or from the Referral
+ * A screening's referral record (consistent reads), from the Screening item, or from the Referral
  * item of its own that older code wrote (`storedApart`: erasure deletes that item too); undefined
  * when the screening has none.
  *
@@ -232,22 +240,26 @@ const LEAD_SUMMARY_PROJECTION = 'leadId, trialId, siteId, #status, updatedAt, la
 export function readReferral(
   table: TableRef,
   screeningId: string,
-): Promise<{ referral: StoredReferral; storedApart: boolean } | undefined>;
-export function readReferral<S extends z.ZodMiniType>(
+): Promise<{ referral: StoredReferral; storedApart: boolean } | undefined> {
+  return readReferralFields(table, screeningId, StoredReferral);
+}
+
+/**
+ * The same with a reader of a few of its fields (built with `z.objectOf(referralMessageFields)`),
+ * which checks only those.
+ *
+ * @throws MalformedItemError when those fields do not read.
+ */
+export async function readReferralFields<S extends z.ZodMiniType>(
   table: TableRef,
   screeningId: string,
   reader: S,
-): Promise<{ referral: z.output<S>; storedApart: boolean } | undefined>;
-export async function readReferral(
-  table: TableRef,
-  screeningId: string,
-  reader: z.ZodMiniType = StoredReferral,
-): Promise<{ referral: unknown; storedApart: boolean } | undefined> {
+): Promise<{ referral: z.output<S>; storedApart: boolean } | undefined> {
   const onScreening = z.object({ [REFERRAL_ATTRIBUTE]: z.optional(reader) });
   const screening = await getStoredItem(table, itemKeys.screening(screeningId), onScreening, 'Referral');
-  const referral: unknown = screening?.[REFERRAL_ATTRIBUTE];
+  const referral = screening?.[REFERRAL_ATTRIBUTE] as z.output<S> | undefined;
   if (referral !== undefined) return { referral, storedApart: false };
-  const apart: unknown = await getStoredItem(table, itemKeys.referral(screeningId), reader, 'Referral');
+  const apart = await getStoredItem(table, itemKeys.referral(screeningId), reader, 'Referral');
   return apart === undefined ? undefined : { referral: apart, storedApart: true };
 }
 

@@ -80,6 +80,13 @@ describe('schemas a bundle does not parse are not in it', () => {
     expect(code).not.toContain(SCREENING_CONTENT_SCHEMA);
   });
 
+  it("the erase-screening function builds only the referral record's message ids, not the whole record", async () => {
+    const code = await bundleOf("export { handler } from './functions/erase-screening/index';\n");
+
+    expect(code).toContain('confirmationId');
+    expect(code).not.toContain('referralId');
+  });
+
   it.each(['sync-registry', 'remind-sites'])(
     'the %s function carries none of the delivery lifecycle (claims, the due index)',
     async (functionName) => {
